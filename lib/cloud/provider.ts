@@ -1,0 +1,106 @@
+/**
+ * The cloud provider boundary (Karpenter's CloudProvider, shaped for Stevedore). `lib/cloud/aws` implements it
+ * over EC2; controllers only see this interface.
+ */
+import type { NodeClass, NodePool } from "../api/model.js";
+import type { Taint } from "../scheduling/objects.js";
+import type { CapacityType, InstanceType } from "../scheduling/types.js";
+
+/** What to launch for one node claim. */
+export interface LaunchRequest {
+  /** Node-claim id; used as the CreateFleet ClientToken and the `stevedore.dev/claim` tag. */
+  claimId: string;
+  pool: NodePool;
+  nodeClass: NodeClass;
+  /** Price-ordered instance type options (at most 60 are sent). */
+  instanceTypes: InstanceType[];
+  /** Allowed capacity types; spot is attempted first when both are allowed. */
+  capacityTypes: CapacityType[];
+  /** Allowed zones. */
+  zones: string[];
+  /** Labels the node must register with. */
+  labels: Record<string, string>;
+  taints: Taint[];
+  startupTaints: Taint[];
+}
+
+/** An instance Stevedore launched (or found by its tags). */
+export interface CloudInstance {
+  instanceId: string;
+  /** `aws:///<zone>/<instance-id>`. */
+  providerID: string;
+  instanceType: string;
+  zone: string;
+  capacityType: CapacityType;
+  /** pending | running | stopping | stopped | shutting-down | terminated. */
+  state: string;
+  launchTime: Date;
+  /** Price per hour of the offering it runs on, when known. */
+  pricePerHour?: number;
+  /** The claim id from the `stevedore.dev/claim` tag, when present. */
+  claimId?: string;
+  tags: Record<string, string>;
+  imageId?: string;
+}
+
+/** An offering that just failed with insufficient capacity. */
+export interface UnavailableOffering {
+  instanceType: string;
+  zone: string;
+  capacityType: CapacityType;
+}
+
+/** Cloud operations used by the controllers. */
+export interface CloudProvider {
+  /** Launches one instance for the claim (idempotent per claimId). */
+  create(req: LaunchRequest): Promise<CloudInstance>;
+  /** Terminates; an instance that is already gone is not an error. */
+  delete(instanceId: string): Promise<void>;
+  get(instanceId: string): Promise<CloudInstance | undefined>;
+  /** Finds the instance launched for a claim (by ClientToken/tags), for crash recovery. */
+  findByClaim(claimId: string): Promise<CloudInstance | undefined>;
+  /** Every non-terminated instance tagged as this cluster's (Stevedore/Karpenter tag scheme). */
+  list(): Promise<CloudInstance[]>;
+  /** Instance types with offerings (prices, availability incl. the ICE cache) usable by this pool + class. */
+  getInstanceTypes(pool: NodePool, nodeClass: NodeClass): Promise<InstanceType[]>;
+  /** A reason string when the instance no longer matches its class (AMI, subnet, security groups); else undefined. */
+  isDrifted(instance: CloudInstance, nodeClass: NodeClass): Promise<string | undefined>;
+}
+
+/** Base of classified launch errors. */
+export class LaunchError extends Error {
+  constructor(
+    message: string,
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+    this.name = "LaunchError";
+  }
+}
+
+/** Every requested offering had insufficient capacity; they are now in the unavailable-offerings cache. */
+export class InsufficientCapacityError extends LaunchError {
+  constructor(
+    message: string,
+    readonly offerings: UnavailableOffering[],
+    cause?: unknown,
+  ) {
+    super(message, cause);
+    this.name = "InsufficientCapacityError";
+  }
+}
+
+/** The request can never succeed as shaped (invalid parameter, unfulfillable, no subnets). Do not retry blindly. */
+export class UnfulfillableLaunchError extends LaunchError {
+  override name = "UnfulfillableLaunchError";
+}
+
+/** Throttled by EC2 (RequestLimitExceeded): back off and retry later. */
+export class ThrottledError extends LaunchError {
+  override name = "ThrottledError";
+}
+
+/** Not authorized (IAM): an operator must fix permissions; never retried in a loop. */
+export class UnauthorizedError extends LaunchError {
+  override name = "UnauthorizedError";
+}
