@@ -1,0 +1,95 @@
+/**
+ * The twin's report: the `out/report.json` contract of issue 6 (fields may be added, never removed) and the
+ * time series the HTML report charts.
+ */
+
+/** One sample of cluster state, taken every virtual minute (and at the end). */
+export interface TimelineSample {
+  /** Virtual ms since the scenario started. */
+  t: number;
+  pendingPods: number;
+  runningPods: number;
+  nodesByCapacityType: Record<string, number>;
+  nodesByInstanceType: Record<string, number>;
+  costPerHour: number;
+}
+
+/** One controller decision as shown in the report's table. */
+export interface ReportDecision {
+  /** Virtual ms since the scenario started. */
+  t: number;
+  controller: string;
+  action: string;
+  reason: string;
+}
+
+/** The `report.json` document. */
+export interface TwinReport {
+  scenario: string;
+  seed: number;
+  chaos: number;
+  pods: { total: number; scheduled: number; pendingAtEnd: number };
+  nodes: { launched: number; terminated: number; leaked: number };
+  cost: { total: number; peakPerHour: number };
+  latency: { decisionP50Ms: number; decisionP99Ms: number; podReadyP50Ms: number };
+  interruptions: { received: number; drainedInTime: number; replaced: number };
+  invariants: { duplicateLaunches: number; leakedInstances: number; strandedPods: number; violations: number };
+  /** Human-readable invariant violations (empty when all invariants hold). */
+  violations: string[];
+  wallTimeMs: number;
+  virtualMinutes: number;
+  timeline: TimelineSample[];
+  decisions: ReportDecision[];
+  /** Decision latencies (ms, pod pending → launch requested), for the latency chart. */
+  decisionLatenciesMs: { t: number; ms: number }[];
+}
+
+/** The p-th percentile (0..100) of values, nearest-rank; 0 for an empty list. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank];
+}
+
+/** Integrates $/hour over the timeline into total dollars (step function between samples). */
+export function integrateCost(timeline: TimelineSample[]): number {
+  let total = 0;
+  for (let i = 1; i < timeline.length; i++) {
+    const hours = (timeline[i].t - timeline[i - 1].t) / 3_600_000;
+    total += timeline[i - 1].costPerHour * hours;
+  }
+  return Math.round(total * 1e4) / 1e4;
+}
+
+/** One-line summary rows for the terminal. */
+export function summaryRows(r: TwinReport): [string, string][] {
+  return [
+    ["scenario", `${r.scenario} (seed ${r.seed}${r.chaos > 0 ? `, chaos ${r.chaos}` : ""})`],
+    ["virtual time", `${r.virtualMinutes} min in ${(r.wallTimeMs / 1000).toFixed(1)} s wall`],
+    ["pods", `${r.pods.scheduled}/${r.pods.total} scheduled, ${r.pods.pendingAtEnd} pending at end`],
+    ["nodes", `${r.nodes.launched} launched, ${r.nodes.terminated} terminated, ${r.nodes.leaked} leaked`],
+    ["cost", `$${r.cost.total.toFixed(4)} total, peak $${r.cost.peakPerHour.toFixed(4)}/h`],
+    [
+      "latency",
+      `decision p50 ${r.latency.decisionP50Ms} ms, p99 ${r.latency.decisionP99Ms} ms; pod ready p50 ${(r.latency.podReadyP50Ms / 1000).toFixed(1)} s`,
+    ],
+    [
+      "interruptions",
+      `${r.interruptions.received} received, ${r.interruptions.drainedInTime} drained in time, ${r.interruptions.replaced} replaced`,
+    ],
+    [
+      "invariants",
+      `duplicate launches ${r.invariants.duplicateLaunches}, leaked instances ${r.invariants.leakedInstances}, stranded pods ${r.invariants.strandedPods}, violations ${r.invariants.violations}`,
+    ],
+  ];
+}
+
+/** The summary as an aligned text table. */
+export function renderSummary(r: TwinReport): string {
+  const rows = summaryRows(r);
+  const w = Math.max(...rows.map(([k]) => k.length));
+  const lines = rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`);
+  if (r.violations.length > 0) lines.push("", "  violations:", ...r.violations.map((v) => `    - ${v}`));
+  return `${lines.join("\n")}\n`;
+}
