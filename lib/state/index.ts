@@ -1,0 +1,9 @@
+/** `lib/state`: the DynamoDB state store, the state table's schema, and config sources. */
+export * from "./claim-transitions.js";
+export type { LastGoodConfig } from "./config-store.js";
+export * from "./dynamo-client.js";
+export * from "./dynamo-store.js";
+export * from "./errors.js";
+export * from "./keys.js";
+export * from "./table.js";
+export * from "./types.js";
