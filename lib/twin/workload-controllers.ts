@@ -1,0 +1,240 @@
+/**
+ * The twin's stand-ins for kube-controller-manager's workload controllers: Deployments/ReplicaSets and
+ * StatefulSets keep their replica count (evicted pods come back as new pending pods), Jobs run pods to completion
+ * (`twin.stevedore.dev/run-for` annotation on the Job), DaemonSets put one bound pod on every eligible node, and pods
+ * start Running once bound to a Ready node. Deterministic: names come from counters, not randomness.
+ */
+import type { DaemonSet, Node, Pod, PodSpec } from "../scheduling/objects.js";
+import { parseDurationMs } from "./scenario.js";
+import { nodeAffinityAllows, taintsAllow } from "./scheduler-predicates.js";
+import type { StoredObject, TwinResource, TwinStore } from "./twin-store.js";
+
+/** Annotation on a Job: how long each of its pods runs once started. */
+export const RUN_FOR_ANNOTATION = "twin.stevedore.dev/run-for";
+/** Annotation the twin puts on a pod when it starts running (virtual ms). */
+export const STARTED_AT_ANNOTATION = "twin.stevedore.dev/started-at";
+/** Annotation the twin puts on a pod when it was created (virtual ms); pod-ready latency starts here. */
+export const CREATED_AT_ANNOTATION = "twin.stevedore.dev/created-at";
+
+interface Workload extends StoredObject {
+  spec: {
+    replicas?: number;
+    parallelism?: number;
+    completions?: number;
+    template: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec: PodSpec };
+  };
+  status?: { succeeded?: number };
+}
+
+const OWNER_KINDS: Record<string, TwinResource> = {
+  Deployment: "deployments",
+  StatefulSet: "statefulsets",
+  ReplicaSet: "replicasets",
+  Job: "jobs",
+};
+
+/** Pod lifecycle facts the report needs. */
+export interface PodLifecycleListener {
+  podStarted(pod: Pod, readyAfterMs: number): void;
+}
+
+function ownerOf(pod: Pod): { kind: string; name: string } | undefined {
+  const ref = pod.metadata.ownerReferences?.find((r) => r.controller !== false);
+  return ref ? { kind: ref.kind, name: ref.name } : undefined;
+}
+
+function isReady(node: Node): boolean {
+  return (node.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
+}
+
+function isTerminal(pod: Pod): boolean {
+  return pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
+}
+
+/** Runs the workload controllers against the store. */
+export class WorkloadControllers {
+  private counter = 0;
+
+  constructor(
+    private readonly store: TwinStore,
+    private readonly listener?: PodLifecycleListener,
+  ) {}
+
+  /** One reconcile pass at virtual time `now`. */
+  reconcile(now: number): void {
+    const pods = this.store.list<Pod & StoredObject>("pods");
+    const nodes = this.store.list<Node & StoredObject>("nodes");
+    const byOwner = new Map<string, (Pod & StoredObject)[]>();
+    for (const pod of pods) {
+      const o = ownerOf(pod);
+      if (!o) continue;
+      const key = `${o.kind}/${pod.metadata.namespace ?? "default"}/${o.name}`;
+      const list = byOwner.get(key);
+      if (list) list.push(pod);
+      else byOwner.set(key, [pod]);
+    }
+    for (const [kind, resource] of Object.entries(OWNER_KINDS)) {
+      for (const w of this.store.list<Workload>(resource)) {
+        const owned = byOwner.get(`${kind}/${w.metadata.namespace ?? "default"}/${w.metadata.name}`) ?? [];
+        if (kind === "Job") this.reconcileJob(w, owned, now);
+        else this.reconcileReplicas(kind, w, owned, now);
+      }
+    }
+    this.reconcileDaemonSets(nodes, pods, now);
+    this.startPods(nodes, now);
+    this.collectOrphans(nodes, byOwner);
+  }
+
+  private newPod(kind: string, w: Workload, name: string, now: number): Pod & StoredObject {
+    const ns = w.metadata.namespace ?? "default";
+    return {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: {
+        name,
+        namespace: ns,
+        labels: { ...(w.spec.template.metadata?.labels ?? {}) },
+        annotations: { ...(w.spec.template.metadata?.annotations ?? {}), [CREATED_AT_ANNOTATION]: String(now) },
+        ownerReferences: [{ apiVersion: "apps/v1", kind, name: w.metadata.name ?? "", controller: true }],
+      },
+      spec: structuredClone(w.spec.template.spec),
+      status: { phase: "Pending" },
+    };
+  }
+
+  private reconcileReplicas(kind: string, w: Workload, owned: Pod[], now: number): void {
+    const live = owned.filter((p) => !isTerminal(p));
+    const desired = w.spec.replicas ?? 1;
+    const name = w.metadata.name ?? "";
+    if (live.length < desired) {
+      if (kind === "StatefulSet") {
+        const used = new Set(live.map((p) => p.metadata.name));
+        for (let i = 0; live.length < desired; i++) {
+          if (used.has(`${name}-${i}`)) continue;
+          const pod = this.store.put("pods", this.newPod(kind, w, `${name}-${i}`, now));
+          live.push(pod);
+        }
+      } else {
+        while (live.length < desired) {
+          this.counter++;
+          const pod = this.store.put(
+            "pods",
+            this.newPod(kind, w, `${name}-${this.counter.toString(36).padStart(5, "0")}`, now),
+          );
+          live.push(pod);
+        }
+      }
+    } else if (live.length > desired) {
+      // Scale down: unscheduled pods first, then the highest names (StatefulSet ordinals).
+      const victims = [...live]
+        .sort(
+          (a, b) =>
+            Number(!!a.spec.nodeName) - Number(!!b.spec.nodeName) ||
+            (b.metadata.name ?? "").localeCompare(a.metadata.name ?? "", undefined, { numeric: true }),
+        )
+        .slice(0, live.length - desired);
+      for (const v of victims) this.store.remove("pods", v.metadata.namespace, v.metadata.name ?? "");
+    }
+  }
+
+  private reconcileJob(job: Workload, owned: Pod[], now: number): void {
+    const completions = job.spec.completions ?? 1;
+    const parallelism = job.spec.parallelism ?? 1;
+    const runFor = job.metadata.annotations?.[RUN_FOR_ANNOTATION];
+    const runMs = runFor ? parseDurationMs(runFor) : 10 * 60_000;
+    let succeeded = 0;
+    const active: Pod[] = [];
+    for (const pod of owned) {
+      if (pod.status?.phase === "Succeeded") {
+        succeeded++;
+        continue;
+      }
+      const started = Number(pod.metadata.annotations?.[STARTED_AT_ANNOTATION] ?? Number.NaN);
+      if (pod.status?.phase === "Running" && Number.isFinite(started) && now - started >= runMs) {
+        this.store.put("pods", { ...pod, status: { ...pod.status, phase: "Succeeded" } } as Pod & StoredObject);
+        succeeded++;
+        continue;
+      }
+      active.push(pod);
+    }
+    const want = Math.min(parallelism, completions - succeeded) - active.length;
+    for (let i = 0; i < want; i++) {
+      this.counter++;
+      this.store.put(
+        "pods",
+        this.newPod("Job", job, `${job.metadata.name}-${this.counter.toString(36).padStart(5, "0")}`, now),
+      );
+    }
+  }
+
+  private reconcileDaemonSets(nodes: Node[], pods: Pod[], now: number): void {
+    const dsPods = new Map<string, Pod>();
+    for (const p of pods) {
+      const o = ownerOf(p);
+      if (o?.kind === "DaemonSet" && p.spec.nodeName) dsPods.set(`${o.name}@${p.spec.nodeName}`, p);
+    }
+    for (const ds of this.store.list<DaemonSet & StoredObject>("daemonsets")) {
+      for (const node of nodes) {
+        const nodeName = node.metadata.name ?? "";
+        const key = `${ds.metadata.name}@${nodeName}`;
+        if (dsPods.has(key)) continue;
+        const probe: Pod = { metadata: {}, spec: ds.spec.template.spec };
+        if (
+          !taintsAllow(probe, { ...node, spec: { ...node.spec, unschedulable: false } }) ||
+          !nodeAffinityAllows(probe, node)
+        )
+          continue;
+        const pod: Pod & StoredObject = {
+          apiVersion: "v1",
+          kind: "Pod",
+          metadata: {
+            name: `${ds.metadata.name}-${nodeName}`,
+            namespace: ds.metadata.namespace ?? "default",
+            labels: { ...(ds.spec.template.metadata?.labels ?? {}) },
+            annotations: { [CREATED_AT_ANNOTATION]: String(now) },
+            ownerReferences: [
+              { apiVersion: "apps/v1", kind: "DaemonSet", name: ds.metadata.name ?? "", controller: true },
+            ],
+          },
+          spec: { ...structuredClone(ds.spec.template.spec), nodeName },
+          status: { phase: "Pending" },
+        };
+        this.store.put("pods", pod);
+      }
+    }
+  }
+
+  private startPods(nodes: Node[], now: number): void {
+    const ready = new Set(nodes.filter(isReady).map((n) => n.metadata.name));
+    for (const pod of this.store.list<Pod & StoredObject>("pods")) {
+      if (!pod.spec.nodeName || !ready.has(pod.spec.nodeName) || pod.status?.phase !== "Pending") continue;
+      const created = Number(pod.metadata.annotations?.[CREATED_AT_ANNOTATION] ?? now);
+      this.store.put("pods", {
+        ...pod,
+        metadata: {
+          ...pod.metadata,
+          annotations: { ...(pod.metadata.annotations ?? {}), [STARTED_AT_ANNOTATION]: String(now) },
+        },
+        status: {
+          ...pod.status,
+          phase: "Running",
+          conditions: [
+            { type: "Ready", status: "True" },
+            { type: "PodScheduled", status: "True" },
+          ],
+        },
+      } as Pod & StoredObject);
+      if (ownerOf(pod)?.kind !== "DaemonSet") this.listener?.podStarted(pod, now - created);
+    }
+  }
+
+  /** Pod GC: pods bound to nodes that no longer exist are deleted (their controllers recreate them). */
+  private collectOrphans(nodes: Node[], byOwner: Map<string, Pod[]>): void {
+    void byOwner;
+    const names = new Set(nodes.map((n) => n.metadata.name));
+    for (const pod of this.store.list<Pod & StoredObject>("pods")) {
+      if (pod.spec.nodeName && !names.has(pod.spec.nodeName))
+        this.store.remove("pods", pod.metadata.namespace, pod.metadata.name ?? "");
+    }
+  }
+}
