@@ -50,13 +50,14 @@ export class DecisionLog {
   }
 
   /**
-   * Decisions with `at >= since` (and within the retention window of the store's clock), oldest first. With
-   * `limit`, the newest `limit` of them (still returned oldest first).
+   * Decisions with `at >= since` (and within the retention window of the store's clock, up to the end of the day
+   * after the clock's day), oldest first. With `limit`, the newest `limit` of them (still returned oldest first).
    */
   async list(since: number, limit?: number): Promise<DecisionRecord[]> {
     const now = this.now();
     const from = Math.max(since, now - this.retentionMs);
-    const to = Math.max(now, from);
+    // One day beyond the clock's day tolerates writers whose clocks run ahead.
+    const to = Math.max(now, from) + DAY_MS;
     const days: number[] = [];
     for (let day = Math.floor(from / DAY_MS) * DAY_MS; day <= to; day += DAY_MS) days.push(day);
     const sinceKey = String(Math.max(0, Math.ceil(from))).padStart(13, "0");
