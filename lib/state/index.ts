@@ -1,7 +1,7 @@
 /** `lib/state`: the DynamoDB state store, the state table's schema, and config sources. */
 export * from "./claim-transitions.js";
+export * from "./clients.js";
 export type { LastGoodConfig } from "./config-store.js";
-export * from "./dynamo-client.js";
 export * from "./dynamo-store.js";
 export * from "./errors.js";
 export * from "./keys.js";

@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
 import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { createDynamoClient, isLoopbackEndpoint } from "../../lib/state/dynamo-client.js";
+import { createDynamoClient, isLoopbackEndpoint } from "../../lib/state/clients.js";
 import { DynamoStateStore } from "../../lib/state/dynamo-store.js";
 import { RetryableStateError, StateStoreError, StateTableNotFoundError } from "../../lib/state/errors.js";
 import { createStateTable } from "../../lib/state/table.js";
