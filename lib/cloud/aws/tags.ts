@@ -1,0 +1,77 @@
+/**
+ * EC2 tags Stevedore puts on what it launches (DESIGN §5, Karpenter's scheme so IAM conditions can be scoped by
+ * tag): `kubernetes.io/cluster/<cluster>=owned`, `eks:eks-cluster-name=<cluster>`, the pool tag of the config
+ * flavour (`karpenter.sh/provisioner-name` for v1alpha5, `karpenter.sh/nodepool` for v1), `stevedore.dev/claim`,
+ * `Name=<pool>/<claim>`, plus the NodeClass's own tags (which never override Stevedore's keys).
+ */
+import type { Tag, TagSpecification } from "@aws-sdk/client-ec2";
+import type { NodeClass, NodePool } from "../../api/model.js";
+
+export const TAG_CLUSTER_PREFIX = "kubernetes.io/cluster/";
+export const TAG_EKS_CLUSTER_NAME = "eks:eks-cluster-name";
+export const TAG_PROVISIONER_NAME = "karpenter.sh/provisioner-name";
+export const TAG_NODEPOOL = "karpenter.sh/nodepool";
+export const TAG_NODECLASS = "karpenter.k8s.aws/ec2nodeclass";
+export const TAG_CLAIM = "stevedore.dev/claim";
+/** NodeClass hash at launch (static drift). */
+export const TAG_NODECLASS_HASH = "stevedore.dev/nodeclass-hash";
+/** Name of the NodeClass a launch template was made for (launch-template garbage collection). */
+export const TAG_TEMPLATE_NODECLASS = "stevedore.dev/nodeclass";
+
+/** The cluster-ownership tag key. */
+export function clusterTagKey(cluster: string): string {
+  return `${TAG_CLUSTER_PREFIX}${cluster}`;
+}
+
+/** The tag key naming a pool for its config flavour. */
+export function poolTagKey(pool: Pick<NodePool, "flavor">): string {
+  return pool.flavor === "v1alpha5" ? TAG_PROVISIONER_NAME : TAG_NODEPOOL;
+}
+
+/** Tags on launch templates: the NodeClass's, then cluster, pool and class ownership. */
+export function launchTemplateTags(cluster: string, pool: NodePool, nodeClass: NodeClass): Record<string, string> {
+  return {
+    ...nodeClass.tags,
+    [clusterTagKey(cluster)]: "owned",
+    [TAG_EKS_CLUSTER_NAME]: cluster,
+    [poolTagKey(pool)]: pool.name,
+    [TAG_TEMPLATE_NODECLASS]: nodeClass.name,
+    [TAG_NODECLASS_HASH]: nodeClass.hash,
+    ...(pool.flavor === "v1" ? { [TAG_NODECLASS]: nodeClass.name } : {}),
+  };
+}
+
+/** Tags on the instance, its volumes and the fleet request of one node claim. */
+export function instanceTags(
+  cluster: string,
+  pool: NodePool,
+  nodeClass: NodeClass,
+  claimId: string,
+): Record<string, string> {
+  return {
+    Name: `${pool.name}/${claimId}`,
+    ...nodeClass.tags,
+    [clusterTagKey(cluster)]: "owned",
+    [TAG_EKS_CLUSTER_NAME]: cluster,
+    [poolTagKey(pool)]: pool.name,
+    [TAG_CLAIM]: claimId,
+    [TAG_NODECLASS_HASH]: nodeClass.hash,
+    ...(pool.flavor === "v1" ? { [TAG_NODECLASS]: nodeClass.name } : {}),
+  };
+}
+
+/** EC2 `Tags` from a record, in key order. */
+export function toEc2Tags(tags: Record<string, string>): Tag[] {
+  return Object.keys(tags)
+    .sort()
+    .map((Key) => ({ Key, Value: tags[Key] }));
+}
+
+/** `TagSpecifications` with the same tags on each resource type. */
+export function tagSpecifications(
+  resourceTypes: TagSpecification["ResourceType"][],
+  tags: Record<string, string>,
+): TagSpecification[] {
+  const list = toEc2Tags(tags);
+  return resourceTypes.map((ResourceType) => ({ ResourceType, Tags: list }));
+}
