@@ -16,7 +16,10 @@ test("config documents: a multi-document file splits into one stored document pe
       "4:NodePool/Provisioner/example-provisioner",
     ],
   );
-  assert.ok(docs[1].document.includes("alpha.eksctl.io/cluster-name: ${CLUSTER_NAME}"), "placeholders kept as written");
+  assert.ok(
+    docs[1].document.includes("alpha.eksctl.io/cluster-name: $" + "{CLUSTER_NAME}"),
+    "placeholders kept as written",
+  );
   assert.ok(docs[2].document.startsWith("# Second example"), "comments kept, separator dropped");
   for (const d of docs)
     assert.deepEqual(
