@@ -195,7 +195,7 @@ function solve(highs: Highs, model: LpModel, integer: boolean, timeLimit: number
       },
       (m) => {
         // A proven dual bound within 0.5 % of the integer optimum is plenty for a bound; stop there.
-        m.options.set({ output_flag: false, mip_rel_gap: 0.005 });
+        m.options.set({ output_flag: false, mip_rel_gap: 0.005, mip_heuristic_run_feasibility_jump: false });
         if (Number.isFinite(timeLimit)) m.options.set("time_limit", timeLimit);
         const run = m.run();
         const status = run.modelStatus;
