@@ -3,10 +3,14 @@
  * dynalite), plus the table creation with TTL that dynalite cannot do.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { after, before, test } from "node:test";
 import { DescribeTimeToLiveCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { loadEffectiveConfig } from "../lib/state/config-source.js";
 import { DynamoStateStore } from "../lib/state/dynamo-store.js";
 import { InvalidClaimTransitionError } from "../lib/state/errors.js";
+import { readConfigParameters } from "../lib/state/ssm-parameters.js";
 import { createStateTable } from "../lib/state/table.js";
 import { ConflictError, FencedError, type NodeClaim } from "../lib/state/types.js";
 import { MOTO_CREDENTIALS, type MotoHandle, startMoto } from "./support/moto.js";
@@ -145,4 +149,48 @@ test("moto: unavailable offerings, decisions, events, config items", async () =>
   await store.putLastGoodConfig({ parameterName: "/p", parameterVersion: 2, text: "t2", savedAt: now });
   await store.putLastGoodConfig({ parameterName: "/p", parameterVersion: 1, text: "t1", savedAt: now });
   assert.equal((await store.getLastGoodConfig("/p"))?.text, "t2");
+});
+
+test("moto: SSM config source — recursive decrypted paginated read, last good version stays in force", async () => {
+  const ssm = new SSMClient({
+    endpoint: moto.endpoint,
+    region: "us-east-1",
+    credentials: MOTO_CREDENTIALS,
+    maxAttempts: 1,
+  });
+  try {
+    const example = readFileSync(
+      new URL("../test/state/fixtures/karpenter-getting-started.yaml", import.meta.url),
+      "utf8",
+    );
+    const [provisioner, template] = example.split(/^---$/m);
+    const put = (Name: string, Value: string, Type: "String" | "SecureString" = "String") =>
+      ssm.send(new PutParameterCommand({ Name, Value, Type, Overwrite: true }));
+    await put("/stevedore/demo/provisioners/default", provisioner);
+    await put("/stevedore/demo/templates/default", template, "SecureString");
+    for (let i = 0; i < 12; i++) await put(`/stevedore/other/p${String(i).padStart(2, "0")}`, `v${i}`);
+    const params = await readConfigParameters(ssm, "/stevedore/other");
+    assert.equal(params.length, 12, "paginated (10 per page)");
+    assert.equal(params[11].name, "/stevedore/other/p11");
+
+    const load = () =>
+      loadEffectiveConfig({ store, ssm: { client: ssm, path: "/stevedore/demo" }, env: { CLUSTER_NAME: "demo" } });
+    let out = await load();
+    assert.deepEqual(out.issues, []);
+    assert.deepEqual(
+      out.config.nodePools.map((p) => p.name),
+      ["default"],
+    );
+    assert.deepEqual(
+      out.config.nodeClasses.map((c) => c.name),
+      ["default"],
+      "SecureString decrypted",
+    );
+    await put("/stevedore/demo/provisioners/default", provisioner.replace("operator: NotIn", "operator: Within"));
+    out = await load();
+    assert.equal(out.issues[0]?.path, "spec.requirements[1].operator");
+    assert.equal(out.config.nodePools[0]?.source.file, "ssm:/stevedore/demo/provisioners/default@1");
+  } finally {
+    ssm.destroy();
+  }
 });
