@@ -54,6 +54,16 @@ test("config source (DynamoDB): valid items are in force; an item that no longer
   assert.deepEqual(out.config.nodeClasses[0].subnetSelectorTerms[0].tags, { "alpha.eksctl.io/cluster-name": "demo" });
 });
 
+test("config source: a pool whose node class is not in force is reported and left out", async () => {
+  const store = await newStore(dynamo);
+  await store.putConfig({ kind: "NodePool", name: "default", document: PROVISIONER }, 1);
+  const out = await loadEffectiveConfig({ store, env: ENV });
+  assert.deepEqual(out.config.nodePools, []);
+  assert.equal(out.issues.length, 1);
+  assert.equal(out.issues[0].path, "spec.providerRef.name");
+  assert.match(out.issues[0].message, /node class "default" was not found/);
+});
+
 test("config source (SSM): source of truth over DynamoDB; last good version stays in force; recovers", async () => {
   const store = await newStore(dynamo);
   await store.putConfig(
