@@ -15,6 +15,11 @@ export interface BuildConfigOptions {
   implicitNodeClasses?: boolean;
   /** Warnings gathered while parsing, carried into the config. @default [] */
   warnings?: string[];
+  /**
+   * Names of node classes that were present but invalid (their own issues are reported); references to them are
+   * not reported again as missing. @default []
+   */
+  invalidNodeClasses?: string[];
 }
 
 /** Where a pool names its node class, per flavour. */
@@ -77,7 +82,7 @@ export function checkConfig(
   const nodeClasses = uniqueByName(classes, "node class", issues);
   const byName = new Map(nodeClasses.map((nc) => [nc.name, nc]));
   for (const pool of nodePools) {
-    if (byName.has(pool.nodeClassName)) continue;
+    if (byName.has(pool.nodeClassName) || opts.invalidNodeClasses?.includes(pool.nodeClassName)) continue;
     const path = nodeClassRefPath(pool);
     if (opts.implicitNodeClasses) {
       const nc = implicitNodeClass(pool.nodeClassName, pool);

@@ -4,7 +4,7 @@
  */
 import { LineCounter, parseAllDocuments } from "yaml";
 import type { DocContext } from "./document.js";
-import { type EnvMap, findPlaceholders, substituteEnv } from "./env.js";
+import { type EnvMap, findPlaceholders, restorePlaceholders, substituteEnvForParsing } from "./env.js";
 import { describeObject, type ValidationIssue } from "./errors.js";
 import { Checker, describeType, indexPath, isAbsent, isObject } from "./fields.js";
 import type { NodeClass, NodePool } from "./model.js";
@@ -155,12 +155,13 @@ function readObjectDocument(w: Walk, value: unknown, prefix: string): void {
 function parseText(text: string, file: string, opts: ParseOptions, configOnly: boolean): ParsedDocuments {
   const out = emptyResult();
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(substituteEnv(text, opts.env ?? {}), { lineCounter, prettyErrors: false });
+  const docs = parseAllDocuments(substituteEnvForParsing(text, opts.env ?? {}), { lineCounter, prettyErrors: false });
   const list = Array.isArray(docs) ? docs : [docs];
   list.forEach((doc, i) => {
     const document = i + 1;
     if (doc.errors.length > 0) {
-      for (const err of doc.errors) {
+      // The first error of a document; later ones are usually consequences of it.
+      for (const err of doc.errors.slice(0, 1)) {
         const { line, col } = lineCounter.linePos(err.pos[0]);
         out.issues.push({
           file,
@@ -175,7 +176,7 @@ function parseText(text: string, file: string, opts: ParseOptions, configOnly: b
     }
     let value: unknown;
     try {
-      value = doc.toJS({ maxAliasCount: 100 });
+      value = restorePlaceholders(doc.toJS({ maxAliasCount: 100 }));
     } catch (err) {
       out.issues.push({
         file,

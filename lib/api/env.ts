@@ -22,6 +22,31 @@ export function substituteEnv(text: string, env: EnvMap): string {
   });
 }
 
+const SENTINEL_PREFIX = "__stevedore_unset_";
+const SENTINEL = /__stevedore_unset_([A-Za-z_][A-Za-z0-9_]*?)__/g;
+
+/**
+ * {@link substituteEnv} for text about to be parsed as YAML: unset placeholders become a YAML-safe token (so that
+ * `[${X}]` or `{a: ${X}}` still parse); {@link restorePlaceholders} turns the tokens back into `${X}`.
+ */
+export function substituteEnvForParsing(text: string, env: EnvMap): string {
+  return substituteEnv(text, env).replace(PLACEHOLDER, (_, name: string) => `${SENTINEL_PREFIX}${name}__`);
+}
+
+/** Puts `${X}` back wherever {@link substituteEnvForParsing} left a token, in keys and string values. */
+export function restorePlaceholders(value: unknown): unknown {
+  if (typeof value === "string") {
+    return value.includes(SENTINEL_PREFIX) ? value.replace(SENTINEL, (_, name: string) => `\${${name}}`) : value;
+  }
+  if (Array.isArray(value)) return value.map(restorePlaceholders);
+  if (isObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[restorePlaceholders(k) as string] = restorePlaceholders(v);
+    return out;
+  }
+  return value;
+}
+
 /** A placeholder left in a parsed document. */
 export interface RemainingPlaceholder {
   /** Variable name. */

@@ -11,6 +11,8 @@ import type { EnvMap } from "./env.js";
 import { ConfigValidationError, InputNotFoundError, type ValidationIssue } from "./errors.js";
 import type { NodeClass, NodePool, StevedoreConfig } from "./model.js";
 
+const NODE_CLASS_KINDS = ["AWSNodeTemplate", "EC2NodeClass"];
+
 /** File name endings read from directories. */
 export const INPUT_EXTENSIONS = [".yaml", ".yml", ".json"] as const;
 
@@ -121,6 +123,7 @@ export async function loadInputs(paths: string[], opts: LoadOptions = {}): Promi
     pdbs: [] as PodDisruptionBudget[],
   };
   const origin = new Map<object, string>();
+  const classDocuments = new Set<string>();
   for (const file of files) {
     let text: string;
     try {
@@ -134,6 +137,7 @@ export async function loadInputs(paths: string[], opts: LoadOptions = {}): Promi
     issues.push(...parsed.issues);
     warnings.push(...parsed.warnings);
     pools.push(...parsed.nodePools);
+    for (const d of parsed.documents) if (NODE_CLASS_KINDS.includes(d.kind) && d.name) classDocuments.add(d.name);
     classes.push(...parsed.nodeClasses);
     for (const key of ["pendingPods", "boundPods", "nodes", "daemonSets", "pdbs"] as const) {
       for (const o of parsed[key]) origin.set(o, file);
@@ -150,6 +154,7 @@ export async function loadInputs(paths: string[], opts: LoadOptions = {}): Promi
   const { config, issues: refIssues } = checkConfig(pools, classes, {
     implicitNodeClasses: opts.implicitNodeClasses,
     warnings,
+    invalidNodeClasses: [...classDocuments].filter((name) => !classes.some((c) => c.name === name)),
   });
   issues.push(...refIssues);
   if (issues.length > 0) throw new ConfigValidationError(issues);
