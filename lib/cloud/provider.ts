@@ -41,6 +41,10 @@ export interface CloudInstance {
   claimId?: string;
   tags: Record<string, string>;
   imageId?: string;
+  /** Subnet the instance runs in, when known (drift). */
+  subnetId?: string;
+  /** Security groups of its primary network interface, when known (drift). */
+  securityGroupIds?: string[];
 }
 
 /** An offering that just failed with insufficient capacity. */

@@ -1,0 +1,251 @@
+/**
+ * {@link CloudProvider} over EC2, SSM and the Price List API. Composes the pieces of `lib/cloud/aws`: subnet,
+ * security-group and AMI resolution, launch templates, CreateFleet, instance lookups, instance-type discovery,
+ * pricing, and the unavailable-offerings cache. All SDK clients are injected (moto, the twin's emulator and tests
+ * pass clients pointed at local endpoints); time comes from the injected {@link Clock}.
+ */
+import type { EC2Client } from "@aws-sdk/client-ec2";
+import type { PricingClient } from "@aws-sdk/client-pricing";
+import type { SSMClient } from "@aws-sdk/client-ssm";
+import type { NodeClass, NodePool } from "../../api/model.js";
+import { type Clock, systemClock } from "../../controllers/clock.js";
+import type { InstanceType } from "../../scheduling/types.js";
+import {
+  type CloudInstance,
+  type CloudProvider,
+  LaunchError,
+  type LaunchRequest,
+  UnfulfillableLaunchError,
+} from "../provider.js";
+import { type Ami, AmiResolver, amiForInstanceType, effectiveAmiFamily, InvalidAmiSelectionError } from "./amis.js";
+import { classifyThrownError } from "./fleet.js";
+import { AwsInstanceTypeCatalog, effectiveKubelet } from "./instance-type-catalog.js";
+import { InstanceTypeDiscovery } from "./instance-types.js";
+import { InstanceRepository } from "./instances.js";
+import { type LaunchTemplateGcOptions, LaunchTemplateManager } from "./launch-templates.js";
+import { type ClusterInfo, Launcher, type ResolvedClass } from "./launcher.js";
+import { type AdapterLogger, silentLogger } from "./logger.js";
+import { InvalidMimeUserDataError } from "./mime.js";
+import { PricingProvider } from "./pricing.js";
+import { ApiGate, type RetryOptions } from "./retry.js";
+import { SecurityGroupResolver } from "./security-groups.js";
+import { SubnetResolver } from "./subnets.js";
+import { TAG_NODECLASS_HASH } from "./tags.js";
+import { InMemoryUnavailableOfferings, type UnavailableOfferings } from "./unavailable-offerings.js";
+import { InvalidBottlerocketUserDataError, UnsupportedUserDataError } from "./user-data.js";
+
+export type { ClusterInfo } from "./launcher.js";
+
+/** Cluster facts besides its name. */
+export type ClusterFacts = Omit<ClusterInfo, "name">;
+
+/** Options of {@link AwsCloudProvider}. */
+export interface AwsCloudProviderOptions {
+  ec2: EC2Client;
+  ssm: SSMClient;
+  pricing: PricingClient;
+  region: string;
+  /** EKS cluster name (tags, launch-template names, instance lookups). */
+  clusterName: string;
+  /** Endpoint, CA, service CIDR and version, or a loader (e.g. `eks:DescribeCluster`) called once and cached. */
+  cluster: ClusterFacts | (() => Promise<ClusterFacts>);
+  /** @default systemClock */
+  clock?: Clock;
+  /** @default an in-memory cache with a 3-minute TTL */
+  unavailableOfferings?: UnavailableOfferings;
+  /** @default silent */
+  logger?: AdapterLogger;
+  /** Rate limiting and retry policy, or a shared gate. @default new ApiGate(clock) */
+  gate?: ApiGate | RetryOptions;
+  /** Instance profile for NodeClasses that name none (the stack's node instance profile). @default unset */
+  defaultInstanceProfile?: string;
+  /** Spot price ratio before the first spot price refresh. @default 0.35 */
+  spotPriceRatio?: number;
+}
+
+/** The AWS cloud provider. */
+export class AwsCloudProvider implements CloudProvider {
+  readonly clock: Clock;
+  readonly gate: ApiGate;
+  readonly unavailable: UnavailableOfferings;
+  readonly subnets: SubnetResolver;
+  readonly securityGroups: SecurityGroupResolver;
+  readonly amis: AmiResolver;
+  readonly launchTemplates: LaunchTemplateManager;
+  readonly instances: InstanceRepository;
+  readonly discovery: InstanceTypeDiscovery;
+  readonly pricing: PricingProvider;
+  private readonly catalog: AwsInstanceTypeCatalog;
+  private readonly launcher: Launcher;
+  private readonly logger: AdapterLogger;
+  private clusterInfo: Promise<ClusterInfo> | undefined;
+
+  constructor(private readonly opts: AwsCloudProviderOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.gate = opts.gate instanceof ApiGate ? opts.gate : new ApiGate(this.clock, opts.gate);
+    this.logger = opts.logger ?? silentLogger;
+    this.unavailable = opts.unavailableOfferings ?? new InMemoryUnavailableOfferings();
+    this.subnets = new SubnetResolver(opts.ec2, this.gate, this.clock);
+    this.securityGroups = new SecurityGroupResolver(opts.ec2, this.gate, this.clock);
+    this.amis = new AmiResolver(opts.ec2, opts.ssm, this.gate, this.clock);
+    this.launchTemplates = new LaunchTemplateManager(opts.ec2, this.gate, this.clock, opts.clusterName);
+    this.instances = new InstanceRepository(opts.ec2, this.gate, opts.clusterName);
+    this.discovery = new InstanceTypeDiscovery(opts.ec2, this.gate, this.clock, { logger: this.logger });
+    this.pricing = new PricingProvider({
+      ec2: opts.ec2,
+      pricing: opts.pricing,
+      gate: this.gate,
+      clock: this.clock,
+      region: opts.region,
+      logger: this.logger,
+      spotPriceRatio: opts.spotPriceRatio,
+    });
+    this.catalog = new AwsInstanceTypeCatalog({
+      region: opts.region,
+      discovery: this.discovery,
+      pricing: this.pricing,
+      unavailable: this.unavailable,
+      clock: this.clock,
+    });
+    this.launcher = new Launcher({
+      ec2: opts.ec2,
+      gate: this.gate,
+      clock: this.clock,
+      subnets: this.subnets,
+      launchTemplates: this.launchTemplates,
+      unavailable: this.unavailable,
+      logger: this.logger,
+      defaultInstanceProfile: opts.defaultInstanceProfile,
+    });
+  }
+
+  /** Cluster facts (loaded once). */
+  cluster(): Promise<ClusterInfo> {
+    if (!this.clusterInfo) {
+      const c = this.opts.cluster;
+      this.clusterInfo = (typeof c === "function" ? c() : Promise.resolve(c)).then((facts) => ({
+        ...facts,
+        name: this.opts.clusterName,
+      }));
+      this.clusterInfo.catch(() => {
+        this.clusterInfo = undefined;
+      });
+    }
+    return this.clusterInfo;
+  }
+
+  /** Resolves what a launch needs for a class (cached resolvers). */
+  async resolveClass(nodeClass: NodeClass): Promise<ResolvedClass> {
+    const cluster = await this.cluster();
+    const [subnets, securityGroups, amis] = await Promise.all([
+      this.subnets.resolve(nodeClass.subnetSelectorTerms),
+      this.securityGroups.resolve(nodeClass.securityGroupSelectorTerms),
+      this.amis.resolve(nodeClass, cluster.kubernetesVersion),
+    ]);
+    return { cluster, subnets, securityGroups, amis };
+  }
+
+  async create(req: LaunchRequest): Promise<CloudInstance> {
+    const existing = await this.findByClaim(req.claimId);
+    if (existing) {
+      this.logger.info("adopted instance of an earlier attempt", { claimId: req.claimId, id: existing.instanceId });
+      return existing;
+    }
+    await this.refreshUnavailable();
+    const ctx = `claim ${req.claimId}`;
+    let resolved: ResolvedClass;
+    try {
+      resolved = await this.resolveClass(req.nodeClass);
+    } catch (err) {
+      if (err instanceof InvalidAmiSelectionError) throw new UnfulfillableLaunchError(`${ctx}: ${err.message}`, err);
+      throw classifyThrownError(err, `${ctx}: resolving NodeClass "${req.nodeClass.name}"`);
+    }
+    try {
+      return await this.launcher.launch(req, resolved);
+    } catch (err) {
+      if (err instanceof LaunchError) throw err;
+      if (
+        err instanceof UnsupportedUserDataError ||
+        err instanceof InvalidBottlerocketUserDataError ||
+        err instanceof InvalidMimeUserDataError
+      ) {
+        throw new UnfulfillableLaunchError(`${ctx}: NodeClass "${req.nodeClass.name}": ${err.message}`, err);
+      }
+      throw classifyThrownError(err, `${ctx}: launch`);
+    }
+  }
+
+  async delete(instanceId: string): Promise<void> {
+    await this.cluster();
+    await this.instances.terminate(instanceId);
+  }
+
+  async get(instanceId: string): Promise<CloudInstance | undefined> {
+    await this.cluster();
+    return this.instances.get(instanceId);
+  }
+
+  async findByClaim(claimId: string): Promise<CloudInstance | undefined> {
+    await this.cluster();
+    return this.instances.findByClaim(claimId);
+  }
+
+  async list(): Promise<CloudInstance[]> {
+    await this.cluster();
+    return this.instances.list();
+  }
+
+  async getInstanceTypes(pool: NodePool, nodeClass: NodeClass): Promise<InstanceType[]> {
+    await this.refreshUnavailable();
+    const cluster = await this.cluster();
+    const subnets = await this.subnets.resolve(nodeClass.subnetSelectorTerms);
+    const zones = [...new Set(subnets.map((s) => s.zone))].sort();
+    const types = await this.catalog.get({
+      kubelet: effectiveKubelet(pool, nodeClass),
+      amiFamily: effectiveAmiFamily(nodeClass),
+      zones,
+      blockDeviceMappings: nodeClass.blockDeviceMappings,
+      instanceStorePolicy: nodeClass.instanceStorePolicy,
+    });
+    let amis: Ami[];
+    try {
+      amis = await this.amis.resolve(nodeClass, cluster.kubernetesVersion);
+    } catch (err) {
+      if (err instanceof InvalidAmiSelectionError) throw err;
+      this.logger.warn("AMI resolution failed; instance types not filtered by AMI", { error: String(err) });
+      return types;
+    }
+    return types.filter((t) => amiForInstanceType(amis, t) !== undefined);
+  }
+
+  async isDrifted(instance: CloudInstance, nodeClass: NodeClass): Promise<string | undefined> {
+    const launchedHash = instance.tags[TAG_NODECLASS_HASH];
+    if (launchedHash && launchedHash !== nodeClass.hash) return "NodeClassDrifted";
+    const resolved = await this.resolveClass(nodeClass);
+    if (instance.imageId && resolved.amis.length > 0 && !resolved.amis.some((a) => a.id === instance.imageId)) {
+      return "AMIDrifted";
+    }
+    if (instance.subnetId && !resolved.subnets.some((s) => s.id === instance.subnetId)) return "SubnetDrifted";
+    if (instance.securityGroupIds) {
+      const want = resolved.securityGroups.map((g) => g.id).sort();
+      const have = [...instance.securityGroupIds].sort();
+      if (want.length !== have.length || want.some((id, i) => id !== have[i])) return "SecurityGroupDrifted";
+    }
+    return undefined;
+  }
+
+  /** Deletes launch templates no current NodeClass produces (see {@link LaunchTemplateManager.garbageCollect}). */
+  async garbageCollectLaunchTemplates(nodeClasses: NodeClass[], opts?: LaunchTemplateGcOptions): Promise<string[]> {
+    await this.cluster();
+    return this.launchTemplates.garbageCollect(nodeClasses, opts);
+  }
+
+  private async refreshUnavailable(): Promise<void> {
+    if (!this.unavailable.refresh) return;
+    try {
+      await this.unavailable.refresh(this.clock.now());
+    } catch (err) {
+      this.logger.warn("could not load unavailable offerings; using the local copy", { error: String(err) });
+    }
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * EC2 instances as {@link CloudInstance}s: DescribeInstances by id, by claim tag, or every instance this cluster
+ * owns; TerminateInstances. Instances are found by Karpenter's tag scheme so instances Karpenter launched for the
+ * same cluster are listed too (they have no claim id).
+ */
+import {
+  DescribeInstancesCommand,
+  type DescribeInstancesCommandInput,
+  type EC2Client,
+  type Instance,
+  TerminateInstancesCommand,
+} from "@aws-sdk/client-ec2";
+import type { CloudInstance } from "../provider.js";
+import { classifyThrownError } from "./fleet.js";
+import { type ApiGate, awsErrorCode } from "./retry.js";
+import { tagRecord } from "./selectors.js";
+import { clusterTagKey, TAG_CLAIM, TAG_NODEPOOL, TAG_PROVISIONER_NAME } from "./tags.js";
+
+/** States of an instance that is (or may still become) a node. */
+export const LIVE_STATES = ["pending", "running", "stopping", "stopped"];
+
+/** `aws:///<zone>/<instance-id>`, the providerID the AWS cloud controller gives a Node. */
+export function providerIdOf(zone: string, instanceId: string): string {
+  return `aws:///${zone}/${instanceId}`;
+}
+
+/** Parses `aws:///<zone>/<instance-id>` (also `aws://<zone>/<id>`); undefined when it is not one. */
+export function parseProviderId(providerID: string): { zone: string; instanceId: string } | undefined {
+  const m = /^aws:\/\/\/?([^/]*)\/(i-[0-9a-z]+)$/.exec(providerID);
+  return m ? { zone: m[1], instanceId: m[2] } : undefined;
+}
+
+/** Converts an EC2 instance. */
+export function toCloudInstance(i: Instance): CloudInstance {
+  const tags = tagRecord(i.Tags);
+  const zone = i.Placement?.AvailabilityZone ?? "";
+  const id = i.InstanceId ?? "";
+  const groups = (i.SecurityGroups ?? []).map((g) => g.GroupId ?? "").filter(Boolean);
+  const out: CloudInstance = {
+    instanceId: id,
+    providerID: providerIdOf(zone, id),
+    instanceType: i.InstanceType ?? "",
+    zone,
+    capacityType: i.InstanceLifecycle === "spot" ? "spot" : "on-demand",
+    state: i.State?.Name ?? "unknown",
+    launchTime: i.LaunchTime ?? new Date(0),
+    tags,
+  };
+  if (tags[TAG_CLAIM]) out.claimId = tags[TAG_CLAIM];
+  if (i.ImageId) out.imageId = i.ImageId;
+  if (i.SubnetId) out.subnetId = i.SubnetId;
+  if (groups.length > 0) out.securityGroupIds = groups.sort();
+  return out;
+}
+
+/** Reads and terminates this cluster's instances. */
+export class InstanceRepository {
+  constructor(
+    private readonly ec2: EC2Client,
+    private readonly gate: ApiGate,
+    readonly cluster: string,
+  ) {}
+
+  private async describe(input: DescribeInstancesCommandInput): Promise<CloudInstance[]> {
+    const out: CloudInstance[] = [];
+    let token: string | undefined;
+    do {
+      const res = await this.gate.call("describe", () =>
+        this.ec2.send(new DescribeInstancesCommand({ ...input, NextToken: token })),
+      );
+      for (const r of res.Reservations ?? []) for (const i of r.Instances ?? []) out.push(toCloudInstance(i));
+      token = res.NextToken || undefined;
+    } while (token);
+    return out;
+  }
+
+  /** One instance by id (any state); undefined when EC2 does not know it. */
+  async get(instanceId: string): Promise<CloudInstance | undefined> {
+    try {
+      const found = await this.describe({ InstanceIds: [instanceId] });
+      return found.find((i) => i.instanceId === instanceId);
+    } catch (err) {
+      if (awsErrorCode(err)?.startsWith("InvalidInstanceID")) return undefined;
+      throw classifyThrownError(err, `DescribeInstances ${instanceId}`);
+    }
+  }
+
+  /** The live instance launched for a claim (tag `stevedore.dev/claim`), newest first if several. */
+  async findByClaim(claimId: string): Promise<CloudInstance | undefined> {
+    try {
+      const found = await this.describe({
+        Filters: [
+          { Name: `tag:${TAG_CLAIM}`, Values: [claimId] },
+          { Name: `tag:${clusterTagKey(this.cluster)}`, Values: ["owned"] },
+          { Name: "instance-state-name", Values: LIVE_STATES },
+        ],
+      });
+      return found.sort((a, b) => b.launchTime.getTime() - a.launchTime.getTime())[0];
+    } catch (err) {
+      throw classifyThrownError(err, `DescribeInstances for claim ${claimId}`);
+    }
+  }
+
+  /** Every non-terminated instance owned by the cluster and tagged with a pool (Stevedore or Karpenter). */
+  async list(): Promise<CloudInstance[]> {
+    try {
+      return await this.describe({
+        Filters: [
+          { Name: `tag:${clusterTagKey(this.cluster)}`, Values: ["owned"] },
+          { Name: "tag-key", Values: [TAG_NODEPOOL, TAG_PROVISIONER_NAME] },
+          { Name: "instance-state-name", Values: [...LIVE_STATES, "shutting-down"] },
+        ],
+        MaxResults: 1000,
+      });
+    } catch (err) {
+      throw classifyThrownError(err, "DescribeInstances (cluster instances)");
+    }
+  }
+
+  /** Terminates; an instance EC2 no longer knows is not an error. */
+  async terminate(instanceId: string): Promise<void> {
+    try {
+      await this.gate.call("terminate", () =>
+        this.ec2.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] })),
+      );
+    } catch (err) {
+      if (awsErrorCode(err)?.startsWith("InvalidInstanceID.NotFound")) return;
+      throw classifyThrownError(err, `TerminateInstances ${instanceId}`);
+    }
+  }
+}

@@ -1,0 +1,330 @@
+/**
+ * Launching one node claim: pick offerings, ensure launch templates, CreateFleet, classify, feed the ICE cache.
+ *
+ * Capacity types are tried spot first, then on-demand, when both are allowed (a spot attempt that fails with
+ * insufficient capacity falls through to on-demand in the same call). Per attempt: at most 60 instance types ordered
+ * by their cheapest available offering; one override per type × allowed zone that has a NodeClass subnet, skipping
+ * offerings in the ICE cache; one launch template per (AMI, max-pods) group.
+ */
+import { createHash } from "node:crypto";
+import { CreateFleetCommand, type CreateFleetCommandOutput, type EC2Client } from "@aws-sdk/client-ec2";
+import type { Clock } from "../../controllers/clock.js";
+import type { Taint } from "../../scheduling/objects.js";
+import type { InstanceType as PackerInstanceType } from "../../scheduling/types.js";
+import {
+  type CloudInstance,
+  InsufficientCapacityError,
+  type LaunchRequest,
+  UnfulfillableLaunchError,
+} from "../provider.js";
+import { type Ami, amiForInstanceType, effectiveAmiFamily } from "./amis.js";
+import {
+  buildCreateFleetInput,
+  classifyFleetErrors,
+  classifyThrownError,
+  type FleetCapacityType,
+  type FleetLaunchTemplate,
+  fleetErrors,
+  LAUNCH_TEMPLATE_NOT_FOUND_CODES,
+  launchedInstance,
+  MAX_INSTANCE_TYPES,
+  unavailableOfferingsOf,
+} from "./fleet.js";
+import { effectiveKubelet } from "./instance-type-catalog.js";
+import { providerIdOf } from "./instances.js";
+import type { LaunchTemplateManager } from "./launch-templates.js";
+import type { AdapterLogger } from "./logger.js";
+import { type ApiGate, awsErrorCode } from "./retry.js";
+import type { SecurityGroup } from "./security-groups.js";
+import type { Subnet, SubnetResolver } from "./subnets.js";
+import { instanceTags, launchTemplateTags } from "./tags.js";
+import type { UnavailableOfferings } from "./unavailable-offerings.js";
+import { type BootstrapOptions, renderUserData } from "./user-data.js";
+
+/** Cluster facts that go into user data and AMI lookups. */
+export interface ClusterInfo {
+  name: string;
+  /** API server endpoint (`https://…`). */
+  endpoint: string;
+  /** Base64 PEM CA bundle. */
+  caBundle: string;
+  /** Service CIDR (required for AL2023). @default unset */
+  serviceCidr?: string;
+  /** `1.31` (AMI SSM parameters). */
+  kubernetesVersion: string;
+  /** kube-dns ClusterIP(s) when not set in the kubelet config. @default unset (the AMI's default) */
+  clusterDNS?: string[];
+}
+
+/** What a launch needs resolved for the NodeClass. */
+export interface ResolvedClass {
+  cluster: ClusterInfo;
+  subnets: Subnet[];
+  securityGroups: SecurityGroup[];
+  amis: Ami[];
+}
+
+/** Dependencies of {@link Launcher}. */
+export interface LauncherDeps {
+  ec2: EC2Client;
+  gate: ApiGate;
+  clock: Clock;
+  subnets: SubnetResolver;
+  launchTemplates: LaunchTemplateManager;
+  unavailable: UnavailableOfferings;
+  logger: AdapterLogger;
+  /** Instance profile when the NodeClass names none. @default unset */
+  defaultInstanceProfile?: string;
+}
+
+/** Labels that depend on the offering the fleet picks; the kubelet/cloud controller sets them, not user data. */
+const OFFERING_LABELS = new Set([
+  "topology.kubernetes.io/zone",
+  "topology.k8s.aws/zone-id",
+  "karpenter.sh/capacity-type",
+  "failure-domain.beta.kubernetes.io/zone",
+]);
+
+interface Candidate {
+  type: PackerInstanceType;
+  /** zone → price of the available offering for this capacity type. */
+  zones: Map<string, number>;
+  cheapest: number;
+}
+
+/** The ClientToken for an attempt: the claim id (first capacity type) or claim id + capacity type (fallback). */
+export function clientTokenFor(claimId: string, capacityType: FleetCapacityType, primary: boolean): string {
+  const token = primary ? claimId : `${claimId}-${capacityType}`;
+  return token.length <= 64 ? token : createHash("sha256").update(token).digest("hex").slice(0, 64);
+}
+
+/** Runs the create path of the AWS cloud provider. */
+export class Launcher {
+  constructor(private readonly deps: LauncherDeps) {}
+
+  /** Launches one instance for the request (the caller has checked `findByClaim`). */
+  async launch(req: LaunchRequest, resolved: ResolvedClass): Promise<CloudInstance> {
+    const ctx = `claim ${req.claimId} (pool ${req.pool.name}, class ${req.nodeClass.name})`;
+    if (resolved.subnets.length === 0) {
+      throw new UnfulfillableLaunchError(`${ctx}: no subnet matches the NodeClass subnetSelectorTerms`);
+    }
+    if (resolved.securityGroups.length === 0) {
+      throw new UnfulfillableLaunchError(`${ctx}: no security group matches the NodeClass securityGroupSelectorTerms`);
+    }
+    if (resolved.amis.length === 0) throw new UnfulfillableLaunchError(`${ctx}: no AMI resolved for the NodeClass`);
+    const order = (["spot", "on-demand"] as FleetCapacityType[]).filter((ct) => req.capacityTypes.includes(ct));
+    if (order.length === 0) {
+      throw new UnfulfillableLaunchError(`${ctx}: capacity types ${req.capacityTypes.join(",")} cannot be launched`);
+    }
+    const iceOfferings: InsufficientCapacityError["offerings"] = [];
+    const reasons: string[] = [];
+    for (let i = 0; i < order.length; i++) {
+      try {
+        return await this.attempt(req, resolved, order[i], i === 0, ctx);
+      } catch (err) {
+        if (!(err instanceof InsufficientCapacityError)) throw err;
+        iceOfferings.push(...err.offerings);
+        reasons.push(err.message);
+      }
+    }
+    throw new InsufficientCapacityError(reasons.join(" | "), iceOfferings);
+  }
+
+  private candidates(req: LaunchRequest, ct: FleetCapacityType, zonal: Map<string, Subnet>): Candidate[] {
+    const now = this.deps.clock.now();
+    const allowedZones = new Set(req.zones);
+    const out: Candidate[] = [];
+    for (const type of req.instanceTypes) {
+      const zones = new Map<string, number>();
+      for (const o of type.offerings) {
+        if (o.capacityType !== ct || !o.available || !allowedZones.has(o.zone) || !zonal.has(o.zone)) continue;
+        if (this.deps.unavailable.isUnavailable(type.name, o.zone, ct, now)) continue;
+        const cur = zones.get(o.zone);
+        if (cur === undefined || o.price < cur) zones.set(o.zone, o.price);
+      }
+      if (zones.size > 0) out.push({ type, zones, cheapest: Math.min(...zones.values()) });
+    }
+    out.sort((a, b) => a.cheapest - b.cheapest || a.type.name.localeCompare(b.type.name));
+    return out.slice(0, MAX_INSTANCE_TYPES);
+  }
+
+  private bootstrapLabels(req: LaunchRequest, ct: FleetCapacityType): Record<string, string> {
+    const perType = new Set(req.instanceTypes.flatMap((t) => Object.keys(t.labels)));
+    const labels: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.labels)) {
+      if (!OFFERING_LABELS.has(k) && !perType.has(k)) labels[k] = v;
+    }
+    labels["karpenter.sh/capacity-type"] = ct;
+    return labels;
+  }
+
+  private async launchTemplates(
+    req: LaunchRequest,
+    resolved: ResolvedClass,
+    ct: FleetCapacityType,
+    candidates: Candidate[],
+    zonal: Map<string, Subnet>,
+  ): Promise<FleetLaunchTemplate[]> {
+    const { nodeClass, pool } = req;
+    const kubelet = effectiveKubelet(pool, nodeClass);
+    const family = effectiveAmiFamily(nodeClass);
+    const taints: Taint[] = [...req.taints, ...req.startupTaints];
+    const labels = this.bootstrapLabels(req, ct);
+    const groups = new Map<string, { ami: Ami; maxPods: number; types: Candidate[] }>();
+    for (const c of candidates) {
+      const ami = amiForInstanceType(resolved.amis, c.type);
+      if (!ami) continue;
+      const maxPods = kubelet.maxPods ?? c.type.capacity.pods ?? 110;
+      const key = `${ami.id}|${maxPods}`;
+      const g = groups.get(key) ?? { ami, maxPods, types: [] };
+      g.types.push(c);
+      groups.set(key, g);
+    }
+    const out: FleetLaunchTemplate[] = [];
+    for (const g of groups.values()) {
+      const bootstrap: BootstrapOptions = {
+        clusterName: resolved.cluster.name,
+        apiServerEndpoint: resolved.cluster.endpoint,
+        caBundle: resolved.cluster.caBundle,
+        serviceCidr: resolved.cluster.serviceCidr,
+        labels,
+        taints,
+        kubelet: { ...kubelet, clusterDNS: kubelet.clusterDNS ?? resolved.cluster.clusterDNS },
+        maxPods: g.maxPods,
+        customUserData: nodeClass.userData,
+        instanceStorePolicy: nodeClass.instanceStorePolicy,
+      };
+      const name = await this.deps.launchTemplates.ensure({
+        imageId: g.ami.id,
+        userData: renderUserData(family, bootstrap),
+        instanceProfile: nodeClass.instanceProfile ?? this.deps.defaultInstanceProfile,
+        securityGroupIds: resolved.securityGroups.map((s) => s.id),
+        blockDeviceMappings: nodeClass.blockDeviceMappings,
+        amiFamily: family,
+        metadataOptions: nodeClass.metadataOptions,
+        detailedMonitoring: nodeClass.detailedMonitoring,
+        associatePublicIPAddress: nodeClass.associatePublicIPAddress,
+        tags: launchTemplateTags(resolved.cluster.name, pool, nodeClass),
+      });
+      out.push({
+        name,
+        overrides: g.types.flatMap((c) =>
+          [...c.zones.entries()]
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([zone, price]) => ({
+              instanceType: c.type.name,
+              zone,
+              subnetId: zonal.get(zone)?.id ?? "",
+              price,
+            })),
+        ),
+      });
+    }
+    return out;
+  }
+
+  private async attempt(
+    req: LaunchRequest,
+    resolved: ResolvedClass,
+    ct: FleetCapacityType,
+    primary: boolean,
+    ctx: string,
+  ): Promise<CloudInstance> {
+    const zonal = this.deps.subnets.zonalSubnets(resolved.subnets, req.zones);
+    const candidates = this.candidates(req, ct, zonal);
+    if (candidates.length === 0) {
+      throw new InsufficientCapacityError(
+        `${ctx}: no available ${ct} offering in zones ${req.zones.join(",") || "(none)"} with a NodeClass subnet`,
+        [],
+      );
+    }
+    let templates = await this.launchTemplates(req, resolved, ct, candidates, zonal);
+    if (templates.length === 0) {
+      throw new UnfulfillableLaunchError(`${ctx}: no resolved AMI fits any of the ${candidates.length} instance types`);
+    }
+    const tags = instanceTags(resolved.cluster.name, req.pool, req.nodeClass, req.claimId);
+    let token = clientTokenFor(req.claimId, ct, primary);
+    let out: CreateFleetCommandOutput | undefined;
+    for (let tries = 0; !out; tries++) {
+      const input = buildCreateFleetInput({ clientToken: token, capacityType: ct, launchTemplates: templates, tags });
+      try {
+        out = await this.deps.gate.call("launch", () => this.deps.ec2.send(new CreateFleetCommand(input)));
+      } catch (err) {
+        const code = awsErrorCode(err) ?? "";
+        if (tries === 0 && LAUNCH_TEMPLATE_NOT_FOUND_CODES.has(code)) {
+          for (const t of templates) this.deps.launchTemplates.forget(t.name);
+          templates = await this.launchTemplates(req, resolved, ct, candidates, zonal);
+          continue;
+        }
+        if (tries === 0 && code === "IdempotentParameterMismatch") {
+          // An earlier attempt with this token had other parameters and left no instance (the caller checked).
+          const digest = createHash("sha256").update(JSON.stringify(input)).digest("hex").slice(0, 12);
+          token = clientTokenFor(`${token.slice(0, 51)}-${digest}`, ct, true);
+          continue;
+        }
+        throw classifyThrownError(err, `${ctx}: CreateFleet ${ct}`);
+      }
+    }
+    const zoneOf = (id: string) => resolved.subnets.find((s) => s.id === id)?.zone;
+    const errors = fleetErrors(out.Errors, ct, zoneOf);
+    await this.recordErrors(errors, resolved.subnets);
+    const launched = launchedInstance(out);
+    if (!launched) throw classifyFleetErrors(errors, `${ctx}: CreateFleet ${ct}`);
+    const o = launched.instance.LaunchTemplateAndOverrides?.Overrides;
+    const type = launched.instance.InstanceType ?? o?.InstanceType ?? candidates[0].type.name;
+    const zone = o?.AvailabilityZone ?? (o?.SubnetId ? zoneOf(o.SubnetId) : undefined) ?? "";
+    const price = candidates.find((c) => c.type.name === type)?.zones.get(zone);
+    const instance: CloudInstance = {
+      instanceId: launched.instanceId,
+      providerID: providerIdOf(zone, launched.instanceId),
+      instanceType: type,
+      zone,
+      capacityType: launched.instance.Lifecycle === "spot" || ct === "spot" ? "spot" : "on-demand",
+      state: "pending",
+      launchTime: new Date(this.deps.clock.now()),
+      claimId: req.claimId,
+      tags,
+      securityGroupIds: resolved.securityGroups.map((s) => s.id).sort(),
+    };
+    if (price !== undefined) instance.pricePerHour = price;
+    if (o?.SubnetId) instance.subnetId = o.SubnetId;
+    const ami = candidates.find((c) => c.type.name === type);
+    const image = ami ? amiForInstanceType(resolved.amis, ami.type) : undefined;
+    if (image) instance.imageId = image.id;
+    this.deps.logger.info("launched instance", {
+      claimId: req.claimId,
+      instanceId: instance.instanceId,
+      instanceType: type,
+      zone,
+      capacityType: instance.capacityType,
+      options: candidates.length,
+    });
+    return instance;
+  }
+
+  /**
+   * Feeds the ICE cache from fleet errors. A subnet out of addresses ranks last for a while; its offerings become
+   * unavailable only when no other subnet of the NodeClass is left in that zone (Karpenter PR #9054).
+   */
+  private async recordErrors(errors: ReturnType<typeof fleetErrors>, subnets: Subnet[]): Promise<void> {
+    const now = this.deps.clock.now();
+    for (const e of errors) {
+      if (e.code === "InsufficientFreeAddressesInSubnet" && e.subnetId) this.deps.subnets.markExhausted(e.subnetId);
+    }
+    const zonesLeft = new Set(this.deps.subnets.zonalSubnets(subnets).keys());
+    const marked = errors.filter((e) => e.code !== "InsufficientFreeAddressesInSubnet" || !zonesLeft.has(e.zone ?? ""));
+    for (const o of unavailableOfferingsOf(marked)) {
+      const code = errors.find((e) => e.instanceType === o.instanceType && e.zone === o.zone)?.code ?? "ICE";
+      try {
+        await this.deps.unavailable.mark(o, code, now);
+      } catch (err) {
+        this.deps.logger.warn("could not record an unavailable offering", { offering: o, error: String(err) });
+      }
+    }
+    if (errors.length > 0) {
+      this.deps.logger.info("CreateFleet reported errors", {
+        errors: errors.slice(0, 20).map((e) => ({ code: e.code, type: e.instanceType, zone: e.zone })),
+      });
+    }
+  }
+}
