@@ -1,0 +1,286 @@
+/**
+ * RunInstances, DescribeInstances (filters, MaxResults/NextToken, reservations), TerminateInstances,
+ * DescribeInstanceAttribute, CreateTags and DeleteTags.
+ */
+import type { PurchaseOption } from "./capacity.js";
+import { iamArn } from "./ec2-fleet.js";
+import { instanceXml, reservationsXml, reservationXml, stateXml } from "./ec2-render.js";
+import { AwsApiError, invalidParameterValue, missingParameter } from "./errors.js";
+import { checkFilterNames, type FilterFields, matchesFilters } from "./filters.js";
+import { type EmulatedInstance, STATE_CODE } from "./instances.js";
+import { TemplateData } from "./launch-templates.js";
+import type { EmulatedSubnet } from "./network.js";
+import { paginate } from "./pagination.js";
+import { checkMaxResults, type QueryParams } from "./query-params.js";
+import { checkTags, type Ec2World } from "./world.js";
+import type { XmlObject } from "./xml.js";
+
+const INSTANCE_FILTERS: FilterFields<EmulatedInstance> = {
+  "instance-id": (i) => i.instanceId,
+  "instance-state-name": (i) => i.state,
+  "instance-state-code": (i) => STATE_CODE[i.state],
+  "instance-type": (i) => i.instanceType,
+  "availability-zone": (i) => i.zone,
+  "client-token": (i) => i.clientToken,
+  "instance-lifecycle": (i) => (i.lifecycle === "spot" ? "spot" : undefined),
+  "subnet-id": (i) => i.subnetId,
+  "vpc-id": (i) => i.vpcId,
+  "image-id": (i) => i.imageId,
+  "private-ip-address": (i) => i.privateIpAddress,
+  "private-dns-name": (i) => i.privateDnsName,
+  "reservation-id": (i) => i.reservationId,
+  architecture: (i) => i.architecture,
+  "key-name": (i) => i.keyName,
+  "spot-instance-request-id": (i) => i.spotInstanceRequestId,
+  "instance.group-id": (i) => i.securityGroupIds,
+};
+
+const INSTANCE_ID = /^i-[0-9a-f]{8}([0-9a-f]{9})?$/;
+
+function notFound(ids: string[]): AwsApiError {
+  return ids.length === 1
+    ? new AwsApiError("InvalidInstanceID.NotFound", `The instance ID '${ids[0]}' does not exist`)
+    : new AwsApiError("InvalidInstanceID.NotFound", `The instance IDs '${ids.join(", ")}' do not exist`);
+}
+
+/** Looks up instance ids as EC2 does (malformed first, then missing). */
+export function requireInstances(world: Ec2World, ids: string[]): EmulatedInstance[] {
+  const malformed = ids.find((id) => !INSTANCE_ID.test(id));
+  if (malformed !== undefined) throw new AwsApiError("InvalidInstanceID.Malformed", `Invalid id: "${malformed}"`);
+  const missing = ids.filter((id) => !world.instances.get(id));
+  if (missing.length > 0) throw notFound(missing);
+  return ids.map((id) => world.instances.get(id) as EmulatedInstance);
+}
+
+function fingerprint(params: QueryParams): string {
+  const { ClientToken: _token, ...rest } = params.node;
+  return JSON.stringify(rest);
+}
+
+/** Handles RunInstances. */
+export function runInstances(world: Ec2World, params: QueryParams): XmlObject {
+  const token = params.string("ClientToken");
+  const print = fingerprint(params);
+  if (token !== undefined) {
+    const seen = world.idempotency.get(`RunInstances|${token}`);
+    if (seen) {
+      if (seen.fingerprint !== print) {
+        throw new AwsApiError(
+          "IdempotentParameterMismatch",
+          "The client token you have provided is associated with a request with different parameters.",
+        );
+      }
+      return seen.response;
+    }
+  }
+  const min = params.int("MinCount");
+  const max = params.int("MaxCount");
+  if (min === undefined) throw missingParameter("MinCount");
+  if (max === undefined) throw missingParameter("MaxCount");
+  if (min < 1 || max < min)
+    throw invalidParameterValue("MinCount", String(min), "MinCount must be at least 1 and not above MaxCount");
+  const ltSpec = params.child("LaunchTemplate");
+  const resolved = ltSpec
+    ? world.templates.resolve({
+        launchTemplateId: ltSpec.string("LaunchTemplateId"),
+        launchTemplateName: ltSpec.string("LaunchTemplateName"),
+        version: ltSpec.string("Version"),
+      })
+    : undefined;
+  const data = new TemplateData(resolved?.version.data ?? {});
+  const imageId = params.string("ImageId") ?? data.imageId;
+  if (imageId === undefined) throw missingParameter("ImageId");
+  const image = world.images.images.get(imageId);
+  if (!image) throw new AwsApiError("InvalidAMIID.NotFound", `The image id '[${imageId}]' does not exist`);
+  const typeName = params.string("InstanceType") ?? data.instanceType;
+  if (typeName === undefined) throw missingParameter("InstanceType");
+  const type = world.catalog.get(typeName);
+  if (!type) throw invalidParameterValue("InstanceType", typeName);
+  const subnetId = params.string("SubnetId") ?? data.subnetId;
+  let subnet: EmulatedSubnet | undefined;
+  if (subnetId !== undefined) {
+    subnet = world.network.subnets.get(subnetId);
+    if (!subnet) throw new AwsApiError("InvalidSubnetID.NotFound", `The subnet ID '${subnetId}' does not exist`);
+  } else {
+    const zone = params.child("Placement")?.string("AvailabilityZone") ?? data.zone ?? world.config.zones[0];
+    subnet = zone !== undefined ? world.network.defaultSubnetFor(zone) : undefined;
+    if (!subnet) throw invalidParameterValue("AvailabilityZone", zone ?? "(none)", "no subnet in that zone");
+  }
+  const groups = params.strings("SecurityGroupId");
+  const securityGroupIds = groups.length > 0 ? groups : data.securityGroupIds;
+  for (const g of securityGroupIds) {
+    if (!world.network.securityGroups.has(g))
+      throw new AwsApiError("InvalidGroup.NotFound", `The security group '${g}' does not exist`);
+  }
+  const market = params.child("InstanceMarketOptions")?.string("MarketType") ?? data.marketType;
+  const lifecycle: PurchaseOption = market === "spot" ? "spot" : "on-demand";
+  const tagSpecs = params.tagSpecifications();
+  for (const s of tagSpecs) checkTags(s.tags.map((t) => [t.key, t.value]));
+  const tagsFor = (rt: string) =>
+    new Map(
+      [...data.tagsFor(rt), ...tagSpecs.filter((s) => s.resourceType === rt).flatMap((s) => s.tags)].map((t) => [
+        t.key,
+        t.value,
+      ]),
+    );
+
+  const problem = world.launchProblem(type, subnet, image, lifecycle);
+  if (problem) throw new AwsApiError(problem.code, problem.message);
+  const room = Math.min(
+    world.capacity.remaining(type.name, subnet.zone, lifecycle, world.now()),
+    world.network.availableIps(subnet),
+  );
+  if (room < min) {
+    throw new AwsApiError(
+      "InsufficientInstanceCapacity",
+      `There is not enough capacity to launch ${min} ${type.name} instances in ${subnet.zone}.`,
+    );
+  }
+  const reservationId = `r-${world.random.hex(17)}`;
+  const launched: EmulatedInstance[] = [];
+  for (let n = 0; n < Math.min(max, room); n++) {
+    if (n >= min && world.launchProblem(type, subnet, image, lifecycle)) break;
+    launched.push(
+      world.launch({
+        type,
+        subnet,
+        image,
+        lifecycle,
+        reservationId,
+        clientToken: token,
+        launchTemplate: resolved && {
+          launchTemplateId: resolved.template.launchTemplateId,
+          launchTemplateName: resolved.template.launchTemplateName,
+          version: resolved.version.versionNumber,
+        },
+        userData: params.string("UserData") ?? data.userData,
+        securityGroupIds,
+        tags: tagsFor("instance"),
+        volumeTags: tagsFor("volume"),
+        keyName: params.string("KeyName") ?? data.keyName,
+        iamInstanceProfileArn:
+          params.child("IamInstanceProfile")?.string("Arn") ??
+          iamArn(world, params.child("IamInstanceProfile")?.string("Name")) ??
+          data.iamInstanceProfile?.arn ??
+          iamArn(world, data.iamInstanceProfile?.name),
+        httpTokens: params.child("MetadataOptions")?.string("HttpTokens") ?? data.httpTokens,
+      }),
+    );
+  }
+  const response = reservationXml(reservationId, launched, world);
+  if (token !== undefined) world.idempotency.set(`RunInstances|${token}`, { fingerprint: print, response });
+  return response;
+}
+
+/** Handles DescribeInstances. */
+export function describeInstances(world: Ec2World, params: QueryParams): XmlObject {
+  const ids = params.strings("InstanceId");
+  const maxResults = params.int("MaxResults");
+  if (ids.length > 0 && maxResults !== undefined) {
+    throw new AwsApiError(
+      "InvalidParameterCombination",
+      "The parameter instancesSet cannot be used with the parameter maxResults",
+    );
+  }
+  checkMaxResults(maxResults, 5, 1000);
+  const filters = params.filters();
+  checkFilterNames(filters, INSTANCE_FILTERS, true);
+  const base = ids.length > 0 ? requireInstances(world, ids) : world.instances.all();
+  const matching = base.filter((i) => matchesFilters(i, filters, INSTANCE_FILTERS, (x) => x.tags));
+  const page = paginate(
+    matching,
+    "DescribeInstances",
+    maxResults ?? Number.MAX_SAFE_INTEGER,
+    params.string("NextToken"),
+  );
+  return { reservationSet: reservationsXml(page.items, world), nextToken: page.nextToken };
+}
+
+/** Handles TerminateInstances. */
+export function terminateInstances(world: Ec2World, params: QueryParams): XmlObject {
+  const ids = params.strings("InstanceId");
+  if (ids.length === 0) throw missingParameter("InstanceId");
+  requireInstances(world, ids);
+  const now = world.now();
+  return {
+    instancesSet: ids.map((id) => {
+      const previous = world.instances.terminate(id, now) as EmulatedInstance["state"];
+      const current = (world.instances.get(id) as EmulatedInstance).state;
+      return { instanceId: id, currentState: stateXml(current), previousState: stateXml(previous) };
+    }),
+  };
+}
+
+/** Handles DescribeInstanceAttribute (userData, instanceType, rootDeviceName, disableApiTermination, groupSet). */
+export function describeInstanceAttribute(world: Ec2World, params: QueryParams): XmlObject {
+  const id = params.requiredString("InstanceId");
+  const attribute = params.requiredString("Attribute");
+  const [i] = requireInstances(world, [id]) as [EmulatedInstance];
+  switch (attribute) {
+    case "userData":
+      return { instanceId: id, userData: i.userData !== undefined ? { value: i.userData } : {} };
+    case "instanceType":
+      return { instanceId: id, instanceType: { value: i.instanceType } };
+    case "rootDeviceName":
+      return { instanceId: id, rootDeviceName: { value: i.rootDeviceName } };
+    case "disableApiTermination":
+      return { instanceId: id, disableApiTermination: { value: false } };
+    case "groupSet":
+      return { instanceId: id, groupSet: (instanceXml(i, world).groupSet ?? []) as XmlObject[] };
+    default:
+      throw invalidParameterValue(
+        "Attribute",
+        attribute,
+        "the emulator supports userData, instanceType, rootDeviceName, disableApiTermination, groupSet",
+      );
+  }
+}
+
+function requireTaggable(world: Ec2World, id: string): Map<string, string> {
+  const tags = world.tagsOf(id);
+  if (tags) return tags;
+  if (id.startsWith("i-")) throw notFound([id]);
+  if (id.startsWith("lt-")) {
+    throw new AwsApiError(
+      "InvalidLaunchTemplateId.NotFound",
+      `The specified launch template, with template ID ${id}, does not exist.`,
+    );
+  }
+  if (id.startsWith("ami-")) throw new AwsApiError("InvalidAMIID.NotFound", `The image id '[${id}]' does not exist`);
+  throw new AwsApiError("InvalidID", `The ID '${id}' is not valid`);
+}
+
+/** Handles CreateTags. */
+export function createTags(world: Ec2World, params: QueryParams): XmlObject {
+  const resources = params.strings("ResourceId");
+  if (resources.length === 0) throw missingParameter("ResourceId");
+  const tags = params.list("Tag").map((t) => [t.requiredString("Key"), t.string("Value") ?? ""] as [string, string]);
+  checkTags(tags);
+  const targets = resources.map((id) => requireTaggable(world, id));
+  for (const target of targets) {
+    const added = tags.filter(([k]) => !target.has(k)).length;
+    checkTags([], [...target.keys()].filter((k) => !k.startsWith("aws:")).length + added);
+    for (const [k, v] of tags) target.set(k, v);
+  }
+  return { return: true };
+}
+
+/** Handles DeleteTags (a tag with a value is removed only when the value matches; no tags = all user tags). */
+export function deleteTags(world: Ec2World, params: QueryParams): XmlObject {
+  const resources = params.strings("ResourceId");
+  if (resources.length === 0) throw missingParameter("ResourceId");
+  const tags = params.list("Tag").map((t) => ({ key: t.requiredString("Key"), value: t.string("Value") }));
+  for (const id of resources) {
+    const target = requireTaggable(world, id);
+    if (tags.length === 0) {
+      for (const k of [...target.keys()]) if (!k.startsWith("aws:")) target.delete(k);
+      continue;
+    }
+    for (const t of tags) {
+      if (t.key.startsWith("aws:"))
+        throw new AwsApiError("InvalidParameterValue", "Tag keys starting with 'aws:' are reserved for internal use");
+      if (t.value === undefined || target.get(t.key) === t.value) target.delete(t.key);
+    }
+  }
+  return { return: true };
+}
