@@ -4,6 +4,9 @@
  */
 import type { Command, CommandIO } from "./commands/io.js";
 
+// The SDK warns on every start that Node 20 support ends; the CLI supports Node >= 20 on purpose.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Command }> }> = {
   plan: { summary: "plan nodes for pending pods (read-only)", load: () => import("./commands/plan.js") },
   config: { summary: "validate|apply|get|list|delete provisioner config", load: () => import("./commands/config.js") },
