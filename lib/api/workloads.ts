@@ -54,6 +54,7 @@ export function emptyWorkloads(): WorkloadObjects {
   return { pendingPods: [], boundPods: [], nodes: [], daemonSets: [], pdbs: [] };
 }
 
+/** The characters Kubernetes uses for generated name suffixes (no vowels, no look-alikes). */
 const SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 
 function safeChars(seed: string, n: number): string {
@@ -63,21 +64,41 @@ function safeChars(seed: string, n: number): string {
   return s;
 }
 
+/** A small seeded PRNG (mulberry32), seeded from a string: deterministic and fast. */
+function seededRandom(seed: string): () => number {
+  let a = createHash("sha256").update(seed).digest().readUInt32LE(0);
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /** Deterministic 5-character pod name suffixes, unique within one workload. */
 function suffixes(seed: string, count: number): string[] {
+  const random = seededRandom(seed);
   const used = new Set<string>();
   const out: string[] = [];
-  for (let i = 0; i < count; i++) {
-    for (let attempt = 0; ; attempt++) {
-      const s = safeChars(`${seed}/${i}/${attempt}`, 5);
-      if (!used.has(s)) {
-        used.add(s);
-        out.push(s);
-        break;
-      }
-    }
+  while (out.length < count) {
+    let s = "";
+    for (let i = 0; i < 5; i++) s += SAFE_ALPHABET[Math.floor(random() * SAFE_ALPHABET.length)];
+    if (used.has(s)) continue;
+    used.add(s);
+    out.push(s);
   }
   return out;
+}
+
+/** A deep copy of plain JSON data. */
+function cloneJson<T>(v: T): T {
+  if (Array.isArray(v)) return v.map(cloneJson) as T;
+  if (v !== null && typeof v === "object") {
+    const out: Record<string, unknown> = {};
+    for (const k in v) out[k] = cloneJson((v as Record<string, unknown>)[k]);
+    return out as T;
+  }
+  return v;
 }
 
 function checkMetadata(c: Checker, v: unknown, namespaced: boolean): ObjectMeta | undefined {
@@ -181,7 +202,6 @@ function expandController(c: Checker, doc: Record<string, unknown>, ctx: DocCont
     kind === "StatefulSet"
       ? Array.from({ length: count }, (_, i) => `${name}-${i}`)
       : suffixes(`${namespace}/${kind}/${name}`, count).map((s) => `${name}-${s}`);
-  const specJson = JSON.stringify(template.spec);
   return names.map((podName, i) => {
     const podLabels: Record<string, string> = { ...labels, ...extraLabels };
     if (kind === "StatefulSet") {
@@ -198,7 +218,7 @@ function expandController(c: Checker, doc: Record<string, unknown>, ctx: DocCont
         ...(Object.keys(annotations).length > 0 ? { annotations: { ...annotations } } : {}),
         ownerReferences: [{ ...owner }],
       },
-      spec: JSON.parse(specJson) as PodSpec,
+      spec: cloneJson(template.spec) as unknown as PodSpec,
     };
     podScheduledFalse(pod, `expanded from ${kind} ${namespace}/${name} by stevedore plan`);
     return pod;
