@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
 import {
+  type _InstanceType,
   CreateFleetCommand,
   type CreateFleetCommandInput,
   CreateLaunchTemplateCommand,
@@ -66,10 +67,14 @@ describe("AWS emulator: CreateFleet instant", () => {
       LaunchTemplateConfigs: [
         {
           LaunchTemplateSpecification: { LaunchTemplateName: template, Version: "$Latest" },
-          Overrides: types.flatMap((InstanceType) =>
+          Overrides: types.flatMap((name) =>
             subnets
               .slice(0, zones)
-              .map((s) => ({ InstanceType, SubnetId: s.SubnetId, AvailabilityZone: s.AvailabilityZone })),
+              .map((s) => ({
+                InstanceType: name as _InstanceType,
+                SubnetId: s.SubnetId,
+                AvailabilityZone: s.AvailabilityZone,
+              })),
           ),
         },
       ],
