@@ -1,5 +1,6 @@
 /**
- * `karpenter.sh/v1` and `karpenter.sh/v1beta1` `NodePool` → {@link NodePool}.
+ * `karpenter.sh/v1` and `karpenter.sh/v1beta1` `NodePool` → {@link NodePool}. The Stevedore extensions
+ * `spec.headroom` and `spec.minNodes` are accepted as on Provisioners (see `provisioner.ts`).
  */
 import { type DocContext, readConfigEnvelope, sourceOf } from "./document.js";
 import { cronError, parseDurationSeconds } from "./duration.js";

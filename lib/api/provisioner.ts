@@ -1,6 +1,11 @@
 /**
  * `karpenter.sh/v1alpha5` `Provisioner` (and the legacy `karpenter.sh/v1alpha1` shorthand with
  * `spec.constraints`) → {@link NodePool}.
+ *
+ * Stevedore extensions, accepted here and in v1 NodePools:
+ * - `spec.headroom`: a resource list (`{cpu: "4", memory: 8Gi}`) of spare capacity the pool keeps free, as if
+ *   pods with these requests were pending;
+ * - `spec.minNodes`: an integer ≥ 0 (and ≤ `limits.nodes`) of nodes kept even when empty.
  */
 import { type DocContext, readConfigEnvelope, sourceOf } from "./document.js";
 import {
