@@ -1,0 +1,107 @@
+/**
+ * The twin's kubelets and cloud node-lifecycle controller: an EC2 instance that has been running for the boot time
+ * registers a Node with the labels, taints and max-pods its user data carries (read back with the same parser a
+ * real AMI's bootstrap is modelled on), the well-known labels a kubelet sets, the provider ID, and allocatable from
+ * the catalog; it becomes Ready. Nodes whose instance is shutting down or gone are deleted.
+ */
+import type { AmiFamily } from "../api/model.js";
+import { builtinInstanceTypes } from "../cloud/aws/builtin-catalog.js";
+import { detectUserDataFamily, parseNodeRegistration } from "../cloud/aws/node-registration.js";
+import type { Node } from "../scheduling/objects.js";
+import { formatResources } from "../scheduling/quantity.js";
+import type { InstanceType } from "../scheduling/types.js";
+import type { InstanceSnapshot } from "./aws/index.js";
+import type { TwinStore } from "./twin-store.js";
+
+/** Options of the kubelet simulation. */
+export interface KubeletOptions {
+  region: string;
+  /** Virtual ms from instance running to Node registered and Ready. */
+  bootTimeMs: number;
+}
+
+/** What the simulation tells the twin (for the report). */
+export interface KubeletListener {
+  nodeRegistered?(node: Node, instance: InstanceSnapshot): void;
+  nodeRemoved?(nodeName: string): void;
+}
+
+function decode(userData: string | undefined): string {
+  return userData ? Buffer.from(userData, "base64").toString("utf8") : "";
+}
+
+/** Simulated kubelets for every instance of the emulator. */
+export class Kubelets {
+  private readonly types = new Map<string, Map<string, InstanceType>>();
+
+  constructor(
+    private readonly store: TwinStore,
+    private readonly opts: KubeletOptions,
+    private readonly listener: KubeletListener = {},
+  ) {}
+
+  private instanceType(name: string, maxPods: number | undefined): InstanceType | undefined {
+    const key = String(maxPods ?? "");
+    let byName = this.types.get(key);
+    if (!byName) {
+      const types = builtinInstanceTypes({ region: this.opts.region, kubelet: maxPods ? { maxPods } : {} });
+      byName = new Map(types.map((t) => [t.name, t]));
+      this.types.set(key, byName);
+    }
+    return byName.get(name);
+  }
+
+  /** One pass at virtual time `now` over the emulator's instances. */
+  reconcile(now: number, instances: InstanceSnapshot[]): void {
+    const nodes = new Map(this.store.list<Node>("nodes").map((n) => [n.spec?.providerID ?? "", n]));
+    for (const inst of instances) {
+      const node = nodes.get(inst.providerID);
+      if (inst.state === "running" && !node && now - inst.runningAtMs >= this.opts.bootTimeMs) {
+        const registered = this.register(inst);
+        if (registered) this.listener.nodeRegistered?.(registered, inst);
+      } else if (node && (inst.state === "shutting-down" || inst.state === "terminated")) {
+        this.store.remove("nodes", undefined, node.metadata.name ?? "");
+        this.listener.nodeRemoved?.(node.metadata.name ?? "");
+      }
+    }
+    // Nodes of instances the emulator no longer knows about at all.
+    const known = new Set(instances.map((i) => i.providerID));
+    for (const [providerID, node] of nodes) {
+      if (providerID.startsWith("aws:///") && !known.has(providerID)) {
+        this.store.remove("nodes", undefined, node.metadata.name ?? "");
+        this.listener.nodeRemoved?.(node.metadata.name ?? "");
+      }
+    }
+  }
+
+  private register(inst: InstanceSnapshot): Node | undefined {
+    const text = decode(inst.userData);
+    const family: AmiFamily = detectUserDataFamily(text) ?? "AL2023";
+    const reg = text ? parseNodeRegistration(family, text) : { labels: {}, taints: [], maxPods: undefined };
+    const type = this.instanceType(inst.instanceType, reg.maxPods);
+    if (!type) return undefined;
+    const name = inst.privateDnsName;
+    const node: Node = {
+      apiVersion: "v1",
+      kind: "Node",
+      metadata: {
+        name,
+        labels: {
+          ...type.labels,
+          ...reg.labels,
+          "kubernetes.io/hostname": name,
+          "topology.kubernetes.io/zone": inst.zone,
+          "topology.kubernetes.io/region": this.opts.region,
+          "topology.k8s.aws/zone-id": inst.zoneId,
+        },
+      },
+      spec: { providerID: inst.providerID, taints: reg.taints },
+      status: {
+        capacity: formatResources(type.capacity),
+        allocatable: formatResources(type.allocatable),
+        conditions: [{ type: "Ready", status: "True", reason: "KubeletReady" }],
+      },
+    };
+    return this.store.put("nodes", node);
+  }
+}
