@@ -1,0 +1,62 @@
+/**
+ * One tick of the simulated cluster: kubelets and the node-lifecycle controller, the workload controllers, then a
+ * kube-scheduler pass whose bindings and `PodScheduled` conditions are written through the fake apiserver's store
+ * (only when they change, so watchers see real transitions, not churn).
+ */
+import type { Node, Pod } from "../scheduling/objects.js";
+import type { InstanceSnapshot } from "./aws/index.js";
+import { schedulePass } from "./kube-scheduler.js";
+import type { Kubelets } from "./kubelets.js";
+import type { TwinStore } from "./twin-store.js";
+import type { WorkloadControllers } from "./workload-controllers.js";
+
+function scheduledCondition(pod: Pod) {
+  return pod.status?.conditions?.find((c) => c.type === "PodScheduled");
+}
+
+/** The simulated cluster components, ticked by the twin. */
+export class ClusterSimulation {
+  constructor(
+    private readonly store: TwinStore,
+    private readonly kubelets: Kubelets,
+    private readonly workloads: WorkloadControllers,
+  ) {}
+
+  /** Runs one tick at virtual time `now`. Returns how many pods were bound. */
+  tick(now: number, instances: InstanceSnapshot[]): number {
+    this.kubelets.reconcile(now, instances);
+    this.workloads.reconcile(now);
+    const nodes = this.store.list<Node>("nodes");
+    const pods = this.store.list<Pod>("pods");
+    const pass = schedulePass(nodes, pods);
+    for (const { pod, nodeName } of pass.bindings) {
+      this.store.put("pods", {
+        ...pod,
+        spec: { ...pod.spec, nodeName },
+        status: {
+          ...pod.status,
+          conditions: [
+            ...(pod.status?.conditions ?? []).filter((c) => c.type !== "PodScheduled"),
+            { type: "PodScheduled", status: "True" },
+          ],
+        },
+      });
+    }
+    for (const { pod, message } of pass.unschedulable) {
+      const cond = scheduledCondition(pod);
+      if (cond?.status === "False" && cond.reason === "Unschedulable") continue;
+      this.store.put("pods", {
+        ...pod,
+        status: {
+          ...pod.status,
+          phase: "Pending",
+          conditions: [
+            ...(pod.status?.conditions ?? []).filter((c) => c.type !== "PodScheduled"),
+            { type: "PodScheduled", status: "False", reason: "Unschedulable", message },
+          ],
+        },
+      });
+    }
+    return pass.bindings.length;
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * `TwinStore` over the fake kube-apiserver's object store. Resources the apiserver serves (pods, nodes, DaemonSets,
+ * PDBs, Deployments, ConfigMaps) are written through it, so HTTP clients see every change on their watches;
+ * workload kinds only the twin's own controllers read (StatefulSets, ReplicaSets, Jobs) are kept beside it.
+ */
+
+import type { ObjectMeta } from "../scheduling/objects.js";
+import { type KubeObject, type KubeObjectStore, RESOURCE_TYPES } from "./kube-apiserver/index.js";
+import type { TwinResource, TwinStore } from "./twin-store.js";
+
+/** The twin's view of the fake kube-apiserver. */
+export class KubeTwinStore implements TwinStore {
+  private readonly local = new Map<string, Map<string, unknown>>();
+
+  constructor(private readonly store: KubeObjectStore) {}
+
+  private served(resource: TwinResource): boolean {
+    return Object.hasOwn(RESOURCE_TYPES, resource);
+  }
+
+  private bucket(resource: string): Map<string, unknown> {
+    let b = this.local.get(resource);
+    if (!b) this.local.set(resource, (b = new Map()));
+    return b;
+  }
+
+  private ns(resource: TwinResource, namespace: string | undefined): string | undefined {
+    return resource === "nodes" ? undefined : (namespace ?? "default");
+  }
+
+  list<T extends { metadata: ObjectMeta }>(resource: TwinResource): T[] {
+    if (this.served(resource)) return this.store.list(resource) as unknown as T[];
+    return [...this.bucket(resource).values()].map((o) => structuredClone(o) as T);
+  }
+
+  get<T extends { metadata: ObjectMeta }>(
+    resource: TwinResource,
+    namespace: string | undefined,
+    name: string,
+  ): T | undefined {
+    if (this.served(resource))
+      return this.store.get(resource, name, this.ns(resource, namespace)) as unknown as T | undefined;
+    const o = this.bucket(resource).get(`${this.ns(resource, namespace)}/${name}`);
+    return o ? (structuredClone(o) as T) : undefined;
+  }
+
+  put<T extends { metadata: ObjectMeta }>(resource: TwinResource, object: T): T {
+    if (this.served(resource)) return this.store.put(resource, object as unknown as KubeObject) as unknown as T;
+    const copy = structuredClone(object);
+    copy.metadata.namespace = this.ns(resource, copy.metadata.namespace);
+    this.bucket(resource).set(`${copy.metadata.namespace}/${copy.metadata.name}`, copy);
+    return structuredClone(copy);
+  }
+
+  remove(resource: TwinResource, namespace: string | undefined, name: string): boolean {
+    if (this.served(resource)) return this.store.delete(resource, name, this.ns(resource, namespace)) !== undefined;
+    return this.bucket(resource).delete(`${this.ns(resource, namespace)}/${name}`);
+  }
+}
