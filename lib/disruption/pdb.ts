@@ -1,0 +1,55 @@
+/**
+ * PodDisruptionBudget checks for graceful disruption: would the Eviction API accept evicting this pod now?
+ * Pure: decided from the PDBs' `status.disruptionsAllowed` as listed.
+ */
+import type { LabelSelector, Pod, PodDisruptionBudget } from "../scheduling/objects.js";
+
+/** Whether `labels` satisfy a label selector (an empty selector matches everything; a missing one nothing). */
+export function matchesSelector(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
+  if (!selector) return false;
+  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
+  for (const e of selector.matchExpressions ?? []) {
+    const has = Object.hasOwn(labels, e.key);
+    const vals = e.values ?? [];
+    switch (e.operator) {
+      case "In":
+        if (!has || !vals.includes(labels[e.key])) return false;
+        break;
+      case "NotIn":
+        if (has && vals.includes(labels[e.key])) return false;
+        break;
+      case "Exists":
+        if (!has) return false;
+        break;
+      case "DoesNotExist":
+        if (has) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** PDBs in the pod's namespace whose selector matches it. */
+export function pdbsForPod(pod: Pod, pdbs: PodDisruptionBudget[]): PodDisruptionBudget[] {
+  const ns = pod.metadata.namespace ?? "default";
+  const labels = pod.metadata.labels ?? {};
+  return pdbs.filter((p) => (p.metadata.namespace ?? "default") === ns && matchesSelector(p.spec.selector, labels));
+}
+
+/**
+ * Why evicting the pod would be refused now, or undefined if it would be allowed: covered by more than one PDB
+ * (the API refuses), or a PDB with no disruptions allowed.
+ */
+export function pdbBlockReason(pod: Pod, pdbs: PodDisruptionBudget[]): string | undefined {
+  const matching = pdbsForPod(pod, pdbs);
+  if (matching.length > 1) {
+    return `pod ${pod.metadata.namespace ?? "default"}/${pod.metadata.name} is covered by ${matching.length} PodDisruptionBudgets`;
+  }
+  const pdb = matching[0];
+  if (pdb && (pdb.status?.disruptionsAllowed ?? 0) <= 0) {
+    return `PodDisruptionBudget ${pdb.metadata.namespace ?? "default"}/${pdb.metadata.name} allows no disruption of pod ${pod.metadata.name}`;
+  }
+  return undefined;
+}
