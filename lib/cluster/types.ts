@@ -55,6 +55,11 @@ export interface ClusterClient {
   evictPod(namespace: string, name: string): Promise<EvictionResult>;
   /** Deletes a Node object; a missing node is not an error. */
   deleteNode(nodeName: string): Promise<void>;
+  /**
+   * Deletes a pod directly, bypassing PDBs (Karpenter does this once a node's termination deadline is near).
+   * Optional: implemented by `KubeClusterClient`; in-memory fakes may omit it.
+   */
+  deletePod?(namespace: string, name: string, opts?: { gracePeriodSeconds?: number }): Promise<"deleted" | "gone">;
 }
 
 /** A transient Kubernetes API failure (5xx, connection reset, 429 outside eviction): retry later. */

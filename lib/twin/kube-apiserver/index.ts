@@ -1,0 +1,19 @@
+/**
+ * The fake kube-apiserver of the local digital twin (a product component): the real Kubernetes REST and watch
+ * protocol on 127.0.0.1 for the real `@kubernetes/client-node`, over an in-memory store the twin drives directly.
+ *
+ * Served: core/v1 pods (+ `status`, `eviction`, `binding`; `bindings`), nodes (+ `status`), namespaces (created
+ * implicitly), configmaps, events; apps/v1 daemonsets, deployments; policy/v1 poddisruptionbudgets (status kept
+ * by a built-in disruption controller); rbac.authorization.k8s.io/v1 clusterroles, clusterrolebindings.
+ * Verbs: list (labelSelector, fieldSelector, limit/continue with consistent snapshots), watch (resourceVersion,
+ * allowWatchBookmarks, timeoutSeconds, 410 Expired ERROR events), get, create (generateName), update (409 on a
+ * stale resourceVersion), patch (JSON patch, merge patch, strategic merge patch — see `strategic-merge-patch.ts`),
+ * delete (preconditions, finalizers, optional graceful pod deletion), deletecollection. Not served: server-side
+ * apply (415), dryRun, protobuf, admission, defaulting beyond pod phase and namespace status, https.
+ */
+export { FaultInjector, type RequestMatcher } from "./faults.js";
+export { computePdbStatus, isHealthyPod, type PdbStatus } from "./pdb-status.js";
+export { type KubeObject, RESOURCE_TYPES, type ResourceType, type StoredMeta } from "./resources.js";
+export { FakeKubeApiServer, type FakeKubeApiServerOptions, type RequestLogEntry } from "./server.js";
+export { ApiError, type StatusObject } from "./status.js";
+export { type DeleteRequest, KubeObjectStore, type ObjectStoreOptions, type StoreEvent } from "./store.js";
