@@ -89,7 +89,7 @@ function toParts(raw: string): MimePart[] {
   if (/^multipart\//i.test(contentType)) return parseMimeMultipart(raw);
   const encoding = (headers.get("content-transfer-encoding") ?? "").toLowerCase();
   const decoded = encoding === "base64" ? Buffer.from(body.replace(/\s+/g, ""), "base64").toString("utf8") : body;
-  return [{ contentType, body: decoded.replace(/\n+$/, "\n") }];
+  return [{ contentType, body: decoded.replace(/\n*$/, "\n") }];
 }
 
 /** Writes parts as one MIME multipart archive with Karpenter's layout (`boundary="//"`). */
