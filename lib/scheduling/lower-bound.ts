@@ -14,9 +14,10 @@
  *                x_j = 1 for existing nodes
  *
  * Any real placement gives a feasible point (x_j = nodes opened, y_cj = pods placed), so the optimum is ≤ the
- * cost of every valid plan. With `integerNodes` (default) x_j of new kinds are integers, which is still a
- * relaxation; the reported bound is the MIP solver's proven dual bound (never its incumbent), and at least the
- * LP optimum.
+ * cost of every valid plan. With `integerNodes` (default) x_j of new kinds are integers (at most one node per
+ * pod that fits the kind), which is still a relaxation; the reported bound is the MIP solver's proven dual bound
+ * (never its incumbent) and at least the LP optimum. The integer solve is skipped when rounding the LP solution
+ * up would add at most 0.1 %.
  *
  * ## What it assumes (each only loosens the bound, except where noted)
  * - Dimensions: every resource some pending pod requests (cpu, memory, pods, ephemeral-storage, extended).
@@ -42,6 +43,8 @@ export interface LowerBoundOptions {
   integerNodes?: boolean;
   /** Wall-clock budget for the integer solve, seconds (the LP is always solved to optimality). @default 10 */
   timeLimitSeconds?: number;
+  /** Extra HiGHS options (snake_case names), e.g. `{ solver: "ipm" }`, applied to both solves. @default {} */
+  solverOptions?: Record<string, string | number | boolean>;
 }
 
 /** The bound and how it was obtained. */
@@ -49,8 +52,9 @@ export interface LowerBoundResult {
   /** The lower bound on the $/hour of new nodes (0 when nothing needs a new node). */
   costPerHour: number;
   /**
-   * `optimal` (integer relaxation solved), `time-limit` (integer solve stopped: bound = best proven),
-   * `lp` (continuous relaxation only), `no-pods` (nothing to place), `error: …` (solver failure; bound 0).
+   * `optimal` (integer relaxation solved, or the LP optimum is already integral), `time-limit` (integer solve
+   * stopped: bound = best proven), `lp` (continuous relaxation only: asked for, or the integer solve could add
+   * at most 0.1 %), `no-pods` (nothing to place), `error: …` (solver failure; bound 0).
    */
   status: string;
   /** Optimum of the continuous relaxation. */
@@ -68,6 +72,9 @@ type HighsLoader = () => Promise<Highs>;
 /** The package's loader: its ESM build exports it as default; its typings describe the CommonJS shape. */
 const highsLoader: HighsLoader =
   (highsModule as unknown as { default?: HighsLoader }).default ?? (highsModule as unknown as HighsLoader);
+
+/** Skip the integer solve when rounding the LP up would add at most this fraction. */
+const NEGLIGIBLE_INTEGER_GAP = 0.001;
 
 let highsPromise: Promise<Highs> | undefined;
 
@@ -88,12 +95,17 @@ export async function lowerBound(input: SolveInput, opts: LowerBoundOptions = {}
   };
   if (model.pods === 0) return { costPerHour: 0, status: "no-pods", lpCostPerHour: 0, ...base };
   const highs = await loadHighs();
-  const lp = solve(highs, model, false, Number.POSITIVE_INFINITY);
+  const extra = opts.solverOptions ?? {};
+  const lp = solve(highs, model, false, Number.POSITIVE_INFINITY, extra);
   if (lp.error) return { costPerHour: 0, status: `error: ${lp.error}`, lpCostPerHour: 0, ...base };
-  if (!(opts.integerNodes ?? true) || !model.kinds.some((k) => !k.existing)) {
+  if (!(opts.integerNodes ?? true)) return { costPerHour: lp.bound, status: "lp", lpCostPerHour: lp.bound, ...base };
+  // Integer node counts at the LP optimum: that optimum is also the integer relaxation's.
+  if (lp.roundingGap === 0) return { costPerHour: lp.bound, status: "optimal", lpCostPerHour: lp.bound, ...base };
+  // The integer solve could raise the bound by less than 0.1 %: not worth its time.
+  if ((lp.roundingGap ?? 0) <= NEGLIGIBLE_INTEGER_GAP * lp.bound) {
     return { costPerHour: lp.bound, status: "lp", lpCostPerHour: lp.bound, ...base };
   }
-  const mip = solve(highs, model, true, opts.timeLimitSeconds ?? 10);
+  const mip = solve(highs, model, true, opts.timeLimitSeconds ?? 10, extra);
   if (mip.error) return { costPerHour: lp.bound, status: "lp", lpCostPerHour: lp.bound, ...base };
   return {
     costPerHour: Math.max(lp.bound, mip.bound),
@@ -131,10 +143,18 @@ class Columns {
 interface SolveOutcome {
   bound: number;
   optimal: boolean;
+  /** LP only: Σ price × (⌈x⌉ − x) over new-node counts: the most the integer solve could add. */
+  roundingGap?: number;
   error?: string;
 }
 
-function solve(highs: Highs, model: LpModel, integer: boolean, timeLimit: number): SolveOutcome {
+function solve(
+  highs: Highs,
+  model: LpModel,
+  integer: boolean,
+  timeLimit: number,
+  extra: Record<string, string | number | boolean>,
+): SolveOutcome {
   const inf = highs.infinity;
   const rowLower: number[] = [];
   const rowUpper: number[] = [];
@@ -145,6 +165,7 @@ function solve(highs: Highs, model: LpModel, integer: boolean, timeLimit: number
   };
   const classRow = model.classes.map((c) => addRow(c.count, inf));
   const cols = new Columns();
+  const newNodeColumns: number[] = [];
   for (const kind of model.kinds) {
     const capRow = new Map<string, number>();
     const groupRow = new Map<number, number>();
@@ -175,7 +196,11 @@ function solve(highs: Highs, model: LpModel, integer: boolean, timeLimit: number
     for (const [d, row] of capRow) xEntries.push([row, -(kind.capacity[d] ?? 0)]);
     for (const row of groupRow.values()) xEntries.push([row, -1]);
     if (kind.existing) cols.add(0, 1, 1, false, xEntries);
-    else cols.add(kind.price, 0, inf, integer, xEntries);
+    else {
+      // Nodes beyond one per pod that fits are never needed (dropping empty nodes only lowers a plan's cost).
+      const maxNodes = kind.classes.reduce((n, ci) => n + model.classes[ci].count, 0);
+      newNodeColumns.push(cols.add(kind.price, 0, maxNodes, integer, xEntries));
+    }
     for (const entries of ys) cols.add(0, 0, inf, false, entries);
   }
   const numCols = cols.cost.length;
@@ -194,15 +219,33 @@ function solve(highs: Highs, model: LpModel, integer: boolean, timeLimit: number
         integrality: integer ? (cols.integer as (0 | 1)[]) : undefined,
       },
       (m) => {
-        // A proven dual bound within 0.5 % of the integer optimum is plenty for a bound; stop there.
-        m.options.set({ output_flag: false, mip_rel_gap: 0.005, mip_heuristic_run_feasibility_jump: false });
+        // Primal simplex is several times faster than the default on these degenerate covering LPs. For the
+        // integer solve, a proven dual bound within 0.5 % of the optimum is plenty; the feasibility-jump
+        // heuristic only finds incumbents (useless for a bound) and dominates small solves.
+        m.options.set({ output_flag: false });
+        if (integer) {
+          m.options.set({
+            mip_rel_gap: 0.005,
+            mip_heuristic_run_feasibility_jump: false,
+            mip_heuristic_effort: 0,
+            mip_detect_symmetry: false,
+            mip_pscost_minreliable: 0,
+          });
+        } else m.options.set({ simplex_strategy: 4 });
+        if (Object.keys(extra).length > 0) m.options.set(extra);
         if (Number.isFinite(timeLimit)) m.options.set("time_limit", timeLimit);
         const run = m.run();
         const status = run.modelStatus;
         const codes = highs.constants.modelStatus;
         if (!integer) {
           if (status !== codes.optimal) return { bound: 0, optimal: false, error: `LP status ${status}` };
-          return { bound: m.getObjectiveValue(), optimal: true };
+          const values = m.getSolution().colValue;
+          let roundingGap = 0;
+          for (const j of newNodeColumns) {
+            const x = values[j];
+            if (Math.abs(x - Math.round(x)) > 1e-6) roundingGap += cols.cost[j] * (Math.ceil(x) - x);
+          }
+          return { bound: m.getObjectiveValue(), optimal: true, roundingGap };
         }
         const dual = Number(m.info.get("mip_dual_bound"));
         if (!Number.isFinite(dual)) return { bound: 0, optimal: false };
