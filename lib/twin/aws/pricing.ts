@@ -39,6 +39,8 @@ interface Product {
   attributes: Record<string, string>;
   sku: string;
   price: number;
+  /** Lower-case field name → lower-case value, for filtering. */
+  fields: Map<string, string>;
   json?: string;
 }
 
@@ -113,44 +115,35 @@ export class PricingService {
           operation: v.os === "Windows" ? "RunInstances:0002" : "RunInstances",
           usagetype: usage,
         };
-        out.push({
-          productFamily: family,
-          attributes,
-          sku: sku(`${region}|${t.name}|${v.os}|${v.tenancy}|${v.status}`),
-          price: v.price,
-        });
+        const id = sku(`${region}|${t.name}|${v.os}|${v.tenancy}|${v.status}`);
+        const fields = new Map(Object.entries(attributes).map(([k, val]) => [k.toLowerCase(), val.toLowerCase()]));
+        fields.set("productfamily", family.toLowerCase());
+        fields.set("sku", id.toLowerCase());
+        out.push({ productFamily: family, attributes, sku: id, price: v.price, fields });
       }
     }
     return out;
   }
 
-  private field(p: Product, name: string): string | undefined {
-    const lower = name.toLowerCase();
-    if (lower === "productfamily") return p.productFamily;
-    if (lower === "sku") return p.sku;
-    for (const [k, v] of Object.entries(p.attributes)) if (k.toLowerCase() === lower) return v;
-    return undefined;
-  }
-
   private matches(p: Product, filters: Json[]): boolean {
     for (const f of filters) {
-      const value = this.field(p, String(f.Field ?? ""));
-      const wanted = String(f.Value ?? "");
+      const value = p.fields.get(String(f.Field ?? "").toLowerCase());
+      const wanted = String(f.Value ?? "").toLowerCase();
       if (value === undefined) return false;
-      const list = wanted.split(",").map((s) => s.trim().toLowerCase());
+      const list = wanted.split(",").map((s) => s.trim());
       switch (f.Type) {
         case "TERM_MATCH":
         case "EQUALS":
-          if (value.toLowerCase() !== wanted.toLowerCase()) return false;
+          if (value !== wanted) return false;
           break;
         case "CONTAINS":
-          if (!value.toLowerCase().includes(wanted.toLowerCase())) return false;
+          if (!value.includes(wanted)) return false;
           break;
         case "ANY_OF":
-          if (!list.includes(value.toLowerCase())) return false;
+          if (!list.includes(value)) return false;
           break;
         case "NONE_OF":
-          if (list.includes(value.toLowerCase())) return false;
+          if (list.includes(value)) return false;
           break;
         default:
           throw new AwsApiError("InvalidParameterException", `Unsupported filter type ${String(f.Type)}`, 400);

@@ -68,13 +68,11 @@ describe("AWS emulator: CreateFleet instant", () => {
         {
           LaunchTemplateSpecification: { LaunchTemplateName: template, Version: "$Latest" },
           Overrides: types.flatMap((name) =>
-            subnets
-              .slice(0, zones)
-              .map((s) => ({
-                InstanceType: name as _InstanceType,
-                SubnetId: s.SubnetId,
-                AvailabilityZone: s.AvailabilityZone,
-              })),
+            subnets.slice(0, zones).map((s) => ({
+              InstanceType: name as _InstanceType,
+              SubnetId: s.SubnetId,
+              AvailabilityZone: s.AvailabilityZone,
+            })),
           ),
         },
       ],
