@@ -50,6 +50,8 @@ export interface ExistingNode {
   /** Taints that count for scheduling (startup/ephemeral taints removed for uninitialised managed nodes). */
   taints: Taint[];
   allocatable: Resources;
+  /** Capacity (counts against its pool's limits). @default allocatable */
+  capacity?: Resources;
   /** Pods bound (or nominated) to it, DaemonSet pods included. */
   pods: Pod[];
   /** Cordoned or marked for deletion: takes no new pods but its pods count for topology. */

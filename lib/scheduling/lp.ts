@@ -1,0 +1,126 @@
+/**
+ * A small dense two-phase simplex for covering LPs: minimise c·x subject to A x ≥ b, x ≥ 0 (few rows — one per
+ * resource — and up to a few thousand columns). The packer uses its dual prices to rank instance types by how much
+ * of the workload they carry per dollar. Deterministic; bounded by an iteration cap.
+ */
+
+/** Solution of {@link solveCoveringLp}. */
+export interface CoveringLpSolution {
+  /** Optimal objective. */
+  value: number;
+  /** Primal solution per column. */
+  x: Float64Array;
+  /** Dual price per row (≥ 0): the marginal cost of one more unit of that row's demand. */
+  duals: Float64Array;
+}
+
+const EPS = 1e-9;
+
+/**
+ * Solves min c·x, A x ≥ b, x ≥ 0. `a[i][j]` is row i, column j. Rows with b ≤ 0 are ignored (their dual is 0).
+ * Returns undefined when infeasible (some demanded row has no column supplying it) or when the cap is hit.
+ */
+export function solveCoveringLp(
+  c: ArrayLike<number>,
+  a: ArrayLike<number>[],
+  b: ArrayLike<number>,
+): CoveringLpSolution | undefined {
+  const n = c.length;
+  const rowsIdx: number[] = [];
+  for (let i = 0; i < b.length; i++) if (b[i] > 0) rowsIdx.push(i);
+  const m = rowsIdx.length;
+  const duals = new Float64Array(b.length);
+  const x = new Float64Array(n);
+  if (m === 0) return { value: 0, x, duals };
+  // Columns: n structural, m surplus, m artificial; plus RHS. Rows normalised so that RHS = 1.
+  const width = n + 2 * m + 1;
+  const rhs = width - 1;
+  const t: Float64Array[] = [];
+  for (let r = 0; r < m; r++) {
+    const i = rowsIdx[r];
+    const row = new Float64Array(width);
+    const scale = 1 / b[i];
+    let any = false;
+    for (let j = 0; j < n; j++) {
+      const v = a[i][j] * scale;
+      row[j] = v;
+      if (v > EPS) any = true;
+    }
+    if (!any) return undefined;
+    row[n + r] = -1;
+    row[n + m + r] = 1;
+    row[rhs] = 1;
+    t.push(row);
+  }
+  const basis = new Int32Array(m);
+  for (let r = 0; r < m; r++) basis[r] = n + m + r;
+
+  const phase = (cost: (j: number) => number, allowed: (j: number) => boolean): boolean => {
+    for (let iter = 0; iter < 50 * (m + n); iter++) {
+      // reduced cost d_j = c_j − Σ_r c_B[r] t[r][j]
+      let enter = -1;
+      let best = -EPS;
+      for (let j = 0; j < width - 1; j++) {
+        if (!allowed(j)) continue;
+        let d = cost(j);
+        for (let r = 0; r < m; r++) d -= cost(basis[r]) * t[r][j];
+        if (d < best) {
+          best = d;
+          enter = j;
+        }
+      }
+      if (enter < 0) return true;
+      let leave = -1;
+      let ratio = Number.POSITIVE_INFINITY;
+      for (let r = 0; r < m; r++) {
+        const v = t[r][enter];
+        if (v > EPS) {
+          const q = t[r][rhs] / v;
+          if (q < ratio - EPS || (Math.abs(q - ratio) <= EPS && leave >= 0 && basis[r] < basis[leave])) {
+            ratio = q;
+            leave = r;
+          }
+        }
+      }
+      if (leave < 0) return false; // unbounded (cannot happen with c ≥ 0)
+      const pr = t[leave];
+      const pv = pr[enter];
+      for (let j = 0; j < width; j++) pr[j] /= pv;
+      for (let r = 0; r < m; r++) {
+        if (r === leave) continue;
+        const f = t[r][enter];
+        if (f === 0) continue;
+        const row = t[r];
+        for (let j = 0; j < width; j++) row[j] -= f * pr[j];
+      }
+      basis[leave] = enter;
+    }
+    return false;
+  };
+
+  const isArtificial = (j: number) => j >= n + m && j < n + 2 * m;
+  if (
+    !phase(
+      (j) => (isArtificial(j) ? 1 : 0),
+      () => true,
+    )
+  )
+    return undefined;
+  for (let r = 0; r < m; r++) if (isArtificial(basis[r]) && t[r][rhs] > 1e-7) return undefined;
+  const cost = (j: number) => (j < n ? c[j] : 0);
+  if (!phase(cost, (j) => !isArtificial(j))) return undefined;
+  let value = 0;
+  for (let r = 0; r < m; r++) {
+    const j = basis[r];
+    if (j < n) {
+      x[j] = t[r][rhs];
+      value += c[j] * x[j];
+    }
+  }
+  for (let k = 0; k < m; k++) {
+    let pi = 0;
+    for (let r = 0; r < m; r++) pi += cost(basis[r]) * t[r][n + m + k];
+    duals[rowsIdx[k]] = Math.max(0, pi) / b[rowsIdx[k]];
+  }
+  return { value, x, duals };
+}

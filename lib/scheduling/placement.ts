@@ -1,0 +1,303 @@
+/**
+ * Placing one pod: first-fit into free capacity of existing nodes and of bins already opened (up to their target
+ * type), else a new bin in the heaviest pool that can take it, targeting the most cost-efficient type (targets.ts).
+ * Every candidate passes requirements, taints, host ports, topology (forward and inverse) and pool limits.
+ */
+import { Bin, PendingLocation } from "./bin.js";
+import type { BinGroup, TypeEntry } from "./bin-group.js";
+import type { HostPort } from "./host-ports.js";
+import { type Effective, effectiveOf, INITIAL_RELAX, type RelaxState } from "./pod-class.js";
+import type { PoolState } from "./pool-state.js";
+import { fitsIn } from "./resource-dims.js";
+import type { PodState, SolveContext } from "./solve-context.js";
+import { firstUntolerated } from "./taints.js";
+import { chooseTarget, computeEfficiency } from "./targets.js";
+import { rankDomainValues, recordPlacement, type TopologyLocation, topologyFailure } from "./topology.js";
+import type { TopologyGroup } from "./topology-group.js";
+
+const MAX_PIN_CANDIDATES = 32;
+const DEMAND_RELAX: RelaxState = { ...INITIAL_RELAX, tolerateSoftTaints: true };
+
+/** Per-solve placement state and caches. */
+export class Placer {
+  private readonly ctx: SolveContext;
+  private readonly compatCache = new WeakMap<Effective, Map<number, BinGroup | null>>();
+  private readonly groupDemand = new Map<number, Float64Array>();
+  /** Per class: its requirements with every soft constraint kept (for demand estimates). */
+  private classReqs: Effective[] | undefined;
+
+  constructor(ctx: SolveContext) {
+    this.ctx = ctx;
+  }
+
+  /** Tries to place the pod at its current relaxation level. */
+  place(ps: PodState, e: Effective): boolean {
+    return this.placeInOpenBins(ps, e) || this.openBin(ps, e);
+  }
+
+  /** The group a bin of `group` moves to when it takes a pod with these constraints, or null if it cannot. */
+  compat(e: Effective, group: BinGroup): BinGroup | null {
+    let m = this.compatCache.get(e);
+    if (!m) {
+      m = new Map();
+      this.compatCache.set(e, m);
+    }
+    const hit = m.get(group.id);
+    if (hit !== undefined) return hit;
+    let out: BinGroup | null = null;
+    const cls = e.cls;
+    if (!firstUntolerated(cls.tolerations, group.taints, { ignorePreferNoSchedule: e.ignorePreferNoSchedule })) {
+      if (group.existing) {
+        if (e.reqs.matchesLabels(group.labels ?? {})) out = group;
+      } else if (group.pool && group.reqs.compatibleError(e.reqs) === undefined) {
+        const next = this.ctx.groups.forPool(group.pool, group.reqs.intersect(e.reqs));
+        out = next.entries.length > 0 ? next : null;
+      }
+    }
+    m.set(group.id, out);
+    return out;
+  }
+
+  /** Groups with every topology key of the pod pinned, best first. */
+  pinCandidates(e: Effective, group: BinGroup): BinGroup[] {
+    let cands: BinGroup[] = [group];
+    if (group.existing) return cands;
+    for (const key of e.pinKeys) {
+      const next: BinGroup[] = [];
+      for (const g of cands) {
+        if (g.pinnedValue(key).known) {
+          next.push(g);
+          continue;
+        }
+        const { values, missing } = g.possibleValues(key);
+        for (const v of rankDomainValues(e, key, values)) {
+          const p = this.ctx.groups.pin(g, key, v);
+          if (p) next.push(p);
+        }
+        if (missing) {
+          const p = this.ctx.groups.pin(g, key, undefined);
+          if (p) next.push(p);
+        }
+      }
+      cands = next.slice(0, MAX_PIN_CANDIDATES);
+    }
+    return cands;
+  }
+
+  private placeInOpenBins(ps: PodState, e: Effective): boolean {
+    const need = ps.vec;
+    const pairs: { g: BinGroup; p: BinGroup; score: number }[] = [];
+    for (const g of this.ctx.groups.groups) {
+      if (g.live === 0) continue;
+      if (!fitsIn(need, g.existing ? INF_CAP(need.length) : g.maxCap)) continue;
+      const g1 = this.compat(e, g);
+      if (!g1) continue;
+      for (const p of this.pinCandidates(e, g1)) {
+        if (e.topologyChecks) {
+          const f = topologyFailure(e, new PendingLocation(p), "domain");
+          if (f) {
+            ps.topologyFailure = f;
+            continue;
+          }
+        }
+        const score = (g.existing ? 0 : 1e15) + balanceScore(e, p) * 2 + (p !== g ? 1 : 0);
+        pairs.push({ g, p, score });
+      }
+    }
+    if (pairs.length === 0) return false;
+    pairs.sort((a, b) => a.score - b.score || a.g.id - b.g.id || a.p.id - b.p.id);
+    const blocker = this.crowdedAnti(e);
+    if (blocker) return this.placeViaFreeList(ps, e, blocker, pairs);
+    for (const { g, p } of pairs) {
+      const slot = g.index.findFirst(need, 0, (s) => this.accepts(ps, e, g.slots[s] as Bin, p));
+      if (slot >= 0) {
+        this.commit(ps, e, g.slots[slot] as Bin, p);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A hostname anti-affinity group of the pod that already occupies most bins (then scan its free bins). */
+  private crowdedAnti(e: Effective): TopologyGroup | undefined {
+    let best: TopologyGroup | undefined;
+    for (const g of e.antis) {
+      if (!g.hostname) continue;
+      if (g.occupied * 2 > this.ctx.bins.length && (!best || g.occupied > best.occupied)) best = g;
+    }
+    return best;
+  }
+
+  /** First-fit over the bins the anti-affinity group does not occupy (compacting its free list on the way). */
+  private placeViaFreeList(
+    ps: PodState,
+    e: Effective,
+    blocker: TopologyGroup,
+    pairs: { g: BinGroup; p: BinGroup }[],
+  ): boolean {
+    const list = blocker.freeBins;
+    const need = ps.vec;
+    let w = 0;
+    let placed = false;
+    for (let r = 0; r < list.length; r++) {
+      const id = list[r];
+      if (blocker.hostCount(id) > 0) continue;
+      if (r > 0 && list[w - 1] === id) continue;
+      list[w++] = id;
+      if (placed) continue;
+      const bin = this.ctx.bins[id];
+      if (bin.slot < 0 || bin.group.slots[bin.slot] !== bin) continue;
+      let fits = true;
+      for (let k = 0; k < need.length; k++) {
+        if (bin.used[k] + need[k] > bin.cap[k]) {
+          fits = false;
+          break;
+        }
+      }
+      if (!fits) continue;
+      for (const { g, p } of pairs) {
+        if (g !== bin.group || !this.accepts(ps, e, bin, p)) continue;
+        this.commit(ps, e, bin, p);
+        placed = true;
+        break;
+      }
+    }
+    list.length = w;
+    return placed;
+  }
+
+  private accepts(ps: PodState, e: Effective, bin: Bin, p: BinGroup): boolean {
+    if (bin.isNew && p !== bin.group) {
+      if (!bin.target || !p.entryOf(bin.target.i)) return false;
+    }
+    const ports = e.cls.hostPorts;
+    if (ports.length > 0 && bin.ports.conflicts(ports)) return false;
+    if (e.hostnameChecks) {
+      const loc = locationOf(bin, p);
+      const f = topologyFailure(e, loc, "host");
+      if (f) {
+        ps.topologyFailure = f;
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Puts the pod into the bin (moving the bin to group `p` when its requirements narrow). */
+  commit(ps: PodState, e: Effective, bin: Bin, p: BinGroup): void {
+    if (p !== bin.group) {
+      if (bin.target) bin.target = p.entryOf(bin.target.i) ?? bin.target;
+      bin.moveTo(p);
+    }
+    const need = ps.vec;
+    for (let k = 0; k < need.length; k++) bin.used[k] += need[k];
+    bin.refresh();
+    bin.pods.push({ pod: ps.pod, eff: e, vec: need, order: ps.order });
+    if (e.cls.hostPorts.length > 0) bin.ports.add(e.cls.hostPorts);
+    if (e.topologyChecks) recordPlacement(e, bin);
+    if (e.topologyChecks || e.cls.hostPorts.length > 0) bin.pinnedPods++;
+    ps.placed = true;
+  }
+
+  private openBin(ps: PodState, e: Effective): boolean {
+    const cls = e.cls;
+    const need = ps.vec;
+    for (const pool of this.ctx.pools) {
+      const base = this.ctx.poolBase[pool.order];
+      if (base.entries.length === 0) continue;
+      const g1 = this.compat(e, base);
+      if (!g1 || !fitsIn(need, g1.maxCap)) continue;
+      if (cls.hostPorts.length > 0 && conflictsWithDaemons(pool, cls.hostPorts)) continue;
+      for (const p of this.pinCandidates(e, g1)) {
+        if (e.topologyChecks) {
+          const f = topologyFailure(e, new PendingLocation(p), "all");
+          if (f) {
+            ps.topologyFailure = f;
+            continue;
+          }
+        }
+        if (!p.efficiency) p.efficiency = computeEfficiency(p, this.demandFor(p));
+        const target = chooseTarget(p, need, (t: TypeEntry) => pool.limitExceededBy(t.i) === undefined);
+        if (!target) continue;
+        const bin = new Bin(this.ctx.bins.length, p, this.ctx.dims.size, target);
+        bin.ports.add(pool.daemonPorts);
+        bin.slot = p.attach(bin, bin.slack());
+        this.ctx.addBin(bin);
+        pool.useType(target.i, 1);
+        this.commit(ps, e, bin, p);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Requests of all pending pods whose (initial) constraints allow a bin of this group. */
+  demandFor(group: BinGroup): Float64Array {
+    let d = this.groupDemand.get(group.id);
+    if (d) return d;
+    d = new Float64Array(this.ctx.dims.size);
+    if (!this.classReqs) this.classReqs = this.ctx.classes.map((cls) => effectiveOf(cls, DEMAND_RELAX));
+    const effs = this.classReqs;
+    this.ctx.classes.forEach((cls, ci) => {
+      if (cls.unsupported) return;
+      const e = effs[ci];
+      if (firstUntolerated(cls.tolerations, group.taints, { ignorePreferNoSchedule: true })) return;
+      if (group.reqs.compatibleError(e.reqs) !== undefined) return;
+      const v = this.ctx.classVecs[ci];
+      for (let k = 0; k < d!.length; k++) d![k] += v[k] * cls.pods.length;
+    });
+    this.groupDemand.set(group.id, d);
+    return d;
+  }
+}
+
+const infCaps = new Map<number, Float64Array>();
+function INF_CAP(n: number): Float64Array {
+  let c = infCaps.get(n);
+  if (!c) {
+    c = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
+    infCaps.set(n, c);
+  }
+  return c;
+}
+
+function conflictsWithDaemons(pool: PoolState, ports: readonly HostPort[]): boolean {
+  for (const p of ports) {
+    for (const d of pool.daemonPorts) {
+      if (
+        d.port === p.port &&
+        d.protocol === p.protocol &&
+        (d.ip === "0.0.0.0" || p.ip === "0.0.0.0" || d.ip === p.ip)
+      ) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * How crowded the pod's spread domains are at a pinned group: counts of its own spreads weigh most, counts of
+ * spreads that merely select it keep domains balanced for their owners.
+ */
+function balanceScore(e: Effective, p: BinGroup): number {
+  let score = 0;
+  for (const s of e.spreads) {
+    if (s.hostname) continue;
+    const pv = p.pinnedValue(s.key);
+    if (pv.known && pv.value !== undefined) score += s.count(pv.value) * 1e6;
+  }
+  for (const s of e.matched) {
+    if (s.hostname || s.kind !== "spread") continue;
+    const pv = p.pinnedValue(s.key);
+    if (pv.known && pv.value !== undefined) score += s.count(pv.value);
+  }
+  return score;
+}
+
+/** The topology location of `bin` if it moved to group `p`. */
+function locationOf(bin: Bin, p: BinGroup): TopologyLocation {
+  if (p === bin.group) return bin;
+  const pending = new PendingLocation(p);
+  return { bin: bin.id, domain: (k) => pending.domain(k), eligible: (g) => pending.eligible(g) };
+}

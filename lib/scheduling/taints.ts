@@ -1,0 +1,46 @@
+/**
+ * Taints and tolerations (`v1.Toleration.ToleratesTaint`). As Karpenter does when planning, every taint of a pool or
+ * node must be tolerated, `PreferNoSchedule` included, unless the pod's PreferNoSchedule relaxation is active; a
+ * pool's startup taints need no toleration.
+ */
+import type { Taint, Toleration } from "./objects.js";
+
+/** Whether one toleration tolerates one taint. */
+export function toleratesTaint(t: Toleration, taint: Taint): boolean {
+  if (t.effect && t.effect !== taint.effect) return false;
+  const op = t.operator ?? "Equal";
+  if (op === "Exists") return !t.key || t.key === taint.key;
+  if (op !== "Equal") return false;
+  return (t.key ?? "") === taint.key && (t.value ?? "") === (taint.value ?? "");
+}
+
+/** Options for {@link firstUntolerated}. */
+export interface TaintCheckOptions {
+  /** Treat PreferNoSchedule taints as tolerated (the last relaxation step, or DaemonSet placement). @default false */
+  ignorePreferNoSchedule?: boolean;
+}
+
+/** The first taint the tolerations do not tolerate, or undefined when all are tolerated. */
+export function firstUntolerated(
+  tolerations: readonly Toleration[] | undefined,
+  taints: readonly Taint[],
+  opts: TaintCheckOptions = {},
+): Taint | undefined {
+  for (const taint of taints) {
+    if (opts.ignorePreferNoSchedule && taint.effect === "PreferNoSchedule") continue;
+    let ok = false;
+    for (const t of tolerations ?? []) {
+      if (toleratesTaint(t, taint)) {
+        ok = true;
+        break;
+      }
+    }
+    if (!ok) return taint;
+  }
+  return undefined;
+}
+
+/** `key=value:Effect` (or `key:Effect`). */
+export function formatTaint(t: Taint): string {
+  return `${t.key}${t.value ? `=${t.value}` : ""}:${t.effect}`;
+}
