@@ -9,7 +9,7 @@ import type { Clock } from "../../controllers/clock.js";
 import { resolveEphemeralStorageBytes } from "../../scheduling/allocatable.js";
 import { buildInstanceType } from "../../scheduling/catalog-build.js";
 import { isCompleteRecord } from "../../scheduling/catalog-record.js";
-import type { CapacityType, InstanceType } from "../../scheduling/types.js";
+import type { CapacityType, InstanceType, Offering } from "../../scheduling/types.js";
 import type { InstanceTypeDiscovery } from "./instance-types.js";
 import type { PricingProvider } from "./pricing.js";
 import type { UnavailableOfferings } from "./unavailable-offerings.js";
@@ -34,8 +34,20 @@ export function effectiveKubelet(pool: NodePool, nodeClass: NodeClass): KubeletC
     : { ...pool.kubelet, ...(nodeClass.kubelet ?? {}) };
 }
 
+/** A computed type without offerings, and the zones it may be offered in. */
+interface BaseType {
+  type: InstanceType;
+  zones: string[];
+  capacityTypes: CapacityType[];
+}
+
+/** How long computed capacity/overhead/labels are reused for one shape (Karpenter caches them 5 minutes). */
+export const COMPUTED_TYPES_TTL_MS = 5 * 60_000;
+
 /** Builds priced instance types for a shape. */
 export class AwsInstanceTypeCatalog {
+  private readonly computed = new Map<string, { at: number; source: unknown; types: BaseType[] }>();
+
   constructor(
     private readonly deps: {
       region: string;
@@ -46,13 +58,47 @@ export class AwsInstanceTypeCatalog {
     },
   ) {}
 
-  /** Instance types with offerings for the shape (types with no offering at all are left out). */
+  /**
+   * Instance types with offerings for the shape (types with no offering at all are left out). Capacity, overhead
+   * and labels are cached per shape; prices and availability are re-read on every call.
+   */
   async get(shape: InstanceTypeShape): Promise<InstanceType[]> {
-    const { discovery, pricing, unavailable, clock, region } = this.deps;
+    const { pricing, unavailable, clock } = this.deps;
     await pricing.refreshIfStale();
-    const [types, zonal] = await Promise.all([discovery.instanceTypes(), discovery.zonalOfferings()]);
     const now = clock.now();
     const out: InstanceType[] = [];
+    for (const base of await this.baseTypes(shape)) {
+      const offerings: Offering[] = [];
+      for (const zone of base.zones) {
+        for (const ct of base.capacityTypes) {
+          const price = ct === "on-demand" ? pricing.onDemand(base.type.name) : pricing.spot(base.type.name, zone);
+          if (price === undefined || !Number.isFinite(price)) continue;
+          offerings.push({
+            zone,
+            capacityType: ct,
+            price,
+            available: !unavailable.isUnavailable(base.type.name, zone, ct, now),
+          });
+        }
+      }
+      if (offerings.length > 0) out.push({ ...base.type, offerings });
+    }
+    return out;
+  }
+
+  private async baseTypes(shape: InstanceTypeShape): Promise<BaseType[]> {
+    const { discovery, clock, region } = this.deps;
+    const [types, zonal] = await Promise.all([discovery.instanceTypes(), discovery.zonalOfferings()]);
+    const key = JSON.stringify([
+      shape.kubelet,
+      shape.amiFamily,
+      shape.zones,
+      shape.blockDeviceMappings,
+      shape.instanceStorePolicy ?? "",
+    ]);
+    const hit = this.computed.get(key);
+    if (hit && hit.source === types && clock.now() - hit.at < COMPUTED_TYPES_TTL_MS) return hit.types;
+    const out: BaseType[] = [];
     for (const record of types.records) {
       if (!isCompleteRecord(record)) continue;
       const offeredIn = zonal?.get(record.name);
@@ -60,10 +106,9 @@ export class AwsInstanceTypeCatalog {
       const zones = offeredIn ? shape.zones.filter((z) => offeredIn.has(z)) : shape.zones;
       if (zones.length === 0) continue;
       const capacityTypes: CapacityType[] = types.noSpot.has(record.name) ? ["on-demand"] : ["spot", "on-demand"];
-      const it = buildInstanceType(record, {
+      const type = buildInstanceType(record, {
         region,
-        zones,
-        capacityTypes,
+        zones: [],
         kubelet: shape.kubelet,
         amiFamily: shape.amiFamily,
         ephemeralStorageBytes: resolveEphemeralStorageBytes(record, {
@@ -71,12 +116,11 @@ export class AwsInstanceTypeCatalog {
           blockDeviceMappings: shape.blockDeviceMappings,
           instanceStorePolicy: shape.instanceStorePolicy,
         }),
-        price: (name, zone, ct) =>
-          ct === "on-demand" ? pricing.onDemand(name) : ct === "spot" ? pricing.spot(name, zone) : undefined,
-        unavailable: (name, zone, ct) => unavailable.isUnavailable(name, zone, ct, now),
+        price: () => undefined,
       });
-      if (it && it.offerings.length > 0) out.push(it);
+      if (type) out.push({ type, zones, capacityTypes });
     }
+    this.computed.set(key, { at: clock.now(), source: types, types: out });
     return out;
   }
 }
