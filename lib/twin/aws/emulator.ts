@@ -102,6 +102,14 @@ export class AwsEmulator {
     this.world.advance(nowMs);
   }
 
+  /**
+   * When the next instance transition is due (boot finished, shutdown finished, interruption or retirement
+   * termination, purge of a terminated instance), so a discrete-event driver can wake up for it.
+   */
+  nextTransitionAt(): number | undefined {
+    return this.world.instances.nextTransitionAt();
+  }
+
   private snapshot(i: EmulatedInstance): InstanceSnapshot {
     const type = this.world.catalog.get(i.instanceType);
     return {

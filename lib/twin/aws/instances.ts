@@ -147,6 +147,16 @@ export class InstanceStore {
     }
   }
 
+  /** The time of the earliest scheduled transition (boot, shutdown, interruption, purge), if any. */
+  nextTransitionAt(): number | undefined {
+    let earliest: number | undefined;
+    for (const i of this.instances.values()) {
+      const at = this.next(i)?.at;
+      if (at !== undefined && (earliest === undefined || at < earliest)) earliest = at;
+    }
+    return earliest;
+  }
+
   /** Applies every transition due at or before `nowMs`, earliest first. */
   advance(nowMs: number): void {
     for (;;) {

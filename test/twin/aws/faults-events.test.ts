@@ -157,6 +157,7 @@ describe("AWS emulator: faults and events", () => {
     });
     assert.match(warning.id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     assert.ok(events.includes(warning), "subscribers received it");
+    assert.equal(aws.emulator.nextTransitionAt(), clock.now() + 120_000);
     clock.advance(119_000);
     assert.equal(aws.emulator.instance(id)?.state, "running");
     clock.advance(1_000);
