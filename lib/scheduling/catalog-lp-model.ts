@@ -19,8 +19,8 @@ import {
   selectorMatches,
   toleratesAll,
 } from "./catalog-compat.js";
-import { effectivePodRequests } from "./catalog-pod-requests.js";
 import type { Pod, PodAffinityTerm, PodSpec, Toleration } from "./objects.js";
+import { podRequests, podSpecRequests } from "./pod-requests.js";
 import { isByteResource, type Resources } from "./quantity.js";
 import type { SolveInput } from "./types.js";
 
@@ -157,7 +157,7 @@ export function buildLpModel(input: SolveInput): LpModel {
         groupIndex.set(gk, g);
       }
     }
-    const request = toLpUnits(effectivePodRequests(pod));
+    const request = toLpUnits(podRequests(pod));
     const ck = JSON.stringify([p, g ?? -1, Object.entries(request).sort()]);
     const c = classIndex.get(ck);
     if (c !== undefined) rawClasses[c].count++;
@@ -174,7 +174,7 @@ export function buildLpModel(input: SolveInput): LpModel {
     if (node.unschedulable) continue;
     const used: Resources = {};
     for (const pod of node.pods) {
-      const r = effectivePodRequests(pod);
+      const r = podRequests(pod);
       for (const [k, v] of Object.entries(r)) used[k] = (used[k] ?? 0) + v;
     }
     const free: Resources = {};
@@ -234,7 +234,7 @@ export function buildLpModel(input: SolveInput): LpModel {
         const cap: Resources = { ...it.allocatable };
         for (const ds of daemonSets) {
           if (matchNodeSelection(ds.spec.template.spec, view) !== "yes") continue;
-          const r = effectivePodRequests({ metadata: {}, spec: ds.spec.template.spec });
+          const r = podSpecRequests(ds.spec.template.spec);
           for (const [k, v] of Object.entries(r)) if (k !== "pods") cap[k] = (cap[k] ?? 0) - v;
         }
         const capacity = toLpUnits(cap);
