@@ -22,7 +22,15 @@ import {
 } from "./handlers.js";
 import { startPdbStatusController } from "./pdb-status.js";
 import { parseResourcePath } from "./routing.js";
-import { ApiError, badRequest, methodNotAllowed, pathNotFound, statusForCode, unauthorized } from "./status.js";
+import {
+  ApiError,
+  badRequest,
+  methodNotAllowed,
+  pathNotFound,
+  statusForCode,
+  unauthorized,
+  unsupportedMediaType,
+} from "./status.js";
 import { KubeObjectStore } from "./store.js";
 import { bindPod, evictPod } from "./subresources.js";
 import { type ActiveWatch, startWatch } from "./watch-stream.js";
@@ -59,6 +67,8 @@ export interface RequestLogEntry {
   contentType?: string;
   authorization?: string;
   watch: boolean;
+  /** The parsed JSON body, if any. */
+  body?: unknown;
   /** HTTP status answered (200 for watches that started). */
   status: number;
 }
@@ -225,14 +235,18 @@ export class FakeKubeApiServer {
       entry.watch = watch;
       let body: unknown;
       if (raw.trim() !== "") {
-        if (contentType !== "" && !JSON_TYPES.has(contentType) && method !== "PATCH")
-          throw badRequest(`unsupported content type ${contentType}`);
+        if (contentType !== "" && !JSON_TYPES.has(contentType)) {
+          throw method === "PATCH"
+            ? unsupportedMediaType(contentType)
+            : badRequest(`unsupported content type ${contentType}`);
+        }
         try {
           body = JSON.parse(raw);
         } catch {
           throw badRequest("the request body is not valid JSON");
         }
       }
+      entry.body = body;
       const request: ResourceRequest = { method, path, query: url.searchParams, body, contentType };
       if (watch && method === "GET") {
         const stream = startWatch(this.store, request, res, {
