@@ -61,6 +61,10 @@ export interface NodeClaim {
   disruptionReason?: ClaimDisruptionReason;
   /** Claim id of the replacement launched for this one, if any. */
   replacementClaimId?: string;
+  /** Every replacement launched for this one (drift/expiry may need several); the first is `replacementClaimId`. */
+  replacementClaimIds?: string[];
+  /** When the claim was marked for disruption (taint/cordon placed); bounds the wait for replacements. */
+  disruptedAt?: number;
   terminatedAt?: number;
   /** Last launch error class, for decisions and metrics. */
   lastError?: string;
