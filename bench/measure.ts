@@ -24,6 +24,12 @@ export interface RunRecord {
   nodes: number;
   costPerHour: number;
   durationMs: number;
+  /**
+   * CPU time (user + system) of the process during `solve()`, ms. On a shared machine this approximates the
+   * one-core time better than `durationMs`; it also counts V8's helper threads (GC), so it can exceed the
+   * wall time on an idle machine.
+   */
+  cpuMs: number;
   /** Cost scenarios only. */
   lowerBoundPerHour?: number;
   /** costPerHour / lowerBoundPerHour (cost scenarios only). */
@@ -99,9 +105,11 @@ export async function runScenario(solve: SolveFn, name: string, pods: number, op
     lastInput = input;
     if (opts.memory) gc?.();
     const heapBefore = process.memoryUsage().heapUsed;
+    const cpuStart = process.cpuUsage();
     const start = performance.now();
     const result = await solve(input);
     const durationMs = performance.now() - start;
+    const cpu = process.cpuUsage(cpuStart);
     const heapAfter = process.memoryUsage().heapUsed;
     const record: RunRecord = {
       scenario: name,
@@ -110,6 +118,7 @@ export async function runScenario(solve: SolveFn, name: string, pods: number, op
       nodes: result.newNodes.length,
       costPerHour: round(result.costPerHour, 6),
       durationMs: round(durationMs, 1),
+      cpuMs: round((cpu.user + cpu.system) / 1000, 1),
     };
     if (opts.memory) record.heapDeltaMB = round((heapAfter - heapBefore) / 2 ** 20, 1);
     if (!best || record.durationMs < best.durationMs) best = record;
