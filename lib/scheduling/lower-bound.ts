@@ -32,6 +32,9 @@
  * - Pool limits, `maxInstanceTypes` and unavailable offerings: limits are ignored; unavailable offerings are
  *   not used (as the packer must not use them).
  * - Pending pods that fit no node kind at all are left out (they are unschedulable for any planner).
+ *
+ * When this module is bundled (esbuild), ship `node_modules/highs/build/highs.wasm` next to the bundle: the
+ * solver loads it from its own directory. If it cannot be loaded the result has status `error: …` and bound 0.
  */
 import highsModule, { type Highs } from "highs";
 import { buildLpModel, type LpModel } from "./catalog-lp-model.js";
@@ -94,7 +97,14 @@ export async function lowerBound(input: SolveInput, opts: LowerBoundOptions = {}
     nodeKinds: model.kinds.length,
   };
   if (model.pods === 0) return { costPerHour: 0, status: "no-pods", lpCostPerHour: 0, ...base };
-  const highs = await loadHighs();
+  let highs: Highs;
+  try {
+    highs = await loadHighs();
+  } catch (e) {
+    highsPromise = undefined;
+    const reason = `the highs WebAssembly solver could not be loaded (${(e as Error).message})`;
+    return { costPerHour: 0, status: `error: ${reason}`, lpCostPerHour: 0, ...base };
+  }
   const extra = opts.solverOptions ?? {};
   const lp = solve(highs, model, false, Number.POSITIVE_INFINITY, extra);
   if (lp.error) return { costPerHour: 0, status: `error: ${lp.error}`, lpCostPerHour: 0, ...base };
