@@ -44,8 +44,13 @@ import type { SolveInput } from "./types.js";
 export interface LowerBoundOptions {
   /** Solve with integer node counts (tighter; uses the MIP's proven dual bound). @default true */
   integerNodes?: boolean;
-  /** Wall-clock budget for the integer solve, seconds (the LP is always solved to optimality). @default 10 */
+  /** Wall-clock budget for the integer solve, seconds (its best proven bound counts when stopped). @default 10 */
   timeLimitSeconds?: number;
+  /**
+   * Wall-clock budget for the continuous solve, seconds. An LP stopped early proves nothing: the result is then
+   * status `error: …` with bound 0. @default 60
+   */
+  lpTimeLimitSeconds?: number;
   /** Extra HiGHS options (snake_case names), e.g. `{ solver: "ipm" }`, applied to both solves. @default {} */
   solverOptions?: Record<string, string | number | boolean>;
 }
@@ -106,7 +111,7 @@ export async function lowerBound(input: SolveInput, opts: LowerBoundOptions = {}
     return { costPerHour: 0, status: `error: ${reason}`, lpCostPerHour: 0, ...base };
   }
   const extra = opts.solverOptions ?? {};
-  const lp = solve(highs, model, false, Number.POSITIVE_INFINITY, extra);
+  const lp = solve(highs, model, false, opts.lpTimeLimitSeconds ?? 60, extra);
   if (lp.error) return { costPerHour: 0, status: `error: ${lp.error}`, lpCostPerHour: 0, ...base };
   if (!(opts.integerNodes ?? true)) return { costPerHour: lp.bound, status: "lp", lpCostPerHour: lp.bound, ...base };
   // Integer node counts at the LP optimum: that optimum is also the integer relaxation's.
@@ -248,7 +253,12 @@ function solve(
         const status = run.modelStatus;
         const codes = highs.constants.modelStatus;
         if (!integer) {
-          if (status !== codes.optimal) return { bound: 0, optimal: false, error: `LP status ${status}` };
+          if (status !== codes.optimal)
+            return {
+              bound: 0,
+              optimal: false,
+              error: status === codes.timeLimit ? "LP time limit reached" : `LP status ${status}`,
+            };
           const values = m.getSolution().colValue;
           let roundingGap = 0;
           for (const j of newNodeColumns) {

@@ -195,4 +195,13 @@ describe("cost lower bound", () => {
     );
     assert.equal(selected.excludedPods, 1);
   });
+
+  it("reports an LP stopped by its time limit as an error with bound 0", async () => {
+    const pods = Array.from({ length: 3 }, (_, i) => pod(`p${i}`, { cpu: "1" }));
+    const lb = await lowerBound(input(pods, [{ pool: pool("default"), instanceTypes: [fakeType("t", 2, 4, 1)] }]), {
+      lpTimeLimitSeconds: 1e-9,
+    });
+    assert.equal(lb.costPerHour, 0);
+    assert.match(lb.status, /^error: /);
+  });
 });
