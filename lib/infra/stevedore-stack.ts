@@ -1,0 +1,143 @@
+/**
+ * `StevedoreStack`: everything Stevedore needs for one existing EKS cluster — the state table, the node role and
+ * instance profile, the controller role with tag-scoped IAM, the interruption queue and rules, the four controller
+ * Lambdas with their triggers, the cluster access (access entries or `aws-auth`, and RBAC), a dashboard and alarms.
+ * Configured only by {@link StevedoreStackConfig}: no lookups, so `cdk synth` works offline.
+ */
+import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import type { Construct } from "constructs";
+import { StevedoreAlarms } from "./alarms.js";
+import { ClusterAccess } from "./cluster-access.js";
+import { ControllerFunctions, INTERRUPTION_TIMEOUT } from "./controller-functions.js";
+import { ControllerRole } from "./controller-role.js";
+import { StevedoreDashboard } from "./dashboard.js";
+import { InterruptionQueue } from "./interruption-queue.js";
+import { REPO_ROOT } from "./lambda-bundling.js";
+import { LambdaNetwork } from "./lambda-network.js";
+import { NodeRole } from "./node-role.js";
+import type { StevedoreStackConfig } from "./stack-config.js";
+import { StateTable } from "./state-table.js";
+
+/** Props of {@link StevedoreStack}. */
+export interface StevedoreStackProps extends Omit<StackProps, "env" | "stackName"> {
+  config: StevedoreStackConfig;
+  /** Repository root holding `lambdas/` and `package-lock.json`. @default this checkout */
+  root?: string;
+}
+
+/** Output keys (stable: docs and scripts read them). */
+export const STACK_OUTPUTS = {
+  nodeRoleArn: "NodeRoleArn",
+  instanceProfileName: "InstanceProfileName",
+  stateTableName: "StateTableName",
+  queueUrl: "InterruptionQueueUrl",
+  dashboardUrl: "DashboardUrl",
+  controllerRoleArn: "ControllerRoleArn",
+  configSsmPath: "ConfigSsmPath",
+} as const;
+
+/** The per-cluster Stevedore stack. */
+export class StevedoreStack extends Stack {
+  readonly stateTable: StateTable;
+  readonly nodeRole: NodeRole;
+  readonly controllerRole: ControllerRole;
+  readonly interruptionQueue: InterruptionQueue;
+  readonly controllers: ControllerFunctions;
+  readonly clusterAccess: ClusterAccess;
+  readonly network?: LambdaNetwork;
+  readonly dashboard: StevedoreDashboard;
+  readonly alarms: StevedoreAlarms;
+
+  constructor(scope: Construct, id: string, props: StevedoreStackProps) {
+    const { config } = props;
+    super(scope, id, {
+      ...props,
+      stackName: config.stackName,
+      env: { region: config.region, ...(config.account ? { account: config.account } : {}) },
+      description: `Stevedore: serverless node autoscaler for EKS cluster ${config.clusterName}`,
+    });
+    const root = props.root ?? REPO_ROOT;
+
+    this.stateTable = new StateTable(this, "State");
+    this.nodeRole = new NodeRole(this, "NodeRole", { clusterName: config.clusterName });
+    this.interruptionQueue = new InterruptionQueue(this, "Interruption", { consumerTimeout: INTERRUPTION_TIMEOUT });
+    if (config.vpc) {
+      this.network = new LambdaNetwork(this, "Network", {
+        vpc: config.vpc,
+        clusterName: config.clusterName,
+        clusterSecurityGroupId: config.clusterSecurityGroupId,
+      });
+    }
+    this.controllerRole = new ControllerRole(this, "Controller", {
+      policy: {
+        clusterName: config.clusterName,
+        region: this.region,
+        partition: this.partition,
+        account: this.account,
+        nodeRoleArn: this.nodeRole.role.roleArn,
+        stateTableArn: this.stateTable.table.tableArn,
+        queueArn: this.interruptionQueue.queue.queueArn,
+        ...(config.ssmPath ? { ssmConfigPath: config.ssmPath } : {}),
+      },
+      network: this.network,
+    });
+    this.controllers = new ControllerFunctions(this, "Controllers", {
+      config,
+      root,
+      role: this.controllerRole.role,
+      queue: this.interruptionQueue.queue,
+      network: this.network,
+      tableName: this.stateTable.table.tableName,
+      nodeRoleArn: this.nodeRole.role.roleArn,
+      instanceProfileName: this.nodeRole.instanceProfile.ref,
+      queueUrl: this.interruptionQueue.queue.queueUrl,
+    });
+    this.clusterAccess = new ClusterAccess(this, "ClusterAccess", {
+      config,
+      root,
+      nodeRole: this.nodeRole.role,
+      controllerRole: this.controllerRole.role,
+      network: this.network,
+    });
+    // The controllers start on their schedules right away; they need their Kubernetes identity first.
+    for (const rule of [...this.controllers.schedules]) rule.node.addDependency(this.clusterAccess.resource);
+
+    const functions = {
+      Provisioner: this.controllers.provisioner,
+      Disruptor: this.controllers.disruptor,
+      Interruption: this.controllers.interruption,
+      GarbageCollector: this.controllers.gc,
+    };
+    this.alarms = new StevedoreAlarms(this, "Alarms", {
+      clusterName: config.clusterName,
+      deadLetterQueue: this.interruptionQueue.deadLetterQueue,
+      functions,
+      provisioner: this.controllers.provisioner,
+    });
+    this.dashboard = new StevedoreDashboard(this, "Dashboard", {
+      clusterName: config.clusterName,
+      functions,
+      queue: this.interruptionQueue.queue,
+      deadLetterQueue: this.interruptionQueue.deadLetterQueue,
+      alarms: this.alarms.alarms,
+    });
+
+    const output = (key: string, value: string, description: string) =>
+      new CfnOutput(this, key, { value, description });
+    output(STACK_OUTPUTS.nodeRoleArn, this.nodeRole.role.roleArn, "IAM role of the nodes Stevedore launches");
+    output(
+      STACK_OUTPUTS.instanceProfileName,
+      this.nodeRole.instanceProfile.ref,
+      "Instance profile of the node role (default for NodeClasses that name none)",
+    );
+    output(
+      STACK_OUTPUTS.stateTableName,
+      this.stateTable.table.tableName,
+      "State table (config items too): stevedore config apply --table <this>",
+    );
+    output(STACK_OUTPUTS.queueUrl, this.interruptionQueue.queue.queueUrl, "Interruption queue");
+    output(STACK_OUTPUTS.dashboardUrl, this.dashboard.url, "CloudWatch dashboard");
+    output(STACK_OUTPUTS.controllerRoleArn, this.controllerRole.role.roleArn, "IAM role of the controller Lambdas");
+    if (config.ssmPath) output(STACK_OUTPUTS.configSsmPath, config.ssmPath, "SSM path the config is read from");
+  }
+}
