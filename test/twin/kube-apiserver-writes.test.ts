@@ -272,6 +272,44 @@ describe("fake kube-apiserver: patches, eviction, deletion, faults", () => {
     assert.match(String(twoPdbs.status.message), /more than one PodDisruptionBudget/);
   });
 
+  it("keeps PDB status current as pods change readiness and labels and as the selector changes", async () => {
+    const policy = kc.makeApiClient(PolicyV1Api);
+    const { store } = server;
+    for (const name of ["r1", "r2", "r3"]) {
+      store.put("pods", {
+        metadata: { name, namespace: "pdbs", labels: { app: "r" } },
+        spec: { nodeName: "n", containers: [] },
+        status: { phase: "Running", conditions: ready },
+      });
+    }
+    await policy.createNamespacedPodDisruptionBudget({
+      namespace: "pdbs",
+      body: { metadata: { name: "r" }, spec: { maxUnavailable: "34%", selector: { matchLabels: { app: "r" } } } },
+    });
+    const counts = async () => {
+      const s = (await policy.readNamespacedPodDisruptionBudget({ name: "r", namespace: "pdbs" })).status!;
+      return [s.expectedPods, s.currentHealthy, s.desiredHealthy, s.disruptionsAllowed];
+    };
+    assert.deepEqual(await counts(), [3, 3, 1, 2], "34% of 3 rounds up to 2 unavailable");
+    store.mutate("pods", "r1", "pdbs", (p) => {
+      p.status = { phase: "Running", conditions: [{ type: "Ready", status: "False" }] };
+    });
+    assert.deepEqual(await counts(), [3, 2, 1, 1]);
+    store.mutate("pods", "r2", "pdbs", (p) => {
+      p.metadata.labels = { app: "other" };
+    });
+    assert.deepEqual(await counts(), [2, 1, 1, 0], "34% of 2 rounds up to 1 unavailable");
+    await policy.patchNamespacedPodDisruptionBudget(
+      {
+        name: "r",
+        namespace: "pdbs",
+        body: { spec: { maxUnavailable: null, minAvailable: 1, selector: { matchLabels: { app: "other" } } } },
+      },
+      merge,
+    );
+    assert.deepEqual(await counts(), [1, 1, 1, 0]);
+  });
+
   it("optionally deletes bound pods gracefully (deletionTimestamp until a grace-0 delete)", async () => {
     const graceful = await startFakeKube({ gracefulPodDeletion: true });
     const c = graceful.kubeConfig.makeApiClient(CoreV1Api);

@@ -4,7 +4,6 @@
  * Ready and not being deleted, `desiredHealthy` from `minAvailable` (int or percent of expected, rounded up) or
  * `expected - maxUnavailable` (percent rounded up), `disruptionsAllowed = max(0, currentHealthy - desiredHealthy)`.
  */
-import { jsonEqual } from "./json-patch.js";
 import type { KubeObject } from "./resources.js";
 import { matchesStructuredSelector, type StructuredLabelSelector } from "./selectors.js";
 import type { KubeObjectStore, StoreEvent } from "./store.js";
@@ -49,18 +48,18 @@ export function podsCoveredBy(
   });
 }
 
-/** Computes the status of one PDB over the given pods. */
-export function computePdbStatus(pdb: Readonly<KubeObject>, pods: readonly Readonly<KubeObject>[]): PdbStatus {
+/** The status of `pdb` given how many pods it covers and how many of those are healthy. */
+export function pdbStatusFromCounts(
+  pdb: Readonly<KubeObject>,
+  expectedPods: number,
+  currentHealthy: number,
+): PdbStatus {
   const spec = (pdb.spec ?? {}) as { minAvailable?: number | string; maxUnavailable?: number | string };
-  const covered = podsCoveredBy(pdb, pods);
-  const expectedPods = covered.length;
-  const currentHealthy = covered.filter(isHealthyPod).length;
-  let desiredHealthy = 0;
   const minAvailable = scaled(spec.minAvailable, expectedPods);
   const maxUnavailable = scaled(spec.maxUnavailable, expectedPods);
+  let desiredHealthy = expectedPods;
   if (minAvailable !== undefined) desiredHealthy = minAvailable;
   else if (maxUnavailable !== undefined) desiredHealthy = Math.max(0, expectedPods - maxUnavailable);
-  else desiredHealthy = expectedPods;
   const disruptionsAllowed = Math.max(0, currentHealthy - desiredHealthy);
   return {
     observedGeneration: pdb.metadata.generation,
@@ -80,27 +79,96 @@ export function computePdbStatus(pdb: Readonly<KubeObject>, pods: readonly Reado
   };
 }
 
-/** Recomputes the status of every PDB in `namespace`, writing only those that changed. */
-export function reconcilePdbs(store: KubeObjectStore, namespace: string): void {
-  const filter = { namespace, labels: [], fields: [] };
-  const pods = store.peekAll("pods", filter);
-  for (const pdb of store.peekAll("poddisruptionbudgets", filter)) {
-    const status = computePdbStatus(pdb, pods);
-    const { conditions: _a, ...was } = (pdb.status ?? {}) as Record<string, unknown>;
-    const { conditions: _b, ...now } = status;
-    if (jsonEqual(was, now)) continue;
-    store.mutate("poddisruptionbudgets", pdb.metadata.name!, namespace, (o) => {
-      const previous = (o.status ?? {}) as Record<string, unknown>;
-      o.status = { ...previous, ...status };
-    });
-  }
+/** Computes the status of one PDB over the given pods. */
+export function computePdbStatus(pdb: Readonly<KubeObject>, pods: readonly Readonly<KubeObject>[]): PdbStatus {
+  const covered = podsCoveredBy(pdb, pods);
+  return pdbStatusFromCounts(pdb, covered.length, covered.filter(isHealthyPod).length);
 }
 
-/** Keeps PDB statuses current as pods and PDBs change; returns the unsubscribe function. */
+/** Pods one PDB covers and which of them are healthy, kept up to date event by event. */
+interface TrackedPdb {
+  name: string;
+  selectorKey: string;
+  covered: Set<string>;
+  healthy: Set<string>;
+}
+
+const COMPUTED_FIELDS = [
+  "observedGeneration",
+  "disruptionsAllowed",
+  "currentHealthy",
+  "desiredHealthy",
+  "expectedPods",
+] as const;
+
+function selectorOf(pdb: Readonly<KubeObject>): StructuredLabelSelector | undefined {
+  return (pdb.spec as { selector?: StructuredLabelSelector } | undefined)?.selector;
+}
+
+/**
+ * Keeps PDB statuses current as pods and PDBs change (incrementally: each pod event costs O(PDBs in its
+ * namespace)); returns the unsubscribe function.
+ */
 export function startPdbStatusController(store: KubeObjectStore): () => void {
+  const byNamespace = new Map<string, Map<string, TrackedPdb>>();
+
+  const track = (pdb: Readonly<KubeObject>): TrackedPdb => {
+    const namespace = pdb.metadata.namespace!;
+    const covered = podsCoveredBy(pdb, [...store.scan("pods", namespace)]);
+    const t: TrackedPdb = {
+      name: pdb.metadata.name!,
+      selectorKey: JSON.stringify(selectorOf(pdb) ?? null),
+      covered: new Set(covered.map((p) => p.metadata.name!)),
+      healthy: new Set(covered.filter(isHealthyPod).map((p) => p.metadata.name!)),
+    };
+    let tracked = byNamespace.get(namespace);
+    if (!tracked) byNamespace.set(namespace, (tracked = new Map()));
+    tracked.set(t.name, t);
+    return t;
+  };
+
+  const publish = (pdb: Readonly<KubeObject>, t: TrackedPdb) => {
+    const status = pdbStatusFromCounts(pdb, t.covered.size, t.healthy.size);
+    const current = (pdb.status ?? {}) as Record<string, unknown>;
+    if (COMPUTED_FIELDS.every((f) => current[f] === status[f])) return;
+    store.mutate("poddisruptionbudgets", t.name, pdb.metadata.namespace, (o) => {
+      o.status = { ...((o.status ?? {}) as Record<string, unknown>), ...status };
+    });
+  };
+
+  const onPdb = (event: StoreEvent) => {
+    const namespace = event.object.metadata.namespace!;
+    const name = event.object.metadata.name!;
+    if (event.type === "DELETED") {
+      byNamespace.get(namespace)?.delete(name);
+      return;
+    }
+    let t = byNamespace.get(namespace)?.get(name);
+    if (!t || t.selectorKey !== JSON.stringify(selectorOf(event.object) ?? null)) t = track(event.object);
+    const latest = store.peek("poddisruptionbudgets", name, namespace);
+    if (latest) publish(latest, t);
+  };
+
+  const onPod = (event: StoreEvent) => {
+    const namespace = event.object.metadata.namespace!;
+    const name = event.object.metadata.name!;
+    for (const t of byNamespace.get(namespace)?.values() ?? []) {
+      const pdb = store.peek("poddisruptionbudgets", t.name, namespace);
+      if (!pdb) continue;
+      const nowCovered = event.type !== "DELETED" && podsCoveredBy(pdb, [event.object]).length === 1;
+      const nowHealthy = nowCovered && isHealthyPod(event.object);
+      if (nowCovered === t.covered.has(name) && nowHealthy === t.healthy.has(name)) continue;
+      if (nowCovered) t.covered.add(name);
+      else t.covered.delete(name);
+      if (nowHealthy) t.healthy.add(name);
+      else t.healthy.delete(name);
+      publish(pdb, t);
+    }
+  };
+
+  for (const pdb of store.scan("poddisruptionbudgets")) publish(pdb, track(pdb));
   return store.subscribe((event: StoreEvent) => {
-    if (event.resource !== "pods" && event.resource !== "poddisruptionbudgets") return;
-    const namespace = event.object.metadata.namespace;
-    if (namespace) reconcilePdbs(store, namespace);
+    if (event.resource === "poddisruptionbudgets") onPdb(event);
+    else if (event.resource === "pods") onPod(event);
   });
 }

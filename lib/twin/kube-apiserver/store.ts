@@ -112,10 +112,17 @@ export class KubeObjectStore {
 
   /** Stored objects (frozen) of a resource passing `filter`, sorted by namespace/name as etcd lists them. */
   peekAll(resource: string, filter?: ObjectFilter): Readonly<KubeObject>[] {
-    return [...this.table(resource).entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([, o]) => o)
-      .filter((o) => !filter || matchesFilter(filter, o as KubeObject));
+    const entries = [...this.table(resource).entries()].filter(
+      ([, o]) => !filter || matchesFilter(filter, o as KubeObject),
+    );
+    return entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, o]) => o);
+  }
+
+  /** Stored objects (frozen) of a resource in one namespace, unordered (cheap scans for controllers). */
+  *scan(resource: string, namespace?: string): Generator<Readonly<KubeObject>> {
+    for (const o of this.table(resource).values()) {
+      if (namespace === undefined || o.metadata.namespace === namespace) yield o;
+    }
   }
 
   /** Copies of the objects of a resource, optionally in one namespace. */
