@@ -26,6 +26,11 @@ export interface ClusterView {
   pdbs: PodDisruptionBudget[];
   /** Virtual pods that must keep fitting somewhere (pool headroom). @default [] */
   headroomPods?: Pod[];
+  /**
+   * Every virtual pod (headroom and `minNodes`), so claims launched for them count them as nominated.
+   * @default the headroom pods
+   */
+  virtualPods?: Pod[];
   /** Cloud-provider drift reasons by claim id (AMI, subnet, security groups). @default none */
   providerDrift?: Map<string, string>;
 }
@@ -82,6 +87,7 @@ export class ViewIndex {
         this.pending.push(p);
       }
     }
+    for (const p of view.virtualPods ?? view.headroomPods ?? []) this.podsByKey.set(objectKey(p), p);
     for (const n of view.nodes) this.nodesByName.set(n.metadata.name ?? "", n);
     for (const c of view.claims) {
       if (c.nodeName) this.claimByNode.set(c.nodeName, c);

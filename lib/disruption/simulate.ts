@@ -64,7 +64,8 @@ export function simulateRemoval(
   opts: SimulationOptions = {},
 ): RemovalSimulation {
   const nominated = nominatedPodKeys(index);
-  const movedPods = moved.map(asPending);
+  // Moved pods already nominated to an in-flight claim (a replacement launched earlier) are covered by it.
+  const movedPods = moved.filter((p) => !nominated.has(objectKey(p))).map(asPending);
   const mustFit = new Set(movedPods.map(objectKey));
   const headroom = index.view.headroomPods ?? [];
   if (opts.headroomMustFit) for (const h of headroom) mustFit.add(objectKey(h));

@@ -1,0 +1,175 @@
+/**
+ * Garbage collection (DESIGN §2.6). Under the `gc` lease:
+ * - instances carrying this cluster's tags and a `stevedore.dev/claim` tag whose claim is not live (or records
+ *   another instance), older than a grace period, are terminated (leaked by a crash or a lost race);
+ * - live claims whose instance is gone are closed and their Node deleted;
+ * - Nodes labelled with a Stevedore claim whose instance is gone are deleted;
+ * - Terminated claims older than the retention are deleted.
+ * An instance without the claim tag, or a Node without Stevedore's claim label, is never touched.
+ */
+import type { CloudInstance } from "../cloud/provider.js";
+import { isNodeReady } from "../disruption/cluster-view.js";
+import { ConflictError, type NodeClaim } from "../state/types.js";
+import { type ControllerDeps, randomIds } from "./deps.js";
+import { CLAIM_LABEL } from "./launch.js";
+import { LeaseHolder } from "./lease.js";
+import { METRIC } from "./telemetry.js";
+
+/** GC settings. */
+export interface GarbageCollectorOptions {
+  /** Instances younger than this are never leaked (a launch may not be recorded yet). @default 300000 (5 min) */
+  leakedGraceMs?: number;
+  /** Terminated claims are deleted after this long. @default 86400000 (1 day) */
+  terminatedRetentionMs?: number;
+  /** @default 120000 */
+  leaseTtlMs?: number;
+}
+
+/** What one run did. */
+export interface GcResult {
+  skipped?: "lease-held";
+  terminatedInstances: string[];
+  closedClaims: string[];
+  deletedNodes: string[];
+  deletedClaims: string[];
+}
+
+const GONE_STATES = new Set(["shutting-down", "terminated"]);
+
+/** The garbage collector. */
+export class GarbageCollector {
+  private readonly opts: Required<GarbageCollectorOptions>;
+
+  constructor(
+    private readonly deps: ControllerDeps,
+    opts: GarbageCollectorOptions = {},
+  ) {
+    this.opts = {
+      leakedGraceMs: opts.leakedGraceMs ?? 300_000,
+      terminatedRetentionMs: opts.terminatedRetentionMs ?? 86_400_000,
+      leaseTtlMs: opts.leaseTtlMs ?? 120_000,
+    };
+  }
+
+  /** One run. */
+  async run(): Promise<GcResult> {
+    const { clock, state, telemetry } = this.deps;
+    const result: GcResult = { terminatedInstances: [], closedClaims: [], deletedNodes: [], deletedClaims: [] };
+    const holder = await LeaseHolder.acquire(
+      state,
+      clock,
+      "gc",
+      (this.deps.ids ?? randomIds).ownerId("gc"),
+      this.opts.leaseTtlMs,
+    );
+    if (!holder) return { ...result, skipped: "lease-held" };
+    try {
+      const instances = await this.deps.cloud.list();
+      const claims = await state.listClaims({ includeTerminated: true });
+      await this.leakedInstances(instances, claims, result);
+      await this.vanishedInstances(instances, claims, result);
+      await this.orphanNodes(instances, claims, result);
+      await this.expiredClaims(claims, result);
+    } finally {
+      await holder.release().catch(() => {});
+      telemetry.metrics.flush();
+    }
+    return result;
+  }
+
+  private async leakedInstances(instances: CloudInstance[], claims: NodeClaim[], result: GcResult): Promise<void> {
+    const { clock, cloud, state, telemetry } = this.deps;
+    const byId = new Map(claims.map((c) => [c.id, c]));
+    const now = clock.now();
+    for (const inst of instances) {
+      if (!inst.claimId || GONE_STATES.has(inst.state)) continue; // not ours (no claim tag), or already going
+      if (now - inst.launchTime.getTime() < this.opts.leakedGraceMs) continue;
+      const claim = byId.get(inst.claimId);
+      const live = claim !== undefined && claim.state !== "Terminated";
+      // A live claim without an instance id yet may be mid-launch of exactly this instance: recovery adopts it.
+      if (live && (!claim.instanceId || claim.instanceId === inst.instanceId)) continue;
+      await cloud.delete(inst.instanceId);
+      result.terminatedInstances.push(inst.instanceId);
+      telemetry.metrics.add(METRIC.nodesTerminated, 1, "Count", { reason: "Leaked" });
+      telemetry.logger.warn("terminated a leaked instance", {
+        instanceId: inst.instanceId,
+        claimId: inst.claimId,
+        claimState: claim?.state,
+      });
+      await state.logDecision({
+        at: now,
+        controller: "gc",
+        action: "terminate",
+        details: {
+          reason: "Leaked",
+          instanceId: inst.instanceId,
+          claimId: inst.claimId,
+          claimState: claim?.state ?? "missing",
+        },
+      });
+    }
+  }
+
+  private async vanishedInstances(instances: CloudInstance[], claims: NodeClaim[], result: GcResult): Promise<void> {
+    const { clock, cloud, cluster, state, telemetry } = this.deps;
+    const live = new Set(instances.filter((i) => !GONE_STATES.has(i.state)).map((i) => i.instanceId));
+    const now = clock.now();
+    for (const claim of claims) {
+      if (claim.state === "Terminated" || claim.state === "Pending" || !claim.instanceId || live.has(claim.instanceId))
+        continue;
+      if (now - (claim.launchedAt ?? claim.createdAt) < this.opts.leakedGraceMs) continue; // listing may lag a launch
+      const inst = await cloud.get(claim.instanceId); // confirm: the listing is eventually consistent
+      if (inst && !GONE_STATES.has(inst.state)) continue;
+      if (claim.nodeName) {
+        const node = await cluster.getNode(claim.nodeName);
+        if (node && !isNodeReady(node)) {
+          await cluster.deleteNode(claim.nodeName);
+          result.deletedNodes.push(claim.nodeName);
+        } else if (node) {
+          continue; // a Ready node says the instance is alive; wait for the listing to agree
+        }
+      }
+      try {
+        await state.updateClaim(claim, {
+          state: "Terminated",
+          terminatedAt: now,
+          disruptionReason: claim.disruptionReason ?? "Interrupted",
+        });
+      } catch (err) {
+        if (err instanceof ConflictError) continue;
+        throw err;
+      }
+      result.closedClaims.push(claim.id);
+      telemetry.logger.warn("instance gone; claim closed", { claimId: claim.id, instanceId: claim.instanceId });
+    }
+  }
+
+  private async orphanNodes(instances: CloudInstance[], claims: NodeClaim[], result: GcResult): Promise<void> {
+    const { cloud, cluster, telemetry } = this.deps;
+    const live = new Set(instances.filter((i) => !GONE_STATES.has(i.state)).map((i) => i.providerID));
+    const known = new Set(claims.map((c) => c.id));
+    for (const node of await cluster.listNodes()) {
+      const name = node.metadata.name ?? "";
+      const claimId = node.metadata.labels?.[CLAIM_LABEL];
+      const providerID = node.spec?.providerID;
+      if (!claimId || !providerID || live.has(providerID) || result.deletedNodes.includes(name)) continue;
+      if (!known.has(claimId) && isNodeReady(node)) continue; // unknown claim and a Ready node: leave it alone
+      const instanceId = providerID.split("/").pop() ?? "";
+      const inst = instanceId ? await cloud.get(instanceId) : undefined;
+      if (inst && !GONE_STATES.has(inst.state)) continue;
+      await cluster.deleteNode(name);
+      result.deletedNodes.push(name);
+      telemetry.logger.warn("deleted a node whose instance is gone", { node: name, providerID, claimId });
+    }
+  }
+
+  private async expiredClaims(claims: NodeClaim[], result: GcResult): Promise<void> {
+    const now = this.deps.clock.now();
+    for (const claim of claims) {
+      if (claim.state !== "Terminated") continue;
+      if (now - (claim.terminatedAt ?? claim.updatedAt) < this.opts.terminatedRetentionMs) continue;
+      await this.deps.state.deleteClaim(claim.id);
+      result.deletedClaims.push(claim.id);
+    }
+  }
+}

@@ -1,0 +1,265 @@
+/**
+ * Interruption handling (DESIGN §2.5, Karpenter AWS §5). SQS-delivered EventBridge events, per record: parse
+ * (malformed → logged and dropped), de-duplicate, ignore instances Stevedore does not own, then act:
+ * - spot interruption warning, instance stopping/terminating, capacity-reservation interruption: urgent — mark the
+ *   spot offering unavailable (spot), taint/cordon, launch the replacement, and drain at once, within the two minutes;
+ * - AWS Health scheduled change, and rebalance recommendation when configured to `replace`: graceful — taint and
+ *   launch the replacement; the disruptor drains once it is initialized;
+ * - rebalance recommendation with `ignore`, unknown events: acknowledged, nothing else.
+ * Only retryable failures go back to SQS (`batchItemFailures`).
+ */
+import type { ApiFlavor, StevedoreConfig } from "../api/model.js";
+import {
+  type InterruptionMessage,
+  MalformedInterruptionMessageError,
+  parseInterruptionMessage,
+} from "../cloud/aws/interruption-messages.js";
+import { isReschedulable } from "../disruption/pods.js";
+import type { ClaimDisruptionReason, NodeClaim } from "../state/types.js";
+import type { ControllerDeps } from "./deps.js";
+import { UNAVAILABLE_TTL_MS } from "./launch.js";
+import { launchReplacements } from "./replacement.js";
+import { takeSnapshot } from "./snapshot.js";
+import { METRIC } from "./telemetry.js";
+import { Terminator } from "./termination.js";
+
+/** Interruption settings. */
+export interface InterruptionOptions {
+  /** What a rebalance recommendation does. @default "ignore" (as Karpenter) */
+  rebalance?: "ignore" | "replace";
+  /** How long one invocation keeps draining urgent nodes. @default 100000 */
+  drainBudgetMs?: number;
+  /** Pause between drain steps. @default 1000 */
+  drainStepMs?: number;
+  /** How long event ids are remembered for de-duplication. @default 6 h */
+  eventTtlMs?: number;
+}
+
+/** An SQS record as the Lambda event carries it. */
+export interface QueueRecord {
+  messageId: string;
+  body: string;
+}
+
+/** The partial batch response for SQS plus what happened. */
+export interface InterruptionResult {
+  batchItemFailures: { itemIdentifier: string }[];
+  /** Claims acted on. */
+  acted: string[];
+  /** Records acknowledged without action (unknown, foreign, duplicate, malformed, rebalance ignored). */
+  ignored: number;
+  /** Claims whose drain finished in this invocation, with seconds since the event. */
+  drained: { claimId: string; seconds: number }[];
+}
+
+const URGENT = new Set([
+  "spot-interruption",
+  "instance-stopping",
+  "instance-terminating",
+  "capacity-reservation-interruption",
+]);
+
+interface UrgentDrain {
+  claim: NodeClaim;
+  eventTime: number;
+  flavor: ApiFlavor;
+}
+
+/** The interruption controller. */
+export class InterruptionHandler {
+  private readonly opts: Required<InterruptionOptions>;
+  private readonly terminator: Terminator;
+
+  constructor(
+    private readonly deps: ControllerDeps,
+    opts: InterruptionOptions = {},
+  ) {
+    this.opts = {
+      rebalance: opts.rebalance ?? "ignore",
+      drainBudgetMs: opts.drainBudgetMs ?? 100_000,
+      drainStepMs: opts.drainStepMs ?? 1000,
+      eventTtlMs: opts.eventTtlMs ?? 6 * 3_600_000,
+    };
+    this.terminator = new Terminator(deps);
+  }
+
+  /** Handles a batch of SQS records. */
+  async handleRecords(records: QueueRecord[]): Promise<InterruptionResult> {
+    const { logger } = this.deps.telemetry;
+    const result: InterruptionResult = { batchItemFailures: [], acted: [], ignored: 0, drained: [] };
+    const messages: { id: string; msg: InterruptionMessage }[] = [];
+    for (const r of records) {
+      try {
+        messages.push({ id: r.messageId, msg: parseInterruptionMessage(r.body) });
+      } catch (err) {
+        if (!(err instanceof MalformedInterruptionMessageError)) throw err;
+        logger.warn("malformed interruption message dropped", { messageId: r.messageId, error: err.message });
+        result.ignored++;
+      }
+    }
+    await this.handleMessages(messages, result);
+    return result;
+  }
+
+  /** Handles parsed messages (ids are SQS message ids, for partial batch failures). */
+  async handleMessages(
+    messages: { id: string; msg: InterruptionMessage }[],
+    result: InterruptionResult,
+  ): Promise<void> {
+    const { logger } = this.deps.telemetry;
+    let config: StevedoreConfig | undefined;
+    try {
+      config = await this.deps.config.load();
+    } catch (err) {
+      logger.error("no valid configuration; interruptions drain without replacements", { error: String(err) });
+    }
+    const urgent: UrgentDrain[] = [];
+    for (const { id, msg } of messages) {
+      try {
+        const drains = await this.handleOne(msg, config, result);
+        urgent.push(...drains);
+      } catch (err) {
+        logger.error("interruption handling failed; will retry", { messageId: id, kind: msg.kind, error: String(err) });
+        result.batchItemFailures.push({ itemIdentifier: id });
+      }
+    }
+    if (urgent.length > 0) await this.drainUrgent(urgent, result);
+    this.deps.telemetry.metrics.flush();
+  }
+
+  private async handleOne(
+    msg: InterruptionMessage,
+    config: StevedoreConfig | undefined,
+    result: InterruptionResult,
+  ): Promise<UrgentDrain[]> {
+    const { clock, state, telemetry } = this.deps;
+    const { logger } = telemetry;
+    if (msg.kind === "unknown" || msg.instanceIds.length === 0) {
+      result.ignored++;
+      return [];
+    }
+    if (msg.kind === "rebalance-recommendation" && this.opts.rebalance === "ignore") {
+      logger.info("rebalance recommendation ignored (configured)", { instanceIds: msg.instanceIds });
+      result.ignored++;
+      return [];
+    }
+    const eventKey = msg.eventId || `${msg.kind}:${msg.instanceIds.join(",")}:${msg.time}`;
+    const firstTime = await state.recordEventOnce(eventKey, clock.now(), this.opts.eventTtlMs);
+    const claims = await state.listClaims();
+    const out: UrgentDrain[] = [];
+    for (const instanceId of msg.instanceIds) {
+      const claim = claims.find((c) => c.instanceId === instanceId);
+      if (!claim) {
+        logger.debug("interruption for an instance Stevedore does not own; ignored", { instanceId, kind: msg.kind });
+        result.ignored++;
+        continue;
+      }
+      const urgent = URGENT.has(msg.kind);
+      const alreadyHandled =
+        claim.state === "Draining" || (claim.disruptionReason !== undefined && claim.replacementClaimIds !== undefined);
+      if (!firstTime && alreadyHandled) {
+        logger.info("duplicate interruption event ignored", { eventId: msg.eventId, claimId: claim.id });
+        result.ignored++;
+        continue;
+      }
+      if (msg.kind === "spot-interruption" && claim.instanceType && claim.zone) {
+        await state.markOfferingUnavailable({
+          instanceType: claim.instanceType,
+          zone: claim.zone,
+          capacityType: "spot",
+          until: clock.now() + UNAVAILABLE_TTL_MS,
+          reason: "SpotInterruption",
+        });
+      }
+      const reason: ClaimDisruptionReason = urgent ? "Interrupted" : "Replaced";
+      const acted = await this.act(claim, reason, msg, config, !alreadyHandled);
+      result.acted.push(claim.id);
+      const flavor = Terminator.flavorOf(config?.nodePools.find((p) => p.name === claim.pool));
+      if (urgent && acted.state !== "Terminated")
+        out.push({ claim: acted, eventTime: msg.time || clock.now(), flavor });
+    }
+    return out;
+  }
+
+  /** Marks, launches the replacement (once), and for urgent reasons starts the drain. */
+  private async act(
+    claim: NodeClaim,
+    reason: ClaimDisruptionReason,
+    msg: InterruptionMessage,
+    config: StevedoreConfig | undefined,
+    replace: boolean,
+  ): Promise<NodeClaim> {
+    const { clock, state, telemetry } = this.deps;
+    const pool = config?.nodePools.find((p) => p.name === claim.pool);
+    const flavor = Terminator.flavorOf(pool);
+    if (claim.state === "Pending" || claim.state === "Terminated") return claim;
+    let current = claim.state === "Draining" ? claim : await this.terminator.mark(claim, reason, flavor);
+    let replacementIds: string[] = [];
+    if (replace && config && current.nodeName) {
+      const view = await takeSnapshot(this.deps, config);
+      const moved = view.pods.filter((p) => p.spec.nodeName === current.nodeName && isReschedulable(p));
+      const removed = new Set([current.nodeName, current.id]);
+      const r = await launchReplacements(this.deps, config, view, removed, moved, {
+        controller: "interruption",
+        why: `${msg.kind} of ${current.nodeName}`,
+      });
+      replacementIds = r.claims.map((c) => c.id);
+      current = await state.updateClaim(current, {
+        replacementClaimId: replacementIds[0],
+        replacementClaimIds: replacementIds,
+      });
+    }
+    if (reason === "Interrupted") {
+      // An instance already shutting down or gone cannot be drained gracefully: delete its pods now.
+      const deadline = msg.kind === "instance-terminating" ? clock.now() : undefined;
+      current = await this.terminator.startDrain(current, pool, deadline);
+    }
+    await state.logDecision({
+      at: clock.now(),
+      controller: "interruption",
+      action: reason === "Interrupted" ? "cordon-and-drain" : "replace",
+      details: {
+        event: msg.kind,
+        eventId: msg.eventId,
+        claimId: claim.id,
+        instanceId: claim.instanceId,
+        node: claim.nodeName,
+        replacementClaims: replacementIds,
+      },
+    });
+    telemetry.logger.info("interruption handled", {
+      kind: msg.kind,
+      claimId: claim.id,
+      replacements: replacementIds.length,
+    });
+    return current;
+  }
+
+  /** Drains urgent nodes in parallel, step by step, until done or out of budget (the disruptor finishes later). */
+  private async drainUrgent(drains: UrgentDrain[], result: InterruptionResult): Promise<void> {
+    const { clock, state, telemetry } = this.deps;
+    const stop = clock.now() + this.opts.drainBudgetMs;
+    let open = drains;
+    while (open.length > 0) {
+      const next: UrgentDrain[] = [];
+      for (const d of open) {
+        const claim = (await state.getClaim(d.claim.id)) ?? d.claim;
+        if (claim.state !== "Draining") continue;
+        const step = await this.terminator.drainStep(claim, d.flavor).catch((err: unknown) => {
+          telemetry.logger.warn("drain step failed; will retry", { claimId: claim.id, error: String(err) });
+          return { status: "draining" as const };
+        });
+        if (step.status === "terminated") {
+          const seconds = (clock.now() - d.eventTime) / 1000;
+          telemetry.metrics.add(METRIC.interruptionHandlingTime, seconds, "Seconds");
+          result.drained.push({ claimId: claim.id, seconds });
+        } else next.push(d);
+      }
+      open = next;
+      if (open.length === 0 || clock.now() >= stop) break;
+      await clock.sleep(this.opts.drainStepMs);
+    }
+    if (open.length > 0)
+      telemetry.logger.warn("drains continue in the disruptor", { claims: open.map((d) => d.claim.id) });
+  }
+}

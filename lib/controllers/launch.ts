@@ -1,0 +1,254 @@
+/**
+ * Launching one node, crash-safe: write the claim intent (Pending) → CreateFleet with ClientToken = claim id →
+ * record the instance (Launched) → log the decision. A crash between any two steps leaves a Pending claim whose
+ * retry with the same id returns the same instance (the adapter adopts it by tag, EC2 by ClientToken), so a launch
+ * never happens twice. Launch errors are classified: capacity (offerings marked unavailable, claim closed),
+ * unfulfillable/unauthorized/throttled (claim closed), anything else (claim left Pending for recovery).
+ */
+import type { NodeClass, NodePool, StevedoreConfig } from "../api/model.js";
+import {
+  type CloudInstance,
+  InsufficientCapacityError,
+  type LaunchRequest,
+  ThrottledError,
+  UnauthorizedError,
+  type UnavailableOffering,
+  UnfulfillableLaunchError,
+} from "../cloud/provider.js";
+import { objectKey } from "../scheduling/objects.js";
+import type { CapacityType, InstanceType, NewNode } from "../scheduling/types.js";
+import { ConflictError, type Fence, FencedError, type NodeClaim } from "../state/types.js";
+import { type ControllerDeps, randomIds } from "./deps.js";
+import { classOf } from "./snapshot.js";
+import { METRIC } from "./telemetry.js";
+
+/** Label (and EC2 tag) naming the claim a node was launched for. */
+export const CLAIM_LABEL = "stevedore.dev/claim";
+/** How long an offering stays unavailable after an insufficient-capacity error (Karpenter: 3 min). */
+export const UNAVAILABLE_TTL_MS = 3 * 60_000;
+
+/** What happened to a launch. */
+export type LaunchOutcome =
+  | { status: "launched"; claim: NodeClaim; instance: CloudInstance }
+  | { status: "insufficient-capacity"; claim: NodeClaim; offerings: UnavailableOffering[] }
+  | { status: "failed"; claim: NodeClaim; error: Error }
+  | { status: "throttled"; claim: NodeClaim; error: Error }
+  /** Unknown error: the claim stays Pending; recovery retries it with the same id. */
+  | { status: "unknown"; claim: NodeClaim; error: Error };
+
+/** Who launches and on whose behalf. */
+export interface LaunchContext {
+  config: StevedoreConfig;
+  /** The provisioner's lease (fenced writes); undefined for unfenced controllers. */
+  fence?: Fence;
+  /** `provisioner`, `disruptor`, `interruption`. */
+  controller: string;
+  /** Why (logged): `pending pods`, `replacement of <node>`, … */
+  why: string;
+  /** Extra decision details (solve summary, lower bound, …). */
+  details?: Record<string, unknown>;
+  /** When the oldest pod of the batch became pending (decision-latency metric). */
+  pendingSince?: number;
+}
+
+/** A pool/class pair that cannot be found in the configuration. */
+export class UnknownPoolError extends Error {
+  constructor(pool: string) {
+    super(`NodePool "${pool}" (or its node class) is not in the configuration in force`);
+    this.name = "UnknownPoolError";
+  }
+}
+
+function poolAndClass(config: StevedoreConfig, name: string): { pool: NodePool; nodeClass: NodeClass } {
+  const pool = config.nodePools.find((p) => p.name === name);
+  const nodeClass = pool ? classOf(config, pool) : undefined;
+  if (!pool || !nodeClass) throw new UnknownPoolError(name);
+  return { pool, nodeClass };
+}
+
+function priceOf(types: InstanceType[], inst: CloudInstance): number | undefined {
+  if (inst.pricePerHour !== undefined) return inst.pricePerHour;
+  const t = types.find((x) => x.name === inst.instanceType);
+  return t?.offerings.find((o) => o.zone === inst.zone && o.capacityType === inst.capacityType)?.price;
+}
+
+/** Launches claims. */
+export class ClaimLauncher {
+  constructor(private readonly deps: ControllerDeps) {}
+
+  /** A new Pending claim for a node the packer wants. */
+  intent(node: NewNode, pool: NodePool, nodeClass: NodeClass): NodeClaim {
+    const now = this.deps.clock.now();
+    const id = (this.deps.ids ?? randomIds).claimId(node.pool);
+    return {
+      id,
+      pool: node.pool,
+      state: "Pending",
+      version: 0,
+      createdAt: now,
+      updatedAt: now,
+      instanceTypeOptions: node.instanceTypeOptions.map((t) => t.name),
+      capacityTypes: node.capacityTypes,
+      zones: node.zones,
+      labels: { ...node.labels, [CLAIM_LABEL]: id },
+      taints: node.taints.map((t) => ({ key: t.key, value: t.value, effect: t.effect })),
+      startupTaints: node.startupTaints.map((t) => ({ key: t.key, value: t.value, effect: t.effect })),
+      pods: node.pods.map(objectKey),
+      poolHash: pool.hash,
+      classHash: nodeClass.hash,
+      pricePerHour: node.offering.price,
+    };
+  }
+
+  /** Writes the intent for `node` and launches it. */
+  async launch(node: NewNode, ctx: LaunchContext): Promise<LaunchOutcome> {
+    const { pool, nodeClass } = poolAndClass(ctx.config, node.pool);
+    const claim = await this.deps.state.createClaim(this.intent(node, pool, nodeClass), ctx.fence);
+    return this.launchClaim(claim, node.instanceTypeOptions, ctx);
+  }
+
+  /**
+   * Launches (or re-launches, after a crash) an existing Pending claim with its own id as ClientToken. `types` are
+   * the price-ordered options; when omitted they are resolved from the pool's catalog by the claim's option names.
+   */
+  async launchClaim(claim: NodeClaim, types: InstanceType[] | undefined, ctx: LaunchContext): Promise<LaunchOutcome> {
+    const { logger, metrics } = this.deps.telemetry;
+    const { pool, nodeClass } = poolAndClass(ctx.config, claim.pool);
+    let options = types;
+    if (!options) {
+      const catalog = await this.deps.cloud.getInstanceTypes(pool, nodeClass);
+      const byName = new Map(catalog.map((t) => [t.name, t]));
+      options = claim.instanceTypeOptions.map((n) => byName.get(n)).filter((t): t is InstanceType => t !== undefined);
+    }
+    const req: LaunchRequest = {
+      claimId: claim.id,
+      pool,
+      nodeClass,
+      instanceTypes: options,
+      capacityTypes: claim.capacityTypes as CapacityType[],
+      zones: claim.zones,
+      labels: claim.labels,
+      taints: claim.taints,
+      startupTaints: claim.startupTaints,
+    };
+    const startedAt = this.deps.clock.now();
+    if (ctx.pendingSince !== undefined) {
+      metrics.add(METRIC.decisionLatency, Math.max(0, startedAt - ctx.pendingSince), "Milliseconds");
+    }
+    let instance: CloudInstance;
+    try {
+      instance = await this.deps.cloud.create(req);
+    } catch (err) {
+      return this.failed(claim, err as Error, ctx);
+    }
+    const now = this.deps.clock.now();
+    const ttl = pool.disruption.expireAfterSeconds;
+    const patch: Partial<NodeClaim> = {
+      state: "Launched",
+      instanceId: instance.instanceId,
+      providerID: instance.providerID,
+      instanceType: instance.instanceType,
+      zone: instance.zone,
+      capacityType: instance.capacityType,
+      pricePerHour: priceOf(options, instance),
+      launchedAt: now,
+      expiresAt: ttl !== undefined && ttl > 0 ? claim.createdAt + ttl * 1000 : undefined,
+      lastError: undefined,
+    };
+    let recorded: NodeClaim;
+    try {
+      recorded = await this.deps.state.updateClaim(claim, patch, ctx.fence);
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+      // Someone else moved the claim (a recovery that adopted the same instance, or a decision that closed it).
+      const current = await this.deps.state.getClaim(claim.id);
+      if (current && current.state !== "Terminated" && current.instanceId === instance.instanceId) {
+        return { status: "launched", claim: current, instance };
+      }
+      logger.warn("claim closed while its instance launched; terminating the instance", {
+        claimId: claim.id,
+        instanceId: instance.instanceId,
+      });
+      await this.deps.cloud.delete(instance.instanceId);
+      return { status: "failed", claim: current ?? claim, error: err };
+    }
+    metrics.add(METRIC.nodesLaunched, 1, "Count", { pool: pool.name });
+    logger.info("launched node", {
+      claimId: claim.id,
+      pool: pool.name,
+      instanceId: instance.instanceId,
+      instanceType: instance.instanceType,
+      zone: instance.zone,
+      capacityType: instance.capacityType,
+      pricePerHour: recorded.pricePerHour,
+      pods: claim.pods.length,
+      why: ctx.why,
+    });
+    await this.deps.state.logDecision({
+      at: now,
+      controller: ctx.controller,
+      action: "launch",
+      details: {
+        why: ctx.why,
+        claimId: claim.id,
+        pool: pool.name,
+        pods: claim.pods,
+        options: options.slice(0, 20).map((t) => ({
+          name: t.name,
+          price: Math.min(...t.offerings.filter((o) => o.available).map((o) => o.price)),
+        })),
+        optionCount: options.length,
+        chosen: {
+          instanceType: instance.instanceType,
+          zone: instance.zone,
+          capacityType: instance.capacityType,
+          pricePerHour: recorded.pricePerHour,
+        },
+        ...(ctx.details ?? {}),
+      },
+    });
+    return { status: "launched", claim: recorded, instance };
+  }
+
+  private async close(claim: NodeClaim, lastError: string, ctx: LaunchContext): Promise<NodeClaim> {
+    try {
+      return await this.deps.state.updateClaim(
+        claim,
+        { state: "Terminated", terminatedAt: this.deps.clock.now(), lastError },
+        ctx.fence,
+      );
+    } catch (err) {
+      if (err instanceof ConflictError) return (await this.deps.state.getClaim(claim.id)) ?? claim;
+      throw err;
+    }
+  }
+
+  private async failed(claim: NodeClaim, err: Error, ctx: LaunchContext): Promise<LaunchOutcome> {
+    const { logger, metrics } = this.deps.telemetry;
+    if (err instanceof FencedError) throw err;
+    metrics.add(METRIC.launchFailures, 1, "Count", { errorClass: err.name });
+    const base = { claimId: claim.id, pool: claim.pool, error: err.message, errorClass: err.name };
+    if (err instanceof InsufficientCapacityError) {
+      const until = this.deps.clock.now() + UNAVAILABLE_TTL_MS;
+      for (const o of err.offerings) {
+        await this.deps.state.markOfferingUnavailable({ ...o, until, reason: "InsufficientCapacity" }, ctx.fence);
+      }
+      logger.warn("insufficient capacity; offerings marked unavailable", { ...base, offerings: err.offerings.length });
+      return {
+        status: "insufficient-capacity",
+        claim: await this.close(claim, err.name, ctx),
+        offerings: err.offerings,
+      };
+    }
+    if (err instanceof ThrottledError) {
+      logger.warn("launch throttled", base);
+      return { status: "throttled", claim: await this.close(claim, err.name, ctx), error: err };
+    }
+    if (err instanceof UnfulfillableLaunchError || err instanceof UnauthorizedError) {
+      logger.error("launch failed", base);
+      return { status: "failed", claim: await this.close(claim, err.name, ctx), error: err };
+    }
+    logger.error("launch outcome unknown; claim left Pending for recovery", base);
+    return { status: "unknown", claim, error: err };
+  }
+}

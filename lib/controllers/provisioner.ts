@@ -1,0 +1,271 @@
+/**
+ * The provisioning controller (DESIGN §2.1–2.2). One invocation: take the `provisioner` lease (another invocation
+ * holding it → do nothing); load the configuration in force; then for `loopSeconds` run passes — registration and
+ * liveness of launched claims, recovery of interrupted launches, and a solve of the provisionable pods (plus headroom
+ * and `minNodes` virtual pods) against existing and in-flight capacity, launching each new node crash-safely. A pod
+ * watch triggers passes within the batching windows; without triggers a pass still runs every `maxBatchMs`.
+ * Insufficient capacity marks offerings unavailable and re-solves at once (falling back across types, zones and
+ * capacity types); throttling backs off, bounded, without a launch storm.
+ */
+import type { StevedoreConfig } from "../api/model.js";
+import type { WatchHandle } from "../cluster/types.js";
+import { type ClusterView, ViewIndex } from "../disruption/cluster-view.js";
+import { buildExistingNodes, nominatedPodKeys } from "../disruption/existing-nodes.js";
+import { poolInputs } from "../disruption/simulate.js";
+import { objectKey, type Pod } from "../scheduling/objects.js";
+import type { SolveInput, SolveResult } from "../scheduling/types.js";
+import { FencedError } from "../state/types.js";
+import { PodBatcher } from "./batcher.js";
+import { type ControllerDeps, randomIds } from "./deps.js";
+import { ClaimLauncher, type LaunchOutcome } from "./launch.js";
+import { LeaseHolder } from "./lease.js";
+import { DEFAULT_PENDING_GRACE_MS, recoverPendingClaims } from "./recovery.js";
+import { reconcileRegistration } from "./registration.js";
+import { loadInstanceTypes, takeSnapshot } from "./snapshot.js";
+import { METRIC } from "./telemetry.js";
+
+/** Provisioner settings. */
+export interface ProvisionerOptions {
+  /** How long one invocation keeps watching and provisioning. @default 50 */
+  loopSeconds?: number;
+  /** Batch idle window. @default 1000 */
+  batchIdleMs?: number;
+  /** Batch max window; also the longest time between passes. @default 10000 */
+  batchMaxMs?: number;
+  /** Lease TTL. @default loopSeconds + 30 s */
+  leaseTtlMs?: number;
+  /** Age after which a Pending claim without instance is recovered. @default 30000 */
+  pendingGraceMs?: number;
+  /** Solve rounds per pass when launches hit insufficient capacity. @default 4 */
+  maxSolveRounds?: number;
+  /** First throttling back-off; doubles per throttled pass. @default 2000 */
+  throttleBackoffMs?: number;
+  /** Back-off ceiling. @default 30000 */
+  maxThrottleBackoffMs?: number;
+  /** Hold a pod watch (else passes run every `batchMaxMs`). @default true */
+  watch?: boolean;
+}
+
+/** What one invocation did. */
+export interface ProvisionerResult {
+  /** Why nothing was done, if so. */
+  skipped?: "lease-held" | "no-config" | "lease-lost";
+  passes: number;
+  /** Claim ids launched (new and recovered). */
+  launched: string[];
+  /** Pods the packer could not place in the last pass. */
+  unschedulable: number;
+}
+
+/** The provisioning controller. */
+export class Provisioner {
+  private readonly opts: Required<ProvisionerOptions>;
+  private readonly launcher: ClaimLauncher;
+  private backoffMs = 0;
+
+  constructor(
+    private readonly deps: ControllerDeps,
+    opts: ProvisionerOptions = {},
+  ) {
+    const loopSeconds = opts.loopSeconds ?? 50;
+    this.opts = {
+      loopSeconds,
+      batchIdleMs: opts.batchIdleMs ?? 1000,
+      batchMaxMs: opts.batchMaxMs ?? 10_000,
+      leaseTtlMs: opts.leaseTtlMs ?? loopSeconds * 1000 + 30_000,
+      pendingGraceMs: opts.pendingGraceMs ?? DEFAULT_PENDING_GRACE_MS,
+      maxSolveRounds: opts.maxSolveRounds ?? 4,
+      throttleBackoffMs: opts.throttleBackoffMs ?? 2000,
+      maxThrottleBackoffMs: opts.maxThrottleBackoffMs ?? 30_000,
+      watch: opts.watch ?? true,
+    };
+    this.launcher = new ClaimLauncher(deps);
+  }
+
+  /** One invocation. */
+  async run(): Promise<ProvisionerResult> {
+    const { clock, state, telemetry } = this.deps;
+    const owner = (this.deps.ids ?? randomIds).ownerId("provisioner");
+    const holder = await LeaseHolder.acquire(state, clock, "provisioner", owner, this.opts.leaseTtlMs);
+    const result: ProvisionerResult = { passes: 0, launched: [], unschedulable: 0 };
+    if (!holder) {
+      telemetry.logger.info("another provisioner holds the lease; nothing to do");
+      return { ...result, skipped: "lease-held" };
+    }
+    let watch: WatchHandle | undefined;
+    try {
+      let config: StevedoreConfig;
+      try {
+        config = await this.deps.config.load();
+      } catch (err) {
+        telemetry.logger.error("no valid configuration; not provisioning", { error: String(err) });
+        return { ...result, skipped: "no-config" };
+      }
+      const batcher = new PodBatcher(clock, { idleMs: this.opts.batchIdleMs, maxMs: this.opts.batchMaxMs });
+      if (this.opts.watch) watch = await this.startWatch(batcher);
+      const deadline = clock.now() + this.opts.loopSeconds * 1000;
+      do {
+        await this.pass(config, holder, result);
+        result.passes++;
+        if (clock.now() >= deadline) break;
+        if (this.backoffMs > 0) await clock.sleep(Math.min(this.backoffMs, Math.max(0, deadline - clock.now())));
+        await batcher.wait(Math.min(deadline, clock.now() + this.opts.batchMaxMs));
+      } while (clock.now() < deadline && (await holder.renew()));
+      if (!holder.held) result.skipped = "lease-lost";
+    } catch (err) {
+      if (!(err instanceof FencedError)) throw err;
+      holder.markLost();
+      telemetry.logger.warn("lease taken over; stopping", { error: err.message });
+      result.skipped = "lease-lost";
+    } finally {
+      watch?.stop();
+      await holder.release().catch(() => {});
+      telemetry.metrics.flush();
+    }
+    return result;
+  }
+
+  private async startWatch(batcher: PodBatcher): Promise<WatchHandle | undefined> {
+    try {
+      return await this.deps.cluster.watchUnscheduledPods((e) => {
+        if (e.type !== "DELETED") batcher.trigger(e.pod.metadata.uid ?? objectKey(e.pod));
+      });
+    } catch (err) {
+      this.deps.telemetry.logger.warn("pod watch unavailable; polling instead", { error: String(err) });
+      return undefined;
+    }
+  }
+
+  /** One pass: registration, recovery, then solve-and-launch rounds. */
+  async pass(config: StevedoreConfig, holder: LeaseHolder, result: ProvisionerResult): Promise<void> {
+    const fence = holder.fence;
+    const instanceTypes = await loadInstanceTypes(this.deps, config);
+    let view = await takeSnapshot(this.deps, config, { instanceTypes });
+    const reg = await reconcileRegistration(this.deps, view, fence);
+    const rec = await recoverPendingClaims(this.deps, config, view, "provisioner", fence, this.opts.pendingGraceMs);
+    result.launched.push(...rec.launched);
+    const changed =
+      reg.registered.length +
+      reg.initialized.length +
+      reg.unregistered.length +
+      rec.launched.length +
+      rec.closed.length;
+    if (changed > 0 || rec.outcomes.some((o) => o.status === "insufficient-capacity")) {
+      view = await takeSnapshot(this.deps, config);
+    }
+    if (rec.outcomes.some((o) => o.status === "throttled")) {
+      this.throttled();
+      return;
+    }
+    for (let round = 0; round < this.opts.maxSolveRounds; round++) {
+      const outcome = await this.solveAndLaunch(config, view, fence, result);
+      if (outcome === "throttled") {
+        this.throttled();
+        return;
+      }
+      this.backoffMs = 0;
+      if (outcome !== "insufficient-capacity") break;
+      view = await takeSnapshot(this.deps, config);
+    }
+    this.reportFleet(view);
+  }
+
+  private throttled(): void {
+    this.backoffMs = Math.min(
+      this.opts.maxThrottleBackoffMs,
+      this.backoffMs === 0 ? this.opts.throttleBackoffMs : this.backoffMs * 2,
+    );
+    this.deps.telemetry.logger.warn("throttled by EC2; backing off", { backoffMs: this.backoffMs });
+  }
+
+  /** The solver input for the provisionable pods of a view (pods nominated to in-flight claims excluded). */
+  async solveInput(view: ClusterView): Promise<{ input: SolveInput; pending: Pod[] }> {
+    const index = new ViewIndex(view);
+    const nominated = nominatedPodKeys(index);
+    const provisionable = await this.deps.cluster.listProvisionablePods();
+    const pending = provisionable.filter((p) => !nominated.has(objectKey(p)));
+    const virtual = (view.virtualPods ?? []).filter((p) => !nominated.has(objectKey(p)));
+    return {
+      pending,
+      input: {
+        pods: [...pending, ...virtual],
+        existingNodes: buildExistingNodes(index),
+        daemonSets: view.daemonSets,
+        pools: poolInputs(index),
+        pdbs: view.pdbs,
+        nodes: view.nodes,
+      },
+    };
+  }
+
+  private async solveAndLaunch(
+    config: StevedoreConfig,
+    view: ClusterView,
+    fence: LeaseHolder["fence"],
+    result: ProvisionerResult,
+  ): Promise<"done" | "insufficient-capacity" | "throttled"> {
+    const { logger, metrics } = this.deps.telemetry;
+    const { input, pending } = await this.solveInput(view);
+    metrics.add(METRIC.pendingPods, pending.length);
+    if (input.pods.length === 0) return "done";
+    let solved: SolveResult;
+    try {
+      solved = this.deps.solve(input);
+    } catch (err) {
+      logger.error("the packer failed; nothing launched this pass", { error: String(err), pods: input.pods.length });
+      return "done";
+    }
+    const placed =
+      solved.newNodes.reduce((s, n) => s + n.pods.length, 0) +
+      [...solved.existingAssignments.values()].reduce((s, p) => s + p.length, 0);
+    metrics.add(METRIC.podsPlaced, placed);
+    metrics.add(METRIC.podsUnschedulable, solved.unschedulable.length);
+    result.unschedulable = solved.unschedulable.length;
+    if (solved.unschedulable.length > 0) {
+      logger.warn("pods cannot be placed", {
+        pods: solved.unschedulable.slice(0, 10).map((u) => ({ pod: objectKey(u.pod), reason: u.reason })),
+        count: solved.unschedulable.length,
+      });
+    }
+    if (solved.newNodes.length === 0) return "done";
+    const bound = this.deps.lowerBound ? await this.deps.lowerBound(input).catch(() => undefined) : undefined;
+    const pendingSince = oldest(pending);
+    let sawIce = false;
+    for (const node of solved.newNodes) {
+      let outcome: LaunchOutcome;
+      try {
+        outcome = await this.launcher.launch(node, {
+          config,
+          fence,
+          controller: "provisioner",
+          why: "pending pods",
+          pendingSince,
+          details: { costPerHour: solved.costPerHour, lowerBoundPerHour: bound, newNodes: solved.newNodes.length },
+        });
+      } catch (err) {
+        if (err instanceof FencedError) throw err;
+        logger.error("could not launch", { pool: node.pool, error: String(err) });
+        continue;
+      }
+      if (outcome.status === "launched") result.launched.push(outcome.claim.id);
+      if (outcome.status === "insufficient-capacity") sawIce = true;
+      if (outcome.status === "throttled") return "throttled";
+    }
+    return sawIce ? "insufficient-capacity" : "done";
+  }
+
+  private reportFleet(view: ClusterView): void {
+    const cost = view.claims.reduce((s, c) => s + (c.state !== "Pending" ? (c.pricePerHour ?? 0) : 0), 0);
+    this.deps.telemetry.metrics.add(METRIC.fleetCostPerHour, cost, "None");
+  }
+}
+
+function oldest(pods: Pod[]): number | undefined {
+  let min: number | undefined;
+  for (const p of pods) {
+    const c = p.metadata.creationTimestamp;
+    const ms = c === undefined ? Number.NaN : c instanceof Date ? c.getTime() : Date.parse(c);
+    if (!Number.isNaN(ms) && (min === undefined || ms < min)) min = ms;
+  }
+  return min;
+}

@@ -1,0 +1,126 @@
+/**
+ * Registration and liveness of launched claims: a claim is `Registered` when a Node with its providerID appears
+ * (labels and taints synced, the `karpenter.sh/unregistered` taint removed), `Initialized` when the Node is Ready and
+ * its startup taints are gone, and terminated (reason `Unregistered`) when no Node shows up within 15 minutes of
+ * launch — its pods are then planned again by the next solve, since the claim no longer counts as capacity.
+ */
+import { type ClusterView, isNodeReady, ViewIndex } from "../disruption/cluster-view.js";
+import { UNREGISTERED_TAINT_KEY } from "../disruption/pods.js";
+import type { Node } from "../scheduling/objects.js";
+import { ConflictError, type Fence, type NodeClaim } from "../state/types.js";
+import type { ControllerDeps } from "./deps.js";
+import { CLAIM_LABEL } from "./launch.js";
+import { METRIC } from "./telemetry.js";
+
+/** Launched claims without a Node after this long are terminated (Karpenter liveness). */
+export const REGISTRATION_TIMEOUT_MS = 15 * 60_000;
+
+const AWS_INSTANCE_LABEL_PREFIX = "karpenter.k8s.aws/instance-";
+const LABEL_DO_NOT_SYNC_TAINTS = "karpenter.sh/do-not-sync-taints";
+
+/** Labels the Node must carry: the claim's, with instance-specific ones taken from what actually launched. */
+export function registrationLabels(claim: NodeClaim, view: ClusterView): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(claim.labels)) if (!k.startsWith(AWS_INSTANCE_LABEL_PREFIX)) labels[k] = v;
+  const actual = (view.instanceTypes.get(claim.pool) ?? []).find((t) => t.name === claim.instanceType);
+  if (actual) Object.assign(labels, actual.labels);
+  if (claim.instanceType) labels["node.kubernetes.io/instance-type"] = claim.instanceType;
+  if (claim.zone) labels["topology.kubernetes.io/zone"] = claim.zone;
+  if (claim.capacityType) labels["karpenter.sh/capacity-type"] = claim.capacityType;
+  labels["karpenter.sh/registered"] = "true";
+  labels[CLAIM_LABEL] = claim.id;
+  return labels;
+}
+
+/** Result of one registration pass. */
+export interface RegistrationResult {
+  registered: string[];
+  initialized: string[];
+  /** Claims terminated because their node never registered. */
+  unregistered: string[];
+}
+
+async function sync(deps: ControllerDeps, claim: NodeClaim, node: Node, view: ClusterView): Promise<void> {
+  const name = node.metadata.name ?? "";
+  const want = registrationLabels(claim, view);
+  const have = node.metadata.labels ?? {};
+  const missing = Object.fromEntries(Object.entries(want).filter(([k, v]) => have[k] !== v));
+  if (Object.keys(missing).length > 0) await deps.cluster.patchNodeMetadata(name, { labels: missing });
+  const taints = node.spec?.taints ?? [];
+  if (have[LABEL_DO_NOT_SYNC_TAINTS] !== "true") {
+    for (const t of claim.taints) {
+      if (!taints.some((x) => x.key === t.key && x.effect === t.effect && (x.value ?? "") === (t.value ?? ""))) {
+        await deps.cluster.addNodeTaint(name, t);
+      }
+    }
+  }
+  if (taints.some((t) => t.key === UNREGISTERED_TAINT_KEY))
+    await deps.cluster.removeNodeTaint(name, UNREGISTERED_TAINT_KEY);
+}
+
+function initialized(claim: NodeClaim, node: Node): boolean {
+  if (!isNodeReady(node)) return false;
+  const keys = new Set((node.spec?.taints ?? []).map((t) => t.key));
+  if (keys.has(UNREGISTERED_TAINT_KEY)) return false;
+  return !claim.startupTaints.some((t) => keys.has(t.key));
+}
+
+/** Moves launched claims along Registered → Initialized, or terminates those that never registered. */
+export async function reconcileRegistration(
+  deps: ControllerDeps,
+  view: ClusterView,
+  fence?: Fence,
+): Promise<RegistrationResult> {
+  const { logger, metrics } = deps.telemetry;
+  const index = new ViewIndex(view);
+  const out: RegistrationResult = { registered: [], initialized: [], unregistered: [] };
+  const now = deps.clock.now();
+  for (let claim of view.claims) {
+    if (claim.state !== "Launched" && claim.state !== "Registered") continue;
+    try {
+      const node = index.nodeOf(claim);
+      if (claim.state === "Launched") {
+        if (!node) {
+          if (now - (claim.launchedAt ?? claim.createdAt) < REGISTRATION_TIMEOUT_MS) continue;
+          if (claim.instanceId) await deps.cloud.delete(claim.instanceId);
+          await deps.state.updateClaim(
+            claim,
+            { state: "Terminated", terminatedAt: now, disruptionReason: "Unregistered" },
+            fence,
+          );
+          metrics.add(METRIC.nodesTerminated, 1, "Count", { reason: "Unregistered" });
+          logger.warn("node never registered; instance terminated, pods will be planned again", {
+            claimId: claim.id,
+            instanceId: claim.instanceId,
+          });
+          await deps.state.logDecision({
+            at: now,
+            controller: "provisioner",
+            action: "terminate",
+            details: { claimId: claim.id, instanceId: claim.instanceId, reason: "Unregistered", pods: claim.pods },
+          });
+          out.unregistered.push(claim.id);
+          continue;
+        }
+        await sync(deps, claim, node, view);
+        claim = await deps.state.updateClaim(
+          claim,
+          { state: "Registered", nodeName: node.metadata.name, registeredAt: now },
+          fence,
+        );
+        out.registered.push(claim.id);
+      }
+      if (node && initialized(claim, node)) {
+        await deps.cluster.patchNodeMetadata(node.metadata.name ?? "", {
+          labels: { "karpenter.sh/initialized": "true" },
+        });
+        await deps.state.updateClaim(claim, { state: "Initialized", initializedAt: now }, fence);
+        out.initialized.push(claim.id);
+      }
+    } catch (err) {
+      if (err instanceof ConflictError) continue; // someone else moved it; next pass re-reads
+      throw err;
+    }
+  }
+  return out;
+}

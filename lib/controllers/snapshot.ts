@@ -1,0 +1,96 @@
+/**
+ * One consistent-enough picture of the world for a decision: nodes (listed first, so capacity is under- rather than
+ * over-estimated, as Karpenter does), pods, DaemonSets, PDBs, live claims, and each pool's instance types with the
+ * shared unavailable-offerings (ICE) records applied.
+ */
+import type { NodeClass, NodePool, StevedoreConfig } from "../api/model.js";
+import type { ClusterView } from "../disruption/cluster-view.js";
+import { headroomPods, minNodesPods } from "../disruption/headroom.js";
+import type { InstanceType } from "../scheduling/types.js";
+import type { UnavailableOfferingRecord } from "../state/types.js";
+import type { ControllerDeps } from "./deps.js";
+
+/** Marks offerings the state store lists as unavailable. */
+export function applyUnavailable(types: InstanceType[], records: UnavailableOfferingRecord[]): InstanceType[] {
+  if (records.length === 0) return types;
+  const key = (t: string, z: string, c: string) => `${c}:${t}:${z}`;
+  const down = new Set(records.map((r) => key(r.instanceType, r.zone, r.capacityType)));
+  return types.map((t) => {
+    if (!t.offerings.some((o) => o.available && down.has(key(t.name, o.zone, o.capacityType)))) return t;
+    return {
+      ...t,
+      offerings: t.offerings.map((o) =>
+        down.has(key(t.name, o.zone, o.capacityType)) ? { ...o, available: false } : o,
+      ),
+    };
+  });
+}
+
+/** The NodeClass of a pool, if configured. */
+export function classOf(config: StevedoreConfig, pool: NodePool): NodeClass | undefined {
+  return config.nodeClasses.find((c) => c.name === pool.nodeClassName);
+}
+
+/** Instance types per pool (pools whose class is missing or whose lookup fails are left out, with a warning). */
+export async function loadInstanceTypes(
+  deps: ControllerDeps,
+  config: StevedoreConfig,
+): Promise<Map<string, InstanceType[]>> {
+  const unavailable = await deps.state.listUnavailableOfferings(deps.clock.now());
+  const out = new Map<string, InstanceType[]>();
+  for (const pool of config.nodePools) {
+    const nodeClass = classOf(config, pool);
+    if (!nodeClass) {
+      deps.telemetry.logger.warn("pool has no node class; skipped", { pool: pool.name, nodeClass: pool.nodeClassName });
+      continue;
+    }
+    try {
+      out.set(pool.name, applyUnavailable(await deps.cloud.getInstanceTypes(pool, nodeClass), unavailable));
+    } catch (err) {
+      deps.telemetry.logger.warn("could not load instance types; pool skipped", {
+        pool: pool.name,
+        error: String(err),
+      });
+    }
+  }
+  return out;
+}
+
+/** Options of {@link takeSnapshot}. */
+export interface SnapshotOptions {
+  /** Instance types already loaded this pass. @default loaded now */
+  instanceTypes?: Map<string, InstanceType[]>;
+  /** Provider drift reasons by claim id. @default none */
+  providerDrift?: Map<string, string>;
+}
+
+/** Reads everything a decision needs. */
+export async function takeSnapshot(
+  deps: ControllerDeps,
+  config: StevedoreConfig,
+  opts: SnapshotOptions = {},
+): Promise<ClusterView> {
+  const nodes = await deps.cluster.listNodes();
+  const [pods, daemonSets, pdbs, claims] = await Promise.all([
+    deps.cluster.listPods(),
+    deps.cluster.listDaemonSets(),
+    deps.cluster.listPodDisruptionBudgets(),
+    deps.state.listClaims(),
+  ]);
+  const instanceTypes = opts.instanceTypes ?? (await loadInstanceTypes(deps, config));
+  const pools = config.nodePools.filter((p) => instanceTypes.has(p.name));
+  return {
+    now: deps.clock.now(),
+    pools,
+    nodeClasses: config.nodeClasses,
+    instanceTypes,
+    claims: claims.filter((c) => c.state !== "Terminated"),
+    nodes,
+    pods,
+    daemonSets,
+    pdbs,
+    headroomPods: headroomPods(pools),
+    virtualPods: [...headroomPods(pools), ...minNodesPods(pools)],
+    providerDrift: opts.providerDrift,
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * What controllers report: structured logs and metrics. Lambdas inject the Powertools-backed implementation
+ * (`telemetry-powertools.ts`: JSON logs, EMF metrics); tests and the twin use {@link MemoryTelemetry} or
+ * {@link silentTelemetry}.
+ */
+
+/** Structured attributes of a log line (JSON-serialisable). */
+export type LogAttributes = Record<string, unknown>;
+
+/** A structured logger. */
+export interface Logger {
+  debug(message: string, attrs?: LogAttributes): void;
+  info(message: string, attrs?: LogAttributes): void;
+  warn(message: string, attrs?: LogAttributes): void;
+  error(message: string, attrs?: LogAttributes): void;
+}
+
+/** Units metrics are reported in. */
+export type MetricUnit = "Count" | "Seconds" | "Milliseconds" | "None";
+
+/** A metrics sink. Dimensions are per data point. */
+export interface Metrics {
+  add(name: string, value: number, unit?: MetricUnit, dimensions?: Record<string, string>): void;
+  /** Publishes buffered metrics (end of an invocation). */
+  flush(): void;
+}
+
+/** Logger + metrics, injected into every controller. */
+export interface Telemetry {
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/** Metric names (CloudWatch namespace `Stevedore`). */
+export const METRIC = {
+  /** Provisionable pods seen in a batch. */
+  pendingPods: "PendingPods",
+  /** Pods placed on new or existing capacity by a solve. */
+  podsPlaced: "PodsPlaced",
+  /** Pods the packer could not place. */
+  podsUnschedulable: "PodsUnschedulable",
+  /** Instances launched; dimension `pool`. */
+  nodesLaunched: "NodesLaunched",
+  /** Nodes terminated; dimension `reason`. */
+  nodesTerminated: "NodesTerminated",
+  /** Launch failures; dimension `errorClass`. */
+  launchFailures: "LaunchFailures",
+  /** $/hour of every live claim. */
+  fleetCostPerHour: "FleetCostPerHour",
+  /** From the oldest pod of a batch turning pending to the CreateFleet call (ms). */
+  decisionLatency: "DecisionLatency",
+  /** From an interruption event's time to its node being drained (s). */
+  interruptionHandlingTime: "InterruptionHandlingTime",
+  /** Disruption commands started; dimension `method`. */
+  disruptions: "Disruptions",
+} as const;
+
+const noop = () => {};
+
+/** Drops everything. */
+export const silentTelemetry: Telemetry = {
+  logger: { debug: noop, info: noop, warn: noop, error: noop },
+  metrics: { add: noop, flush: noop },
+};
+
+/** A recorded log line. */
+export interface LogRecord {
+  level: "debug" | "info" | "warn" | "error";
+  message: string;
+  attrs: LogAttributes;
+}
+
+/** A recorded data point. */
+export interface MetricRecord {
+  name: string;
+  value: number;
+  unit: MetricUnit;
+  dimensions: Record<string, string>;
+}
+
+/** Keeps everything in memory (tests, the twin's report). */
+export class MemoryTelemetry implements Telemetry {
+  readonly logs: LogRecord[] = [];
+  readonly points: MetricRecord[] = [];
+  flushes = 0;
+
+  readonly logger: Logger = {
+    debug: (message, attrs = {}) => this.logs.push({ level: "debug", message, attrs }),
+    info: (message, attrs = {}) => this.logs.push({ level: "info", message, attrs }),
+    warn: (message, attrs = {}) => this.logs.push({ level: "warn", message, attrs }),
+    error: (message, attrs = {}) => this.logs.push({ level: "error", message, attrs }),
+  };
+
+  readonly metrics: Metrics = {
+    add: (name, value, unit = "Count", dimensions = {}) => this.points.push({ name, value, unit, dimensions }),
+    flush: () => {
+      this.flushes++;
+    },
+  };
+
+  /** Sum of a metric's values, optionally only points with these dimensions. */
+  sum(name: string, dimensions: Record<string, string> = {}): number {
+    return this.points
+      .filter((p) => p.name === name && Object.entries(dimensions).every(([k, v]) => p.dimensions[k] === v))
+      .reduce((s, p) => s + p.value, 0);
+  }
+
+  /** Values of a metric in order. */
+  values(name: string): number[] {
+    return this.points.filter((p) => p.name === name).map((p) => p.value);
+  }
+
+  /** Log messages at a level (or all). */
+  messages(level?: LogRecord["level"]): string[] {
+    return this.logs.filter((l) => !level || l.level === level).map((l) => l.message);
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * Termination, shared by disruption, interruption and garbage collection (DESIGN §2.4, Karpenter §3.11):
+ * mark (taint `karpenter.sh/disrupted:NoSchedule` for v1 pools, cordon for v1alpha5) → (replacement launched by the
+ * caller) → drain: evict through the Eviction API in tiers — non-critical pods, then non-critical DaemonSet pods,
+ * then critical (`system-*-critical`) pods, then critical DaemonSet pods, each tier only once the previous is gone —
+ * retrying refused (429, PDB) evictions on later steps → terminate the instance → delete the Node → claim
+ * Terminated. A drain spans invocations (claim state `Draining`); a pool's termination grace period bounds it:
+ * past the deadline pods are deleted regardless of PDBs and do-not-disrupt.
+ */
+import type { ApiFlavor, NodePool } from "../api/model.js";
+import {
+  DISRUPTED_TAINT,
+  hasActiveDoNotDisrupt,
+  isCritical,
+  isDaemonSetPod,
+  isMirrorPod,
+  isTerminal,
+  podToleratesTaint,
+} from "../disruption/pods.js";
+import type { Pod, Taint } from "../scheduling/objects.js";
+import type { ClaimDisruptionReason, NodeClaim } from "../state/types.js";
+import type { ControllerDeps } from "./deps.js";
+import { METRIC } from "./telemetry.js";
+
+/** Label Karpenter adds when tainting for termination. */
+export const EXCLUDE_FROM_LB_LABEL = "node.kubernetes.io/exclude-from-external-load-balancers";
+/** The taint a cordon implies (pods tolerating it are not evicted on v1alpha5 nodes). */
+const UNSCHEDULABLE_TAINT: Taint = { key: "node.kubernetes.io/unschedulable", effect: "NoSchedule" };
+/** Pods stuck terminating this long past their deletion timestamp no longer hold a drain open. */
+const STUCK_TERMINATING_MS = 60_000;
+
+/** Result of one drain step. */
+export type DrainStep =
+  /** Pods remain; call again later. `blocked` counts evictions refused this step (PDB, do-not-disrupt). */
+  { status: "draining"; tier: number; evicted: number; blocked: number; remaining: number } | { status: "terminated" };
+
+function podTime(v: string | Date | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const ms = v instanceof Date ? v.getTime() : Date.parse(v);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** Eviction tier of a pod: 0 non-critical, 1 non-critical DaemonSet, 2 critical, 3 critical DaemonSet. */
+export function evictionTier(pod: Pod): number {
+  return (isCritical(pod) ? 2 : 0) + (isDaemonSetPod(pod) ? 1 : 0);
+}
+
+/** Terminates claims. */
+export class Terminator {
+  constructor(private readonly deps: ControllerDeps) {}
+
+  /** The flavour deciding taint vs cordon (v1 when the pool is unknown). */
+  static flavorOf(pool: NodePool | undefined): ApiFlavor {
+    return pool?.flavor ?? "v1";
+  }
+
+  /** Marks the claim's node for disruption (taint or cordon) and records the reason. Idempotent. */
+  async mark(claim: NodeClaim, reason: ClaimDisruptionReason, flavor: ApiFlavor): Promise<NodeClaim> {
+    const node = claim.nodeName;
+    if (node && (await this.deps.cluster.getNode(node))) {
+      if (flavor === "v1alpha5") await this.deps.cluster.cordonNode(node, true);
+      else await this.deps.cluster.addNodeTaint(node, DISRUPTED_TAINT);
+      await this.deps.cluster.patchNodeMetadata(node, { labels: { [EXCLUDE_FROM_LB_LABEL]: "karpenter" } });
+    }
+    if (claim.disruptionReason === reason && claim.disruptedAt !== undefined) return claim;
+    return this.deps.state.updateClaim(claim, { disruptionReason: reason, disruptedAt: this.deps.clock.now() });
+  }
+
+  /** Reverts a mark when a disruption is abandoned (replacement failed): untaint/uncordon, clear the reason. */
+  async unmark(claim: NodeClaim, flavor: ApiFlavor): Promise<NodeClaim> {
+    const node = claim.nodeName;
+    if (node && (await this.deps.cluster.getNode(node))) {
+      if (flavor === "v1alpha5") await this.deps.cluster.cordonNode(node, false);
+      else await this.deps.cluster.removeNodeTaint(node, DISRUPTED_TAINT.key);
+      await this.deps.cluster.patchNodeMetadata(node, { labels: { [EXCLUDE_FROM_LB_LABEL]: null } });
+    }
+    return this.deps.state.updateClaim(claim, {
+      disruptionReason: undefined,
+      disruptedAt: undefined,
+      replacementClaimId: undefined,
+      replacementClaimIds: undefined,
+    });
+  }
+
+  /** Starts draining a marked claim; the deadline comes from the pool's termination grace period. */
+  async startDrain(claim: NodeClaim, pool: NodePool | undefined, deadline?: number): Promise<NodeClaim> {
+    if (claim.state === "Draining") return claim;
+    const now = this.deps.clock.now();
+    const grace = pool?.disruption.terminationGracePeriodSeconds;
+    const drainDeadline = deadline ?? (grace !== undefined ? now + grace * 1000 : undefined);
+    if (claim.state === "Pending") return this.finish(claim);
+    return this.deps.state.updateClaim(claim, { state: "Draining", drainStartedAt: now, drainDeadline });
+  }
+
+  /** Pods the drain must remove: not finished, not mirror pods, not tolerating the disruption taint/cordon. */
+  podsToEvict(pods: Pod[], flavor: ApiFlavor): Pod[] {
+    const now = this.deps.clock.now();
+    const taint = flavor === "v1alpha5" ? UNSCHEDULABLE_TAINT : DISRUPTED_TAINT;
+    return pods.filter((p) => {
+      if (isTerminal(p) || isMirrorPod(p)) return false;
+      if (podToleratesTaint(p, taint)) return false;
+      const deleted = podTime(p.metadata.deletionTimestamp);
+      return deleted === undefined || now - deleted < STUCK_TERMINATING_MS;
+    });
+  }
+
+  /**
+   * One drain step on a Draining claim: evict the current tier; once nothing is left (or past the deadline, after
+   * deleting what remains) terminate the instance, delete the Node and close the claim.
+   */
+  async drainStep(claim: NodeClaim, flavor: ApiFlavor): Promise<DrainStep> {
+    const { cluster, clock, telemetry } = this.deps;
+    const nodeName = claim.nodeName;
+    const node = nodeName ? await cluster.getNode(nodeName) : undefined;
+    if (!nodeName || !node) {
+      await this.finish(claim);
+      return { status: "terminated" };
+    }
+    const now = clock.now();
+    const pods = this.podsToEvict(await cluster.listPods({ nodeName }), flavor);
+    const pastDeadline = claim.drainDeadline !== undefined && now >= claim.drainDeadline;
+    if (pods.length === 0) {
+      await this.finish(claim);
+      return { status: "terminated" };
+    }
+    if (pastDeadline) {
+      for (const p of pods) {
+        if (p.metadata.deletionTimestamp) continue;
+        if (cluster.deletePod)
+          await cluster.deletePod(p.metadata.namespace ?? "default", p.metadata.name ?? "", { gracePeriodSeconds: 1 });
+        else await cluster.evictPod(p.metadata.namespace ?? "default", p.metadata.name ?? "");
+      }
+      telemetry.logger.warn("drain deadline passed; pods deleted regardless of PDBs", {
+        claimId: claim.id,
+        node: nodeName,
+        pods: pods.length,
+      });
+      await this.finish(claim);
+      return { status: "terminated" };
+    }
+    const tier = Math.min(...pods.map(evictionTier));
+    let evicted = 0;
+    let blocked = 0;
+    for (const p of pods.filter((x) => evictionTier(x) === tier)) {
+      if (p.metadata.deletionTimestamp) continue; // already evicted, terminating
+      if (hasActiveDoNotDisrupt(p, now)) {
+        blocked++;
+        continue;
+      }
+      const r = await cluster.evictPod(p.metadata.namespace ?? "default", p.metadata.name ?? "");
+      if (r === "blocked") blocked++;
+      else evicted++;
+    }
+    if (blocked > 0) {
+      telemetry.logger.info("evictions refused; will retry", { claimId: claim.id, node: nodeName, tier, blocked });
+    }
+    const left = this.podsToEvict(await cluster.listPods({ nodeName }), flavor);
+    if (left.length === 0) {
+      await this.finish(claim);
+      return { status: "terminated" };
+    }
+    return { status: "draining", tier, evicted, blocked, remaining: left.length };
+  }
+
+  /** Terminates the instance, deletes the Node and closes the claim. */
+  async finish(claim: NodeClaim): Promise<NodeClaim> {
+    const { cloud, cluster, clock, state, telemetry } = this.deps;
+    if (claim.instanceId) await cloud.delete(claim.instanceId);
+    if (claim.nodeName) await cluster.deleteNode(claim.nodeName);
+    const now = clock.now();
+    const closed = await state.updateClaim(claim, { state: "Terminated", terminatedAt: now });
+    const reason = claim.disruptionReason ?? "Unknown";
+    telemetry.metrics.add(METRIC.nodesTerminated, 1, "Count", { reason });
+    telemetry.logger.info("node terminated", {
+      claimId: claim.id,
+      node: claim.nodeName,
+      instanceId: claim.instanceId,
+      reason,
+      drainSeconds: claim.drainStartedAt !== undefined ? (now - claim.drainStartedAt) / 1000 : undefined,
+    });
+    return closed;
+  }
+}
