@@ -10,9 +10,17 @@
  * stale resourceVersion), patch (JSON patch, merge patch, strategic merge patch — see `strategic-merge-patch.ts`),
  * delete (preconditions, finalizers, optional graceful pod deletion), deletecollection. Not served: server-side
  * apply (415), dryRun, protobuf, admission, defaulting beyond pod phase and namespace status, https.
+ * PDB status: `expectedPods` counts the matching non-terminal pods (the real controller uses the owners' scale);
+ * healthy = Ready=True and not terminating; percentages round up as upstream.
  */
 export { FaultInjector, type RequestMatcher } from "./faults.js";
-export { computePdbStatus, isHealthyPod, type PdbStatus } from "./pdb-status.js";
+export {
+  computePdbStatus,
+  isHealthyPod,
+  type PdbStatus,
+  pdbStatusFromCounts,
+  startPdbStatusController,
+} from "./pdb-status.js";
 export { type KubeObject, RESOURCE_TYPES, type ResourceType, type StoredMeta } from "./resources.js";
 export { FakeKubeApiServer, type FakeKubeApiServerOptions, type RequestLogEntry } from "./server.js";
 export { ApiError, type StatusObject } from "./status.js";
