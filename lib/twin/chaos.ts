@@ -1,0 +1,68 @@
+/**
+ * Chaos for the twin: wraps a controller's adapters so that, with probability `rate` per call, the invocation is
+ * killed at that step boundary — either before the call or after it took effect (its result lost), which is the
+ * crash that tests idempotency and recovery. A killed invocation stops like a Lambda that timed out or crashed.
+ */
+
+/** Thrown to kill an invocation; the twin treats it as a crashed Lambda. */
+export class ChaosKill extends Error {
+  override name = "ChaosKill";
+  constructor(readonly step: string) {
+    super(`chaos: invocation killed at ${step}`);
+  }
+}
+
+/** A seeded PRNG (mulberry32). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Counts of what chaos did. */
+export interface ChaosStats {
+  killsBefore: number;
+  killsAfter: number;
+}
+
+/**
+ * Wraps every method of `target` that returns a promise. `name` prefixes the step names (`cloud.create`).
+ * Methods named in `spare` are never killed (e.g. lease release, which a crashed Lambda would not call anyway).
+ */
+export function withChaos<T extends object>(
+  target: T,
+  name: string,
+  rate: number,
+  random: () => number,
+  stats: ChaosStats,
+  spare: string[] = [],
+): T {
+  if (rate <= 0) return target;
+  return new Proxy(target, {
+    get(obj, prop, receiver) {
+      const value = Reflect.get(obj, prop, receiver);
+      if (typeof value !== "function" || typeof prop !== "string" || spare.includes(prop)) return value;
+      return (...args: unknown[]) => {
+        const step = `${name}.${prop}`;
+        if (random() < rate / 2) {
+          stats.killsBefore++;
+          return Promise.reject(new ChaosKill(`before ${step}`));
+        }
+        const result = (value as (...a: unknown[]) => unknown).apply(obj, args);
+        if (!(result instanceof Promise)) return result;
+        return result.then((r) => {
+          if (random() < rate / 2) {
+            stats.killsAfter++;
+            throw new ChaosKill(`after ${step}`);
+          }
+          return r;
+        });
+      };
+    },
+  });
+}

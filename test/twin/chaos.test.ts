@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ChaosKill, seededRandom, withChaos } from "../../lib/twin/chaos.js";
+
+test("chaos kills before or after calls at about the configured rate, deterministically per seed", async () => {
+  let effects = 0;
+  const target = {
+    async act() {
+      effects++;
+      return 1;
+    },
+    sync() {
+      return 2;
+    },
+  };
+  const run = async (seed: number) => {
+    const stats = { killsBefore: 0, killsAfter: 0 };
+    const wrapped = withChaos(target, "t", 0.2, seededRandom(seed), stats);
+    let ok = 0;
+    for (let i = 0; i < 1000; i++) {
+      try {
+        await wrapped.act();
+        ok++;
+      } catch (err) {
+        assert.ok(err instanceof ChaosKill);
+      }
+    }
+    return { ok, ...stats };
+  };
+  const a = await run(3);
+  const b = await run(3);
+  assert.deepEqual(a, b);
+  const kills = a.killsBefore + a.killsAfter;
+  assert.ok(kills > 120 && kills < 280, `~20% killed: ${kills}`);
+  assert.ok(a.killsAfter > 0 && a.killsBefore > 0);
+  assert.equal(effects, 2 * (1000 - a.killsBefore), "a kill after the call still let the call take effect");
+  const stats = { killsBefore: 0, killsAfter: 0 };
+  assert.equal(withChaos(target, "t", 0, Math.random, stats), target, "rate 0 wraps nothing");
+});
