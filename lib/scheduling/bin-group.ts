@@ -5,6 +5,7 @@
  */
 import { LABEL_CAPACITY_TYPE, LABEL_ZONE } from "../api/labels.js";
 import type { Bin } from "./bin.js";
+import { undominated } from "./lp.js";
 import type { Taint } from "./objects.js";
 import type { PoolState } from "./pool-state.js";
 import { Requirement, type Requirements } from "./requirements.js";
@@ -48,6 +49,7 @@ export class BinGroup {
   efficiency: Float64Array | undefined;
   /** Entry indices by efficiency (targets.ts). */
   targetOrder: Int32Array | undefined;
+  private undominatedCache: number[] | undefined;
   private readonly pinned = new Map<string, Pinned>();
   private readonly possible = new Map<string, { values: string[]; missing: boolean }>();
 
@@ -87,6 +89,17 @@ export class BinGroup {
   /** Position of pool type `i` in the price order. */
   entryIndexOf(i: number): number | undefined {
     return this.entryByType.get(i);
+  }
+
+  /** Entries no other entry beats on price and every capacity dimension (see lp.ts `undominated`). */
+  undominated(): number[] {
+    if (!this.undominatedCache) {
+      this.undominatedCache = undominated(
+        this.entries.map((e) => e.price),
+        this.entries.map((e) => e.cap),
+      );
+    }
+    return this.undominatedCache;
   }
 
   /** Adds a bin; returns its slot. */

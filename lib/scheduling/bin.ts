@@ -89,7 +89,7 @@ export class Bin implements TopologyLocation {
   eligible(g: TopologyGroup): boolean {
     if (!g.nodeFilter && !g.taintFilter) return true;
     if (this.group.labels) return eligibleByFilter(g, { labels: this.group.labels }, this.group.taints);
-    return eligibleByFilter(g, { reqs: this.group.reqs }, this.group.taints);
+    return eligibleByFilter(g, { reqs: this.group.reqs, pinned: (k) => this.group.pinnedValue(k) }, this.group.taints);
   }
 }
 
@@ -103,6 +103,6 @@ export class PendingLocation implements TopologyLocation {
   }
   eligible(g: TopologyGroup): boolean {
     if (!g.nodeFilter && !g.taintFilter) return true;
-    return eligibleByFilter(g, { reqs: this.group.reqs }, this.group.taints);
+    return eligibleByFilter(g, { reqs: this.group.reqs, pinned: (k) => this.group.pinnedValue(k) }, this.group.taints);
   }
 }

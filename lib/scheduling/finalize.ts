@@ -56,20 +56,7 @@ interface Sized {
 
 /** Builds the new nodes (in bin order), right-sizing each and honouring pool limits in the option lists. */
 export function finalizeNewNodes(ctx: SolveContext, firstIndex: number): NewNode[] {
-  const sized: Sized[] = [];
-  for (const bin of ctx.bins) {
-    if (!bin.isNew || bin.pods.length === 0) continue;
-    const fitting: TypeEntry[] = [];
-    for (const e of bin.group.entries) {
-      if (!fitsIn(bin.used, e.cap)) continue;
-      fitting.push(e);
-      if (fitting.length >= ctx.maxInstanceTypes) break;
-    }
-    const chosen = fitting[0] ?? bin.target;
-    if (!chosen) continue;
-    sized.push({ bin, chosen, fitting: fitting.length > 0 ? fitting : [chosen] });
-  }
-  // Limits: existing usage + chosen types, then spare room is handed out to extra options in bin order.
+  // Room under each limited pool's limits once every bin holds its target (which placement kept within limits).
   const spare = new Map<PoolState, Record<string, number>>();
   for (const pool of ctx.pools) {
     if (!pool.hasLimits) continue;
@@ -77,11 +64,37 @@ export function finalizeNewNodes(ctx: SolveContext, firstIndex: number): NewNode
     for (const k in pool.limits) if (k !== "nodes") room[k] = pool.limits[k] - existingUsage(ctx, pool, k);
     spare.set(pool, room);
   }
-  for (const s of sized) {
-    const room = s.bin.pool ? spare.get(s.bin.pool) : undefined;
-    if (!room) continue;
-    const cap = s.bin.pool!.types[s.chosen.i].capacity;
+  const live = ctx.bins.filter((b) => b.isNew && b.pods.length > 0);
+  for (const bin of live) {
+    const room = bin.pool ? spare.get(bin.pool) : undefined;
+    if (!room || !bin.target) continue;
+    const cap = (bin.pool as PoolState).types[bin.target.i].capacity;
     for (const k in room) room[k] -= cap[k] ?? 0;
+  }
+  // Right-size: the cheapest type holding the bin's pods that keeps the pool within its limits.
+  const sized: Sized[] = [];
+  for (const bin of live) {
+    const pool = bin.pool as PoolState;
+    const room = spare.get(pool);
+    const targetCap = bin.target ? pool.types[bin.target.i].capacity : undefined;
+    const fitting: TypeEntry[] = [];
+    let chosen: TypeEntry | undefined;
+    for (const e of bin.group.entries) {
+      if (!fitsIn(bin.used, e.cap)) continue;
+      if (!chosen) {
+        if (room && targetCap && !withinRoom(pool.types[e.i].capacity, targetCap, room)) continue;
+        chosen = e;
+        if (room && targetCap)
+          for (const k in room) room[k] -= (pool.types[e.i].capacity[k] ?? 0) - (targetCap[k] ?? 0);
+      }
+      fitting.push(e);
+      if (fitting.length >= ctx.maxInstanceTypes) break;
+    }
+    chosen ??= bin.target;
+    if (!chosen) continue;
+    const options = fitting.filter((e) => e === chosen || e.price >= chosen!.price);
+    if (options[0] !== chosen) options.unshift(chosen);
+    sized.push({ bin, chosen, fitting: options });
   }
   const nodes: NewNode[] = [];
   let index = firstIndex;
@@ -113,6 +126,11 @@ export function finalizeNewNodes(ctx: SolveContext, firstIndex: number): NewNode
     index++;
   }
   return nodes;
+}
+
+function withinRoom(cap: Record<string, number>, base: Record<string, number>, room: Record<string, number>): boolean {
+  for (const k in room) if ((cap[k] ?? 0) - (base[k] ?? 0) > room[k] + 1e-9) return false;
+  return true;
 }
 
 function existingUsage(ctx: SolveContext, pool: PoolState, resource: string): number {

@@ -55,15 +55,17 @@ export function solveCoveringLp(
   const basis = new Int32Array(m);
   for (let r = 0; r < m; r++) basis[r] = n + m + r;
 
-  const phase = (cost: (j: number) => number, allowed: (j: number) => boolean): boolean => {
+  const costs = new Float64Array(width - 1);
+  const cb = new Float64Array(m);
+  const phase = (limit: number): boolean => {
     for (let iter = 0; iter < 50 * (m + n); iter++) {
       // reduced cost d_j = c_j − Σ_r c_B[r] t[r][j]
+      for (let r = 0; r < m; r++) cb[r] = costs[basis[r]];
       let enter = -1;
       let best = -EPS;
-      for (let j = 0; j < width - 1; j++) {
-        if (!allowed(j)) continue;
-        let d = cost(j);
-        for (let r = 0; r < m; r++) d -= cost(basis[r]) * t[r][j];
+      for (let j = 0; j < limit; j++) {
+        let d = costs[j];
+        for (let r = 0; r < m; r++) d -= cb[r] * t[r][j];
         if (d < best) {
           best = d;
           enter = j;
@@ -99,16 +101,12 @@ export function solveCoveringLp(
   };
 
   const isArtificial = (j: number) => j >= n + m && j < n + 2 * m;
-  if (
-    !phase(
-      (j) => (isArtificial(j) ? 1 : 0),
-      () => true,
-    )
-  )
-    return undefined;
+  for (let j = n + m; j < n + 2 * m; j++) costs[j] = 1;
+  if (!phase(width - 1)) return undefined;
   for (let r = 0; r < m; r++) if (isArtificial(basis[r]) && t[r][rhs] > 1e-7) return undefined;
-  const cost = (j: number) => (j < n ? c[j] : 0);
-  if (!phase(cost, (j) => !isArtificial(j))) return undefined;
+  costs.fill(0);
+  for (let j = 0; j < n; j++) costs[j] = c[j];
+  if (!phase(n + m)) return undefined;
   let value = 0;
   for (let r = 0; r < m; r++) {
     const j = basis[r];
@@ -119,8 +117,37 @@ export function solveCoveringLp(
   }
   for (let k = 0; k < m; k++) {
     let pi = 0;
-    for (let r = 0; r < m; r++) pi += cost(basis[r]) * t[r][n + m + k];
+    for (let r = 0; r < m; r++) pi += costs[basis[r]] * t[r][n + m + k];
     duals[rowsIdx[k]] = Math.max(0, pi) / b[rowsIdx[k]];
   }
   return { value, x, duals };
+}
+
+/**
+ * Indices of columns not dominated by another column: column a is dominated when some column b costs no more and
+ * supplies at least as much of every row (ties keep the lower index). Dominated columns never help a covering LP.
+ */
+export function undominated(cost: ArrayLike<number>, caps: readonly ArrayLike<number>[]): number[] {
+  const n = cost.length;
+  const order = Array.from({ length: n }, (_, j) => j).sort((a, b) => cost[a] - cost[b] || a - b);
+  const kept: number[] = [];
+  for (const a of order) {
+    let dominated = false;
+    for (const b of kept) {
+      if (cost[b] > cost[a]) break;
+      let ge = true;
+      for (let k = 0; k < caps[a].length; k++) {
+        if (caps[b][k] < caps[a][k]) {
+          ge = false;
+          break;
+        }
+      }
+      if (ge) {
+        dominated = true;
+        break;
+      }
+    }
+    if (!dominated) kept.push(a);
+  }
+  return kept.sort((x, y) => x - y);
 }

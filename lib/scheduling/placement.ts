@@ -32,7 +32,7 @@ export class Placer {
 
   /** Tries to place the pod at its current relaxation level. */
   place(ps: PodState, e: Effective): boolean {
-    return this.placeInOpenBins(ps, e) || this.openBin(ps, e);
+    return this.placeInOpenBins(ps, e) || this.openBin(ps, e) || this.growBin(ps, e);
   }
 
   /** The group a bin of `group` moves to when it takes a pod with these constraints, or null if it cannot. */
@@ -85,11 +85,64 @@ export class Placer {
   }
 
   private placeInOpenBins(ps: PodState, e: Effective): boolean {
+    const pairs = this.candidatePairs(ps, e);
+    if (pairs.length === 0) return false;
+    const blocker = this.crowdedAnti(e);
+    if (blocker) return this.placeViaFreeList(ps, e, blocker, pairs);
+    for (const { g, p } of pairs) {
+      const slot = g.index.findFirst(ps.vec, 0, (s) => this.accepts(ps, e, g.slots[s] as Bin, p));
+      if (slot >= 0) {
+        this.commit(ps, e, g.slots[slot] as Bin, p);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Last resort (pods bound to a node by hostname affinity, or pools out of room for new nodes): let an open bin
+   * grow past its target to the cheapest larger type that holds the pod too.
+   */
+  private growBin(ps: PodState, e: Effective): boolean {
+    const need = ps.vec;
+    const used = new Float64Array(need.length);
+    for (const { g, p } of this.candidatePairs(ps, e, true)) {
+      if (g.existing || !g.pool) continue;
+      const pool = g.pool;
+      for (const bin of g.slots) {
+        if (!bin?.target || !this.accepts(ps, e, bin, p)) continue;
+        for (let k = 0; k < need.length; k++) used[k] = bin.used[k] + need[k];
+        const old = bin.target;
+        pool.useType(old.i, -1);
+        const grown = p.entries.find((t) => fitsIn(used, t.cap) && pool.limitExceededBy(t.i) === undefined);
+        if (!grown) {
+          pool.useType(old.i, 1);
+          continue;
+        }
+        pool.useType(grown.i, 1);
+        const inOld = g.entryOf(grown.i);
+        bin.target = inOld ?? grown;
+        bin.cap = grown.cap;
+        bin.refresh();
+        this.commit(ps, e, bin, p);
+        bin.target = grown;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** (current group, group after narrowing and pinning) pairs a pod may use, best first. */
+  private candidatePairs(
+    ps: PodState,
+    e: Effective,
+    includeFull = false,
+  ): { g: BinGroup; p: BinGroup; score: number }[] {
     const need = ps.vec;
     const pairs: { g: BinGroup; p: BinGroup; score: number }[] = [];
     for (const g of this.ctx.groups.groups) {
       if (g.live === 0) continue;
-      if (!fitsIn(need, g.existing ? INF_CAP(need.length) : g.maxCap)) continue;
+      if (!includeFull && !fitsIn(need, g.existing ? INF_CAP(need.length) : g.maxCap)) continue;
       const g1 = this.compat(e, g);
       if (!g1) continue;
       for (const p of this.pinCandidates(e, g1)) {
@@ -104,18 +157,8 @@ export class Placer {
         pairs.push({ g, p, score });
       }
     }
-    if (pairs.length === 0) return false;
     pairs.sort((a, b) => a.score - b.score || a.g.id - b.g.id || a.p.id - b.p.id);
-    const blocker = this.crowdedAnti(e);
-    if (blocker) return this.placeViaFreeList(ps, e, blocker, pairs);
-    for (const { g, p } of pairs) {
-      const slot = g.index.findFirst(need, 0, (s) => this.accepts(ps, e, g.slots[s] as Bin, p));
-      if (slot >= 0) {
-        this.commit(ps, e, g.slots[slot] as Bin, p);
-        return true;
-      }
-    }
-    return false;
+    return pairs;
   }
 
   /** A hostname anti-affinity group of the pod that already occupies most bins (then scan its free bins). */
@@ -138,13 +181,11 @@ export class Placer {
     const list = blocker.freeBins;
     const need = ps.vec;
     let w = 0;
-    let placed = false;
     for (let r = 0; r < list.length; r++) {
       const id = list[r];
       if (blocker.hostCount(id) > 0) continue;
-      if (r > 0 && list[w - 1] === id) continue;
+      if (w > 0 && list[w - 1] === id) continue;
       list[w++] = id;
-      if (placed) continue;
       const bin = this.ctx.bins[id];
       if (bin.slot < 0 || bin.group.slots[bin.slot] !== bin) continue;
       let fits = true;
@@ -158,12 +199,15 @@ export class Placer {
       for (const { g, p } of pairs) {
         if (g !== bin.group || !this.accepts(ps, e, bin, p)) continue;
         this.commit(ps, e, bin, p);
-        placed = true;
-        break;
+        // keep the unscanned tail
+        const tail = list.length - (r + 1);
+        list.copyWithin(w, r + 1);
+        list.length = w + tail;
+        return true;
       }
     }
     list.length = w;
-    return placed;
+    return false;
   }
 
   private accepts(ps: PodState, e: Effective, bin: Bin, p: BinGroup): boolean {

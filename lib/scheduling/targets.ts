@@ -20,15 +20,10 @@ export function computeEfficiency(group: BinGroup, demand: Float64Array): Float6
     if (group.maxCap[k] <= 0) continue;
     b[k] = demand[k];
   }
-  const cost = entries.map((e) => e.price);
+  const cols = group.undominated();
+  const cost = cols.map((j) => entries[j].price);
   const rows: Float64Array[] = [];
-  for (let k = 0; k < dims; k++) {
-    const row = new Float64Array(entries.length);
-    entries.forEach((e, j) => {
-      row[j] = Math.max(0, e.cap[k]);
-    });
-    rows.push(row);
-  }
+  for (let k = 0; k < dims; k++) rows.push(Float64Array.from(cols, (j) => Math.max(0, entries[j].cap[k])));
   const sol = solveCoveringLp(cost, rows, b);
   if (!sol) {
     // Fall back to capacity per dollar in the demand's dominant dimension.

@@ -111,29 +111,48 @@ export class TopologyRegistry {
   }
 }
 
-/** Whether a node with these pinned requirements and taints is a domain of a filtered spread. */
+/** A label's value on a planned node, when already decided. */
+export type PinnedLookup = (key: string) => { known: true; value: string | undefined } | { known: false };
+
+/** Whether a node (known labels, or planned requirements) is a domain of a filtered spread. */
 export function eligibleByFilter(
   group: TopologyGroup,
-  labelsOrReqs: { labels?: Record<string, string>; reqs?: Requirements },
+  node: { labels?: Record<string, string>; reqs?: Requirements; pinned?: PinnedLookup },
   taints: readonly { key: string; value?: string; effect: string }[],
 ): boolean {
   if (group.taintFilter && firstUntolerated(group.taintFilter, taints, { ignorePreferNoSchedule: true })) return false;
   if (!group.nodeFilter) return true;
-  const { labels, reqs } = labelsOrReqs;
+  const { labels, reqs, pinned } = node;
   if (labels) return group.nodeFilter.some((alt) => alt.matchesLabels(labels));
   if (!reqs) return false;
-  return group.nodeFilter.some((alt) => entails(reqs, alt));
+  return group.nodeFilter.some((alt) => entails(reqs, alt, pinned));
 }
 
-/** Whether every node satisfying `reqs` also satisfies `alt` (single-valued pins are what make this decidable). */
-export function entails(reqs: Requirements, alt: Requirements): boolean {
+/**
+ * Whether every node satisfying `reqs` also satisfies `alt`. Values already decided for the node (`pinned`) are
+ * used first; otherwise the requirement sets are compared.
+ */
+export function entails(reqs: Requirements, alt: Requirements, pinned?: PinnedLookup): boolean {
   for (const r of alt.values()) {
+    const pv = pinned?.(r.key);
+    if (pv?.known) {
+      if (pv.value === undefined ? !r.allowsMissing() : !r.has(pv.value)) return false;
+      continue;
+    }
     const b = reqs.get(r.key);
     if (!b) {
       if (!r.allowsMissing()) return false;
       continue;
     }
-    if (b.complement) return false;
+    if (b.complement) {
+      // b allows every value except b.values (within bounds); r must allow all of those.
+      if (!r.complement) return false;
+      if (b.allowsMissing() && !r.allowsMissing()) return false;
+      for (const v of r.values) if (!b.values.has(v)) return false;
+      if (r.gt !== undefined && (b.gt === undefined || b.gt < r.gt)) return false;
+      if (r.lt !== undefined && (b.lt === undefined || b.lt > r.lt)) return false;
+      continue;
+    }
     if (b.values.size === 0) {
       if (!r.allowsMissing()) return false;
       continue;
