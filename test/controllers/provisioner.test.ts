@@ -2,9 +2,19 @@
  * The provisioner against the fake kube-apiserver, dynalite and the AWS emulator through the real adapters.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { after, afterEach, before, beforeEach, describe, test } from "node:test";
+import { type CloudProvider, InsufficientCapacityError, type LaunchRequest } from "../../lib/cloud/provider.js";
+import { ClaimLauncher } from "../../lib/controllers/launch.js";
 import { Provisioner } from "../../lib/controllers/provisioner.js";
-import { type ControllerHarness, startControllerHarness } from "../support/controller-harness.js";
+import { METRIC } from "../../lib/controllers/telemetry.js";
+import { solve } from "../../lib/scheduling/solve.js";
+import { FencedError } from "../../lib/state/types.js";
+import {
+  type ControllerHarness,
+  defaultConfigYaml,
+  startControllerHarness,
+  TYPES,
+} from "../support/controller-harness.js";
 
 describe("provisioner", () => {
   let h: ControllerHarness;
@@ -40,5 +50,191 @@ describe("provisioner", () => {
     const launch = decisions.find((d) => d.action === "launch");
     assert.deepEqual(launch?.details.pods, ["default/web-0"]);
     assert.ok(Array.isArray(launch?.details.options), "options logged");
+  });
+});
+
+describe("provisioner: concurrency, capacity errors, throttling", () => {
+  let h: ControllerHarness;
+  beforeEach(async () => {
+    h = await startControllerHarness();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  test("two concurrent invocations launch once", async () => {
+    h.pod("web-0", { cpu: "1" });
+    const [a, b] = await Promise.all([
+      new Provisioner(h.deps(), { loopSeconds: 0 }).run(),
+      new Provisioner(h.deps(), { loopSeconds: 0 }).run(),
+    ]);
+    assert.deepEqual([a.skipped, b.skipped].sort(), ["lease-held", undefined].sort());
+    assert.equal(a.launched.length + b.launched.length, 1);
+    assert.equal(h.liveInstances().length, 1);
+  });
+
+  test("a stale lease holder cannot write", async () => {
+    h.pod("web-0", { cpu: "1" });
+    const owner = await h.state.acquireLease("provisioner", "old", 10_000, h.clock.now());
+    assert.ok(owner, "took the lease");
+    h.advance(20_000);
+    const fresh = await h.state.acquireLease("provisioner", "new", 10_000, h.clock.now());
+    assert.ok(fresh, "taken over after expiry");
+    const launcher = new ClaimLauncher(h.deps());
+    const types = await h.cloud.getInstanceTypes(h.config.nodePools[0], h.config.nodeClasses[0]);
+    const solved = solve({
+      pods: h.pods(),
+      existingNodes: [],
+      daemonSets: [],
+      pools: [{ pool: h.config.nodePools[0], instanceTypes: types }],
+    });
+    await assert.rejects(
+      launcher.launch(solved.newNodes[0], {
+        config: h.config,
+        fence: { lease: owner },
+        controller: "provisioner",
+        why: "test",
+      }),
+      FencedError,
+    );
+    assert.equal(h.liveInstances().length, 0);
+    assert.equal((await h.claims(true)).length, 0);
+  });
+
+  test("insufficient capacity on the cheapest type falls back to another type", async () => {
+    const pool = h.config.nodePools[0];
+    const types = await h.cloud.getInstanceTypes(pool, h.config.nodeClasses[0]);
+    const cheapest = [...types]
+      .filter((t) => (t.allocatable.cpu ?? 0) >= 1000)
+      .map((t) => ({ t, price: Math.min(...t.offerings.map((o) => o.price)) }))
+      .sort((x, y) => x.price - y.price)[0].t.name;
+    h.aws.emulator.injectIce(cheapest, undefined, undefined, h.clock.now() + 3_600_000);
+    h.pod("web-0", { cpu: "1" });
+    await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
+    const live = h.liveInstances();
+    assert.equal(live.length, 1);
+    assert.notEqual(live[0].instanceType, cheapest);
+    const ice = await h.state.listUnavailableOfferings(h.clock.now());
+    assert.ok(
+      ice.some((r) => r.instanceType === cheapest),
+      "the failed offerings are remembered",
+    );
+  });
+
+  test("when every option fails the pass re-solves without them in the same invocation", async () => {
+    h.pod("web-0", { cpu: "1" });
+    const requests: LaunchRequest[] = [];
+    let first = true;
+    const cloud: CloudProvider = Object.create(h.cloud);
+    cloud.create = async (req) => {
+      requests.push(req);
+      if (first) {
+        first = false;
+        const t = req.instanceTypes[0];
+        const offerings = t.offerings.map((o) => ({
+          instanceType: t.name,
+          zone: o.zone,
+          capacityType: o.capacityType,
+        }));
+        throw new InsufficientCapacityError(`no ${t.name}`, offerings);
+      }
+      return h.cloud.create(req);
+    };
+    await new Provisioner(h.deps({ cloud }), { loopSeconds: 0 }).run();
+    assert.equal(requests.length, 2);
+    const iced = requests[0].instanceTypes[0].name;
+    assert.ok(
+      !requests[1].instanceTypes.some((t) => t.name === iced && t.offerings.some((o) => o.available)),
+      "second attempt avoids it",
+    );
+    assert.equal(h.liveInstances().length, 1);
+    const claims = await h.claims(true);
+    assert.deepEqual(claims.map((c) => c.state).sort(), ["Launched", "Terminated"]);
+    assert.equal(claims.find((c) => c.state === "Terminated")?.lastError, "InsufficientCapacityError");
+    assert.equal(h.telemetry.sum(METRIC.launchFailures, { errorClass: "InsufficientCapacityError" }), 1);
+  });
+
+  test("no spot capacity anywhere: falls back to on-demand", async () => {
+    for (const t of TYPES) h.aws.emulator.injectIce(t, undefined, "spot", h.clock.now() + 3_600_000);
+    h.pod("web-0", { cpu: "1" });
+    await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
+    const live = h.liveInstances();
+    assert.equal(live.length, 1);
+    assert.equal(live[0].capacityType, "on-demand");
+  });
+
+  test("throttling backs off and launches once, without a launch storm", async () => {
+    h.aws.emulator.failNext("CreateFleet", "RequestLimitExceeded", 8);
+    h.pod("web-0", { cpu: "1" });
+    h.aws.emulator.resetCallCounts();
+    const r = await new Provisioner(h.deps(), { loopSeconds: 40 }).run();
+    assert.equal(h.liveInstances().length, 1);
+    assert.equal(r.launched.length, 1);
+    assert.ok(
+      (h.aws.emulator.callCounts().CreateFleet ?? 0) <= 10,
+      `CreateFleet calls: ${h.aws.emulator.callCounts().CreateFleet}`,
+    );
+    assert.ok(h.telemetry.messages("warn").includes("throttled by EC2; backing off"));
+  });
+});
+
+describe("provisioner: headroom, minNodes, registration liveness, watch", () => {
+  test("headroom keeps spare capacity; minNodes keeps static nodes", async () => {
+    const h = await startControllerHarness({
+      config: defaultConfigYaml("  headroom: {cpu: '1', memory: 1Gi}\n  minNodes: 2"),
+    });
+    try {
+      await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
+      assert.equal(h.liveInstances().length, 2, "two static nodes; the headroom fits on one of them");
+      await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
+      assert.equal(h.liveInstances().length, 2, "in-flight claims count: nothing more");
+      h.advance(10_000);
+      await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
+      assert.equal(h.liveInstances().length, 2, "registered nodes satisfy minNodes and headroom");
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("a node that never registers is terminated after 15 minutes and its pods re-planned", async () => {
+    const h = await startControllerHarness({ kubelets: false });
+    try {
+      h.pod("web-0", { cpu: "1" });
+      await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
+      const first = h.liveInstances()[0].instanceId;
+      h.advance(14 * 60_000);
+      await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
+      assert.equal(h.liveInstances()[0].instanceId, first, "not yet");
+      h.advance(2 * 60_000);
+      await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
+      const claims = await h.claims(true);
+      const dead = claims.find((c) => c.instanceId === first);
+      assert.equal(dead?.state, "Terminated");
+      assert.equal(dead?.disruptionReason, "Unregistered");
+      assert.equal(h.aws.emulator.instance(first)?.state === "running", false);
+      const live = h.liveInstances();
+      assert.equal(live.length, 1, "a new node for the pod");
+      assert.notEqual(live[0].instanceId, first);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("pods created while the loop runs are batched and launched in the same invocation", async () => {
+    const h = await startControllerHarness();
+    try {
+      const run = new Provisioner(h.deps(), { loopSeconds: 30 }).run();
+      // Pods arrive after the loop started; the watch triggers a batch.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      h.pod("late-0", { cpu: "1" });
+      h.pod("late-1", { cpu: "1" });
+      const r = await run;
+      assert.ok(r.passes > 1);
+      assert.ok(h.liveInstances().length >= 1);
+      const claims = await h.claims();
+      assert.deepEqual(claims.flatMap((c) => c.pods).sort(), ["default/late-0", "default/late-1"]);
+    } finally {
+      await h.close();
+    }
   });
 });
