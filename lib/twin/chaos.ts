@@ -30,6 +30,11 @@ export interface ChaosStats {
   killsAfter: number;
 }
 
+/** Shared by every wrapped adapter of one invocation: once killed, the invocation makes no further call. */
+export interface InvocationLife {
+  dead?: string;
+}
+
 /**
  * Wraps every method of `target` that returns a promise. `name` prefixes the step names (`cloud.create`).
  * Methods named in `spare` are never killed (e.g. lease release, which a crashed Lambda would not call anyway).
@@ -41,6 +46,7 @@ export function withChaos<T extends object>(
   random: () => number,
   stats: ChaosStats,
   spare: string[] = [],
+  life: InvocationLife = {},
 ): T {
   if (rate <= 0) return target;
   return new Proxy(target, {
@@ -49,7 +55,9 @@ export function withChaos<T extends object>(
       if (typeof value !== "function" || typeof prop !== "string" || spare.includes(prop)) return value;
       return (...args: unknown[]) => {
         const step = `${name}.${prop}`;
+        if (life.dead) return Promise.reject(new ChaosKill(life.dead));
         if (random() < rate / 2) {
+          life.dead = `before ${step}`;
           stats.killsBefore++;
           return Promise.reject(new ChaosKill(`before ${step}`));
         }
@@ -57,6 +65,7 @@ export function withChaos<T extends object>(
         if (!(result instanceof Promise)) return result;
         return result.then((r) => {
           if (random() < rate / 2) {
+            life.dead = `after ${step}`;
             stats.killsAfter++;
             throw new ChaosKill(`after ${step}`);
           }

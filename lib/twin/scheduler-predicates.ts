@@ -65,8 +65,8 @@ export function selectorMatches(sel: LabelSelector | undefined, labels: Record<s
   return true;
 }
 
-/** A node selector expression against node labels (In, NotIn, Exists, DoesNotExist, Gt, Lt). */
-function nodeExpressionMatches(
+/** A node selector expression against labels (In, NotIn, Exists, DoesNotExist, Gt, Lt, Gte, Lte). */
+export function nodeExpressionMatches(
   e: { key: string; operator: string; values?: string[] },
   labels: Record<string, string>,
 ) {
@@ -86,6 +86,10 @@ function nodeExpressionMatches(
       return has && Number.parseInt(val, 10) > Number.parseInt(vals[0], 10);
     case "Lt":
       return has && Number.parseInt(val, 10) < Number.parseInt(vals[0], 10);
+    case "Gte":
+      return has && Number.parseInt(val, 10) >= Number.parseInt(vals[0], 10);
+    case "Lte":
+      return has && Number.parseInt(val, 10) <= Number.parseInt(vals[0], 10);
     default:
       return false;
   }

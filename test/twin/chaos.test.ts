@@ -15,9 +15,11 @@ test("chaos kills before or after calls at about the configured rate, determinis
   };
   const run = async (seed: number) => {
     const stats = { killsBefore: 0, killsAfter: 0 };
-    const wrapped = withChaos(target, "t", 0.2, seededRandom(seed), stats);
+    const random = seededRandom(seed);
     let ok = 0;
     for (let i = 0; i < 1000; i++) {
+      // Each call is a fresh invocation.
+      const wrapped = withChaos(target, "t", 0.2, random, stats);
       try {
         await wrapped.act();
         ok++;
@@ -36,4 +38,20 @@ test("chaos kills before or after calls at about the configured rate, determinis
   assert.equal(effects, 2 * (1000 - a.killsBefore), "a kill after the call still let the call take effect");
   const stats = { killsBefore: 0, killsAfter: 0 };
   assert.equal(withChaos(target, "t", 0, Math.random, stats), target, "rate 0 wraps nothing");
+});
+
+test("once an invocation is killed, every later call of it fails too", async () => {
+  const stats = { killsBefore: 0, killsAfter: 0 };
+  const life = {};
+  let calls = 0;
+  const target = {
+    async act() {
+      calls++;
+    },
+  };
+  const a = withChaos(target, "a", 1, () => 0, stats, [], life);
+  const b = withChaos(target, "b", 1e-9, () => 0.99, stats, [], life);
+  await assert.rejects(a.act(), ChaosKill);
+  await assert.rejects(b.act(), /before a\.act/);
+  assert.equal(calls, 0);
 });

@@ -1,0 +1,107 @@
+/**
+ * Observes a twin run for the report: a timeline sample every virtual minute, pod-ready latencies, and the fate of
+ * every interrupted instance (drained before its two-minute notice ran out? replaced?).
+ */
+import type { Node, Pod } from "../scheduling/objects.js";
+import type { InstanceSnapshot } from "./aws/index.js";
+import type { TimelineSample } from "./report.js";
+
+const CLAIM_TAG = "stevedore.dev/claim";
+
+/** An interrupted instance being watched. */
+interface Interruption {
+  instanceId: string;
+  providerID: string;
+  noticeAt: number;
+  deadline: number;
+  drainedAt?: number;
+  replaced: boolean;
+}
+
+function isDaemonPod(pod: Pod): boolean {
+  return (pod.metadata.ownerReferences ?? []).some((o) => o.kind === "DaemonSet");
+}
+
+function isPending(pod: Pod): boolean {
+  return !pod.spec.nodeName && pod.status?.phase !== "Succeeded" && pod.status?.phase !== "Failed";
+}
+
+/** Collects the report's observations. */
+export class TwinCollector {
+  readonly timeline: TimelineSample[] = [];
+  readonly podReadyMs: number[] = [];
+  private readonly interruptions = new Map<string, Interruption>();
+
+  constructor(private readonly start: number) {}
+
+  /** Called by the workload controllers when a pod starts running. */
+  podStarted(_pod: Pod, readyAfterMs: number): void {
+    this.podReadyMs.push(readyAfterMs);
+  }
+
+  /** Records a spot interruption notice for an instance. */
+  interrupted(instance: InstanceSnapshot, noticeAt: number, deadline: number): void {
+    this.interruptions.set(instance.instanceId, {
+      instanceId: instance.instanceId,
+      providerID: instance.providerID,
+      noticeAt,
+      deadline,
+      replaced: false,
+    });
+  }
+
+  /** Per tick: whether interrupted nodes are drained, and whether replacements were launched. */
+  observe(now: number, nodes: Node[], pods: Pod[], instances: InstanceSnapshot[]): void {
+    if (this.interruptions.size === 0) return;
+    const nodeByProvider = new Map(nodes.map((n) => [n.spec?.providerID ?? "", n.metadata.name ?? ""]));
+    for (const it of this.interruptions.values()) {
+      if (it.drainedAt === undefined) {
+        const nodeName = nodeByProvider.get(it.providerID);
+        const workload = nodeName ? pods.filter((p) => p.spec.nodeName === nodeName && !isDaemonPod(p)) : [];
+        if (workload.length === 0) it.drainedAt = now;
+      }
+      if (!it.replaced) {
+        it.replaced = instances.some(
+          (i) => i.tags[CLAIM_TAG] !== undefined && i.launchTimeMs > it.noticeAt && i.launchTimeMs <= it.deadline,
+        );
+      }
+    }
+  }
+
+  /** Takes a timeline sample. */
+  sample(now: number, pods: Pod[], instances: InstanceSnapshot[], hourlyCost: number): TimelineSample {
+    const live = instances.filter((i) => i.state === "pending" || i.state === "running");
+    const byCapacity: Record<string, number> = {};
+    const byType: Record<string, number> = {};
+    for (const i of live) {
+      byCapacity[i.capacityType] = (byCapacity[i.capacityType] ?? 0) + 1;
+      byType[i.instanceType] = (byType[i.instanceType] ?? 0) + 1;
+    }
+    const s: TimelineSample = {
+      t: now - this.start,
+      pendingPods: pods.filter(isPending).length,
+      runningPods: pods.filter((p) => p.status?.phase === "Running" && !isDaemonPod(p)).length,
+      nodesByCapacityType: byCapacity,
+      nodesByInstanceType: byType,
+      costPerHour: Math.round(hourlyCost * 1e4) / 1e4,
+    };
+    this.timeline.push(s);
+    return s;
+  }
+
+  /** Interruption outcome counts. */
+  interruptionSummary(): { received: number; drainedInTime: number; replaced: number; late: string[] } {
+    let drainedInTime = 0;
+    let replaced = 0;
+    const late: string[] = [];
+    for (const it of this.interruptions.values()) {
+      if (it.drainedAt !== undefined && it.drainedAt <= it.deadline) drainedInTime++;
+      else
+        late.push(
+          `${it.instanceId} not drained within ${Math.round((it.deadline - it.noticeAt) / 1000)} s of its spot notice`,
+        );
+      if (it.replaced) replaced++;
+    }
+    return { received: this.interruptions.size, drainedInTime, replaced, late };
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The twin's world: the fake kube-apiserver, the AWS emulator and dynalite on 127.0.0.1, and the real adapters
+ * (client-node, the AWS SDK, the DynamoDB store) pointed at them, all on one virtual clock.
+ */
+import { EKSClient } from "@aws-sdk/client-eks";
+import { AwsCloudProvider } from "../cloud/aws/aws-cloud-provider.js";
+import { createAwsClients } from "../cloud/aws/clients.js";
+import { loadClusterFacts } from "../cloud/aws/eks-cluster.js";
+import { StoreBackedUnavailableOfferings } from "../cloud/aws/unavailable-offerings.js";
+import { KubeClusterClient } from "../cluster/kube-client.js";
+import type { ConfigSource } from "../controllers/deps.js";
+import { MemoryTelemetry } from "../controllers/telemetry.js";
+import { createDynamoClient } from "../state/clients.js";
+import { splitConfigDocuments } from "../state/config-documents.js";
+import { loadEffectiveConfig } from "../state/config-source.js";
+import { DynamoStateStore } from "../state/dynamo-store.js";
+import { createStateTable } from "../state/table.js";
+import { AwsEmulator } from "./aws/index.js";
+import { type DynaliteHandle, startDynalite } from "./dynalite-server.js";
+import { FakeKubeApiServer } from "./kube-apiserver/index.js";
+import { KubeTwinStore } from "./kube-twin-store.js";
+import { parseDurationMs, type Scenario } from "./scenario.js";
+import type { VirtualClock } from "./virtual-clock.js";
+
+const TABLE = "stevedore-twin";
+const DUMMY_CREDENTIALS = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" };
+
+/** A started world. */
+export interface TwinWorld {
+  kube: FakeKubeApiServer;
+  store: KubeTwinStore;
+  aws: AwsEmulator;
+  awsEndpoint: string;
+  dynalite: DynaliteHandle;
+  state: DynamoStateStore;
+  kubeClient: KubeClusterClient;
+  cloud: AwsCloudProvider;
+  config: ConfigSource;
+  telemetry: MemoryTelemetry;
+  /** Writes config documents (YAML, multi-document) to the state table, as `stevedore config apply` does. */
+  applyConfig(yaml: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Config invalid at start: the twin cannot run the scenario. */
+export class TwinConfigError extends Error {
+  override name = "TwinConfigError";
+}
+
+/** Starts every server and builds the adapters. */
+export async function startTwinWorld(scenario: Scenario, clock: VirtualClock): Promise<TwinWorld> {
+  const now = () => clock.now();
+  const kube = await FakeKubeApiServer.start({ now, bookmarkIntervalMs: 0 });
+  const aws = new AwsEmulator({
+    region: scenario.region,
+    clusterName: scenario.clusterName,
+    clock: { now },
+    seed: scenario.seed,
+    bootDelayMs: 10_000,
+    shutdownDelayMs: 20_000,
+    terminatedRetentionMs: 7 * 24 * 3_600_000,
+    instanceTypes: scenario.instanceTypes,
+    capacity: scenario.capacity.map((c) => ({ ...c, capacity: c.count })),
+    kubernetesVersions: [scenario.kubernetesVersion],
+    eksCluster: { endpoint: kube.url, version: scenario.kubernetesVersion },
+  });
+  const awsEndpoint = await aws.start();
+  const dynalite = await startDynalite();
+  const dynamo = createDynamoClient({ endpoint: dynalite.endpoint, region: scenario.region, maxAttempts: 3 });
+  await createStateTable(dynamo, TABLE);
+  const state = new DynamoStateStore({ client: dynamo, tableName: TABLE, clock });
+  const clients = createAwsClients({
+    region: scenario.region,
+    endpoint: awsEndpoint,
+    credentials: DUMMY_CREDENTIALS,
+    maxAttempts: 3,
+  });
+  const eks = new EKSClient({ region: scenario.region, endpoint: awsEndpoint, credentials: DUMMY_CREDENTIALS });
+  const cloud = new AwsCloudProvider({
+    ...clients,
+    region: scenario.region,
+    clusterName: scenario.clusterName,
+    cluster: () => loadClusterFacts(eks, scenario.clusterName),
+    clock,
+    unavailableOfferings: new StoreBackedUnavailableOfferings(state),
+  });
+  const kubeClient = new KubeClusterClient({ kubeConfig: kube.kubeconfig(), clock });
+  const config: ConfigSource = {
+    async load() {
+      const effective = await loadEffectiveConfig({ store: state, env: {}, clock });
+      if (effective.config.nodePools.length === 0) {
+        throw new TwinConfigError(
+          `no valid NodePool in force: ${effective.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
+        );
+      }
+      return effective.config;
+    },
+  };
+  const world: TwinWorld = {
+    kube,
+    store: new KubeTwinStore(kube.store),
+    aws,
+    awsEndpoint,
+    dynalite,
+    state,
+    kubeClient,
+    cloud,
+    config,
+    telemetry: new MemoryTelemetry(),
+    async applyConfig(yaml) {
+      for (const doc of splitConfigDocuments(yaml)) {
+        const existing = await state.getConfig(doc.kind, doc.name);
+        await state.putConfig(
+          { kind: doc.kind, name: doc.name, document: doc.document },
+          clock.now(),
+          existing?.version ?? 0,
+        );
+      }
+    },
+    async close() {
+      await kube.close();
+      await aws.close();
+      dynamo.destroy();
+      eks.destroy();
+      await dynalite.close();
+    },
+  };
+  return world;
+}
+
+/** The scenario's boot time in ms. */
+export function bootTimeMs(scenario: Scenario): number {
+  return parseDurationMs(scenario.bootTime);
+}
