@@ -1,7 +1,97 @@
-import type { Command } from "./io.js";
+/**
+ * `stevedore simulate`: runs a scenario on the local digital twin and writes `out/report.json` and `out/report.html`.
+ */
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { renderSummary, type TwinReport } from "../../lib/twin/report.js";
+import { renderReportHtml } from "../../lib/twin/report-html.js";
+import { loadScenario, ScenarioError } from "../../lib/twin/scenario.js";
+import { runTwin } from "../../lib/twin/twin.js";
+import { type Command, UsageError } from "./io.js";
 
-/** `stevedore simulate` (being built). */
-export const run: Command = async (_argv, io) => {
-  io.stderr("stevedore simulate: not available in this build yet\n");
-  return 1;
+const HELP = `usage: stevedore simulate [scenario] [--seed N] [--chaos P] [--out DIR] [--quiet]
+
+Runs a scenario (a file, or a name under scenarios/; default: scenarios/default.yaml) on the local digital twin:
+Stevedore's real controllers against a fake kube-apiserver, an AWS emulator and dynalite on a virtual clock.
+Writes DIR/report.json and DIR/report.html (default DIR: out).
+  --chaos P   kill controller invocations at random step boundaries with probability P per adapter call
+Exit codes: 0 all invariants hold, 3 an invariant was violated, 2 invalid scenario or arguments, 1 internal error.
+`;
+
+function scenarioPath(arg: string | undefined, cwd: string): string {
+  if (!arg) return resolve(cwd, "scenarios/default.yaml");
+  if (existsSync(resolve(cwd, arg))) return resolve(cwd, arg);
+  const named = resolve(cwd, "scenarios", arg.endsWith(".yaml") ? arg : `${arg}.yaml`);
+  if (existsSync(named)) return named;
+  throw new UsageError(`scenario "${arg}" not found (as a file or under scenarios/)`);
+}
+
+function number(name: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max)
+    throw new UsageError(`--${name} ${value}: must be a number from ${min} to ${max}`);
+  return n;
+}
+
+/** Whether every invariant holds. */
+export function invariantsHold(report: TwinReport): boolean {
+  return Object.values(report.invariants).every((v) => v === 0);
+}
+
+/** Runs `stevedore simulate`. */
+export const run: Command = async (argv, io) => {
+  try {
+    const { values, positionals } = (() => {
+      try {
+        return parseArgs({
+          args: argv,
+          allowPositionals: true,
+          options: {
+            seed: { type: "string" },
+            chaos: { type: "string" },
+            out: { type: "string", default: "out" },
+            quiet: { type: "boolean", default: false },
+            help: { type: "boolean", short: "h", default: false },
+          },
+        });
+      } catch (err) {
+        throw new UsageError(`stevedore simulate: ${(err as Error).message}\n\n${HELP}`);
+      }
+    })();
+    if (values.help) {
+      io.stdout(HELP);
+      return 0;
+    }
+    if (positionals.length > 1) throw new UsageError(`one scenario at a time\n\n${HELP}`);
+    const file = scenarioPath(positionals[0], io.cwd);
+    const scenario = await loadScenario(file);
+    const seed = number("seed", values.seed, 0, 2 ** 31);
+    const chaos = number("chaos", values.chaos, 0, 1) ?? 0;
+    const quiet = !!values.quiet;
+    if (!quiet)
+      io.stderr(
+        `stevedore twin: scenario "${scenario.name}" (${scenario.duration} of cluster life)${chaos > 0 ? `, chaos ${chaos}` : ""}\n`,
+      );
+    const report = await runTwin({
+      scenario,
+      seed,
+      chaos,
+      onProgress: quiet ? undefined : (line) => io.stderr(`  ${line}\n`),
+    });
+    const outDir = resolve(io.cwd, values.out ?? "out");
+    await mkdir(outDir, { recursive: true });
+    await writeFile(join(outDir, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
+    await writeFile(join(outDir, "report.html"), renderReportHtml(report));
+    io.stdout(`\n${renderSummary(report)}\n  report: ${join(outDir, "report.html")} and report.json\n`);
+    return invariantsHold(report) ? 0 : 3;
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ScenarioError) {
+      io.stderr(`${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
 };

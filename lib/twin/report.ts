@@ -42,6 +42,12 @@ export interface TwinReport {
   decisions: ReportDecision[];
   /** Decision latencies (ms, pod pending → launch requested), for the latency chart. */
   decisionLatenciesMs: { t: number; ms: number }[];
+  /** Invocations killed by chaos. */
+  chaosKills?: number;
+  /** Controller invocations that failed with an error that chaos did not cause. */
+  crashes?: string[];
+  /** Invocations per function. */
+  invocations?: Record<string, number>;
 }
 
 /** The p-th percentile (0..100) of values, nearest-rank; 0 for an empty list. */

@@ -142,13 +142,12 @@ export class WorkloadControllers {
     const parallelism = job.spec.parallelism ?? 1;
     const runFor = job.metadata.annotations?.[RUN_FOR_ANNOTATION];
     const runMs = runFor ? parseDurationMs(runFor) : 10 * 60_000;
-    let succeeded = 0;
+    // Completions live in the Job's status, as the real Job controller keeps them: a finished pod that is later
+    // garbage-collected (its node removed) still counts.
+    let succeeded = job.status?.succeeded ?? 0;
     const active: Pod[] = [];
     for (const pod of owned) {
-      if (pod.status?.phase === "Succeeded") {
-        succeeded++;
-        continue;
-      }
+      if (pod.status?.phase === "Succeeded") continue;
       const started = Number(pod.metadata.annotations?.[STARTED_AT_ANNOTATION] ?? Number.NaN);
       if (pod.status?.phase === "Running" && Number.isFinite(started) && now - started >= runMs) {
         this.store.put("pods", { ...pod, status: { ...pod.status, phase: "Succeeded" } } as Pod & StoredObject);
@@ -157,6 +156,8 @@ export class WorkloadControllers {
       }
       active.push(pod);
     }
+    if (succeeded !== (job.status?.succeeded ?? 0))
+      this.store.put("jobs", { ...job, status: { ...job.status, succeeded } });
     const want = Math.min(parallelism, completions - succeeded) - active.length;
     for (let i = 0; i < want; i++) {
       this.counter++;
