@@ -42,6 +42,14 @@ export const ESM_REQUIRE_BANNER =
 /** Prefer ESM builds of dependencies (`@kubernetes/client-node` 1.x is ESM-only). */
 export const MAIN_FIELDS = ["module", "main"];
 
+/**
+ * Files copied next to a bundle (paths relative to the repository root → names in the asset): the HiGHS solver
+ * (lower bound) loads `highs.wasm` from its own module's directory, which after bundling is the asset's.
+ */
+export const BUNDLE_EXTRA_FILES: Readonly<Record<string, string>> = Object.freeze({
+  "node_modules/highs/build/highs.wasm": "highs.wasm",
+});
+
 /** `NodejsFunction` bundling options shared by every function. */
 export const LAMBDA_BUNDLING: BundlingOptions = {
   forceDockerBundling: false,
@@ -53,6 +61,12 @@ export const LAMBDA_BUNDLING: BundlingOptions = {
   externalModules: [],
   minify: true,
   sourceMap: true,
+  commandHooks: {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir: string, outputDir: string) =>
+      Object.entries(BUNDLE_EXTRA_FILES).map(([from, to]) => `cp "${inputDir}/${from}" "${outputDir}/${to}"`),
+  },
 };
 
 /** The subset of esbuild's `BuildOptions` this module produces (esbuild is a devDependency; no type import). */

@@ -1,0 +1,91 @@
+/**
+ * Each Lambda entry bundles with esbuild exactly as the stack bundles it (`esbuildOptionsFor` mirrors
+ * `LAMBDA_BUNDLING`), the files shipped next to bundles are copied, and the bundle imports under Node with a
+ * `handler` function — the ESM output, the `createRequire` banner and the bundled dependencies work together.
+ */
+import assert from "node:assert/strict";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { pathToFileURL } from "node:url";
+import { build } from "esbuild";
+import { CONTROLLER_ENV } from "../../lib/infra/controller-functions.js";
+import {
+  BUNDLE_EXTRA_FILES,
+  esbuildOptionsFor,
+  LAMBDA_BUNDLING,
+  LAMBDA_ENTRIES,
+  type LambdaName,
+  lambdaEntryPath,
+  REPO_ROOT,
+} from "../../lib/infra/lambda-bundling.js";
+
+describe("Lambda bundles", () => {
+  const out = mkdtempSync(join(tmpdir(), "stevedore-bundles-"));
+  after(() => rmSync(out, { recursive: true, force: true }));
+  // What the functions find in their environment (dummy values: importing a handler must not call AWS).
+  const env: Record<string, string> = {
+    AWS_REGION: "us-east-1",
+    [CONTROLLER_ENV.clusterName]: "demo",
+    [CONTROLLER_ENV.table]: "stevedore-test",
+    [CONTROLLER_ENV.loopSeconds]: "50",
+    [CONTROLLER_ENV.rebalance]: "ignore",
+    [CONTROLLER_ENV.nodeRoleArn]: "arn:aws:iam::123456789012:role/node",
+    [CONTROLLER_ENV.instanceProfile]: "node-profile",
+    [CONTROLLER_ENV.queueUrl]: "https://sqs.us-east-1.amazonaws.com/123456789012/q",
+    POWERTOOLS_SERVICE_NAME: "stevedore",
+    POWERTOOLS_METRICS_NAMESPACE: "Stevedore",
+  };
+  for (const [k, v] of Object.entries(env)) process.env[k] ??= v;
+
+  it("the esbuild options are the stack's bundling options", () => {
+    const o = esbuildOptionsFor("x.ts", "x.mjs");
+    assert.equal(LAMBDA_BUNDLING.forceDockerBundling, false);
+    assert.equal(o.format, "esm");
+    assert.equal(o.target, LAMBDA_BUNDLING.target);
+    assert.deepEqual(o.mainFields, LAMBDA_BUNDLING.mainFields);
+    assert.equal(o.banner.js, LAMBDA_BUNDLING.banner);
+    assert.match(o.banner.js, /createRequire/);
+    assert.deepEqual(o.external, []);
+    assert.equal(LAMBDA_BUNDLING.bundleAwsSDK, true);
+    const hooks = LAMBDA_BUNDLING.commandHooks;
+    assert.deepEqual(hooks?.afterBundling("/in", "/out"), [
+      `cp "/in/node_modules/highs/build/highs.wasm" "/out/highs.wasm"`,
+    ]);
+    for (const from of Object.keys(BUNDLE_EXTRA_FILES)) assert.ok(existsSync(join(REPO_ROOT, from)), from);
+  });
+
+  // All entries build concurrently (esbuild runs them in parallel); each test then checks and imports its own.
+  const names = Object.keys(LAMBDA_ENTRIES) as LambdaName[];
+  const builds = new Map<LambdaName, Promise<{ outfile: string; errors: unknown[] }>>();
+  before(() => {
+    for (const name of names) {
+      if (!existsSync(lambdaEntryPath(name))) continue;
+      const dir = join(out, name);
+      mkdirSync(dir);
+      const outfile = join(dir, "index.mjs");
+      for (const [from, to] of Object.entries(BUNDLE_EXTRA_FILES)) copyFileSync(join(REPO_ROOT, from), join(dir, to));
+      const pending = build(esbuildOptionsFor(lambdaEntryPath(name), outfile)).then((r) => ({
+        outfile,
+        errors: r.errors,
+      }));
+      pending.catch(() => {});
+      builds.set(name, pending);
+    }
+  });
+
+  for (const name of names) {
+    it(`${LAMBDA_ENTRIES[name]} bundles and its handler loads`, async () => {
+      assert.ok(
+        existsSync(lambdaEntryPath(name)),
+        `${LAMBDA_ENTRIES[name]} does not exist: the stack deploys it as the ${name} function (it must export \`handler\`)`,
+      );
+      const { outfile, errors } = await (builds.get(name) as Promise<{ outfile: string; errors: unknown[] }>);
+      assert.deepEqual(errors, []);
+      assert.ok(statSync(outfile).size > 1000);
+      const mod = (await import(pathToFileURL(outfile).href)) as { handler?: unknown };
+      assert.equal(typeof mod.handler, "function", `${LAMBDA_ENTRIES[name]} must export a handler function`);
+    });
+  }
+});

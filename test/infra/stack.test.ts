@@ -1,0 +1,350 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { Match } from "aws-cdk-lib/assertions";
+import { INTERRUPTION_EVENT_PATTERNS } from "../../lib/cloud/aws/event-patterns.js";
+import { CONTROLLER_GROUP, rbacVersion } from "../../lib/infra/cluster-access/rbac.js";
+import { CONTROLLER_ENV } from "../../lib/infra/controller-functions.js";
+import { MAX_RECEIVE_COUNT } from "../../lib/infra/interruption-queue.js";
+import { METRICS, METRICS_NAMESPACE } from "../../lib/infra/metrics-names.js";
+import { STACK_OUTPUTS } from "../../lib/infra/stevedore-stack.js";
+import { STATE_TABLE_SCHEMA } from "../../lib/state/table.js";
+import { type Built, build, dig, digList, resourcesOfType, stubRoot } from "./helpers.js";
+
+const KUBECTL_ROLE = "arn:aws:iam::123456789012:role/eks-admin";
+
+describe("StevedoreStack", () => {
+  const fixture = stubRoot();
+  let base: Built;
+  let configMap: Built;
+  let privateSsm: Built;
+
+  before(() => {
+    base = build({}, fixture.root);
+    configMap = build({ authenticationMode: "CONFIG_MAP", kubectlRoleArn: KUBECTL_ROLE }, fixture.root);
+    privateSsm = build(
+      {
+        authenticationMode: "API",
+        kubectlRoleArn: KUBECTL_ROLE,
+        vpcId: "vpc-0123456789abcdef0",
+        subnetIds: "subnet-0123456789abcdef0,subnet-0123456789abcdef1",
+        clusterSecurityGroupId: "sg-0fedcba9876543210",
+        configSource: "ssm",
+        loopSeconds: "30",
+        rebalance: "replace",
+      },
+      fixture.root,
+    );
+  });
+  after(() => fixture.cleanup());
+
+  const fn = (b: Built, idPrefix: string) => {
+    const found = resourcesOfType(b.json, "AWS::Lambda::Function").filter(([id]) => id.startsWith(idPrefix));
+    assert.equal(found.length, 1, `one function ${idPrefix}*`);
+    return { id: found[0][0], props: found[0][1] };
+  };
+
+  it("state table mirrors the store's schema, with PITR, deletion protection and retain", () => {
+    base.template.resourceCountIs("AWS::DynamoDB::Table", 1);
+    base.template.hasResource("AWS::DynamoDB::Table", {
+      DeletionPolicy: "Retain",
+      UpdateReplacePolicy: "Retain",
+      Properties: {
+        BillingMode: STATE_TABLE_SCHEMA.billingMode,
+        KeySchema: [
+          { AttributeName: STATE_TABLE_SCHEMA.partitionKey.name, KeyType: "HASH" },
+          { AttributeName: STATE_TABLE_SCHEMA.sortKey.name, KeyType: "RANGE" },
+        ],
+        AttributeDefinitions: [
+          { AttributeName: STATE_TABLE_SCHEMA.partitionKey.name, AttributeType: STATE_TABLE_SCHEMA.partitionKey.type },
+          { AttributeName: STATE_TABLE_SCHEMA.sortKey.name, AttributeType: STATE_TABLE_SCHEMA.sortKey.type },
+        ],
+        TimeToLiveSpecification: { AttributeName: STATE_TABLE_SCHEMA.timeToLiveAttribute, Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+        GlobalSecondaryIndexes: Match.absent(),
+        LocalSecondaryIndexes: Match.absent(),
+      },
+    });
+  });
+
+  it("node role has the four EKS worker policies and an instance profile", () => {
+    const roles = resourcesOfType(base.json, "AWS::IAM::Role").filter(([id]) => id.startsWith("NodeRole"));
+    assert.equal(roles.length, 1);
+    const arns = JSON.stringify(roles[0][1].ManagedPolicyArns);
+    for (const p of [
+      "AmazonEKSWorkerNodePolicy",
+      "AmazonEKS_CNI_Policy",
+      "AmazonEC2ContainerRegistryPullOnly",
+      "AmazonSSMManagedInstanceCore",
+    ]) {
+      assert.ok(arns.includes(`:iam::aws:policy/${p}`), p);
+    }
+    assert.deepEqual(dig(roles[0][1], "AssumeRolePolicyDocument", "Statement", 0, "Principal"), {
+      Service: "ec2.amazonaws.com",
+    });
+    base.template.hasResourceProperties("AWS::IAM::InstanceProfile", { Roles: [{ Ref: roles[0][0] }] });
+  });
+
+  it("event rules carry exactly the shared interruption patterns and all target the queue", () => {
+    const queueId = resourcesOfType(base.json, "AWS::SQS::Queue").find(([, p]) => p.RedrivePolicy)?.[0];
+    assert.ok(queueId);
+    const patterned = resourcesOfType(base.json, "AWS::Events::Rule").filter(([, p]) => p.EventPattern);
+    assert.deepEqual(
+      patterned.map(([, p]) => p.EventPattern),
+      INTERRUPTION_EVENT_PATTERNS.map((r) => r.pattern),
+    );
+    for (const [, p] of patterned) {
+      assert.deepEqual(
+        digList(p, "Targets").map((t) => dig(t, "Arn")),
+        [{ "Fn::GetAtt": [queueId, "Arn"] }],
+      );
+    }
+  });
+
+  it("queue: SQS-managed encryption, dead-letter queue after 3 receives, visibility above the consumer timeout", () => {
+    const queues = resourcesOfType(base.json, "AWS::SQS::Queue");
+    assert.equal(queues.length, 2);
+    for (const [, p] of queues) assert.equal(p.SqsManagedSseEnabled, true);
+    const [, main] = queues.find(([, p]) => p.RedrivePolicy) as [
+      string,
+      Record<string, number> & { RedrivePolicy: { maxReceiveCount: number } },
+    ];
+    assert.equal(main.RedrivePolicy.maxReceiveCount, MAX_RECEIVE_COUNT);
+    const interruption = fn(base, "ControllersInterruption");
+    assert.ok(main.VisibilityTimeout > (interruption.props.Timeout as number));
+    assert.ok(
+      main.MessageRetentionPeriod >= MAX_RECEIVE_COUNT * main.VisibilityTimeout,
+      "lives long enough to reach the DLQ",
+    );
+    for (const [, policy] of resourcesOfType(base.json, "AWS::SQS::QueuePolicy")) {
+      const deny = digList(policy, "PolicyDocument", "Statement").find((s) => dig(s, "Effect") === "Deny") as {
+        Condition: unknown;
+        Action: string[];
+      };
+      assert.deepEqual(deny.Condition, { Bool: { "aws:SecureTransport": "false" } });
+      assert.ok(deny.Action.includes("sqs:ReceiveMessage") && deny.Action.includes("sqs:SendMessage"));
+    }
+  });
+
+  it("Lambdas: nodejs22.x on arm64, own log groups, singletons on rate schedules with no async retries", () => {
+    for (const [, p] of resourcesOfType(base.json, "AWS::Lambda::Function")) {
+      assert.equal(p.Runtime, "nodejs22.x");
+      assert.deepEqual(p.Architectures, ["arm64"]);
+      assert.ok(dig(p, "LoggingConfig", "LogGroup"), "explicit log group");
+    }
+    base.template.resourceCountIs("AWS::Logs::LogGroup", 5);
+    base.template.allResourcesProperties("AWS::Logs::LogGroup", { RetentionInDays: 30 });
+    const schedules = resourcesOfType(base.json, "AWS::Events::Rule").filter(([, p]) => p.ScheduleExpression);
+    const byTarget = new Map(schedules.map(([, p]) => [JSON.stringify(dig(p, "Targets", 0, "Arn")), p]));
+    for (const [prefix, rate] of [
+      ["ControllersProvisioner", "rate(1 minute)"],
+      ["ControllersDisruptor", "rate(1 minute)"],
+      ["ControllersGarbageCollector", "rate(2 minutes)"],
+    ]) {
+      const f = fn(base, prefix);
+      assert.equal(f.props.ReservedConcurrentExecutions, 1, prefix);
+      const rule = byTarget.get(JSON.stringify({ "Fn::GetAtt": [f.id, "Arn"] }));
+      assert.equal(rule?.ScheduleExpression, rate, prefix);
+      assert.deepEqual(dig(rule, "Targets", 0, "RetryPolicy"), {
+        MaximumEventAgeInSeconds: 60,
+        MaximumRetryAttempts: 0,
+      });
+      base.template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
+        FunctionName: { Ref: f.id },
+        MaximumEventAgeInSeconds: 60,
+        MaximumRetryAttempts: 0,
+      });
+    }
+    assert.equal(fn(base, "ControllersProvisioner").props.Timeout, 70, "loop 50 s + 20 s");
+    assert.equal(fn(privateSsm, "ControllersProvisioner").props.Timeout, 50, "loop 30 s + 20 s");
+    assert.equal(fn(base, "ControllersInterruption").props.ReservedConcurrentExecutions, undefined);
+  });
+
+  it("interruption Lambda consumes the queue in batches with partial batch responses", () => {
+    const f = fn(base, "ControllersInterruption");
+    base.template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      FunctionName: { Ref: f.id },
+      BatchSize: 10,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+  });
+
+  it("every controller gets the environment contract", () => {
+    for (const prefix of [
+      "ControllersProvisioner",
+      "ControllersDisruptor",
+      "ControllersInterruption",
+      "ControllersGarbageCollector",
+    ]) {
+      const env = dig(fn(base, prefix).props, "Environment", "Variables") as Record<string, string>;
+      assert.equal(env[CONTROLLER_ENV.clusterName], "demo");
+      assert.equal(env[CONTROLLER_ENV.loopSeconds], "50");
+      assert.equal(env[CONTROLLER_ENV.rebalance], "ignore");
+      for (const key of [
+        CONTROLLER_ENV.table,
+        CONTROLLER_ENV.nodeRoleArn,
+        CONTROLLER_ENV.instanceProfile,
+        CONTROLLER_ENV.queueUrl,
+      ]) {
+        assert.ok(env[key], `${prefix} ${key}`);
+      }
+      assert.equal(env[CONTROLLER_ENV.configSsmPath], undefined);
+      assert.equal(env.POWERTOOLS_METRICS_NAMESPACE, METRICS_NAMESPACE);
+    }
+    const ssmEnv = dig(fn(privateSsm, "ControllersProvisioner").props, "Environment", "Variables") as Record<
+      string,
+      string
+    >;
+    assert.equal(ssmEnv[CONTROLLER_ENV.configSsmPath], "/stevedore/demo");
+    assert.equal(ssmEnv[CONTROLLER_ENV.rebalance], "replace");
+  });
+
+  it("API modes: EC2_LINUX entry for nodes, STANDARD entry with the controller group, RBAC by the custom resource", () => {
+    base.template.hasResourceProperties("AWS::EKS::AccessEntry", {
+      ClusterName: "demo",
+      Type: "EC2_LINUX",
+      PrincipalArn: { "Fn::GetAtt": [Match.stringLikeRegexp("^NodeRole"), "Arn"] },
+      KubernetesGroups: Match.absent(),
+      AccessPolicies: Match.absent(),
+    });
+    base.template.hasResourceProperties("AWS::EKS::AccessEntry", {
+      Type: "STANDARD",
+      PrincipalArn: { "Fn::GetAtt": [Match.stringLikeRegexp("^ControllerRole"), "Arn"] },
+      KubernetesGroups: [CONTROLLER_GROUP],
+      AccessPolicies: Match.absent(),
+    });
+    base.template.hasResourceProperties("AWS::EKS::AccessEntry", {
+      Type: "STANDARD",
+      PrincipalArn: { "Fn::GetAtt": [Match.stringLikeRegexp("^ClusterAccessRole"), "Arn"] },
+      AccessPolicies: [
+        {
+          PolicyArn: {
+            "Fn::Join": [
+              "",
+              ["arn:", { Ref: "AWS::Partition" }, ":eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"],
+            ],
+          },
+          AccessScope: { Type: "cluster" },
+        },
+      ],
+    });
+    const [[crId, cr]] = resourcesOfType(base.json, "Custom::StevedoreClusterAccess");
+    assert.equal(cr.Mode, "access-entries");
+    assert.deepEqual(cr.RoleMappings, []);
+    assert.equal(cr.ControllerGroup, CONTROLLER_GROUP);
+    assert.equal(cr.RbacVersion, rbacVersion());
+    assert.deepEqual(cr.ServiceToken, { "Fn::GetAtt": [fn(base, "ClusterAccessFunction").id, "Arn"] });
+    assert.equal(
+      ((base.json.Resources[crId].DependsOn as string[]) ?? []).filter((d) => d.startsWith("ClusterAccess")).length,
+      3,
+    );
+    for (const [id, r] of Object.entries(base.json.Resources)) {
+      if (r.Type === "AWS::Events::Rule" && r.Properties?.ScheduleExpression) {
+        assert.ok((r.DependsOn as string[]).includes(crId), `${id} starts only after cluster access`);
+      }
+    }
+  });
+
+  it("with kubectlRoleArn no admin entry is created; the function assumes that role instead", () => {
+    privateSsm.template.resourceCountIs("AWS::EKS::AccessEntry", 2);
+    privateSsm.template.hasResourceProperties("AWS::IAM::Role", {
+      Policies: [
+        {
+          PolicyDocument: {
+            Statement: Match.arrayWith([Match.objectLike({ Action: "sts:AssumeRole", Resource: KUBECTL_ROLE })]),
+          },
+        },
+      ],
+    });
+  });
+
+  it("CONFIG_MAP: no access entries; the custom resource merges both roles into aws-auth", () => {
+    configMap.template.resourceCountIs("AWS::EKS::AccessEntry", 0);
+    const [[, cr]] = resourcesOfType(configMap.json, "Custom::StevedoreClusterAccess");
+    assert.equal(cr.Mode, "aws-auth");
+    assert.equal(cr.KubectlRoleArn, KUBECTL_ROLE);
+    const mappings = cr.RoleMappings as { rolearn: unknown; username: string; groups: string[] }[];
+    assert.deepEqual(
+      mappings.map((m) => m.groups),
+      [["system:bootstrappers", "system:nodes"], [CONTROLLER_GROUP]],
+    );
+    assert.match(JSON.stringify(mappings[0].rolearn), /NodeRole/);
+    assert.match(JSON.stringify(mappings[1].rolearn), /ControllerRole/);
+    assert.equal(mappings[0].username, "system:node:{{EC2PrivateDNSName}}");
+  });
+
+  it("private endpoint: Lambdas in the given subnets with a created security group allowed into the cluster on 443", () => {
+    for (const [, p] of resourcesOfType(privateSsm.json, "AWS::Lambda::Function")) {
+      assert.deepEqual(dig(p, "VpcConfig", "SubnetIds"), ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]);
+      assert.equal(digList(p, "VpcConfig", "SecurityGroupIds").length, 1);
+    }
+    privateSsm.template.hasResourceProperties("AWS::EC2::SecurityGroup", { VpcId: "vpc-0123456789abcdef0" });
+    privateSsm.template.hasResourceProperties("AWS::EC2::SecurityGroupIngress", {
+      GroupId: "sg-0fedcba9876543210",
+      IpProtocol: "tcp",
+      FromPort: 443,
+      ToPort: 443,
+      SourceSecurityGroupId: { "Fn::GetAtt": [Match.anyValue(), "GroupId"] },
+    });
+    base.template.resourceCountIs("AWS::EC2::SecurityGroup", 0);
+  });
+
+  it("dashboard shows every metric of the contract and the Lambdas' health", () => {
+    const [[, dash]] = resourcesOfType(base.json, "AWS::CloudWatch::Dashboard");
+    assert.equal(dash.DashboardName, "Stevedore-demo-us-east-1");
+    const body = JSON.stringify(dash.DashboardBody);
+    for (const spec of Object.values(METRICS))
+      assert.ok(body.includes(`MetricName=\\\\\\"${spec.name}\\\\\\"`), spec.name);
+    for (const m of ["Errors", "Duration", "Throttles"]) assert.ok(body.includes(`\\"AWS/Lambda\\",\\"${m}\\"`), m);
+    assert.ok(body.includes("ApproximateNumberOfMessagesVisible"));
+  });
+
+  it("alarms: dead letters, errors of each controller, launch failures, pods pending too long, provisioner stalled", () => {
+    const names = resourcesOfType(base.json, "AWS::CloudWatch::Alarm").map(([, p]) => p.AlarmName);
+    assert.deepEqual(names.sort(), [
+      "Stevedore-demo-DisruptorErrors",
+      "Stevedore-demo-GarbageCollectorErrors",
+      "Stevedore-demo-InterruptionDeadLetters",
+      "Stevedore-demo-InterruptionErrors",
+      "Stevedore-demo-LaunchFailures",
+      "Stevedore-demo-PodsPendingTooLong",
+      "Stevedore-demo-ProvisionerErrors",
+      "Stevedore-demo-ProvisionerStalled",
+    ]);
+    base.template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      AlarmName: "Stevedore-demo-LaunchFailures",
+      Namespace: METRICS_NAMESPACE,
+      MetricName: METRICS.launchFailures.name,
+      Dimensions: Match.arrayWith([{ Name: "cluster", Value: "demo" }]),
+    });
+    base.template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      AlarmName: "Stevedore-demo-PodsPendingTooLong",
+      MetricName: METRICS.oldestPendingPodAge.name,
+      Threshold: 300,
+    });
+    base.template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      AlarmName: "Stevedore-demo-InterruptionDeadLetters",
+      MetricName: "ApproximateNumberOfMessagesVisible",
+      Namespace: "AWS/SQS",
+    });
+  });
+
+  it("outputs the node role, table, queue and dashboard", () => {
+    const outputs = Object.keys(base.json.Outputs ?? {});
+    for (const key of [
+      STACK_OUTPUTS.nodeRoleArn,
+      STACK_OUTPUTS.stateTableName,
+      STACK_OUTPUTS.queueUrl,
+      STACK_OUTPUTS.dashboardUrl,
+      STACK_OUTPUTS.instanceProfileName,
+    ]) {
+      assert.ok(outputs.includes(key), key);
+    }
+    assert.match(
+      JSON.stringify(base.json.Outputs?.[STACK_OUTPUTS.dashboardUrl]),
+      /cloudwatch\/home\?region=us-east-1#dashboards:name=Stevedore-demo-us-east-1/,
+    );
+    assert.ok(Object.keys(privateSsm.json.Outputs ?? {}).includes(STACK_OUTPUTS.configSsmPath));
+  });
+});
