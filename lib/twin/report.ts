@@ -46,6 +46,8 @@ export interface TwinReport {
   chaosKills?: number;
   /** Controller invocations that failed with an error that chaos did not cause. */
   crashes?: string[];
+  /** Every instance Stevedore launched: type, zone, capacity type, final state. */
+  instances?: { instanceType: string; zone: string; capacityType: string; state: string; pool?: string }[];
   /** Invocations per function. */
   invocations?: Record<string, number>;
 }

@@ -66,16 +66,24 @@ export async function startTwinWorld(scenario: Scenario, clock: VirtualClock): P
   });
   const awsEndpoint = await aws.start();
   const dynalite = await startDynalite();
-  const dynamo = createDynamoClient({ endpoint: dynalite.endpoint, region: scenario.region, maxAttempts: 3 });
+  const dynamo = createDynamoClient({ endpoint: dynalite.endpoint, region: scenario.region, maxAttempts: 1 });
   await createStateTable(dynamo, TABLE);
   const state = new DynamoStateStore({ client: dynamo, tableName: TABLE, clock });
+  // The SDK's own retries back off with real timers, which the virtual clock cannot see: one real second of
+  // back-off would let minutes of virtual time pass. The provider's gate retries throttling with jitter on the
+  // injected (virtual) clock instead, so the SDK makes a single attempt here.
   const clients = createAwsClients({
     region: scenario.region,
     endpoint: awsEndpoint,
     credentials: DUMMY_CREDENTIALS,
-    maxAttempts: 3,
+    maxAttempts: 1,
   });
-  const eks = new EKSClient({ region: scenario.region, endpoint: awsEndpoint, credentials: DUMMY_CREDENTIALS });
+  const eks = new EKSClient({
+    region: scenario.region,
+    endpoint: awsEndpoint,
+    credentials: DUMMY_CREDENTIALS,
+    maxAttempts: 1,
+  });
   const cloud = new AwsCloudProvider({
     ...clients,
     region: scenario.region,

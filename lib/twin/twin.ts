@@ -262,7 +262,14 @@ async function simulate(
     chaosKills: chaosStats.killsBefore + chaosStats.killsAfter,
     crashes,
     invocations: bus.stats.invocations,
-  } as TwinReport;
+    instances: ours.map((i) => ({
+      instanceType: i.instanceType,
+      zone: i.zone,
+      capacityType: i.capacityType,
+      state: i.state,
+      pool: i.tags["karpenter.sh/nodepool"] ?? i.tags["karpenter.sh/provisioner-name"],
+    })),
+  } satisfies TwinReport;
 }
 
 function summarize(details: Record<string, unknown>): string {

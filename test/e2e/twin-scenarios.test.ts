@@ -1,0 +1,66 @@
+/**
+ * End to end: the real controllers on the digital twin, three scenarios, asserting on report.json.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { TwinReport } from "../../lib/twin/report.js";
+import { loadScenario } from "../../lib/twin/scenario.js";
+import { runTwin } from "../../lib/twin/twin.js";
+
+async function run(name: string, opts: { chaos?: number; seed?: number } = {}): Promise<TwinReport> {
+  return runTwin({ scenario: await loadScenario(`scenarios/${name}.yaml`), ...opts });
+}
+
+function assertInvariants(r: TwinReport): void {
+  assert.deepEqual(
+    r.invariants,
+    { duplicateLaunches: 0, leakedInstances: 0, strandedPods: 0, violations: 0 },
+    r.violations.join("\n"),
+  );
+  assert.equal(r.pods.pendingAtEnd, 0);
+  assert.equal(r.pods.scheduled, r.pods.total);
+}
+
+test("burst then scale-down: everything is scheduled, then consolidation shrinks the fleet", async () => {
+  const r = await run("burst-consolidation");
+  assertInvariants(r);
+  assert.equal(r.pods.total, 4);
+  const peakNodes = Math.max(...r.timeline.map((s) => Object.values(s.nodesByCapacityType).reduce((a, b) => a + b, 0)));
+  const last = r.timeline[r.timeline.length - 1];
+  const endNodes = Object.values(last.nodesByCapacityType).reduce((a, b) => a + b, 0);
+  assert.ok(peakNodes >= 3, `a burst of 24 pods needs several nodes (peak ${peakNodes})`);
+  assert.ok(endNodes < peakNodes, `consolidation removed nodes (${peakNodes} → ${endNodes})`);
+  assert.ok(last.costPerHour < r.cost.peakPerHour, "the fleet got cheaper");
+  assert.ok(r.nodes.terminated > 0);
+  assert.ok(
+    r.decisions.some((d) => d.controller === "disruptor" && /Underutilized|Empty/.test(d.reason + d.action)),
+    "a consolidation decision was logged",
+  );
+  const peakPending = Math.max(...r.timeline.map((s) => s.pendingPods));
+  assert.ok(peakPending > 0, "pods were pending before Stevedore acted");
+});
+
+test("spot interruption storm: every interrupted node is replaced and drained inside its two-minute notice", async () => {
+  const r = await run("spot-storm");
+  assertInvariants(r);
+  assert.equal(r.interruptions.received, 7);
+  assert.equal(r.interruptions.drainedInTime, r.interruptions.received);
+  assert.equal(r.interruptions.replaced, r.interruptions.received);
+  assert.equal(r.pods.total, 16);
+});
+
+test("ICE on the cheapest offerings, throttling and an EC2 outage: fallback without duplicates", async () => {
+  const r = await run("ice-fallback");
+  assertInvariants(r);
+  assert.equal(r.pods.total, 20);
+  const launched = r.instances ?? [];
+  assert.ok(launched.length > 0);
+  for (const i of launched) {
+    const iced =
+      (i.capacityType === "spot" && (i.instanceType === "t3.medium" || i.instanceType === "t3.large")) ||
+      (i.instanceType === "c5.large" && i.zone === "us-east-1a");
+    assert.ok(!iced, `launched an offering that had no capacity: ${JSON.stringify(i)}`);
+  }
+  // Launches happened despite 30 % throttling, and resumed after the outage (20 pods scheduled).
+  assert.ok(r.latency.decisionP99Ms < 5 * 60_000, `no launch storm or stall: p99 ${r.latency.decisionP99Ms} ms`);
+});
