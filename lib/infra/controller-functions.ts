@@ -8,7 +8,7 @@
  * - interruption: the interruption queue through an event source mapping (batches of 10, partial batch responses,
  *   at most two concurrent batches).
  *
- * All four share the controller role and one environment contract ({@link controllerEnvironment}).
+ * All four share the controller role and one environment contract (`controller-env.ts`).
  */
 import { Duration } from "aws-cdk-lib";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
@@ -18,9 +18,8 @@ import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { DISRUPTOR_SCHEDULE, GC_SCHEDULE, PROVISIONER_SCHEDULE } from "../cloud/aws/event-patterns.js";
+import { type ControllerEnvironmentInputs, controllerEnvironment } from "./controller-env.js";
 import type { LambdaNetwork } from "./lambda-network.js";
-import { METRICS_NAMESPACE, METRICS_SERVICE_NAME } from "./metrics-names.js";
-import type { StevedoreStackConfig } from "./stack-config.js";
 import { createStevedoreFunction } from "./stevedore-function.js";
 
 /** Scheduled invocations older than this are dropped (EventBridge's and Lambda's minimum is 60 s). */
@@ -33,43 +32,6 @@ export const GC_TIMEOUT = Duration.seconds(120);
 export const INTERRUPTION_BATCH_SIZE = 10;
 /** Concurrent interruption batches. */
 export const INTERRUPTION_MAX_CONCURRENCY = 2;
-
-/** Names of the environment variables the controller Lambdas read (`lambdas/*.ts`). */
-export const CONTROLLER_ENV = {
-  clusterName: "STEVEDORE_CLUSTER_NAME",
-  table: "STEVEDORE_TABLE",
-  configSsmPath: "STEVEDORE_CONFIG_SSM_PATH",
-  loopSeconds: "STEVEDORE_LOOP_SECONDS",
-  rebalance: "STEVEDORE_REBALANCE",
-  nodeRoleArn: "STEVEDORE_NODE_ROLE_ARN",
-  instanceProfile: "STEVEDORE_INSTANCE_PROFILE",
-  queueUrl: "STEVEDORE_QUEUE_URL",
-} as const;
-
-/** Values of {@link controllerEnvironment}. */
-export interface ControllerEnvironmentInputs {
-  config: StevedoreStackConfig;
-  tableName: string;
-  nodeRoleArn: string;
-  instanceProfileName: string;
-  queueUrl: string;
-}
-
-/** The environment every controller Lambda gets (also Powertools' service name and metrics namespace). */
-export function controllerEnvironment(i: ControllerEnvironmentInputs): Record<string, string> {
-  return {
-    [CONTROLLER_ENV.clusterName]: i.config.clusterName,
-    [CONTROLLER_ENV.table]: i.tableName,
-    ...(i.config.ssmPath ? { [CONTROLLER_ENV.configSsmPath]: i.config.ssmPath } : {}),
-    [CONTROLLER_ENV.loopSeconds]: String(i.config.loopSeconds),
-    [CONTROLLER_ENV.rebalance]: i.config.rebalance,
-    [CONTROLLER_ENV.nodeRoleArn]: i.nodeRoleArn,
-    [CONTROLLER_ENV.instanceProfile]: i.instanceProfileName,
-    [CONTROLLER_ENV.queueUrl]: i.queueUrl,
-    POWERTOOLS_SERVICE_NAME: METRICS_SERVICE_NAME,
-    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-  };
-}
 
 /** Timeout of the looping functions: the loop plus 20 s to finish the last batch and flush. */
 export function loopTimeout(loopSeconds: number): Duration {

@@ -116,12 +116,13 @@ function requestTagConditions(i: ControllerPolicyInputs, poolTagKey: string) {
   };
 }
 
+/**
+ * Existing resources: cluster-owned with a pool tag, as Karpenter requires (not `eks:eks-cluster-name`, which
+ * instances launched by Karpenter v0.x — v1alpha5 config — do not carry).
+ */
 function resourceTagConditions(i: ControllerPolicyInputs, poolTagKey: string) {
   return {
-    StringEquals: {
-      [`aws:ResourceTag/${clusterTag(i)}`]: "owned",
-      [`aws:ResourceTag/${TAG_EKS_CLUSTER_NAME}`]: i.clusterName,
-    },
+    StringEquals: { [`aws:ResourceTag/${clusterTag(i)}`]: "owned" },
     StringLike: { [`aws:ResourceTag/${poolTagKey}`]: "*" },
   };
 }

@@ -5,28 +5,8 @@
  * `NodejsFunction`; the bundle test builds each entry with {@link esbuildOptionsFor} — the same settings in esbuild's
  * own API — and imports the result.
  */
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { type BundlingOptions, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
-
-/** The repository root (where `package-lock.json` and `lambdas/` are). */
-export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-
-/** Lambda entry files, by function. Handlers export `handler`. */
-export const LAMBDA_ENTRIES = {
-  provisioner: "lambdas/provisioner.ts",
-  disruptor: "lambdas/disruptor.ts",
-  interruption: "lambdas/interruption.ts",
-  gc: "lambdas/gc.ts",
-  clusterAccess: "lambdas/cluster-access.ts",
-} as const;
-
-export type LambdaName = keyof typeof LAMBDA_ENTRIES;
-
-/** Absolute path of an entry. */
-export function lambdaEntryPath(name: LambdaName, root = REPO_ROOT): string {
-  return join(root, LAMBDA_ENTRIES[name]);
-}
+import { BUNDLE_EXTRA_FILES } from "./lambda-entries.js";
 
 /** esbuild target matching the `nodejs22.x` runtime. */
 export const ESBUILD_TARGET = "node22";
@@ -41,14 +21,6 @@ export const ESM_REQUIRE_BANNER =
 
 /** Prefer ESM builds of dependencies (`@kubernetes/client-node` 1.x is ESM-only). */
 export const MAIN_FIELDS = ["module", "main"];
-
-/**
- * Files copied next to a bundle (paths relative to the repository root → names in the asset): the HiGHS solver
- * (lower bound) loads `highs.wasm` from its own module's directory, which after bundling is the asset's.
- */
-export const BUNDLE_EXTRA_FILES: Readonly<Record<string, string>> = Object.freeze({
-  "node_modules/highs/build/highs.wasm": "highs.wasm",
-});
 
 /** `NodejsFunction` bundling options shared by every function. */
 export const LAMBDA_BUNDLING: BundlingOptions = {

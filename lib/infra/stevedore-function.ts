@@ -11,7 +11,8 @@ import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
-import { LAMBDA_BUNDLING, LAMBDA_ENTRIES, type LambdaName } from "./lambda-bundling.js";
+import { LAMBDA_BUNDLING } from "./lambda-bundling.js";
+import { LAMBDA_ENTRIES, type LambdaName } from "./lambda-entries.js";
 import type { LambdaNetwork } from "./lambda-network.js";
 import { acknowledge } from "./nag.js";
 

@@ -12,7 +12,7 @@ import { ControllerFunctions, INTERRUPTION_TIMEOUT } from "./controller-function
 import { ControllerRole } from "./controller-role.js";
 import { StevedoreDashboard } from "./dashboard.js";
 import { InterruptionQueue } from "./interruption-queue.js";
-import { REPO_ROOT } from "./lambda-bundling.js";
+import { REPO_ROOT } from "./lambda-entries.js";
 import { LambdaNetwork } from "./lambda-network.js";
 import { NodeRole } from "./node-role.js";
 import type { StevedoreStackConfig } from "./stack-config.js";

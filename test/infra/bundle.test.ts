@@ -10,16 +10,15 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
-import { CONTROLLER_ENV } from "../../lib/infra/controller-functions.js";
+import { CONTROLLER_ENV } from "../../lib/infra/controller-env.js";
+import { esbuildOptionsFor, LAMBDA_BUNDLING } from "../../lib/infra/lambda-bundling.js";
 import {
   BUNDLE_EXTRA_FILES,
-  esbuildOptionsFor,
-  LAMBDA_BUNDLING,
   LAMBDA_ENTRIES,
   type LambdaName,
   lambdaEntryPath,
   REPO_ROOT,
-} from "../../lib/infra/lambda-bundling.js";
+} from "../../lib/infra/lambda-entries.js";
 
 describe("Lambda bundles", () => {
   const out = mkdtempSync(join(tmpdir(), "stevedore-bundles-"));

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parse } from "yaml";
 import {
@@ -25,6 +27,7 @@ import {
   MANAGED_BY_VALUE,
   rbacVersion,
 } from "../../lib/infra/cluster-access/rbac.js";
+import { REPO_ROOT } from "../../lib/infra/lambda-entries.js";
 import { FakeKubeApiServer } from "../../lib/twin/kube-apiserver/index.js";
 
 const NODE_ROLE = "arn:aws:iam::123456789012:role/Stevedore-demo-NodeRole";
@@ -127,11 +130,52 @@ describe("cluster-access custom resource against a Kubernetes API", () => {
     assert.equal((binding?.roleRef as { name?: string } | undefined)?.name, CONTROLLER_CLUSTER_ROLE);
   });
 
-  it("grants no access to secrets or config maps, and only reads pods", () => {
+  it("grants no access to secrets or config maps; pods are read, evicted, and deleted only at a drain deadline", () => {
     const resources = CONTROLLER_RULES.flatMap((r) => r.resources);
     assert.ok(!resources.includes("secrets") && !resources.includes("configmaps") && !resources.includes("*"));
     assert.ok(!CONTROLLER_RULES.some((r) => r.verbs.includes("*") || r.apiGroups.includes("*")));
-    assert.deepEqual(CONTROLLER_RULES.find((r) => r.resources.includes("pods"))?.verbs, ["get", "list", "watch"]);
+    assert.deepEqual(CONTROLLER_RULES.find((r) => r.resources.includes("pods"))?.verbs, [
+      "get",
+      "list",
+      "watch",
+      "delete",
+    ]);
+    assert.deepEqual(CONTROLLER_RULES.find((r) => r.resources.includes("pods/eviction"))?.verbs, ["create"]);
+    for (const workload of ["deployments", "statefulsets", "replicasets", "jobs"])
+      assert.ok(!resources.includes(workload));
+  });
+
+  it("allows every Kubernetes call the cluster client makes", () => {
+    const resources: Record<string, [string, string]> = {
+      PodForAllNamespaces: ["", "pods"],
+      NamespacedPod: ["", "pods"],
+      NamespacedPodEviction: ["", "pods/eviction"],
+      Node: ["", "nodes"],
+      DaemonSetForAllNamespaces: ["apps", "daemonsets"],
+      PodDisruptionBudgetForAllNamespaces: ["policy", "poddisruptionbudgets"],
+      NamespacedEvent: ["", "events"],
+    };
+    const verbs: Record<string, string> = {
+      list: "list",
+      read: "get",
+      patch: "patch",
+      replace: "update",
+      delete: "delete",
+      create: "create",
+    };
+    const text = readFileSync(join(REPO_ROOT, "lib/cluster/kube-client.ts"), "utf8");
+    const calls = [...text.matchAll(/this\.(?:core|apps|policy)\.(list|read|patch|replace|delete|create)(\w+)\(/g)];
+    assert.ok(calls.length >= 8, "found the client's calls");
+    const allowed = (group: string, resource: string, verb: string) =>
+      CONTROLLER_RULES.some(
+        (r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb),
+      );
+    for (const [, op, what] of calls) {
+      const target = resources[what];
+      assert.ok(target, `unmapped client call ${op}${what}`);
+      assert.ok(allowed(target[0], target[1], verbs[op]), `${verbs[op]} ${target[1]}`);
+    }
+    assert.ok(allowed("", "pods", "watch"), "the pod watch");
   });
 
   it("update is idempotent and a second run changes nothing", async () => {

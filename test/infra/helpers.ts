@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
-import { LAMBDA_ENTRIES, REPO_ROOT } from "../../lib/infra/lambda-bundling.js";
+import { LAMBDA_ENTRIES, REPO_ROOT } from "../../lib/infra/lambda-entries.js";
 import { parseStackConfig, type RawStackSettings } from "../../lib/infra/stack-config.js";
 import { StevedoreStack } from "../../lib/infra/stevedore-stack.js";
 

@@ -10,7 +10,7 @@ import {
   POOL_TAG_KEYS,
   STATE_TABLE_ACTIONS,
 } from "../../lib/infra/controller-policy.js";
-import { REPO_ROOT } from "../../lib/infra/lambda-bundling.js";
+import { REPO_ROOT } from "../../lib/infra/lambda-entries.js";
 import { LAMBDA_ENI_ACTIONS } from "../../lib/infra/lambda-network.js";
 import {
   actionsOf,
@@ -129,7 +129,7 @@ describe("IAM", () => {
       );
       const fromTemplate = statements.find((s) => s.Sid === `AllowLaunchFromOwnedLaunchTemplates${pool.sid}`);
       assert.deepEqual(fromTemplate?.Condition, {
-        StringEquals: { [`aws:ResourceTag/${CLUSTER_TAG}`]: "owned", "aws:ResourceTag/eks:eks-cluster-name": "demo" },
+        StringEquals: { [`aws:ResourceTag/${CLUSTER_TAG}`]: "owned" },
         StringLike: { [`aws:ResourceTag/${pool.key}`]: "*" },
       });
     }

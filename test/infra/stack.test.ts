@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { Match } from "aws-cdk-lib/assertions";
 import { INTERRUPTION_EVENT_PATTERNS } from "../../lib/cloud/aws/event-patterns.js";
 import { CONTROLLER_GROUP, rbacVersion } from "../../lib/infra/cluster-access/rbac.js";
-import { CONTROLLER_ENV } from "../../lib/infra/controller-functions.js";
+import { CONTROLLER_ENV } from "../../lib/infra/controller-env.js";
 import { MAX_RECEIVE_COUNT } from "../../lib/infra/interruption-queue.js";
 import { METRICS, METRICS_NAMESPACE } from "../../lib/infra/metrics-names.js";
 import { STACK_OUTPUTS } from "../../lib/infra/stevedore-stack.js";

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { promisify } from "node:util";
 import { INTERRUPTION_EVENT_PATTERNS } from "../../lib/cloud/aws/event-patterns.js";
-import { LAMBDA_ENTRIES, REPO_ROOT } from "../../lib/infra/lambda-bundling.js";
+import { LAMBDA_ENTRIES, REPO_ROOT } from "../../lib/infra/lambda-entries.js";
 
 const run = promisify(execFile);
 

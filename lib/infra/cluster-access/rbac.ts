@@ -1,8 +1,8 @@
 /**
  * The controllers' Kubernetes identity: the group their IAM role is mapped to (EKS access entry or `aws-auth`) and
  * the ClusterRole bound to it — exactly what the controllers call (`lib/cluster`): read pods, nodes, DaemonSets and
- * PodDisruptionBudgets; evict pods; cordon, taint, label and delete nodes; record events. No secrets, no config
- * maps, no writes to workloads. Pure (no CDK, no SDK): the stack and the custom-resource handler both import it.
+ * PodDisruptionBudgets; evict pods (and delete those still there at a node's drain deadline); cordon, taint, label
+ * and delete nodes; record events. No secrets, no config maps, no writes to workloads. Pure (no CDK, no SDK): the stack and the custom-resource handler both import it.
  */
 import { createHash } from "node:crypto";
 
@@ -25,7 +25,8 @@ export interface PolicyRule {
 
 /** The controller ClusterRole's rules. */
 export const CONTROLLER_RULES: readonly PolicyRule[] = Object.freeze([
-  { apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch"] },
+  // delete: past a node's drain deadline the termination controller deletes the pods PDBs still hold (as Karpenter).
+  { apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch", "delete"] },
   { apiGroups: [""], resources: ["pods/eviction"], verbs: ["create"] },
   { apiGroups: [""], resources: ["nodes"], verbs: ["get", "list", "watch", "patch", "update", "delete"] },
   { apiGroups: ["apps"], resources: ["daemonsets"], verbs: ["get", "list", "watch"] },
