@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { METRIC } from "../../lib/controllers/telemetry.js";
+import { CONTROLLER_ENV } from "../../lib/infra/controller-env.js";
+import { REPO_ROOT } from "../../lib/infra/lambda-entries.js";
 import { DIMENSIONS, METRICS, METRICS_NAMESPACE } from "../../lib/infra/metrics-names.js";
 
 describe("metrics contract between the controllers and the dashboard/alarms", () => {
@@ -23,5 +27,23 @@ describe("metrics contract between the controllers and the dashboard/alarms", ()
       assert.ok(spec.total || spec.breakdown, `${spec.name} is published somehow`);
     }
     for (const d of Object.values(DIMENSIONS)) assert.match(d, /^[A-Za-z][A-Za-z0-9]*$/);
+  });
+});
+
+describe("environment contract between the stack and the Lambda wiring", () => {
+  it("every STEVEDORE_* variable the controller Lambdas read is one the stack sets (local endpoint overrides aside)", () => {
+    const dir = join(REPO_ROOT, "lambdas");
+    const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".ts") && f !== "cluster-access.ts") : [];
+    const set = new Set<string>(Object.values(CONTROLLER_ENV));
+    for (const file of files) {
+      const text = readFileSync(join(dir, file), "utf8");
+      for (const [name] of text.matchAll(/STEVEDORE_[A-Z0-9_]+/g)) {
+        if (name.endsWith("_ENDPOINT")) continue;
+        assert.ok(
+          set.has(name),
+          `lambdas/${file} reads ${name}, which the stack does not set (lib/infra/controller-env.ts)`,
+        );
+      }
+    }
   });
 });
