@@ -6,7 +6,8 @@
 import type { NodeClass, NodePool } from "../api/model.js";
 import type { Node, Pod } from "../scheduling/objects.js";
 import type { NodeClaim } from "../state/types.js";
-import { isNodeReady, isPendingPod, type ViewIndex } from "./cluster-view.js";
+import { isNodeReady, type ViewIndex } from "./cluster-view.js";
+import { isVirtualPod } from "./headroom.js";
 import { pdbBlockReason } from "./pdb.js";
 import { DO_NOT_CONSOLIDATE, DO_NOT_DISRUPT, evictionCost, hasActiveDoNotDisrupt, isReschedulable } from "./pods.js";
 
@@ -96,13 +97,8 @@ export function candidateBlocker(c: Candidate, index: ViewIndex, cls: Disruption
   if (c.claim.initializedAt !== undefined && now - c.claim.initializedAt < NOMINATION_WINDOW_MS) {
     return "node was initialized moments ago (pods may be nominated to it)";
   }
-  if (
-    c.claim.pods.some((k) => {
-      const p = index.podsByKey.get(k);
-      return p !== undefined && isPendingPod(p);
-    })
-  ) {
-    return "pods nominated to this node are still pending";
+  if (index.nominatedPods(c.claim).some((p) => !isVirtualPod(p))) {
+    return "pods nominated to this node have not arrived yet (pending, or on a node being disrupted)";
   }
   if (cls === "eventual" && c.pool.disruption.terminationGracePeriodSeconds !== undefined) return undefined;
   for (const p of c.pods) {

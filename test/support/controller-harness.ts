@@ -66,18 +66,33 @@ export const REGION = "us-east-1";
 export const ZONES = ["us-east-1a", "us-east-1b"];
 export const TYPES = ["m5.large", "m5.xlarge", "m5.2xlarge", "c5.large", "c5.xlarge", "r5.large"];
 
-/** A v1 NodePool + EC2NodeClass; `pool` is merged into the NodePool spec. */
-export function defaultConfigYaml(poolSpec = "", poolName = "default"): string {
+/** Extra YAML for {@link defaultConfigYaml}, each already indented for its place. */
+export interface ConfigYamlParts {
+  /** Lines under `spec:` (2-space indent), e.g. `  minNodes: 2`. */
+  spec?: string;
+  /** Lines under `spec.template.spec:` (6-space indent), e.g. `      expireAfter: 1h`. */
+  templateSpec?: string;
+  /** Lines under `spec.template:` before `spec` (4-space indent), e.g. `    metadata: {labels: {team: a}}`. */
+  template?: string;
+  /** @default "default" */
+  name?: string;
+}
+
+/** A v1 NodePool + EC2NodeClass selecting the emulator's discovery-tagged subnets and security groups. */
+export function defaultConfigYaml(parts: ConfigYamlParts | string = {}): string {
+  const p = typeof parts === "string" ? { spec: parts } : parts;
   return `apiVersion: karpenter.sh/v1
 kind: NodePool
-metadata: {name: ${poolName}}
+metadata: {name: ${p.name ?? "default"}}
 spec:
   template:
+${p.template ?? ""}
     spec:
       nodeClassRef: {group: karpenter.k8s.aws, kind: EC2NodeClass, name: default}
       requirements:
         - {key: karpenter.sh/capacity-type, operator: In, values: [spot, on-demand]}
-${poolSpec}
+${p.templateSpec ?? ""}
+${p.spec ?? ""}
 ---
 apiVersion: karpenter.k8s.aws/v1
 kind: EC2NodeClass

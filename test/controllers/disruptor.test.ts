@@ -1,0 +1,268 @@
+/**
+ * The disruptor against the fake kube-apiserver, dynalite and the AWS emulator: emptiness after its TTL, expiry
+ * (replacement first, then drain), consolidation without churn, drift, and PDBs holding a drain across invocations.
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { staticConfig } from "../../lib/controllers/deps.js";
+import { Disruptor } from "../../lib/controllers/disruptor.js";
+import { Provisioner } from "../../lib/controllers/provisioner.js";
+import { Terminator } from "../../lib/controllers/termination.js";
+import type { Pod } from "../../lib/scheduling/objects.js";
+import {
+  type ControllerHarness,
+  defaultConfigYaml,
+  type PodSpecOptions,
+  parseConfig,
+  startControllerHarness,
+} from "../support/controller-harness.js";
+
+const MIN = 60_000;
+
+/** Provisions nodes for the pods and lets them register, initialize and run the pods. */
+async function bringUp(h: ControllerHarness, pods: [string, PodSpecOptions][]): Promise<void> {
+  for (const [name, o] of pods) h.pod(name, o);
+  await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
+  h.advance(10_000);
+  await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
+  for (const [name] of pods) assert.ok(h.pods().find((p) => p.metadata.name === name)?.spec.nodeName, `${name} runs`);
+}
+
+/** A ReplicaSet stand-in: pods that disappear (evicted) come back as pending pods on every clock move. */
+function keepAlive(h: ControllerHarness, pods: [string, PodSpecOptions][]): void {
+  const recreate = () => {
+    const names = new Set(h.pods().map((p) => p.metadata.name));
+    for (const [name, o] of pods) if (!names.has(name)) h.pod(name, { ...o, nodeName: undefined });
+  };
+  h.clock.onAdvance(recreate);
+}
+
+function podOn(h: ControllerHarness, name: string): Pod | undefined {
+  return h.pods().find((p) => p.metadata.name === name);
+}
+
+describe("disruptor", () => {
+  test("an empty node is removed after its TTL and not before", async () => {
+    const h = await startControllerHarness({
+      config: defaultConfigYaml("  disruption: {consolidationPolicy: WhenEmpty, consolidateAfter: 5m}"),
+    });
+    try {
+      await bringUp(h, [["job-0", { cpu: "1" }]]);
+      const [claim] = await h.claims();
+      h.deletePod("job-0");
+      const emptyAt = h.clock.now();
+      await new Disruptor(h.deps(), { loopSeconds: 30 }).run();
+      assert.equal((await h.claims())[0].emptySince, emptyAt, "emptiness is stamped when first seen");
+      h.advance(4 * MIN);
+      await new Disruptor(h.deps(), { loopSeconds: 30 }).run();
+      assert.equal(h.liveInstances().length, 1, "not before the TTL");
+      assert.equal(h.nodes().length, 1);
+      h.advance(MIN + 30_000);
+      const r = await new Disruptor(h.deps(), { loopSeconds: 30 }).run();
+      assert.deepEqual(
+        r.commands.map((c) => c.method),
+        ["Emptiness"],
+      );
+      assert.equal(h.liveInstances().length, 0, "instance terminated");
+      const closed = (await h.claims(true)).find((c) => c.id === claim.id);
+      assert.equal(closed?.state, "Terminated");
+      assert.equal(closed?.disruptionReason, "Empty");
+      h.advance(10_000);
+      assert.equal(h.nodes().length, 0, "node deleted");
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("a pod landing again clears emptiness", async () => {
+    const h = await startControllerHarness({
+      config: defaultConfigYaml("  disruption: {consolidationPolicy: WhenEmpty, consolidateAfter: 5m}"),
+    });
+    try {
+      await bringUp(h, [["job-0", { cpu: "1" }]]);
+      h.deletePod("job-0");
+      await new Disruptor(h.deps(), { loopSeconds: 30 }).run();
+      assert.notEqual((await h.claims())[0].emptySince, undefined);
+      h.pod("job-1", { cpu: "1" });
+      h.advance(1000);
+      await new Disruptor(h.deps(), { loopSeconds: 30 }).run();
+      assert.equal((await h.claims())[0].emptySince, undefined);
+      h.advance(10 * MIN);
+      await new Disruptor(h.deps(), { loopSeconds: 30 }).run();
+      assert.equal(h.liveInstances().length, 1, "a busy node stays");
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("an expired node is replaced first, then drained", async () => {
+    const h = await startControllerHarness({
+      config: defaultConfigYaml({
+        spec: "  disruption: {consolidationPolicy: WhenEmpty, consolidateAfter: Never}",
+        templateSpec: "      expireAfter: 1h",
+      }),
+    });
+    try {
+      const pods: [string, PodSpecOptions][] = [["api-0", { cpu: "1" }]];
+      await bringUp(h, pods);
+      keepAlive(h, pods);
+      const [old] = await h.claims();
+      h.advance(61 * MIN);
+      const r1 = await new Disruptor(h.deps(), { loopSeconds: 30 }).run();
+      assert.deepEqual(
+        r1.commands.map((c) => c.method),
+        ["Expiration"],
+      );
+      assert.equal(r1.commands[0].replacements.length, 1, "a replacement is launched first");
+      assert.equal(
+        podOn(h, "api-0")?.spec.nodeName,
+        old.nodeName,
+        "the pod is not evicted before the replacement is up",
+      );
+      const oldNode = h.nodes().find((n) => n.metadata.name === old.nodeName);
+      assert.ok(
+        oldNode?.spec?.taints?.some((t) => t.key === "karpenter.sh/disrupted"),
+        "old node tainted",
+      );
+      assert.equal(h.liveInstances().length, 2);
+
+      await new Provisioner(h.deps(), { loopSeconds: 0 }).run(); // the replacement registers and initializes
+      const r2 = await new Disruptor(h.deps(), { loopSeconds: 30 }).run();
+      assert.deepEqual(r2.terminated, [old.id]);
+      assert.equal(h.liveInstances().length, 1);
+      h.advance(10_000);
+      const replacement = (await h.claims()).find((c) => c.id === r1.commands[0].replacements[0]);
+      assert.equal(podOn(h, "api-0")?.spec.nodeName, replacement?.nodeName, "the pod runs on the replacement");
+      const closed = (await h.claims(true)).find((c) => c.id === old.id);
+      assert.equal(closed?.disruptionReason, "Expired");
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("consolidation removes an under-used node and never churns", async () => {
+    const h = await startControllerHarness();
+    try {
+      const spread: PodSpecOptions = {
+        cpu: "1",
+        labels: { app: "spread" },
+        extra: {
+          affinity: {
+            podAntiAffinity: {
+              requiredDuringSchedulingIgnoredDuringExecution: [
+                { labelSelector: { matchLabels: { app: "spread" } }, topologyKey: "kubernetes.io/hostname" },
+              ],
+            },
+          },
+        },
+      };
+      await bringUp(h, [
+        ["spread-0", spread],
+        ["spread-1", spread],
+      ]);
+      assert.equal(h.nodes().length, 2);
+      // The spread pods go; one small pod stays on each node: one node is enough.
+      const [n0, n1] = h.nodes().map((n) => n.metadata.name ?? "");
+      h.deletePod("spread-0");
+      h.deletePod("spread-1");
+      const small: [string, PodSpecOptions][] = [
+        ["small-0", { cpu: "250m", nodeName: n0 }],
+        ["small-1", { cpu: "250m", nodeName: n1 }],
+      ];
+      for (const [name, o] of small) h.pod(name, o);
+      keepAlive(h, small);
+      const methods: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const r = await new Disruptor(h.deps(), { loopSeconds: 40 }).run();
+        methods.push(...r.commands.map((c) => c.method));
+        await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
+        h.advance(MIN);
+      }
+      assert.ok(
+        methods.some((m) => m.endsWith("Consolidation")),
+        `consolidated: ${methods.join(",")}`,
+      );
+      assert.equal(h.liveInstances().length, 1, "one node left");
+      const decisions = (await h.state.listDecisions(0)).filter(
+        (d) => d.controller === "disruptor" && d.action === "replace",
+      );
+      for (const d of decisions) {
+        const nodes = d.details.nodes as { instanceType: string; price: number }[];
+        const [rep] = d.details.replacements as { instanceType: string; price: number }[];
+        assert.ok(!nodes.some((n) => n.instanceType === rep.instanceType), "never the same type");
+        assert.ok(rep.price < nodes.reduce((s, n) => s + n.price, 0), "always strictly cheaper");
+      }
+      // Steady state: further runs change nothing.
+      const before = h.liveInstances().map((i) => i.instanceId);
+      for (let i = 0; i < 3; i++) {
+        const r = await new Disruptor(h.deps(), { loopSeconds: 40 }).run();
+        assert.equal(r.commands.length, 0, "no churn");
+        h.advance(MIN);
+      }
+      assert.deepEqual(
+        h.liveInstances().map((i) => i.instanceId),
+        before,
+      );
+      for (const name of ["small-0", "small-1"]) assert.ok(podOn(h, name)?.spec.nodeName, `${name} runs`);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("a drifted node is replaced, then drained", async () => {
+    const yaml = (label: string) =>
+      defaultConfigYaml({
+        spec: "  disruption: {consolidationPolicy: WhenEmpty, consolidateAfter: Never}",
+        template: `    metadata: {labels: {team: ${label}}}`,
+      });
+    const h = await startControllerHarness({ config: yaml("a") });
+    try {
+      const pods: [string, PodSpecOptions][] = [["api-0", { cpu: "1" }]];
+      await bringUp(h, pods);
+      keepAlive(h, pods);
+      const [old] = await h.claims();
+      const changed = staticConfig(parseConfig(yaml("b")));
+      h.advance(MIN);
+      const r1 = await new Disruptor(h.deps({ config: changed }), { loopSeconds: 30, providerDrift: false }).run();
+      assert.deepEqual(
+        r1.commands.map((c) => c.method),
+        ["Drift"],
+      );
+      await new Provisioner(h.deps({ config: changed }), { loopSeconds: 0 }).run();
+      const r2 = await new Disruptor(h.deps({ config: changed }), { loopSeconds: 30, providerDrift: false }).run();
+      assert.deepEqual(r2.terminated, [old.id]);
+      h.advance(10_000);
+      const live = h.nodes();
+      assert.equal(live.length, 1);
+      assert.equal(live[0].metadata.labels?.team, "b", "the replacement carries the new template");
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("a PDB blocks eviction until it allows it; the drain spans invocations", async () => {
+    const h = await startControllerHarness({
+      config: defaultConfigYaml("  disruption: {consolidationPolicy: WhenEmpty, consolidateAfter: Never}"),
+    });
+    try {
+      await bringUp(h, [["db-0", { cpu: "1", labels: { app: "db" } }]]);
+      h.pdb("db", { app: "db" }, 1);
+      const [claim] = await h.claims();
+      const t = new Terminator(h.deps());
+      await t.startDrain(await t.mark(claim, "Expired", "v1"), h.config.nodePools[0]);
+      for (let i = 0; i < 3; i++) {
+        await new Disruptor(h.deps(), { loopSeconds: 10 }).run();
+        h.advance(MIN);
+      }
+      assert.ok(podOn(h, "db-0"), "the PDB keeps the pod");
+      assert.equal((await h.claims())[0].state, "Draining");
+      assert.equal(h.liveInstances().length, 1);
+      // A second replica makes one disruption allowed.
+      h.pod("db-1", { cpu: "100m", labels: { app: "db" }, nodeName: claim.nodeName });
+      await new Disruptor(h.deps(), { loopSeconds: 10 }).run();
+      assert.equal(podOn(h, "db-0"), undefined, "evicted once allowed");
+    } finally {
+      await h.close();
+    }
+  });
+});
