@@ -1,9 +1,10 @@
 /**
  * Cost-directed bin construction for a multiset of pod classes (identical pods with a request vector and a count):
  *
- * - `fillBin` fills one bin of a given capacity with the "dot product" rule of vector bin packing: repeatedly take
- *   the class whose request (relative to the capacity) best matches what is still free (relative to the
- *   capacity), so CPU-heavy and memory-heavy pods end up sharing nodes instead of one dimension running out first;
+ * - `fillBin` fills one bin of a given capacity by direction matching (a cosine variant of the vector bin-packing
+ *   "dot product" rule): repeatedly take the class whose request points the same way as the still-free capacity
+ *   (both relative to the capacity), so CPU-heavy and memory-heavy pods end up sharing nodes instead of one
+ *   dimension running out first;
  * - `bestBin` tries several instance types for the next bin, fills each, and keeps the one that carries the most
  *   dual value (LP prices of the resources, see targets.ts) per dollar.
  *
@@ -24,11 +25,18 @@ export interface FillType {
 }
 
 /** Fills a bin of capacity `cap` already holding `used`; returns how many pods of each class it took. */
+/**
+ * How `fillBin` picks the next class: `dot` (size-weighted match with the free capacity: big pods first, the
+ * classic rule) or `cosine` (direction only: keeps both dimensions draining at the same pace).
+ */
+export type FillRule = "dot" | "cosine";
+
 export function fillBin(
   cap: Float64Array,
   used: Float64Array,
   classes: readonly FillClass[],
   taken?: Int32Array,
+  rule: FillRule = "dot",
 ): Int32Array {
   const dims = cap.length;
   const out = taken ?? new Int32Array(classes.length);
@@ -40,14 +48,21 @@ export function fillBin(
   }
   const left = classes.map((c, i) => c.count - out[i]);
   for (;;) {
+    // Pick the class pointing the same way as the free capacity (cosine, capacity-normalised); ties go to the
+    // larger pod.
+    let remNorm = 0;
+    for (let k = 0; k < dims; k++) remNorm += (rem[k] * inv[k]) ** 2;
+    remNorm = Math.sqrt(remNorm) || 1;
     let best = -1;
     let bestScore = -1;
+    let bestSize = 0;
     let bestMax = 0;
     for (let i = 0; i < classes.length; i++) {
       if (left[i] <= 0) continue;
       const v = classes[i].vec;
       let fitMax = Number.POSITIVE_INFINITY;
-      let score = 0;
+      let dot = 0;
+      let norm = 0;
       for (let k = 0; k < dims; k++) {
         const need = v[k];
         if (need <= 0) continue;
@@ -57,12 +72,17 @@ export function fillBin(
         }
         const n = Math.floor(rem[k] / need);
         if (n < fitMax) fitMax = n;
-        score += need * inv[k] * rem[k] * inv[k];
+        const x = need * inv[k];
+        dot += x * rem[k] * inv[k];
+        norm += x * x;
       }
       if (fitMax <= 0) continue;
-      if (score > bestScore) {
+      const size = Math.sqrt(norm);
+      const score = rule === "dot" ? dot : size > 0 ? dot / (size * remNorm) : 0;
+      if (score > bestScore + 1e-12 || (score > bestScore - 1e-12 && size > bestSize)) {
         bestScore = score;
         best = i;
+        bestSize = size;
         bestMax = fitMax;
       }
     }
@@ -128,11 +148,12 @@ export function bestBin(
   classes: readonly FillClass[],
   duals: Float64Array,
   used?: Float64Array,
+  rule: FillRule = "dot",
 ): { type: number; taken: Int32Array; value: number; ratio: number } | undefined {
   let best: { type: number; taken: Int32Array; value: number; ratio: number } | undefined;
   const zero = used ?? new Float64Array(types[0]?.cap.length ?? 0);
   for (const t of candidates) {
-    const taken = fillBin(types[t].cap, zero, classes);
+    const taken = fillBin(types[t].cap, zero, classes, undefined, rule);
     let any = false;
     for (const n of taken) if (n > 0) any = true;
     if (!any) continue;

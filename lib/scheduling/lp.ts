@@ -17,43 +17,83 @@ export interface CoveringLpSolution {
 const EPS = 1e-9;
 
 /**
- * Solves min c·x, A x ≥ b, x ≥ 0. `a[i][j]` is row i, column j. Rows with b ≤ 0 are ignored (their dual is 0).
- * Returns undefined when infeasible (some demanded row has no column supplying it) or when the cap is hit.
+ * Solves min c·x, A x ≥ b, x ≥ 0 for covering problems (c ≥ 0). `a[i][j]` is row i, column j. Rows with b ≤ 0 are
+ * ignored (their dual is 0). Returns undefined when infeasible (some demanded row has no column supplying it) or when
+ * the iteration cap is hit.
  */
 export function solveCoveringLp(
   c: ArrayLike<number>,
   a: ArrayLike<number>[],
   b: ArrayLike<number>,
 ): CoveringLpSolution | undefined {
+  const rows: number[] = [];
+  for (let i = 0; i < b.length; i++) if (b[i] > 0) rows.push(i);
+  for (const i of rows) {
+    let any = false;
+    for (let j = 0; j < c.length; j++) if (a[i][j] > EPS) any = true;
+    if (!any) return undefined;
+  }
+  return simplex(c, a, b, rows);
+}
+
+/**
+ * Solves min c·x, A x ≥ b, x ≥ 0 with c ≥ 0 and A of any sign (every row kept; rows with b ≤ 0 start feasible).
+ * Returns undefined when infeasible or when the iteration cap is hit.
+ */
+export function solveLp(
+  c: ArrayLike<number>,
+  a: ArrayLike<number>[],
+  b: ArrayLike<number>,
+): CoveringLpSolution | undefined {
+  return simplex(
+    c,
+    a,
+    b,
+    a.map((_, i) => i),
+  );
+}
+
+function simplex(
+  c: ArrayLike<number>,
+  a: ArrayLike<number>[],
+  b: ArrayLike<number>,
+  rowsIdx: number[],
+): CoveringLpSolution | undefined {
   const n = c.length;
-  const rowsIdx: number[] = [];
-  for (let i = 0; i < b.length; i++) if (b[i] > 0) rowsIdx.push(i);
   const m = rowsIdx.length;
   const duals = new Float64Array(b.length);
   const x = new Float64Array(n);
   if (m === 0) return { value: 0, x, duals };
-  // Columns: n structural, m surplus, m artificial; plus RHS. Rows normalised so that RHS = 1.
+  // Columns: n structural, m surplus, m artificial; plus RHS. Demand rows (b > 0) are scaled to RHS 1 and start
+  // with their artificial basic; other rows are negated so that their surplus starts basic at −b ≥ 0.
   const width = n + 2 * m + 1;
   const rhs = width - 1;
   const t: Float64Array[] = [];
+  const scaleOf = new Float64Array(m);
+  const basis = new Int32Array(m);
   for (let r = 0; r < m; r++) {
     const i = rowsIdx[r];
     const row = new Float64Array(width);
-    const scale = 1 / b[i];
-    let any = false;
-    for (let j = 0; j < n; j++) {
-      const v = a[i][j] * scale;
-      row[j] = v;
-      if (v > EPS) any = true;
+    if (b[i] > 0) {
+      const scale = 1 / b[i];
+      for (let j = 0; j < n; j++) row[j] = a[i][j] * scale;
+      row[n + r] = -1;
+      row[n + m + r] = 1;
+      row[rhs] = 1;
+      basis[r] = n + m + r;
+      scaleOf[r] = scale;
+    } else {
+      let maxAbs = 0;
+      for (let j = 0; j < n; j++) maxAbs = Math.max(maxAbs, Math.abs(a[i][j]));
+      const scale = maxAbs > 0 ? 1 / maxAbs : 1;
+      for (let j = 0; j < n; j++) row[j] = -a[i][j] * scale;
+      row[n + r] = 1;
+      row[rhs] = -b[i] * scale;
+      basis[r] = n + r;
+      scaleOf[r] = -scale;
     }
-    if (!any) return undefined;
-    row[n + r] = -1;
-    row[n + m + r] = 1;
-    row[rhs] = 1;
     t.push(row);
   }
-  const basis = new Int32Array(m);
-  for (let r = 0; r < m; r++) basis[r] = n + m + r;
 
   const costs = new Float64Array(width - 1);
   const cb = new Float64Array(m);
@@ -101,8 +141,14 @@ export function solveCoveringLp(
   };
 
   const isArtificial = (j: number) => j >= n + m && j < n + 2 * m;
-  for (let j = n + m; j < n + 2 * m; j++) costs[j] = 1;
-  if (!phase(width - 1)) return undefined;
+  let anyArtificial = false;
+  for (let r = 0; r < m; r++) {
+    if (isArtificial(basis[r])) {
+      costs[basis[r]] = 1;
+      anyArtificial = true;
+    }
+  }
+  if (anyArtificial && !phase(width - 1)) return undefined;
   for (let r = 0; r < m; r++) if (isArtificial(basis[r]) && t[r][rhs] > 1e-7) return undefined;
   costs.fill(0);
   for (let j = 0; j < n; j++) costs[j] = c[j];
@@ -116,9 +162,11 @@ export function solveCoveringLp(
     }
   }
   for (let k = 0; k < m; k++) {
+    // B⁻¹'s column k is the tableau column of the variable that started basic in row k.
+    const col = scaleOf[k] > 0 ? n + m + k : n + k;
     let pi = 0;
-    for (let r = 0; r < m; r++) pi += costs[basis[r]] * t[r][n + m + k];
-    duals[rowsIdx[k]] = Math.max(0, pi) / b[rowsIdx[k]];
+    for (let r = 0; r < m; r++) pi += costs[basis[r]] * t[r][col];
+    duals[rowsIdx[k]] = Math.max(0, pi * scaleOf[k]);
   }
   return { value, x, duals };
 }
