@@ -209,15 +209,6 @@ function planGroup(
       addTaken(used, classes, f.taken);
       cost += cheapestPrice(group, used);
     }
-    console.error(
-      "strategy",
-      strategies.indexOf(strategy),
-      fresh.length,
-      cost,
-      fresh
-        .map((f) => `${group.entries[f.entry].name}@${group.entries[f.entry].price}:${Array.from(f.taken).join("/")}`)
-        .join(" "),
-    );
     if (cost < bestCost - 1e-9) {
       best = fresh;
       bestCost = cost;
