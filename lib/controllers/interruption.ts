@@ -174,6 +174,7 @@ export class InterruptionHandler {
       const reason: ClaimDisruptionReason = urgent ? "Interrupted" : "Replaced";
       const acted = await this.act(claim, reason, msg, config, !alreadyHandled);
       result.acted.push(claim.id);
+      telemetry.metrics.add(METRIC.interruptionsHandled, 1, "Count", { kind: msg.kind });
       const flavor = Terminator.flavorOf(config?.nodePools.find((p) => p.name === claim.pool));
       if (urgent && acted.state !== "Terminated")
         out.push({ claim: acted, eventTime: msg.time || clock.now(), flavor });

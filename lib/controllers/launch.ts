@@ -227,6 +227,7 @@ export class ClaimLauncher {
     const { logger, metrics } = this.deps.telemetry;
     if (err instanceof FencedError) throw err;
     metrics.add(METRIC.launchFailures, 1, "Count", { errorClass: err.name });
+    metrics.add(METRIC.launchFailures, 1, "Count");
     const base = { claimId: claim.id, pool: claim.pool, error: err.message, errorClass: err.name };
     if (err instanceof InsufficientCapacityError) {
       const until = this.deps.clock.now() + UNAVAILABLE_TTL_MS;

@@ -207,6 +207,9 @@ export class Provisioner {
     const { logger, metrics } = this.deps.telemetry;
     const { input, pending } = await this.solveInput(view);
     metrics.add(METRIC.pendingPods, pending.length);
+    const since = oldest(pending);
+    if (since !== undefined)
+      metrics.add(METRIC.oldestPendingPodAge, Math.max(0, (this.deps.clock.now() - since) / 1000), "Seconds");
     if (input.pods.length === 0) return "done";
     let solved: SolveResult;
     try {
@@ -255,8 +258,17 @@ export class Provisioner {
   }
 
   private reportFleet(view: ClusterView): void {
-    const cost = view.claims.reduce((s, c) => s + (c.state !== "Pending" ? (c.pricePerHour ?? 0) : 0), 0);
-    this.deps.telemetry.metrics.add(METRIC.fleetCostPerHour, cost, "None");
+    const { metrics } = this.deps.telemetry;
+    const live = view.claims.filter((c) => c.state !== "Pending" && c.state !== "Terminated");
+    metrics.add(
+      METRIC.fleetCostPerHour,
+      live.reduce((s, c) => s + (c.pricePerHour ?? 0), 0),
+      "None",
+    );
+    for (const capacityType of ["spot", "on-demand"]) {
+      const n = live.filter((c) => c.capacityType === capacityType).length;
+      metrics.add(METRIC.nodes, n, "Count", { capacityType });
+    }
   }
 }
 

@@ -31,10 +31,19 @@ export interface Telemetry {
   metrics: Metrics;
 }
 
-/** Metric names (CloudWatch namespace `Stevedore`). */
+/**
+ * Metric names (CloudWatch namespace `Stevedore`); the dashboard and alarms read them (`lib/infra/metrics-names.ts`,
+ * checked equal by the test suite).
+ */
 export const METRIC = {
   /** Provisionable pods seen in a batch. */
   pendingPods: "PendingPods",
+  /** Age of the oldest provisionable pod of a batch (s). */
+  oldestPendingPodAge: "OldestPendingPodAgeSeconds",
+  /** Live nodes Stevedore launched; dimension `capacityType` (gauge). */
+  nodes: "Nodes",
+  /** Interruption events acted on; dimension `kind`. */
+  interruptionsHandled: "InterruptionsHandled",
   /** Pods placed on new or existing capacity by a solve. */
   podsPlaced: "PodsPlaced",
   /** Pods the packer could not place. */
@@ -43,7 +52,7 @@ export const METRIC = {
   nodesLaunched: "NodesLaunched",
   /** Nodes terminated; dimension `reason`. */
   nodesTerminated: "NodesTerminated",
-  /** Launch failures; dimension `errorClass`. */
+  /** Launch failures; dimension `errorClass`, and a total without it. */
   launchFailures: "LaunchFailures",
   /** $/hour of every live claim. */
   fleetCostPerHour: "FleetCostPerHour",

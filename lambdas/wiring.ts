@@ -1,0 +1,132 @@
+/**
+ * Builds the controllers' dependencies from the Lambda environment (names in `lib/infra/controller-env.ts`), once
+ * per container. Local endpoints for the twin and tests: `STEVEDORE_EC2_ENDPOINT` (EC2, SSM, Pricing, EKS unless
+ * overridden), `STEVEDORE_SSM_ENDPOINT`, `STEVEDORE_EKS_ENDPOINT`, `STEVEDORE_DYNAMODB_ENDPOINT` (loopback endpoints
+ * get dummy credentials), and `KUBECONFIG` (a kubeconfig file instead of EKS token authentication).
+ */
+import { EKSClient } from "@aws-sdk/client-eks";
+import { AwsCloudProvider } from "../lib/cloud/aws/aws-cloud-provider.js";
+import { createAwsClients } from "../lib/cloud/aws/clients.js";
+import { loadClusterFacts } from "../lib/cloud/aws/eks-cluster.js";
+import { StoreBackedUnavailableOfferings } from "../lib/cloud/aws/unavailable-offerings.js";
+import { connectEksCluster } from "../lib/cluster/eks-cluster.js";
+import { createKubeconfigClusterClient } from "../lib/cluster/kubeconfig.js";
+import type { ClusterClient } from "../lib/cluster/types.js";
+import { systemClock } from "../lib/controllers/clock.js";
+import { effectiveConfigSource } from "../lib/controllers/config-source.js";
+import type { ControllerDeps } from "../lib/controllers/deps.js";
+import { powertoolsTelemetry } from "../lib/controllers/telemetry-powertools.js";
+import { CONTROLLER_ENV } from "../lib/infra/controller-env.js";
+import { lowerBound } from "../lib/scheduling/lower-bound.js";
+import { solve } from "../lib/scheduling/solve.js";
+import { createDynamoClient, createSsmClient, isLoopbackEndpoint } from "../lib/state/clients.js";
+import { DynamoStateStore } from "../lib/state/dynamo-store.js";
+
+type Env = Record<string, string | undefined>;
+
+/** A required environment variable is missing. */
+export class MissingEnvironmentError extends Error {
+  constructor(name: string) {
+    super(`environment variable ${name} is required (set by the Stevedore stack)`);
+    this.name = "MissingEnvironmentError";
+  }
+}
+
+/** Settings read from the environment besides the clients. */
+export interface ControllerSettings {
+  clusterName: string;
+  region: string;
+  /** @default 50 */
+  loopSeconds: number;
+  /** @default "ignore" */
+  rebalance: "ignore" | "replace";
+}
+
+function required(env: Env, name: string): string {
+  const v = env[name];
+  if (!v) throw new MissingEnvironmentError(name);
+  return v;
+}
+
+/** Reads the settings. */
+export function readSettings(env: Env = process.env): ControllerSettings {
+  const loop = Number(env[CONTROLLER_ENV.loopSeconds] ?? "50");
+  return {
+    clusterName: required(env, CONTROLLER_ENV.clusterName),
+    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1",
+    loopSeconds: Number.isFinite(loop) && loop >= 0 ? loop : 50,
+    rebalance: env[CONTROLLER_ENV.rebalance] === "replace" ? "replace" : "ignore",
+  };
+}
+
+async function clusterClient(s: ControllerSettings, env: Env, eks: EKSClient): Promise<ClusterClient> {
+  if (env.KUBECONFIG) return createKubeconfigClusterClient({ path: env.KUBECONFIG });
+  return (await connectEksCluster({ clusterName: s.clusterName, region: s.region, eks })).client;
+}
+
+/** Builds every dependency from the environment. */
+export async function buildDeps(
+  controller: string,
+  env: Env = process.env,
+): Promise<{ deps: ControllerDeps; settings: ControllerSettings }> {
+  const s = readSettings(env);
+  const awsEndpoint = env.STEVEDORE_EC2_ENDPOINT;
+  const local = awsEndpoint !== undefined && isLoopbackEndpoint(awsEndpoint) && !env.AWS_ACCESS_KEY_ID;
+  const credentials = local ? { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" } : undefined;
+  const aws = createAwsClients({ region: s.region, endpoint: awsEndpoint, credentials });
+  const eksEndpoint = env.STEVEDORE_EKS_ENDPOINT ?? awsEndpoint;
+  const eks = new EKSClient({
+    region: s.region,
+    ...(eksEndpoint ? { endpoint: eksEndpoint } : {}),
+    ...(credentials ? { credentials } : {}),
+  });
+  const ssm = createSsmClient({ region: s.region, endpoint: env.STEVEDORE_SSM_ENDPOINT ?? awsEndpoint }, env);
+  const telemetry = powertoolsTelemetry({
+    serviceName: env.POWERTOOLS_SERVICE_NAME ?? `stevedore-${controller}`,
+    namespace: env.POWERTOOLS_METRICS_NAMESPACE,
+    defaultDimensions: { cluster: s.clusterName },
+  });
+  const dynamo = createDynamoClient({ region: s.region, endpoint: env.STEVEDORE_DYNAMODB_ENDPOINT }, env);
+  const state = new DynamoStateStore({ client: dynamo, tableName: required(env, CONTROLLER_ENV.table) });
+  const ssmPath = env[CONTROLLER_ENV.configSsmPath];
+  const cloud = new AwsCloudProvider({
+    ...aws,
+    ssm,
+    region: s.region,
+    clusterName: s.clusterName,
+    cluster: () => loadClusterFacts(eks, s.clusterName),
+    unavailableOfferings: new StoreBackedUnavailableOfferings(state),
+    defaultInstanceProfile: env[CONTROLLER_ENV.instanceProfile],
+    logger: telemetry.logger,
+  });
+  const deps: ControllerDeps = {
+    cluster: await clusterClient(s, env, eks),
+    cloud,
+    state,
+    clock: systemClock,
+    telemetry,
+    config: effectiveConfigSource(
+      { store: state, ...(ssmPath ? { ssm: { client: ssm, path: ssmPath } } : {}), env },
+      telemetry.logger,
+    ),
+    solve,
+    lowerBound: async (input) => {
+      const r = await lowerBound(input, { integerNodes: false, timeLimitSeconds: 2 });
+      return r.status.startsWith("error") ? undefined : r.costPerHour;
+    },
+  };
+  return { deps, settings: s };
+}
+
+let cached: Promise<{ deps: ControllerDeps; settings: ControllerSettings }> | undefined;
+
+/** The dependencies of this container (built on the first invocation, reused while warm). */
+export function wiring(controller: string): Promise<{ deps: ControllerDeps; settings: ControllerSettings }> {
+  if (!cached) {
+    cached = buildDeps(controller);
+    cached.catch(() => {
+      cached = undefined;
+    });
+  }
+  return cached;
+}

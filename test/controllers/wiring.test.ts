@@ -1,0 +1,107 @@
+/**
+ * The Lambda wiring: environment → real clients → controllers, against the fake kube-apiserver (via `KUBECONFIG`),
+ * dynalite and the AWS emulator (via the endpoint overrides); and the Powertools telemetry's EMF output.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { buildDeps, MissingEnvironmentError, readSettings } from "../../lambdas/wiring.js";
+import { Provisioner } from "../../lib/controllers/provisioner.js";
+import { powertoolsTelemetry } from "../../lib/controllers/telemetry-powertools.js";
+import { CLUSTER, defaultConfigYaml, startControllerHarness } from "../support/controller-harness.js";
+
+function captureStdout<T>(fn: () => T): { out: string[]; value: T } {
+  const out: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    out.push(String(chunk));
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    return { out, value: fn() };
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
+describe("lambda wiring", () => {
+  test("settings come from the stack's environment names, with clear errors", () => {
+    assert.throws(() => readSettings({}), MissingEnvironmentError);
+    const s = readSettings({
+      STEVEDORE_CLUSTER_NAME: "prod",
+      STEVEDORE_LOOP_SECONDS: "20",
+      STEVEDORE_REBALANCE: "replace",
+      AWS_REGION: "eu-west-1",
+    });
+    assert.deepEqual(s, { clusterName: "prod", region: "eu-west-1", loopSeconds: 20, rebalance: "replace" });
+    assert.equal(readSettings({ STEVEDORE_CLUSTER_NAME: "x", STEVEDORE_LOOP_SECONDS: "nope" }).loopSeconds, 50);
+  });
+
+  test("builds working controllers from local endpoints and config stored in DynamoDB", async () => {
+    const h = await startControllerHarness();
+    const dir = mkdtempSync(join(tmpdir(), "stevedore-wiring-"));
+    const saved = { log: process.env.POWERTOOLS_LOG_LEVEL, metrics: process.env.POWERTOOLS_METRICS_DISABLED };
+    process.env.POWERTOOLS_LOG_LEVEL = "SILENT";
+    process.env.POWERTOOLS_METRICS_DISABLED = "true";
+    try {
+      const kubeconfig = join(dir, "kubeconfig");
+      writeFileSync(kubeconfig, h.kube.kubeConfig.exportConfig());
+      const yaml = defaultConfigYaml();
+      for (const [i, doc] of yaml.split("---").entries()) {
+        const kind = i === 0 ? "NodePool" : "NodeClass";
+        await h.state.putConfig({ kind, name: "default", document: doc }, h.clock.now());
+      }
+      h.pod("web-0", { cpu: "1" });
+      const { deps, settings } = await buildDeps("provisioner", {
+        STEVEDORE_CLUSTER_NAME: CLUSTER,
+        STEVEDORE_TABLE: h.state.tableName,
+        STEVEDORE_LOOP_SECONDS: "0",
+        STEVEDORE_EC2_ENDPOINT: h.aws.endpoint,
+        STEVEDORE_DYNAMODB_ENDPOINT: h.dynalite.endpoint,
+        KUBECONFIG: kubeconfig,
+        AWS_REGION: "us-east-1",
+      });
+      const config = await deps.config.load();
+      assert.deepEqual(
+        config.nodePools.map((p) => p.name),
+        ["default"],
+      );
+      const r = await new Provisioner(deps, { loopSeconds: settings.loopSeconds }).run();
+      assert.equal(r.launched.length, 1);
+      assert.equal(h.liveInstances().length, 1);
+    } finally {
+      process.env.POWERTOOLS_LOG_LEVEL = saved.log;
+      process.env.POWERTOOLS_METRICS_DISABLED = saved.metrics;
+      if (saved.log === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
+      if (saved.metrics === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
+      rmSync(dir, { recursive: true, force: true });
+      await h.close();
+    }
+  });
+
+  test("Powertools telemetry writes EMF metrics with their dimensions and JSON logs", () => {
+    const { out } = captureStdout(() => {
+      const t = powertoolsTelemetry({ serviceName: "stevedore-test", defaultDimensions: { cluster: "c1" } });
+      t.metrics.add("NodesLaunched", 1, "Count", { pool: "default" });
+      t.metrics.add("PendingPods", 3);
+      t.metrics.flush();
+      t.logger.info("launched node", { claimId: "default-1" });
+    });
+    const lines = out
+      .join("")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const emf = lines.filter((l) => "_aws" in l);
+    const launched = emf.find((l) => "NodesLaunched" in l);
+    assert.equal(launched?.pool, "default");
+    assert.equal(launched?.cluster, "c1");
+    const pending = emf.find((l) => "PendingPods" in l);
+    assert.equal(pending?.PendingPods, 3);
+    assert.equal(pending?.pool, undefined, "dimensions do not leak between points");
+    const log = lines.find((l) => l.message === "launched node");
+    assert.equal(log?.claimId, "default-1");
+  });
+});
