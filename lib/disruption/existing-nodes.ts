@@ -39,6 +39,13 @@ export function minAllocatable(types: InstanceType[]): Resources {
   return out;
 }
 
+/** Element-wise maximum over the options' capacity (pool limits count an in-flight node pessimistically). */
+function maxCapacity(types: InstanceType[]): Resources {
+  const out: Resources = {};
+  for (const t of types) for (const [k, v] of Object.entries(t.capacity)) out[k] = Math.max(out[k] ?? 0, v);
+  return out;
+}
+
 /** The instance types a claim may run on, resolved against the pool's catalog (launched type if known). */
 export function claimInstanceTypes(claim: NodeClaim, catalog: InstanceType[]): InstanceType[] {
   const byName = new Map(catalog.map((t) => [t.name, t]));
@@ -79,7 +86,10 @@ export function nodeToExisting(
 ): ExistingNode {
   const name = node.metadata.name ?? "";
   let allocatable = parseResourceList(node.status?.allocatable);
+  let capacity = parseResourceList(node.status?.capacity);
   if (Object.keys(allocatable).length === 0 && claim) allocatable = minAllocatable(claimInstanceTypes(claim, catalog));
+  if (Object.keys(capacity).length === 0)
+    capacity = claim ? maxCapacity(claimInstanceTypes(claim, catalog)) : allocatable;
   let taints = node.spec?.taints ?? [];
   if (claim && claim.state !== "Initialized" && claim.state !== "Draining") {
     const startup = new Set(claim.startupTaints.map((t) => t.key));
@@ -90,6 +100,7 @@ export function nodeToExisting(
     labels: { [LABEL_HOSTNAME]: name, ...(node.metadata.labels ?? {}) },
     taints,
     allocatable,
+    capacity,
     pods: dedupe([...bound, ...nominated]),
     unschedulable: isNodeUnschedulable(node) || (claim !== undefined && isDisrupting(claim)),
     nodePool: claim?.pool,
@@ -106,6 +117,7 @@ export function claimToInFlight(claim: NodeClaim, catalog: InstanceType[], nomin
     labels: { [LABEL_HOSTNAME]: name, ...claimLabels(claim, types) },
     taints: claim.taints.map((t) => ({ ...t })),
     allocatable: minAllocatable(types),
+    capacity: maxCapacity(types),
     pods: nominated,
     inFlight: true,
     nodePool: claim.pool,
