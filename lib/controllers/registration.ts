@@ -40,22 +40,31 @@ export interface RegistrationResult {
   unregistered: string[];
 }
 
-async function sync(deps: ControllerDeps, claim: NodeClaim, node: Node, view: ClusterView): Promise<void> {
+/** Syncs labels and taints onto the Node; returns it as it is now. */
+async function sync(deps: ControllerDeps, claim: NodeClaim, node: Node, view: ClusterView): Promise<Node> {
   const name = node.metadata.name ?? "";
   const want = registrationLabels(claim, view);
   const have = node.metadata.labels ?? {};
   const missing = Object.fromEntries(Object.entries(want).filter(([k, v]) => have[k] !== v));
-  if (Object.keys(missing).length > 0) await deps.cluster.patchNodeMetadata(name, { labels: missing });
+  let changed = false;
+  if (Object.keys(missing).length > 0) {
+    await deps.cluster.patchNodeMetadata(name, { labels: missing });
+    changed = true;
+  }
   const taints = node.spec?.taints ?? [];
   if (have[LABEL_DO_NOT_SYNC_TAINTS] !== "true") {
     for (const t of claim.taints) {
       if (!taints.some((x) => x.key === t.key && x.effect === t.effect && (x.value ?? "") === (t.value ?? ""))) {
         await deps.cluster.addNodeTaint(name, t);
+        changed = true;
       }
     }
   }
-  if (taints.some((t) => t.key === UNREGISTERED_TAINT_KEY))
+  if (taints.some((t) => t.key === UNREGISTERED_TAINT_KEY)) {
     await deps.cluster.removeNodeTaint(name, UNREGISTERED_TAINT_KEY);
+    changed = true;
+  }
+  return changed ? ((await deps.cluster.getNode(name)) ?? node) : node;
 }
 
 function initialized(claim: NodeClaim, node: Node): boolean {
@@ -78,7 +87,7 @@ export async function reconcileRegistration(
   for (let claim of view.claims) {
     if (claim.state !== "Launched" && claim.state !== "Registered") continue;
     try {
-      const node = index.nodeOf(claim);
+      let node = index.nodeOf(claim);
       if (claim.state === "Launched") {
         if (!node) {
           if (now - (claim.launchedAt ?? claim.createdAt) < REGISTRATION_TIMEOUT_MS) continue;
@@ -102,7 +111,7 @@ export async function reconcileRegistration(
           out.unregistered.push(claim.id);
           continue;
         }
-        await sync(deps, claim, node, view);
+        node = await sync(deps, claim, node, view);
         claim = await deps.state.updateClaim(
           claim,
           { state: "Registered", nodeName: node.metadata.name, registeredAt: now },

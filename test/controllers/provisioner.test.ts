@@ -40,8 +40,14 @@ describe("provisioner", () => {
     assert.equal(h.liveInstances().length, 1);
     h.advance(10_000); // boot; the kubelet registers the Node, the scheduler binds the pod
     assert.equal(h.nodes().length, 1);
+    const nodeName = h.nodes()[0].metadata.name ?? "";
+    await h.kube.client.addNodeTaint(nodeName, { key: "karpenter.sh/unregistered", effect: "NoExecute" });
     await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
     const [after] = await h.claims();
+    const node = h.nodes()[0];
+    assert.ok(!node.spec?.taints?.some((t) => t.key === "karpenter.sh/unregistered"), "unregistered taint removed");
+    assert.equal(node.metadata.labels?.["stevedore.dev/claim"], after.id, "labels synced");
+    assert.equal(node.metadata.labels?.["karpenter.sh/registered"], "true");
     assert.equal(after.state, "Initialized");
     assert.equal(after.nodeName, h.nodes()[0].metadata.name);
     assert.equal(h.nodes()[0].metadata.labels?.["karpenter.sh/initialized"], "true");
