@@ -43,8 +43,10 @@ export const LAMBDA_BUNDLING: BundlingOptions = {
 
 /** The subset of esbuild's `BuildOptions` this module produces (esbuild is a devDependency; no type import). */
 export interface EsbuildOptions {
-  entryPoints: string[];
-  outfile: string;
+  entryPoints: string[] | Record<string, string>;
+  outfile?: string;
+  outdir?: string;
+  outExtension?: Record<string, string>;
   bundle: true;
   platform: "node";
   format: "esm";
@@ -73,4 +75,13 @@ export function esbuildOptionsFor(entry: string, outfile: string): EsbuildOption
     sourcemap: LAMBDA_BUNDLING.sourceMap ?? false,
     logLevel: "error",
   };
+}
+
+/**
+ * The same options for several entries in one esbuild run (each `<name>.mjs` in `outdir`, no code splitting, so
+ * every bundle is what its function gets) — what the bundle test uses to build all functions at once.
+ */
+export function esbuildOptionsForEntries(entries: Record<string, string>, outdir: string): EsbuildOptions {
+  const { outfile: _single, ...options } = esbuildOptionsFor("", "");
+  return { ...options, entryPoints: entries, outdir, outExtension: { ".js": ".mjs" } };
 }

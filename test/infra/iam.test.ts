@@ -218,7 +218,9 @@ describe("IAM", () => {
     for (const c of commands("lib/cloud/aws", "@aws-sdk/client-ssm")) assert.ok(allowed.has(`ssm:${c}`), `ssm:${c}`);
     for (const c of commands("lib/cloud/aws", "@aws-sdk/client-pricing"))
       assert.ok(allowed.has(`pricing:${c}`), `pricing:${c}`);
-    for (const c of commands("lib/cluster", "@aws-sdk/client-eks")) assert.ok(allowed.has(`eks:${c}`), `eks:${c}`);
+    for (const dir of ["lib/cluster", "lib/cloud/aws"]) {
+      for (const c of commands(dir, "@aws-sdk/client-eks")) assert.ok(allowed.has(`eks:${c}`), `eks:${c}`);
+    }
     const ddbNames: Record<string, string> = {
       Get: "GetItem",
       Put: "PutItem",
