@@ -24,6 +24,14 @@ export interface TypeEntry {
   cap: Float64Array;
 }
 
+/** Changes whenever some group gains its first bin or loses its last (candidate lists are cached per version). */
+let liveGroupsVersion = 0;
+
+/** The current version of the set of groups that hold bins. */
+export function groupsVersion(): number {
+  return liveGroupsVersion;
+}
+
 /** A label value a node of the group will carry: known, or unknown until pinned. */
 type Pinned = { known: true; value: string | undefined } | { known: false };
 
@@ -51,6 +59,8 @@ export class BinGroup {
   targetOrder: Int32Array | undefined;
   private undominatedCache: number[] | undefined;
   private readonly pinned = new Map<string, Pinned>();
+  /** Memoised topology location of a not-yet-opened bin of this group (see bin.ts). */
+  pendingLocation: unknown;
   private readonly possible = new Map<string, { values: string[]; missing: boolean }>();
 
   constructor(
@@ -106,7 +116,7 @@ export class BinGroup {
   attach(bin: Bin, slack: Float64Array): number {
     const slot = this.index.add(slack);
     this.slots[slot] = bin;
-    this.live++;
+    if (this.live++ === 0) liveGroupsVersion++;
     return slot;
   }
 
@@ -114,7 +124,7 @@ export class BinGroup {
   detach(slot: number): void {
     this.index.remove(slot);
     this.slots[slot] = undefined;
-    this.live--;
+    if (--this.live === 0) liveGroupsVersion++;
   }
 
   /** The value of label `key` on nodes of this group, if already decided. */

@@ -12,6 +12,8 @@ import { eligibleByFilter } from "./topology.js";
 import type { TopologyGroup } from "./topology-group.js";
 import type { ExistingNode } from "./types.js";
 
+let scratch = new Float64Array(0);
+
 /** One planned pod. */
 export interface Placement {
   pod: Pod;
@@ -58,15 +60,17 @@ export class Bin implements TopologyLocation {
     this.cap = cap ?? (target ? target.cap : new Float64Array(dims));
   }
 
+  /** Free capacity under the target (a shared scratch array: copy it to keep it). */
   slack(): Float64Array {
-    const s = new Float64Array(this.cap.length);
+    let s = scratch;
+    if (s.length !== this.cap.length) s = scratch = new Float64Array(this.cap.length);
     for (let k = 0; k < s.length; k++) s[k] = this.cap[k] - this.used[k];
     return s;
   }
 
   /** Re-publishes the slack to the group's index. */
   refresh(): void {
-    this.group.index.update(this.slot, this.slack());
+    if (this.slot >= 0) this.group.index.update(this.slot, this.slack());
   }
 
   /** Moves the bin to another group (its requirements narrowed). */
@@ -91,6 +95,12 @@ export class Bin implements TopologyLocation {
     if (this.group.labels) return eligibleByFilter(g, { labels: this.group.labels }, this.group.taints);
     return eligibleByFilter(g, { reqs: this.group.reqs, pinned: (k) => this.group.pinnedValue(k) }, this.group.taints);
   }
+}
+
+/** The (memoised) location of a bin of `group` not opened yet. */
+export function pendingLocation(group: BinGroup): PendingLocation {
+  if (!group.pendingLocation) group.pendingLocation = new PendingLocation(group);
+  return group.pendingLocation as PendingLocation;
 }
 
 /** A location for a bin not opened yet (topology checks before opening). */

@@ -13,12 +13,11 @@ import {
 } from "../api/labels.js";
 import type { Bin } from "./bin.js";
 import type { TypeEntry } from "./bin-group.js";
-import type { Pod } from "./objects.js";
 import type { PoolState } from "./pool-state.js";
 import type { Requirements } from "./requirements.js";
 import { fitsIn } from "./resource-dims.js";
 import type { SolveContext } from "./solve-context.js";
-import type { CapacityType, NewNode, Offering } from "./types.js";
+import type { CapacityType, InstanceType, NewNode, Offering } from "./types.js";
 
 /** The cheapest type of the bin's group that holds what the bin holds. */
 export function cheapestFit(bin: Bin): TypeEntry | undefined {
@@ -54,83 +53,90 @@ interface Sized {
   fitting: TypeEntry[];
 }
 
+/** A limited pool's remaining room, over its limited resources (typed for speed). */
+interface Room {
+  keys: string[];
+  left: Float64Array;
+  /** Per pool type: capacity on `keys`. */
+  caps: Float64Array[];
+}
+
+function roomOf(ctx: SolveContext, pool: PoolState): Room | undefined {
+  if (!pool.hasLimits) return undefined;
+  const keys = Object.keys(pool.limits).filter((k) => k !== "nodes");
+  const left = Float64Array.from(keys, (k) => pool.limits[k] - existingUsage(ctx, pool, k));
+  const caps = pool.types.map((t) => Float64Array.from(keys, (k) => t.capacity[k] ?? 0));
+  return { keys, left, caps };
+}
+
 /** Builds the new nodes (in bin order), right-sizing each and honouring pool limits in the option lists. */
 export function finalizeNewNodes(ctx: SolveContext, firstIndex: number): NewNode[] {
   // Room under each limited pool's limits once every bin holds its target (which placement kept within limits).
-  const spare = new Map<PoolState, Record<string, number>>();
-  for (const pool of ctx.pools) {
-    if (!pool.hasLimits) continue;
-    const room: Record<string, number> = {};
-    for (const k in pool.limits) if (k !== "nodes") room[k] = pool.limits[k] - existingUsage(ctx, pool, k);
-    spare.set(pool, room);
-  }
+  const rooms = new Map<PoolState, Room | undefined>();
+  for (const pool of ctx.pools) rooms.set(pool, roomOf(ctx, pool));
   const live = ctx.bins.filter((b) => b.isNew && b.pods.length > 0);
   for (const bin of live) {
-    const room = bin.pool ? spare.get(bin.pool) : undefined;
+    const room = bin.pool ? rooms.get(bin.pool) : undefined;
     if (!room || !bin.target) continue;
-    const cap = (bin.pool as PoolState).types[bin.target.i].capacity;
-    for (const k in room) room[k] -= cap[k] ?? 0;
+    const cap = room.caps[bin.target.i];
+    for (let k = 0; k < cap.length; k++) room.left[k] -= cap[k];
   }
   // Right-size: the cheapest type holding the bin's pods that keeps the pool within its limits.
   const sized: Sized[] = [];
   for (const bin of live) {
     const pool = bin.pool as PoolState;
-    const room = spare.get(pool);
-    const targetCap = bin.target ? pool.types[bin.target.i].capacity : undefined;
+    const room = rooms.get(pool);
+    const base = room && bin.target ? room.caps[bin.target.i] : undefined;
     const fitting: TypeEntry[] = [];
     let chosen: TypeEntry | undefined;
     for (const e of bin.group.entries) {
       if (!fitsIn(bin.used, e.cap)) continue;
       if (!chosen) {
-        if (room && targetCap && !withinRoom(pool.types[e.i].capacity, targetCap, room)) continue;
+        if (room && base) {
+          const cap = room.caps[e.i];
+          let ok = true;
+          for (let k = 0; k < cap.length; k++) if (cap[k] - base[k] > room.left[k] + 1e-9) ok = false;
+          if (!ok) continue;
+          for (let k = 0; k < cap.length; k++) room.left[k] -= cap[k] - base[k];
+        }
         chosen = e;
-        if (room && targetCap)
-          for (const k in room) room[k] -= (pool.types[e.i].capacity[k] ?? 0) - (targetCap[k] ?? 0);
       }
       fitting.push(e);
       if (fitting.length >= ctx.maxInstanceTypes) break;
     }
     chosen ??= bin.target;
     if (!chosen) continue;
-    const options = fitting.filter((e) => e === chosen || e.price >= chosen!.price);
-    if (options[0] !== chosen) options.unshift(chosen);
-    sized.push({ bin, chosen, fitting: options });
+    if (fitting[0] !== chosen) fitting.unshift(chosen);
+    sized.push({ bin, chosen, fitting });
   }
+  // Options: every further type is kept only while the largest option still fits the pool's room.
   const nodes: NewNode[] = [];
+  const shapes = new Map<string, Shape[]>();
   let index = firstIndex;
   for (const s of sized) {
     const pool = s.bin.pool as PoolState;
-    const room = spare.get(pool);
+    const room = rooms.get(pool);
     let options = s.fitting;
     if (room) {
-      const base = pool.types[s.chosen.i].capacity;
+      const base = room.caps[s.chosen.i];
+      const extraMax = new Float64Array(base.length);
       options = [];
-      let extraMax: Record<string, number> = {};
       for (const e of s.fitting) {
-        const cap = pool.types[e.i].capacity;
+        const cap = room.caps[e.i];
         let ok = true;
-        const next: Record<string, number> = { ...extraMax };
-        for (const k in room) {
-          const extra = Math.max(0, (cap[k] ?? 0) - (base[k] ?? 0));
-          next[k] = Math.max(next[k] ?? 0, extra);
-          if (next[k] > room[k] + 1e-9) ok = false;
-        }
+        for (let k = 0; k < cap.length; k++)
+          if (Math.max(extraMax[k], cap[k] - base[k]) > room.left[k] + 1e-9) ok = false;
         if (!ok && e !== s.chosen) continue;
-        extraMax = next;
+        for (let k = 0; k < cap.length; k++) extraMax[k] = Math.max(extraMax[k], cap[k] - base[k]);
         options.push(e);
       }
-      for (const k in room) room[k] -= extraMax[k] ?? 0;
+      for (let k = 0; k < base.length; k++) room.left[k] -= extraMax[k];
     }
-    options = options.slice(0, ctx.maxInstanceTypes);
-    nodes.push(toNewNode(ctx, s.bin, s.chosen, options, `${pool.name}-${String(index).padStart(4, "0")}`));
+    if (options.length > ctx.maxInstanceTypes) options = options.slice(0, ctx.maxInstanceTypes);
+    nodes.push(toNewNode(ctx, s.bin, s.chosen, options, `${pool.name}-${String(index).padStart(4, "0")}`, shapes));
     index++;
   }
   return nodes;
-}
-
-function withinRoom(cap: Record<string, number>, base: Record<string, number>, room: Record<string, number>): boolean {
-  for (const k in room) if ((cap[k] ?? 0) - (base[k] ?? 0) > room[k] + 1e-9) return false;
-  return true;
 }
 
 function existingUsage(ctx: SolveContext, pool: PoolState, resource: string): number {
@@ -142,7 +148,21 @@ function existingUsage(ctx: SolveContext, pool: PoolState, resource: string): nu
   return total;
 }
 
-function toNewNode(ctx: SolveContext, bin: Bin, chosen: TypeEntry, options: TypeEntry[], name: string): NewNode {
+/** What nodes of one group with the same options share (computed once per distinct option list). */
+interface Shape {
+  entries: TypeEntry[];
+  instanceTypeOptions: InstanceType[];
+  zones: string[];
+  capacityTypes: CapacityType[];
+  labels: Record<string, string>;
+}
+
+function shapeOf(bin: Bin, chosen: TypeEntry, options: TypeEntry[], cache: Map<string, Shape[]>): Shape {
+  const key = `${bin.group.id}|${chosen.i}|${options.length}`;
+  const list = cache.get(key);
+  if (list) {
+    for (const shape of list) if (shape.entries.every((e, k) => e === options[k])) return shape;
+  }
   const pool = bin.pool as PoolState;
   const reqs = bin.group.reqs;
   const zoneReq = reqs.get(LABEL_ZONE);
@@ -156,22 +176,43 @@ function toNewNode(ctx: SolveContext, bin: Bin, chosen: TypeEntry, options: Type
       cts.add(o.capacityType);
     }
   }
-  const requests = new Float64Array(bin.used);
-  const dv = pool.daemonVecs[chosen.i];
-  for (let k = 0; k < requests.length; k++) requests[k] += dv[k];
-  const pods: Pod[] = bin.pods.map((p) => p.pod);
-  return {
-    name,
-    pool: pool.name,
+  const shape: Shape = {
+    entries: options,
     instanceTypeOptions: options.map((e) => pool.types[e.i]),
-    instanceType: pool.types[chosen.i],
-    offering: chosen.offering,
     zones: [...zones].sort(),
     capacityTypes: [...cts].sort(),
     labels: nodeLabels(pool, reqs, chosen.i, chosen.offering),
+  };
+  if (list) list.push(shape);
+  else cache.set(key, [shape]);
+  return shape;
+}
+
+function toNewNode(
+  ctx: SolveContext,
+  bin: Bin,
+  chosen: TypeEntry,
+  options: TypeEntry[],
+  name: string,
+  cache: Map<string, Shape[]>,
+): NewNode {
+  const pool = bin.pool as PoolState;
+  const shape = shapeOf(bin, chosen, options, cache);
+  const requests = new Float64Array(bin.used);
+  const dv = pool.daemonVecs[chosen.i];
+  for (let k = 0; k < requests.length; k++) requests[k] += dv[k];
+  return {
+    name,
+    pool: pool.name,
+    instanceTypeOptions: [...shape.instanceTypeOptions],
+    instanceType: pool.types[chosen.i],
+    offering: chosen.offering,
+    zones: [...shape.zones],
+    capacityTypes: [...shape.capacityTypes],
+    labels: { ...shape.labels },
     taints: pool.taints,
     startupTaints: pool.startupTaints,
     requests: ctx.dims.resources(requests),
-    pods,
+    pods: bin.pods.map((p) => p.pod),
   };
 }

@@ -3,8 +3,8 @@
  * type), else a new bin in the heaviest pool that can take it, targeting the most cost-efficient type (targets.ts).
  * Every candidate passes requirements, taints, host ports, topology (forward and inverse) and pool limits.
  */
-import { Bin, PendingLocation } from "./bin.js";
-import type { BinGroup, TypeEntry } from "./bin-group.js";
+import { Bin, pendingLocation } from "./bin.js";
+import { type BinGroup, groupsVersion, type TypeEntry } from "./bin-group.js";
 import type { HostPort } from "./host-ports.js";
 import { type Effective, effectiveOf, INITIAL_RELAX, type RelaxState } from "./pod-class.js";
 import type { PoolState } from "./pool-state.js";
@@ -12,10 +12,17 @@ import { fitsIn } from "./resource-dims.js";
 import type { PodState, SolveContext } from "./solve-context.js";
 import { firstUntolerated } from "./taints.js";
 import { chooseTarget, computeEfficiency } from "./targets.js";
-import { rankDomainValues, recordPlacement, type TopologyLocation, topologyFailure } from "./topology.js";
+import { recordPlacement, type TopologyLocation, topologyFailure } from "./topology.js";
 import type { TopologyGroup } from "./topology-group.js";
 
 const MAX_PIN_CANDIDATES = 32;
+
+/** A candidate: bins of group `g`, which move to group `p` (narrowed/pinned) when they take the pod. */
+interface Pair {
+  g: BinGroup;
+  p: BinGroup;
+  score: number;
+}
 const DEMAND_RELAX: RelaxState = { ...INITIAL_RELAX, tolerateSoftTaints: true };
 
 /** Per-solve placement state and caches. */
@@ -23,6 +30,9 @@ export class Placer {
   private readonly ctx: SolveContext;
   private readonly compatCache = new WeakMap<Effective, Map<number, BinGroup | null>>();
   private readonly groupDemand = new Map<number, Float64Array>();
+  private readonly pinCache = new WeakMap<Effective, Map<number, BinGroup[]>>();
+  private readonly pairCache = new WeakMap<Effective, { version: number; pairs: Pair[] }>();
+  private readonly scratchPairs: Pair[] = [];
   /** Per class: its requirements with every soft constraint kept (for demand estimates). */
   private classReqs: Effective[] | undefined;
 
@@ -49,6 +59,8 @@ export class Placer {
     if (!firstUntolerated(cls.tolerations, group.taints, { ignorePreferNoSchedule: e.ignorePreferNoSchedule })) {
       if (group.existing) {
         if (e.reqs.matchesLabels(group.labels ?? {})) out = group;
+      } else if (e.reqs.size === 0) {
+        out = group.entries.length > 0 ? group : null;
       } else if (group.pool && group.reqs.compatibleError(e.reqs) === undefined) {
         const next = this.ctx.groups.forPool(group.pool, group.reqs.intersect(e.reqs));
         out = next.entries.length > 0 ? next : null;
@@ -58,10 +70,17 @@ export class Placer {
     return out;
   }
 
-  /** Groups with every topology key of the pod pinned, best first. */
+  /** Groups with every topology key of the pod pinned (cached per constraints and group). */
   pinCandidates(e: Effective, group: BinGroup): BinGroup[] {
+    if (group.existing || e.pinKeys.length === 0) return [group];
+    let m = this.pinCache.get(e);
+    if (!m) {
+      m = new Map();
+      this.pinCache.set(e, m);
+    }
+    const hit = m.get(group.id);
+    if (hit) return hit;
     let cands: BinGroup[] = [group];
-    if (group.existing) return cands;
     for (const key of e.pinKeys) {
       const next: BinGroup[] = [];
       for (const g of cands) {
@@ -70,7 +89,7 @@ export class Placer {
           continue;
         }
         const { values, missing } = g.possibleValues(key);
-        for (const v of rankDomainValues(e, key, values)) {
+        for (const v of values) {
           const p = this.ctx.groups.pin(g, key, v);
           if (p) next.push(p);
         }
@@ -81,6 +100,7 @@ export class Placer {
       }
       cands = next.slice(0, MAX_PIN_CANDIDATES);
     }
+    m.set(group.id, cands);
     return cands;
   }
 
@@ -133,32 +153,51 @@ export class Placer {
   }
 
   /** (current group, group after narrowing and pinning) pairs a pod may use, best first. */
-  private candidatePairs(
-    ps: PodState,
-    e: Effective,
-    includeFull = false,
-  ): { g: BinGroup; p: BinGroup; score: number }[] {
-    const need = ps.vec;
-    const pairs: { g: BinGroup; p: BinGroup; score: number }[] = [];
-    for (const g of this.ctx.groups.groups) {
-      if (g.live === 0) continue;
-      if (!includeFull && !fitsIn(need, g.existing ? INF_CAP(need.length) : g.maxCap)) continue;
-      const g1 = this.compat(e, g);
-      if (!g1) continue;
-      for (const p of this.pinCandidates(e, g1)) {
-        if (e.topologyChecks) {
-          const f = topologyFailure(e, new PendingLocation(p), "domain");
-          if (f) {
-            ps.topologyFailure = f;
-            continue;
-          }
+  private candidatePairs(ps: PodState, e: Effective, includeFull = false): Pair[] {
+    const version = groupsVersion();
+    let cached = this.pairCache.get(e);
+    if (!cached || cached.version !== version) {
+      const structure: Pair[] = [];
+      for (const g of this.ctx.groups.groups) {
+        if (g.live === 0) continue;
+        const g1 = this.compat(e, g);
+        if (!g1) continue;
+        for (const p of this.pinCandidates(e, g1)) {
+          structure.push({ g, p, score: (g.existing ? 0 : 1e15) + (p !== g ? 1 : 0) });
         }
-        const score = (g.existing ? 0 : 1e15) + balanceScore(e, p) * 2 + (p !== g ? 1 : 0);
-        pairs.push({ g, p, score });
       }
+      structure.sort((a, b) => a.score - b.score || a.g.id - b.g.id || a.p.id - b.p.id);
+      cached = { version, pairs: structure };
+      this.pairCache.set(e, cached);
     }
-    pairs.sort((a, b) => a.score - b.score || a.g.id - b.g.id || a.p.id - b.p.id);
-    return pairs;
+    const need = ps.vec;
+    if (!e.topologyChecks) {
+      if (includeFull) return cached.pairs;
+      return cached.pairs.filter((x) => x.g.existing || fitsIn(need, x.g.maxCap));
+    }
+    // Reused pair objects: this runs for every pod with topology terms.
+    const scratch = this.scratchPairs;
+    let n = 0;
+    for (const x of cached.pairs) {
+      if (!includeFull && !x.g.existing && !fitsIn(need, x.g.maxCap)) continue;
+      const f = topologyFailure(e, pendingLocation(x.p), "domain");
+      if (f) {
+        ps.topologyFailure = f;
+        continue;
+      }
+      const slot = scratch[n] ?? (scratch[n] = { g: x.g, p: x.p, score: 0 });
+      slot.g = x.g;
+      slot.p = x.p;
+      slot.score = x.score + balanceScore(e, x.p) * 2;
+      // insertion sort by (score, g.id, p.id)
+      let i = n++;
+      while (i > 0 && pairBefore(slot, scratch[i - 1])) {
+        scratch[i] = scratch[i - 1];
+        i--;
+      }
+      scratch[i] = slot;
+    }
+    return scratch.slice(0, n);
   }
 
   /** A hostname anti-affinity group of the pod that already occupies most bins (then scan its free bins). */
@@ -172,12 +211,7 @@ export class Placer {
   }
 
   /** First-fit over the bins the anti-affinity group does not occupy (compacting its free list on the way). */
-  private placeViaFreeList(
-    ps: PodState,
-    e: Effective,
-    blocker: TopologyGroup,
-    pairs: { g: BinGroup; p: BinGroup }[],
-  ): boolean {
+  private placeViaFreeList(ps: PodState, e: Effective, blocker: TopologyGroup, pairs: Pair[]): boolean {
     const list = blocker.freeBins;
     const need = ps.vec;
     let w = 0;
@@ -252,9 +286,16 @@ export class Placer {
       const g1 = this.compat(e, base);
       if (!g1 || !fitsIn(need, g1.maxCap)) continue;
       if (cls.hostPorts.length > 0 && conflictsWithDaemons(pool, cls.hostPorts)) continue;
-      for (const p of this.pinCandidates(e, g1)) {
+      let cands = this.pinCandidates(e, g1);
+      if (cands.length > 1 && e.topologyChecks) {
+        cands = cands
+          .map((p) => ({ p, score: balanceScore(e, p) }))
+          .sort((a, b) => a.score - b.score || a.p.id - b.p.id)
+          .map((x) => x.p);
+      }
+      for (const p of cands) {
         if (e.topologyChecks) {
-          const f = topologyFailure(e, new PendingLocation(p), "all");
+          const f = topologyFailure(e, pendingLocation(p), "all");
           if (f) {
             ps.topologyFailure = f;
             continue;
@@ -295,16 +336,6 @@ export class Placer {
   }
 }
 
-const infCaps = new Map<number, Float64Array>();
-function INF_CAP(n: number): Float64Array {
-  let c = infCaps.get(n);
-  if (!c) {
-    c = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
-    infCaps.set(n, c);
-  }
-  return c;
-}
-
 function conflictsWithDaemons(pool: PoolState, ports: readonly HostPort[]): boolean {
   for (const p of ports) {
     for (const d of pool.daemonPorts) {
@@ -339,9 +370,13 @@ function balanceScore(e: Effective, p: BinGroup): number {
   return score;
 }
 
+function pairBefore(a: Pair, b: Pair): boolean {
+  return a.score < b.score || (a.score === b.score && (a.g.id < b.g.id || (a.g.id === b.g.id && a.p.id < b.p.id)));
+}
+
 /** The topology location of `bin` if it moved to group `p`. */
 function locationOf(bin: Bin, p: BinGroup): TopologyLocation {
   if (p === bin.group) return bin;
-  const pending = new PendingLocation(p);
+  const pending = pendingLocation(p);
   return { bin: bin.id, domain: (k) => pending.domain(k), eligible: (g) => pending.eligible(g) };
 }

@@ -94,15 +94,29 @@ let effectiveIds = 0;
 
 /** The effective constraints of a class at a relaxation state (cached). */
 export function effectiveOf(cls: PodClass, s: RelaxState): Effective {
-  const key = `${s.term},${s.prefAffinity},${s.prefAnti},${s.prefNode},${s.soft},${s.tolerateSoftTaints ? 1 : 0}`;
-  let e = cls.effective.get(key);
-  if (e) return e;
+  const initial =
+    s.term === 0 &&
+    s.prefAffinity === 0 &&
+    s.prefAnti === 0 &&
+    s.prefNode === 0 &&
+    s.soft === 0 &&
+    !s.tolerateSoftTaints;
+  const key = initial
+    ? INITIAL_KEY
+    : `${s.term},${s.prefAffinity},${s.prefAnti},${s.prefNode},${s.soft},${s.tolerateSoftTaints ? 1 : 0}`;
+  const hit = cls.effective.get(key);
+  if (hit) return hit;
   const pref = cls.affinity.preferred[s.prefNode];
   const reqs = pref ? cls.affinity.terms[s.term].intersect(pref) : cls.affinity.terms[s.term];
-  const spreads = [...cls.hardSpreads, ...cls.softSpreads.slice(s.soft)];
-  const affinities = [...cls.requiredAffinities, ...cls.preferredAffinities.slice(s.prefAffinity)];
-  const antis = [...cls.requiredAntis, ...cls.preferredAntis.slice(s.prefAnti)];
-  const subject: TopologySubject = {
+  const spreads = concatTail(cls.hardSpreads, cls.softSpreads, s.soft);
+  const affinities = concatTail(cls.requiredAffinities, cls.preferredAffinities, s.prefAffinity);
+  const antis = concatTail(cls.requiredAntis, cls.preferredAntis, s.prefAnti);
+  let hostnameChecks = false;
+  for (const g of spreads) if (g.hostname) hostnameChecks = true;
+  for (const g of affinities) if (g.hostname) hostnameChecks = true;
+  for (const g of antis) if (g.hostname) hostnameChecks = true;
+  for (const g of cls.matched) if (g.hostname) hostnameChecks = true;
+  const e: Effective = {
     namespace: cls.namespace,
     labels: cls.labels,
     matched: cls.matched,
@@ -111,20 +125,26 @@ export function effectiveOf(cls: PodClass, s: RelaxState): Effective {
     affinities,
     antis,
     requiredAntis: cls.requiredAntis,
-  };
-  const all = [...spreads, ...affinities, ...antis, ...cls.matched];
-  e = {
-    ...subject,
     id: effectiveIds++,
     cls,
     reqs,
     ignorePreferNoSchedule: s.tolerateSoftTaints,
-    pinKeys: topologyKeys(subject),
-    hostnameChecks: all.some((g) => g.hostname),
-    topologyChecks: all.length > 0,
+    pinKeys: [],
+    hostnameChecks,
+    topologyChecks: spreads.length + affinities.length + antis.length + cls.matched.length > 0,
   };
+  e.pinKeys = e.topologyChecks ? topologyKeys(e) : [];
   cls.effective.set(key, e);
   return e;
+}
+
+const INITIAL_KEY = "0,0,0,0,0,0";
+
+/** `head` followed by `tail` from `from` on, without copying when nothing is appended. */
+function concatTail<T>(head: T[], tail: T[], from: number): T[] {
+  if (from >= tail.length) return head;
+  if (head.length === 0 && from === 0) return tail;
+  return head.concat(tail.slice(from));
 }
 
 /** Namespace labels for resolving `namespaceSelector`, when known. */
@@ -174,23 +194,13 @@ function affinityGroup(
 }
 
 function classSignature(pod: Pod): string {
-  const s = pod.spec;
   const labels = pod.metadata.labels ?? {};
-  const sortedLabels = Object.keys(labels)
-    .sort()
-    .map((k) => `${k}=${labels[k]}`)
-    .join(",");
-  return JSON.stringify([
-    pod.metadata.namespace ?? "default",
-    sortedLabels,
-    s.nodeSelector,
-    s.affinity,
-    s.tolerations,
-    s.topologySpreadConstraints,
-    s.containers.map((c) => [c.resources, c.ports]),
-    s.initContainers?.map((c) => [c.resources, c.ports, c.restartPolicy]),
-    s.overhead,
-  ]);
+  const keys = Object.keys(labels);
+  if (keys.length > 1) keys.sort();
+  let sig = pod.metadata.namespace ?? "default";
+  for (const k of keys) sig += `\u0000${k}=${labels[k]}`;
+  // The whole spec: identical pods of a workload share it; anything that differs only splits a class.
+  return `${sig}\u0001${JSON.stringify(pod.spec)}`;
 }
 
 /** Builds the classes of a list of pending pods, interning their topology groups into the registry. */

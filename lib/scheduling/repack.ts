@@ -26,8 +26,12 @@ import type { PoolState } from "./pool-state.js";
 import { fitsIn } from "./resource-dims.js";
 import type { SolveContext } from "./solve-context.js";
 
+/** A group within this share of its fractional lower bound is left as placed. */
+const GOOD_ENOUGH = 0.01;
 /** Most candidate types tried per bin. */
 const MAX_CANDIDATES = 16;
+/** Types tried per anchored bin (besides the cheapest that holds its anchored pods). */
+const ANCHORED_CANDIDATES = 4;
 /** Candidate types must carry at least this share of the best type's dual value per dollar. */
 const MIN_RELATIVE_EFFICIENCY = 0.8;
 
@@ -71,6 +75,18 @@ export function repackGroup(ctx: SolveContext, group: BinGroup): number {
   }
   if (movable === 0) return 0;
   const oldCost = bins.reduce((s, b) => s + cheapestPrice(group, b.used), 0);
+  // Nothing to gain when the group already costs about its fractional lower bound.
+  const total = new Float64Array(ctx.dims.size);
+  for (const b of bins) for (let k = 0; k < total.length; k++) total[k] += b.used[k];
+  const cols = group.undominated();
+  const bound = solveCoveringLp(
+    cols.map((j) => group.entries[j].price),
+    Array.from({ length: total.length }, (_, k) =>
+      Float64Array.from(cols, (j) => Math.max(0, group.entries[j].cap[k])),
+    ),
+    total,
+  )?.value;
+  if (bound !== undefined && oldCost <= bound * (1 + GOOD_ENOUGH)) return 0;
   const classes = [...buckets.values()].sort((a, b) => b.vec[0] - a.vec[0] || b.vec[1] - a.vec[1]);
   for (const c of classes) c.pods.sort((a, b) => a.order - b.order);
 
@@ -122,7 +138,14 @@ function planGroup(
   const cols = group.undominated();
   let duals = dualPrices(types, remaining, dims, cols);
   /** Types by dual value per dollar (best first) among those that fit `used` and the pool's limits. */
+  let rankedCache: { duals: Float64Array; result: { order: number[]; eff: Map<number, number> } } | undefined;
   const rankedTypes = (used?: Float64Array): { order: number[]; eff: Map<number, number> } => {
+    if (!used && !pool.hasLimits && rankedCache?.duals === duals) return rankedCache.result;
+    const result = rankTypes(used);
+    if (!used) rankedCache = { duals, result };
+    return result;
+  };
+  const rankTypes = (used?: Float64Array): { order: number[]; eff: Map<number, number> } => {
     const usable = cols.filter((j) => (!used || fitsIn(used, types[j].cap)) && allowed(j));
     const eff = new Map<number, number>();
     let max = 0;
@@ -158,16 +181,30 @@ function planGroup(
     for (let i = 0; i < remaining.length; i++) remaining[i].count -= taken[i];
   };
 
+  // Anchored bins must stay; each gets the type whose extra room carries the most value for its extra price:
+  // candidates are the most efficient types, the cheapest that holds the anchored pods, and the cheapest that holds
+  // them plus all (or half) of what is still to place.
+  const ranking = anchored.length > 0 ? rankedTypes().order : [];
   for (const a of anchored) {
-    const cands = candidates(a.used);
-    let best: { entry: number; taken: Int32Array; ratio: number } | undefined;
-    let anchoredValue = 0;
-    for (let k = 0; k < dims; k++) anchoredValue += duals[k] * a.used[k];
+    const cands: number[] = [];
+    for (const j of ranking) {
+      if (cands.length >= ANCHORED_CANDIDATES) break;
+      if (fitsIn(a.used, types[j].cap)) cands.push(j);
+    }
+    const cheapestHolding = (extra: number) => {
+      const need = new Float64Array(a.used);
+      for (const c of remaining) for (let k = 0; k < dims; k++) need[k] += c.vec[k] * Math.floor(c.count * extra);
+      return cols.find((j) => fitsIn(need, types[j].cap) && allowed(j));
+    };
+    const base = cheapestHolding(0);
+    for (const j of [base, cheapestHolding(1), cheapestHolding(0.5)])
+      if (j !== undefined && !cands.includes(j)) cands.push(j);
+    const basePrice = base !== undefined ? types[base].price : 0;
+    let best: { entry: number; taken: Int32Array; surplus: number } | undefined;
     for (const j of cands) {
       const taken = fillBin(types[j].cap, a.used, remaining);
-      const value = anchoredValue + dualValue(remaining, taken, duals);
-      const ratio = types[j].price > 0 ? value / types[j].price : value;
-      if (!best || ratio > best.ratio * (1 + 1e-9)) best = { entry: j, taken, ratio };
+      const surplus = dualValue(remaining, taken, duals) - (types[j].price - basePrice);
+      if (!best || surplus > best.surplus + 1e-12) best = { entry: j, taken, surplus };
     }
     if (!best) return undefined;
     take(best.taken);
@@ -374,7 +411,9 @@ function roundedFresh(
 }
 
 /** Bins examined by the pair search (the most wasteful ones). */
-const PAIR_BINS = 12;
+const PAIR_BINS = 8;
+/** Types tried for the first bin of a re-packed pair. */
+const PAIR_TYPES = 12;
 
 /**
  * Local search over pairs of planned bins: the pods of two wasteful bins are re-packed into one bin or two (every
@@ -414,7 +453,7 @@ function improvePairs(
   };
   let bins = fresh.map((f) => mk(f.taken)).filter((b): b is B => b !== undefined);
   if (bins.length !== fresh.length || bins.length < 2) return fresh;
-  const cands = candidates();
+  const cands = candidates().slice(0, PAIR_TYPES);
   const zero = new Float64Array(dims);
   for (let pass = 0; pass < 3; pass++) {
     let improved = false;

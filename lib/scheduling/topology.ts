@@ -58,6 +58,23 @@ export interface TopologyFailure {
   rule: TopologyRule;
 }
 
+const failures = new WeakMap<TopologyGroup, Map<TopologyRule, TopologyFailure>>();
+
+/** A shared failure object per group and rule (failures are frequent; they are only read). */
+function failure(group: TopologyGroup, rule: TopologyRule): TopologyFailure {
+  let m = failures.get(group);
+  if (!m) {
+    m = new Map();
+    failures.set(group, m);
+  }
+  let f = m.get(rule);
+  if (!f) {
+    f = { group, rule };
+    m.set(rule, f);
+  }
+  return f;
+}
+
 /** The failure in words, e.g. `topology spread (zone, maxSkew 1) cannot be satisfied`. */
 export function describeTopologyFailure(f: TopologyFailure): string {
   const g = f.group;
@@ -195,11 +212,11 @@ export function topologyFailure(
   for (const g of s.spreads) {
     if (!inScope(g, scope)) continue;
     if (!g.hostname && domainOf(g, loc) === undefined) {
-      return { group: g, rule: "spread-missing-label" };
+      return failure(g, "spread-missing-label");
     }
     const self = g.selects(s.namespace, s.labels) ? 1 : 0;
     if (countAt(g, loc) + self - g.minCount() > g.maxSkew) {
-      return { group: g, rule: "spread-skew" };
+      return failure(g, "spread-skew");
     }
   }
   if (s.affinities.length > 0) {
@@ -207,28 +224,28 @@ export function topologyFailure(
     for (const g of s.affinities) {
       if (!inScope(g, scope)) continue;
       if (!g.hostname && domainOf(g, loc) === undefined) {
-        return { group: g, rule: "affinity-missing-label" };
+        return failure(g, "affinity-missing-label");
       }
       if (countAt(g, loc) > 0) continue;
       if (bootstrap === undefined) {
         bootstrap = s.affinities.every((a) => a.total === 0 && a.selects(s.namespace, s.labels));
       }
-      if (!bootstrap) return { group: g, rule: "affinity-no-match" };
+      if (!bootstrap) return failure(g, "affinity-no-match");
     }
   }
   for (const g of s.antis) {
     if (!inScope(g, scope)) continue;
-    if (countAt(g, loc) > 0) return { group: g, rule: "anti-affinity" };
+    if (countAt(g, loc) > 0) return failure(g, "anti-affinity");
   }
   for (const g of s.matched) {
     if (!inScope(g, scope)) continue;
     if (g.kind === "anti") {
       if (ownersAt(g, loc) > 0) {
-        return { group: g, rule: "inverse-anti-affinity" };
+        return failure(g, "inverse-anti-affinity");
       }
     } else if (g.kind === "spread") {
       if (ownersAt(g, loc) > 0 && loc.eligible(g) && countAt(g, loc) + 1 - g.minCount() > g.maxSkew) {
-        return { group: g, rule: "inverse-spread" };
+        return failure(g, "inverse-spread");
       }
     }
   }
@@ -261,32 +278,11 @@ export function unrecordPlacement(s: TopologySubject, loc: TopologyLocation): vo
  */
 export function topologyKeys(s: TopologySubject): string[] {
   const keys = new Set<string>();
-  const add = (g: TopologyGroup) => {
-    if (!g.hostname) keys.add(g.key);
-  };
-  s.spreads.forEach(add);
-  s.affinities.forEach(add);
-  s.antis.forEach(add);
+  for (const list of [s.spreads, s.affinities, s.antis, s.matched]) {
+    for (const g of list) if (!g.hostname) keys.add(g.key);
+  }
   for (const g of s.matched) {
-    add(g);
     if (g.kind === "spread" && g.nodeFilter) for (const alt of g.nodeFilter) for (const k of alt.keys()) keys.add(k);
   }
-  return [...keys].sort();
-}
-
-/**
- * Orders candidate values of an unpinned key for this pod: values the pod's constraints allow first, fewest
- * matching pods of the pod's spreads and groups first (keeps domains balanced), then input order.
- */
-export function rankDomainValues(s: TopologySubject, key: string, values: readonly string[]): string[] {
-  const score = (v: string): number => {
-    let total = 0;
-    for (const g of s.spreads) if (g.key === key) total += g.count(v) * 1000;
-    for (const g of s.matched) if (g.key === key && g.kind === "spread") total += g.count(v);
-    return total;
-  };
-  return values
-    .map((v, i) => ({ v, i, s: score(v) }))
-    .sort((a, b) => a.s - b.s || a.i - b.i)
-    .map((x) => x.v);
+  return keys.size === 0 ? [] : [...keys].sort();
 }
