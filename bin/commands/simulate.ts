@@ -16,7 +16,8 @@ const HELP = `usage: stevedore simulate [scenario] [--seed N] [--chaos P] [--out
 Runs a scenario (a file, or a name under scenarios/; default: scenarios/default.yaml) on the local digital twin:
 Stevedore's real controllers against a fake kube-apiserver, an AWS emulator and dynalite on a virtual clock.
 Writes DIR/report.json and DIR/report.html (default DIR: out).
-  --chaos P   kill controller invocations at random step boundaries with probability P per adapter call
+  --chaos P   kill each controller invocation with probability P, at a random step boundary (before or
+              after one of its Kubernetes/EC2/DynamoDB calls); invariants must still hold
 Exit codes: 0 all invariants hold, 3 an invariant was violated, 2 invalid scenario or arguments, 1 internal error.
 `;
 

@@ -48,6 +48,22 @@ export interface TwinReport {
   crashes?: string[];
   /** Every instance Stevedore launched: type, zone, capacity type, final state. */
   instances?: { instanceType: string; zone: string; capacityType: string; state: string; pool?: string }[];
+  /** Final state of every node claim (the state table's intent log). */
+  claims?: {
+    id: string;
+    state: string;
+    pods: number;
+    instanceId?: string;
+    reason?: string;
+    lastError?: string;
+    createdMin: number;
+  }[];
+  /** The controllers' last warnings and errors. */
+  warnings?: string[];
+  /** Invocations per function that ended in an error (chaos kills included). */
+  crashedInvocations?: Record<string, number>;
+  /** Scheduled invocations dropped because the previous one was still running (reserved concurrency 1). */
+  throttledInvocations?: Record<string, number>;
   /** Invocations per function. */
   invocations?: Record<string, number>;
 }

@@ -31,7 +31,7 @@ export interface TwinRunOptions {
   scenario: Scenario;
   /** Overrides the scenario's seed. @default scenario.seed */
   seed?: number;
-  /** Probability per adapter call that the invocation is killed there. @default 0 */
+  /** Probability that a controller invocation is killed, at a random step boundary. @default 0 */
   chaos?: number;
   /** Receives a progress line every few virtual minutes. @default none */
   onProgress?: (line: string) => void;
@@ -40,15 +40,28 @@ export interface TwinRunOptions {
 const TICK_MS = 1_000;
 const SAMPLE_MS = 60_000;
 const STRANDED_AFTER_MS = 10 * 60_000;
+/** Chance that a doomed invocation dies at each step boundary (mean: around its 33rd adapter call). */
+const DOOMED_HAZARD = 0.03;
 
 function isDaemonPod(p: Pod): boolean {
   return (p.metadata.ownerReferences ?? []).some((o) => o.kind === "DaemonSet");
 }
 
 /** Telemetry that also remembers when each decision latency was measured (for the report's chart). */
-function timedTelemetry(inner: Telemetry, now: () => number, latencies: { t: number; ms: number }[]): Telemetry {
+function timedTelemetry(
+  inner: Telemetry,
+  now: () => number,
+  latencies: { t: number; ms: number }[],
+  logs: string[],
+): Telemetry {
+  const stamp =
+    (level: "debug" | "info" | "warn" | "error") =>
+    (message: string, attrs: Record<string, unknown> = {}) => {
+      if (level !== "debug") logs.push(`${(now() / 60_000).toFixed(2)}m ${level}: ${message} ${JSON.stringify(attrs)}`);
+      inner.logger[level](message, attrs);
+    };
   return {
-    logger: inner.logger,
+    logger: { debug: stamp("debug"), info: stamp("info"), warn: stamp("warn"), error: stamp("error") },
     metrics: {
       add: (name, value, unit, dimensions) => {
         if (name === METRIC.decisionLatency) latencies.push({ t: now(), ms: value });
@@ -96,20 +109,28 @@ async function simulate(
     workloads,
   );
   const latencies: { t: number; ms: number }[] = [];
-  const telemetry = timedTelemetry(world.telemetry, () => clock.now() - start, latencies);
+  const logs: string[] = [];
+  const telemetry = timedTelemetry(world.telemetry, () => clock.now() - start, latencies, logs);
   const chaosRandom = seededRandom(scenario.seed * 7919 + 17);
   const chaosStats: ChaosStats = { killsBefore: 0, killsAfter: 0 };
   const crashes: string[] = [];
   const bus = new TwinEventBus(clock, (fn, err) => {
-    if (!(err instanceof ChaosKill)) crashes.push(`${fn}: ${err instanceof Error ? err.message : String(err)}`);
+    const message = err instanceof Error ? err.message : String(err);
+    logs.push(`${((clock.now() - start) / 60_000).toFixed(2)}m crash: ${fn}: ${message}`);
+    if (!(err instanceof ChaosKill)) crashes.push(`${fn}: ${message}`);
   });
   const unsubscribe = world.aws.onEvent((event) => bus.publish(event));
 
-  /** Dependencies for one invocation; with chaos, its adapters die together at a random step boundary. */
+  /**
+   * Dependencies for one invocation. With chaos P, each invocation is doomed with probability P; a doomed one dies
+   * at a random step boundary — before or after one of its adapter calls, with a {@link DOOMED_HAZARD} chance at
+   * each — and every adapter it holds fails from then on, as a crashed Lambda would.
+   */
   const deps = (): ControllerDeps => {
     const life: InvocationLife = {};
+    const hazard = chaos > 0 && chaosRandom() < chaos ? DOOMED_HAZARD : 0;
     const wrap = <T extends object>(t: T, name: string) =>
-      withChaos(t, name, chaos, chaosRandom, chaosStats, ["releaseLease"], life);
+      withChaos(t, name, hazard, chaosRandom, chaosStats, ["releaseLease"], life);
     return {
       cluster: wrap(world.kubeClient, "cluster"),
       cloud: wrap(world.cloud, "cloud"),
@@ -198,11 +219,12 @@ async function simulate(
   );
   const interruptions = collector.interruptionSummary();
   const pools = (await world.config.load()).nodePools;
+  const allClaims = await world.state.listClaims({ includeTerminated: true });
   const invariants = checkInvariants({
     now,
     region: scenario.region,
     instances,
-    claims: await world.state.listClaims({ includeTerminated: true }),
+    claims: allClaims,
     pods,
     pools,
     strandedAfterMs: STRANDED_AFTER_MS,
@@ -262,6 +284,20 @@ async function simulate(
     chaosKills: chaosStats.killsBefore + chaosStats.killsAfter,
     crashes,
     invocations: bus.stats.invocations,
+    crashedInvocations: bus.stats.crashed,
+    throttledInvocations: bus.stats.throttled,
+    warnings: logs
+      .filter((l) => process.env.STEVEDORE_TWIN_ALL_LOGS === "1" || / (warn|error): /.test(l))
+      .slice(process.env.STEVEDORE_TWIN_ALL_LOGS === "1" ? 0 : -200),
+    claims: allClaims.map((c) => ({
+      id: c.id,
+      state: c.state,
+      pods: c.pods.length,
+      instanceId: c.instanceId,
+      reason: c.disruptionReason,
+      lastError: c.lastError,
+      createdMin: Math.round(((c.createdAt - start) / 60_000) * 10) / 10,
+    })),
     instances: ours.map((i) => ({
       instanceType: i.instanceType,
       zone: i.zone,

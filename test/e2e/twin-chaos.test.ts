@@ -22,5 +22,5 @@ test(`chaos 0.05 over ${SEEDS} seeds keeps every invariant at zero`, async () =>
     );
     assert.equal(r.pods.pendingAtEnd, 0, `seed ${seed}: pods pending at end`);
   }
-  assert.ok(kills > SEEDS, `chaos actually killed invocations (${kills})`);
+  assert.ok(kills >= SEEDS, `chaos actually killed invocations (${kills})`);
 });
