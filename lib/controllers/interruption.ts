@@ -23,6 +23,9 @@ import { takeSnapshot } from "./snapshot.js";
 import { METRIC } from "./telemetry.js";
 import { Terminator } from "./termination.js";
 
+/** How long one interruption invocation keeps draining urgent nodes by default (inside a two-minute spot notice). */
+export const DEFAULT_DRAIN_BUDGET_MS = 100_000;
+
 /** Interruption settings. */
 export interface InterruptionOptions {
   /** What a rebalance recommendation does. @default "ignore" (as Karpenter) */
@@ -76,7 +79,7 @@ export class InterruptionHandler {
   ) {
     this.opts = {
       rebalance: opts.rebalance ?? "ignore",
-      drainBudgetMs: opts.drainBudgetMs ?? 100_000,
+      drainBudgetMs: opts.drainBudgetMs ?? DEFAULT_DRAIN_BUDGET_MS,
       drainStepMs: opts.drainStepMs ?? 1000,
       eventTtlMs: opts.eventTtlMs ?? 6 * 3_600_000,
     };

@@ -24,8 +24,8 @@ import { createStevedoreFunction } from "./stevedore-function.js";
 
 /** Scheduled invocations older than this are dropped (EventBridge's and Lambda's minimum is 60 s). */
 export const SCHEDULE_MAX_EVENT_AGE = Duration.seconds(60);
-/** Interruption function timeout (a spot notice gives two minutes). */
-export const INTERRUPTION_TIMEOUT = Duration.seconds(90);
+/** Interruption function timeout: the spot notice (two minutes); the controller drains for at most 100 s of it. */
+export const INTERRUPTION_TIMEOUT = Duration.seconds(120);
 /** GC function timeout. */
 export const GC_TIMEOUT = Duration.seconds(120);
 /** Messages per interruption batch. */

@@ -2,8 +2,10 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { DEFAULT_DRAIN_BUDGET_MS } from "../../lib/controllers/interruption.js";
 import { METRIC } from "../../lib/controllers/telemetry.js";
 import { CONTROLLER_ENV } from "../../lib/infra/controller-env.js";
+import { INTERRUPTION_TIMEOUT } from "../../lib/infra/controller-functions.js";
 import { REPO_ROOT } from "../../lib/infra/lambda-entries.js";
 import { DIMENSIONS, METRICS, METRICS_NAMESPACE } from "../../lib/infra/metrics-names.js";
 
@@ -45,5 +47,16 @@ describe("environment contract between the stack and the Lambda wiring", () => {
         );
       }
     }
+  });
+});
+
+describe("timeout contract between the interruption Lambda and its controller", () => {
+  it("lets a drain run its whole budget, within the two-minute spot notice", () => {
+    const timeoutMs = INTERRUPTION_TIMEOUT.toMilliseconds();
+    assert.ok(
+      timeoutMs >= DEFAULT_DRAIN_BUDGET_MS + 10_000,
+      `timeout ${timeoutMs} ms leaves room after the drain budget`,
+    );
+    assert.ok(timeoutMs <= 120_000, "no longer than the spot notice");
   });
 });
