@@ -81,3 +81,12 @@ export function compileSelector(
     },
   };
 }
+
+/** A selector matching what every one of `selectors` matches. */
+export function allOf(selectors: readonly CompiledSelector[]): CompiledSelector {
+  if (selectors.length === 1) return selectors[0];
+  return {
+    key: `all(${selectors.map((x) => x.key).join("&")})`,
+    matches: (labels) => selectors.every((x) => x.matches(labels)),
+  };
+}

@@ -5,7 +5,7 @@
  */
 
 import { type HostPort, hostPortsOf } from "./host-ports.js";
-import { compileSelector, InvalidSelectorError } from "./label-selector.js";
+import { allOf, compileSelector, InvalidSelectorError } from "./label-selector.js";
 import type { LabelSelector, Pod, PodAffinityTerm, Toleration } from "./objects.js";
 import { podRequests } from "./pod-requests.js";
 import { type NodeAffinityModel, nodeAffinityModel, UnsupportedPodError } from "./pod-requirements.js";
@@ -270,8 +270,24 @@ function newClass(id: number, pod: Pod, reg: TopologyRegistry, nsLabels: Namespa
     }
     const pa = pod.spec.affinity?.podAffinity;
     const paa = pod.spec.affinity?.podAntiAffinity;
-    for (const t of pa?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
-      cls.requiredAffinities.push(affinityGroup(reg, "affinity", t, ns, labels, nsLabels));
+    const requiredAffinity = pa?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
+    if (requiredAffinity.length > 1) {
+      // kube-scheduler counts, for every term, the pods that match all of the pod's required affinity terms.
+      const selector = allOf(
+        requiredAffinity.map((t) => compileSelector(t.labelSelector, withOwnLabels(t.matchLabelKeys, labels))),
+      );
+      let namespaces: Set<string> | undefined;
+      for (const t of requiredAffinity) {
+        const own = termNamespaces(t, ns, nsLabels);
+        if (!own) continue;
+        namespaces = namespaces ? new Set([...namespaces].filter((x) => own.has(x))) : new Set(own);
+      }
+      for (const t of requiredAffinity) {
+        cls.requiredAffinities.push(reg.intern({ kind: "affinity", key: t.topologyKey, namespaces, selector }));
+      }
+    } else {
+      for (const t of requiredAffinity)
+        cls.requiredAffinities.push(affinityGroup(reg, "affinity", t, ns, labels, nsLabels));
     }
     for (const t of paa?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
       cls.requiredAntis.push(affinityGroup(reg, "anti", t, ns, labels, nsLabels));

@@ -89,7 +89,7 @@ export class SolveContext {
   constructor(input: SolveInput) {
     this.input = input;
     this.maxInstanceTypes = input.maxInstanceTypes ?? 60;
-    const nsLabels = (input as SolveInput & { namespaceLabels?: NamespaceLabels }).namespaceLabels;
+    const nsLabels: NamespaceLabels | undefined = input.namespaceLabels;
     const pendingPods: Pod[] = [];
     const order = new Map<Pod, number>();
     input.pods.forEach((p, i) => {

@@ -83,6 +83,11 @@ export interface SolveInput {
   pdbs?: PodDisruptionBudget[];
   /** Nodes as Kubernetes objects, for inverse anti-affinity / topology counting of pods bound elsewhere. @default [] */
   nodes?: Node[];
+  /**
+   * Labels of namespaces, to resolve `namespaceSelector` in pod (anti-)affinity terms. Without it a non-empty
+   * namespaceSelector is taken to select every namespace. @default unset
+   */
+  namespaceLabels?: Record<string, Record<string, string>>;
   /** @default 60 */
   maxInstanceTypes?: number;
   /** Name prefix counter start for new nodes (`<pool>-0001`). @default 1 */

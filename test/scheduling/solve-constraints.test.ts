@@ -352,6 +352,63 @@ describe("pod affinity and anti-affinity", () => {
     assert.match(res.unschedulable[0].reason, /pod anti-affinity \(zone/);
   });
 
+  it("needs one pod matching all required affinity terms (kube semantics)", () => {
+    const a = pod("a", { cpu: "100m" }, { nodeName: "old-a" }, { labels: { app: "db" } });
+    const b = pod("b", { cpu: "100m" }, { nodeName: "old-b" }, { labels: { tier: "gold" } });
+    const both = pod("c", { cpu: "100m" }, { nodeName: "old-c" }, { labels: { app: "db", tier: "gold" } });
+    const nodes = [
+      existingNode("old-a", { cpu: 1, memGiB: 1, labels: { [ZONE]: "zone-a" }, pods: [a], unschedulable: true }),
+      existingNode("old-b", { cpu: 1, memGiB: 1, labels: { [ZONE]: "zone-a" }, pods: [b], unschedulable: true }),
+      existingNode("old-c", { cpu: 1, memGiB: 1, labels: { [ZONE]: "zone-c" }, pods: [both], unschedulable: true }),
+    ];
+    const p = pod(
+      "web",
+      { cpu: "1" },
+      {
+        affinity: {
+          podAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: [
+              term(ZONE, "db"),
+              { topologyKey: ZONE, labelSelector: { matchLabels: { tier: "gold" } } },
+            ],
+          },
+        },
+      },
+    );
+    const res = run(input([p], [defaultPool()], { existingNodes: nodes }));
+    assert.equal(nodeOf(res, p)?.labels[ZONE], "zone-c", "zone-a has the two labels only on different pods");
+  });
+
+  it("resolves namespaceSelector with namespace labels", () => {
+    const other = pod("guard", { cpu: "100m" }, { nodeName: "old" }, { namespace: "team-b", labels: { app: "web" } });
+    const old = existingNode("old", { cpu: 8, memGiB: 32, pods: [other] });
+    const anti = (selector: object) =>
+      pod(
+        "web",
+        { cpu: "1" },
+        {
+          affinity: {
+            podAntiAffinity: {
+              requiredDuringSchedulingIgnoredDuringExecution: [
+                { topologyKey: HOST, labelSelector: { matchLabels: { app: "web" } }, namespaceSelector: selector },
+              ],
+            },
+          },
+        },
+      );
+    const namespaceLabels = { default: { team: "a" }, "team-b": { team: "b" } };
+    const blocked = anti({ matchLabels: { team: "b" } });
+    assert.equal(
+      run(input([blocked], [defaultPool()], { existingNodes: [old], namespaceLabels })).existingAssignments.size,
+      0,
+    );
+    const free = anti({ matchLabels: { team: "a" } });
+    assert.equal(
+      run(input([free], [defaultPool()], { existingNodes: [old], namespaceLabels })).existingAssignments.size,
+      1,
+    );
+  });
+
   it("honours anti-affinity of pods already running (inverse)", () => {
     const guard = pod(
       "guard",

@@ -286,6 +286,7 @@ export function checkPlacement(input: SolveInput, result: SolveResult): Violatio
   checkNewNodes(input, result, maxTypes, v);
   checkExistingNodes(input, result, v);
   checkPoolLimits(input, result, v);
+  namespaceLabels = input.namespaceLabels;
   checkTopology(nodes, v);
   const cost = result.newNodes.reduce((s, n) => s + n.offering.price, 0);
   if (Math.abs(cost - result.costPerHour) > 1e-6)
@@ -502,9 +503,19 @@ function domainOf(node: FinalNode, key: string): string | undefined {
   return node.labels[key];
 }
 
+/** Namespace labels of the checked input (for namespaceSelector). */
+let namespaceLabels: Record<string, Record<string, string>> | undefined;
+
 function termNamespaces(t: PodAffinityTerm, owner: Pod): (n: string) => boolean {
-  if (t.namespaceSelector) return () => true;
-  const list = t.namespaces && t.namespaces.length > 0 ? t.namespaces : [ns(owner)];
+  const listed = t.namespaces ?? [];
+  const sel = t.namespaceSelector;
+  if (sel) {
+    const empty = Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0;
+    if (empty || !namespaceLabels) return () => true;
+    const labels = namespaceLabels;
+    return (n) => listed.includes(n) || selectorMatches(sel, labels[n] ?? {});
+  }
+  const list = listed.length > 0 ? listed : [ns(owner)];
   return (n) => list.includes(n);
 }
 

@@ -113,6 +113,7 @@ export function randomProblem(seed: number): SolveInput {
   // Pod templates.
   const templates: {
     app: string;
+    namespace: string;
     spec: () => Partial<PodSpec>;
     labels: Record<string, string>;
     requests: () => Record<string, string>;
@@ -193,7 +194,11 @@ export function randomProblem(seed: number): SolveInput {
           {
             topologyKey: pick([ZONE_KEY, HOST_KEY]),
             labelSelector: { matchLabels: { app: chance(0.6) ? app : `app${int(0, nApps - 1)}` } },
+            ...(chance(0.2) ? { namespaces: ["default", "team-b"] } : {}),
           },
+          ...(chance(0.15)
+            ? [{ topologyKey: ZONE_KEY, labelSelector: { matchLabels: { tier: pick(["web", "data"]) } } }]
+            : []),
         ],
       };
     }
@@ -207,6 +212,7 @@ export function randomProblem(seed: number): SolveInput {
       : undefined;
     templates.push({
       app,
+      namespace: chance(0.2) ? "team-b" : "default",
       labels,
       count: int(1, 8),
       requests: () => ({ cpu, memory: mem, ...(gpu ? { "nvidia.com/gpu": String(pick([1, 1, 2])) } : {}) }),
@@ -286,7 +292,7 @@ export function randomProblem(seed: number): SolveInput {
       const spec = t.spec();
       const containers = spec.containers ?? [{ name: "app", resources: { requests: t.requests() } }];
       pods.push({
-        metadata: { name: `${t.app}-${k}`, namespace: "default", uid: `p-${seed}-${n++}`, labels: { ...t.labels } },
+        metadata: { name: `${t.app}-${k}`, namespace: t.namespace, uid: `p-${seed}-${n++}`, labels: { ...t.labels } },
         spec: { ...spec, containers },
         status: { phase: "Pending" },
       });
