@@ -39,8 +39,6 @@ export class Bin implements TopologyLocation {
   readonly ports = new HostPortSet();
   /** Opened by the solver (not an existing node). */
   readonly isNew: boolean;
-  /** Planned pods whose topology constraints tie them to this bin (not movable by re-packing). */
-  pinnedPods = 0;
 
   constructor(
     id: number,

@@ -33,6 +33,12 @@ export class Placer {
   private readonly pinCache = new WeakMap<Effective, Map<number, BinGroup[]>>();
   private readonly pairCache = new WeakMap<Effective, { version: number; pairs: Pair[] }>();
   private readonly scratchPairs: Pair[] = [];
+  /** The search in progress (so the slot filter below is allocated once, not per pod). */
+  private current: { ps: PodState; e: Effective; g: BinGroup; p: BinGroup } | undefined;
+  private readonly acceptSlot = (slot: number): boolean => {
+    const c = this.current as { ps: PodState; e: Effective; g: BinGroup; p: BinGroup };
+    return this.accepts(c.ps, c.e, c.g.slots[slot] as Bin, c.p);
+  };
   /** Per class: its requirements with every soft constraint kept (for demand estimates). */
   private classReqs: Effective[] | undefined;
 
@@ -110,7 +116,8 @@ export class Placer {
     const blocker = this.crowdedAnti(e);
     if (blocker) return this.placeViaFreeList(ps, e, blocker, pairs);
     for (const { g, p } of pairs) {
-      const slot = g.index.findFirst(ps.vec, 0, (s) => this.accepts(ps, e, g.slots[s] as Bin, p));
+      this.current = { ps, e, g, p };
+      const slot = g.index.findFirst(ps.vec, 0, this.acceptSlot);
       if (slot >= 0) {
         this.commit(ps, e, g.slots[slot] as Bin, p);
         return true;
@@ -172,7 +179,7 @@ export class Placer {
     }
     const need = ps.vec;
     if (!e.topologyChecks) {
-      if (includeFull) return cached.pairs;
+      if (includeFull || cached.pairs.every((x) => x.g.existing || fitsIn(need, x.g.maxCap))) return cached.pairs;
       return cached.pairs.filter((x) => x.g.existing || fitsIn(need, x.g.maxCap));
     }
     // Reused pair objects: this runs for every pod with topology terms.
@@ -273,7 +280,6 @@ export class Placer {
     bin.pods.push({ pod: ps.pod, eff: e, vec: need, order: ps.order });
     if (e.cls.hostPorts.length > 0) bin.ports.add(e.cls.hostPorts);
     if (e.topologyChecks) recordPlacement(e, bin);
-    if (e.topologyChecks || e.cls.hostPorts.length > 0) bin.pinnedPods++;
     ps.placed = true;
   }
 

@@ -36,7 +36,7 @@ export function solve(input: SolveInput): SolveResult {
     if (failed.length === pending.length) break;
     pending = failed;
   }
-  improve(ctx, placer);
+  improve(ctx);
   const newNodes = finalizeNewNodes(ctx, input.firstNodeIndex ?? 1);
   const existingAssignments = new Map<string, Pod[]>();
   for (const bin of ctx.bins) {
