@@ -16,18 +16,22 @@
  *   of every planned pod within maxSkew as if it were bound last; required pod affinity satisfiable in some
  *   binding order (kube-scheduler's self-affinity bootstrap included).
  */
-import type {
-  Container,
-  LabelSelector,
-  Node,
-  Pod,
-  PodAffinityTerm,
-  PodSpec,
-  Taint,
-  Toleration,
-} from "../../lib/scheduling/objects.js";
+import type { Node, Pod, PodSpec, Taint } from "../../lib/scheduling/objects.js";
 import { parseResourceList, type Resources } from "../../lib/scheduling/quantity.js";
 import type { ExistingNode, InstanceType, NewNode, SolveInput, SolveResult } from "../../lib/scheduling/types.js";
+import {
+  exprMatches,
+  hardTaintsTolerated,
+  hostPorts,
+  isPending,
+  isRunning,
+  name,
+  nodeSelectionMatches,
+  ns,
+  portsConflict,
+  requestsOf,
+} from "./scheduling-kube.js";
+import { checkTopology, type FinalNode, type Report } from "./scheduling-topology-check.js";
 
 /** One broken rule. */
 export interface Violation {
@@ -37,7 +41,6 @@ export interface Violation {
   message: string;
 }
 
-const HOSTNAME = "kubernetes.io/hostname";
 const ZONE = "topology.kubernetes.io/zone";
 const CAPACITY_TYPE = "karpenter.sh/capacity-type";
 const INSTANCE_TYPE = "node.kubernetes.io/instance-type";
@@ -52,151 +55,7 @@ const BETA: Record<string, string> = {
 };
 
 // ---------------------------------------------------------------------------------------------------------------
-// Kubernetes primitives, re-implemented.
-
-function name(p: Pod): string {
-  return `${p.metadata.namespace ?? "default"}/${p.metadata.name ?? ""}`;
-}
-
-function ns(p: Pod): string {
-  return p.metadata.namespace ?? "default";
-}
-
-function containerReq(c: Container): Resources {
-  const r = parseResourceList(c.resources?.requests);
-  const l = parseResourceList(c.resources?.limits);
-  for (const k of Object.keys(l)) if (!(k in r)) r[k] = l[k];
-  return r;
-}
-
-/** kube's PodRequests (max of init containers vs containers + sidecars, + overhead), plus one pod slot. */
-export function requestsOf(spec: PodSpec): Resources {
-  const sum: Resources = {};
-  const add = (into: Resources, r: Resources) => {
-    for (const [k, v] of Object.entries(r)) into[k] = (into[k] ?? 0) + v;
-  };
-  for (const c of spec.containers ?? []) add(sum, containerReq(c));
-  const sidecars: Resources = {};
-  let initPeak: Resources = {};
-  for (const c of spec.initContainers ?? []) {
-    const r = containerReq(c);
-    let candidate: Resources;
-    if (c.restartPolicy === "Always") {
-      add(sum, r);
-      add(sidecars, r);
-      candidate = { ...sidecars };
-    } else {
-      candidate = { ...r };
-      add(candidate, sidecars);
-    }
-    const peak: Resources = { ...initPeak };
-    for (const [k, v] of Object.entries(candidate)) peak[k] = Math.max(peak[k] ?? 0, v);
-    initPeak = peak;
-  }
-  for (const [k, v] of Object.entries(initPeak)) sum[k] = Math.max(sum[k] ?? 0, v);
-  add(sum, parseResourceList(spec.overhead));
-  sum.pods = 1;
-  return sum;
-}
-
-function exprMatches(labels: Record<string, string>, e: { key: string; operator: string; values?: string[] }): boolean {
-  const v = labels[e.key];
-  const vals = e.values ?? [];
-  switch (e.operator) {
-    case "In":
-      return v !== undefined && vals.includes(v);
-    case "NotIn":
-      return v === undefined || !vals.includes(v);
-    case "Exists":
-      return v !== undefined;
-    case "DoesNotExist":
-      return v === undefined;
-    case "Gt":
-    case "Lt":
-    case "Gte":
-    case "Lte": {
-      if (v === undefined || !/^-?\d+$/.test(v)) return false;
-      const n = Number(v);
-      const bound = Number(vals[0]);
-      if (e.operator === "Gt") return n > bound;
-      if (e.operator === "Lt") return n < bound;
-      if (e.operator === "Gte") return n >= bound;
-      return n <= bound;
-    }
-    default:
-      return false;
-  }
-}
-
-/** nodeSelector AND (any required node-affinity term). */
-export function nodeSelectionMatches(spec: PodSpec, labels: Record<string, string>): boolean {
-  for (const [k, v] of Object.entries(spec.nodeSelector ?? {})) if (labels[k] !== v) return false;
-  const terms = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
-  if (!terms || terms.length === 0) return true;
-  return terms.some((t) => (t.matchExpressions ?? []).every((e) => exprMatches(labels, e)));
-}
-
-function selectorMatches(sel: LabelSelector | undefined, labels: Record<string, string>): boolean {
-  if (!sel) return false;
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
-  return (sel.matchExpressions ?? []).every((e) => exprMatches(labels, e));
-}
-
-function tolerated(tolerations: readonly Toleration[] | undefined, taint: Taint): boolean {
-  return (tolerations ?? []).some((t) => {
-    if (t.effect && t.effect !== taint.effect) return false;
-    if ((t.operator ?? "Equal") === "Exists") return !t.key || t.key === taint.key;
-    return t.key === taint.key && (t.value ?? "") === (taint.value ?? "");
-  });
-}
-
-function hardTaintsTolerated(
-  tolerations: readonly Toleration[] | undefined,
-  taints: readonly Taint[],
-): Taint | undefined {
-  return taints.find((t) => (t.effect === "NoSchedule" || t.effect === "NoExecute") && !tolerated(tolerations, t));
-}
-
-function hostPorts(spec: PodSpec): string[] {
-  const out: string[] = [];
-  const cs = [...(spec.containers ?? []), ...(spec.initContainers ?? []).filter((c) => c.restartPolicy === "Always")];
-  for (const c of cs) {
-    for (const p of c.ports ?? []) {
-      if (p.hostPort) out.push(`${p.protocol ?? "TCP"}/${p.hostPort}/${p.hostIP || "0.0.0.0"}`);
-    }
-  }
-  return out;
-}
-
-function portsConflict(a: string, b: string): boolean {
-  const [pa, na, ia] = a.split("/");
-  const [pb, nb, ib] = b.split("/");
-  return pa === pb && na === nb && (ia === ib || ia === "0.0.0.0" || ib === "0.0.0.0");
-}
-
-function isPending(p: Pod): boolean {
-  if (p.spec.nodeName || p.status?.nominatedNodeName || p.metadata.deletionTimestamp) return false;
-  if (p.status?.phase === "Succeeded" || p.status?.phase === "Failed") return false;
-  return !(p.metadata.ownerReferences ?? []).some((o) => o.kind === "DaemonSet" || o.kind === "Node");
-}
-
-function isRunning(p: Pod): boolean {
-  return p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed";
-}
-
-// ---------------------------------------------------------------------------------------------------------------
 // The final cluster.
-
-interface FinalNode {
-  name: string;
-  labels: Record<string, string>;
-  taints: Taint[];
-  /** Pods already there. */
-  running: Pod[];
-  /** Pods the plan puts there. */
-  planned: Pod[];
-  isNew: boolean;
-}
 
 function labelsForOption(node: NewNode, option: InstanceType): Record<string, string> {
   const labels: Record<string, string> = { ...node.labels };
@@ -286,15 +145,12 @@ export function checkPlacement(input: SolveInput, result: SolveResult): Violatio
   checkNewNodes(input, result, maxTypes, v);
   checkExistingNodes(input, result, v);
   checkPoolLimits(input, result, v);
-  namespaceLabels = input.namespaceLabels;
-  checkTopology(nodes, v);
+  checkTopology(nodes, v, input.namespaceLabels);
   const cost = result.newNodes.reduce((s, n) => s + n.offering.price, 0);
   if (Math.abs(cost - result.costPerHour) > 1e-6)
     v("cost", `costPerHour ${result.costPerHour} != sum of offerings ${cost}`);
   return out;
 }
-
-type Report = (rule: string, message: string, extra?: { node?: string; pod?: string }) => void;
 
 function checkNewNodes(input: SolveInput, result: SolveResult, maxTypes: number, v: Report): void {
   const names = new Set<string>();
@@ -486,199 +342,5 @@ function checkPoolLimits(input: SolveInput, result: SolveResult, v: Report): voi
       for (const n of fresh) total += Math.max(...n.instanceTypeOptions.map((t) => t.capacity[k] ?? 0));
       if (total > lim + 1e-6) v("limits", `pool ${pi.pool.name}: ${k} ${total} > limit ${lim}`);
     }
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Topology over the final cluster.
-
-interface Placed {
-  pod: Pod;
-  node: FinalNode;
-  planned: boolean;
-}
-
-function domainOf(node: FinalNode, key: string): string | undefined {
-  if (key === HOSTNAME) return node.labels[HOSTNAME] ?? node.name;
-  return node.labels[key];
-}
-
-/** Namespace labels of the checked input (for namespaceSelector). */
-let namespaceLabels: Record<string, Record<string, string>> | undefined;
-
-function termNamespaces(t: PodAffinityTerm, owner: Pod): (n: string) => boolean {
-  const listed = t.namespaces ?? [];
-  const sel = t.namespaceSelector;
-  if (sel) {
-    const empty = Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0;
-    if (empty || !namespaceLabels) return () => true;
-    const labels = namespaceLabels;
-    return (n) => listed.includes(n) || selectorMatches(sel, labels[n] ?? {});
-  }
-  const list = listed.length > 0 ? listed : [ns(owner)];
-  return (n) => list.includes(n);
-}
-
-function termSelects(t: PodAffinityTerm, owner: Pod, target: Pod): boolean {
-  if (!termNamespaces(t, owner)(ns(target))) return false;
-  const extra: Record<string, string> = {};
-  for (const k of t.matchLabelKeys ?? []) {
-    const val = owner.metadata.labels?.[k];
-    if (val !== undefined) extra[k] = val;
-  }
-  const sel: LabelSelector | undefined = t.labelSelector
-    ? { ...t.labelSelector, matchLabels: { ...(t.labelSelector.matchLabels ?? {}), ...extra } }
-    : undefined;
-  return selectorMatches(sel, target.metadata.labels ?? {});
-}
-
-function checkTopology(nodes: FinalNode[], v: Report): void {
-  const placed: Placed[] = [];
-  for (const n of nodes) {
-    for (const p of n.running) placed.push({ pod: p, node: n, planned: false });
-    for (const p of n.planned) placed.push({ pod: p, node: n, planned: true });
-  }
-  // Required anti-affinity, both directions (a pair is reported when at least one side is planned).
-  for (const a of placed) {
-    for (const t of a.pod.spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
-      const d = domainOf(a.node, t.topologyKey);
-      if (d === undefined) continue;
-      for (const b of placed) {
-        if (b === a || (!a.planned && !b.planned)) continue;
-        if (domainOf(b.node, t.topologyKey) !== d) continue;
-        if (termSelects(t, a.pod, b.pod)) {
-          v(
-            "anti-affinity",
-            `pod ${name(b.pod)} shares ${t.topologyKey}=${d} with ${name(a.pod)} which has anti-affinity to it`,
-            {
-              pod: name(a.pod),
-              node: a.node.name,
-            },
-          );
-        }
-      }
-    }
-  }
-  // Hard topology spread, each planned pod checked as if bound last.
-  for (const a of placed) {
-    if (!a.planned) continue;
-    for (const c of a.pod.spec.topologySpreadConstraints ?? []) {
-      if (c.whenUnsatisfiable === "ScheduleAnyway") continue;
-      const extra: Record<string, string> = {};
-      for (const k of c.matchLabelKeys ?? []) {
-        const val = a.pod.metadata.labels?.[k];
-        if (val !== undefined) extra[k] = val;
-      }
-      const sel: LabelSelector | undefined = c.labelSelector
-        ? { ...c.labelSelector, matchLabels: { ...(c.labelSelector.matchLabels ?? {}), ...extra } }
-        : undefined;
-      const eligible = (n: FinalNode) =>
-        ((c.nodeAffinityPolicy ?? "Honor") !== "Honor" || nodeSelectionMatches(a.pod.spec, n.labels)) &&
-        (c.nodeTaintsPolicy !== "Honor" || hardTaintsTolerated(a.pod.spec.tolerations, n.taints) === undefined);
-      const counts = new Map<string, number>();
-      for (const n of nodes) {
-        if (!eligible(n)) continue;
-        const d = domainOf(n, c.topologyKey);
-        if (d !== undefined && !counts.has(d)) counts.set(d, 0);
-      }
-      for (const b of placed) {
-        if (b === a || ns(b.pod) !== ns(a.pod) || !eligible(b.node)) continue;
-        const d = domainOf(b.node, c.topologyKey);
-        if (d === undefined) continue;
-        if (selectorMatches(sel, b.pod.metadata.labels ?? {})) counts.set(d, (counts.get(d) ?? 0) + 1);
-      }
-      const mine = domainOf(a.node, c.topologyKey);
-      if (mine === undefined) {
-        v("spread", `pod ${name(a.pod)} is on ${a.node.name} which has no ${c.topologyKey} label`, {
-          pod: name(a.pod),
-        });
-        continue;
-      }
-      let min = Math.min(...counts.values());
-      if (c.minDomains !== undefined && counts.size < c.minDomains) min = 0;
-      const self = selectorMatches(sel, a.pod.metadata.labels ?? {}) ? 1 : 0;
-      const skew = (counts.get(mine) ?? 0) + self - min;
-      if (skew > c.maxSkew) {
-        v("spread", `pod ${name(a.pod)}: ${c.topologyKey}=${mine} skew ${skew} > maxSkew ${c.maxSkew}`, {
-          pod: name(a.pod),
-          node: a.node.name,
-        });
-      }
-    }
-  }
-  checkAffinityOrder(placed, v);
-}
-
-/** Pod affinity: is there an order in which kube-scheduler could bind every planned pod? */
-function checkAffinityOrder(placed: Placed[], v: Report): void {
-  const terms = (p: Pod) => p.spec.affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
-  const todo = placed.filter((x) => x.planned && terms(x.pod).length > 0);
-  if (todo.length === 0) return;
-  const bound = new Set<Placed>(placed.filter((x) => !todo.includes(x)));
-  const matchesAll = (owner: Pod, target: Pod) => terms(owner).every((t) => termSelects(t, owner, target));
-  const satisfied = (x: Placed, boundNow: Set<Placed>): boolean => {
-    for (const t of terms(x.pod)) {
-      const d = domainOf(x.node, t.topologyKey);
-      if (d === undefined) return false;
-    }
-    const ok = terms(x.pod).every((t) => {
-      const d = domainOf(x.node, t.topologyKey);
-      for (const b of boundNow)
-        if (b !== x && domainOf(b.node, t.topologyKey) === d && matchesAll(x.pod, b.pod)) return true;
-      return false;
-    });
-    if (ok) return true;
-    for (const b of boundNow) if (b !== x && matchesAll(x.pod, b.pod)) return false;
-    return matchesAll(x.pod, x.pod);
-  };
-  // Bind in rounds; a bootstrap (first pod of a self-affine series) only when nothing else can progress.
-  const search = (boundNow: Set<Placed>, rest: Placed[], budget: { n: number }): Placed[] => {
-    let remaining = rest;
-    for (;;) {
-      const next: Placed[] = [];
-      let progress = false;
-      for (const x of remaining) {
-        const nonBootstrap = terms(x.pod).every((t) => {
-          const d = domainOf(x.node, t.topologyKey);
-          if (d === undefined) return false;
-          for (const b of boundNow)
-            if (b !== x && domainOf(b.node, t.topologyKey) === d && matchesAll(x.pod, b.pod)) return true;
-          return false;
-        });
-        if (nonBootstrap) {
-          boundNow.add(x);
-          progress = true;
-        } else next.push(x);
-      }
-      remaining = next;
-      if (remaining.length === 0) return [];
-      if (progress) continue;
-      const candidates = remaining.filter((x) => satisfied(x, boundNow));
-      if (candidates.length === 0) return remaining;
-      let best = remaining;
-      for (const c of candidates) {
-        if (budget.n-- <= 0) break;
-        const trial = new Set(boundNow);
-        trial.add(c);
-        const left = search(
-          trial,
-          remaining.filter((x) => x !== c),
-          budget,
-        );
-        if (left.length === 0) {
-          for (const x of trial) boundNow.add(x);
-          return [];
-        }
-        if (left.length < best.length) best = left;
-      }
-      return best;
-    }
-  };
-  const left = search(bound, todo, { n: 200 });
-  for (const x of left) {
-    v("affinity", `pod ${name(x.pod)} on ${x.node.name}: no binding order satisfies its required pod affinity`, {
-      pod: name(x.pod),
-      node: x.node.name,
-    });
   }
 }
