@@ -198,20 +198,31 @@ export class GroupRegistry {
     this.dims = dims;
   }
 
-  /** The group of new nodes of `pool` with requirements `reqs` (which must include the pool's base requirements). */
-  forPool(pool: PoolState, reqs: Requirements): BinGroup {
+  /**
+   * The group of new nodes of `pool` with requirements `reqs` (which must include the pool's base requirements).
+   * When `parent` is given, `reqs` narrows the parent's requirements, so only the parent's types are examined.
+   */
+  forPool(pool: PoolState, reqs: Requirements, parent?: BinGroup): BinGroup {
     const sig = `${pool.name}\u0000${reqs.signature()}`;
     let g = this.bySig.get(sig);
     if (g) return g;
     const entries: TypeEntry[] = [];
     if (!reqs.hasEmptyKey()) {
-      pool.types.forEach((t, i) => {
-        const offer = pool.offerFor(i, reqs);
+      // Keys whose requirement differs from the parent's are the only ones to re-check on the parent's types.
+      let changed: Set<string> | undefined;
+      if (parent) {
+        changed = new Set();
+        for (const r of reqs.values()) if (parent.reqs.get(r.key)?.signature() !== r.signature()) changed.add(r.key);
+      }
+      const consider = (i: number) => {
+        const offer = pool.offerFor(i, reqs, changed);
         if (!offer) return;
         const cap = pool.caps[i];
         if (cap.some((c) => c < 0)) return;
-        entries.push({ i, name: t.name, price: offer.price, offering: offer.offering, cap });
-      });
+        entries.push({ i, name: pool.types[i].name, price: offer.price, offering: offer.offering, cap });
+      };
+      if (parent) for (const e of parent.entries) consider(e.i);
+      else for (let i = 0; i < pool.types.length; i++) consider(i);
     }
     entries.sort((a, b) => a.price - b.price || a.name.localeCompare(b.name));
     g = new BinGroup(this.groups.length, this.dims, pool, reqs, entries);
@@ -235,7 +246,7 @@ export class GroupRegistry {
     const cached = this.pins.get(ck);
     if (cached !== undefined) return cached;
     const req = value === undefined ? Requirement.of(key, "DoesNotExist") : Requirement.of(key, "In", [value]);
-    const next = this.forPool(pool, group.reqs.with(req));
+    const next = this.forPool(pool, group.reqs.with(req), group);
     const out = next.entries.length > 0 ? next : null;
     this.pins.set(ck, out);
     return out;

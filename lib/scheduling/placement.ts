@@ -68,7 +68,7 @@ export class Placer {
       } else if (e.reqs.size === 0) {
         out = group.entries.length > 0 ? group : null;
       } else if (group.pool && group.reqs.compatibleError(e.reqs) === undefined) {
-        const next = this.ctx.groups.forPool(group.pool, group.reqs.intersect(e.reqs));
+        const next = this.ctx.groups.forPool(group.pool, group.reqs.intersect(e.reqs), group);
         out = next.entries.length > 0 ? next : null;
       }
     }

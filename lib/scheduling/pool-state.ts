@@ -137,22 +137,17 @@ export class PoolState {
 
   /**
    * Whether type `i` can serve a node with requirements `reqs` (which already include the pool's), and its cheapest
-   * allowed available offering. Well-known labels neither the type nor the pool provides count as absent.
+   * allowed available offering. Well-known labels neither the type nor the pool provides count as absent. With
+   * `onlyKeys`, label requirements on other keys are taken as already checked (zone and capacity type always are).
    */
-  offerFor(i: number, reqs: Requirements): TypeOffer | undefined {
+  offerFor(i: number, reqs: Requirements, onlyKeys?: ReadonlySet<string>): TypeOffer | undefined {
     const labels = this.typeLabels[i];
-    let zoneReq: Requirement | undefined;
-    let ctReq: Requirement | undefined;
+    const zoneReq = reqs.get(LABEL_ZONE);
+    const ctReq = reqs.get(LABEL_CAPACITY_TYPE);
     for (const req of reqs.values()) {
       const key = req.key;
-      if (key === LABEL_ZONE) {
-        zoneReq = req;
-        continue;
-      }
-      if (key === LABEL_CAPACITY_TYPE) {
-        ctReq = req;
-        continue;
-      }
+      if (key === LABEL_ZONE || key === LABEL_CAPACITY_TYPE) continue;
+      if (onlyKeys && !onlyKeys.has(key)) continue;
       const v = labels[key];
       if (v !== undefined) {
         if (!req.has(v)) return undefined;
