@@ -24,13 +24,16 @@ export interface FillType {
   price: number;
 }
 
-/** Fills a bin of capacity `cap` already holding `used`; returns how many pods of each class it took. */
 /**
  * How `fillBin` picks the next class: `dot` (size-weighted match with the free capacity: big pods first, the
  * classic rule) or `cosine` (direction only: keeps both dimensions draining at the same pace).
  */
 export type FillRule = "dot" | "cosine";
 
+/**
+ * Fills a bin of capacity `cap` already holding `used` from `classes` (counts not yet taken); returns how many pods
+ * of each class it took (added to `taken` when given).
+ */
 export function fillBin(
   cap: Float64Array,
   used: Float64Array,

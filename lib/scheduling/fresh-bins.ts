@@ -39,6 +39,7 @@ export interface FreshBin {
   taken: Int32Array;
 }
 
+/** Pods in a per-class count vector. */
 export function countTaken(taken: Int32Array): number {
   let n = 0;
   for (const x of taken) n += x;
@@ -212,6 +213,7 @@ function diveFresh(
   return fresh;
 }
 
+/** Adds the requests of `taken` pods of each class to `used`. */
 export function addTaken(used: Float64Array, classes: readonly FillClass[], taken: Int32Array): void {
   for (let i = 0; i < classes.length; i++) {
     if (taken[i] === 0) continue;
