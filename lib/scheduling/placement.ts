@@ -16,6 +16,8 @@ import { recordPlacement, type TopologyLocation, topologyFailure } from "./topol
 import type { TopologyGroup } from "./topology-group.js";
 
 const MAX_PIN_CANDIDATES = 32;
+/** Bins per group examined for growth (the last resort of placement). */
+const GROW_CANDIDATES = 64;
 
 /** A candidate: bins of group `g`, which move to group `p` (narrowed/pinned) when they take the pod. */
 interface Pair {
@@ -136,8 +138,13 @@ export class Placer {
     for (const { g, p } of this.candidatePairs(ps, e, true)) {
       if (g.existing || !g.pool) continue;
       const pool = g.pool;
-      for (const bin of g.slots) {
-        if (!bin?.target || !this.accepts(ps, e, bin, p)) continue;
+      // Most recent bins first, and only a few: this runs for pods nothing else could place.
+      let examined = 0;
+      for (let slot = g.slots.length - 1; slot >= 0 && examined < GROW_CANDIDATES; slot--) {
+        const bin = g.slots[slot];
+        if (!bin?.target) continue;
+        examined++;
+        if (!this.accepts(ps, e, bin, p)) continue;
         for (let k = 0; k < need.length; k++) used[k] = bin.used[k] + need[k];
         const old = bin.target;
         pool.useType(old.i, -1);
