@@ -1,0 +1,3 @@
+import { chaosSeeds } from "./chaos-seeds.js";
+
+chaosSeeds(11, 10);
