@@ -10,9 +10,9 @@
 import type { Requirement } from "../../lib/api/model.js";
 import { builtinInstanceTypes } from "../../lib/cloud/aws/builtin-catalog.js";
 import type { Pod, TopologySpreadConstraint } from "../../lib/scheduling/objects.js";
+import { pick, type Random, seededRandom } from "../../lib/scheduling/seeded-random.js";
 import type { InstanceType, SolveInput } from "../../lib/scheduling/types.js";
 import { benchNodePool } from "./pools.js";
-import { pick, type Random, seededRandom } from "./random.js";
 
 /** Names of the cost scenarios. */
 export const COST_SCENARIOS = ["cost-web", "cost-memory", "cost-mixed-spread", "cost-gpu"] as const;

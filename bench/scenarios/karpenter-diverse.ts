@@ -30,17 +30,9 @@ export type DiverseGroup = "generic" | "zonal-spread" | "hostname-spread" | "zon
 /** Annotation naming the group a pod was generated for (used by tests). */
 export const GROUP_ANNOTATION = "bench.stevedore.dev/group";
 
-/** Mulberry32: a small seeded PRNG (deterministic across platforms). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../../lib/scheduling/seeded-random.js";
+
+export { seededRandom };
 
 /** Karpenter's `fake.InstanceTypes(n)`. */
 export function fakeInstanceTypes(count: number): InstanceType[] {

@@ -4,6 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import type { DaemonSet, Node, ObjectMeta, Pod, PodDisruptionBudget, PodSpec } from "../scheduling/objects.js";
+import { seededRandom } from "../scheduling/seeded-random.js";
 import type { DocContext } from "./document.js";
 import {
   type Checker,
@@ -64,20 +65,14 @@ function safeChars(seed: string, n: number): string {
   return s;
 }
 
-/** A small seeded PRNG (mulberry32), seeded from a string: deterministic and fast. */
-function seededRandom(seed: string): () => number {
-  let a = createHash("sha256").update(seed).digest().readUInt32LE(0);
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** A seeded PRNG from a string (its SHA-256 picks the seed): deterministic and fast. */
+function seededFromString(seed: string): () => number {
+  return seededRandom(createHash("sha256").update(seed).digest().readUInt32LE(0));
 }
 
 /** Deterministic 5-character pod name suffixes, unique within one workload. */
 function suffixes(seed: string, count: number): string[] {
-  const random = seededRandom(seed);
+  const random = seededFromString(seed);
   const used = new Set<string>();
   const out: string[] = [];
   while (out.length < count) {

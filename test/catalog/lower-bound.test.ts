@@ -3,20 +3,11 @@ import { describe, it } from "node:test";
 import { lowerBound } from "../../lib/scheduling/lower-bound.js";
 import type { Pod } from "../../lib/scheduling/objects.js";
 import { parseResourceList } from "../../lib/scheduling/quantity.js";
+import { seededRandom } from "../../lib/scheduling/seeded-random.js";
 import type { InstanceType } from "../../lib/scheduling/types.js";
 import { fakeType, input, pod, pool } from "./fixtures.js";
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 /** Exact optimum by enumerating every partition of the pods into nodes (each block on its cheapest fitting type). */
 function bruteForce(pods: Pod[], types: InstanceType[]): number {

@@ -6,20 +6,12 @@
  */
 import type { NodePool } from "../../lib/api/model.js";
 import type { Container, Pod, PodSpec, Taint, TopologySpreadConstraint } from "../../lib/scheduling/objects.js";
+import { seededRandom } from "../../lib/scheduling/seeded-random.js";
 import type { CapacityType, ExistingNode, InstanceType, SolveInput } from "../../lib/scheduling/types.js";
 import { daemonSet, instanceType, nodePool, req } from "./scheduling-fixtures.js";
 
-/** Mulberry32. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Mulberry32 (the project's one seeded generator). */
+export const rng = seededRandom;
 
 const ZONES = ["z-a", "z-b", "z-c"];
 const ZONE_KEY = "topology.kubernetes.io/zone";

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ChaosKill, seededRandom, withChaos } from "../../lib/twin/chaos.js";
+import { seededRandom } from "../../lib/scheduling/seeded-random.js";
+import { ChaosKill, withChaos } from "../../lib/twin/chaos.js";
 
 test("chaos kills before or after calls at about the configured rate, deterministically per seed", async () => {
   let effects = 0;

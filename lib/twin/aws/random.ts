@@ -3,21 +3,19 @@
  * reproducible for a given seed, so a twin run can be replayed exactly.
  */
 
-/** A small, fast, seeded pseudo-random generator (mulberry32). */
+import { type Random, seededRandom } from "../../scheduling/seeded-random.js";
+
+/** A seeded generator with helpers for ids (mulberry32, see `lib/scheduling/seeded-random.ts`). */
 export class SeededRandom {
-  private state: number;
+  private readonly random: Random;
 
   constructor(seed: number) {
-    this.state = seed >>> 0 || 0x9e3779b9;
+    this.random = seededRandom(seed >>> 0 || 0x9e3779b9);
   }
 
   /** A float in [0, 1). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.random();
   }
 
   /** `length` lower-case hex digits. */

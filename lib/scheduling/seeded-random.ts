@@ -1,9 +1,13 @@
-/** Deterministic pseudo-random numbers for benchmark scenarios (mulberry32). */
+/**
+ * Deterministic pseudo-random numbers (mulberry32): the same seed gives the same sequence on every platform.
+ * Used wherever Stevedore needs reproducible randomness — pod-name suffixes of expanded workloads, the twin's
+ * emulator and chaos, benchmark and property-test generators. Pure.
+ */
 
 /** A seeded generator of floats in [0, 1). */
 export type Random = () => number;
 
-/** Creates a seeded generator; the same seed always yields the same sequence. */
+/** Creates a generator from a 32-bit seed. */
 export function seededRandom(seed: number): Random {
   let a = seed >>> 0;
   return () => {
