@@ -30,6 +30,7 @@ export type DiverseGroup = "generic" | "zonal-spread" | "hostname-spread" | "zon
 /** Annotation naming the group a pod was generated for (used by tests). */
 export const GROUP_ANNOTATION = "bench.stevedore.dev/group";
 
+import { nodePoolWithDefaults } from "../../lib/api/nodepool-defaults.js";
 import { seededRandom } from "../../lib/scheduling/seeded-random.js";
 
 export { seededRandom };
@@ -70,23 +71,11 @@ export function fakeInstanceTypes(count: number): InstanceType[] {
 
 /** Karpenter's `test.NodePool()` with the benchmark's limits. */
 export function benchmarkNodePool(): NodePool {
-  return {
-    name: "default",
-    flavor: "v1",
-    source: { file: "bench/scenarios/karpenter-diverse.ts", kind: "NodePool", apiVersion: "karpenter.sh/v1" },
-    weight: 0,
-    labels: {},
-    annotations: {},
-    taints: [],
-    startupTaints: [],
-    requirements: [],
-    kubelet: {},
-    nodeClassName: "default",
+  return nodePoolWithDefaults("default", {
     limits: { cpu: "10000000", memory: "10000000Gi" },
     disruption: { consolidationPolicy: "WhenEmptyOrUnderutilized", emptyAfterSeconds: 0, budgets: [{ nodes: "10%" }] },
-    minNodes: 0,
     hash: "benchmark",
-  };
+  });
 }
 
 /** Generates the scenario's pods (see module doc) with the given seed. */

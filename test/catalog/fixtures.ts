@@ -1,28 +1,12 @@
 /** Small builders shared by the catalog tests. */
 import type { NodePool } from "../../lib/api/model.js";
+import { nodePoolWithDefaults } from "../../lib/api/nodepool-defaults.js";
 import type { Pod } from "../../lib/scheduling/objects.js";
 import type { CapacityType, InstanceType, PoolInput, SolveInput } from "../../lib/scheduling/types.js";
 
 /** A v1 NodePool with defaults. */
 export function pool(name: string, over: Partial<NodePool> = {}): NodePool {
-  return {
-    name,
-    flavor: "v1",
-    source: { file: "test.yaml", kind: "NodePool", apiVersion: "karpenter.sh/v1" },
-    weight: 0,
-    labels: {},
-    annotations: {},
-    taints: [],
-    startupTaints: [],
-    requirements: [],
-    kubelet: {},
-    nodeClassName: "default",
-    limits: {},
-    disruption: { consolidationPolicy: "WhenEmptyOrUnderutilized", budgets: [{ nodes: "10%" }] },
-    minNodes: 0,
-    hash: "test",
-    ...over,
-  };
+  return nodePoolWithDefaults(name, { hash: "test", ...over });
 }
 
 /** A pending pod with one container. */

@@ -1,26 +1,10 @@
 /** Model objects for cloud-adapter tests (normalised NodePool / NodeClass as `lib/api` produces them). */
 import type { NodeClass, NodePool } from "../../lib/api/model.js";
+import { nodePoolWithDefaults } from "../../lib/api/nodepool-defaults.js";
 
 /** A v1 NodePool with defaults; override any field. */
 export function nodePool(over: Partial<NodePool> = {}): NodePool {
-  return {
-    name: "default",
-    flavor: "v1",
-    source: { file: "test.yaml", kind: "NodePool", apiVersion: "karpenter.sh/v1" },
-    weight: 0,
-    labels: {},
-    annotations: {},
-    taints: [],
-    startupTaints: [],
-    requirements: [],
-    kubelet: {},
-    nodeClassName: "default",
-    limits: {},
-    disruption: { consolidationPolicy: "WhenEmptyOrUnderutilized", budgets: [{ nodes: "10%" }] },
-    minNodes: 0,
-    hash: "pool-hash-1",
-    ...over,
-  };
+  return nodePoolWithDefaults("default", { hash: "pool-hash-1", ...over });
 }
 
 /** A v1 EC2NodeClass selecting by `karpenter.sh/discovery=<cluster>`; override any field. */

@@ -3,6 +3,7 @@
  * (resources, nodeSelector, taints, unschedulable) so the pure decision logic is tested independently of the packer.
  */
 import type { NodeClass, NodePool } from "../../lib/api/model.js";
+import { nodePoolWithDefaults } from "../../lib/api/nodepool-defaults.js";
 import type { ClusterView } from "../../lib/disruption/cluster-view.js";
 import { tolerates } from "../../lib/disruption/pods.js";
 import { effectivePodRequests } from "../../lib/scheduling/catalog-pod-requests.js";
@@ -33,20 +34,7 @@ export function mkPool(
   over: Partial<NodePool> = {},
   disruption: Partial<NodePool["disruption"]> = {},
 ): NodePool {
-  return {
-    name,
-    flavor: "v1",
-    source: { file: "test.yaml", kind: "NodePool", apiVersion: "karpenter.sh/v1" },
-    weight: 0,
-    labels: {},
-    annotations: {},
-    taints: [],
-    startupTaints: [],
-    requirements: [],
-    kubelet: {},
-    nodeClassName: "default",
-    limits: {},
-    minNodes: 0,
+  return nodePoolWithDefaults(name, {
     hash: "pool-hash-1",
     ...over,
     disruption: {
@@ -55,7 +43,7 @@ export function mkPool(
       budgets: [{ nodes: "100%" }],
       ...disruption,
     },
-  };
+  });
 }
 
 export function mkClass(name = "default", hash = "class-hash-1"): NodeClass {

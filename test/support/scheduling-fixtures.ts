@@ -1,5 +1,6 @@
 /** Builders for packer tests: NodePools, instance types, pods, existing nodes, DaemonSets. */
 import type { NodePool, Requirement } from "../../lib/api/model.js";
+import { nodePoolWithDefaults } from "../../lib/api/nodepool-defaults.js";
 import type { DaemonSet, Pod, PodSpec, Taint } from "../../lib/scheduling/objects.js";
 import type { CapacityType, ExistingNode, InstanceType, Offering, SolveInput } from "../../lib/scheduling/types.js";
 
@@ -8,24 +9,7 @@ export const MIB = 2 ** 20;
 
 /** A normalised NodePool (v1 unless `flavor` says otherwise). */
 export function nodePool(name: string, opts: Partial<NodePool> = {}): NodePool {
-  return {
-    name,
-    flavor: "v1",
-    source: { file: "test", kind: "NodePool", apiVersion: "karpenter.sh/v1" },
-    weight: 0,
-    labels: {},
-    annotations: {},
-    taints: [],
-    startupTaints: [],
-    requirements: [],
-    kubelet: {},
-    nodeClassName: "default",
-    limits: {},
-    disruption: { consolidationPolicy: "WhenEmptyOrUnderutilized", budgets: [{ nodes: "10%" }] },
-    minNodes: 0,
-    hash: `test-${name}`,
-    ...opts,
-  };
+  return nodePoolWithDefaults(name, { hash: `test-${name}`, ...opts });
 }
 
 /** A requirement in config form. */
