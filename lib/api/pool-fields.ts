@@ -135,14 +135,16 @@ export function readRequirements(c: Checker, v: unknown, path: string, opts: Req
         c.report(indexPath(vp, 0), `${JSON.stringify(values[0])} is not a non-negative integer`);
       }
     }
-    const minValues = readInt(c, o.minValues, childPath(p, "minValues"), { min: 1, max: 50 });
-    if (minValues !== undefined && operator === "In" && values.length > 0 && minValues > values.length) {
-      c.report(childPath(p, "minValues"), `${minValues} is more than the ${values.length} values of the requirement`);
+    if (opts.allowMinValues && o.minValues !== undefined) {
+      // Rejected rather than dropped: the packer does not guarantee a minimum number of distinct values among a
+      // node's instance-type options, so accepting it would silently weaken what the user asked for.
+      c.report(
+        childPath(p, "minValues"),
+        "not supported by Stevedore: the packer does not guarantee a minimum number of distinct values among a node's instance-type options (it keeps up to 60, cheapest first); remove minValues",
+      );
     }
     if (c.problems.length > problemsBefore || rawKey === undefined || operator === undefined) return;
-    const req: Requirement = { key: normalizeLabelKey(rawKey), operator, values };
-    if (minValues !== undefined) req.minValues = minValues;
-    out.push(req);
+    out.push({ key: normalizeLabelKey(rawKey), operator, values });
   });
   return out;
 }

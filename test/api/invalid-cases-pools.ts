@@ -323,16 +323,13 @@ export const poolCases: InvalidCase[] = [
     ],
   },
   {
-    name: "minValues above 50",
-    doc: nodePool("requirements: [{key: karpenter.k8s.aws/instance-family, operator: Exists, minValues: 51}]"),
-    issues: [`${NP}spec.template.spec.requirements[0].minValues: 51 is not between 1 and 50`],
-  },
-  {
-    name: "minValues above the number of values",
+    name: "minValues is not supported",
     doc: nodePool(
-      "requirements: [{key: node.kubernetes.io/instance-type, operator: In, values: [m5.large, m6i.large], minValues: 3}]",
+      "requirements: [{key: node.kubernetes.io/instance-type, operator: In, values: [m5.large, m6i.large], minValues: 2}]",
     ),
-    issues: [`${NP}spec.template.spec.requirements[0].minValues: 3 is more than the 2 values of the requirement`],
+    issues: [
+      `${NP}spec.template.spec.requirements[0].minValues: not supported by Stevedore: the packer does not guarantee a minimum number of distinct values among a node's instance-type options (it keeps up to 60, cheapest first); remove minValues`,
+    ],
   },
   {
     name: "Gte in v1beta1",

@@ -28,7 +28,7 @@ spec:
       requirements:
         - {key: beta.kubernetes.io/arch, operator: In, values: [amd64, arm64]}
         - {key: karpenter.k8s.aws/instance-cpu, operator: Gte, values: ["4"]}
-        - {key: node.kubernetes.io/instance-type, operator: Exists, minValues: 5}
+        - {key: node.kubernetes.io/instance-type, operator: Exists}
       expireAfter: 336h
       terminationGracePeriod: 1h30m
   disruption:
@@ -56,7 +56,7 @@ spec:
     requirements: [
       { key: "kubernetes.io/arch", operator: "In", values: ["amd64", "arm64"] },
       { key: "karpenter.k8s.aws/instance-cpu", operator: "Gte", values: ["4"] },
-      { key: "node.kubernetes.io/instance-type", operator: "Exists", values: [], minValues: 5 },
+      { key: "node.kubernetes.io/instance-type", operator: "Exists", values: [] },
     ],
     kubelet: {},
     nodeClassName: "general",
@@ -99,7 +99,7 @@ test("v1 Never: consolidateAfter Never disables consolidation; expireAfter Never
 test("v1beta1 NodePool: kubelet in the template, WhenUnderutilized, disruption.expireAfter", () => {
   const pool = onePool(
     nodePool(
-      "kubelet: {maxPods: 58, systemReserved: {memory: 200Mi}}, requirements: [{key: karpenter.sh/capacity-type, operator: In, values: [spot], minValues: 1}]",
+      "kubelet: {maxPods: 58, systemReserved: {memory: 200Mi}}, requirements: [{key: karpenter.sh/capacity-type, operator: In, values: [spot]}]",
       "disruption: {consolidationPolicy: WhenUnderutilized, expireAfter: 48h}",
       "beta",
       "karpenter.sh/v1beta1",
