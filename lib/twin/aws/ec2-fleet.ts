@@ -18,6 +18,7 @@
 import type { PurchaseOption } from "./capacity.js";
 import type { EmulatedInstanceType } from "./catalog.js";
 import { AwsApiError, invalidParameterValue, missingParameter } from "./errors.js";
+import { idempotentRequest } from "./idempotency.js";
 import type { EmulatedImage } from "./images.js";
 import { type EmulatedLaunchTemplate, type LaunchTemplateVersion, TemplateData } from "./launch-templates.js";
 import type { EmulatedSubnet } from "./network.js";
@@ -56,11 +57,6 @@ interface Available {
   candidate: Candidate;
   price: number;
   remaining: number;
-}
-
-function fingerprint(params: QueryParams): string {
-  const { ClientToken: _token, ...rest } = params.node;
-  return JSON.stringify(rest);
 }
 
 function tagMap(entries: Array<{ key: string; value: string }>): Map<string, string> {
@@ -208,20 +204,8 @@ export function createFleet(world: Ec2World, params: QueryParams, forced?: Launc
   if (type !== "instant") {
     throw new AwsApiError("UnsupportedOperation", `The emulator supports only CreateFleet Type=instant (got ${type}).`);
   }
-  const token = params.string("ClientToken");
-  const print = fingerprint(params);
-  if (token !== undefined) {
-    const seen = world.idempotency.get(`CreateFleet|${token}`);
-    if (seen) {
-      if (seen.fingerprint !== print) {
-        throw new AwsApiError(
-          "IdempotentParameterMismatch",
-          "The client token you have provided is associated with a request with different parameters.",
-        );
-      }
-      return seen.response;
-    }
-  }
+  const idempotency = idempotentRequest(world, "CreateFleet", params);
+  if (idempotency.replay) return idempotency.replay;
   const tcs = params.child("TargetCapacitySpecification");
   if (!tcs) throw missingParameter("TargetCapacitySpecification");
   const total = tcs.int("TotalTargetCapacity");
@@ -352,8 +336,7 @@ export function createFleet(world: Ec2World, params: QueryParams, forced?: Launc
       instanceType: g.candidate.type?.name,
     })),
   };
-  if (token !== undefined) world.idempotency.set(`CreateFleet|${token}`, { fingerprint: print, response });
-  return response;
+  return idempotency.record(response);
 }
 
 /** The ARN of an instance profile named in a template. */

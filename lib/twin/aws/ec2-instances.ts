@@ -7,6 +7,7 @@ import { iamArn } from "./ec2-fleet.js";
 import { instanceXml, reservationsXml, reservationXml, stateXml } from "./ec2-render.js";
 import { AwsApiError, invalidParameterValue, missingParameter } from "./errors.js";
 import { checkFilterNames, type FilterFields, matchesFilters } from "./filters.js";
+import { idempotentRequest } from "./idempotency.js";
 import { type EmulatedInstance, STATE_CODE } from "./instances.js";
 import { TemplateData } from "./launch-templates.js";
 import type { EmulatedSubnet } from "./network.js";
@@ -52,27 +53,10 @@ export function requireInstances(world: Ec2World, ids: string[]): EmulatedInstan
   return ids.map((id) => world.instances.get(id) as EmulatedInstance);
 }
 
-function fingerprint(params: QueryParams): string {
-  const { ClientToken: _token, ...rest } = params.node;
-  return JSON.stringify(rest);
-}
-
 /** Handles RunInstances. */
 export function runInstances(world: Ec2World, params: QueryParams): XmlObject {
-  const token = params.string("ClientToken");
-  const print = fingerprint(params);
-  if (token !== undefined) {
-    const seen = world.idempotency.get(`RunInstances|${token}`);
-    if (seen) {
-      if (seen.fingerprint !== print) {
-        throw new AwsApiError(
-          "IdempotentParameterMismatch",
-          "The client token you have provided is associated with a request with different parameters.",
-        );
-      }
-      return seen.response;
-    }
-  }
+  const idempotency = idempotentRequest(world, "RunInstances", params);
+  if (idempotency.replay) return idempotency.replay;
   const min = params.int("MinCount");
   const max = params.int("MaxCount");
   if (min === undefined) throw missingParameter("MinCount");
@@ -147,7 +131,7 @@ export function runInstances(world: Ec2World, params: QueryParams): XmlObject {
         image,
         lifecycle,
         reservationId,
-        clientToken: token,
+        clientToken: params.string("ClientToken"),
         launchTemplate: resolved && {
           launchTemplateId: resolved.template.launchTemplateId,
           launchTemplateName: resolved.template.launchTemplateName,
@@ -167,9 +151,7 @@ export function runInstances(world: Ec2World, params: QueryParams): XmlObject {
       }),
     );
   }
-  const response = reservationXml(reservationId, launched, world);
-  if (token !== undefined) world.idempotency.set(`RunInstances|${token}`, { fingerprint: print, response });
-  return response;
+  return idempotency.record(reservationXml(reservationId, launched, world));
 }
 
 /** Handles DescribeInstances. */

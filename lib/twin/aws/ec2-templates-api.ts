@@ -3,6 +3,7 @@
  */
 import { AwsApiError, missingParameter } from "./errors.js";
 import { checkFilterNames, type FilterFields, matchesFilters } from "./filters.js";
+import { idempotentRequest } from "./idempotency.js";
 import { type EmulatedLaunchTemplate, LaunchTemplateStore, renderTemplateData } from "./launch-templates.js";
 import { paginate } from "./pagination.js";
 import { checkMaxResults, type QueryNode, type QueryParams } from "./query-params.js";
@@ -11,12 +12,9 @@ import type { XmlObject } from "./xml.js";
 
 /** Handles CreateLaunchTemplate (ClientToken-idempotent; names are unique). */
 export function createLaunchTemplate(world: Ec2World, params: QueryParams): XmlObject {
-  const token = params.string("ClientToken");
   const name = params.requiredString("LaunchTemplateName");
-  if (token !== undefined) {
-    const seen = world.idempotency.get(`CreateLaunchTemplate|${token}`);
-    if (seen) return seen.response;
-  }
+  const idempotency = idempotentRequest(world, "CreateLaunchTemplate", params, false);
+  if (idempotency.replay) return idempotency.replay;
   const data = params.child("LaunchTemplateData");
   if (!data) throw missingParameter("LaunchTemplateData");
   const tagSpecs = params.tagSpecifications();
@@ -37,9 +35,7 @@ export function createLaunchTemplate(world: Ec2World, params: QueryParams): XmlO
     world.now(),
     params.string("VersionDescription"),
   );
-  const response = { launchTemplate: LaunchTemplateStore.render(template) };
-  if (token !== undefined) world.idempotency.set(`CreateLaunchTemplate|${token}`, { fingerprint: "", response });
-  return response;
+  return idempotency.record({ launchTemplate: LaunchTemplateStore.render(template) });
 }
 
 const TEMPLATE_FILTERS: FilterFields<EmulatedLaunchTemplate> = {
