@@ -18,7 +18,16 @@ export interface KubeletOptions {
   region: string;
   /** Virtual ms from instance running to Node registered and Ready. */
   bootTimeMs: number;
+  /**
+   * Startup-taint keys of a node's pool (the taints a daemon on the node removes once it is ready, e.g. a CNI or
+   * GPU driver agent). @default none
+   */
+  startupTaintKeys?: (poolName: string) => string[];
+  /** Virtual ms after registration when those taints are removed. @default 15000 */
+  startupTaintDelayMs?: number;
 }
+
+const POOL_LABELS = ["karpenter.sh/nodepool", "karpenter.sh/provisioner-name"];
 
 /** What the simulation tells the twin (for the report). */
 export interface KubeletListener {
@@ -33,6 +42,8 @@ function decode(userData: string | undefined): string {
 /** Simulated kubelets for every instance of the emulator. */
 export class Kubelets {
   private readonly types = new Map<string, Map<string, InstanceType>>();
+  /** Virtual registration time of nodes whose startup taints are still pending removal. */
+  private readonly registeredAt = new Map<string, number>();
 
   constructor(
     private readonly store: TwinStore,
@@ -58,12 +69,14 @@ export class Kubelets {
       const node = nodes.get(inst.providerID);
       if (inst.state === "running" && !node && now - inst.runningAtMs >= this.opts.bootTimeMs) {
         const registered = this.register(inst);
+        if (registered) this.registeredAt.set(registered.metadata.name ?? "", now);
         if (registered) this.listener.nodeRegistered?.(registered, inst);
       } else if (node && (inst.state === "shutting-down" || inst.state === "terminated")) {
         this.store.remove("nodes", undefined, node.metadata.name ?? "");
         this.listener.nodeRemoved?.(node.metadata.name ?? "");
       }
     }
+    this.dropStartupTaints(now);
     // Nodes of instances the emulator no longer knows about at all.
     const known = new Set(instances.map((i) => i.providerID));
     for (const [providerID, node] of nodes) {
@@ -71,6 +84,24 @@ export class Kubelets {
         this.store.remove("nodes", undefined, node.metadata.name ?? "");
         this.listener.nodeRemoved?.(node.metadata.name ?? "");
       }
+    }
+  }
+
+  /** The node agents finish starting: their startup taints go away a while after registration. */
+  private dropStartupTaints(now: number): void {
+    const keysOf = this.opts.startupTaintKeys;
+    if (!keysOf) return;
+    const delay = this.opts.startupTaintDelayMs ?? 15_000;
+    for (const node of this.store.list<Node>("nodes")) {
+      const registeredAt = this.registeredAt.get(node.metadata.name ?? "");
+      if (registeredAt === undefined || now - registeredAt < delay) continue;
+      const labels = node.metadata.labels ?? {};
+      const pool = POOL_LABELS.map((k) => labels[k]).find((v) => v !== undefined);
+      const keys = pool ? keysOf(pool) : [];
+      const taints = node.spec?.taints ?? [];
+      const kept = taints.filter((t) => !keys.includes(t.key));
+      if (kept.length !== taints.length) this.store.put("nodes", { ...node, spec: { ...node.spec, taints: kept } });
+      this.registeredAt.delete(node.metadata.name ?? "");
     }
   }
 

@@ -101,12 +101,26 @@ async function simulate(
   const durationMs = parseDurationMs(scenario.duration);
   const end = start + durationMs;
   await world.applyConfig(scenario.config);
+  // The daemons that remove startup taints know their own keys; the twin reads them from the pools in force.
+  const startupTaints = new Map<string, string[]>();
+  const refreshStartupTaints = async () => {
+    for (const pool of (await world.config.load()).nodePools)
+      startupTaints.set(
+        pool.name,
+        pool.startupTaints.map((t) => t.key),
+      );
+  };
+  await refreshStartupTaints();
 
   const collector = new TwinCollector(start);
   const workloads = new WorkloadControllers(world.store, collector);
   const sim = new ClusterSimulation(
     world.store,
-    new Kubelets(world.store, { region: scenario.region, bootTimeMs: bootTimeMs(scenario) }),
+    new Kubelets(world.store, {
+      region: scenario.region,
+      bootTimeMs: bootTimeMs(scenario),
+      startupTaintKeys: (pool) => startupTaints.get(pool) ?? [],
+    }),
     workloads,
   );
   const latencies: { t: number; ms: number }[] = [];
@@ -172,8 +186,11 @@ async function simulate(
     while (!stopped) {
       const now = clock.now();
       world.aws.tick(now);
-      while (steps.length > 0 && steps[0].at <= now)
-        await applyStep(stepCtx, (steps.shift() as (typeof steps)[number]).step);
+      while (steps.length > 0 && steps[0].at <= now) {
+        const { step } = steps.shift() as (typeof steps)[number];
+        await applyStep(stepCtx, step);
+        if (step.config !== undefined) await refreshStartupTaints();
+      }
       for (const due of stepCtx.later.filter((l) => l.at <= now)) due.run();
       stepCtx.later = stepCtx.later.filter((l) => l.at > now);
       const instances = world.aws.instances();
