@@ -195,11 +195,13 @@ async function simulate(
       stepCtx.later = stepCtx.later.filter((l) => l.at > now);
       const instances = world.aws.instances();
       sim.tick(now, instances);
-      collector.observe(now, world.store.list("nodes"), world.store.list("pods"), instances);
+      // One snapshot of the cluster after the simulation step serves both observers.
+      const pods = world.store.list<Pod>("pods");
+      collector.observe(now, world.store.list("nodes"), pods, instances);
       if (now >= nextSample) {
         const s = collector.sample(
           now,
-          world.store.list<Pod>("pods").filter((p) => !isDaemonPod(p)),
+          pods.filter((p) => !isDaemonPod(p)),
           instances,
           world.aws.hourlyCost(),
         );
