@@ -2,7 +2,7 @@
  * Runs one benchmark scenario: builds its input (untimed), times `solve()` alone on the main thread, and for
  * cost scenarios computes the LP lower bound (untimed).
  */
-import { lowerBound } from "../lib/scheduling/lower-bound.js";
+import { lowerBound } from "../lib/scheduling/bound/lower-bound.js";
 import type { SolveInput, SolveResult } from "../lib/scheduling/types.js";
 import { COST_SCENARIOS, type CostScenario, costScenario } from "./scenarios/cost.js";
 
@@ -10,7 +10,7 @@ import { COST_SCENARIOS, type CostScenario, costScenario } from "./scenarios/cos
 export type SolveFn = (input: SolveInput) => SolveResult | Promise<SolveResult>;
 
 /** Module paths loaded at run time, so the benchmark builds before the packer or the generator exist. */
-const SOLVE_MODULE = "../lib/scheduling/solve.js";
+const SOLVE_MODULE = "../lib/scheduling/packer/solve.js";
 const DIVERSE_MODULE = "./scenarios/karpenter-diverse.js";
 
 /** Every scenario name. */

@@ -12,13 +12,13 @@ import { StoreBackedUnavailableOfferings } from "../lib/cloud/aws/unavailable-of
 import { connectEksCluster } from "../lib/cluster/eks-cluster.js";
 import { createKubeconfigClusterClient } from "../lib/cluster/kubeconfig.js";
 import type { ClusterClient } from "../lib/cluster/types.js";
-import { systemClock } from "../lib/controllers/clock.js";
 import { effectiveConfigSource } from "../lib/controllers/config-source.js";
 import type { ControllerDeps } from "../lib/controllers/deps.js";
 import { powertoolsTelemetry } from "../lib/controllers/telemetry-powertools.js";
+import { systemClock } from "../lib/core/clock.js";
 import { CONTROLLER_ENV } from "../lib/infra/controller-env.js";
-import { lowerBound } from "../lib/scheduling/lower-bound.js";
-import { solve } from "../lib/scheduling/solve.js";
+import { lowerBound } from "../lib/scheduling/bound/lower-bound.js";
+import { solve } from "../lib/scheduling/packer/solve.js";
 import { createDynamoClient, createSsmClient, isLoopbackEndpoint } from "../lib/state/clients.js";
 import { DynamoStateStore } from "../lib/state/dynamo-store.js";
 

@@ -25,7 +25,7 @@ import { ApiGate } from "../lib/cloud/aws/retry.js";
 import { SecurityGroupResolver } from "../lib/cloud/aws/security-groups.js";
 import { SubnetResolver } from "../lib/cloud/aws/subnets.js";
 import type { LaunchRequest } from "../lib/cloud/provider.js";
-import type { Clock } from "../lib/controllers/clock.js";
+import type { Clock } from "../lib/core/clock.js";
 import { CLUSTER_FACTS, ManualClock, nodeClass, nodePool } from "../test/cloud/fixtures.js";
 import { MOTO_CREDENTIALS, type MotoHandle, startMoto } from "./support/moto.js";
 

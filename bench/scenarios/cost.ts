@@ -9,8 +9,8 @@
 
 import type { Requirement } from "../../lib/api/model.js";
 import { builtinInstanceTypes } from "../../lib/cloud/aws/builtin-catalog.js";
-import type { Pod, TopologySpreadConstraint } from "../../lib/scheduling/objects.js";
-import { pick, type Random, seededRandom } from "../../lib/scheduling/seeded-random.js";
+import type { Pod, TopologySpreadConstraint } from "../../lib/core/kube-objects.js";
+import { pick, type Random, seededRandom } from "../../lib/core/seeded-random.js";
 import type { InstanceType, SolveInput } from "../../lib/scheduling/types.js";
 import { benchNodePool } from "./pools.js";
 

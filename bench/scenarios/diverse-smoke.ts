@@ -4,7 +4,7 @@
  * sizes; CPU time is what counts on a shared machine).
  */
 import { performance } from "node:perf_hooks";
-import { solve } from "../../lib/scheduling/solve.js";
+import { solve } from "../../lib/scheduling/packer/solve.js";
 import { karpenterDiverse } from "./karpenter-diverse.js";
 
 const sizes = process.argv.slice(2).map(Number);

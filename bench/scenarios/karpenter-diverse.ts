@@ -15,7 +15,7 @@
  * ("self-affinity", as DESIGN §4.3 states), so every pod is schedulable at every size.
  */
 import type { NodePool } from "../../lib/api/model.js";
-import type { Pod } from "../../lib/scheduling/objects.js";
+import type { Pod } from "../../lib/core/kube-objects.js";
 import type { InstanceType, Offering, SolveInput } from "../../lib/scheduling/types.js";
 
 const GIB = 2 ** 30;
@@ -31,7 +31,7 @@ export type DiverseGroup = "generic" | "zonal-spread" | "hostname-spread" | "zon
 export const GROUP_ANNOTATION = "bench.stevedore.dev/group";
 
 import { nodePoolWithDefaults } from "../../lib/api/nodepool-defaults.js";
-import { seededRandom } from "../../lib/scheduling/seeded-random.js";
+import { seededRandom } from "../../lib/core/seeded-random.js";
 
 export { seededRandom };
 

@@ -1,6 +1,6 @@
 /** NodePool builders for benchmark scenarios (normalised model objects, as the config parser would produce). */
 import type { NodePool, Requirement } from "../../lib/api/model.js";
-import type { Taint } from "../../lib/scheduling/objects.js";
+import type { Taint } from "../../lib/core/kube-objects.js";
 
 /** A v1 NodePool with Karpenter's defaults and the given requirements/taints/limits. */
 export function benchNodePool(

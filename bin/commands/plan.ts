@@ -9,9 +9,9 @@ import { createKubeconfigClusterClient, KubeconfigError } from "../../lib/cluste
 import { toPlanDocument } from "../../lib/plan/plan-document.js";
 import { type CatalogSource, planSolveInput } from "../../lib/plan/plan-input.js";
 import { renderPlanTable } from "../../lib/plan/plan-table.js";
-import { CatalogFileError } from "../../lib/scheduling/catalog-file.js";
-import { lowerBound } from "../../lib/scheduling/lower-bound.js";
-import { solve } from "../../lib/scheduling/solve.js";
+import { lowerBound } from "../../lib/scheduling/bound/lower-bound.js";
+import { CatalogFileError } from "../../lib/scheduling/catalog/catalog-file.js";
+import { solve } from "../../lib/scheduling/packer/solve.js";
 import { type Command, type CommandIO, UsageError } from "./io.js";
 
 const HELP = `usage: stevedore plan -f <file|dir>... [--catalog catalog.json] [--region us-east-1] [-o table|json|yaml] [--bound]

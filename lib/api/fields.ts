@@ -3,7 +3,7 @@
  * stopping at the first. Each reader returns the value in its normal form, or `undefined` when it is absent or
  * invalid (the problem is then recorded in the {@link Checker}).
  */
-import { isQuantity, parseQuantityBase } from "../scheduling/quantity.js";
+import { isQuantity, parseQuantityBase } from "../core/quantity.js";
 
 /** One problem found in a document: a field path and the rule that failed. */
 export interface Problem {

@@ -2,7 +2,7 @@
  * kubelet configuration as Karpenter accepted it: v1alpha5 `Provisioner.spec.kubeletConfiguration`,
  * v1beta1 `NodePool.spec.template.spec.kubelet` and v1 `EC2NodeClass.spec.kubelet`.
  */
-import { isQuantity, parseQuantityBase } from "../scheduling/quantity.js";
+import { isQuantity, parseQuantityBase } from "../core/quantity.js";
 import { parseDurationSeconds } from "./duration.js";
 import {
   type Checker,

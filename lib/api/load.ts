@@ -4,7 +4,7 @@
  */
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import type { DaemonSet, Node, Pod, PodDisruptionBudget } from "../scheduling/objects.js";
+import type { DaemonSet, Node, Pod, PodDisruptionBudget } from "../core/kube-objects.js";
 import { checkConfig } from "./config.js";
 import { parseDocuments } from "./documents.js";
 import type { EnvMap } from "./env.js";

@@ -3,7 +3,7 @@
  * documents normalise into ({@link NodePool}), and what `AWSNodeTemplate` (v1alpha1) and `EC2NodeClass` (v1)
  * normalise into ({@link NodeClass}). Every consumer (packer, disruption, cloud adapter, controllers) reads only these.
  */
-import type { NodeSelectorRequirementJson, Taint } from "../scheduling/objects.js";
+import type { NodeSelectorRequirementJson, Taint } from "../core/kube-objects.js";
 
 /** Requirement operators. `Gte`/`Lte` are accepted from v1 NodePools (Karpenter ≥ 1.9). */
 export type Operator = "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt" | "Gte" | "Lte";

@@ -2,7 +2,7 @@
  * Fields shared by node classes (`AWSNodeTemplate` v1alpha1, `EC2NodeClass` v1beta1/v1): tags, block device
  * mappings with per-family defaults, instance metadata options, and the hash used for drift.
  */
-import { parseQuantityBase } from "../scheduling/quantity.js";
+import { parseQuantityBase } from "../core/quantity.js";
 import {
   type Checker,
   childPath,

@@ -2,7 +2,7 @@
  * Validation of the pod fields the planner reads (requests, selectors, affinity, tolerations, spread, ports),
  * with field paths. Workload objects carry many other Kubernetes fields; those are neither read nor rejected.
  */
-import { parseQuantityBase } from "../scheduling/quantity.js";
+import { parseQuantityBase } from "../core/quantity.js";
 import {
   type Checker,
   childPath,

@@ -2,7 +2,8 @@
  * Fields shared by every pool kind (Provisioner v1alpha5/v1alpha1, NodePool v1beta1/v1): node labels,
  * annotations, taints, requirements, limits and the Stevedore extensions `headroom` and `minNodes`.
  */
-import type { Taint } from "../scheduling/objects.js";
+import type { Taint } from "../core/kube-objects.js";
+import { LABEL_NODEPOOL, LABEL_PROVISIONER_NAME } from "../core/well-known.js";
 import {
   type Checker,
   childPath,
@@ -18,7 +19,7 @@ import {
   readStringList,
   readStringMap,
 } from "./fields.js";
-import { LABEL_NODEPOOL, LABEL_PROVISIONER_NAME, normalizeLabelKey, restrictedLabelReason } from "./labels.js";
+import { normalizeLabelKey, restrictedLabelReason } from "./labels.js";
 import type { ApiFlavor, Operator, Requirement } from "./model.js";
 import { labelValueError, qualifiedNameError } from "./names.js";
 

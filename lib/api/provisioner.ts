@@ -7,6 +7,8 @@
  *   pods with these requests were pending;
  * - `spec.minNodes`: an integer ≥ 0 (and ≤ `limits.nodes`) of nodes kept even when empty.
  */
+
+import { LABEL_INSTANCE_TYPE, LABEL_REGION, LABEL_ZONE } from "../core/well-known.js";
 import { type DocContext, readConfigEnvelope, sourceOf } from "./document.js";
 import {
   type Checker,
@@ -23,7 +25,6 @@ import {
 } from "./fields.js";
 import { stableHash } from "./hash.js";
 import { readKubelet } from "./kubelet.js";
-import { LABEL_INSTANCE_TYPE, LABEL_REGION, LABEL_ZONE } from "./labels.js";
 import type { DisruptionSettings, NodePool, Requirement } from "./model.js";
 import {
   BASE_OPERATORS,

@@ -3,8 +3,8 @@
  * pending pods), DaemonSets, Nodes and PodDisruptionBudgets, validated where scheduling reads them.
  */
 import { createHash } from "node:crypto";
-import type { DaemonSet, Node, ObjectMeta, Pod, PodDisruptionBudget, PodSpec } from "../scheduling/objects.js";
-import { seededRandom } from "../scheduling/seeded-random.js";
+import type { DaemonSet, Node, ObjectMeta, Pod, PodDisruptionBudget, PodSpec } from "../core/kube-objects.js";
+import { seededRandom } from "../core/seeded-random.js";
 import type { DocContext } from "./document.js";
 import {
   type Checker,

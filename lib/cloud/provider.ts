@@ -3,7 +3,7 @@
  * over EC2; controllers only see this interface.
  */
 import type { NodeClass, NodePool } from "../api/model.js";
-import type { Taint } from "../scheduling/objects.js";
+import type { Taint } from "../core/kube-objects.js";
 import type { CapacityType, InstanceType } from "../scheduling/types.js";
 
 /** What to launch for one node claim. */

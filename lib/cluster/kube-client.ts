@@ -13,11 +13,11 @@ import {
   PolicyV1Api,
   setHeaderOptions,
 } from "@kubernetes/client-node";
-import { type Clock, systemClock } from "../controllers/clock.js";
-import type { DaemonSet, Node, Pod, PodDisruptionBudget, Taint } from "../scheduling/objects.js";
+import { type Clock, systemClock } from "../core/clock.js";
+import type { DaemonSet, Node, Pod, PodDisruptionBudget, Taint } from "../core/kube-objects.js";
+import { type Logger, silentLogger } from "../core/logger.js";
+import { isProvisionable } from "../core/pods.js";
 import { ClusterApiError, isConflict, isNotFound, statusCodeOf, toClusterError } from "./errors.js";
-import { type ClusterLogger, silentLogger } from "./logger.js";
-import { isProvisionable } from "./pod-filters.js";
 import { type PodListing, startPodWatch } from "./pod-watch.js";
 import { type RetryPolicy, withRetries } from "./retry.js";
 import type { ClusterClient, EvictionResult, PodEvent, WatchHandle } from "./types.js";
@@ -49,7 +49,7 @@ export interface KubeClusterClientOptions {
   /** Jitter source in [0, 1). @default Math.random */
   random?: () => number;
   /** Structured logger. @default silent */
-  logger?: ClusterLogger;
+  logger?: Logger;
 }
 
 /** A list answer of the generated client (items are class instances; converted to plain JSON). */
@@ -77,7 +77,7 @@ export class KubeClusterClient implements ClusterClient {
   private readonly conflictAttempts: number;
   private readonly clock: Clock;
   private readonly random: () => number;
-  private readonly logger: ClusterLogger;
+  private readonly logger: Logger;
 
   constructor(private readonly options: KubeClusterClientOptions) {
     this.core = options.kubeConfig.makeApiClient(CoreV1Api);

@@ -5,10 +5,10 @@
  * MODIFIED / DELETED); failures back off exponentially with jitter. Forbidden-type failures end the watch.
  */
 import { type KubeConfig, Watch } from "@kubernetes/client-node";
-import type { Clock } from "../controllers/clock.js";
-import type { Pod } from "../scheduling/objects.js";
+import type { Clock } from "../core/clock.js";
+import type { Pod } from "../core/kube-objects.js";
+import type { Logger } from "../core/logger.js";
 import { isRetryable, statusCodeOf, toClusterError } from "./errors.js";
-import type { ClusterLogger } from "./logger.js";
 import { backoffDelay } from "./retry.js";
 import type { PodEvent, WatchHandle } from "./types.js";
 
@@ -29,7 +29,7 @@ export interface PodWatchOptions {
   list: () => Promise<PodListing>;
   clock: Clock;
   random: () => number;
-  logger: ClusterLogger;
+  logger: Logger;
   /** First reconnect delay. */
   initialBackoffMs: number;
   /** Largest reconnect delay. */

@@ -2,7 +2,7 @@
  * What controllers need from the Kubernetes API. Implemented over `@kubernetes/client-node` in `lib/cluster`;
  * tests run it against the fake kube-apiserver in `lib/twin/kube-apiserver`.
  */
-import type { DaemonSet, Node, Pod, PodDisruptionBudget, Taint } from "../scheduling/objects.js";
+import type { DaemonSet, Node, Pod, PodDisruptionBudget, Taint } from "../core/kube-objects.js";
 
 /** Outcome of one eviction attempt through the Eviction API. */
 export type EvictionResult =

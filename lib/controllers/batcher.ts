@@ -3,7 +3,7 @@
  * pods keep arriving within the idle window (1 s), but never longer than the max window (10 s). Time is the
  * injected clock's, so the twin and tests run it on virtual time.
  */
-import type { Clock } from "./clock.js";
+import type { Clock } from "../core/clock.js";
 
 /** Batching windows. */
 export interface BatcherOptions {

@@ -4,9 +4,9 @@
  * when a read fails, and refuses to run with no pool at all.
  */
 import type { StevedoreConfig } from "../api/model.js";
+import type { Logger } from "../core/logger.js";
 import { type ConfigSourceOptions, loadEffectiveConfig } from "../state/config-source.js";
 import type { ConfigSource } from "./deps.js";
-import type { Logger } from "./telemetry.js";
 
 /** There is no NodePool in force. */
 export class NoConfigurationError extends Error {

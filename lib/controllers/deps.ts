@@ -6,10 +6,10 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { StevedoreConfig } from "../api/model.js";
 import type { CloudProvider } from "../cloud/provider.js";
 import type { ClusterClient } from "../cluster/types.js";
-import type { Solver } from "../disruption/simulate.js";
+import type { Clock } from "../core/clock.js";
 import type { SolveInput } from "../scheduling/types.js";
 import type { StateStore } from "../state/types.js";
-import type { Clock } from "./clock.js";
+import type { Solver } from "../view/solver-input.js";
 import type { Telemetry } from "./telemetry.js";
 
 /** Where the effective configuration comes from (DynamoDB/SSM via `lib/state/config-source.ts`, or a fixed one). */

@@ -8,13 +8,13 @@
  */
 import type { NodePool, StevedoreConfig } from "../api/model.js";
 import type { CloudInstance } from "../cloud/provider.js";
-import type { ClusterView } from "../disruption/cluster-view.js";
-import { ViewIndex } from "../disruption/cluster-view.js";
 import type { DisruptionCommand } from "../disruption/command.js";
 import { movedPodNames } from "../disruption/command.js";
 import { emptinessUpdates } from "../disruption/emptiness.js";
 import { type DisruptionPlan, needsValidation, planDisruption, validateCommand } from "../disruption/plan.js";
 import { ConflictError, type NodeClaim } from "../state/types.js";
+import type { ClusterView } from "../view/cluster-view.js";
+import { ViewIndex } from "../view/cluster-view.js";
 import { type ControllerDeps, randomIds } from "./deps.js";
 import { LeaseHolder } from "./lease.js";
 import { launchReplacements } from "./replacement.js";

@@ -8,8 +8,8 @@
  * An instance without the claim tag, or a Node without Stevedore's claim label, is never touched.
  */
 import type { CloudInstance } from "../cloud/provider.js";
-import { isNodeReady } from "../disruption/cluster-view.js";
 import { ConflictError, type NodeClaim } from "../state/types.js";
+import { isNodeReady } from "../view/cluster-view.js";
 import { type ControllerDeps, randomIds } from "./deps.js";
 import { CLAIM_LABEL } from "./launch.js";
 import { LeaseHolder } from "./lease.js";

@@ -14,7 +14,7 @@ import {
   MalformedInterruptionMessageError,
   parseInterruptionMessage,
 } from "../cloud/aws/interruption-messages.js";
-import { isReschedulable } from "../disruption/pods.js";
+import { isReschedulable } from "../core/pods.js";
 import type { ClaimDisruptionReason, NodeClaim } from "../state/types.js";
 import type { ControllerDeps } from "./deps.js";
 import { UNAVAILABLE_TTL_MS } from "./launch.js";

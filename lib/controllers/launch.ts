@@ -15,7 +15,7 @@ import {
   type UnavailableOffering,
   UnfulfillableLaunchError,
 } from "../cloud/provider.js";
-import { objectKey } from "../scheduling/objects.js";
+import { objectKey } from "../core/kube-objects.js";
 import type { CapacityType, InstanceType, NewNode } from "../scheduling/types.js";
 import { ConflictError, type Fence, FencedError, type NodeClaim } from "../state/types.js";
 import { type ControllerDeps, randomIds } from "./deps.js";

@@ -3,8 +3,9 @@
  * held and does nothing; the holder renews as it goes and stops at once when it learns the lease was taken over
  * (`FencedError`). Writes made on its behalf carry the lease as their fence.
  */
+
+import type { Clock } from "../core/clock.js";
 import { type Fence, FencedError, type Lease, type StateStore } from "../state/types.js";
-import type { Clock } from "./clock.js";
 
 /** A held lease with its renewal bookkeeping. */
 export class LeaseHolder {

@@ -9,12 +9,12 @@
  */
 import type { StevedoreConfig } from "../api/model.js";
 import type { WatchHandle } from "../cluster/types.js";
-import { type ClusterView, ViewIndex } from "../disruption/cluster-view.js";
-import { buildExistingNodes, nominatedPodKeys } from "../disruption/existing-nodes.js";
-import { poolInputs } from "../disruption/simulate.js";
-import { objectKey, type Pod } from "../scheduling/objects.js";
+import { objectKey, type Pod } from "../core/kube-objects.js";
 import type { SolveInput, SolveResult } from "../scheduling/types.js";
 import { FencedError } from "../state/types.js";
+import { type ClusterView, ViewIndex } from "../view/cluster-view.js";
+import { buildExistingNodes, nominatedPodKeys } from "../view/existing-nodes.js";
+import { poolInputs } from "../view/solver-input.js";
 import { PodBatcher } from "./batcher.js";
 import { type ControllerDeps, randomIds } from "./deps.js";
 import { ClaimLauncher, type LaunchOutcome } from "./launch.js";

@@ -6,9 +6,9 @@
  * period may be mid-launch by another invocation: they count as in-flight capacity and are left alone.
  */
 import type { StevedoreConfig } from "../api/model.js";
-import { type ClusterView, ViewIndex } from "../disruption/cluster-view.js";
-import { isVirtualPodKey } from "../disruption/headroom.js";
 import { ConflictError, type Fence, type NodeClaim } from "../state/types.js";
+import { type ClusterView, ViewIndex } from "../view/cluster-view.js";
+import { isVirtualPodKey } from "../view/headroom.js";
 import type { ControllerDeps } from "./deps.js";
 import { ClaimLauncher, type LaunchOutcome, UnknownPoolError } from "./launch.js";
 

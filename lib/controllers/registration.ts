@@ -4,10 +4,11 @@
  * its startup taints are gone, and terminated (reason `Unregistered`) when no Node shows up within 15 minutes of
  * launch — its pods are then planned again by the next solve, since the claim no longer counts as capacity.
  */
-import { type ClusterView, isNodeReady, ViewIndex } from "../disruption/cluster-view.js";
-import { UNREGISTERED_TAINT_KEY } from "../disruption/pods.js";
-import type { Node } from "../scheduling/objects.js";
+
+import type { Node } from "../core/kube-objects.js";
+import { TAINT_UNREGISTERED } from "../core/well-known.js";
 import { ConflictError, type Fence, type NodeClaim } from "../state/types.js";
+import { type ClusterView, isNodeReady, ViewIndex } from "../view/cluster-view.js";
 import type { ControllerDeps } from "./deps.js";
 import { CLAIM_LABEL } from "./launch.js";
 import { METRIC } from "./telemetry.js";
@@ -60,8 +61,8 @@ async function sync(deps: ControllerDeps, claim: NodeClaim, node: Node, view: Cl
       }
     }
   }
-  if (taints.some((t) => t.key === UNREGISTERED_TAINT_KEY)) {
-    await deps.cluster.removeNodeTaint(name, UNREGISTERED_TAINT_KEY);
+  if (taints.some((t) => t.key === TAINT_UNREGISTERED)) {
+    await deps.cluster.removeNodeTaint(name, TAINT_UNREGISTERED);
     changed = true;
   }
   return changed ? ((await deps.cluster.getNode(name)) ?? node) : node;
@@ -70,7 +71,7 @@ async function sync(deps: ControllerDeps, claim: NodeClaim, node: Node, view: Cl
 function initialized(claim: NodeClaim, node: Node): boolean {
   if (!isNodeReady(node)) return false;
   const keys = new Set((node.spec?.taints ?? []).map((t) => t.key));
-  if (keys.has(UNREGISTERED_TAINT_KEY)) return false;
+  if (keys.has(TAINT_UNREGISTERED)) return false;
   return !claim.startupTaints.some((t) => keys.has(t.key));
 }
 

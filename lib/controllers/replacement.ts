@@ -4,11 +4,11 @@
  * capacity, re-plan with the failed offerings excluded. Shared by interruption and disruption.
  */
 import type { StevedoreConfig } from "../api/model.js";
-import { type ClusterView, ViewIndex } from "../disruption/cluster-view.js";
+import type { Pod } from "../core/kube-objects.js";
 import { simulateRemoval } from "../disruption/simulate.js";
-import type { Pod } from "../scheduling/objects.js";
 import type { NewNode } from "../scheduling/types.js";
 import type { NodeClaim } from "../state/types.js";
+import { type ClusterView, ViewIndex } from "../view/cluster-view.js";
 import type { ControllerDeps } from "./deps.js";
 import { ClaimLauncher } from "./launch.js";
 import { takeSnapshot } from "./snapshot.js";

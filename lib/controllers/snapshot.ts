@@ -4,10 +4,10 @@
  * shared unavailable-offerings (ICE) records applied.
  */
 import type { NodeClass, NodePool, StevedoreConfig } from "../api/model.js";
-import type { ClusterView } from "../disruption/cluster-view.js";
-import { headroomPods, minNodesPods } from "../disruption/headroom.js";
 import type { InstanceType } from "../scheduling/types.js";
 import type { UnavailableOfferingRecord } from "../state/types.js";
+import type { ClusterView } from "../view/cluster-view.js";
+import { headroomPods, minNodesPods } from "../view/headroom.js";
 import type { ControllerDeps } from "./deps.js";
 
 /** Marks offerings the state store lists as unavailable. */

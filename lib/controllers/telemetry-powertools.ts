@@ -5,7 +5,8 @@
  */
 import { Logger as PowertoolsLogger } from "@aws-lambda-powertools/logger";
 import { Metrics as PowertoolsMetrics } from "@aws-lambda-powertools/metrics";
-import type { LogAttributes, MetricUnit, Telemetry } from "./telemetry.js";
+import type { LogAttributes } from "../core/logger.js";
+import type { MetricUnit, Telemetry } from "./telemetry.js";
 
 /** Options of {@link powertoolsTelemetry}. */
 export interface PowertoolsTelemetryOptions {

@@ -3,17 +3,7 @@
  * (`telemetry-powertools.ts`: JSON logs, EMF metrics); tests and the twin use {@link MemoryTelemetry} or
  * {@link silentTelemetry}.
  */
-
-/** Structured attributes of a log line (JSON-serialisable). */
-export type LogAttributes = Record<string, unknown>;
-
-/** A structured logger. */
-export interface Logger {
-  debug(message: string, attrs?: LogAttributes): void;
-  info(message: string, attrs?: LogAttributes): void;
-  warn(message: string, attrs?: LogAttributes): void;
-  error(message: string, attrs?: LogAttributes): void;
-}
+import type { LogAttributes, Logger } from "../core/logger.js";
 
 /** Units metrics are reported in. */
 export type MetricUnit = "Count" | "Seconds" | "Milliseconds" | "None";

@@ -8,16 +8,10 @@
  * past the deadline pods are deleted regardless of PDBs and do-not-disrupt.
  */
 import type { ApiFlavor, NodePool } from "../api/model.js";
-import {
-  DISRUPTED_TAINT,
-  hasActiveDoNotDisrupt,
-  isCritical,
-  isDaemonSetPod,
-  isMirrorPod,
-  isTerminal,
-  podToleratesTaint,
-} from "../disruption/pods.js";
-import type { Pod, Taint } from "../scheduling/objects.js";
+import type { Pod, Taint } from "../core/kube-objects.js";
+import { hasActiveDoNotDisrupt, isCriticalPod, isDaemonSetPod, isMirrorPod, isTerminal } from "../core/pods.js";
+import { DISRUPTED_TAINT } from "../core/well-known.js";
+import { podToleratesTaint } from "../scheduling/primitives/taints.js";
 import type { ClaimDisruptionReason, NodeClaim } from "../state/types.js";
 import type { ControllerDeps } from "./deps.js";
 import { METRIC } from "./telemetry.js";
@@ -42,7 +36,7 @@ function podTime(v: string | Date | undefined): number | undefined {
 
 /** Eviction tier of a pod: 0 non-critical, 1 non-critical DaemonSet, 2 critical, 3 critical DaemonSet. */
 export function evictionTier(pod: Pod): number {
-  return (isCritical(pod) ? 2 : 0) + (isDaemonSetPod(pod) ? 1 : 0);
+  return (isCriticalPod(pod) ? 2 : 0) + (isDaemonSetPod(pod) ? 1 : 0);
 }
 
 /** Terminates claims. */

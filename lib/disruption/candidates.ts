@@ -4,12 +4,13 @@
  * Pure.
  */
 import type { NodeClass, NodePool } from "../api/model.js";
-import type { Node, Pod } from "../scheduling/objects.js";
+import type { Node, Pod } from "../core/kube-objects.js";
+import { evictionCost, hasActiveDoNotDisrupt, isReschedulable } from "../core/pods.js";
+import { ANNOTATION_DO_NOT_CONSOLIDATE, ANNOTATION_DO_NOT_DISRUPT } from "../core/well-known.js";
 import type { NodeClaim } from "../state/types.js";
-import { isNodeReady, type ViewIndex } from "./cluster-view.js";
-import { isVirtualPod } from "./headroom.js";
+import { isNodeReady, type ViewIndex } from "../view/cluster-view.js";
+import { isVirtualPod } from "../view/headroom.js";
 import { pdbBlockReason } from "./pdb.js";
-import { DO_NOT_CONSOLIDATE, DO_NOT_DISRUPT, evictionCost, hasActiveDoNotDisrupt, isReschedulable } from "./pods.js";
 
 /** A node that some method may disrupt. */
 export interface Candidate {
@@ -92,7 +93,8 @@ export function buildCandidates(index: ViewIndex): Candidate[] {
  */
 export function candidateBlocker(c: Candidate, index: ViewIndex, cls: DisruptionClass): string | undefined {
   const now = index.view.now;
-  if (c.node.metadata.annotations?.[DO_NOT_DISRUPT] === "true") return `node has ${DO_NOT_DISRUPT}`;
+  if (c.node.metadata.annotations?.[ANNOTATION_DO_NOT_DISRUPT] === "true")
+    return `node has ${ANNOTATION_DO_NOT_DISRUPT}`;
   if (!isNodeReady(c.node)) return "node is not Ready";
   if (c.claim.initializedAt !== undefined && now - c.claim.initializedAt < NOMINATION_WINDOW_MS) {
     return "node was initialized moments ago (pods may be nominated to it)";
@@ -117,7 +119,8 @@ export function consolidationBlocker(c: Candidate, now: number): string | undefi
   if (c.pool.disruption.consolidationPolicy !== "WhenEmptyOrUnderutilized") {
     return `pool consolidation policy is ${c.pool.disruption.consolidationPolicy}`;
   }
-  if (c.node.metadata.annotations?.[DO_NOT_CONSOLIDATE] === "true") return `node has ${DO_NOT_CONSOLIDATE}`;
+  if (c.node.metadata.annotations?.[ANNOTATION_DO_NOT_CONSOLIDATE] === "true")
+    return `node has ${ANNOTATION_DO_NOT_CONSOLIDATE}`;
   const after = c.pool.disruption.emptyAfterSeconds ?? 0;
   const since = c.claim.initializedAt ?? c.claim.createdAt;
   if (now - since < after * 1000) return "node is younger than consolidateAfter";

@@ -4,9 +4,9 @@
  */
 import type { DisruptionReason, NodePool } from "../api/model.js";
 import type { NewNode } from "../scheduling/types.js";
+import { isDisrupting, isNodeReady, type ViewIndex } from "../view/cluster-view.js";
 import { BudgetTracker, type PoolDisruptionCounts } from "./budgets.js";
 import type { Candidate } from "./candidates.js";
-import { isDisrupting, isNodeReady, type ViewIndex } from "./cluster-view.js";
 
 /** The disruption methods, in the order they are tried. */
 export type DisruptionMethod =

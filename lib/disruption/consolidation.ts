@@ -5,8 +5,10 @@
  * (no churn). Spot-to-spot replacement is off unless enabled, and then needs 15 cheaper options for one node. Pure.
  */
 import type { CapacityType, InstanceType, NewNode, Offering } from "../scheduling/types.js";
+import type { ViewIndex } from "../view/cluster-view.js";
+import { headroomSatisfied } from "../view/headroom.js";
+import type { Solver } from "../view/solver-input.js";
 import { byDisruptionCost, type Candidate, candidateBlocker, consolidationBlocker } from "./candidates.js";
-import type { ViewIndex } from "./cluster-view.js";
 import {
   budgetsFor,
   candidatesPrice,
@@ -15,8 +17,7 @@ import {
   type Rejection,
   respectsMinNodes,
 } from "./command.js";
-import { headroomSatisfied } from "./headroom.js";
-import { type Solver, simulateRemoval } from "./simulate.js";
+import { simulateRemoval } from "./simulate.js";
 
 /** Consolidation settings. */
 export interface ConsolidationOptions {

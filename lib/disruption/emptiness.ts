@@ -4,13 +4,14 @@
  * `emptySince` so the clock survives invocations. Pure.
  */
 import type { NodePool } from "../api/model.js";
+import { isReschedulable } from "../core/pods.js";
 import type { NodeClaim } from "../state/types.js";
+import { isDisrupting, type ViewIndex } from "../view/cluster-view.js";
+import { headroomSatisfied } from "../view/headroom.js";
+import type { Solver } from "../view/solver-input.js";
 import { type Candidate, candidateBlocker } from "./candidates.js";
-import { isDisrupting, type ViewIndex } from "./cluster-view.js";
 import { budgetsFor, type DisruptionCommand, liveNodeCounts, type Rejection, respectsMinNodes } from "./command.js";
-import { headroomSatisfied } from "./headroom.js";
-import { isReschedulable } from "./pods.js";
-import { type Solver, simulateRemoval } from "./simulate.js";
+import { simulateRemoval } from "./simulate.js";
 
 /**
  * Seconds a node of this pool must stay empty before it goes, or undefined when empty nodes are kept. v1alpha5

@@ -5,10 +5,11 @@
  */
 import type { NodeClass, NodePool } from "../api/model.js";
 import type { NodeClaim } from "../state/types.js";
+import type { ViewIndex } from "../view/cluster-view.js";
+import type { Solver } from "../view/solver-input.js";
 import { type Candidate, candidateBlocker } from "./candidates.js";
-import type { ViewIndex } from "./cluster-view.js";
 import { budgetsFor, type DisruptionCommand, type Rejection } from "./command.js";
-import { type Solver, simulateRemoval } from "./simulate.js";
+import { simulateRemoval } from "./simulate.js";
 
 /** When the claim expires (ms), or undefined if never. */
 export function expiresAt(claim: NodeClaim, pool: NodePool): number | undefined {

@@ -2,7 +2,7 @@
  * PodDisruptionBudget checks for graceful disruption: would the Eviction API accept evicting this pod now?
  * Pure: decided from the PDBs' `status.disruptionsAllowed` as listed.
  */
-import type { LabelSelector, Pod, PodDisruptionBudget } from "../scheduling/objects.js";
+import type { LabelSelector, Pod, PodDisruptionBudget } from "../core/kube-objects.js";
 
 /** Whether `labels` satisfy a label selector (an empty selector matches everything; a missing one nothing). */
 export function matchesSelector(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {

@@ -3,8 +3,10 @@
  * the first command found, plus every rejection (for decision logs). `validateCommand` re-checks a command against
  * a fresh view after the validation delay, as Karpenter does before acting. Pure.
  */
+
+import { type ClusterView, ViewIndex } from "../view/cluster-view.js";
+import type { Solver } from "../view/solver-input.js";
 import { buildCandidates, type Candidate, candidateBlocker, consolidationBlocker } from "./candidates.js";
-import { type ClusterView, ViewIndex } from "./cluster-view.js";
 import { budgetsFor, type DisruptionCommand, type Rejection } from "./command.js";
 import {
   type ConsolidationOptions,
@@ -14,7 +16,6 @@ import {
 } from "./consolidation.js";
 import { emptinessCommand } from "./emptiness.js";
 import { driftCommand, expirationCommand } from "./expiry-drift.js";
-import type { Solver } from "./simulate.js";
 
 /** Planner settings. */
 export interface PlanOptions extends ConsolidationOptions {}

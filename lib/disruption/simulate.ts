@@ -2,31 +2,12 @@
  * "Where would these pods go if those nodes went away?" — the scheduling simulation behind consolidation, drift,
  * expiry and replacement-first termination. The packer is injected, so this module stays pure.
  */
-import type { Pod } from "../scheduling/objects.js";
-import { objectKey } from "../scheduling/objects.js";
+import type { Pod } from "../core/kube-objects.js";
+import { objectKey } from "../core/kube-objects.js";
 import type { ExistingNode, NewNode, PoolInput, SolveInput, SolveResult, Unschedulable } from "../scheduling/types.js";
-import type { ViewIndex } from "./cluster-view.js";
-import { buildExistingNodes, nominatedPodKeys } from "./existing-nodes.js";
-
-/** The packer (`lib/scheduling/solve.ts`), injected. */
-export type Solver = (input: SolveInput) => SolveResult;
-
-/** A pod as it would be re-created elsewhere: unbound and not nominated. */
-export function asPending(pod: Pod): Pod {
-  const { nodeName: _n, ...spec } = pod.spec;
-  const status = pod.status ? { ...pod.status, nominatedNodeName: undefined } : undefined;
-  return { ...pod, spec: spec as Pod["spec"], status };
-}
-
-/** The pools with their instance types, skipping pools whose NodeClass is missing. */
-export function poolInputs(index: ViewIndex): PoolInput[] {
-  const out: PoolInput[] = [];
-  for (const pool of index.view.pools) {
-    if (!index.classesByName.has(pool.nodeClassName)) continue;
-    out.push({ pool, instanceTypes: index.view.instanceTypes.get(pool.name) ?? [] });
-  }
-  return out;
-}
+import type { ViewIndex } from "../view/cluster-view.js";
+import { buildExistingNodes, nominatedPodKeys } from "../view/existing-nodes.js";
+import { asPending, poolInputs, type Solver } from "../view/solver-input.js";
 
 /** Result of simulating the removal of some nodes. */
 export interface RemovalSimulation {

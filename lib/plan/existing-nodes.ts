@@ -1,8 +1,8 @@
 /**
  * Turns cluster Node objects and their bound pods into the packer's `ExistingNode`s. Pure.
  */
-import type { Node, Pod } from "../scheduling/objects.js";
-import { parseResourceList } from "../scheduling/quantity.js";
+import type { Node, Pod } from "../core/kube-objects.js";
+import { parseResourceList } from "../core/quantity.js";
 import type { ExistingNode } from "../scheduling/types.js";
 
 const POOL_LABELS = ["karpenter.sh/nodepool", "karpenter.sh/provisioner-name"];

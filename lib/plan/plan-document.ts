@@ -1,8 +1,8 @@
 /**
  * The `stevedore plan` output contract (DESIGN §4.1): a SolveResult rendered as the stable `Plan` document. Pure.
  */
-import { objectKey } from "../scheduling/objects.js";
-import { formatResources } from "../scheduling/quantity.js";
+import { objectKey } from "../core/kube-objects.js";
+import { formatResources } from "../core/quantity.js";
 import type { SolveResult } from "../scheduling/types.js";
 
 /** One new node of a plan. */

@@ -4,9 +4,9 @@
 import type { LoadedInputs } from "../api/index.js";
 import type { KubeletConfig, NodeClass, NodePool } from "../api/model.js";
 import { builtinInstanceTypes } from "../cloud/aws/builtin-catalog.js";
-import { resolveEphemeralStorageBytes } from "../scheduling/allocatable.js";
-import { type CatalogFile, parseCatalogFile } from "../scheduling/catalog-file.js";
-import type { InstanceTypeRecord } from "../scheduling/catalog-record.js";
+import { resolveEphemeralStorageBytes } from "../scheduling/catalog/allocatable.js";
+import { type CatalogFile, parseCatalogFile } from "../scheduling/catalog/catalog-file.js";
+import type { InstanceTypeRecord } from "../scheduling/catalog/catalog-record.js";
 import type { InstanceType, PoolInput, SolveInput } from "../scheduling/types.js";
 import { toExistingNodes } from "./existing-nodes.js";
 

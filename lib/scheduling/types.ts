@@ -2,8 +2,8 @@
  * Contracts of the pure packing core: instance types with offerings, and the solver's input and output.
  */
 import type { NodePool } from "../api/model.js";
-import type { DaemonSet, Node, Pod, PodDisruptionBudget, Taint } from "./objects.js";
-import type { Resources } from "./quantity.js";
+import type { DaemonSet, Node, Pod, PodDisruptionBudget, Taint } from "../core/kube-objects.js";
+import type { Resources } from "../core/quantity.js";
 
 /** Capacity types Stevedore launches. */
 export type CapacityType = "spot" | "on-demand" | "reserved";

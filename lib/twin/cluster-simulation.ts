@@ -3,7 +3,7 @@
  * kube-scheduler pass whose bindings and `PodScheduled` conditions are written through the fake apiserver's store
  * (only when they change, so watchers see real transitions, not churn).
  */
-import type { Node, Pod } from "../scheduling/objects.js";
+import type { Node, Pod } from "../core/kube-objects.js";
 import type { InstanceSnapshot } from "./aws/index.js";
 import { schedulePass } from "./kube-scheduler.js";
 import type { Kubelets } from "./kubelets.js";

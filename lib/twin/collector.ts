@@ -2,7 +2,7 @@
  * Observes a twin run for the report: a timeline sample every virtual minute, pod-ready latencies, and the fate of
  * every interrupted instance (drained before its two-minute notice ran out? replaced?).
  */
-import type { Node, Pod } from "../scheduling/objects.js";
+import type { Node, Pod } from "../core/kube-objects.js";
 import type { InstanceSnapshot } from "./aws/index.js";
 import type { TimelineSample } from "./report.js";
 

@@ -11,7 +11,7 @@ import {
   matchesEventPattern,
   scheduleIntervalSeconds,
 } from "../cloud/aws/event-patterns.js";
-import type { Clock } from "../controllers/clock.js";
+import type { Clock } from "../core/clock.js";
 
 /** One SQS message as the interruption function receives it. */
 export interface QueueMessage {

@@ -9,8 +9,8 @@
  */
 import type { NodePool } from "../api/model.js";
 import { builtinInstanceTypes } from "../cloud/aws/builtin-catalog.js";
-import type { Pod } from "../scheduling/objects.js";
-import { parseResource } from "../scheduling/quantity.js";
+import type { Pod } from "../core/kube-objects.js";
+import { parseResource } from "../core/quantity.js";
 import type { NodeClaim } from "../state/types.js";
 import type { InstanceSnapshot } from "./aws/index.js";
 import { nodeExpressionMatches } from "./scheduler-predicates.js";

@@ -3,7 +3,7 @@
  * filter plugins (`scheduler-predicates.ts`) and the default LeastAllocated score. Pure: the twin applies the
  * returned bindings and conditions through the fake kube-apiserver.
  */
-import type { Node, Pod } from "../scheduling/objects.js";
+import type { Node, Pod } from "../core/kube-objects.js";
 import {
   hostPortsOf,
   nodeAffinityAllows,

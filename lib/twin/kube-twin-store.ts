@@ -4,7 +4,7 @@
  * workload kinds only the twin's own controllers read (StatefulSets, ReplicaSets, Jobs) are kept beside it.
  */
 
-import type { ObjectMeta } from "../scheduling/objects.js";
+import type { ObjectMeta } from "../core/kube-objects.js";
 import { type KubeObject, type KubeObjectStore, RESOURCE_TYPES } from "./kube-apiserver/index.js";
 import type { TwinResource, TwinStore } from "./twin-store.js";
 

@@ -7,8 +7,8 @@
 import type { AmiFamily } from "../api/model.js";
 import { builtinInstanceTypes } from "../cloud/aws/builtin-catalog.js";
 import { detectUserDataFamily, parseNodeRegistration } from "../cloud/aws/node-registration.js";
-import type { Node } from "../scheduling/objects.js";
-import { formatResources } from "../scheduling/quantity.js";
+import type { Node } from "../core/kube-objects.js";
+import { formatResources } from "../core/quantity.js";
 import type { InstanceType } from "../scheduling/types.js";
 import type { InstanceSnapshot } from "./aws/index.js";
 import type { TwinStore } from "./twin-store.js";

@@ -3,7 +3,7 @@
  * events (spot interruptions, rebalance recommendations, ICE, throttling, outages) through the AWS emulator and
  * the fake kube-apiserver's fault injector.
  */
-import type { Pod } from "../scheduling/objects.js";
+import type { Pod } from "../core/kube-objects.js";
 import type { TwinCollector } from "./collector.js";
 import { parseDurationMs, type ScenarioStep } from "./scenario.js";
 import type { StoredObject, TwinResource } from "./twin-store.js";

@@ -4,8 +4,8 @@
  * Covered: NodeUnschedulable, NodeResourcesFit, NodeAffinity (nodeSelector + required terms), TaintToleration,
  * NodePorts, PodTopologySpread (DoNotSchedule), InterPodAffinity (required affinity / anti-affinity, both ways).
  */
-import type { LabelSelector, Node, Pod, PodAffinityTerm, Taint, Toleration } from "../scheduling/objects.js";
-import { parseQuantityBase } from "../scheduling/quantity.js";
+import type { LabelSelector, Node, Pod, PodAffinityTerm, Taint, Toleration } from "../core/kube-objects.js";
+import { parseQuantityBase } from "../core/quantity.js";
 
 /** Requests of a pod in base units (cpu cores ×1000 = millicores, memory bytes, counts). */
 export function podRequestsOf(pod: Pod): Map<string, number> {

@@ -3,7 +3,7 @@
  * controllers, scheduler, kubelets) use. Writes go through the apiserver's store, so watches and resourceVersions
  * behave exactly as for HTTP clients.
  */
-import type { ObjectMeta } from "../scheduling/objects.js";
+import type { ObjectMeta } from "../core/kube-objects.js";
 
 /** Any stored Kubernetes object. */
 export interface StoredObject {

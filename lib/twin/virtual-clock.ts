@@ -3,7 +3,7 @@
  * advances it, timer by timer, only when the system is quiescent (no request in flight on the twin's servers and
  * the event loop has gone quiet), so an hour of cluster life runs in seconds without racing ahead of the code.
  */
-import type { Clock } from "../controllers/clock.js";
+import type { Clock } from "../core/clock.js";
 
 interface Timer {
   at: number;

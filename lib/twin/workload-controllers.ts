@@ -4,7 +4,7 @@
  * (`twin.stevedore.dev/run-for` annotation on the Job), DaemonSets put one bound pod on every eligible node, and pods
  * start Running once bound to a Ready node. Deterministic: names come from counters, not randomness.
  */
-import type { DaemonSet, Node, Pod, PodSpec } from "../scheduling/objects.js";
+import type { DaemonSet, Node, Pod, PodSpec } from "../core/kube-objects.js";
 import { parseDurationMs } from "./scenario.js";
 import { nodeAffinityAllows, taintsAllow } from "./scheduler-predicates.js";
 import type { StoredObject, TwinResource, TwinStore } from "./twin-store.js";

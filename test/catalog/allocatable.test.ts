@@ -6,8 +6,8 @@ import {
   eniLimitedPods,
   kubeReservedCpuMillis,
   resolveEphemeralStorageBytes,
-} from "../../lib/scheduling/allocatable.js";
-import { type CompleteInstanceTypeRecord, isCompleteRecord } from "../../lib/scheduling/catalog-record.js";
+} from "../../lib/scheduling/catalog/allocatable.js";
+import { type CompleteInstanceTypeRecord, isCompleteRecord } from "../../lib/scheduling/catalog/catalog-record.js";
 
 const MI = 2 ** 20;
 const GI = 2 ** 30;

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { runScenario, type SolveFn } from "../../bench/measure.js";
 import { COST_SCENARIOS, costScenario } from "../../bench/scenarios/cost.js";
 import { karpenterDiverse } from "../../bench/scenarios/karpenter-diverse.js";
-import { lowerBound } from "../../lib/scheduling/lower-bound.js";
+import { lowerBound } from "../../lib/scheduling/bound/lower-bound.js";
 import type { NewNode, SolveResult } from "../../lib/scheduling/types.js";
 
 /** A deliberately naive packer: one node per pod on the first pool's cheapest type that fits. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { CatalogFileError, parseCatalogFile } from "../../lib/scheduling/catalog-file.js";
+import { CatalogFileError, parseCatalogFile } from "../../lib/scheduling/catalog/catalog-file.js";
 
 const valid = {
   zones: ["test-zone-1", "test-zone-2", "test-zone-3"],

@@ -1,7 +1,7 @@
 /** Small builders shared by the catalog tests. */
 import type { NodePool } from "../../lib/api/model.js";
 import { nodePoolWithDefaults } from "../../lib/api/nodepool-defaults.js";
-import type { Pod } from "../../lib/scheduling/objects.js";
+import type { Pod } from "../../lib/core/kube-objects.js";
 import type { CapacityType, InstanceType, PoolInput, SolveInput } from "../../lib/scheduling/types.js";
 
 /** A v1 NodePool with defaults. */

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { computeResources } from "../../lib/scheduling/allocatable.js";
-import { type InstanceTypeRecord, isCompleteRecord } from "../../lib/scheduling/catalog-record.js";
-import { parseResource } from "../../lib/scheduling/quantity.js";
+import { parseResource } from "../../lib/core/quantity.js";
+import { computeResources } from "../../lib/scheduling/catalog/allocatable.js";
+import { type InstanceTypeRecord, isCompleteRecord } from "../../lib/scheduling/catalog/catalog-record.js";
 
 const records = JSON.parse(
   readFileSync(new URL("../../data/instance-types.json", import.meta.url), "utf8"),

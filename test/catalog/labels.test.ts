@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { builtinInstanceTypeRecords } from "../../lib/cloud/aws/builtin-catalog.js";
-import { instanceTypeLabels, parseInstanceTypeName } from "../../lib/scheduling/instance-type-labels.js";
+import { instanceTypeLabels, parseInstanceTypeName } from "../../lib/scheduling/catalog/instance-type-labels.js";
 
 function labels(name: string) {
   const r = builtinInstanceTypeRecords().find((x) => x.name === name);

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { lowerBound } from "../../lib/scheduling/lower-bound.js";
-import type { Pod } from "../../lib/scheduling/objects.js";
-import { parseResourceList } from "../../lib/scheduling/quantity.js";
-import { seededRandom } from "../../lib/scheduling/seeded-random.js";
+import type { Pod } from "../../lib/core/kube-objects.js";
+import { parseResourceList } from "../../lib/core/quantity.js";
+import { seededRandom } from "../../lib/core/seeded-random.js";
+import { lowerBound } from "../../lib/scheduling/bound/lower-bound.js";
 import type { InstanceType } from "../../lib/scheduling/types.js";
 import { fakeType, input, pod, pool } from "./fixtures.js";
 

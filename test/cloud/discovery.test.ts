@@ -5,8 +5,8 @@ import { builtinInstanceTypeRecords } from "../../lib/cloud/aws/builtin-catalog.
 import { pricingRegionFor } from "../../lib/cloud/aws/clients.js";
 import { recordFromInstanceTypeInfo } from "../../lib/cloud/aws/instance-types.js";
 import { onDemandFilters, parsePriceListItem } from "../../lib/cloud/aws/pricing.js";
-import { computeResources } from "../../lib/scheduling/allocatable.js";
-import type { CompleteInstanceTypeRecord } from "../../lib/scheduling/catalog-record.js";
+import { computeResources } from "../../lib/scheduling/catalog/allocatable.js";
+import type { CompleteInstanceTypeRecord } from "../../lib/scheduling/catalog/catalog-record.js";
 
 const g4dn: InstanceTypeInfo = {
   InstanceType: "g4dn.xlarge",

@@ -1,6 +1,7 @@
 /** Pure pod predicates (Karpenter's pod utilities). */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import type { Pod } from "../../lib/core/kube-objects.js";
 import {
   failedToSchedule,
   isCriticalPod,
@@ -8,8 +9,7 @@ import {
   isMirrorPod,
   isProvisionable,
   isStuckTerminating,
-} from "../../lib/cluster/pod-filters.js";
-import type { Pod } from "../../lib/scheduling/objects.js";
+} from "../../lib/core/pods.js";
 
 const base = (): Pod => ({
   metadata: { name: "p", namespace: "default" },

@@ -8,7 +8,7 @@ import { staticConfig } from "../../lib/controllers/deps.js";
 import { Disruptor } from "../../lib/controllers/disruptor.js";
 import { Provisioner } from "../../lib/controllers/provisioner.js";
 import { Terminator } from "../../lib/controllers/termination.js";
-import type { Pod } from "../../lib/scheduling/objects.js";
+import type { Pod } from "../../lib/core/kube-objects.js";
 import {
   type ControllerHarness,
   defaultConfigYaml,

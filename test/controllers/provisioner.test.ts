@@ -7,7 +7,7 @@ import { type CloudProvider, InsufficientCapacityError, type LaunchRequest } fro
 import { ClaimLauncher } from "../../lib/controllers/launch.js";
 import { Provisioner } from "../../lib/controllers/provisioner.js";
 import { METRIC } from "../../lib/controllers/telemetry.js";
-import { solve } from "../../lib/scheduling/solve.js";
+import { solve } from "../../lib/scheduling/packer/solve.js";
 import { FencedError } from "../../lib/state/types.js";
 import {
   type ControllerHarness,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import type { PodDisruptionBudget } from "../../lib/core/kube-objects.js";
 import { buildCandidates } from "../../lib/disruption/candidates.js";
-import { ViewIndex } from "../../lib/disruption/cluster-view.js";
 import type { Rejection } from "../../lib/disruption/command.js";
 import {
   computeConsolidation,
@@ -9,7 +9,7 @@ import {
   singleNodeConsolidation,
   worstLaunchPrice,
 } from "../../lib/disruption/consolidation.js";
-import type { PodDisruptionBudget } from "../../lib/scheduling/objects.js";
+import { ViewIndex } from "../../lib/view/cluster-view.js";
 import { mkManaged, mkPool, mkType, mkView, simpleSolver } from "./fixtures.js";
 
 const SMALL = mkType("small", 1, 4, 0.05, 0.02);

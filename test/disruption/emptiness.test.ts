@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { buildCandidates } from "../../lib/disruption/candidates.js";
-import { ViewIndex } from "../../lib/disruption/cluster-view.js";
 import type { Rejection } from "../../lib/disruption/command.js";
 import { emptinessCommand, emptinessThresholdSeconds, emptinessUpdates } from "../../lib/disruption/emptiness.js";
-import { headroomPods } from "../../lib/disruption/headroom.js";
+import { ViewIndex } from "../../lib/view/cluster-view.js";
+import { headroomPods } from "../../lib/view/headroom.js";
 import { mkManaged, mkPool, mkType, mkView, simpleSolver, T0 } from "./fixtures.js";
 
 const M = mkType("m.large", 2, 8, 0.1, 0.03);

@@ -4,17 +4,10 @@
  */
 import type { NodeClass, NodePool } from "../../lib/api/model.js";
 import { nodePoolWithDefaults } from "../../lib/api/nodepool-defaults.js";
-import type { ClusterView } from "../../lib/disruption/cluster-view.js";
-import { tolerates } from "../../lib/disruption/pods.js";
-import { effectivePodRequests } from "../../lib/scheduling/catalog-pod-requests.js";
-import type { Node, Pod, Taint } from "../../lib/scheduling/objects.js";
-import {
-  addResources,
-  fits,
-  formatResources,
-  type Resources,
-  subtractResources,
-} from "../../lib/scheduling/quantity.js";
+import type { Node, Pod, Taint } from "../../lib/core/kube-objects.js";
+import { addResources, fits, formatResources, type Resources, subtractResources } from "../../lib/core/quantity.js";
+import { effectivePodRequests } from "../../lib/scheduling/primitives/catalog-pod-requests.js";
+import { toleratesTaint } from "../../lib/scheduling/primitives/taints.js";
 import type {
   CapacityType,
   ExistingNode,
@@ -25,6 +18,7 @@ import type {
   SolveResult,
 } from "../../lib/scheduling/types.js";
 import type { NodeClaim } from "../../lib/state/types.js";
+import type { ClusterView } from "../../lib/view/cluster-view.js";
 
 export const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
 const GI = 2 ** 30;
@@ -261,7 +255,7 @@ function selectorOk(pod: Pod, labels: Record<string, string>): boolean {
 function taintsOk(pod: Pod, taints: { key: string; value?: string; effect: string }[]): boolean {
   return taints
     .filter((t) => t.effect !== "PreferNoSchedule")
-    .every((t) => (pod.spec.tolerations ?? []).some((tol) => tolerates(tol, t)));
+    .every((t) => (pod.spec.tolerations ?? []).some((tol) => toleratesTaint(tol, t)));
 }
 
 function used(n: ExistingNode): Resources {

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { buildCandidates } from "../../lib/disruption/candidates.js";
-import { ViewIndex } from "../../lib/disruption/cluster-view.js";
 import { driftCommand, driftReason, expirationCommand, expiresAt } from "../../lib/disruption/expiry-drift.js";
 import { needsValidation, planDisruption, validateCommand } from "../../lib/disruption/plan.js";
+import { ViewIndex } from "../../lib/view/cluster-view.js";
 import { mkClass, mkManaged, mkPod, mkPool, mkType, mkView, simpleSolver, T0 } from "./fixtures.js";
 
 const M = mkType("m", 2, 8, 0.1);

@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { pdbBlockReason } from "../../lib/disruption/pdb.js";
+import type { PodDisruptionBudget } from "../../lib/core/kube-objects.js";
 import {
   evictionCost,
   hasActiveDoNotDisrupt,
-  isCritical,
+  isCriticalPod,
   isReschedulable,
   parseGoDuration,
-} from "../../lib/disruption/pods.js";
-import type { PodDisruptionBudget } from "../../lib/scheduling/objects.js";
+} from "../../lib/core/pods.js";
+import { pdbBlockReason } from "../../lib/disruption/pdb.js";
 import { mkPod, T0 } from "./fixtures.js";
 
 function pdb(
@@ -60,8 +60,8 @@ describe("pod protections", () => {
     assert.equal(isReschedulable(mkPod("a", { node: "n" })), true);
     assert.equal(isReschedulable(mkPod("ds", { node: "n", owner: "DaemonSet" })), false);
     assert.equal(isReschedulable(mkPod("mirror", { node: "n", owner: "Node" })), false);
-    assert.equal(isCritical(mkPod("c", { priorityClassName: "system-node-critical" })), true);
-    assert.equal(isCritical(mkPod("c", { priorityClassName: "high" })), false);
+    assert.equal(isCriticalPod(mkPod("c", { priorityClassName: "system-node-critical" })), true);
+    assert.equal(isCriticalPod(mkPod("c", { priorityClassName: "high" })), false);
   });
 
   it("eviction cost follows priority and deletion cost, clamped", () => {

@@ -1,9 +1,9 @@
 /** Cost behaviour: right-sizing, type choice by price per unit, and mixing pods so both dimensions fill. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { lowerBound } from "../../lib/scheduling/lower-bound.js";
-import { solveCoveringLp } from "../../lib/scheduling/lp.js";
-import { solve } from "../../lib/scheduling/solve.js";
+import { lowerBound } from "../../lib/scheduling/bound/lower-bound.js";
+import { solveCoveringLp } from "../../lib/scheduling/cost/lp.js";
+import { solve } from "../../lib/scheduling/packer/solve.js";
 import type { InstanceType, SolveInput } from "../../lib/scheduling/types.js";
 import { checkPlacement } from "../support/placement-checker.js";
 import { input, nodePool, pods, smallCatalog } from "../support/scheduling-fixtures.js";

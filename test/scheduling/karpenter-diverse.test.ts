@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { GROUP_ANNOTATION, karpenterDiverse } from "../../bench/scenarios/karpenter-diverse.js";
-import { podRequests } from "../../lib/scheduling/pod-requests.js";
-import { solve } from "../../lib/scheduling/solve.js";
+import { solve } from "../../lib/scheduling/packer/solve.js";
+import { podRequests } from "../../lib/scheduling/primitives/pod-requests.js";
 import { checkPlacement } from "../support/placement-checker.js";
 
 describe("karpenter-diverse scenario", () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { fillBin } from "../../lib/scheduling/balanced-fill.js";
-import { solveCoveringLp, undominated } from "../../lib/scheduling/lp.js";
+import { fillBin } from "../../lib/scheduling/cost/balanced-fill.js";
+import { solveCoveringLp, undominated } from "../../lib/scheduling/cost/lp.js";
 
 describe("solveCoveringLp", () => {
   it("mixes two types when that is cheaper than either alone, with matching duals", () => {

@@ -1,7 +1,7 @@
 /** The independent checker must catch broken plans (otherwise the property test proves nothing). */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { solve } from "../../lib/scheduling/solve.js";
+import { solve } from "../../lib/scheduling/packer/solve.js";
 import type { NewNode, SolveInput, SolveResult } from "../../lib/scheduling/types.js";
 import { checkPlacement } from "../support/placement-checker.js";
 import {

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { HostPortSet, hostPortsOf } from "../../lib/scheduling/host-ports.js";
-import { compileSelector } from "../../lib/scheduling/label-selector.js";
-import type { PodSpec, Taint, Toleration } from "../../lib/scheduling/objects.js";
-import { podSpecRequests } from "../../lib/scheduling/pod-requests.js";
-import { firstUntolerated, formatTaint, toleratesTaint } from "../../lib/scheduling/taints.js";
+import type { PodSpec, Taint, Toleration } from "../../lib/core/kube-objects.js";
+import { HostPortSet, hostPortsOf } from "../../lib/scheduling/primitives/host-ports.js";
+import { compileSelector } from "../../lib/scheduling/primitives/label-selector.js";
+import { podSpecRequests } from "../../lib/scheduling/primitives/pod-requests.js";
+import { firstUntolerated, formatTaint, toleratesTaint } from "../../lib/scheduling/primitives/taints.js";
 
 const MI = 2 ** 20;
 

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { solve } from "../../lib/scheduling/solve.js";
+import { solve } from "../../lib/scheduling/packer/solve.js";
 import { checkPlacement, type Violation } from "../support/placement-checker.js";
 import { randomProblem } from "../support/scheduling-random.js";
 

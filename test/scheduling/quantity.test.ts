@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { formatResource, parseResource } from "../../lib/scheduling/quantity.js";
+import { formatResource, parseResource } from "../../lib/core/quantity.js";
 
 test("parses and formats quantities in internal units", () => {
   assert.equal(parseResource("cpu", "1.5"), 1500);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { describeIncompatibility, Requirement, Requirements } from "../../lib/scheduling/requirements.js";
+import { describeIncompatibility, Requirement, Requirements } from "../../lib/scheduling/primitives/requirements.js";
 
 const R = (key: string, op: string, ...values: string[]) => Requirement.of(key, op, values);
 const RS = (...rs: Requirement[]) => Requirements.EMPTY.withAll(rs);

@@ -4,8 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Pod } from "../../lib/scheduling/objects.js";
-import { solve } from "../../lib/scheduling/solve.js";
+import type { Pod } from "../../lib/core/kube-objects.js";
+import { solve } from "../../lib/scheduling/packer/solve.js";
 import type { SolveInput, SolveResult } from "../../lib/scheduling/types.js";
 import { checkPlacement } from "../support/placement-checker.js";
 import {

@@ -1,4 +1,4 @@
-import type { ObjectMeta } from "../../lib/scheduling/objects.js";
+import type { ObjectMeta } from "../../lib/core/kube-objects.js";
 import type { StoredObject, TwinResource, TwinStore } from "../../lib/twin/twin-store.js";
 
 /** An in-memory TwinStore for unit tests of the twin's simulated controllers. */

@@ -16,8 +16,8 @@
  *   of every planned pod within maxSkew as if it were bound last; required pod affinity satisfiable in some
  *   binding order (kube-scheduler's self-affinity bootstrap included).
  */
-import type { Node, Pod, PodSpec, Taint } from "../../lib/scheduling/objects.js";
-import { parseResourceList, type Resources } from "../../lib/scheduling/quantity.js";
+import type { Node, Pod, PodSpec, Taint } from "../../lib/core/kube-objects.js";
+import { parseResourceList, type Resources } from "../../lib/core/quantity.js";
 import type { ExistingNode, InstanceType, NewNode, SolveInput, SolveResult } from "../../lib/scheduling/types.js";
 import {
   exprMatches,

@@ -1,7 +1,7 @@
 /** Builders for packer tests: NodePools, instance types, pods, existing nodes, DaemonSets. */
 import type { NodePool, Requirement } from "../../lib/api/model.js";
 import { nodePoolWithDefaults } from "../../lib/api/nodepool-defaults.js";
-import type { DaemonSet, Pod, PodSpec, Taint } from "../../lib/scheduling/objects.js";
+import type { DaemonSet, Pod, PodSpec, Taint } from "../../lib/core/kube-objects.js";
 import type { CapacityType, ExistingNode, InstanceType, Offering, SolveInput } from "../../lib/scheduling/types.js";
 
 export const GIB = 2 ** 30;

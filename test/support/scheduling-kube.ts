@@ -3,8 +3,8 @@
  * node selection, label selectors, tolerations, host ports, which pods are pending. Written from the Kubernetes
  * documentation and source behaviour, deliberately sharing no code with the packer.
  */
-import type { Container, LabelSelector, Pod, PodSpec, Taint, Toleration } from "../../lib/scheduling/objects.js";
-import { parseResourceList, type Resources } from "../../lib/scheduling/quantity.js";
+import type { Container, LabelSelector, Pod, PodSpec, Taint, Toleration } from "../../lib/core/kube-objects.js";
+import { parseResourceList, type Resources } from "../../lib/core/quantity.js";
 
 export function name(p: Pod): string {
   return `${p.metadata.namespace ?? "default"}/${p.metadata.name ?? ""}`;

@@ -5,8 +5,8 @@
  * spread, pod (anti-)affinity, host ports, GPUs and init containers. Deterministic per seed.
  */
 import type { NodePool } from "../../lib/api/model.js";
-import type { Container, Pod, PodSpec, Taint, TopologySpreadConstraint } from "../../lib/scheduling/objects.js";
-import { seededRandom } from "../../lib/scheduling/seeded-random.js";
+import type { Container, Pod, PodSpec, Taint, TopologySpreadConstraint } from "../../lib/core/kube-objects.js";
+import { seededRandom } from "../../lib/core/seeded-random.js";
 import type { CapacityType, ExistingNode, InstanceType, SolveInput } from "../../lib/scheduling/types.js";
 import { daemonSet, instanceType, nodePool, req } from "./scheduling-fixtures.js";
 

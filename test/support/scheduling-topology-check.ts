@@ -3,7 +3,7 @@
  * anti-affinity both ways, DoNotSchedule spreads as if each planned pod were bound last, and required pod affinity
  * satisfiable in some binding order (kube-scheduler's self-affinity bootstrap included).
  */
-import type { LabelSelector, Pod, PodAffinityTerm, Taint } from "../../lib/scheduling/objects.js";
+import type { LabelSelector, Pod, PodAffinityTerm, Taint } from "../../lib/core/kube-objects.js";
 import { hardTaintsTolerated, name, nodeSelectionMatches, ns, selectorMatches } from "./scheduling-kube.js";
 
 const HOSTNAME = "kubernetes.io/hostname";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { seededRandom } from "../../lib/scheduling/seeded-random.js";
+import { seededRandom } from "../../lib/core/seeded-random.js";
 import { ChaosKill, withChaos } from "../../lib/twin/chaos.js";
 
 test("chaos kills before or after calls at about the configured rate, deterministically per seed", async () => {

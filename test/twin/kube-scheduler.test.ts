@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Node, Pod } from "../../lib/scheduling/objects.js";
+import type { Node, Pod } from "../../lib/core/kube-objects.js";
 import { schedulePass } from "../../lib/twin/kube-scheduler.js";
 
 function node(name: string, zone: string, cpu = "2", extra: Partial<Node["spec"]> = {}): Node {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { renderUserData } from "../../lib/cloud/aws/user-data.js";
-import type { Node } from "../../lib/scheduling/objects.js";
+import type { Node } from "../../lib/core/kube-objects.js";
 import type { InstanceSnapshot } from "../../lib/twin/aws/index.js";
 import { Kubelets } from "../../lib/twin/kubelets.js";
 import { MemoryTwinStore } from "../support/memory-twin-store.js";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Pod } from "../../lib/scheduling/objects.js";
+import type { Pod } from "../../lib/core/kube-objects.js";
 import { WorkloadControllers } from "../../lib/twin/workload-controllers.js";
 import { MemoryTwinStore } from "../support/memory-twin-store.js";
 

@@ -6,7 +6,7 @@
 import { DescribeImagesCommand, type EC2Client, type Filter, type Image } from "@aws-sdk/client-ec2";
 import { GetParametersCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import type { AmiFamily, NodeClass, SelectorTerm } from "../../api/model.js";
-import type { Clock } from "../../controllers/clock.js";
+import type { Clock } from "../../core/clock.js";
 import type { InstanceType } from "../../scheduling/types.js";
 import type { ApiGate } from "./retry.js";
 import { termFilters, termsKey } from "./selectors.js";

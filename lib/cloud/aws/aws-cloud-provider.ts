@@ -8,7 +8,8 @@ import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { PricingClient } from "@aws-sdk/client-pricing";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import type { NodeClass, NodePool } from "../../api/model.js";
-import { type Clock, systemClock } from "../../controllers/clock.js";
+import { type Clock, systemClock } from "../../core/clock.js";
+import { type Logger, silentLogger } from "../../core/logger.js";
 import type { InstanceType } from "../../scheduling/types.js";
 import {
   type CloudInstance,
@@ -24,7 +25,6 @@ import { InstanceTypeDiscovery } from "./instance-types.js";
 import { InstanceRepository } from "./instances.js";
 import { type LaunchTemplateGcOptions, LaunchTemplateManager } from "./launch-templates.js";
 import { type ClusterInfo, Launcher, type ResolvedClass } from "./launcher.js";
-import { type AdapterLogger, silentLogger } from "./logger.js";
 import { InvalidMimeUserDataError } from "./mime.js";
 import { PricingProvider } from "./pricing.js";
 import { ApiGate, type RetryOptions } from "./retry.js";
@@ -54,7 +54,7 @@ export interface AwsCloudProviderOptions {
   /** @default an in-memory cache with a 3-minute TTL */
   unavailableOfferings?: UnavailableOfferings;
   /** @default silent */
-  logger?: AdapterLogger;
+  logger?: Logger;
   /** Rate limiting and retry policy, or a shared gate. @default new ApiGate(clock) */
   gate?: ApiGate | RetryOptions;
   /** Instance profile for NodeClasses that name none (the stack's node instance profile). @default unset */
@@ -77,7 +77,7 @@ export class AwsCloudProvider implements CloudProvider {
   readonly pricing: PricingProvider;
   private readonly catalog: AwsInstanceTypeCatalog;
   private readonly launcher: Launcher;
-  private readonly logger: AdapterLogger;
+  private readonly logger: Logger;
   private clusterInfo: Promise<ClusterInfo> | undefined;
 
   constructor(private readonly opts: AwsCloudProviderOptions) {

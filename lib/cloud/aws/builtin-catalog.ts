@@ -10,8 +10,8 @@ import instanceTypesJson from "../../../data/instance-types.json" with { type: "
 import pricesUsdJson from "../../../data/prices-on-demand.json" with { type: "json" };
 import pricesCnyJson from "../../../data/prices-on-demand-cny.json" with { type: "json" };
 import type { AmiFamily, KubeletConfig } from "../../api/model.js";
-import { buildInstanceTypes, type OfferingUnavailableFn } from "../../scheduling/catalog-build.js";
-import type { InstanceTypeRecord } from "../../scheduling/catalog-record.js";
+import { buildInstanceTypes, type OfferingUnavailableFn } from "../../scheduling/catalog/catalog-build.js";
+import type { InstanceTypeRecord } from "../../scheduling/catalog/catalog-record.js";
 import type { CapacityType, InstanceType } from "../../scheduling/types.js";
 
 /**

@@ -5,10 +5,10 @@
  * unavailable-offerings cache marked `available: false`.
  */
 import type { AmiFamily, BlockDeviceMapping, KubeletConfig, NodeClass, NodePool } from "../../api/model.js";
-import type { Clock } from "../../controllers/clock.js";
-import { resolveEphemeralStorageBytes } from "../../scheduling/allocatable.js";
-import { buildInstanceType } from "../../scheduling/catalog-build.js";
-import { isCompleteRecord } from "../../scheduling/catalog-record.js";
+import type { Clock } from "../../core/clock.js";
+import { resolveEphemeralStorageBytes } from "../../scheduling/catalog/allocatable.js";
+import { buildInstanceType } from "../../scheduling/catalog/catalog-build.js";
+import { isCompleteRecord } from "../../scheduling/catalog/catalog-record.js";
 import type { CapacityType, InstanceType, Offering } from "../../scheduling/types.js";
 import type { InstanceTypeDiscovery } from "./instance-types.js";
 import type { PricingProvider } from "./pricing.js";

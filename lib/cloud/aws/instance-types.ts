@@ -10,11 +10,11 @@ import {
   type EC2Client,
   type InstanceTypeInfo,
 } from "@aws-sdk/client-ec2";
-import type { Clock } from "../../controllers/clock.js";
-import type { InstanceTypeRecord } from "../../scheduling/catalog-record.js";
-import { parseInstanceTypeName } from "../../scheduling/instance-type-labels.js";
+import type { Clock } from "../../core/clock.js";
+import { type Logger, silentLogger } from "../../core/logger.js";
+import type { InstanceTypeRecord } from "../../scheduling/catalog/catalog-record.js";
+import { parseInstanceTypeName } from "../../scheduling/catalog/instance-type-labels.js";
 import { builtinInstanceTypeRecords } from "./builtin-catalog.js";
-import { type AdapterLogger, silentLogger } from "./logger.js";
 import type { ApiGate } from "./retry.js";
 import { TtlCache } from "./ttl-cache.js";
 
@@ -118,14 +118,14 @@ function builtinDiscovered(): DiscoveredTypes {
 export class InstanceTypeDiscovery {
   private readonly types: TtlCache<DiscoveredTypes>;
   private readonly zones: TtlCache<Map<string, Set<string>> | null>;
-  private readonly logger: AdapterLogger;
+  private readonly logger: Logger;
   private fallbackUntil = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly ec2: EC2Client,
     private readonly gate: ApiGate,
     private readonly clock: Clock,
-    opts: { logger?: AdapterLogger; ttlMs?: number } = {},
+    opts: { logger?: Logger; ttlMs?: number } = {},
   ) {
     this.types = new TtlCache(clock, opts.ttlMs ?? INSTANCE_TYPE_TTL_MS);
     this.zones = new TtlCache(clock, opts.ttlMs ?? INSTANCE_TYPE_TTL_MS);

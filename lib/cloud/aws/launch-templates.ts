@@ -15,8 +15,8 @@ import {
   type RequestLaunchTemplateData,
 } from "@aws-sdk/client-ec2";
 import type { AmiFamily, BlockDeviceMapping, MetadataOptions, NodeClass } from "../../api/model.js";
-import type { Clock } from "../../controllers/clock.js";
-import { parseResource } from "../../scheduling/quantity.js";
+import type { Clock } from "../../core/clock.js";
+import { parseResource } from "../../core/quantity.js";
 import { type ApiGate, awsErrorCode } from "./retry.js";
 import { TAG_EKS_CLUSTER_NAME, TAG_NODECLASS_HASH, TAG_TEMPLATE_NODECLASS, toEc2Tags } from "./tags.js";
 

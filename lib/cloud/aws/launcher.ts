@@ -8,8 +8,9 @@
  */
 import { createHash } from "node:crypto";
 import { CreateFleetCommand, type CreateFleetCommandOutput, type EC2Client } from "@aws-sdk/client-ec2";
-import type { Clock } from "../../controllers/clock.js";
-import type { Taint } from "../../scheduling/objects.js";
+import type { Clock } from "../../core/clock.js";
+import type { Taint } from "../../core/kube-objects.js";
+import type { Logger } from "../../core/logger.js";
 import type { InstanceType as PackerInstanceType } from "../../scheduling/types.js";
 import {
   type CloudInstance,
@@ -33,7 +34,6 @@ import {
 import { effectiveKubelet } from "./instance-type-catalog.js";
 import { providerIdOf } from "./instances.js";
 import type { LaunchTemplateManager } from "./launch-templates.js";
-import type { AdapterLogger } from "./logger.js";
 import { type ApiGate, awsErrorCode } from "./retry.js";
 import type { SecurityGroup } from "./security-groups.js";
 import type { Subnet, SubnetResolver } from "./subnets.js";
@@ -72,7 +72,7 @@ export interface LauncherDeps {
   subnets: SubnetResolver;
   launchTemplates: LaunchTemplateManager;
   unavailable: UnavailableOfferings;
-  logger: AdapterLogger;
+  logger: Logger;
   /** Instance profile when the NodeClass names none. @default unset */
   defaultInstanceProfile?: string;
 }

@@ -5,7 +5,7 @@
 import { parse as parseToml } from "smol-toml";
 import { parseAllDocuments } from "yaml";
 import type { AmiFamily } from "../../api/model.js";
-import type { Taint } from "../../scheduling/objects.js";
+import type { Taint } from "../../core/kube-objects.js";
 import { isMimeMultipart, type MimePart, parseMimeMultipart } from "./mime.js";
 
 /** What the kubelet registers the node with. */

@@ -7,9 +7,9 @@
  */
 import { DescribeSpotPriceHistoryCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import { GetProductsCommand, type PricingClient, type Filter as PricingFilter } from "@aws-sdk/client-pricing";
-import type { Clock } from "../../controllers/clock.js";
+import type { Clock } from "../../core/clock.js";
+import { type Logger, silentLogger } from "../../core/logger.js";
 import { DEFAULT_SPOT_PRICE_RATIO, onDemandPriceTable } from "./builtin-catalog.js";
-import { type AdapterLogger, silentLogger } from "./logger.js";
 import type { ApiGate } from "./retry.js";
 
 /** How often prices are refreshed (Karpenter's pricing controller). */
@@ -25,7 +25,7 @@ export interface PricingProviderOptions {
   clock: Clock;
   region: string;
   /** @default silent */
-  logger?: AdapterLogger;
+  logger?: Logger;
   /** @default 12 hours */
   refreshMs?: number;
   /** Spot price = on-demand × ratio before the first spot refresh. @default 0.35 (builtin catalog) */
@@ -81,7 +81,7 @@ export class PricingProvider {
   private lastRefresh = Number.NEGATIVE_INFINITY;
   private lastRefreshFailed = false;
   private refreshing: Promise<void> | undefined;
-  private readonly logger: AdapterLogger;
+  private readonly logger: Logger;
   private readonly ratio: number;
 
   constructor(private readonly opts: PricingProviderOptions) {

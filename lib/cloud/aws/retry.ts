@@ -5,7 +5,7 @@
  * Bucket defaults follow the rates Karpenter's EC2 test double applies (`kwok/ec2/ratelimiting.go`): non-mutating
  * 20/s burst 100, mutating 5/s burst 50, launches 2/s burst 5, terminations 5/s burst 100.
  */
-import type { Clock } from "../../controllers/clock.js";
+import type { Clock } from "../../core/clock.js";
 
 /** API classes that share a bucket. */
 export type ApiClass = "describe" | "mutate" | "launch" | "terminate" | "ssm" | "pricing";

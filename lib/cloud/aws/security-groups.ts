@@ -4,7 +4,7 @@
  */
 import { DescribeSecurityGroupsCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import type { SelectorTerm } from "../../api/model.js";
-import type { Clock } from "../../controllers/clock.js";
+import type { Clock } from "../../core/clock.js";
 import type { ApiGate } from "./retry.js";
 import { describeByTerms, tagRecord, termFilters, termsKey } from "./selectors.js";
 import { TtlCache } from "./ttl-cache.js";

@@ -5,7 +5,7 @@
  */
 import { DescribeSubnetsCommand, type EC2Client, type Subnet as Ec2Subnet } from "@aws-sdk/client-ec2";
 import type { SelectorTerm } from "../../api/model.js";
-import type { Clock } from "../../controllers/clock.js";
+import type { Clock } from "../../core/clock.js";
 import type { ApiGate } from "./retry.js";
 import { describeByTerms, tagRecord, termFilters, termsKey } from "./selectors.js";
 import { TtlCache } from "./ttl-cache.js";

@@ -2,7 +2,7 @@
  * A keyed cache whose entries expire after a TTL on an injected clock, with "keep last good" support: a failed
  * refresh can fall back to the expired value. Used for AMIs, subnets, security groups, instance types and prices.
  */
-import type { Clock } from "../../controllers/clock.js";
+import type { Clock } from "../../core/clock.js";
 
 interface Entry<V> {
   value: V;

@@ -10,7 +10,7 @@
 import { parse as parseToml, stringify as stringifyToml } from "smol-toml";
 import { stringify as stringifyYaml } from "yaml";
 import type { AmiFamily, KubeletConfig } from "../../api/model.js";
-import type { Taint } from "../../scheduling/objects.js";
+import type { Taint } from "../../core/kube-objects.js";
 import { isMimeMultipart, type MimePart, parseMimeMultipart, writeMimeMultipart } from "./mime.js";
 
 /** Everything that goes into a node's bootstrap configuration. */

@@ -4,7 +4,7 @@
  * usage classes and zone offerings EC2 would report.
  */
 import { builtinInstanceTypeRecords, onDemandPriceTable } from "../../cloud/aws/builtin-catalog.js";
-import { type CompleteInstanceTypeRecord, isCompleteRecord } from "../../scheduling/catalog-record.js";
+import { type CompleteInstanceTypeRecord, isCompleteRecord } from "../../scheduling/catalog/catalog-record.js";
 import { globMatch } from "./filters.js";
 
 /** An instance type the emulator can launch. */

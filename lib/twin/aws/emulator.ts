@@ -5,7 +5,7 @@
  * on virtual time.
  */
 import { defaultZones } from "../../cloud/aws/builtin-catalog.js";
-import { systemClock } from "../../controllers/clock.js";
+import { systemClock } from "../../core/clock.js";
 import type { CapacityLimit, PurchaseOption, VcpuQuotas } from "./capacity.js";
 import { defaultEksCluster, type EksClusterConfig } from "./eks.js";
 import {

@@ -3,7 +3,7 @@
  * reproducible for a given seed, so a twin run can be replayed exactly.
  */
 
-import { type Random, seededRandom } from "../../scheduling/seeded-random.js";
+import { type Random, seededRandom } from "../../core/seeded-random.js";
 
 /** A seeded generator with helpers for ids (mulberry32, see `lib/scheduling/seeded-random.ts`). */
 export class SeededRandom {

@@ -10,7 +10,7 @@ import {
   paginateDescribeSpotPriceHistory,
 } from "@aws-sdk/client-ec2";
 import { builtinInstanceTypeRecords, onDemandPriceTable } from "../../../lib/cloud/aws/builtin-catalog.js";
-import { isCompleteRecord } from "../../../lib/scheduling/catalog-record.js";
+import { isCompleteRecord } from "../../../lib/scheduling/catalog/catalog-record.js";
 import { ManualClock, type RunningAwsEmulator, startAwsEmulator } from "../../support/ec2-emulator.js";
 
 const PRICED_TYPES = builtinInstanceTypeRecords().filter(

@@ -1,0 +1,322 @@
+/**
+ * Everything one solve works on, built from a {@link SolveInput}: which pods are pending, their classes and
+ * topology groups, the resource dimensions, the pools in weight order, existing nodes as bins (with their pods
+ * counted in topology and their DaemonSets reserved), and the domain universe of every spread.
+ */
+
+import type { Node, Pod } from "../../core/kube-objects.js";
+import type { Resources } from "../../core/quantity.js";
+import { LABEL_HOSTNAME } from "../../core/well-known.js";
+import { hostPortsOf } from "../primitives/host-ports.js";
+import { compileSelector } from "../primitives/label-selector.js";
+import { podRequests } from "../primitives/pod-requests.js";
+import { Requirements } from "../primitives/requirements.js";
+import { firstUntolerated } from "../primitives/taints.js";
+import type { ExistingNode, SolveInput } from "../types.js";
+import { Bin } from "./bin.js";
+import { type BinGroup, GroupRegistry } from "./bin-group.js";
+import { type DaemonProfile, daemonProfiles, ownedBy, runsOnNode } from "./daemon-overhead.js";
+import {
+  buildPodClasses,
+  type Effective,
+  effectiveOf,
+  INITIAL_RELAX,
+  type NamespaceLabels,
+  type PodClass,
+  type RelaxState,
+} from "./pod-class.js";
+import { PoolState } from "./pool-state.js";
+import { ResourceDims } from "./resource-dims.js";
+import {
+  eligibleByFilter,
+  recordPlacement,
+  type TopologyFailure,
+  type TopologyLocation,
+  TopologyRegistry,
+} from "./topology.js";
+import type { TopologyGroup } from "./topology-group.js";
+
+/** A pending pod during the solve. */
+export interface PodState {
+  pod: Pod;
+  cls: PodClass;
+  vec: Float64Array;
+  relax: RelaxState;
+  /** Input position. */
+  order: number;
+  placed: boolean;
+  /** Last topology failure seen while trying to place it. */
+  topologyFailure?: TopologyFailure;
+  /** Effective constraints at `relax` (cached). */
+  eff?: Effective;
+}
+
+/** Whether a pod is the solver's to plan. */
+export function isPlannable(pod: Pod): boolean {
+  if (pod.spec.nodeName) return false;
+  if (pod.status?.nominatedNodeName) return false;
+  if (isTerminal(pod)) return false;
+  if (pod.metadata.deletionTimestamp) return false;
+  return !(pod.metadata.ownerReferences ?? []).some((o) => o.kind === "DaemonSet" || o.kind === "Node");
+}
+
+function isTerminal(pod: Pod): boolean {
+  return pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
+}
+
+function podKey(p: Pod): string {
+  return p.metadata.uid ?? `${p.metadata.namespace ?? "default"}/${p.metadata.name ?? ""}`;
+}
+
+/** Immutable inputs and mutable state of one solve. */
+export class SolveContext {
+  readonly input: SolveInput;
+  readonly topology = new TopologyRegistry();
+  readonly classes: PodClass[];
+  readonly dims: ResourceDims;
+  readonly classVecs: Float64Array[];
+  readonly daemons: DaemonProfile[];
+  readonly pools: PoolState[];
+  readonly groups: GroupRegistry;
+  /** Base group (pool requirements only) per pool, by pool order. */
+  readonly poolBase: BinGroup[];
+  readonly bins: Bin[] = [];
+  /** Hostname anti-affinity groups (their free-bin lists speed up "one per node" searches). */
+  readonly hostnameAntis: TopologyGroup[];
+  readonly pending: PodState[];
+  readonly anySoftTaints: boolean;
+  readonly maxInstanceTypes: number;
+
+  constructor(input: SolveInput) {
+    this.input = input;
+    this.maxInstanceTypes = input.maxInstanceTypes ?? 60;
+    const nsLabels: NamespaceLabels | undefined = input.namespaceLabels;
+    const pendingPods: Pod[] = [];
+    const order = new Map<Pod, number>();
+    input.pods.forEach((p, i) => {
+      if (isPlannable(p)) {
+        pendingPods.push(p);
+        order.set(p, i);
+      }
+    });
+    this.classes = buildPodClasses(pendingPods, this.topology, nsLabels);
+    this.daemons = daemonProfiles(input.daemonSets ?? []);
+
+    // Pods already running: existing nodes' pods plus bound pods listed among the input pods.
+    const existingByName = new Map(input.existingNodes.map((n) => [n.name, n]));
+    const boundExtra = new Map<string, Pod[]>();
+    const listed = new Set<string>();
+    for (const n of input.existingNodes) for (const p of n.pods) listed.add(podKey(p));
+    for (const p of input.pods) {
+      if (!p.spec.nodeName || isTerminal(p) || listed.has(podKey(p))) continue;
+      const arr = boundExtra.get(p.spec.nodeName) ?? [];
+      arr.push(p);
+      boundExtra.set(p.spec.nodeName, arr);
+    }
+    const runningOn = (n: ExistingNode): Pod[] => [
+      ...n.pods.filter((p) => !isTerminal(p)),
+      ...(boundExtra.get(n.name) ?? []),
+    ];
+    const phantomNodes: Node[] = (input.nodes ?? []).filter((n) => !existingByName.has(n.metadata.name ?? ""));
+    const phantomPods = (n: Node) => boundExtra.get(n.metadata.name ?? "") ?? [];
+    const allRunning: Pod[] = [];
+    for (const n of input.existingNodes) allRunning.push(...runningOn(n));
+    for (const n of phantomNodes) allRunning.push(...phantomPods(n));
+    // Required anti-affinity of running pods: inverse constraints for newcomers.
+    const runningAntis = new Map<Pod, TopologyGroup[]>();
+    for (const p of allRunning) {
+      const terms = p.spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
+      if (terms.length === 0) continue;
+      const ns = p.metadata.namespace ?? "default";
+      const groups: TopologyGroup[] = [];
+      for (const t of terms) {
+        try {
+          const explicit = t.namespaces ?? [];
+          const namespaces = t.namespaceSelector ? undefined : new Set(explicit.length > 0 ? explicit : [ns]);
+          groups.push(
+            this.topology.intern({
+              kind: "anti",
+              key: t.topologyKey,
+              namespaces,
+              selector: compileSelector(t.labelSelector),
+            }),
+          );
+        } catch {
+          // A running pod with an invalid selector constrains nothing we can evaluate.
+        }
+      }
+      runningAntis.set(p, groups);
+    }
+    for (const cls of this.classes) cls.matched = this.topology.matching(cls.namespace, cls.labels);
+    this.hostnameAntis = this.topology.groups.filter((g) => g.kind === "anti" && g.hostname);
+
+    // Resource dimensions.
+    const names = new Set<string>();
+    for (const cls of this.classes) for (const k of Object.keys(cls.requests)) names.add(k);
+    for (const d of this.daemons) for (const k of Object.keys(d.requests)) names.add(k);
+    this.dims = new ResourceDims(names);
+    this.classVecs = this.classes.map((c) => this.dims.vector(c.requests));
+
+    // Pools, heaviest first.
+    const sortedPools = [...input.pools].sort(
+      (a, b) => (b.pool.weight ?? 0) - (a.pool.weight ?? 0) || a.pool.name.localeCompare(b.pool.name),
+    );
+    this.pools = sortedPools.map((p, i) => new PoolState(p.pool, i, p.instanceTypes, this.daemons, this.dims));
+    this.anySoftTaints = this.pools.some((p) => p.hasSoftTaints);
+    this.groups = new GroupRegistry(this.dims.size);
+    this.poolBase = this.pools.map((p) => this.groups.forPool(p, p.baseReqs));
+
+    // Existing nodes as bins.
+    const relevant = this.relevantLabelKeys();
+    const existingGroups = new Map<string, BinGroup>();
+    const sortedNodes = [...input.existingNodes].sort(
+      (a, b) => Number(a.inFlight ?? false) - Number(b.inFlight ?? false) || a.name.localeCompare(b.name),
+    );
+    for (const node of sortedNodes) {
+      const labels: Record<string, string> = {};
+      for (const k of relevant) if (node.labels[k] !== undefined) labels[k] = node.labels[k];
+      const sig = JSON.stringify([labels, node.taints, node.unschedulable ?? false]);
+      let group = existingGroups.get(sig);
+      if (!group) {
+        group = this.groups.forExisting(labels, node.taints, Requirements.fromLabels(labels));
+        existingGroups.set(sig, group);
+      }
+      const pods = runningOn(node);
+      const free = this.dims.vector(node.allocatable);
+      const bin = new Bin(this.bins.length, group, this.dims.size, undefined, node, free);
+      for (const p of pods) {
+        const v = this.dims.vector(safeRequests(p));
+        for (let k = 0; k < free.length; k++) free[k] -= v[k];
+        bin.ports.add(hostPortsOf(p.spec));
+      }
+      for (const d of this.daemons) {
+        if (pods.some((p) => ownedBy(p, d))) continue;
+        if (!runsOnNode(d, node.labels, node.taints)) continue;
+        const v = this.dims.vector(d.requests);
+        for (let k = 0; k < free.length; k++) free[k] -= v[k];
+        bin.ports.add(d.ports);
+      }
+      this.addBin(bin);
+      if (!node.unschedulable) bin.slot = group.attach(bin, bin.slack());
+      const loc = existingLocation(bin, node.labels, node.taints);
+      for (const p of pods) this.recordRunning(p, loc, runningAntis.get(p) ?? []);
+      const pool = node.nodePool ? this.pools.find((p) => p.name === node.nodePool) : undefined;
+      pool?.useExisting(node.capacity ?? node.allocatable);
+    }
+    for (const n of phantomNodes) {
+      const labels = n.metadata.labels ?? {};
+      const loc: TopologyLocation = {
+        bin: undefined,
+        domain: (k) => labels[k],
+        eligible: (g) => eligibleByFilter(g, { labels }, n.spec?.taints ?? []),
+      };
+      for (const p of phantomPods(n)) this.recordRunning(p, loc, runningAntis.get(p) ?? []);
+    }
+    this.computeUniverses(sortedNodes, phantomNodes);
+
+    this.pending = [];
+    this.classes.forEach((cls, ci) => {
+      for (const pod of cls.pods) {
+        this.pending.push({
+          pod,
+          cls,
+          vec: this.classVecs[ci],
+          relax: INITIAL_RELAX,
+          order: order.get(pod) ?? 0,
+          placed: false,
+        });
+      }
+    });
+  }
+
+  /** Registers a bin (new or existing). */
+  addBin(bin: Bin): void {
+    this.bins.push(bin);
+    for (const g of this.hostnameAntis) g.freeBins.push(bin.id);
+  }
+
+  /** The effective constraints of a pending pod now. */
+  effective(ps: PodState): Effective {
+    if (!ps.eff) ps.eff = effectiveOf(ps.cls, ps.relax);
+    return ps.eff;
+  }
+
+  private recordRunning(p: Pod, loc: TopologyLocation, antis: TopologyGroup[]): void {
+    const ns = p.metadata.namespace ?? "default";
+    const labels = p.metadata.labels ?? {};
+    recordPlacement(
+      {
+        namespace: ns,
+        labels,
+        matched: this.topology.matching(ns, labels),
+        spreads: [],
+        hardSpreads: [],
+        affinities: [],
+        antis: [],
+        requiredAntis: antis,
+      },
+      loc,
+    );
+  }
+
+  /** Label keys any requirement or topology term refers to (existing nodes are grouped by these). */
+  private relevantLabelKeys(): string[] {
+    const keys = new Set<string>();
+    for (const cls of this.classes) {
+      for (const r of [...cls.affinity.terms, ...cls.affinity.preferred]) for (const k of r.keys()) keys.add(k);
+    }
+    for (const g of this.topology.groups) {
+      if (g.key !== LABEL_HOSTNAME) keys.add(g.key);
+      for (const alt of g.nodeFilter ?? []) for (const k of alt.keys()) keys.add(k);
+    }
+    return [...keys].sort();
+  }
+
+  private computeUniverses(nodes: readonly ExistingNode[], phantoms: readonly Node[]): void {
+    for (const g of this.topology.groups) {
+      if (g.kind !== "spread" || g.hostname) continue;
+      const values = new Set<string>();
+      this.pools.forEach((pool, i) => {
+        if (g.taintFilter && firstUntolerated(g.taintFilter, pool.taints, { ignorePreferNoSchedule: true })) return;
+        const base = this.poolBase[i];
+        for (const v of base.possibleValues(g.key).values) {
+          if (!g.nodeFilter || g.nodeFilter.some((alt) => poolMayMatch(base.reqs, alt, g.key, v))) values.add(v);
+        }
+      });
+      for (const n of nodes) {
+        const v = n.labels[g.key];
+        if (v !== undefined && eligibleByFilter(g, { labels: n.labels }, n.taints)) values.add(v);
+      }
+      for (const n of phantoms) {
+        const labels = n.metadata.labels ?? {};
+        const v = labels[g.key];
+        if (v !== undefined && eligibleByFilter(g, { labels }, n.spec?.taints ?? [])) values.add(v);
+      }
+      g.universe = [...values].sort();
+    }
+  }
+}
+
+function poolMayMatch(base: Requirements, alt: Requirements, key: string, value: string): boolean {
+  const r = alt.get(key);
+  if (r && !r.has(value)) return false;
+  return base.compatibleError(alt) === undefined;
+}
+
+function safeRequests(p: Pod): Resources {
+  try {
+    return podRequests(p);
+  } catch {
+    return { pods: 1 };
+  }
+}
+
+function existingLocation(bin: Bin, labels: Record<string, string>, taints: ExistingNode["taints"]): TopologyLocation {
+  return {
+    bin: bin.id,
+    domain: (k) => labels[k],
+    eligible: (g) => eligibleByFilter(g, { labels }, taints),
+  };
+}
+
+export { type Effective, INITIAL_RELAX };
