@@ -46,11 +46,15 @@ test("the HTML report is self-contained and its charts render in headless Chromi
   assert.ok(html.includes("sample &lt;burst&gt;"), "text is escaped");
 
   const exe = chromiumPath();
-  if (!exe && process.env.STEVEDORE_SKIP_BROWSER === "1") {
-    t.skip("chromium not installed and STEVEDORE_SKIP_BROWSER=1");
+  if (!exe) {
+    // A newcomer's machine may have no browser; CI installs Debian's chromium and requires this check.
+    assert.ok(
+      process.env.CI !== "true",
+      "chromium is required when CI=true (.ci/run installs it: apt-get install chromium)",
+    );
+    t.skip("no chromium on this machine (apt-get install chromium to run the browser check; required in CI)");
     return;
   }
-  assert.ok(exe, "chromium is required (apt-get install chromium); .ci/run installs it");
   const dir = await mkdtemp(join(tmpdir(), "stevedore-report-"));
   const file = join(dir, "report.html");
   await writeFile(file, html);
