@@ -5,6 +5,7 @@
  * (`server.store`); HTTP handlers go through the same methods.
  */
 import { randomUUID } from "node:crypto";
+import { EventHistory } from "./event-history.js";
 import { jsonEqual } from "./json-patch.js";
 import {
   apiVersionOf,
@@ -49,6 +50,17 @@ export interface DeleteRequest {
 const DEFAULT_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 const SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 
+/** Five characters of kube's `generateName` alphabet, distinct for the first 27^5 counters. */
+function nameSuffix(counter: number): string {
+  let n = (counter * 2654435761) % 27 ** 5;
+  let suffix = "";
+  for (let i = 0; i < 5; i++) {
+    suffix += SUFFIX_ALPHABET[n % 27];
+    n = Math.floor(n / 27);
+  }
+  return suffix;
+}
+
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
     Object.freeze(value);
@@ -61,19 +73,20 @@ function deepFreeze<T>(value: T): T {
 export class KubeObjectStore {
   private rv = 0;
   /** Every event with resourceVersion > compactedRv is in `history`. */
-  private compactedRv = 0;
-  private history: StoreEvent[] = [];
+  private readonly history: EventHistory<StoreEvent>;
   private readonly data = new Map<string, Map<string, Readonly<KubeObject>>>();
+  /** Keys of each resource in list order, kept until an object is added or deleted. */
+  private readonly sortedKeys = new Map<string, string[]>();
   private readonly listeners = new Set<(event: StoreEvent) => void>();
-  private readonly pending: StoreEvent[] = [];
+  /** The listeners as delivered to (rebuilt only when one subscribes or unsubscribes). */
+  private listenerList: ((event: StoreEvent) => void)[] = [];
+  private pending: StoreEvent[] = [];
   private delivering = false;
   private nameCounter = 0;
-  /** Events kept for watch resumption; lowering it trims at the next write. */
-  historyLimit: number;
   private readonly now: () => number;
 
   constructor(options: ObjectStoreOptions = {}) {
-    this.historyLimit = options.historyLimit ?? 10_000;
+    this.history = new EventHistory(options.historyLimit ?? 10_000);
     this.now = options.now ?? Date.now;
     for (const type of Object.values(RESOURCE_TYPES)) this.data.set(type.plural, new Map());
     for (const name of DEFAULT_NAMESPACES) this.create("namespaces", { metadata: { name } });
@@ -86,7 +99,16 @@ export class KubeObjectStore {
 
   /** The oldest resourceVersion a watch may still resume from. */
   get oldestResumableVersion(): number {
-    return this.compactedRv;
+    return this.history.oldestResumableVersion;
+  }
+
+  /** Events kept for watch resumption; lowering it trims at the next write. */
+  get historyLimit(): number {
+    return this.history.limit;
+  }
+
+  set historyLimit(limit: number) {
+    this.history.limit = limit;
   }
 
   /** An RFC 3339 timestamp (seconds) of the store's clock. */
@@ -112,10 +134,18 @@ export class KubeObjectStore {
 
   /** Stored objects (frozen) of a resource passing `filter`, sorted by namespace/name as etcd lists them. */
   peekAll(resource: string, filter?: ObjectFilter): Readonly<KubeObject>[] {
-    const entries = [...this.table(resource).entries()].filter(
-      ([, o]) => !filter || matchesFilter(filter, o as KubeObject),
-    );
-    return entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, o]) => o);
+    const table = this.table(resource);
+    let keys = this.sortedKeys.get(resource);
+    if (!keys) {
+      keys = [...table.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      this.sortedKeys.set(resource, keys);
+    }
+    const out: Readonly<KubeObject>[] = [];
+    for (const key of keys) {
+      const o = table.get(key)!;
+      if (!filter || matchesFilter(filter, o as KubeObject)) out.push(o);
+    }
+    return out;
   }
 
   /** Stored objects (frozen) of a resource in one namespace, unordered (cheap scans for controllers). */
@@ -135,20 +165,16 @@ export class KubeObjectStore {
   /** Receives every committed change, in resourceVersion order; returns the unsubscribe function. */
   subscribe(listener: (event: StoreEvent) => void): () => void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.listenerList = [...this.listeners];
+    return () => {
+      this.listeners.delete(listener);
+      this.listenerList = [...this.listeners];
+    };
   }
 
   /** Events after `resourceVersion` (all resources), or undefined when that version was compacted away (410). */
   eventsSince(resourceVersion: number): StoreEvent[] | undefined {
-    if (resourceVersion < this.compactedRv) return undefined;
-    let lo = 0;
-    let hi = this.history.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.history[mid].resourceVersion <= resourceVersion) lo = mid + 1;
-      else hi = mid;
-    }
-    return this.history.slice(lo);
+    return this.history.since(resourceVersion);
   }
 
   /** The objects of `resource` as they were at `resourceVersion`, or undefined when it was compacted away. */
@@ -168,8 +194,24 @@ export class KubeObjectStore {
 
   /** Forgets the whole event history: every watch from an older resourceVersion now gets 410 Gone. */
   compact(): void {
-    this.history = [];
-    this.compactedRv = this.rv;
+    this.history.compact(this.rv);
+  }
+
+  /** Delivers queued events to the listeners in order; re-entrant commits queue behind the current one. */
+  private deliver(): void {
+    if (this.delivering) return;
+    this.delivering = true;
+    let i = 0;
+    try {
+      while (i < this.pending.length) {
+        const next = this.pending[i++];
+        for (const listener of this.listenerList) listener(next);
+      }
+    } finally {
+      // A throwing listener loses its event, as before; the events behind it wait for the next commit.
+      this.pending = this.pending.slice(i);
+      this.delivering = false;
+    }
   }
 
   private commit(type: StoreEvent["type"], resource: string, object: KubeObject, previous?: Readonly<KubeObject>) {
@@ -180,39 +222,20 @@ export class KubeObjectStore {
     object.kind = rt.kind;
     const frozen = deepFreeze(object);
     const key = objectStoreKey(rt, object.metadata.namespace, object.metadata.name!);
-    if (type === "DELETED") this.table(resource).delete(key);
-    else this.table(resource).set(key, frozen);
+    const table = this.table(resource);
+    if (type === "DELETED" || !table.has(key)) this.sortedKeys.delete(resource);
+    if (type === "DELETED") table.delete(key);
+    else table.set(key, frozen);
     const event: StoreEvent = { type, resource, object: frozen, previous, resourceVersion: this.rv };
-    this.history.push(event);
-    if (this.history.length > this.historyLimit) {
-      const drop = this.history.length - this.historyLimit;
-      this.compactedRv = this.history[drop - 1].resourceVersion;
-      this.history = this.history.slice(drop);
-    }
+    this.history.append(event);
     this.pending.push(event);
-    if (!this.delivering) {
-      this.delivering = true;
-      try {
-        while (this.pending.length > 0) {
-          const next = this.pending.shift()!;
-          for (const listener of [...this.listeners]) listener(next);
-        }
-      } finally {
-        this.delivering = false;
-      }
-    }
+    this.deliver();
     return frozen;
   }
 
   private generateName(prefix: string): string {
     this.nameCounter += 1;
-    let n = (this.nameCounter * 2654435761) % 27 ** 5;
-    let suffix = "";
-    for (let i = 0; i < 5; i++) {
-      suffix += SUFFIX_ALPHABET[n % 27];
-      n = Math.floor(n / 27);
-    }
-    return prefix + suffix;
+    return prefix + nameSuffix(this.nameCounter);
   }
 
   /** Creates an object (409 if it exists, 422 if invalid); fills uid, timestamps, resourceVersion. */
