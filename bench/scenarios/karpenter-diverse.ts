@@ -1,5 +1,5 @@
 /**
- * Karpenter's scheduling benchmark (`scheduling_benchmark_test.go`, DESIGN §4.3) as a {@link SolveInput}:
+ * Karpenter's scheduling benchmark (`scheduling_benchmark_test.go` in kubernetes-sigs/karpenter) as a {@link SolveInput}:
  *
  * - 400 instance types `fake-it-<i>`: i+1 vCPU, 2(i+1) GiB, 10(i+1) pods, overhead 100m CPU / 10Mi; offerings spot in
  *   `test-zone-1..2` and on-demand in `test-zone-1..3`, all priced 0.1 × vCPU + 0.1 × GiB;
@@ -12,7 +12,7 @@
  *   4096} Mi.
  *
  * Karpenter draws the affinity pods' label and selector independently; here the selector is the pod's own label
- * ("self-affinity", as DESIGN §4.3 states), so every pod is schedulable at every size.
+ * ("self-affinity", as bench/README.md describes it), so every pod is schedulable at every size.
  */
 import type { NodePool } from "../../lib/api/model.js";
 import type { Pod } from "../../lib/core/kube-objects.js";

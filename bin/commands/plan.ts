@@ -1,5 +1,5 @@
 /**
- * `stevedore plan`: the packing core as a command (DESIGN §4.1). Read-only.
+ * `stevedore plan`: the packing core as a command (output contract in README "Contracts"). Read-only.
  */
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";

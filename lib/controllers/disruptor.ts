@@ -1,5 +1,5 @@
 /**
- * The disruption controller (DESIGN §2.3). One invocation: take the `disruptor` lease; then for `loopSeconds` run
+ * The disruption controller (the life of a consolidation in docs/ARCHITECTURE.md). One invocation: take the `disruptor` lease; then for `loopSeconds` run
  * passes that (1) stamp/clear `emptySince` on claims, (2) advance disruptions in progress — a marked claim starts
  * draining once its replacements are initialized (abandoned if they fail or time out, except for expiry which
  * proceeds), a draining claim takes one drain step — and (3) plan at most one new command (emptiness, expiry,

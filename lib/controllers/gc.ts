@@ -1,5 +1,5 @@
 /**
- * Garbage collection (DESIGN §2.6). Under the `gc` lease:
+ * Garbage collection. Under the `gc` lease:
  * - instances carrying this cluster's tags and a `stevedore.dev/claim` tag whose claim is not live (or records
  *   another instance), older than a grace period, are terminated (leaked by a crash or a lost race);
  * - live claims whose instance is gone are closed and their Node deleted;

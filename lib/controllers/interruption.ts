@@ -1,5 +1,5 @@
 /**
- * Interruption handling (DESIGN §2.5, Karpenter AWS §5). SQS-delivered EventBridge events, per record: parse
+ * Interruption handling (Karpenter AWS's interruption controller). SQS-delivered EventBridge events, per record: parse
  * (malformed → logged and dropped), de-duplicate, ignore instances Stevedore does not own, then act:
  * - spot interruption warning, instance stopping/terminating, capacity-reservation interruption: urgent — mark the
  *   spot offering unavailable (spot), taint/cordon, launch the replacement, and drain at once, within the two minutes;

@@ -1,5 +1,5 @@
 /**
- * The provisioning controller (DESIGN §2.1–2.2). One invocation: take the `provisioner` lease (another invocation
+ * The provisioning controller (the life of a pending pod in docs/ARCHITECTURE.md). One invocation: take the `provisioner` lease (another invocation
  * holding it → do nothing); load the configuration in force; then for `loopSeconds` run passes — registration and
  * liveness of launched claims, recovery of interrupted launches, and a solve of the provisionable pods (plus headroom
  * and `minNodes` virtual pods) against existing and in-flight capacity, launching each new node crash-safely. A pod

@@ -1,5 +1,5 @@
 /**
- * Termination, shared by disruption, interruption and garbage collection (DESIGN §2.4, Karpenter §3.11):
+ * Termination, shared by disruption, interruption and garbage collection (Karpenter's termination controller):
  * mark (taint `karpenter.sh/disrupted:NoSchedule` for v1 pools, cordon for v1alpha5) → (replacement launched by the
  * caller) → drain: evict through the Eviction API in tiers — non-critical pods, then non-critical DaemonSet pods,
  * then critical (`system-*-critical`) pods, then critical DaemonSet pods, each tier only once the previous is gone —

@@ -1,6 +1,6 @@
 /**
- * Giving the node role and the controllers a Kubernetes identity in an existing cluster (serverless-and-ecosystem.md
- * §3.4):
+ * Giving the node role and the controllers a Kubernetes identity in an existing cluster (README
+ * "Prerequisites" explains the authentication modes):
  *
  * - authentication mode `API` or `API_AND_CONFIG_MAP`: EKS access entries — `EC2_LINUX` for the node role (EKS grants
  *   node permissions itself) and `STANDARD` with the Kubernetes group {@link CONTROLLER_GROUP} for the controller role;

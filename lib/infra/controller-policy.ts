@@ -1,5 +1,5 @@
 /**
- * The controllers' IAM permissions, written after Karpenter's CloudFormation policies (`karpenter-aws.md` §5.3) and
+ * The controllers' IAM permissions, written after Karpenter's CloudFormation policies (its controller role's statements) and
  * at least as tight: every mutating EC2 call is tied to the tags Stevedore puts on what it launches
  * (`lib/cloud/aws/tags.ts`) — `kubernetes.io/cluster/<cluster>=owned`, `eks:eks-cluster-name=<cluster>` and a pool tag
  * (`karpenter.sh/provisioner-name` for v1alpha5 config, `karpenter.sh/nodepool` for v1) — and only the EC2 resources

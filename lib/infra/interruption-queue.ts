@@ -1,5 +1,5 @@
 /**
- * The interruption queue (Karpenter's setup, `karpenter-aws.md` §5.1): EventBridge rules for the five interruption
+ * The interruption queue (as Karpenter's CloudFormation template sets it up): EventBridge rules for the five interruption
  * events — patterns from `lib/cloud/aws/event-patterns.ts`, the single source of truth — deliver to an SQS queue
  * with SQS-managed encryption, TLS-only access and a dead-letter queue. The interruption Lambda consumes it.
  */

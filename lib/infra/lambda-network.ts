@@ -1,5 +1,5 @@
 /**
- * Lambdas in the cluster's VPC, for clusters whose API server endpoint is private (serverless-and-ecosystem.md §2.6):
+ * Lambdas in the cluster's VPC, for clusters whose API server endpoint is private (a Lambda outside the VPC cannot reach it):
  * the subnets and security groups from the stack settings (or one security group the stack creates, egress only), an
  * optional HTTPS ingress rule on the cluster security group, and the network-interface permissions Lambda needs —
  * written out instead of the `AWSLambdaVPCAccessExecutionRole` managed policy and scoped to the configured subnets.

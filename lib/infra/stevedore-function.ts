@@ -80,7 +80,7 @@ export function createStevedoreFunction(scope: Construct, id: string, props: Ste
   acknowledge(
     fn,
     "AwsSolutions-L1",
-    "nodejs22.x is the runtime Stevedore is built and tested for (DESIGN §6: the code also runs on Node 20 " +
+    "nodejs22.x is the runtime Stevedore is built and tested for (the code also runs on Node 20 " +
       "development machines); it is a supported LTS runtime",
   );
   return fn;

@@ -1,5 +1,5 @@
 /**
- * The `stevedore plan` output contract (DESIGN §4.1): a SolveResult rendered as the stable `Plan` document. Pure.
+ * The `stevedore plan` output contract (README "Contracts"): a SolveResult rendered as the stable `Plan` document. Pure.
  */
 import { objectKey } from "../core/kube-objects.js";
 import { formatResources } from "../core/quantity.js";

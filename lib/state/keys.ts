@@ -1,5 +1,5 @@
 /**
- * The state table's key schema (DESIGN §3), shared by the store, `createStateTable` and the CDK stack.
+ * The state table's key schema (item catalogue in docs/ARCHITECTURE.md), shared by the store, `createStateTable` and the CDK stack.
  *
  * One table, two string key attributes: **`pk`** (partition key) and **`sk`** (sort key); billing
  * PAY_PER_REQUEST; TTL attribute **`ttl`** (epoch seconds). No secondary indexes.

@@ -1,5 +1,5 @@
 /**
- * The lease with a fencing token (reference serverless-and-ecosystem §5.3), one item per lease name.
+ * The lease with a fencing token (a fencing token orders the holders' writes), one item per lease name.
  *
  * - acquire: succeeds when the item is absent, expired (`expiresAt <= now`), released, or already held by the same
  *   owner; every successful acquire increments `token`.

@@ -1,5 +1,5 @@
 /**
- * The state Stevedore keeps between Lambda invocations (DESIGN §3). `lib/state` implements it over DynamoDB with
+ * The state Stevedore keeps between Lambda invocations (the store seam). `lib/state` implements it over DynamoDB with
  * single-item conditional writes; tests run it against dynalite.
  */
 import type { CapacityType } from "../scheduling/types.js";

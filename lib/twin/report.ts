@@ -1,5 +1,5 @@
 /**
- * The twin's report: the `out/report.json` contract of issue 6 (fields may be added, never removed) and the
+ * The twin's report: the `out/report.json` contract (README "Contracts"; fields may be added, never removed) and the
  * time series the HTML report charts.
  */
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type NodePool, parseDocuments } from "../../lib/api/index.js";
@@ -7,7 +7,6 @@ import { legacyProvisioner, provisioner } from "./helpers.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const EXAMPLE = "examples/karpenter-getting-started.yaml";
-const SHARED = `${ROOT}../shared/examples/karpenter-getting-started.yaml`;
 const exampleText = () => readFileSync(`${ROOT}${EXAMPLE}`, "utf8");
 
 function onePool(text: string): NodePool {
@@ -22,12 +21,6 @@ function withoutHash<T extends { hash: string }>(o: T): Omit<T, "hash"> {
   assert.match(hash, /^[0-9a-f]{16}$/);
   return rest;
 }
-
-test("the shipped getting-started example equals the shared one", {
-  skip: !existsSync(SHARED) && "no shared/ beside the checkout",
-}, () => {
-  assert.equal(exampleText(), readFileSync(SHARED, "utf8"));
-});
 
 test("getting-started Provisioners normalise exactly", () => {
   const r = parseDocuments(exampleText(), EXAMPLE, { env: { CLUSTER_NAME: "demo" } });

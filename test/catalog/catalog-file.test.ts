@@ -28,7 +28,7 @@ function errorsOf(json: unknown): string[] {
 }
 
 describe("--catalog file", () => {
-  it("parses the DESIGN example; allocatable = capacity − overhead", () => {
+  it("parses the documented example; allocatable = capacity − overhead", () => {
     const c = parseCatalogFile(valid, { region: "test-region" });
     assert.deepEqual(c.zones, ["test-zone-1", "test-zone-2", "test-zone-3"]);
     const t = c.instanceTypes[0];

@@ -48,7 +48,7 @@ spec:
   containers: [{ name: c, image: x, resources: { requests: { cpu: "900" } } }]
 `;
 
-test("plan -o json prints the DESIGN 4.1 Plan document", async () => {
+test("plan -o json prints the Plan document", async () => {
   await writeFile(join(dir, "pool.yaml"), POOL);
   await writeFile(join(dir, "pods.yaml"), PODS);
   const c = io();

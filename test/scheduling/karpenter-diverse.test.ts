@@ -1,4 +1,4 @@
-/** The karpenter-diverse generator has the documented shape (DESIGN §4.3); timing lives in bench/. */
+/** The karpenter-diverse generator has the shape bench/README.md documents; timing lives in bench/. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { GROUP_ANNOTATION, karpenterDiverse } from "../../bench/scenarios/karpenter-diverse.js";

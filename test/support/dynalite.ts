@@ -9,7 +9,7 @@
  * await db.close();
  * ```
  *
- * dynalite has no transactions and no TTL expiry (DESIGN §3), which is exactly what the store must cope with.
+ * dynalite has no transactions and no TTL expiry, which is exactly what the store must cope with.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { createStateTable } from "../../lib/state/table.js";

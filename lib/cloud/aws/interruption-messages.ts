@@ -57,7 +57,7 @@ export class MalformedInterruptionMessageError extends Error {
   }
 }
 
-/** EventBridge `detail-type` values Stevedore subscribes to (the five rules of DESIGN §2.5). */
+/** EventBridge `detail-type` values Stevedore subscribes to (its five interruption rules). */
 export const INTERRUPTION_DETAIL_TYPES = {
   spotInterruption: "EC2 Spot Instance Interruption Warning",
   rebalance: "EC2 Instance Rebalance Recommendation",

@@ -1,5 +1,5 @@
 /**
- * EC2 tags Stevedore puts on what it launches (DESIGN §5, Karpenter's scheme so IAM conditions can be scoped by
+ * EC2 tags Stevedore puts on what it launches (Karpenter's scheme so IAM conditions can be scoped by
  * tag): `kubernetes.io/cluster/<cluster>=owned`, `eks:eks-cluster-name=<cluster>`, the pool tag of the config
  * flavour (`karpenter.sh/provisioner-name` for v1alpha5, `karpenter.sh/nodepool` for v1), `stevedore.dev/claim`,
  * `Name=<pool>/<claim>`, plus the NodeClass's own tags (which never override Stevedore's keys).

@@ -2,7 +2,7 @@
  * The unavailable-offerings ("ICE") cache: offerings (capacity type × instance type × zone) that just failed with
  * insufficient capacity are skipped for 3 minutes (Karpenter `UnavailableOfferingsTTL`); re-marking extends the
  * window. The in-memory cache serves one process; {@link StoreBackedUnavailableOfferings} shares it between Lambda
- * invocations through the state store (DynamoDB items `ICE#<capacityType>#<type>#<zone>`).
+ * invocations through the state store (DynamoDB items `ICE` / `<capacityType>#<type>#<zone>`).
  */
 
 import type { CapacityType } from "../../scheduling/types.js";

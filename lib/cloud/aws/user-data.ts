@@ -1,6 +1,6 @@
 /**
- * EC2 user data that bootstraps a node into the cluster, per AMI family (Karpenter's layouts, see
- * `reference/karpenter-aws.md` §1.7). Pure: the same input always gives the same text.
+ * EC2 user data that bootstraps a node into the cluster, per AMI family (the layouts of Karpenter's
+ * pkg/providers/amifamily bootstrap in aws/karpenter-provider-aws). Pure: the same input always gives the same text.
  *
  * - AL2: MIME archive, the user's parts first, then a shell part calling `/etc/eks/bootstrap.sh` with kubelet flags.
  * - AL2023: MIME archive, the user's parts first, then a nodeadm `NodeConfig` part (`application/node.eks.aws`).

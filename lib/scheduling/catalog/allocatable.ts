@@ -1,7 +1,7 @@
 /**
  * Capacity, overhead and allocatable of an EC2 instance type by Karpenter's AWS formulas
- * (`pkg/providers/instancetype/types.go` in aws/karpenter-provider-aws; summarised in
- * `reference/karpenter-aws.md` §3.2–3.3). Pure: no I/O.
+ * (`pkg/providers/instancetype/types.go` in aws/karpenter-provider-aws: kube-reserved, system-reserved, eviction
+ * thresholds and VM memory overhead). Pure: no I/O.
  *
  * With the defaults (AL2023, 20Gi root volume, no kubelet overrides) the result equals the values Karpenter
  * advertises in its generated instance-type docs (`karpenterAllocatableAL2023` in the bundled data) for every

@@ -1,5 +1,5 @@
 /**
- * The `--catalog file.json` format (DESIGN §4.2): a list of zones and instance types with capacity, overhead,
+ * The `--catalog file.json` format (README "Contracts"): a list of zones and instance types with capacity, overhead,
  * labels and offerings, replacing the built-in catalog. Pure: takes the parsed JSON.
  *
  * ```json

@@ -1,6 +1,6 @@
 /**
- * Karpenter's well-known labels for an EC2 instance type (`computeRequirements` in aws/karpenter-provider-aws;
- * `reference/karpenter-aws.md` §3.4), as far as the bundled data supports them. Offering-dependent labels
+ * Karpenter's well-known labels for an EC2 instance type (`computeRequirements` in
+ * pkg/providers/instancetype of aws/karpenter-provider-aws), as far as the bundled data supports them. Offering-dependent labels
  * (`topology.kubernetes.io/zone`, `karpenter.sh/capacity-type`) are not included: they come from the offering.
  * Pure: no I/O.
  */
