@@ -106,6 +106,20 @@ describe("cost lower bound", () => {
     assert.ok(Math.abs(bruteForce(pods, types) - 2) < EPS);
   });
 
+  it("counts a container limit without a request as the request", async () => {
+    const limited = (name: string): Pod => ({
+      metadata: { name, namespace: "default" },
+      spec: { containers: [{ name: "c", resources: { limits: { cpu: "1", memory: "1Gi" } } }] },
+    });
+    const pods = [limited("a"), limited("b")];
+    const types = [fakeType("big", 2, 4, 1), fakeType("small", 1, 2, 0.6)];
+    const lb = await lowerBound(input(pods, [{ pool: pool("default"), instanceTypes: types }]), {
+      integerNodes: false,
+    });
+    assert.equal(lb.status, "lp");
+    assert.ok(Math.abs(lb.costPerHour - 1) < EPS, `bound ${lb.costPerHour}`);
+  });
+
   it("integer node counts close the LP gap", async () => {
     const pods = Array.from({ length: 3 }, (_, i) => pod(`p${i}`, { cpu: "1" }));
     const types = [fakeType("big", 2, 4, 1), fakeType("small", 1, 2, 0.6)];

@@ -50,6 +50,31 @@ describe("podSpecRequests", () => {
       { cpu: 1000, memory: 32 * MI, pods: 1 },
     ],
     [
+      "a container with only limits requests its limits",
+      { containers: [{ name: "a", resources: { limits: { cpu: "2", "nvidia.com/gpu": "1" } } }] },
+      { cpu: 2000, "nvidia.com/gpu": 1, pods: 1 },
+    ],
+    [
+      "an init container's limit counts as its request",
+      {
+        initContainers: [{ name: "i", resources: { limits: { cpu: "3" } } }],
+        containers: [c("a", { cpu: "500m" })],
+      },
+      { cpu: 3000, pods: 1 },
+    ],
+    [
+      "a sidecar's limit counts as its request, for containers and later init containers",
+      {
+        initContainers: [
+          { name: "s", restartPolicy: "Always", resources: { limits: { cpu: "200m" } } },
+          c("i", { cpu: "1" }),
+        ],
+        containers: [c("a", { cpu: "500m" })],
+        overhead: { cpu: "10m" },
+      },
+      { cpu: 1210, pods: 1 },
+    ],
+    [
       "extended resources are kept",
       { containers: [c("a", { "nvidia.com/gpu": "2" })] },
       { "nvidia.com/gpu": 2, pods: 1 },
