@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { PodSpec, Taint, Toleration } from "../../lib/core/kube-objects.js";
 import { HostPortSet, hostPortsOf } from "../../lib/scheduling/primitives/host-ports.js";
-import { compileSelector } from "../../lib/scheduling/primitives/label-selector.js";
+import { compileSelector, selectorMatches } from "../../lib/scheduling/primitives/label-selector.js";
 import { podSpecRequests } from "../../lib/scheduling/primitives/pod-requests.js";
 import { firstUntolerated, formatTaint, toleratesTaint } from "../../lib/scheduling/primitives/taints.js";
 
@@ -120,6 +120,15 @@ describe("label selectors", () => {
     assert.ok(compileSelector({}).matches({ anything: "x" }));
     assert.ok(compileSelector({ matchLabels: { app: "a" } }, { version: "2" }).matches({ app: "a", version: "2" }));
     assert.ok(!compileSelector({ matchLabels: { app: "a" } }, { version: "2" }).matches({ app: "a", version: "1" }));
+  });
+
+  it("selectorMatches: the same rule; a selector it cannot evaluate matches nothing instead of throwing", () => {
+    const sel = { matchLabels: { app: "web" }, matchExpressions: [{ key: "tier", operator: "Exists" }] };
+    assert.ok(selectorMatches(sel, { app: "web", tier: "x" }));
+    assert.ok(!selectorMatches(sel, { app: "web" }), "cached compilation still checks every term");
+    assert.ok(!selectorMatches(undefined, { app: "web" }));
+    assert.ok(selectorMatches({}, {}));
+    assert.ok(!selectorMatches({ matchExpressions: [{ key: "a", operator: "Gt", values: ["1"] }] }, { a: "2" }));
   });
 });
 
