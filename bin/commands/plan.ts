@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { stringify as toYaml } from "yaml";
 import { ConfigValidationError, type LoadedInputs, loadInputs } from "../../lib/api/index.js";
 import { createKubeconfigClusterClient, KubeconfigError } from "../../lib/cluster/kubeconfig.js";
+import { isProvisionable } from "../../lib/core/pods.js";
 import { toPlanDocument } from "../../lib/plan/plan-document.js";
 import { type CatalogSource, planSolveInput } from "../../lib/plan/plan-input.js";
 import { renderPlanTable } from "../../lib/plan/plan-table.js";
@@ -138,14 +139,13 @@ async function readCatalogJson(file: string): Promise<unknown> {
 /** Adds the live cluster's pending pods, nodes, bound pods, DaemonSets and PDBs to the file inputs (read-only). */
 async function mergeLiveCluster(inputs: LoadedInputs, kubeconfig: string, context?: string): Promise<void> {
   const client = createKubeconfigClusterClient({ path: kubeconfig, context });
-  const [pending, pods, nodes, daemonSets, pdbs] = await Promise.all([
-    client.listProvisionablePods(),
+  const [pods, nodes, daemonSets, pdbs] = await Promise.all([
     client.listPods(),
     client.listNodes(),
     client.listDaemonSets(),
     client.listPodDisruptionBudgets(),
   ]);
-  inputs.pendingPods.push(...pending);
+  inputs.pendingPods.push(...pods.filter(isProvisionable));
   inputs.boundPods.push(...pods.filter((p) => p.spec.nodeName));
   inputs.nodes.push(...nodes);
   inputs.daemonSets.push(...daemonSets);

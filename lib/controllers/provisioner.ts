@@ -10,18 +10,17 @@
 import type { StevedoreConfig } from "../api/model.js";
 import type { WatchHandle } from "../cluster/types.js";
 import { objectKey, type Pod } from "../core/kube-objects.js";
-import type { SolveInput, SolveResult } from "../scheduling/types.js";
+import type { SolveResult } from "../scheduling/types.js";
 import { FencedError } from "../state/types.js";
-import { type ClusterView, ViewIndex } from "../view/cluster-view.js";
-import { buildExistingNodes, nominatedPodKeys } from "../view/existing-nodes.js";
-import { poolInputs } from "../view/solver-input.js";
+import type { ClusterView } from "../view/cluster-view.js";
+import { provisioningInput } from "../view/solver-input.js";
 import { PodBatcher } from "./batcher.js";
 import { type ControllerDeps, randomIds } from "./deps.js";
 import { ClaimLauncher, type LaunchOutcome } from "./launch.js";
 import { LeaseHolder } from "./lease.js";
 import { DEFAULT_PENDING_GRACE_MS, recoverPendingClaims } from "./recovery.js";
 import { reconcileRegistration } from "./registration.js";
-import { loadInstanceTypes, takeSnapshot } from "./snapshot.js";
+import { loadInstanceTypes, refreshView, takeSnapshot } from "./snapshot.js";
 import { METRIC } from "./telemetry.js";
 
 /** Provisioner settings. */
@@ -136,7 +135,10 @@ export class Provisioner {
     }
   }
 
-  /** One pass: registration, recovery, then solve-and-launch rounds. */
+  /**
+   * One pass: registration, recovery, then solve-and-launch rounds, all reading one view built from one pod
+   * listing (later rounds re-read only claims, instance types and the nodes registration changed).
+   */
   async pass(config: StevedoreConfig, holder: LeaseHolder, result: ProvisionerResult): Promise<void> {
     const fence = holder.fence;
     const instanceTypes = await loadInstanceTypes(this.deps, config);
@@ -151,7 +153,7 @@ export class Provisioner {
       rec.launched.length +
       rec.closed.length;
     if (changed > 0 || rec.outcomes.some((o) => o.status === "insufficient-capacity")) {
-      view = await takeSnapshot(this.deps, config);
+      view = await refreshView(this.deps, config, view, reg.nodes);
     }
     if (rec.outcomes.some((o) => o.status === "throttled")) {
       this.throttled();
@@ -165,7 +167,7 @@ export class Provisioner {
       }
       this.backoffMs = 0;
       if (outcome !== "insufficient-capacity") break;
-      view = await takeSnapshot(this.deps, config);
+      view = await refreshView(this.deps, config, view);
     }
     this.reportFleet(view);
   }
@@ -178,26 +180,6 @@ export class Provisioner {
     this.deps.telemetry.logger.warn("throttled by EC2; backing off", { backoffMs: this.backoffMs });
   }
 
-  /** The solver input for the provisionable pods of a view (pods nominated to in-flight claims excluded). */
-  async solveInput(view: ClusterView): Promise<{ input: SolveInput; pending: Pod[] }> {
-    const index = new ViewIndex(view);
-    const nominated = nominatedPodKeys(index);
-    const provisionable = await this.deps.cluster.listProvisionablePods();
-    const pending = provisionable.filter((p) => !nominated.has(objectKey(p)));
-    const virtual = (view.virtualPods ?? []).filter((p) => !nominated.has(objectKey(p)));
-    return {
-      pending,
-      input: {
-        pods: [...pending, ...virtual],
-        existingNodes: buildExistingNodes(index),
-        daemonSets: view.daemonSets,
-        pools: poolInputs(index),
-        pdbs: view.pdbs,
-        nodes: view.nodes,
-      },
-    };
-  }
-
   private async solveAndLaunch(
     config: StevedoreConfig,
     view: ClusterView,
@@ -205,7 +187,7 @@ export class Provisioner {
     result: ProvisionerResult,
   ): Promise<"done" | "insufficient-capacity" | "throttled"> {
     const { logger, metrics } = this.deps.telemetry;
-    const { input, pending } = await this.solveInput(view);
+    const { input, pending } = provisioningInput(view);
     metrics.add(METRIC.pendingPods, pending.length);
     const since = oldest(pending);
     if (since !== undefined)

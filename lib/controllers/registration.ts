@@ -6,7 +6,7 @@
  */
 
 import type { Node } from "../core/kube-objects.js";
-import { TAINT_UNREGISTERED } from "../core/well-known.js";
+import { LABEL_INITIALIZED, TAINT_UNREGISTERED } from "../core/well-known.js";
 import { ConflictError, type Fence, type NodeClaim } from "../state/types.js";
 import { type ClusterView, isNodeReady, ViewIndex } from "../view/cluster-view.js";
 import type { ControllerDeps } from "./deps.js";
@@ -39,6 +39,8 @@ export interface RegistrationResult {
   initialized: string[];
   /** Claims terminated because their node never registered. */
   unregistered: string[];
+  /** Nodes this pass changed, as they are now (labels and taints synced); a later entry supersedes an earlier. */
+  nodes: Node[];
 }
 
 /** Syncs labels and taints onto the Node; returns it as it is now. */
@@ -83,7 +85,7 @@ export async function reconcileRegistration(
 ): Promise<RegistrationResult> {
   const { logger, metrics } = deps.telemetry;
   const index = new ViewIndex(view);
-  const out: RegistrationResult = { registered: [], initialized: [], unregistered: [] };
+  const out: RegistrationResult = { registered: [], initialized: [], unregistered: [], nodes: [] };
   const now = deps.clock.now();
   for (let claim of view.claims) {
     if (claim.state !== "Launched" && claim.state !== "Registered") continue;
@@ -113,6 +115,7 @@ export async function reconcileRegistration(
           continue;
         }
         node = await sync(deps, claim, node, view);
+        out.nodes.push(node);
         claim = await deps.state.updateClaim(
           claim,
           { state: "Registered", nodeName: node.metadata.name, registeredAt: now },
@@ -121,9 +124,9 @@ export async function reconcileRegistration(
         out.registered.push(claim.id);
       }
       if (node && initialized(claim, node)) {
-        await deps.cluster.patchNodeMetadata(node.metadata.name ?? "", {
-          labels: { "karpenter.sh/initialized": "true" },
-        });
+        const labels = { [LABEL_INITIALIZED]: "true" };
+        await deps.cluster.patchNodeMetadata(node.metadata.name ?? "", { labels });
+        out.nodes.push({ ...node, metadata: { ...node.metadata, labels: { ...node.metadata.labels, ...labels } } });
         await deps.state.updateClaim(claim, { state: "Initialized", initializedAt: now }, fence);
         out.initialized.push(claim.id);
       }

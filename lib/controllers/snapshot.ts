@@ -4,6 +4,7 @@
  * shared unavailable-offerings (ICE) records applied.
  */
 import type { NodeClass, NodePool, StevedoreConfig } from "../api/model.js";
+import type { Node } from "../core/kube-objects.js";
 import type { InstanceType } from "../scheduling/types.js";
 import type { UnavailableOfferingRecord } from "../state/types.js";
 import type { ClusterView } from "../view/cluster-view.js";
@@ -64,7 +65,7 @@ export interface SnapshotOptions {
   providerDrift?: Map<string, string>;
 }
 
-/** Reads everything a decision needs. */
+/** Reads everything a decision needs: one listing of nodes, pods, DaemonSets, PDBs and claims. */
 export async function takeSnapshot(
   deps: ControllerDeps,
   config: StevedoreConfig,
@@ -78,19 +79,48 @@ export async function takeSnapshot(
     deps.state.listClaims(),
   ]);
   const instanceTypes = opts.instanceTypes ?? (await loadInstanceTypes(deps, config));
+  return assembleView(deps, config, { nodes, pods, daemonSets, pdbs, claims }, instanceTypes, opts.providerDrift);
+}
+
+/**
+ * The view again after this pass changed claims (registration, recovery, launches): claims re-read from the store,
+ * instance types reloaded (offerings found unavailable meanwhile), `updatedNodes` in place of their listed versions;
+ * pods, DaemonSets and PDBs kept from the pass's one listing, so a pass lists pods once.
+ */
+export async function refreshView(
+  deps: ControllerDeps,
+  config: StevedoreConfig,
+  view: ClusterView,
+  updatedNodes: readonly Node[] = [],
+): Promise<ClusterView> {
+  const updated = new Map(updatedNodes.map((n) => [n.metadata.name ?? "", n]));
+  const nodes = view.nodes.map((n) => updated.get(n.metadata.name ?? "") ?? n);
+  const claims = await deps.state.listClaims();
+  const instanceTypes = await loadInstanceTypes(deps, config);
+  const listing = { nodes, pods: view.pods, daemonSets: view.daemonSets, pdbs: view.pdbs, claims };
+  return assembleView(deps, config, listing, instanceTypes, view.providerDrift);
+}
+
+function assembleView(
+  deps: ControllerDeps,
+  config: StevedoreConfig,
+  listing: Pick<ClusterView, "nodes" | "pods" | "daemonSets" | "pdbs" | "claims">,
+  instanceTypes: Map<string, InstanceType[]>,
+  providerDrift: Map<string, string> | undefined,
+): ClusterView {
   const pools = config.nodePools.filter((p) => instanceTypes.has(p.name));
   return {
     now: deps.clock.now(),
     pools,
     nodeClasses: config.nodeClasses,
     instanceTypes,
-    claims: claims.filter((c) => c.state !== "Terminated"),
-    nodes,
-    pods,
-    daemonSets,
-    pdbs,
+    claims: listing.claims.filter((c) => c.state !== "Terminated"),
+    nodes: listing.nodes,
+    pods: listing.pods,
+    daemonSets: listing.daemonSets,
+    pdbs: listing.pdbs,
     headroomPods: headroomPods(pools),
     virtualPods: [...headroomPods(pools), ...minNodesPods(pools)],
-    providerDrift: opts.providerDrift,
+    providerDrift,
   };
 }

@@ -9,7 +9,14 @@
  */
 import type { ApiFlavor, NodePool } from "../api/model.js";
 import type { Pod, Taint } from "../core/kube-objects.js";
-import { hasActiveDoNotDisrupt, isCriticalPod, isDaemonSetPod, isMirrorPod, isTerminal } from "../core/pods.js";
+import {
+  hasActiveDoNotDisrupt,
+  isCriticalPod,
+  isDaemonSetPod,
+  isMirrorPod,
+  isTerminal,
+  isTerminating,
+} from "../core/pods.js";
 import { DISRUPTED_TAINT } from "../core/well-known.js";
 import { podToleratesTaint } from "../scheduling/primitives/taints.js";
 import type { ClaimDisruptionReason, NodeClaim } from "../state/types.js";
@@ -119,7 +126,7 @@ export class Terminator {
     }
     if (pastDeadline) {
       for (const p of pods) {
-        if (p.metadata.deletionTimestamp) continue;
+        if (isTerminating(p)) continue;
         if (cluster.deletePod)
           await cluster.deletePod(p.metadata.namespace ?? "default", p.metadata.name ?? "", { gracePeriodSeconds: 1 });
         else await cluster.evictPod(p.metadata.namespace ?? "default", p.metadata.name ?? "");
@@ -136,7 +143,7 @@ export class Terminator {
     let evicted = 0;
     let blocked = 0;
     for (const p of pods.filter((x) => evictionTier(x) === tier)) {
-      if (p.metadata.deletionTimestamp) continue; // already evicted, terminating
+      if (isTerminating(p)) continue; // already evicted, terminating
       if (hasActiveDoNotDisrupt(p, now)) {
         blocked++;
         continue;

@@ -12,10 +12,11 @@ export const MIRROR_POD_ANNOTATION = "kubernetes.io/config.mirror";
 /** Priority classes Karpenter drains last. */
 export const CRITICAL_PRIORITY_CLASSES: readonly string[] = ["system-cluster-critical", "system-node-critical"];
 
-/** True when a controller-or-not owner reference of kind `kind` (and group `group`) exists. */
-function isOwnedBy(pod: Pod, kind: string, group: string): boolean {
+/** True when a controller-or-not owner reference of kind `kind` (and group `group`, and `name` if given) exists. */
+function isOwnedBy(pod: Pod, kind: string, group: string, name?: string): boolean {
   return (pod.metadata.ownerReferences ?? []).some((o) => {
     if (o.kind !== kind) return false;
+    if (name !== undefined && o.name !== name) return false;
     const apiVersion = o.apiVersion ?? "";
     const ownerGroup = apiVersion.includes("/") ? apiVersion.split("/")[0] : "";
     return apiVersion === "" || ownerGroup === group;
@@ -25,6 +26,11 @@ function isOwnedBy(pod: Pod, kind: string, group: string): boolean {
 /** Owned by a DaemonSet (`apps/v1`). */
 export function isDaemonSetPod(pod: Pod): boolean {
   return isOwnedBy(pod, "DaemonSet", "apps");
+}
+
+/** Owned by the DaemonSet `namespace/name` (`apps/v1`). */
+export function isPodOfDaemonSet(pod: Pod, namespace: string, name: string): boolean {
+  return (pod.metadata.namespace ?? "default") === namespace && isOwnedBy(pod, "DaemonSet", "apps", name);
 }
 
 /** Owned by a Node (core `v1`): the API mirror of a static pod. */
@@ -72,12 +78,12 @@ export function failedToSchedule(pod: Pod): boolean {
 }
 
 /**
- * A pod Karpenter provisions capacity for (`pod.IsProvisionable`): failed to schedule, unbound, not nominated,
- * not DaemonSet-owned, not a mirror pod — and, in addition, not terminal and not terminating.
+ * A pod the packer places (and the cost lower bound counts): unbound, not nominated, not DaemonSet-owned, not a
+ * mirror pod, not terminal and not terminating. Unlike {@link isProvisionable} it does not ask for kube-scheduler's
+ * verdict, so pods read from files and virtual (headroom) pods qualify.
  */
-export function isProvisionable(pod: Pod): boolean {
+export function isPlannable(pod: Pod): boolean {
   return (
-    failedToSchedule(pod) &&
     !isBound(pod) &&
     !isNominated(pod) &&
     !isDaemonSetPod(pod) &&
@@ -85,6 +91,14 @@ export function isProvisionable(pod: Pod): boolean {
     !isTerminal(pod) &&
     !isTerminating(pod)
   );
+}
+
+/**
+ * A pod Karpenter provisions capacity for (`pod.IsProvisionable`): failed to schedule, unbound, not nominated,
+ * not DaemonSet-owned, not a mirror pod — and, in addition, not terminal and not terminating.
+ */
+export function isProvisionable(pod: Pod): boolean {
+  return failedToSchedule(pod) && isPlannable(pod);
 }
 
 /** Priority class `system-cluster-critical` or `system-node-critical`. */

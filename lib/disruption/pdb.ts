@@ -2,40 +2,14 @@
  * PodDisruptionBudget checks for graceful disruption: would the Eviction API accept evicting this pod now?
  * Pure: decided from the PDBs' `status.disruptionsAllowed` as listed.
  */
-import type { LabelSelector, Pod, PodDisruptionBudget } from "../core/kube-objects.js";
-
-/** Whether `labels` satisfy a label selector (an empty selector matches everything; a missing one nothing). */
-export function matchesSelector(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
-  if (!selector) return false;
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const e of selector.matchExpressions ?? []) {
-    const has = Object.hasOwn(labels, e.key);
-    const vals = e.values ?? [];
-    switch (e.operator) {
-      case "In":
-        if (!has || !vals.includes(labels[e.key])) return false;
-        break;
-      case "NotIn":
-        if (has && vals.includes(labels[e.key])) return false;
-        break;
-      case "Exists":
-        if (!has) return false;
-        break;
-      case "DoesNotExist":
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
-}
+import type { Pod, PodDisruptionBudget } from "../core/kube-objects.js";
+import { selectorMatches } from "../scheduling/primitives/label-selector.js";
 
 /** PDBs in the pod's namespace whose selector matches it. */
 export function pdbsForPod(pod: Pod, pdbs: PodDisruptionBudget[]): PodDisruptionBudget[] {
   const ns = pod.metadata.namespace ?? "default";
   const labels = pod.metadata.labels ?? {};
-  return pdbs.filter((p) => (p.metadata.namespace ?? "default") === ns && matchesSelector(p.spec.selector, labels));
+  return pdbs.filter((p) => (p.metadata.namespace ?? "default") === ns && selectorMatches(p.spec.selector, labels));
 }
 
 /**

@@ -8,7 +8,7 @@ import { resolveEphemeralStorageBytes } from "../scheduling/catalog/allocatable.
 import { type CatalogFile, parseCatalogFile } from "../scheduling/catalog/catalog-file.js";
 import type { InstanceTypeRecord } from "../scheduling/catalog/catalog-record.js";
 import type { InstanceType, PoolInput, SolveInput } from "../scheduling/types.js";
-import { toExistingNodes } from "./existing-nodes.js";
+import { buildUnclaimedExistingNodes } from "../view/existing-nodes.js";
 
 const ANY_TYPE: InstanceTypeRecord = { name: "*", family: "*", size: "*" };
 
@@ -62,7 +62,7 @@ export function planSolveInput(
   }
   const solveInput: SolveInput = {
     pods: inputs.pendingPods,
-    existingNodes: toExistingNodes(inputs.nodes, inputs.boundPods),
+    existingNodes: buildUnclaimedExistingNodes(inputs.nodes, inputs.boundPods),
     daemonSets: inputs.daemonSets,
     pools: poolInputs(inputs.config.nodePools, inputs.config.nodeClasses, catalog),
     pdbs: inputs.pdbs,

@@ -49,9 +49,10 @@ export function isDisrupting(claim: NodeClaim): boolean {
   return claim.state === "Draining" || claim.disruptionReason !== undefined;
 }
 
-/** Whether a Node is cordoned or carries the disrupted taint. */
+/** Whether a Node takes no new pods: cordoned, being deleted, or carrying the disrupted taint. */
 export function isNodeUnschedulable(node: Node): boolean {
   if (node.spec?.unschedulable) return true;
+  if (node.metadata.deletionTimestamp !== undefined && node.metadata.deletionTimestamp !== null) return true;
   return (node.spec?.taints ?? []).some((t) => t.key === DISRUPTED_TAINT.key);
 }
 

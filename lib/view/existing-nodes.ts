@@ -7,15 +7,18 @@
 import type { Node, Pod, Taint } from "../core/kube-objects.js";
 import { objectKey } from "../core/kube-objects.js";
 import { parseResourceList, type Resources } from "../core/quantity.js";
-import { TAINT_UNREGISTERED } from "../core/well-known.js";
+import {
+  LABEL_CAPACITY_TYPE,
+  LABEL_HOSTNAME,
+  LABEL_INSTANCE_TYPE,
+  LABEL_NODEPOOL,
+  LABEL_PROVISIONER_NAME,
+  LABEL_ZONE,
+  TAINT_UNREGISTERED,
+} from "../core/well-known.js";
 import type { ExistingNode, InstanceType } from "../scheduling/types.js";
 import type { NodeClaim } from "../state/types.js";
-import { isDisrupting, isInFlight, isNodeUnschedulable, type ViewIndex } from "./cluster-view.js";
-
-const LABEL_HOSTNAME = "kubernetes.io/hostname";
-const LABEL_ZONE = "topology.kubernetes.io/zone";
-const LABEL_CAPACITY_TYPE = "karpenter.sh/capacity-type";
-const LABEL_INSTANCE_TYPE = "node.kubernetes.io/instance-type";
+import { type ClusterView, isDisrupting, isInFlight, isNodeUnschedulable, ViewIndex } from "./cluster-view.js";
 
 /** Taints ignored on managed nodes that are not initialized yet (Karpenter `pkg/scheduling/taints.go`). */
 const EPHEMERAL_TAINT_KEYS = new Set([
@@ -76,7 +79,20 @@ function dedupe(pods: Pod[]): Pod[] {
   });
 }
 
-/** A registered Node as an `ExistingNode`. */
+function isEmpty(r: Resources): boolean {
+  return Object.keys(r).length === 0;
+}
+
+/** The pool a Node belongs to: its claim's, else Karpenter's pool label (v1, then v1alpha5). */
+function nodePoolOf(node: Node, claim: NodeClaim | undefined): string | undefined {
+  const labels = node.metadata.labels ?? {};
+  return claim?.pool ?? labels[LABEL_NODEPOOL] ?? labels[LABEL_PROVISIONER_NAME];
+}
+
+/**
+ * A registered Node as an `ExistingNode`. Allocatable comes from the Node's status, else from its claim's instance
+ * types, else from the Node's capacity; the hostname label is always set.
+ */
 export function nodeToExisting(
   node: Node,
   bound: Pod[],
@@ -85,11 +101,12 @@ export function nodeToExisting(
   catalog: InstanceType[],
 ): ExistingNode {
   const name = node.metadata.name ?? "";
+  const statusCapacity = parseResourceList(node.status?.capacity);
   let allocatable = parseResourceList(node.status?.allocatable);
-  let capacity = parseResourceList(node.status?.capacity);
-  if (Object.keys(allocatable).length === 0 && claim) allocatable = minAllocatable(claimInstanceTypes(claim, catalog));
-  if (Object.keys(capacity).length === 0)
-    capacity = claim ? maxCapacity(claimInstanceTypes(claim, catalog)) : allocatable;
+  if (isEmpty(allocatable) && claim) allocatable = minAllocatable(claimInstanceTypes(claim, catalog));
+  if (isEmpty(allocatable)) allocatable = statusCapacity;
+  let capacity = statusCapacity;
+  if (isEmpty(capacity)) capacity = claim ? maxCapacity(claimInstanceTypes(claim, catalog)) : allocatable;
   let taints = node.spec?.taints ?? [];
   if (claim && claim.state !== "Initialized" && claim.state !== "Draining") {
     const startup = new Set(claim.startupTaints.map((t) => t.key));
@@ -103,7 +120,7 @@ export function nodeToExisting(
     capacity,
     pods: dedupe([...bound, ...nominated]),
     unschedulable: isNodeUnschedulable(node) || (claim !== undefined && isDisrupting(claim)),
-    nodePool: claim?.pool,
+    nodePool: nodePoolOf(node, claim),
     pricePerHour: claim?.pricePerHour,
   };
 }
@@ -162,6 +179,25 @@ export function buildExistingNodes(index: ViewIndex, opts: ExistingNodeOptions =
     out.push(claimToInFlight(claim, catalog, index.nominatedPods(claim)));
   }
   return out;
+}
+
+/**
+ * The existing nodes of a cluster read without node claims (what `stevedore plan` reads from files or a
+ * kubeconfig), by the same rules as {@link buildExistingNodes}: it is that function over a view with no claims.
+ */
+export function buildUnclaimedExistingNodes(nodes: Node[], pods: Pod[]): ExistingNode[] {
+  const view: ClusterView = {
+    now: 0,
+    pools: [],
+    nodeClasses: [],
+    instanceTypes: new Map(),
+    claims: [],
+    nodes,
+    pods,
+    daemonSets: [],
+    pdbs: [],
+  };
+  return buildExistingNodes(new ViewIndex(view));
 }
 
 /** Keys (`namespace/name`) of pods nominated to in-flight claims: the provisioner must not plan them again. */

@@ -106,6 +106,42 @@ describe("cost lower bound", () => {
     assert.ok(Math.abs(bruteForce(pods, types) - 2) < EPS);
   });
 
+  it("counts a container limit without a request as the request", async () => {
+    const limited = (name: string): Pod => ({
+      metadata: { name, namespace: "default" },
+      spec: { containers: [{ name: "c", resources: { limits: { cpu: "1", memory: "1Gi" } } }] },
+    });
+    const pods = [limited("a"), limited("b")];
+    const types = [fakeType("big", 2, 4, 1), fakeType("small", 1, 2, 0.6)];
+    const lb = await lowerBound(input(pods, [{ pool: pool("default"), instanceTypes: types }]), {
+      integerNodes: false,
+    });
+    assert.equal(lb.status, "lp");
+    assert.ok(Math.abs(lb.costPerHour - 1) < EPS, `bound ${lb.costPerHour}`);
+  });
+
+  it("leaves out the pods the packer does not plan (bound, nominated, DaemonSet, finished, terminating)", async () => {
+    const types = [fakeType("small", 1, 2, 0.6)];
+    const skipped: Pod[] = [
+      pod("bound", { cpu: "1" }, { nodeName: "n" }),
+      { ...pod("nominated", { cpu: "1" }), status: { nominatedNodeName: "n" } },
+      { ...pod("done", { cpu: "1" }), status: { phase: "Failed" } },
+      (() => {
+        const p = pod("going", { cpu: "1" });
+        p.metadata.deletionTimestamp = "2026-01-01T00:00:00Z";
+        return p;
+      })(),
+      (() => {
+        const p = pod("ds", { cpu: "1" });
+        p.metadata.ownerReferences = [{ apiVersion: "apps/v1", kind: "DaemonSet", name: "d" }];
+        return p;
+      })(),
+    ];
+    const pools = [{ pool: pool("default"), instanceTypes: types }];
+    const lb = await lowerBound(input([pod("real", { cpu: "1" }), ...skipped], pools), { integerNodes: false });
+    assert.ok(Math.abs(lb.costPerHour - 0.6) < EPS, `bound ${lb.costPerHour}`);
+  });
+
   it("integer node counts close the LP gap", async () => {
     const pods = Array.from({ length: 3 }, (_, i) => pod(`p${i}`, { cpu: "1" }));
     const types = [fakeType("big", 2, 4, 1), fakeType("small", 1, 2, 0.6)];

@@ -7,6 +7,8 @@ import {
   isCriticalPod,
   isDaemonSetPod,
   isMirrorPod,
+  isPlannable,
+  isPodOfDaemonSet,
   isProvisionable,
   isStuckTerminating,
 } from "../../lib/core/pods.js";
@@ -37,6 +39,35 @@ describe("pod filters", () => {
     const mirror = base();
     mirror.metadata.ownerReferences = [{ apiVersion: "v1", kind: "Node", name: "n" }];
     assert.equal(isMirrorPod(mirror), true);
+  });
+
+  it("plans unbound pods without asking for the scheduler's verdict, and never bound, nominated, owned or finished ones", () => {
+    const fromFile: Pod = { metadata: { name: "f", namespace: "default" }, spec: { containers: [] } };
+    assert.equal(isPlannable(fromFile), true);
+    assert.equal(isProvisionable(fromFile), false, "provisionable needs PodScheduled=False");
+    const variants: [string, (p: Pod) => void][] = [
+      ["bound", (p) => (p.spec.nodeName = "n")],
+      ["nominated", (p) => (p.status = { nominatedNodeName: "n" })],
+      ["DaemonSet", (p) => (p.metadata.ownerReferences = [{ apiVersion: "apps/v1", kind: "DaemonSet", name: "d" }])],
+      ["mirror", (p) => (p.metadata.annotations = { "kubernetes.io/config.mirror": "x" })],
+      ["terminal", (p) => (p.status = { phase: "Succeeded" })],
+      ["terminating", (p) => (p.metadata.deletionTimestamp = "2026-01-01T00:00:00Z")],
+    ];
+    for (const [what, change] of variants) {
+      const p = base();
+      change(p);
+      assert.equal(isPlannable(p), false, what);
+    }
+  });
+
+  it("tells which DaemonSet owns a pod by namespace, name and API group", () => {
+    const p = base();
+    p.metadata.ownerReferences = [{ apiVersion: "apps/v1", kind: "DaemonSet", name: "d" }];
+    assert.equal(isPodOfDaemonSet(p, "default", "d"), true);
+    assert.equal(isPodOfDaemonSet(p, "default", "e"), false);
+    assert.equal(isPodOfDaemonSet(p, "kube-system", "d"), false);
+    p.metadata.ownerReferences = [{ apiVersion: "example.com/v1", kind: "DaemonSet", name: "d" }];
+    assert.equal(isPodOfDaemonSet(p, "default", "d"), false);
   });
 
   it("flags pods stuck terminating after a minute and critical priority classes", () => {

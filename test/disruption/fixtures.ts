@@ -6,7 +6,7 @@ import type { NodeClass, NodePool } from "../../lib/api/model.js";
 import { nodePoolWithDefaults } from "../../lib/api/nodepool-defaults.js";
 import type { Node, Pod, Taint } from "../../lib/core/kube-objects.js";
 import { addResources, fits, formatResources, type Resources, subtractResources } from "../../lib/core/quantity.js";
-import { effectivePodRequests } from "../../lib/scheduling/primitives/catalog-pod-requests.js";
+import { podRequests } from "../../lib/scheduling/primitives/pod-requests.js";
 import { toleratesTaint } from "../../lib/scheduling/primitives/taints.js";
 import type {
   CapacityType,
@@ -259,7 +259,7 @@ function taintsOk(pod: Pod, taints: { key: string; value?: string; effect: strin
 }
 
 function used(n: ExistingNode): Resources {
-  return n.pods.reduce<Resources>((acc, p) => addResources(acc, effectivePodRequests(p)), {});
+  return n.pods.reduce<Resources>((acc, p) => addResources(acc, podRequests(p)), {});
 }
 
 /**
@@ -269,7 +269,7 @@ function used(n: ExistingNode): Resources {
 export function simpleSolver(input: SolveInput): SolveResult {
   const pods = [...input.pods].sort(
     (a, b) =>
-      (effectivePodRequests(b).cpu ?? 0) - (effectivePodRequests(a).cpu ?? 0) ||
+      (podRequests(b).cpu ?? 0) - (podRequests(a).cpu ?? 0) ||
       (a.metadata.name ?? "").localeCompare(b.metadata.name ?? ""),
   );
   const free = new Map(input.existingNodes.map((n) => [n.name, subtractResources(n.allocatable, used(n))]));
@@ -279,7 +279,7 @@ export function simpleSolver(input: SolveInput): SolveResult {
   const cheapest = (t: InstanceType): Offering | undefined =>
     t.offerings.filter((o) => o.available).sort((a, b) => a.price - b.price)[0];
   outer: for (const pod of pods) {
-    const req = effectivePodRequests(pod);
+    const req = podRequests(pod);
     for (const n of input.existingNodes) {
       if (n.unschedulable || !selectorOk(pod, n.labels) || !taintsOk(pod, n.taints)) continue;
       const f = free.get(n.name) as Resources;

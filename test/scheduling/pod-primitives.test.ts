@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { PodSpec, Taint, Toleration } from "../../lib/core/kube-objects.js";
 import { HostPortSet, hostPortsOf } from "../../lib/scheduling/primitives/host-ports.js";
-import { compileSelector } from "../../lib/scheduling/primitives/label-selector.js";
+import { compileSelector, selectorMatches } from "../../lib/scheduling/primitives/label-selector.js";
 import { podSpecRequests } from "../../lib/scheduling/primitives/pod-requests.js";
 import { firstUntolerated, formatTaint, toleratesTaint } from "../../lib/scheduling/primitives/taints.js";
 
@@ -50,6 +50,31 @@ describe("podSpecRequests", () => {
       { cpu: 1000, memory: 32 * MI, pods: 1 },
     ],
     [
+      "a container with only limits requests its limits",
+      { containers: [{ name: "a", resources: { limits: { cpu: "2", "nvidia.com/gpu": "1" } } }] },
+      { cpu: 2000, "nvidia.com/gpu": 1, pods: 1 },
+    ],
+    [
+      "an init container's limit counts as its request",
+      {
+        initContainers: [{ name: "i", resources: { limits: { cpu: "3" } } }],
+        containers: [c("a", { cpu: "500m" })],
+      },
+      { cpu: 3000, pods: 1 },
+    ],
+    [
+      "a sidecar's limit counts as its request, for containers and later init containers",
+      {
+        initContainers: [
+          { name: "s", restartPolicy: "Always", resources: { limits: { cpu: "200m" } } },
+          c("i", { cpu: "1" }),
+        ],
+        containers: [c("a", { cpu: "500m" })],
+        overhead: { cpu: "10m" },
+      },
+      { cpu: 1210, pods: 1 },
+    ],
+    [
       "extended resources are kept",
       { containers: [c("a", { "nvidia.com/gpu": "2" })] },
       { "nvidia.com/gpu": 2, pods: 1 },
@@ -95,6 +120,15 @@ describe("label selectors", () => {
     assert.ok(compileSelector({}).matches({ anything: "x" }));
     assert.ok(compileSelector({ matchLabels: { app: "a" } }, { version: "2" }).matches({ app: "a", version: "2" }));
     assert.ok(!compileSelector({ matchLabels: { app: "a" } }, { version: "2" }).matches({ app: "a", version: "1" }));
+  });
+
+  it("selectorMatches: the same rule; a selector it cannot evaluate matches nothing instead of throwing", () => {
+    const sel = { matchLabels: { app: "web" }, matchExpressions: [{ key: "tier", operator: "Exists" }] };
+    assert.ok(selectorMatches(sel, { app: "web", tier: "x" }));
+    assert.ok(!selectorMatches(sel, { app: "web" }), "cached compilation still checks every term");
+    assert.ok(!selectorMatches(undefined, { app: "web" }));
+    assert.ok(selectorMatches({}, {}));
+    assert.ok(!selectorMatches({ matchExpressions: [{ key: "a", operator: "Gt", values: ["1"] }] }, { a: "2" }));
   });
 });
 

@@ -1,11 +1,11 @@
 /**
  * Minimal pod-vs-node compatibility for the cost lower bound ({@link ./lower-bound.ts}): node selectors and
- * required node affinity evaluated against a node's possible labels, tolerations against taints, label
- * selectors. Answers are three-valued so callers can choose to over-approximate (`"maybe"` counts as a match
+ * required node affinity evaluated against a node's possible labels (tolerations, label selectors and which pods
+ * are planned come from the packer's own rules). Answers are three-valued so callers can choose to over-approximate (`"maybe"` counts as a match
  * when deciding where a pod may run) or under-approximate (`"maybe"` does not count when deciding which
  * DaemonSets certainly run on a node). Pure: no I/O.
  */
-import type { NodeSelectorRequirementJson, Pod, PodSpec, Taint, Toleration } from "../../core/kube-objects.js";
+import type { NodeSelectorRequirementJson, PodSpec } from "../../core/kube-objects.js";
 
 /** Three-valued match result. */
 export type Match = "yes" | "no" | "maybe";
@@ -140,49 +140,6 @@ export function matchNodeSelection(spec: PodSpec, view: NodeLabelView): Match {
     out = and(out, any);
   }
   return out;
-}
-
-/** Whether one toleration tolerates one taint (Kubernetes semantics). */
-export function tolerates(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (!t.key) return t.operator === "Exists";
-  if (t.key !== taint.key) return false;
-  if (t.operator === "Exists") return true;
-  return (t.value ?? "") === (taint.value ?? "");
-}
-
-/** True when every NoSchedule/NoExecute taint is tolerated (PreferNoSchedule never blocks). */
-export function toleratesAll(tolerations: readonly Toleration[] | undefined, taints: readonly Taint[]): boolean {
-  for (const taint of taints) {
-    if (taint.effect !== "NoSchedule" && taint.effect !== "NoExecute") continue;
-    if (!(tolerations ?? []).some((t) => tolerates(t, taint))) return false;
-  }
-  return true;
-}
-
-/** A Kubernetes label selector (`matchLabels` AND `matchExpressions`); a missing selector matches nothing. */
-export function selectorMatches(
-  selector: { matchLabels?: Record<string, string>; matchExpressions?: NodeSelectorRequirementJson[] } | undefined,
-  labels: Readonly<Record<string, string>>,
-): boolean {
-  if (!selector) return false;
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const e of selector.matchExpressions ?? []) {
-    const v = labels[e.key];
-    const values = e.values ?? [];
-    if (e.operator === "In" && (v === undefined || !values.includes(v))) return false;
-    if (e.operator === "NotIn" && v !== undefined && values.includes(v)) return false;
-    if (e.operator === "Exists" && v === undefined) return false;
-    if (e.operator === "DoesNotExist" && v !== undefined) return false;
-  }
-  return true;
-}
-
-/** True for pods the solver does not plan: DaemonSet-owned, already bound, or nominated. */
-export function isIgnoredPod(pod: Pod): boolean {
-  if (pod.spec.nodeName) return true;
-  if (pod.status?.nominatedNodeName) return true;
-  return (pod.metadata.ownerReferences ?? []).some((o) => o.kind === "DaemonSet");
 }
 
 /** A stable key for everything that decides where a pod may run (selector, required affinity, tolerations). */

@@ -10,20 +10,14 @@
  *   same capacity in every demanded dimension and a superset of classes are dropped.
  */
 
-import type { Pod, PodAffinityTerm, PodSpec, Toleration } from "../../core/kube-objects.js";
+import type { Pod, PodAffinityTerm, PodSpec, Taint, Toleration } from "../../core/kube-objects.js";
+import { isPlannable } from "../../core/pods.js";
 import { isByteResource, type Resources } from "../../core/quantity.js";
+import { selectorMatches } from "../primitives/label-selector.js";
 import { podRequests, podSpecRequests } from "../primitives/pod-requests.js";
+import { firstUntolerated } from "../primitives/taints.js";
 import type { SolveInput } from "../types.js";
-import {
-  isIgnoredPod,
-  type LabelDomain,
-  labelView,
-  matchNodeSelection,
-  matchRequirements,
-  placementKey,
-  selectorMatches,
-  toleratesAll,
-} from "./compat.js";
+import { type LabelDomain, labelView, matchNodeSelection, matchRequirements, placementKey } from "./compat.js";
 
 const GIB = 2 ** 30;
 const HOSTNAME = "kubernetes.io/hostname";
@@ -122,6 +116,11 @@ interface Placement {
   tolerations: Toleration[] | undefined;
 }
 
+/** Every NoSchedule/NoExecute taint tolerated (PreferNoSchedule never keeps a pod away in the relaxation). */
+function toleratesHardTaints(tolerations: readonly Toleration[] | undefined, taints: readonly Taint[]): boolean {
+  return firstUntolerated(tolerations, taints, { ignorePreferNoSchedule: true }) === undefined;
+}
+
 function fits(request: Record<string, number>, capacity: Record<string, number>): boolean {
   for (const k in request) if (request[k] > 1e-12 && request[k] > (capacity[k] ?? 0) + 1e-9) return false;
   return true;
@@ -137,7 +136,7 @@ export function buildLpModel(input: SolveInput): LpModel {
   const classIndex = new Map<string, number>();
   const rawClasses: (PodClass & { placement: number })[] = [];
   for (const pod of input.pods) {
-    if (isIgnoredPod(pod)) continue;
+    if (!isPlannable(pod)) continue;
     const pk = placementKey(pod.spec);
     let p = placementIndex.get(pk);
     if (p === undefined) {
@@ -194,7 +193,7 @@ export function buildLpModel(input: SolveInput): LpModel {
       }
     });
     const ok = placements.map(
-      (pl) => matchNodeSelection(pl.spec, view) !== "no" && toleratesAll(pl.tolerations, node.taints),
+      (pl) => matchNodeSelection(pl.spec, view) !== "no" && toleratesHardTaints(pl.tolerations, node.taints),
     );
     const classes = rawClasses
       .map((c, i) => ({ c, i }))
@@ -219,7 +218,9 @@ export function buildLpModel(input: SolveInput): LpModel {
       const values = prev?.kind === "values" ? r.values.filter((v) => prev.values.has(v)) : r.values;
       possible.set(r.key, { kind: "values", values: new Set(values) });
     }
-    const daemonSets = input.daemonSets.filter((ds) => toleratesAll(ds.spec.template.spec.tolerations, pool.taints));
+    const daemonSets = input.daemonSets.filter((ds) =>
+      toleratesHardTaints(ds.spec.template.spec.tolerations, pool.taints),
+    );
     for (const it of instanceTypes) {
       for (const o of it.offerings) {
         if (!o.available) continue;
@@ -240,7 +241,7 @@ export function buildLpModel(input: SolveInput): LpModel {
         }
         const capacity = toLpUnits(cap);
         const ok = placements.map(
-          (pl) => matchNodeSelection(pl.spec, view) !== "no" && toleratesAll(pl.tolerations, pool.taints),
+          (pl) => matchNodeSelection(pl.spec, view) !== "no" && toleratesHardTaints(pl.tolerations, pool.taints),
         );
         const classes: number[] = [];
         rawClasses.forEach((c, i) => {

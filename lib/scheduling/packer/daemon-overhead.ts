@@ -7,6 +7,7 @@
  */
 
 import type { DaemonSet, Pod, Taint } from "../../core/kube-objects.js";
+import { isPodOfDaemonSet } from "../../core/pods.js";
 import type { Resources } from "../../core/quantity.js";
 import { type HostPort, hostPortsOf } from "../primitives/host-ports.js";
 import { podSpecRequests } from "../primitives/pod-requests.js";
@@ -58,8 +59,7 @@ export function runsOnNode(d: DaemonProfile, labels: Record<string, string>, tai
   return d.terms.some((t) => t.matchesLabels(labels));
 }
 
-/** Whether a pod belongs to the DaemonSet (controller owner reference). */
+/** Whether a pod belongs to the DaemonSet (owner reference). */
 export function ownedBy(pod: Pod, d: DaemonProfile): boolean {
-  if ((pod.metadata.namespace ?? "default") !== d.namespace) return false;
-  return (pod.metadata.ownerReferences ?? []).some((o) => o.kind === "DaemonSet" && o.name === d.name);
+  return isPodOfDaemonSet(pod, d.namespace, d.name);
 }

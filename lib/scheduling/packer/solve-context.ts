@@ -5,6 +5,7 @@
  */
 
 import type { Node, Pod } from "../../core/kube-objects.js";
+import { isPlannable, isTerminal } from "../../core/pods.js";
 import type { Resources } from "../../core/quantity.js";
 import { LABEL_HOSTNAME } from "../../core/well-known.js";
 import { hostPortsOf } from "../primitives/host-ports.js";
@@ -49,19 +50,6 @@ export interface PodState {
   topologyFailure?: TopologyFailure;
   /** Effective constraints at `relax` (cached). */
   eff?: Effective;
-}
-
-/** Whether a pod is the solver's to plan. */
-export function isPlannable(pod: Pod): boolean {
-  if (pod.spec.nodeName) return false;
-  if (pod.status?.nominatedNodeName) return false;
-  if (isTerminal(pod)) return false;
-  if (pod.metadata.deletionTimestamp) return false;
-  return !(pod.metadata.ownerReferences ?? []).some((o) => o.kind === "DaemonSet" || o.kind === "Node");
-}
-
-function isTerminal(pod: Pod): boolean {
-  return pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
 }
 
 function podKey(p: Pod): string {

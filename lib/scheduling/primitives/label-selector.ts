@@ -90,3 +90,27 @@ export function allOf(selectors: readonly CompiledSelector[]): CompiledSelector 
     matches: (labels) => selectors.every((x) => x.matches(labels)),
   };
 }
+
+const compiledSelectors = new WeakMap<LabelSelector, CompiledSelector>();
+
+/**
+ * Whether `labels` satisfy `selector`, compiling each selector object once. A missing selector, and one Stevedore
+ * cannot evaluate (an unknown operator), match nothing.
+ */
+export function selectorMatches(
+  selector: LabelSelector | undefined | null,
+  labels: Record<string, string> | undefined,
+): boolean {
+  if (!selector) return false;
+  let compiled = compiledSelectors.get(selector);
+  if (!compiled) {
+    try {
+      compiled = compileSelector(selector);
+    } catch (err) {
+      if (!(err instanceof InvalidSelectorError)) throw err;
+      compiled = NOTHING;
+    }
+    compiledSelectors.set(selector, compiled);
+  }
+  return compiled.matches(labels);
+}
