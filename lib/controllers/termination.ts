@@ -1,5 +1,5 @@
 /**
- * Termination, shared by disruption, interruption and garbage collection (DESIGN §2.4, Karpenter §3.11):
+ * Termination, shared by disruption, interruption and garbage collection (as Karpenter terminates nodes):
  * mark (taint `karpenter.sh/disrupted:NoSchedule` for v1 pools, cordon for v1alpha5) → (replacement launched by the
  * caller) → drain: evict through the Eviction API in tiers — non-critical pods, then non-critical DaemonSet pods,
  * then critical (`system-*-critical`) pods, then critical DaemonSet pods, each tier only once the previous is gone —
@@ -10,7 +10,7 @@
 import type { ApiFlavor, NodePool } from "../api/model.js";
 import type { Pod, Taint } from "../core/kube-objects.js";
 import { hasActiveDoNotDisrupt, isCriticalPod, isDaemonSetPod, isMirrorPod, isTerminal } from "../core/pods.js";
-import { DISRUPTED_TAINT } from "../core/well-known.js";
+import { DISRUPTED_TAINT, TAINT_UNSCHEDULABLE } from "../core/well-known.js";
 import { podToleratesTaint } from "../scheduling/primitives/taints.js";
 import type { ClaimDisruptionReason, NodeClaim } from "../state/types.js";
 import type { ControllerDeps } from "./deps.js";
@@ -19,7 +19,7 @@ import { METRIC } from "./telemetry.js";
 /** Label Karpenter adds when tainting for termination. */
 export const EXCLUDE_FROM_LB_LABEL = "node.kubernetes.io/exclude-from-external-load-balancers";
 /** The taint a cordon implies (pods tolerating it are not evicted on v1alpha5 nodes). */
-const UNSCHEDULABLE_TAINT: Taint = { key: "node.kubernetes.io/unschedulable", effect: "NoSchedule" };
+const UNSCHEDULABLE_TAINT: Taint = { key: TAINT_UNSCHEDULABLE, effect: "NoSchedule" };
 /** Pods stuck terminating this long past their deletion timestamp no longer hold a drain open. */
 const STUCK_TERMINATING_MS = 60_000;
 

@@ -7,7 +7,7 @@
  * others), so the twin routes an emulated event to the interruption queue if and only if AWS would.
  */
 
-/** EventBridge `detail-type` values of the five interruption rules (DESIGN §2.5, Karpenter's queue rules). */
+/** EventBridge `detail-type` values of the five interruption rules (Karpenter's queue rules); the interruption parser routes on these. */
 export const EVENT_DETAIL_TYPES = {
   spotInterruption: "EC2 Spot Instance Interruption Warning",
   rebalance: "EC2 Instance Rebalance Recommendation",

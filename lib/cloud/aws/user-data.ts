@@ -1,6 +1,5 @@
 /**
- * EC2 user data that bootstraps a node into the cluster, per AMI family (Karpenter's layouts, see
- * `reference/karpenter-aws.md` §1.7). Pure: the same input always gives the same text.
+ * EC2 user data that bootstraps a node into the cluster, per AMI family (Karpenter's layouts). Pure: the same input always gives the same text.
  *
  * - AL2: MIME archive, the user's parts first, then a shell part calling `/etc/eks/bootstrap.sh` with kubelet flags.
  * - AL2023: MIME archive, the user's parts first, then a nodeadm `NodeConfig` part (`application/node.eks.aws`).
@@ -11,6 +10,14 @@ import { parse as parseToml, stringify as stringifyToml } from "smol-toml";
 import { stringify as stringifyYaml } from "yaml";
 import type { AmiFamily, KubeletConfig } from "../../api/model.js";
 import type { Taint } from "../../core/kube-objects.js";
+import {
+  LABEL_ARCH,
+  LABEL_HOSTNAME,
+  LABEL_INSTANCE_TYPE,
+  LABEL_OS,
+  LABEL_REGION,
+  LABEL_ZONE,
+} from "../../core/well-known.js";
 import { isMimeMultipart, type MimePart, parseMimeMultipart, writeMimeMultipart } from "./mime.js";
 
 /** Everything that goes into a node's bootstrap configuration. */
@@ -46,15 +53,15 @@ export class UnsupportedUserDataError extends Error {
 
 /** Label keys the NodeRestriction admission plugin lets a kubelet set on itself inside restricted domains. */
 const KUBELET_ALLOWED_LABELS = new Set([
-  "kubernetes.io/hostname",
-  "kubernetes.io/arch",
-  "kubernetes.io/os",
+  LABEL_HOSTNAME,
+  LABEL_ARCH,
+  LABEL_OS,
   "beta.kubernetes.io/instance-type",
-  "node.kubernetes.io/instance-type",
+  LABEL_INSTANCE_TYPE,
   "failure-domain.beta.kubernetes.io/region",
   "failure-domain.beta.kubernetes.io/zone",
-  "topology.kubernetes.io/region",
-  "topology.kubernetes.io/zone",
+  LABEL_REGION,
+  LABEL_ZONE,
 ]);
 
 function labelDomain(key: string): string {
