@@ -342,9 +342,9 @@ describe("AwsCloudProvider against moto", () => {
 
     const clock = new ManualClock(Date.now() + 3_600_000);
     const gc = provider(clock);
-    const kept = await gc.garbageCollectLaunchTemplates([req.nodeClass]);
+    const kept = await gc.garbageCollect([req.nodeClass]);
     assert.deepEqual(kept, [], "templates of current classes stay");
-    const deleted = await gc.garbageCollectLaunchTemplates([nodeClass(CLUSTER, { hash: "class-hash-2" })]);
+    const deleted = await gc.garbageCollect([nodeClass(CLUSTER, { hash: "class-hash-2" })]);
     assert.ok(deleted.length >= 1);
     assert.equal((await gc.launchTemplates.list()).length, 0);
   });

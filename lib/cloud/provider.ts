@@ -5,6 +5,7 @@
 import type { NodeClass, NodePool } from "../api/model.js";
 import type { Taint } from "../core/kube-objects.js";
 import type { CapacityType, InstanceType } from "../scheduling/types.js";
+import type { InterruptionMessage } from "./interruption.js";
 
 /** What to launch for one node claim. */
 export interface LaunchRequest {
@@ -47,7 +48,7 @@ export interface CloudInstance {
   securityGroupIds?: string[];
 }
 
-/** An offering that just failed with insufficient capacity. */
+/** An offering (instance type × zone × capacity type) that has no capacity for now. */
 export interface UnavailableOffering {
   instanceType: string;
   zone: string;
@@ -69,6 +70,23 @@ export interface CloudProvider {
   getInstanceTypes(pool: NodePool, nodeClass: NodeClass): Promise<InstanceType[]>;
   /** A reason string when the instance no longer matches its class (AMI, subnet, security groups); else undefined. */
   isDrifted(instance: CloudInstance, nodeClass: NodeClass): Promise<string | undefined>;
+  /**
+   * Records that an offering has no capacity (e.g. its spot capacity is being reclaimed): launches and instance-type
+   * listings skip it for the provider's unavailable-offerings TTL. The provider's own launch failures are recorded
+   * by {@link CloudProvider.create}; callers never record those again.
+   */
+  markOfferingUnavailable(offering: UnavailableOffering, reason: string): Promise<void>;
+  /**
+   * Parses one interruption notice as the cloud delivers it (an SQS message body on AWS).
+   * @throws MalformedInterruptionMessageError when the body is not a notice of the cloud's format.
+   */
+  parseInterruptionMessage(body: string): InterruptionMessage;
+  /**
+   * Deletes cloud resources Stevedore made for node classes (AWS: launch templates) that no class of `nodeClasses`
+   * produces any more (the class is gone or its hash changed). Resources made recently are kept. Returns the names
+   * of what was deleted.
+   */
+  garbageCollect(nodeClasses: NodeClass[]): Promise<string[]>;
 }
 
 /** Base of classified launch errors. */
@@ -82,7 +100,10 @@ export class LaunchError extends Error {
   }
 }
 
-/** Every requested offering had insufficient capacity; they are now in the unavailable-offerings cache. */
+/**
+ * Every requested offering had insufficient capacity. The provider has already recorded them in its
+ * unavailable-offerings cache; the caller must not record them again.
+ */
 export class InsufficientCapacityError extends LaunchError {
   constructor(
     message: string,

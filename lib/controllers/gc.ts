@@ -4,16 +4,24 @@
  *   another instance), older than a grace period, are terminated (leaked by a crash or a lost race);
  * - live claims whose instance is gone are closed and their Node deleted;
  * - Nodes labelled with a Stevedore claim whose instance is gone are deleted;
- * - Terminated claims older than the retention are deleted.
+ * - Terminated claims older than the retention are deleted;
+ * - at most once per {@link CLOUD_GC_INTERVAL_MS} (across invocations), the cloud resources Stevedore made for node
+ *   classes that no longer exist or have changed (launch templates on AWS) are deleted.
  * An instance without the claim tag, or a Node without Stevedore's claim label, is never touched.
  */
+import type { NodeClass } from "../api/model.js";
 import type { CloudInstance } from "../cloud/provider.js";
+import { LABEL_STEVEDORE_CLAIM } from "../core/well-known.js";
 import { ConflictError, type NodeClaim } from "../state/types.js";
 import { isNodeReady } from "../view/cluster-view.js";
 import { type ControllerDeps, randomIds } from "./deps.js";
-import { CLAIM_LABEL } from "./launch.js";
 import { LeaseHolder } from "./lease.js";
 import { METRIC } from "./telemetry.js";
+
+/** How often the cloud resources of node classes (launch templates) are garbage-collected: listing them is not free. */
+export const CLOUD_GC_INTERVAL_MS = 10 * 60_000;
+/** The state-store event that rate-limits cloud resource collection across invocations. */
+const CLOUD_GC_EVENT = "gc/cloud-resources";
 
 /** GC settings. */
 export interface GarbageCollectorOptions {
@@ -23,6 +31,8 @@ export interface GarbageCollectorOptions {
   terminatedRetentionMs?: number;
   /** @default 120000 */
   leaseTtlMs?: number;
+  /** At most one cloud resource collection per this long. @default {@link CLOUD_GC_INTERVAL_MS} */
+  cloudGcIntervalMs?: number;
 }
 
 /** What one run did. */
@@ -32,6 +42,8 @@ export interface GcResult {
   closedClaims: string[];
   deletedNodes: string[];
   deletedClaims: string[];
+  /** Cloud resources of node classes deleted (launch template names on AWS). */
+  deletedCloudResources: string[];
 }
 
 const GONE_STATES = new Set(["shutting-down", "terminated"]);
@@ -48,13 +60,20 @@ export class GarbageCollector {
       leakedGraceMs: opts.leakedGraceMs ?? 300_000,
       terminatedRetentionMs: opts.terminatedRetentionMs ?? 86_400_000,
       leaseTtlMs: opts.leaseTtlMs ?? 120_000,
+      cloudGcIntervalMs: opts.cloudGcIntervalMs ?? CLOUD_GC_INTERVAL_MS,
     };
   }
 
   /** One run. */
   async run(): Promise<GcResult> {
     const { clock, state, telemetry } = this.deps;
-    const result: GcResult = { terminatedInstances: [], closedClaims: [], deletedNodes: [], deletedClaims: [] };
+    const result: GcResult = {
+      terminatedInstances: [],
+      closedClaims: [],
+      deletedNodes: [],
+      deletedClaims: [],
+      deletedCloudResources: [],
+    };
     const holder = await LeaseHolder.acquire(
       state,
       clock,
@@ -70,6 +89,7 @@ export class GarbageCollector {
       await this.vanishedInstances(instances, claims, result);
       await this.orphanNodes(instances, claims, result);
       await this.expiredClaims(claims, result);
+      await this.cloudResources(result);
     } finally {
       await holder.release().catch(() => {});
       telemetry.metrics.flush();
@@ -150,7 +170,7 @@ export class GarbageCollector {
     const known = new Set(claims.map((c) => c.id));
     for (const node of await cluster.listNodes()) {
       const name = node.metadata.name ?? "";
-      const claimId = node.metadata.labels?.[CLAIM_LABEL];
+      const claimId = node.metadata.labels?.[LABEL_STEVEDORE_CLAIM];
       const providerID = node.spec?.providerID;
       if (!claimId || !providerID || live.has(providerID) || result.deletedNodes.includes(name)) continue;
       if (!known.has(claimId) && isNodeReady(node)) continue; // unknown claim and a Ready node: leave it alone
@@ -170,6 +190,29 @@ export class GarbageCollector {
       if (now - (claim.terminatedAt ?? claim.updatedAt) < this.opts.terminatedRetentionMs) continue;
       await this.deps.state.deleteClaim(claim.id);
       result.deletedClaims.push(claim.id);
+    }
+  }
+
+  /**
+   * Deletes the cloud resources of node classes no longer in the configuration (or changed), once per interval. No
+   * configuration in force means nothing is known to be stale: nothing is deleted.
+   */
+  private async cloudResources(result: GcResult): Promise<void> {
+    const { clock, cloud, config, state, telemetry } = this.deps;
+    if (!(await state.recordEventOnce(CLOUD_GC_EVENT, clock.now(), this.opts.cloudGcIntervalMs))) return;
+    let nodeClasses: NodeClass[];
+    try {
+      nodeClasses = (await config.load()).nodeClasses;
+    } catch (err) {
+      telemetry.logger.warn("no valid configuration; cloud resources of node classes kept", { error: String(err) });
+      return;
+    }
+    try {
+      const deleted = await cloud.garbageCollect(nodeClasses);
+      result.deletedCloudResources.push(...deleted);
+      if (deleted.length > 0) telemetry.logger.info("deleted cloud resources of stale node classes", { deleted });
+    } catch (err) {
+      telemetry.logger.error("cloud resource garbage collection failed", { error: String(err) });
     }
   }
 }

@@ -1,6 +1,6 @@
 /**
- * Interruption handling (Karpenter AWS's interruption controller). SQS-delivered EventBridge events, per record: parse
- * (malformed → logged and dropped), de-duplicate, ignore instances Stevedore does not own, then act:
+ * Interruption handling. Queue records (SQS-delivered EventBridge events on AWS), per record: parse through the
+ * cloud provider (malformed → logged and dropped), de-duplicate, ignore instances Stevedore does not own, then act:
  * - spot interruption warning, instance stopping/terminating, capacity-reservation interruption: urgent — mark the
  *   spot offering unavailable (spot), taint/cordon, launch the replacement, and drain at once, within the two minutes;
  * - AWS Health scheduled change, and rebalance recommendation when configured to `replace`: graceful — taint and
@@ -9,15 +9,10 @@
  * Only retryable failures go back to SQS (`batchItemFailures`).
  */
 import type { ApiFlavor, StevedoreConfig } from "../api/model.js";
-import {
-  type InterruptionMessage,
-  MalformedInterruptionMessageError,
-  parseInterruptionMessage,
-} from "../cloud/aws/interruption-messages.js";
+import { type InterruptionMessage, MalformedInterruptionMessageError } from "../cloud/interruption.js";
 import { isReschedulable } from "../core/pods.js";
 import type { ClaimDisruptionReason, NodeClaim } from "../state/types.js";
 import type { ControllerDeps } from "./deps.js";
-import { UNAVAILABLE_TTL_MS } from "./launch.js";
 import { launchReplacements } from "./replacement.js";
 import { takeSnapshot } from "./snapshot.js";
 import { METRIC } from "./telemetry.js";
@@ -93,7 +88,7 @@ export class InterruptionHandler {
     const messages: { id: string; msg: InterruptionMessage }[] = [];
     for (const r of records) {
       try {
-        messages.push({ id: r.messageId, msg: parseInterruptionMessage(r.body) });
+        messages.push({ id: r.messageId, msg: this.deps.cloud.parseInterruptionMessage(r.body) });
       } catch (err) {
         if (!(err instanceof MalformedInterruptionMessageError)) throw err;
         logger.warn("malformed interruption message dropped", { messageId: r.messageId, error: err.message });
@@ -166,13 +161,10 @@ export class InterruptionHandler {
         continue;
       }
       if (msg.kind === "spot-interruption" && claim.instanceType && claim.zone) {
-        await state.markOfferingUnavailable({
-          instanceType: claim.instanceType,
-          zone: claim.zone,
-          capacityType: "spot",
-          until: clock.now() + UNAVAILABLE_TTL_MS,
-          reason: "SpotInterruption",
-        });
+        await this.deps.cloud.markOfferingUnavailable(
+          { instanceType: claim.instanceType, zone: claim.zone, capacityType: "spot" },
+          "SpotInterruption",
+        );
       }
       const reason: ClaimDisruptionReason = urgent ? "Interrupted" : "Replaced";
       const acted = await this.act(claim, reason, msg, config, !alreadyHandled);

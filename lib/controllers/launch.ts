@@ -2,8 +2,9 @@
  * Launching one node, crash-safe: write the claim intent (Pending) → CreateFleet with ClientToken = claim id →
  * record the instance (Launched) → log the decision. A crash between any two steps leaves a Pending claim whose
  * retry with the same id returns the same instance (the adapter adopts it by tag, EC2 by ClientToken), so a launch
- * never happens twice. Launch errors are classified: capacity (offerings marked unavailable, claim closed),
- * unfulfillable/unauthorized/throttled (claim closed), anything else (claim left Pending for recovery).
+ * never happens twice. Launch errors are classified: capacity (claim closed; the cloud provider has already recorded
+ * the offerings as unavailable), unfulfillable/unauthorized/throttled (claim closed), anything else (claim left
+ * Pending for recovery).
  */
 import type { NodeClass, NodePool, StevedoreConfig } from "../api/model.js";
 import {
@@ -16,16 +17,12 @@ import {
   UnfulfillableLaunchError,
 } from "../cloud/provider.js";
 import { objectKey } from "../core/kube-objects.js";
+import { LABEL_STEVEDORE_CLAIM } from "../core/well-known.js";
 import type { CapacityType, InstanceType, NewNode } from "../scheduling/types.js";
 import { ConflictError, type Fence, FencedError, type NodeClaim } from "../state/types.js";
 import { type ControllerDeps, randomIds } from "./deps.js";
 import { classOf } from "./snapshot.js";
 import { METRIC } from "./telemetry.js";
-
-/** Label (and EC2 tag) naming the claim a node was launched for. */
-export const CLAIM_LABEL = "stevedore.dev/claim";
-/** How long an offering stays unavailable after an insufficient-capacity error (Karpenter: 3 min). */
-export const UNAVAILABLE_TTL_MS = 3 * 60_000;
 
 /** What happened to a launch. */
 export type LaunchOutcome =
@@ -90,7 +87,7 @@ export class ClaimLauncher {
       instanceTypeOptions: node.instanceTypeOptions.map((t) => t.name),
       capacityTypes: node.capacityTypes,
       zones: node.zones,
-      labels: { ...node.labels, [CLAIM_LABEL]: id },
+      labels: { ...node.labels, [LABEL_STEVEDORE_CLAIM]: id },
       taints: node.taints.map((t) => ({ key: t.key, value: t.value, effect: t.effect })),
       startupTaints: node.startupTaints.map((t) => ({ key: t.key, value: t.value, effect: t.effect })),
       pods: node.pods.map(objectKey),
@@ -230,11 +227,8 @@ export class ClaimLauncher {
     metrics.add(METRIC.launchFailures, 1, "Count");
     const base = { claimId: claim.id, pool: claim.pool, error: err.message, errorClass: err.name };
     if (err instanceof InsufficientCapacityError) {
-      const until = this.deps.clock.now() + UNAVAILABLE_TTL_MS;
-      for (const o of err.offerings) {
-        await this.deps.state.markOfferingUnavailable({ ...o, until, reason: "InsufficientCapacity" }, ctx.fence);
-      }
-      logger.warn("insufficient capacity; offerings marked unavailable", { ...base, offerings: err.offerings.length });
+      // The cloud provider recorded the offerings as unavailable when it saw the capacity errors.
+      logger.warn("insufficient capacity; offerings unavailable", { ...base, offerings: err.offerings.length });
       return {
         status: "insufficient-capacity",
         claim: await this.close(claim, err.name, ctx),

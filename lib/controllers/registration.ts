@@ -6,18 +6,25 @@
  */
 
 import type { Node } from "../core/kube-objects.js";
-import { LABEL_INITIALIZED, TAINT_UNREGISTERED } from "../core/well-known.js";
+import {
+  LABEL_CAPACITY_TYPE,
+  LABEL_DO_NOT_SYNC_TAINTS,
+  LABEL_INITIALIZED,
+  LABEL_INSTANCE_TYPE,
+  LABEL_REGISTERED,
+  LABEL_STEVEDORE_CLAIM,
+  LABEL_ZONE,
+  TAINT_UNREGISTERED,
+} from "../core/well-known.js";
 import { ConflictError, type Fence, type NodeClaim } from "../state/types.js";
 import { type ClusterView, isNodeReady, ViewIndex } from "../view/cluster-view.js";
 import type { ControllerDeps } from "./deps.js";
-import { CLAIM_LABEL } from "./launch.js";
 import { METRIC } from "./telemetry.js";
 
 /** Launched claims without a Node after this long are terminated (Karpenter liveness). */
 export const REGISTRATION_TIMEOUT_MS = 15 * 60_000;
 
 const AWS_INSTANCE_LABEL_PREFIX = "karpenter.k8s.aws/instance-";
-const LABEL_DO_NOT_SYNC_TAINTS = "karpenter.sh/do-not-sync-taints";
 
 /** Labels the Node must carry: the claim's, with instance-specific ones taken from what actually launched. */
 export function registrationLabels(claim: NodeClaim, view: ClusterView): Record<string, string> {
@@ -25,11 +32,11 @@ export function registrationLabels(claim: NodeClaim, view: ClusterView): Record<
   for (const [k, v] of Object.entries(claim.labels)) if (!k.startsWith(AWS_INSTANCE_LABEL_PREFIX)) labels[k] = v;
   const actual = (view.instanceTypes.get(claim.pool) ?? []).find((t) => t.name === claim.instanceType);
   if (actual) Object.assign(labels, actual.labels);
-  if (claim.instanceType) labels["node.kubernetes.io/instance-type"] = claim.instanceType;
-  if (claim.zone) labels["topology.kubernetes.io/zone"] = claim.zone;
-  if (claim.capacityType) labels["karpenter.sh/capacity-type"] = claim.capacityType;
-  labels["karpenter.sh/registered"] = "true";
-  labels[CLAIM_LABEL] = claim.id;
+  if (claim.instanceType) labels[LABEL_INSTANCE_TYPE] = claim.instanceType;
+  if (claim.zone) labels[LABEL_ZONE] = claim.zone;
+  if (claim.capacityType) labels[LABEL_CAPACITY_TYPE] = claim.capacityType;
+  labels[LABEL_REGISTERED] = "true";
+  labels[LABEL_STEVEDORE_CLAIM] = claim.id;
   return labels;
 }
 

@@ -17,7 +17,7 @@ import {
   isTerminal,
   isTerminating,
 } from "../core/pods.js";
-import { DISRUPTED_TAINT } from "../core/well-known.js";
+import { DISRUPTED_TAINT, TAINT_UNSCHEDULABLE } from "../core/well-known.js";
 import { podToleratesTaint } from "../scheduling/primitives/taints.js";
 import type { ClaimDisruptionReason, NodeClaim } from "../state/types.js";
 import type { ControllerDeps } from "./deps.js";
@@ -26,7 +26,7 @@ import { METRIC } from "./telemetry.js";
 /** Label Karpenter adds when tainting for termination. */
 export const EXCLUDE_FROM_LB_LABEL = "node.kubernetes.io/exclude-from-external-load-balancers";
 /** The taint a cordon implies (pods tolerating it are not evicted on v1alpha5 nodes). */
-const UNSCHEDULABLE_TAINT: Taint = { key: "node.kubernetes.io/unschedulable", effect: "NoSchedule" };
+const UNSCHEDULABLE_TAINT: Taint = { key: TAINT_UNSCHEDULABLE, effect: "NoSchedule" };
 /** Pods stuck terminating this long past their deletion timestamp no longer hold a drain open. */
 const STUCK_TERMINATING_MS = 60_000;
 

@@ -127,3 +127,7 @@ export const TAG_EKS_CLUSTER_NAME = "eks:eks-cluster-name";
 export const TAG_NODECLAIM = "karpenter.sh/nodeclaim";
 export const TAG_MANAGED_BY = "karpenter.sh/managed-by";
 export const TAG_STEVEDORE_CLAIM = "stevedore.dev/claim";
+/** Stevedore: the NodeClass hash an instance or launch template was made with (static drift, template GC). */
+export const TAG_STEVEDORE_NODECLASS_HASH = "stevedore.dev/nodeclass-hash";
+/** Stevedore: the NodeClass a launch template was made for (launch-template garbage collection). */
+export const TAG_STEVEDORE_NODECLASS = "stevedore.dev/nodeclass";

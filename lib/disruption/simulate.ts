@@ -4,7 +4,7 @@
  */
 import type { Pod } from "../core/kube-objects.js";
 import { objectKey } from "../core/kube-objects.js";
-import type { ExistingNode, NewNode, PoolInput, SolveInput, SolveResult, Unschedulable } from "../scheduling/types.js";
+import type { ExistingNode, NewNode, SolveResult, Unschedulable } from "../scheduling/types.js";
 import type { ViewIndex } from "../view/cluster-view.js";
 import { buildExistingNodes, nominatedPodKeys } from "../view/existing-nodes.js";
 import { asPending, poolInputs, type Solver } from "../view/solver-input.js";

@@ -10,12 +10,17 @@
  * wildcard carries the reason cdk-nag is told.
  */
 import { Effect, PolicyStatement } from "aws-cdk-lib/aws-iam";
-import { TAG_CLUSTER_PREFIX, TAG_EKS_CLUSTER_NAME, TAG_NODEPOOL, TAG_PROVISIONER_NAME } from "../cloud/aws/tags.js";
+import {
+  LABEL_NODEPOOL,
+  LABEL_PROVISIONER_NAME,
+  TAG_CLUSTER_PREFIX,
+  TAG_EKS_CLUSTER_NAME,
+} from "../core/well-known.js";
 
 /** The pool tag keys, one per config flavour; each tag-scoped statement exists once per key. */
 export const POOL_TAG_KEYS = [
-  { key: TAG_PROVISIONER_NAME, sid: "ProvisionerName" },
-  { key: TAG_NODEPOOL, sid: "NodePool" },
+  { key: LABEL_PROVISIONER_NAME, sid: "ProvisionerName" },
+  { key: LABEL_NODEPOOL, sid: "NodePool" },
 ] as const;
 
 /** Read-only EC2 calls the AWS adapter makes (`lib/cloud/aws`), allowed in the stack's region only. */

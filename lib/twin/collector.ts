@@ -3,10 +3,9 @@
  * every interrupted instance (drained before its two-minute notice ran out? replaced?).
  */
 import type { Node, Pod } from "../core/kube-objects.js";
+import { TAG_STEVEDORE_CLAIM } from "../core/well-known.js";
 import type { InstanceSnapshot } from "./aws/index.js";
 import type { TimelineSample } from "./report.js";
-
-const CLAIM_TAG = "stevedore.dev/claim";
 
 /** An interrupted instance being watched. */
 interface Interruption {
@@ -62,7 +61,8 @@ export class TwinCollector {
       }
       if (!it.replaced) {
         it.replaced = instances.some(
-          (i) => i.tags[CLAIM_TAG] !== undefined && i.launchTimeMs > it.noticeAt && i.launchTimeMs <= it.deadline,
+          (i) =>
+            i.tags[TAG_STEVEDORE_CLAIM] !== undefined && i.launchTimeMs > it.noticeAt && i.launchTimeMs <= it.deadline,
         );
       }
     }

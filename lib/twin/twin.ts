@@ -12,6 +12,7 @@ import { Provisioner } from "../controllers/provisioner.js";
 import { METRIC, type Telemetry } from "../controllers/telemetry.js";
 import type { Pod } from "../core/kube-objects.js";
 import { seededRandom } from "../core/seeded-random.js";
+import { TAG_STEVEDORE_CLAIM } from "../core/well-known.js";
 import { solve } from "../scheduling/packer/solve.js";
 import { trackHttpServerActivity } from "./activity-channel.js";
 import { ChaosKill, type ChaosStats, type InvocationLife, withChaos } from "./chaos.js";
@@ -250,7 +251,7 @@ async function simulate(
     strandedAfterMs: STRANDED_AFTER_MS,
     lateDrains: interruptions.late,
   });
-  const ours = instances.filter((i) => i.tags["stevedore.dev/claim"] !== undefined);
+  const ours = instances.filter((i) => i.tags[TAG_STEVEDORE_CLAIM] !== undefined);
   const workloadPods = pods.filter((p) => !isDaemonPod(p));
   const decisions: ReportDecision[] = (await world.state.listDecisions(start, 500)).map((d) => ({
     t: d.at - start,

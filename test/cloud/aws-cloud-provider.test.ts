@@ -423,8 +423,8 @@ describe("instances and templates", () => {
     const same = aws.emulator.launchTemplates().filter((t) => t.launchTemplateName.startsWith(`stevedore/${CLUSTER}/`));
     assert.equal(same.length, before.length, "same content → same templates");
     clock.advance(11 * 60_000);
-    assert.deepEqual(await p.garbageCollectLaunchTemplates([nodeClass(CLUSTER)]), []);
-    const deleted = await p.garbageCollectLaunchTemplates([]);
+    assert.deepEqual(await p.garbageCollect([nodeClass(CLUSTER)]), []);
+    const deleted = await p.garbageCollect([]);
     assert.equal(deleted.length, same.length);
     assert.equal(
       aws.emulator.launchTemplates().filter((t) => t.launchTemplateName.startsWith(`stevedore/${CLUSTER}/`)).length,

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import {
-  MalformedInterruptionMessageError,
-  parseInterruptionMessage,
-} from "../../lib/cloud/aws/interruption-messages.js";
+import { EVENT_DETAIL_TYPES } from "../../lib/cloud/aws/event-patterns.js";
+import { parseInterruptionMessage } from "../../lib/cloud/aws/interruption-messages.js";
+import { MalformedInterruptionMessageError } from "../../lib/cloud/interruption.js";
 
 /** Samples shaped as EventBridge delivers them (AWS documentation / NTH test fixtures). */
 const spot = {
@@ -157,4 +156,21 @@ test("malformed bodies raise MalformedInterruptionMessageError", () => {
   ]) {
     assert.throws(() => parseInterruptionMessage(body), MalformedInterruptionMessageError, body);
   }
+});
+
+test("every detail type of the interruption rules is routed to its own kind", () => {
+  const detail = {
+    "instance-id": "i-0123456789abcdef0",
+    state: "terminated",
+    service: "EC2",
+    eventTypeCategory: "scheduledChange",
+    affectedEntities: [{ entityValue: "i-0123456789abcdef0" }],
+  };
+  const kinds = Object.values(EVENT_DETAIL_TYPES).map((detailType) => {
+    const source = detailType === EVENT_DETAIL_TYPES.health ? "aws.health" : "aws.ec2";
+    const event = { version: "0", id: detailType, "detail-type": detailType, source, detail };
+    return parseInterruptionMessage(JSON.stringify(event)).kind;
+  });
+  assert.ok(!kinds.includes("unknown"), kinds.join(", "));
+  assert.equal(new Set(kinds).size, kinds.length, kinds.join(", "));
 });

@@ -142,6 +142,8 @@ describe("provisioner: concurrency, capacity errors, throttling", () => {
           zone: o.zone,
           capacityType: o.capacityType,
         }));
+        // As a real provider does: the offerings are recorded before the error is raised.
+        for (const o of offerings) await h.cloud.markOfferingUnavailable(o, "InsufficientInstanceCapacity");
         throw new InsufficientCapacityError(`no ${t.name}`, offerings);
       }
       return h.cloud.create(req);

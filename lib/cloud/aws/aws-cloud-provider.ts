@@ -10,12 +10,14 @@ import type { SSMClient } from "@aws-sdk/client-ssm";
 import type { NodeClass, NodePool } from "../../api/model.js";
 import { type Clock, systemClock } from "../../core/clock.js";
 import { type Logger, silentLogger } from "../../core/logger.js";
+import { TAG_STEVEDORE_NODECLASS_HASH } from "../../core/well-known.js";
 import type { InstanceType } from "../../scheduling/types.js";
 import {
   type CloudInstance,
   type CloudProvider,
   LaunchError,
   type LaunchRequest,
+  type UnavailableOffering,
   UnfulfillableLaunchError,
 } from "../provider.js";
 import { type Ami, AmiResolver, amiForInstanceType, effectiveAmiFamily, InvalidAmiSelectionError } from "./amis.js";
@@ -23,6 +25,7 @@ import { classifyThrownError } from "./fleet.js";
 import { AwsInstanceTypeCatalog, effectiveKubelet } from "./instance-type-catalog.js";
 import { InstanceTypeDiscovery } from "./instance-types.js";
 import { InstanceRepository } from "./instances.js";
+import { type AwsInterruptionMessage, parseInterruptionMessage } from "./interruption-messages.js";
 import { type LaunchTemplateGcOptions, LaunchTemplateManager } from "./launch-templates.js";
 import { type ClusterInfo, Launcher, type ResolvedClass } from "./launcher.js";
 import { InvalidMimeUserDataError } from "./mime.js";
@@ -30,7 +33,6 @@ import { PricingProvider } from "./pricing.js";
 import { ApiGate, type RetryOptions } from "./retry.js";
 import { SecurityGroupResolver } from "./security-groups.js";
 import { SubnetResolver } from "./subnets.js";
-import { TAG_NODECLASS_HASH } from "./tags.js";
 import { InMemoryUnavailableOfferings, type UnavailableOfferings } from "./unavailable-offerings.js";
 import { InvalidBottlerocketUserDataError, UnsupportedUserDataError } from "./user-data.js";
 
@@ -219,7 +221,7 @@ export class AwsCloudProvider implements CloudProvider {
   }
 
   async isDrifted(instance: CloudInstance, nodeClass: NodeClass): Promise<string | undefined> {
-    const launchedHash = instance.tags[TAG_NODECLASS_HASH];
+    const launchedHash = instance.tags[TAG_STEVEDORE_NODECLASS_HASH];
     if (launchedHash && launchedHash !== nodeClass.hash) return "NodeClassDrifted";
     const resolved = await this.resolveClass(nodeClass);
     if (instance.imageId && resolved.amis.length > 0 && !resolved.amis.some((a) => a.id === instance.imageId)) {
@@ -234,8 +236,17 @@ export class AwsCloudProvider implements CloudProvider {
     return undefined;
   }
 
+  async markOfferingUnavailable(offering: UnavailableOffering, reason: string): Promise<void> {
+    await this.unavailable.mark(offering, reason, this.clock.now());
+  }
+
+  /** Parses an EventBridge event delivered by the interruption queue (see `interruption-messages.ts`). */
+  parseInterruptionMessage(body: string): AwsInterruptionMessage {
+    return parseInterruptionMessage(body);
+  }
+
   /** Deletes launch templates no current NodeClass produces (see {@link LaunchTemplateManager.garbageCollect}). */
-  async garbageCollectLaunchTemplates(nodeClasses: NodeClass[], opts?: LaunchTemplateGcOptions): Promise<string[]> {
+  async garbageCollect(nodeClasses: NodeClass[], opts?: LaunchTemplateGcOptions): Promise<string[]> {
     await this.cluster();
     return this.launchTemplates.garbageCollect(nodeClasses, opts);
   }

@@ -10,11 +10,12 @@ import {
   type Instance,
   TerminateInstancesCommand,
 } from "@aws-sdk/client-ec2";
+import { LABEL_NODEPOOL, LABEL_PROVISIONER_NAME, TAG_STEVEDORE_CLAIM } from "../../core/well-known.js";
 import type { CloudInstance } from "../provider.js";
 import { classifyThrownError } from "./fleet.js";
 import { type ApiGate, awsErrorCode } from "./retry.js";
 import { tagRecord } from "./selectors.js";
-import { clusterTagKey, TAG_CLAIM, TAG_NODEPOOL, TAG_PROVISIONER_NAME } from "./tags.js";
+import { clusterTagKey } from "./tags.js";
 
 /** States of an instance that is (or may still become) a node. */
 export const LIVE_STATES = ["pending", "running", "stopping", "stopped"];
@@ -46,7 +47,7 @@ export function toCloudInstance(i: Instance): CloudInstance {
     launchTime: i.LaunchTime ?? new Date(0),
     tags,
   };
-  if (tags[TAG_CLAIM]) out.claimId = tags[TAG_CLAIM];
+  if (tags[TAG_STEVEDORE_CLAIM]) out.claimId = tags[TAG_STEVEDORE_CLAIM];
   if (i.ImageId) out.imageId = i.ImageId;
   if (i.SubnetId) out.subnetId = i.SubnetId;
   if (groups.length > 0) out.securityGroupIds = groups.sort();
@@ -90,7 +91,7 @@ export class InstanceRepository {
     try {
       const found = await this.describe({
         Filters: [
-          { Name: `tag:${TAG_CLAIM}`, Values: [claimId] },
+          { Name: `tag:${TAG_STEVEDORE_CLAIM}`, Values: [claimId] },
           { Name: `tag:${clusterTagKey(this.cluster)}`, Values: ["owned"] },
           { Name: "instance-state-name", Values: LIVE_STATES },
         ],
@@ -107,7 +108,7 @@ export class InstanceRepository {
       return await this.describe({
         Filters: [
           { Name: `tag:${clusterTagKey(this.cluster)}`, Values: ["owned"] },
-          { Name: "tag-key", Values: [TAG_NODEPOOL, TAG_PROVISIONER_NAME] },
+          { Name: "tag-key", Values: [LABEL_NODEPOOL, LABEL_PROVISIONER_NAME] },
           { Name: "instance-state-name", Values: [...LIVE_STATES, "shutting-down"] },
         ],
         MaxResults: 1000,

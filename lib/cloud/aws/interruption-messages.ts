@@ -1,70 +1,25 @@
 /**
- * Parses EventBridge events delivered through SQS (the interruption queue) into typed messages. Pure.
+ * Parses EventBridge events delivered through SQS (the interruption queue) into {@link InterruptionMessage}s. Pure.
+ * The detail types recognised are those of the interruption rules ({@link EVENT_DETAIL_TYPES}).
  *
  * Routing is by (`version`, `source`, `detail-type`), as Karpenter's `pkg/controllers/interruption/parser.go`; events
  * Stevedore does not act on become `{kind: "unknown"}` (the caller deletes them), and bodies that are not an
  * EventBridge event at all raise {@link MalformedInterruptionMessageError}.
  */
+import { type InterruptionMessage, MalformedInterruptionMessageError } from "../interruption.js";
+import { EVENT_DETAIL_TYPES } from "./event-patterns.js";
 
-/** What happened to the instances. */
-export type InterruptionKind =
-  | "spot-interruption"
-  | "rebalance-recommendation"
-  | "instance-stopping"
-  | "instance-terminating"
-  | "scheduled-change"
-  | "capacity-reservation-interruption"
-  | "unknown";
-
-/** A parsed interruption event. */
-export interface InterruptionMessage {
-  kind: InterruptionKind;
-  /** EC2 instance ids the event is about (empty for `unknown`). */
-  instanceIds: string[];
-  /** Event time, ms since the epoch (0 when the event carries none). */
-  time: number;
-  /** EventBridge event id (for de-duplication). */
-  eventId: string;
+/** An interruption notice parsed from an EventBridge event, with the event's own routing fields. */
+export interface AwsInterruptionMessage extends InterruptionMessage {
+  /** EventBridge `source` (`aws.ec2`, `aws.health`). */
   source: string;
+  /** EventBridge `detail-type`. */
   detailType: string;
   region?: string;
   account?: string;
-  /** `instance-stopping`/`instance-terminating`: the EC2 state (stopping, stopped, shutting-down, terminated). */
-  state?: string;
-  /** `spot-interruption`: `terminate` | `stop` | `hibernate`. */
-  instanceAction?: string;
   /** `scheduled-change`: the AWS Health event type code (e.g. `AWS_EC2_PERSISTENT_INSTANCE_RETIREMENT_SCHEDULED`). */
   eventTypeCode?: string;
-  /** `scheduled-change`: window start / end, ms since the epoch. */
-  startTime?: number;
-  endTime?: number;
-  /** `scheduled-change`: the English description, when present. */
-  description?: string;
-  /** `capacity-reservation-interruption`: the reservation id when the event names it. */
-  capacityReservationId?: string;
-  /** Whether Stevedore should cordon and drain the instances (false for rebalance and unknown). */
-  actionable: boolean;
 }
-
-/** The body is not JSON or not an EventBridge event of a known type with the fields it must have. */
-export class MalformedInterruptionMessageError extends Error {
-  constructor(
-    reason: string,
-    readonly body: string,
-  ) {
-    super(`malformed interruption message: ${reason}`);
-    this.name = "MalformedInterruptionMessageError";
-  }
-}
-
-/** EventBridge `detail-type` values Stevedore subscribes to (its five interruption rules). */
-export const INTERRUPTION_DETAIL_TYPES = {
-  spotInterruption: "EC2 Spot Instance Interruption Warning",
-  rebalance: "EC2 Instance Rebalance Recommendation",
-  stateChange: "EC2 Instance State-change Notification",
-  health: "AWS Health Event",
-  capacityReservation: "EC2 Capacity Reservation Instance Interruption Warning",
-} as const;
 
 const STOPPING = new Set(["stopping", "stopped"]);
 const TERMINATING = new Set(["shutting-down", "terminated"]);
@@ -89,7 +44,7 @@ function requireInstanceId(detail: Record<string, unknown>, body: string): strin
  * Parses one SQS message body. Accepts the event itself or an SNS envelope (`{"Type":"Notification","Message":…}`)
  * around it.
  */
-export function parseInterruptionMessage(body: string): InterruptionMessage {
+export function parseInterruptionMessage(body: string): AwsInterruptionMessage {
   let raw: unknown;
   try {
     raw = JSON.parse(body);
@@ -109,7 +64,7 @@ export function parseInterruptionMessage(body: string): InterruptionMessage {
   if (!source || !detailType) {
     throw new MalformedInterruptionMessageError('not an EventBridge event (no "source"/"detail-type")', body);
   }
-  const base: InterruptionMessage = {
+  const base: AwsInterruptionMessage = {
     kind: "unknown",
     instanceIds: [],
     time: parseTime(ev.time),
@@ -123,15 +78,15 @@ export function parseInterruptionMessage(body: string): InterruptionMessage {
   if (ev.version !== undefined && ev.version !== "0") return base;
   const detail = ev.detail;
   const isKnown =
-    (source === "aws.ec2" && (Object.values(INTERRUPTION_DETAIL_TYPES) as string[]).includes(detailType)) ||
-    (source === "aws.health" && detailType === INTERRUPTION_DETAIL_TYPES.health);
+    (source === "aws.ec2" && (Object.values(EVENT_DETAIL_TYPES) as string[]).includes(detailType)) ||
+    (source === "aws.health" && detailType === EVENT_DETAIL_TYPES.health);
   if (!isKnown) return base;
   if (!detail || typeof detail !== "object" || Array.isArray(detail)) {
     throw new MalformedInterruptionMessageError('"detail" is missing or not an object', body);
   }
   const d = detail as Record<string, unknown>;
   switch (detailType) {
-    case INTERRUPTION_DETAIL_TYPES.spotInterruption:
+    case EVENT_DETAIL_TYPES.spotInterruption:
       return {
         ...base,
         kind: "spot-interruption",
@@ -139,9 +94,9 @@ export function parseInterruptionMessage(body: string): InterruptionMessage {
         instanceAction: str(d["instance-action"]),
         actionable: true,
       };
-    case INTERRUPTION_DETAIL_TYPES.rebalance:
+    case EVENT_DETAIL_TYPES.rebalance:
       return { ...base, kind: "rebalance-recommendation", instanceIds: [requireInstanceId(d, body)] };
-    case INTERRUPTION_DETAIL_TYPES.stateChange: {
+    case EVENT_DETAIL_TYPES.stateChange: {
       const id = requireInstanceId(d, body);
       const state = str(d.state);
       if (!state) throw new MalformedInterruptionMessageError("detail.state is missing", body);
@@ -152,9 +107,9 @@ export function parseInterruptionMessage(body: string): InterruptionMessage {
       }
       return { ...base, instanceIds: [id], state };
     }
-    case INTERRUPTION_DETAIL_TYPES.capacityReservation: {
+    case EVENT_DETAIL_TYPES.capacityReservation: {
       const id = requireInstanceId(d, body);
-      const msg: InterruptionMessage = {
+      const msg: AwsInterruptionMessage = {
         ...base,
         kind: "capacity-reservation-interruption",
         instanceIds: [id],
@@ -170,7 +125,11 @@ export function parseInterruptionMessage(body: string): InterruptionMessage {
   }
 }
 
-function parseHealthEvent(base: InterruptionMessage, d: Record<string, unknown>, body: string): InterruptionMessage {
+function parseHealthEvent(
+  base: AwsInterruptionMessage,
+  d: Record<string, unknown>,
+  body: string,
+): AwsInterruptionMessage {
   if (d.service !== "EC2" || d.eventTypeCategory !== "scheduledChange") return base;
   const entities = d.affectedEntities;
   if (!Array.isArray(entities)) throw new MalformedInterruptionMessageError("detail.affectedEntities is missing", body);
@@ -179,7 +138,7 @@ function parseHealthEvent(base: InterruptionMessage, d: Record<string, unknown>,
     .filter((v): v is string => v?.startsWith("i-") === true);
   const descriptions = Array.isArray(d.eventDescription) ? (d.eventDescription as Record<string, unknown>[]) : [];
   const english = descriptions.find((x) => x?.language === "en_US") ?? descriptions[0];
-  const msg: InterruptionMessage = {
+  const msg: AwsInterruptionMessage = {
     ...base,
     kind: "scheduled-change",
     instanceIds,

@@ -17,8 +17,9 @@ import {
 import type { AmiFamily, BlockDeviceMapping, MetadataOptions, NodeClass } from "../../api/model.js";
 import type { Clock } from "../../core/clock.js";
 import { parseResource } from "../../core/quantity.js";
+import { TAG_EKS_CLUSTER_NAME, TAG_STEVEDORE_NODECLASS, TAG_STEVEDORE_NODECLASS_HASH } from "../../core/well-known.js";
 import { type ApiGate, awsErrorCode } from "./retry.js";
-import { TAG_EKS_CLUSTER_NAME, TAG_NODECLASS_HASH, TAG_TEMPLATE_NODECLASS, toEc2Tags } from "./tags.js";
+import { toEc2Tags } from "./tags.js";
 
 /** Everything a launch template holds. */
 export interface LaunchTemplateSpec {
@@ -240,11 +241,11 @@ export class LaunchTemplateManager {
       const age = t.CreateTime ? now - t.CreateTime.getTime() : Number.POSITIVE_INFINITY;
       if (age < minAge) continue;
       const tags = new Map((t.Tags ?? []).map((x) => [x.Key ?? "", x.Value ?? ""]));
-      const cls = tags.get(TAG_TEMPLATE_NODECLASS);
+      const cls = tags.get(TAG_STEVEDORE_NODECLASS);
       const stale =
         !cls ||
         hashes.get(cls) === undefined ||
-        hashes.get(cls) !== tags.get(TAG_NODECLASS_HASH) ||
+        hashes.get(cls) !== tags.get(TAG_STEVEDORE_NODECLASS_HASH) ||
         (opts.maxAgeMs !== undefined && age > opts.maxAgeMs);
       if (!stale) continue;
       try {

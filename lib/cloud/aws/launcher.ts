@@ -11,6 +11,7 @@ import { CreateFleetCommand, type CreateFleetCommandOutput, type EC2Client } fro
 import type { Clock } from "../../core/clock.js";
 import type { Taint } from "../../core/kube-objects.js";
 import type { Logger } from "../../core/logger.js";
+import { LABEL_CAPACITY_TYPE, LABEL_ZONE, LABEL_ZONE_ID } from "../../core/well-known.js";
 import type { InstanceType as PackerInstanceType } from "../../scheduling/types.js";
 import {
   type CloudInstance,
@@ -79,9 +80,9 @@ export interface LauncherDeps {
 
 /** Labels that depend on the offering the fleet picks; the kubelet/cloud controller sets them, not user data. */
 const OFFERING_LABELS = new Set([
-  "topology.kubernetes.io/zone",
-  "topology.k8s.aws/zone-id",
-  "karpenter.sh/capacity-type",
+  LABEL_ZONE,
+  LABEL_ZONE_ID,
+  LABEL_CAPACITY_TYPE,
   "failure-domain.beta.kubernetes.io/zone",
 ]);
 
@@ -154,7 +155,7 @@ export class Launcher {
     for (const [k, v] of Object.entries(req.labels)) {
       if (!OFFERING_LABELS.has(k) && !perType.has(k)) labels[k] = v;
     }
-    labels["karpenter.sh/capacity-type"] = ct;
+    labels[LABEL_CAPACITY_TYPE] = ct;
     return labels;
   }
 

@@ -6,17 +6,16 @@
  */
 import type { Tag, TagSpecification } from "@aws-sdk/client-ec2";
 import type { NodeClass, NodePool } from "../../api/model.js";
-
-export const TAG_CLUSTER_PREFIX = "kubernetes.io/cluster/";
-export const TAG_EKS_CLUSTER_NAME = "eks:eks-cluster-name";
-export const TAG_PROVISIONER_NAME = "karpenter.sh/provisioner-name";
-export const TAG_NODEPOOL = "karpenter.sh/nodepool";
-export const TAG_NODECLASS = "karpenter.k8s.aws/ec2nodeclass";
-export const TAG_CLAIM = "stevedore.dev/claim";
-/** NodeClass hash at launch (static drift). */
-export const TAG_NODECLASS_HASH = "stevedore.dev/nodeclass-hash";
-/** Name of the NodeClass a launch template was made for (launch-template garbage collection). */
-export const TAG_TEMPLATE_NODECLASS = "stevedore.dev/nodeclass";
+import {
+  LABEL_NODECLASS,
+  LABEL_NODEPOOL,
+  LABEL_PROVISIONER_NAME,
+  TAG_CLUSTER_PREFIX,
+  TAG_EKS_CLUSTER_NAME,
+  TAG_STEVEDORE_CLAIM,
+  TAG_STEVEDORE_NODECLASS,
+  TAG_STEVEDORE_NODECLASS_HASH,
+} from "../../core/well-known.js";
 
 /** The cluster-ownership tag key. */
 export function clusterTagKey(cluster: string): string {
@@ -25,7 +24,7 @@ export function clusterTagKey(cluster: string): string {
 
 /** The tag key naming a pool for its config flavour. */
 export function poolTagKey(pool: Pick<NodePool, "flavor">): string {
-  return pool.flavor === "v1alpha5" ? TAG_PROVISIONER_NAME : TAG_NODEPOOL;
+  return pool.flavor === "v1alpha5" ? LABEL_PROVISIONER_NAME : LABEL_NODEPOOL;
 }
 
 /** Tags on launch templates: the NodeClass's, then cluster, pool and class ownership. */
@@ -35,9 +34,9 @@ export function launchTemplateTags(cluster: string, pool: NodePool, nodeClass: N
     [clusterTagKey(cluster)]: "owned",
     [TAG_EKS_CLUSTER_NAME]: cluster,
     [poolTagKey(pool)]: pool.name,
-    [TAG_TEMPLATE_NODECLASS]: nodeClass.name,
-    [TAG_NODECLASS_HASH]: nodeClass.hash,
-    ...(pool.flavor === "v1" ? { [TAG_NODECLASS]: nodeClass.name } : {}),
+    [TAG_STEVEDORE_NODECLASS]: nodeClass.name,
+    [TAG_STEVEDORE_NODECLASS_HASH]: nodeClass.hash,
+    ...(pool.flavor === "v1" ? { [LABEL_NODECLASS]: nodeClass.name } : {}),
   };
 }
 
@@ -54,9 +53,9 @@ export function instanceTags(
     [clusterTagKey(cluster)]: "owned",
     [TAG_EKS_CLUSTER_NAME]: cluster,
     [poolTagKey(pool)]: pool.name,
-    [TAG_CLAIM]: claimId,
-    [TAG_NODECLASS_HASH]: nodeClass.hash,
-    ...(pool.flavor === "v1" ? { [TAG_NODECLASS]: nodeClass.name } : {}),
+    [TAG_STEVEDORE_CLAIM]: claimId,
+    [TAG_STEVEDORE_NODECLASS_HASH]: nodeClass.hash,
+    ...(pool.flavor === "v1" ? { [LABEL_NODECLASS]: nodeClass.name } : {}),
   };
 }
 

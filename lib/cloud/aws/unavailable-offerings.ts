@@ -9,7 +9,10 @@ import type { CapacityType } from "../../scheduling/types.js";
 import type { StateStore, UnavailableOfferingRecord } from "../../state/types.js";
 import type { UnavailableOffering } from "../provider.js";
 
-/** How long an offering stays unavailable after an insufficient-capacity error. */
+/**
+ * How long an offering stays unavailable after an insufficient-capacity error or a spot interruption: the one TTL of
+ * the one recorder (the cloud provider records; controllers go through `CloudProvider.markOfferingUnavailable`).
+ */
 export const UNAVAILABLE_OFFERING_TTL_MS = 3 * 60_000;
 
 /** What the AWS adapter needs from an unavailable-offerings cache. */

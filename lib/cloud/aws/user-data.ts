@@ -11,6 +11,14 @@ import { parse as parseToml, stringify as stringifyToml } from "smol-toml";
 import { stringify as stringifyYaml } from "yaml";
 import type { AmiFamily, KubeletConfig } from "../../api/model.js";
 import type { Taint } from "../../core/kube-objects.js";
+import {
+  LABEL_ARCH,
+  LABEL_HOSTNAME,
+  LABEL_INSTANCE_TYPE,
+  LABEL_OS,
+  LABEL_REGION,
+  LABEL_ZONE,
+} from "../../core/well-known.js";
 import { isMimeMultipart, type MimePart, parseMimeMultipart, writeMimeMultipart } from "./mime.js";
 
 /** Everything that goes into a node's bootstrap configuration. */
@@ -46,15 +54,15 @@ export class UnsupportedUserDataError extends Error {
 
 /** Label keys the NodeRestriction admission plugin lets a kubelet set on itself inside restricted domains. */
 const KUBELET_ALLOWED_LABELS = new Set([
-  "kubernetes.io/hostname",
-  "kubernetes.io/arch",
-  "kubernetes.io/os",
+  LABEL_HOSTNAME,
+  LABEL_ARCH,
+  LABEL_OS,
   "beta.kubernetes.io/instance-type",
-  "node.kubernetes.io/instance-type",
+  LABEL_INSTANCE_TYPE,
   "failure-domain.beta.kubernetes.io/region",
   "failure-domain.beta.kubernetes.io/zone",
-  "topology.kubernetes.io/region",
-  "topology.kubernetes.io/zone",
+  LABEL_REGION,
+  LABEL_ZONE,
 ]);
 
 function labelDomain(key: string): string {
