@@ -91,9 +91,8 @@ export function parseAWSNodeTemplate(c: Checker, doc: Record<string, unknown>, c
   return { ...nc, hash: nodeClassHash(nc) };
 }
 
-/** Validates an `EC2NodeClass` (v1 or v1beta1) and normalises it. */
-export function parseEC2NodeClass(c: Checker, doc: Record<string, unknown>, ctx: DocContext): NodeClass | undefined {
-  const beta = ctx.apiVersion === "karpenter.k8s.aws/v1beta1";
+/** Reads an `EC2NodeClass`'s spec: its known fields (`kubelet` only in v1) and the unsupported ones. */
+function readEC2NodeClassSpec(c: Checker, doc: Record<string, unknown>, beta: boolean): Record<string, unknown> {
   const known = [
     "amiFamily",
     "amiSelectorTerms",
@@ -110,7 +109,7 @@ export function parseEC2NodeClass(c: Checker, doc: Record<string, unknown>, ctx:
     "instanceStorePolicy",
   ];
   if (!beta) known.push("kubelet");
-  const spec =
+  return (
     readObject(c, readConfigEnvelope(c, doc), "spec", {
       known,
       unsupported: {
@@ -123,8 +122,19 @@ export function parseEC2NodeClass(c: Checker, doc: Record<string, unknown>, ctx:
         cpuOptions: "CPU options",
       },
       required: true,
-    }) ?? {};
-  const flavor = "v1";
+    }) ?? {}
+  );
+}
+
+/**
+ * Reads the AMI selector terms and the AMI family: written in `amiFamily`, or implied by an `alias` term (v1 only),
+ * the two agreeing when both are given.
+ */
+function readEC2Ami(
+  c: Checker,
+  spec: Record<string, unknown>,
+  beta: boolean,
+): { amiSelectorTerms: NodeClass["amiSelectorTerms"]; amiFamily: AmiFamily } {
   const amiSelectorTerms = readSelectorTerms(c, spec.amiSelectorTerms, "spec.amiSelectorTerms", "ami", {
     required: !beta,
   });
@@ -140,7 +150,11 @@ export function parseEC2NodeClass(c: Checker, doc: Record<string, unknown>, ctx:
   if (isAbsent(spec.amiFamily) && aliasIndex < 0) {
     c.report("spec.amiFamily", beta ? "is required" : "is required unless spec.amiSelectorTerms has an alias");
   }
-  const amiFamily = written ?? fromAlias ?? "AL2023";
+  return { amiSelectorTerms, amiFamily: written ?? fromAlias ?? "AL2023" };
+}
+
+/** Reads the node's IAM identity: exactly one of `role` and `instanceProfile`. */
+function readEC2Identity(c: Checker, spec: Record<string, unknown>): { role?: string; instanceProfile?: string } {
   const role = readString(c, spec.role, "spec.role", { nonEmpty: true });
   const instanceProfile = readString(c, spec.instanceProfile, "spec.instanceProfile", { nonEmpty: true });
   if (isAbsent(spec.role) === isAbsent(spec.instanceProfile)) {
@@ -149,6 +163,28 @@ export function parseEC2NodeClass(c: Checker, doc: Record<string, unknown>, ctx:
       isAbsent(spec.role) ? "needs one of role or instanceProfile" : "role and instanceProfile are mutually exclusive",
     );
   }
+  return { role, instanceProfile };
+}
+
+/** Sets the optional fields that are written: user data, public IP, kubelet (v1 only), instance store policy. */
+function addEC2Optionals(c: Checker, spec: Record<string, unknown>, beta: boolean, nc: Omit<NodeClass, "hash">): void {
+  const userData = readString(c, spec.userData, "spec.userData");
+  if (userData !== undefined) nc.userData = userData;
+  const publicIP = readBool(c, spec.associatePublicIPAddress, "spec.associatePublicIPAddress");
+  if (publicIP !== undefined) nc.associatePublicIPAddress = publicIP;
+  const kubelet = beta ? undefined : readKubelet(c, spec.kubelet, childPath("spec", "kubelet"));
+  if (kubelet) nc.kubelet = kubelet;
+  const storePolicy = readEnum(c, spec.instanceStorePolicy, "spec.instanceStorePolicy", ["RAID0"] as const);
+  if (storePolicy) nc.instanceStorePolicy = storePolicy;
+}
+
+/** Validates an `EC2NodeClass` (v1 or v1beta1) and normalises it. */
+export function parseEC2NodeClass(c: Checker, doc: Record<string, unknown>, ctx: DocContext): NodeClass | undefined {
+  const beta = ctx.apiVersion === "karpenter.k8s.aws/v1beta1";
+  const spec = readEC2NodeClassSpec(c, doc, beta);
+  const flavor = "v1";
+  const { amiSelectorTerms, amiFamily } = readEC2Ami(c, spec, beta);
+  const { role, instanceProfile } = readEC2Identity(c, spec);
   const nc: Omit<NodeClass, "hash"> = {
     name: ctx.name,
     flavor,
@@ -178,13 +214,6 @@ export function parseEC2NodeClass(c: Checker, doc: Record<string, unknown>, ctx:
   };
   if (role !== undefined) nc.role = role;
   if (instanceProfile !== undefined) nc.instanceProfile = instanceProfile;
-  const userData = readString(c, spec.userData, "spec.userData");
-  if (userData !== undefined) nc.userData = userData;
-  const publicIP = readBool(c, spec.associatePublicIPAddress, "spec.associatePublicIPAddress");
-  if (publicIP !== undefined) nc.associatePublicIPAddress = publicIP;
-  const kubelet = beta ? undefined : readKubelet(c, spec.kubelet, childPath("spec", "kubelet"));
-  if (kubelet) nc.kubelet = kubelet;
-  const storePolicy = readEnum(c, spec.instanceStorePolicy, "spec.instanceStorePolicy", ["RAID0"] as const);
-  if (storePolicy) nc.instanceStorePolicy = storePolicy;
+  addEC2Optionals(c, spec, beta, nc);
   return { ...nc, hash: nodeClassHash(nc) };
 }

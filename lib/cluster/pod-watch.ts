@@ -48,119 +48,154 @@ function isFatal(err: unknown): boolean {
   return code !== undefined && code >= 400 && code < 500 && ![401, 408, 409, 410, 429].includes(code);
 }
 
-/** Starts the watch; rejects if the first list fails. `onEvent` errors are logged, never fatal. */
-export async function startPodWatch(options: PodWatchOptions, onEvent: (e: PodEvent) => void): Promise<WatchHandle> {
-  const known = new Map<string, Pod>();
-  let resourceVersion = "";
-  let stopped = false;
-  let abortCurrent: (() => void) | undefined;
-  let wakeSleep: (() => void) | undefined;
+/** The state of one watch attempt. */
+interface WatchAttempt {
+  gone: boolean;
+  errorStatus: unknown;
+  progressed: boolean;
+  controller?: AbortController;
+}
 
-  const emit = (event: PodEvent) => {
+/** The watch loop and the pods it knows. */
+class PodWatch {
+  private readonly known = new Map<string, Pod>();
+  private resourceVersion = "";
+  private stopped = false;
+  private abortCurrent: (() => void) | undefined;
+  private wakeSleep: (() => void) | undefined;
+
+  constructor(
+    private readonly options: PodWatchOptions,
+    private readonly onEvent: (e: PodEvent) => void,
+  ) {}
+
+  private emit(event: PodEvent): void {
     try {
-      onEvent(event);
+      this.onEvent(event);
     } catch (err) {
-      options.logger.warn("pod watch handler failed", { error: (err as Error).message });
+      this.options.logger.warn("pod watch handler failed", { error: (err as Error).message });
     }
-  };
+  }
 
-  const applyListing = (listing: PodListing) => {
+  /** Emits the difference between a listing and the pods known, which it then replaces. */
+  applyListing(listing: PodListing): void {
+    const known = this.known;
     const seen = new Set<string>();
     for (const pod of listing.items) {
       const key = keyOf(pod);
       seen.add(key);
       const before = known.get(key);
       known.set(key, pod);
-      if (!before) emit({ type: "ADDED", pod });
-      else if (before.metadata.resourceVersion !== pod.metadata.resourceVersion) emit({ type: "MODIFIED", pod });
+      if (!before) this.emit({ type: "ADDED", pod });
+      else if (before.metadata.resourceVersion !== pod.metadata.resourceVersion) this.emit({ type: "MODIFIED", pod });
     }
     for (const [key, pod] of [...known]) {
       if (seen.has(key)) continue;
       known.delete(key);
-      emit({ type: "DELETED", pod });
+      this.emit({ type: "DELETED", pod });
     }
-    resourceVersion = listing.resourceVersion;
-  };
+    this.resourceVersion = listing.resourceVersion;
+  }
 
-  applyListing(await options.list());
+  /** Handles one event of a watch stream: an ERROR ends the attempt, others update what is known. */
+  private onWatchEvent(attempt: WatchAttempt, abort: () => void, type: string, object: unknown): void {
+    const obj = object as { code?: number; metadata?: { resourceVersion?: string } };
+    if (type === "ERROR") {
+      if (obj.code === 410) attempt.gone = true;
+      else
+        attempt.errorStatus = Object.assign(new Error(`watch ERROR event: ${JSON.stringify(object)}`), {
+          statusCode: obj.code,
+        });
+      abort();
+      return;
+    }
+    const rv = obj.metadata?.resourceVersion;
+    if (rv) this.resourceVersion = rv;
+    attempt.progressed = true;
+    if (type === "BOOKMARK") return;
+    if (type !== "ADDED" && type !== "MODIFIED" && type !== "DELETED") return;
+    const pod = object as Pod;
+    if (type === "DELETED") this.known.delete(keyOf(pod));
+    else this.known.set(keyOf(pod), pod);
+    this.emit({ type, pod });
+  }
 
-  const watchOnce = () =>
-    new Promise<Outcome>((resolve) => {
-      let gone = false;
-      let errorStatus: unknown;
-      let progressed = false;
-      let controller: AbortController | undefined;
-      const abort = () => controller?.abort();
-      abortCurrent = abort;
-      const query: Record<string, string | number | boolean> = { allowWatchBookmarks: true, resourceVersion };
-      if (options.fieldSelector) query.fieldSelector = options.fieldSelector;
-      if (options.timeoutSeconds > 0) query.timeoutSeconds = options.timeoutSeconds;
-      const onWatchEvent = (type: string, object: unknown) => {
-        const obj = object as { code?: number; metadata?: { resourceVersion?: string } };
-        if (type === "ERROR") {
-          if (obj.code === 410) gone = true;
-          else
-            errorStatus = Object.assign(new Error(`watch ERROR event: ${JSON.stringify(object)}`), {
-              statusCode: obj.code,
-            });
-          abort();
-          return;
-        }
-        const rv = obj.metadata?.resourceVersion;
-        if (rv) resourceVersion = rv;
-        progressed = true;
-        if (type === "BOOKMARK") return;
-        if (type !== "ADDED" && type !== "MODIFIED" && type !== "DELETED") return;
-        const pod = object as Pod;
-        if (type === "DELETED") known.delete(keyOf(pod));
-        else known.set(keyOf(pod), pod);
-        emit({ type, pod });
-      };
+  /** The watch query: from the last resourceVersion seen, with bookmarks. */
+  private watchQuery(): Record<string, string | number | boolean> {
+    const { options } = this;
+    const query: Record<string, string | number | boolean> = {
+      allowWatchBookmarks: true,
+      resourceVersion: this.resourceVersion,
+    };
+    if (options.fieldSelector) query.fieldSelector = options.fieldSelector;
+    if (options.timeoutSeconds > 0) query.timeoutSeconds = options.timeoutSeconds;
+    return query;
+  }
+
+  /** One watch stream, until it closes, expires (410 Gone) or fails. */
+  private watchOnce(): Promise<Outcome> {
+    return new Promise<Outcome>((resolve) => {
+      const attempt: WatchAttempt = { gone: false, errorStatus: undefined, progressed: false };
+      const abort = () => attempt.controller?.abort();
+      this.abortCurrent = abort;
+      const query = this.watchQuery();
       const onDone = (err: unknown) => {
-        abortCurrent = undefined;
-        if (gone || statusCodeOf(err) === 410) resolve({ kind: "gone" });
-        else if (errorStatus !== undefined) resolve({ kind: "error", error: errorStatus });
-        else if (err && !stopped && (err as Error).name !== "AbortError") resolve({ kind: "error", error: err });
-        else resolve({ kind: "closed", progressed });
+        this.abortCurrent = undefined;
+        if (attempt.gone || statusCodeOf(err) === 410) resolve({ kind: "gone" });
+        else if (attempt.errorStatus !== undefined) resolve({ kind: "error", error: attempt.errorStatus });
+        else if (err && !this.stopped && (err as Error).name !== "AbortError") resolve({ kind: "error", error: err });
+        else resolve({ kind: "closed", progressed: attempt.progressed });
       };
-      new Watch(options.kubeConfig).watch(options.path, query, onWatchEvent, onDone).then(
-        (c) => {
-          controller = c;
-          if (stopped || gone || errorStatus !== undefined) c.abort();
-        },
-        (err: unknown) => onDone(err),
-      );
+      new Watch(this.options.kubeConfig)
+        .watch(this.options.path, query, (type, object) => this.onWatchEvent(attempt, abort, type, object), onDone)
+        .then(
+          (c) => {
+            attempt.controller = c;
+            if (this.stopped || attempt.gone || attempt.errorStatus !== undefined) c.abort();
+          },
+          (err: unknown) => onDone(err),
+        );
     });
+  }
 
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      wakeSleep = resolve;
-      void options.clock.sleep(ms).then(resolve);
+  /** Sleeps on the clock; {@link stop} cuts it short. */
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.wakeSleep = resolve;
+      void this.options.clock.sleep(ms).then(resolve);
     }).finally(() => {
-      wakeSleep = undefined;
+      this.wakeSleep = undefined;
     });
+  }
 
-  const loop = async (): Promise<void> => {
+  private backoff(failures: number): Promise<void> {
+    const { options } = this;
+    return this.pause(backoffDelay(failures, options.initialBackoffMs, options.maxBackoffMs, options.random));
+  }
+
+  /** Watches, reconnects and re-lists until stopped or a permanent failure. */
+  async run(): Promise<void> {
+    const { options } = this;
     let failures = 0;
     let relist = false;
-    while (!stopped) {
+    while (!this.stopped) {
       if (relist) {
         try {
-          applyListing(await options.list());
+          this.applyListing(await options.list());
           relist = false;
           failures = 0;
         } catch (err) {
-          if (stopped) return;
+          if (this.stopped) return;
           if (!isRetryable(err) && isFatal(err)) throw toClusterError(err, "re-list pods");
           options.logger.warn("pod re-list failed; backing off", { error: (err as Error).message });
-          await pause(backoffDelay(failures++, options.initialBackoffMs, options.maxBackoffMs, options.random));
+          await this.backoff(failures++);
           continue;
         }
       }
-      const outcome = await watchOnce();
-      if (stopped) return;
+      const outcome = await this.watchOnce();
+      if (this.stopped) return;
       if (outcome.kind === "gone") {
-        options.logger.info("pod watch expired (410 Gone); re-listing", { resourceVersion });
+        options.logger.info("pod watch expired (410 Gone); re-listing", { resourceVersion: this.resourceVersion });
         relist = true;
         continue;
       }
@@ -172,20 +207,30 @@ export async function startPodWatch(options: PodWatchOptions, onEvent: (e: PodEv
         if (isFatal(outcome.error)) throw toClusterError(outcome.error, "watch pods");
         options.logger.warn("pod watch failed; reconnecting", {
           error: (outcome.error as Error).message,
-          resourceVersion,
+          resourceVersion: this.resourceVersion,
         });
       }
-      await pause(backoffDelay(failures++, options.initialBackoffMs, options.maxBackoffMs, options.random));
+      await this.backoff(failures++);
     }
-  };
+  }
 
-  const done = loop();
+  /** Ends the watch: aborts the stream and any back-off. */
+  stop(): void {
+    this.stopped = true;
+    this.abortCurrent?.();
+    this.wakeSleep?.();
+  }
+}
+
+/** Starts the watch; rejects if the first list fails. `onEvent` errors are logged, never fatal. */
+export async function startPodWatch(options: PodWatchOptions, onEvent: (e: PodEvent) => void): Promise<WatchHandle> {
+  const watch = new PodWatch(options, onEvent);
+  watch.applyListing(await options.list());
+  const done = watch.run();
   done.catch(() => {});
   return {
     stop() {
-      stopped = true;
-      abortCurrent?.();
-      wakeSleep?.();
+      watch.stop();
     },
     done,
   };

@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { SettingsReader } from "./settings-reader.js";
 
 /** EKS cluster authentication modes (`aws eks describe-cluster --query cluster.accessConfig.authenticationMode`). */
 export const AUTHENTICATION_MODES = ["API", "API_AND_CONFIG_MAP", "CONFIG_MAP"] as const;
@@ -157,130 +158,124 @@ export function loadStackConfig(context: (key: string) => unknown, cwd = process
   return parseStackConfig(raw, (key) => sources[key] ?? `context ${key}`);
 }
 
-/** Validates raw settings; `where(key)` names a key's source in messages. */
-export function parseStackConfig(
-  raw: RawStackSettings,
-  where: (key: string) => string = (key) => `context ${key}`,
-): StevedoreStackConfig {
-  const issues: string[] = [];
-  const str = (key: string, pattern: RegExp, rule: string, required = false): string | undefined => {
-    const v = raw[key];
-    if (v === undefined || v === "") {
-      if (required) issues.push(`${where(key)}: required (${rule}; pass -c ${key}=…)`);
-      return undefined;
-    }
-    if (typeof v !== "string" || !pattern.test(v)) {
-      issues.push(`${where(key)}: ${JSON.stringify(v)} is not valid (${rule})`);
-      return undefined;
-    }
-    return v;
-  };
-  const oneOf = <T extends string>(key: string, allowed: readonly T[], fallback: T): T => {
-    const v = raw[key];
-    if (v === undefined || v === "") return fallback;
-    if (typeof v !== "string" || !(allowed as readonly string[]).includes(v)) {
-      issues.push(`${where(key)}: ${JSON.stringify(v)} is not one of ${allowed.join(", ")}`);
-      return fallback;
-    }
-    return v as T;
-  };
-  const int = (key: string, fallback: number, ok: (n: number) => boolean, rule: string): number => {
-    const v = raw[key];
-    if (v === undefined || v === "") return fallback;
-    const n = typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : Number.NaN;
-    if (!Number.isInteger(n) || !ok(n)) {
-      issues.push(`${where(key)}: ${JSON.stringify(v)} is not valid (${rule})`);
-      return fallback;
-    }
-    return n;
-  };
-  const ids = (key: string, pattern: RegExp, rule: string): string[] => {
-    const v = raw[key];
-    if (v === undefined || v === "") return [];
-    let list: unknown = v;
-    if (typeof v === "string") {
-      list = v.trim().startsWith("[") ? safeJson(v) : v.split(",").map((s) => s.trim());
-    }
-    if (!Array.isArray(list) || list.some((x) => typeof x !== "string" || !pattern.test(x))) {
-      issues.push(`${where(key)}: ${JSON.stringify(v)} is not valid (${rule}, comma-separated or a JSON array)`);
-      return [];
-    }
-    return [...new Set(list as string[])];
-  };
+/** Every setting as read (undefined or the default when absent or invalid), before the cross-field checks. */
+interface ReadSettings {
+  clusterName?: string;
+  region?: string;
+  account?: string;
+  stackName?: string;
+  authenticationMode: AuthenticationMode;
+  kubectlRoleArn?: string;
+  clusterSecurityGroupId?: string;
+  vpcId?: string;
+  subnetIds: string[];
+  securityGroupIds: string[];
+  configSource: ConfigSource;
+  ssmPathRaw?: string;
+  loopSeconds: number;
+  rebalance: RebalanceAction;
+  logRetentionDays: number;
+}
 
-  const clusterName = str(
+/** Reads each setting on its own. */
+function readSettings(r: SettingsReader): ReadSettings {
+  const clusterName = r.str(
     "clusterName",
     CLUSTER_NAME,
     "the EKS cluster name: letters, digits, - and _, starting with a letter or digit, at most 100 characters",
     true,
   );
-  const region = str("region", REGION, "an AWS region such as us-east-1", true);
-  const account = str("account", ACCOUNT, "a 12-digit AWS account id");
-  const stackName = str("stackName", STACK_NAME, "letters, digits and -, starting with a letter, at most 128");
-  const authenticationMode = oneOf("authenticationMode", AUTHENTICATION_MODES, "API_AND_CONFIG_MAP");
-  const kubectlRoleArn = str(
+  const region = r.str("region", REGION, "an AWS region such as us-east-1", true);
+  const account = r.str("account", ACCOUNT, "a 12-digit AWS account id");
+  const stackName = r.str("stackName", STACK_NAME, "letters, digits and -, starting with a letter, at most 128");
+  const authenticationMode = r.oneOf("authenticationMode", AUTHENTICATION_MODES, "API_AND_CONFIG_MAP");
+  const kubectlRoleArn = r.str(
     "kubectlRoleArn",
     ROLE_ARN,
     "an IAM role ARN such as arn:aws:iam::123456789012:role/admin",
   );
-  const clusterSecurityGroupId = str(
+  const clusterSecurityGroupId = r.str(
     "clusterSecurityGroupId",
     SG_ID,
     "a security group id such as sg-0123456789abcdef0",
   );
-  const vpcId = str("vpcId", VPC_ID, "a VPC id such as vpc-0123456789abcdef0");
-  const subnetIds = ids("subnetIds", SUBNET_ID, "subnet ids such as subnet-0123456789abcdef0");
-  const securityGroupIds = ids("securityGroupIds", SG_ID, "security group ids such as sg-0123456789abcdef0");
-  const configSource = oneOf("configSource", CONFIG_SOURCES, "dynamodb");
-  const ssmPathRaw = str("ssmPath", SSM_PATH, "an SSM parameter path such as /stevedore/my-cluster (no trailing /)");
-  const loopSeconds = int("loopSeconds", 50, (n) => n >= 5 && n <= 840, "an integer number of seconds, 5 to 840");
-  const rebalance = oneOf("rebalance", REBALANCE_ACTIONS, "ignore");
-  const logRetentionDays = int(
+  const vpcId = r.str("vpcId", VPC_ID, "a VPC id such as vpc-0123456789abcdef0");
+  const subnetIds = r.ids("subnetIds", SUBNET_ID, "subnet ids such as subnet-0123456789abcdef0");
+  const securityGroupIds = r.ids("securityGroupIds", SG_ID, "security group ids such as sg-0123456789abcdef0");
+  const configSource = r.oneOf("configSource", CONFIG_SOURCES, "dynamodb");
+  const ssmPathRaw = r.str("ssmPath", SSM_PATH, "an SSM parameter path such as /stevedore/my-cluster (no trailing /)");
+  const loopSeconds = r.int("loopSeconds", 50, (n) => n >= 5 && n <= 840, "an integer number of seconds, 5 to 840");
+  const rebalance = r.oneOf("rebalance", REBALANCE_ACTIONS, "ignore");
+  const logRetentionDays = r.int(
     "logRetentionDays",
     30,
     (n) => LOG_RETENTION_DAYS.includes(n),
     `one of ${LOG_RETENTION_DAYS.join(", ")}`,
   );
-
-  if (authenticationMode === "CONFIG_MAP" && !kubectlRoleArn && raw.kubectlRoleArn === undefined) {
-    issues.push(
-      `${where("kubectlRoleArn")}: required when authenticationMode is CONFIG_MAP (a role mapped to system:masters in ` +
-        "aws-auth that the cluster-access custom resource assumes to edit aws-auth and apply RBAC)",
-    );
-  }
-  if (!vpcId && (subnetIds.length > 0 || securityGroupIds.length > 0 || raw.clusterSecurityGroupId)) {
-    issues.push(`${where("vpcId")}: required when subnetIds, securityGroupIds or clusterSecurityGroupId is set`);
-  }
-  if (vpcId && subnetIds.length === 0 && raw.subnetIds === undefined) {
-    issues.push(`${where("subnetIds")}: required with vpcId (the private subnets the Lambdas run in)`);
-  }
-  if (ssmPathRaw && configSource !== "ssm") {
-    issues.push(`${where("ssmPath")}: only meaningful with configSource=ssm (the DynamoDB table is the source now)`);
-  }
-  if (issues.length > 0) throw new StackConfigError(issues);
-
-  const cluster = clusterName as string;
   return {
-    clusterName: cluster,
-    region: region as string,
-    ...(account ? { account } : {}),
-    stackName: stackName ?? `Stevedore-${cluster}`,
+    clusterName,
+    region,
+    account,
+    stackName,
     authenticationMode,
-    ...(kubectlRoleArn ? { kubectlRoleArn } : {}),
-    ...(clusterSecurityGroupId ? { clusterSecurityGroupId } : {}),
-    ...(vpcId ? { vpc: { vpcId, subnetIds, securityGroupIds } } : {}),
+    kubectlRoleArn,
+    clusterSecurityGroupId,
+    vpcId,
+    subnetIds,
+    securityGroupIds,
     configSource,
-    ...(configSource === "ssm" ? { ssmPath: ssmPathRaw ?? `/stevedore/${cluster}` } : {}),
+    ssmPathRaw,
     loopSeconds,
     rebalance,
     logRetentionDays,
   };
 }
 
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
+/** Checks the settings that depend on each other. */
+function checkCombinations(r: SettingsReader, raw: RawStackSettings, s: ReadSettings): void {
+  if (s.authenticationMode === "CONFIG_MAP" && !s.kubectlRoleArn && raw.kubectlRoleArn === undefined) {
+    r.report(
+      "kubectlRoleArn",
+      "required when authenticationMode is CONFIG_MAP (a role mapped to system:masters in " +
+        "aws-auth that the cluster-access custom resource assumes to edit aws-auth and apply RBAC)",
+    );
   }
+  if (!s.vpcId && (s.subnetIds.length > 0 || s.securityGroupIds.length > 0 || raw.clusterSecurityGroupId)) {
+    r.report("vpcId", "required when subnetIds, securityGroupIds or clusterSecurityGroupId is set");
+  }
+  if (s.vpcId && s.subnetIds.length === 0 && raw.subnetIds === undefined) {
+    r.report("subnetIds", "required with vpcId (the private subnets the Lambdas run in)");
+  }
+  if (s.ssmPathRaw && s.configSource !== "ssm") {
+    r.report("ssmPath", "only meaningful with configSource=ssm (the DynamoDB table is the source now)");
+  }
+}
+
+/** Validates raw settings; `where(key)` names a key's source in messages. */
+export function parseStackConfig(
+  raw: RawStackSettings,
+  where: (key: string) => string = (key) => `context ${key}`,
+): StevedoreStackConfig {
+  const r = new SettingsReader(raw, where);
+  const s = readSettings(r);
+  checkCombinations(r, raw, s);
+  if (r.issues.length > 0) throw new StackConfigError(r.issues);
+
+  const { account, kubectlRoleArn, clusterSecurityGroupId, vpcId, subnetIds, securityGroupIds, configSource } = s;
+  const cluster = s.clusterName as string;
+  return {
+    clusterName: cluster,
+    region: s.region as string,
+    ...(account ? { account } : {}),
+    stackName: s.stackName ?? `Stevedore-${cluster}`,
+    authenticationMode: s.authenticationMode,
+    ...(kubectlRoleArn ? { kubectlRoleArn } : {}),
+    ...(clusterSecurityGroupId ? { clusterSecurityGroupId } : {}),
+    ...(vpcId ? { vpc: { vpcId, subnetIds, securityGroupIds } } : {}),
+    configSource,
+    ...(configSource === "ssm" ? { ssmPath: s.ssmPathRaw ?? `/stevedore/${cluster}` } : {}),
+    loopSeconds: s.loopSeconds,
+    rebalance: s.rebalance,
+    logRetentionDays: s.logRetentionDays,
+  };
 }

@@ -3,6 +3,7 @@
  * every interrupted instance (drained before its two-minute notice ran out? replaced?).
  */
 import type { Node, Pod } from "../core/kube-objects.js";
+import { isDaemonSetPod } from "../core/pods.js";
 import { TAG_STEVEDORE_CLAIM } from "../core/well-known.js";
 import type { InstanceSnapshot } from "./aws/index.js";
 import type { TimelineSample } from "./report.js";
@@ -15,10 +16,6 @@ interface Interruption {
   deadline: number;
   drainedAt?: number;
   replaced: boolean;
-}
-
-function isDaemonPod(pod: Pod): boolean {
-  return (pod.metadata.ownerReferences ?? []).some((o) => o.kind === "DaemonSet");
 }
 
 function isPending(pod: Pod): boolean {
@@ -56,7 +53,7 @@ export class TwinCollector {
     for (const it of this.interruptions.values()) {
       if (it.drainedAt === undefined) {
         const nodeName = nodeByProvider.get(it.providerID);
-        const workload = nodeName ? pods.filter((p) => p.spec.nodeName === nodeName && !isDaemonPod(p)) : [];
+        const workload = nodeName ? pods.filter((p) => p.spec.nodeName === nodeName && !isDaemonSetPod(p)) : [];
         if (workload.length === 0) it.drainedAt = now;
       }
       if (!it.replaced) {
@@ -80,7 +77,7 @@ export class TwinCollector {
     const s: TimelineSample = {
       t: now - this.start,
       pendingPods: pods.filter(isPending).length,
-      runningPods: pods.filter((p) => p.status?.phase === "Running" && !isDaemonPod(p)).length,
+      runningPods: pods.filter((p) => p.status?.phase === "Running" && !isDaemonSetPod(p)).length,
       nodesByCapacityType: byCapacity,
       nodesByInstanceType: byType,
       costPerHour: Math.round(hourlyCost * 1e4) / 1e4,

@@ -11,17 +11,17 @@
  *
  * Pools that cannot launch (no capacity, injected ICE, quota, full subnet, type not offered, architecture mismatch)
  * are reported in `Errors` as EC2 reports the pools it tried: every such pool priced below the chosen one, or
- * all of them when nothing launched. Request problems (unknown launch template, subnet) fail the whole call.
+ * all of them when nothing launched. Request problems (unknown launch template, subnet) fail the whole call; the
+ * candidate pools come from `fleet-candidates.ts`.
  * A repeated `ClientToken` returns the first response; the same token with other parameters fails with
  * `IdempotentParameterMismatch`.
  */
 import type { PurchaseOption } from "./capacity.js";
 import type { EmulatedInstanceType } from "./catalog.js";
 import { AwsApiError, invalidParameterValue, missingParameter } from "./errors.js";
+import { buildCandidates, type Candidate, templateSpecXml } from "./fleet-candidates.js";
 import { idempotentRequest } from "./idempotency.js";
 import type { EmulatedImage } from "./images.js";
-import { type EmulatedLaunchTemplate, type LaunchTemplateVersion, TemplateData } from "./launch-templates.js";
-import type { EmulatedSubnet } from "./network.js";
 import type { QueryParams } from "./query-params.js";
 import { checkTags, type Ec2World, type LaunchProblem } from "./world.js";
 import type { XmlObject } from "./xml.js";
@@ -36,134 +36,38 @@ const SPOT_STRATEGIES = new Set([
 const ON_DEMAND_STRATEGIES = new Set(["lowest-price", "prioritized"]);
 const FLEET_TAGGABLE = new Set(["instance", "volume", "fleet", "network-interface", "spot-instances-request"]);
 
-interface Candidate {
-  index: number;
-  template: EmulatedLaunchTemplate;
-  version: LaunchTemplateVersion;
-  data: TemplateData;
-  requestedVersion: string;
-  requestedName?: string;
-  overrides: XmlObject;
-  type?: EmulatedInstanceType;
-  subnet: EmulatedSubnet;
-  image?: EmulatedImage;
-  priority: number;
-  maxPrice?: number;
-  /** A problem that holds for every unit (request-shaped). */
-  problem?: LaunchProblem;
-}
-
 interface Available {
   candidate: Candidate;
   price: number;
   remaining: number;
 }
 
-function tagMap(entries: Array<{ key: string; value: string }>): Map<string, string> {
-  return new Map(entries.map((t) => [t.key, t.value]));
+/** A pool that cannot launch this unit; `price` orders it against the chosen pool. */
+interface Blocked {
+  c: Candidate;
+  p: LaunchProblem;
+  price: number;
 }
 
-function buildCandidates(world: Ec2World, params: QueryParams): Candidate[] {
-  const configs = params.list("LaunchTemplateConfigs");
-  if (configs.length === 0) throw missingParameter("LaunchTemplateConfigs");
-  const out: Candidate[] = [];
-  for (const config of configs) {
-    const spec = config.child("LaunchTemplateSpecification");
-    if (!spec) throw missingParameter("LaunchTemplateConfigs.N.LaunchTemplateSpecification");
-    const requestedVersion = spec.string("Version") ?? "$Default";
-    const { template, version } = world.templates.resolve({
-      launchTemplateId: spec.string("LaunchTemplateId"),
-      launchTemplateName: spec.string("LaunchTemplateName"),
-      version: requestedVersion,
-    });
-    const data = new TemplateData(version.data);
-    const overrides = config.list("Overrides");
-    for (const ov of overrides.length > 0 ? overrides : [undefined]) {
-      const typeName = ov?.string("InstanceType") ?? data.instanceType;
-      const subnetId = ov?.string("SubnetId") ?? data.subnetId;
-      const zone = ov?.string("AvailabilityZone") ?? data.zone;
-      let subnets: EmulatedSubnet[];
-      if (subnetId !== undefined) {
-        const s = world.network.subnets.get(subnetId);
-        if (!s) throw new AwsApiError("InvalidSubnetID.NotFound", `The subnet ID '${subnetId}' does not exist`);
-        if (zone !== undefined && s.zone !== zone) {
-          throw new AwsApiError(
-            "InvalidParameterCombination",
-            `The subnet '${subnetId}' is in Availability Zone ${s.zone}, not ${zone}.`,
-          );
-        }
-        subnets = [s];
-      } else {
-        const zones = zone !== undefined ? [zone] : world.config.zones;
-        subnets = zones.map((z) => world.network.defaultSubnetFor(z)).filter((s): s is EmulatedSubnet => !!s);
-        if (subnets.length === 0)
-          throw invalidParameterValue("AvailabilityZone", zone ?? "(none)", "no subnet in that zone");
-      }
-      const imageId = ov?.string("ImageId") ?? data.imageId;
-      const missingGroup = data.securityGroupIds.find((g) => !world.network.securityGroups.has(g));
-      for (const subnet of subnets) {
-        const type = typeName !== undefined ? world.catalog.get(typeName) : undefined;
-        const image = imageId !== undefined ? world.images.images.get(imageId) : undefined;
-        let problem: LaunchProblem | undefined;
-        if (typeName === undefined) {
-          problem = {
-            code: "MissingParameter",
-            message: "The request must contain the parameter InstanceType",
-            capacity: false,
-          };
-        } else if (!type) {
-          problem = {
-            code: "InvalidParameterValue",
-            message: `Invalid value '${typeName}' for InstanceType.`,
-            capacity: false,
-          };
-        } else if (imageId === undefined) {
-          problem = {
-            code: "MissingParameter",
-            message: "The request must contain the parameter ImageId",
-            capacity: false,
-          };
-        } else if (!image) {
-          problem = {
-            code: "InvalidAMIID.NotFound",
-            message: `The image id '[${imageId}]' does not exist`,
-            capacity: false,
-          };
-        } else if (missingGroup !== undefined) {
-          problem = {
-            code: "InvalidGroup.NotFound",
-            message: `The security group '${missingGroup}' does not exist`,
-            capacity: false,
-          };
-        }
-        const maxPrice = ov?.number("MaxPrice");
-        const priority = ov?.number("Priority");
-        out.push({
-          index: out.length,
-          template,
-          version,
-          data,
-          requestedVersion,
-          requestedName: spec.string("LaunchTemplateName"),
-          overrides: {
-            instanceType: typeName,
-            maxPrice: maxPrice !== undefined ? String(maxPrice) : undefined,
-            subnetId: subnet.subnetId,
-            availabilityZone: subnet.zone,
-            priority,
-            imageId: ov?.string("ImageId"),
-          },
-          type,
-          subnet,
-          image,
-          priority: priority ?? Number.POSITIVE_INFINITY,
-          maxPrice,
-          problem,
-        });
-      }
-    }
-  }
-  return out;
+/** Units to launch per purchase option, and the allocation strategy of each. */
+interface FleetTarget {
+  spotUnits: number;
+  odUnits: number;
+  spotStrategy: string;
+  odStrategy: string;
+}
+
+/** Instances launched into one pool with one purchase option. */
+interface LaunchedGroup {
+  candidate: Candidate;
+  lifecycle: PurchaseOption;
+  ids: string[];
+}
+
+type RequestTag = { key: string; value: string };
+
+function tagMap(entries: Array<{ key: string; value: string }>): Map<string, string> {
+  return new Map(entries.map((t) => [t.key, t.value]));
 }
 
 function pick(available: Available[], strategy: string): Available | undefined {
@@ -187,25 +91,8 @@ function pick(available: Available[], strategy: string): Available | undefined {
   }
 }
 
-function templateSpecXml(c: Candidate): XmlObject {
-  return {
-    launchTemplateId: c.template.launchTemplateId,
-    launchTemplateName: c.requestedName,
-    version: c.requestedVersion,
-  };
-}
-
-/**
- * Handles CreateFleet. `forced` (fault injection) makes every pool fail with that problem, so the call returns
- * 200 with an `Errors` item per pool and no instance, as a real capacity shortage does.
- */
-export function createFleet(world: Ec2World, params: QueryParams, forced?: LaunchProblem): XmlObject {
-  const type = params.string("Type") ?? "maintain";
-  if (type !== "instant") {
-    throw new AwsApiError("UnsupportedOperation", `The emulator supports only CreateFleet Type=instant (got ${type}).`);
-  }
-  const idempotency = idempotentRequest(world, "CreateFleet", params);
-  if (idempotency.replay) return idempotency.replay;
+/** Reads the target capacity and the allocation strategies; capacity not split explicitly goes to the default. */
+function readTarget(params: QueryParams): FleetTarget {
   const tcs = params.child("TargetCapacitySpecification");
   if (!tcs) throw missingParameter("TargetCapacitySpecification");
   const total = tcs.int("TotalTargetCapacity");
@@ -231,7 +118,11 @@ export function createFleet(world: Ec2World, params: QueryParams, forced?: Launc
     if (defaultType === "spot") spotUnits += rest;
     else odUnits += rest;
   }
+  return { spotUnits, odUnits, spotStrategy, odStrategy };
+}
 
+/** Reads and checks the tag specifications; returns the request's tags for a resource type. */
+function readRequestTags(params: QueryParams): (resourceType: string) => RequestTag[] {
   const tagSpecs = params.tagSpecifications();
   for (const s of tagSpecs) {
     if (!FLEET_TAGGABLE.has(s.resourceType)) {
@@ -242,101 +133,154 @@ export function createFleet(world: Ec2World, params: QueryParams, forced?: Launc
     }
     checkTags(s.tags.map((t) => [t.key, t.value]));
   }
-  const requestTags = (rt: string) => tagSpecs.filter((s) => s.resourceType === rt).flatMap((s) => s.tags);
-  const candidates = buildCandidates(world, params);
+  return (rt: string) => tagSpecs.filter((s) => s.resourceType === rt).flatMap((s) => s.tags);
+}
 
-  const fleetId = `fleet-${world.random.uuid()}`;
-  const reservationId = `r-${world.random.hex(17)}`;
-  const errors: XmlObject[] = [];
-  const reported = new Set<string>();
-  const launched = new Map<string, { candidate: Candidate; lifecycle: PurchaseOption; ids: string[] }>();
-  const report = (c: Candidate, lifecycle: PurchaseOption, p: LaunchProblem) => {
+/** One CreateFleet call in progress: its pools, the errors reported so far, and the instances launched. */
+class FleetLaunch {
+  readonly fleetId: string;
+  private readonly reservationId: string;
+  readonly errors: XmlObject[] = [];
+  private readonly reported = new Set<string>();
+  readonly launched = new Map<string, LaunchedGroup>();
+
+  constructor(
+    private readonly world: Ec2World,
+    private readonly candidates: Candidate[],
+    private readonly requestTags: (resourceType: string) => RequestTag[],
+    private readonly forced: LaunchProblem | undefined,
+  ) {
+    this.fleetId = `fleet-${world.random.uuid()}`;
+    this.reservationId = `r-${world.random.hex(17)}`;
+  }
+
+  /** Reports a pool's problem once per pool, purchase option and error code. */
+  private report(c: Candidate, lifecycle: PurchaseOption, p: LaunchProblem): void {
     const key = `${c.index}|${lifecycle}|${p.code}`;
-    if (reported.has(key)) return;
-    reported.add(key);
-    errors.push({
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.errors.push({
       launchTemplateAndOverrides: { launchTemplateSpecification: templateSpecXml(c), overrides: c.overrides },
       lifecycle,
       errorCode: p.code,
       errorMessage: p.message,
     });
-  };
+  }
 
-  const runUnits = (lifecycle: PurchaseOption, units: number, strategy: string) => {
-    for (let u = 0; u < units; u++) {
-      const available: Available[] = [];
-      const blocked: Array<{ c: Candidate; p: LaunchProblem; price: number }> = [];
-      for (const c of candidates) {
-        if (c.problem || !c.type || !c.image) {
-          if (c.problem) blocked.push({ c, p: c.problem, price: Number.NEGATIVE_INFINITY });
-          continue;
-        }
-        const price = world.price(c.type, c.subnet.zone, lifecycle);
-        let p = forced ?? world.launchProblem(c.type, c.subnet, c.image, lifecycle);
-        if (!p && lifecycle === "spot" && c.maxPrice !== undefined && c.maxPrice < price) {
-          p = {
-            code: "SpotMaxPriceTooLow",
-            message: `Your Spot request price of ${c.maxPrice} is lower than the minimum required Spot request fulfillment price of ${price}.`,
-            capacity: true,
-          };
-        }
-        if (p) blocked.push({ c, p, price: p.capacity ? price : Number.NEGATIVE_INFINITY });
-        else
-          available.push({
-            candidate: c,
-            price,
-            remaining: world.capacity.remaining(c.type.name, c.subnet.zone, lifecycle, world.now()),
-          });
+  /** Splits the pools into those that can launch one unit now and those that cannot (with their problem). */
+  private assess(lifecycle: PurchaseOption): { available: Available[]; blocked: Blocked[] } {
+    const { world, forced } = this;
+    const available: Available[] = [];
+    const blocked: Blocked[] = [];
+    for (const c of this.candidates) {
+      if (c.problem || !c.type || !c.image) {
+        if (c.problem) blocked.push({ c, p: c.problem, price: Number.NEGATIVE_INFINITY });
+        continue;
       }
-      const chosen = pick(available, strategy);
-      for (const b of blocked) if (!chosen || b.price < chosen.price) report(b.c, lifecycle, b.p);
-      if (!chosen) continue;
-      const c = chosen.candidate;
-      const instance = world.launch({
-        type: c.type as EmulatedInstanceType,
-        subnet: c.subnet,
-        image: c.image as EmulatedImage,
-        lifecycle,
-        reservationId,
-        clientToken: `${fleetId}-${c.index}-${u}`,
-        fleetId,
-        launchTemplate: {
-          launchTemplateId: c.template.launchTemplateId,
-          launchTemplateName: c.template.launchTemplateName,
-          version: c.version.versionNumber,
-        },
-        userData: c.data.userData,
-        securityGroupIds: c.data.securityGroupIds,
-        tags: new Map([...tagMap(c.data.tagsFor("instance")), ...tagMap(requestTags("instance"))]),
-        volumeTags: new Map([...tagMap(c.data.tagsFor("volume")), ...tagMap(requestTags("volume"))]),
-        keyName: c.data.keyName,
-        iamInstanceProfileArn: c.data.iamInstanceProfile?.arn ?? iamArn(world, c.data.iamInstanceProfile?.name),
-        httpTokens: c.data.httpTokens,
-      });
-      const key = `${c.index}|${lifecycle}`;
-      const group = launched.get(key) ?? { candidate: c, lifecycle, ids: [] };
-      group.ids.push(instance.instanceId);
-      launched.set(key, group);
+      const price = world.price(c.type, c.subnet.zone, lifecycle);
+      let p = forced ?? world.launchProblem(c.type, c.subnet, c.image, lifecycle);
+      if (!p && lifecycle === "spot" && c.maxPrice !== undefined && c.maxPrice < price) {
+        p = {
+          code: "SpotMaxPriceTooLow",
+          message: `Your Spot request price of ${c.maxPrice} is lower than the minimum required Spot request fulfillment price of ${price}.`,
+          capacity: true,
+        };
+      }
+      if (p) blocked.push({ c, p, price: p.capacity ? price : Number.NEGATIVE_INFINITY });
+      else
+        available.push({
+          candidate: c,
+          price,
+          remaining: world.capacity.remaining(c.type.name, c.subnet.zone, lifecycle, world.now()),
+        });
     }
-  };
-  runUnits("spot", spotUnits, spotStrategy);
-  runUnits("on-demand", odUnits, odStrategy);
+    return { available, blocked };
+  }
 
-  world.fleets.set(fleetId, { fleetId, tags: tagMap(requestTags("fleet")), createTimeMs: world.now() });
-  const response: XmlObject = {
-    fleetId,
-    errorSet: errors,
-    fleetInstanceSet: [...launched.values()].map((g) => ({
-      launchTemplateAndOverrides: {
-        launchTemplateSpecification: templateSpecXml(g.candidate),
-        overrides: g.candidate.overrides,
+  /** Launches unit `u` into pool `c`. */
+  private launchUnit(c: Candidate, lifecycle: PurchaseOption, u: number): void {
+    const { world, fleetId, requestTags } = this;
+    const instance = world.launch({
+      type: c.type as EmulatedInstanceType,
+      subnet: c.subnet,
+      image: c.image as EmulatedImage,
+      lifecycle,
+      reservationId: this.reservationId,
+      clientToken: `${fleetId}-${c.index}-${u}`,
+      fleetId,
+      launchTemplate: {
+        launchTemplateId: c.template.launchTemplateId,
+        launchTemplateName: c.template.launchTemplateName,
+        version: c.version.versionNumber,
       },
-      lifecycle: g.lifecycle,
-      instanceIds: g.ids,
-      instanceType: g.candidate.type?.name,
-    })),
-  };
-  return idempotency.record(response);
+      userData: c.data.userData,
+      securityGroupIds: c.data.securityGroupIds,
+      tags: new Map([...tagMap(c.data.tagsFor("instance")), ...tagMap(requestTags("instance"))]),
+      volumeTags: new Map([...tagMap(c.data.tagsFor("volume")), ...tagMap(requestTags("volume"))]),
+      keyName: c.data.keyName,
+      iamInstanceProfileArn: c.data.iamInstanceProfile?.arn ?? iamArn(world, c.data.iamInstanceProfile?.name),
+      httpTokens: c.data.httpTokens,
+    });
+    const key = `${c.index}|${lifecycle}`;
+    const group = this.launched.get(key) ?? { candidate: c, lifecycle, ids: [] };
+    group.ids.push(instance.instanceId);
+    this.launched.set(key, group);
+  }
+
+  /** Launches `units` instances with one purchase option, each into the pool the strategy picks. */
+  runUnits(lifecycle: PurchaseOption, units: number, strategy: string): void {
+    for (let u = 0; u < units; u++) {
+      const { available, blocked } = this.assess(lifecycle);
+      const chosen = pick(available, strategy);
+      for (const b of blocked) if (!chosen || b.price < chosen.price) this.report(b.c, lifecycle, b.p);
+      if (!chosen) continue;
+      this.launchUnit(chosen.candidate, lifecycle, u);
+    }
+  }
+
+  /** The CreateFleet response. */
+  response(): XmlObject {
+    return {
+      fleetId: this.fleetId,
+      errorSet: this.errors,
+      fleetInstanceSet: [...this.launched.values()].map((g) => ({
+        launchTemplateAndOverrides: {
+          launchTemplateSpecification: templateSpecXml(g.candidate),
+          overrides: g.candidate.overrides,
+        },
+        lifecycle: g.lifecycle,
+        instanceIds: g.ids,
+        instanceType: g.candidate.type?.name,
+      })),
+    };
+  }
+}
+
+/**
+ * Handles CreateFleet. `forced` (fault injection) makes every pool fail with that problem, so the call returns
+ * 200 with an `Errors` item per pool and no instance, as a real capacity shortage does.
+ */
+export function createFleet(world: Ec2World, params: QueryParams, forced?: LaunchProblem): XmlObject {
+  const type = params.string("Type") ?? "maintain";
+  if (type !== "instant") {
+    throw new AwsApiError("UnsupportedOperation", `The emulator supports only CreateFleet Type=instant (got ${type}).`);
+  }
+  const idempotency = idempotentRequest(world, "CreateFleet", params);
+  if (idempotency.replay) return idempotency.replay;
+  const target = readTarget(params);
+  const requestTags = readRequestTags(params);
+  const candidates = buildCandidates(world, params);
+
+  const fleet = new FleetLaunch(world, candidates, requestTags, forced);
+  fleet.runUnits("spot", target.spotUnits, target.spotStrategy);
+  fleet.runUnits("on-demand", target.odUnits, target.odStrategy);
+
+  world.fleets.set(fleet.fleetId, {
+    fleetId: fleet.fleetId,
+    tags: tagMap(requestTags("fleet")),
+    createTimeMs: world.now(),
+  });
+  return idempotency.record(fleet.response());
 }
 
 /** The ARN of an instance profile named in a template. */

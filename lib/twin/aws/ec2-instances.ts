@@ -3,17 +3,19 @@
  * DescribeInstanceAttribute, CreateTags and DeleteTags.
  */
 import type { PurchaseOption } from "./capacity.js";
+import type { EmulatedInstanceType } from "./catalog.js";
 import { iamArn } from "./ec2-fleet.js";
 import { instanceXml, reservationsXml, reservationXml, stateXml } from "./ec2-render.js";
 import { AwsApiError, invalidParameterValue, missingParameter } from "./errors.js";
 import { checkFilterNames, type FilterFields, matchesFilters } from "./filters.js";
 import { idempotentRequest } from "./idempotency.js";
+import type { EmulatedImage } from "./images.js";
 import { type EmulatedInstance, STATE_CODE } from "./instances.js";
-import { TemplateData } from "./launch-templates.js";
+import { type EmulatedLaunchTemplate, type LaunchTemplateVersion, TemplateData } from "./launch-templates.js";
 import type { EmulatedSubnet } from "./network.js";
 import { paginate } from "./pagination.js";
 import { checkMaxResults, type QueryParams } from "./query-params.js";
-import { checkTags, type Ec2World } from "./world.js";
+import { checkTags, type Ec2World, type LaunchSpec } from "./world.js";
 import type { XmlObject } from "./xml.js";
 
 const INSTANCE_FILTERS: FilterFields<EmulatedInstance> = {
@@ -53,16 +55,57 @@ export function requireInstances(world: Ec2World, ids: string[]): EmulatedInstan
   return ids.map((id) => world.instances.get(id) as EmulatedInstance);
 }
 
-/** Handles RunInstances. */
-export function runInstances(world: Ec2World, params: QueryParams): XmlObject {
-  const idempotency = idempotentRequest(world, "RunInstances", params);
-  if (idempotency.replay) return idempotency.replay;
+/** What a RunInstances call resolved: its template, image, type, subnet, groups, purchase option and tags. */
+interface RunRequest {
+  resolved?: { template: EmulatedLaunchTemplate; version: LaunchTemplateVersion };
+  data: TemplateData;
+  image: EmulatedImage;
+  type: EmulatedInstanceType;
+  subnet: EmulatedSubnet;
+  securityGroupIds: string[];
+  lifecycle: PurchaseOption;
+  /** The tags of a resource type: the template's, then the request's. */
+  tagsFor(resourceType: string): Map<string, string>;
+}
+
+/** MinCount and MaxCount, checked. */
+function readCounts(params: QueryParams): { min: number; max: number } {
   const min = params.int("MinCount");
   const max = params.int("MaxCount");
   if (min === undefined) throw missingParameter("MinCount");
   if (max === undefined) throw missingParameter("MaxCount");
   if (min < 1 || max < min)
     throw invalidParameterValue("MinCount", String(min), "MinCount must be at least 1 and not above MaxCount");
+  return { min, max };
+}
+
+/** The subnet named (by the request or the template), else the default subnet of the placement zone. */
+function runSubnet(world: Ec2World, params: QueryParams, data: TemplateData): EmulatedSubnet {
+  const subnetId = params.string("SubnetId") ?? data.subnetId;
+  if (subnetId !== undefined) {
+    const subnet = world.network.subnets.get(subnetId);
+    if (!subnet) throw new AwsApiError("InvalidSubnetID.NotFound", `The subnet ID '${subnetId}' does not exist`);
+    return subnet;
+  }
+  const zone = params.child("Placement")?.string("AvailabilityZone") ?? data.zone ?? world.config.zones[0];
+  const subnet = zone !== undefined ? world.network.defaultSubnetFor(zone) : undefined;
+  if (!subnet) throw invalidParameterValue("AvailabilityZone", zone ?? "(none)", "no subnet in that zone");
+  return subnet;
+}
+
+/** The security groups of the request (else the template's), each of which must exist. */
+function runSecurityGroups(world: Ec2World, params: QueryParams, data: TemplateData): string[] {
+  const groups = params.strings("SecurityGroupId");
+  const securityGroupIds = groups.length > 0 ? groups : data.securityGroupIds;
+  for (const g of securityGroupIds) {
+    if (!world.network.securityGroups.has(g))
+      throw new AwsApiError("InvalidGroup.NotFound", `The security group '${g}' does not exist`);
+  }
+  return securityGroupIds;
+}
+
+/** Resolves and checks everything a RunInstances call names, in the order EC2 reports problems. */
+function readRunRequest(world: Ec2World, params: QueryParams): RunRequest {
   const ltSpec = params.child("LaunchTemplate");
   const resolved = ltSpec
     ? world.templates.resolve({
@@ -80,22 +123,8 @@ export function runInstances(world: Ec2World, params: QueryParams): XmlObject {
   if (typeName === undefined) throw missingParameter("InstanceType");
   const type = world.catalog.get(typeName);
   if (!type) throw invalidParameterValue("InstanceType", typeName);
-  const subnetId = params.string("SubnetId") ?? data.subnetId;
-  let subnet: EmulatedSubnet | undefined;
-  if (subnetId !== undefined) {
-    subnet = world.network.subnets.get(subnetId);
-    if (!subnet) throw new AwsApiError("InvalidSubnetID.NotFound", `The subnet ID '${subnetId}' does not exist`);
-  } else {
-    const zone = params.child("Placement")?.string("AvailabilityZone") ?? data.zone ?? world.config.zones[0];
-    subnet = zone !== undefined ? world.network.defaultSubnetFor(zone) : undefined;
-    if (!subnet) throw invalidParameterValue("AvailabilityZone", zone ?? "(none)", "no subnet in that zone");
-  }
-  const groups = params.strings("SecurityGroupId");
-  const securityGroupIds = groups.length > 0 ? groups : data.securityGroupIds;
-  for (const g of securityGroupIds) {
-    if (!world.network.securityGroups.has(g))
-      throw new AwsApiError("InvalidGroup.NotFound", `The security group '${g}' does not exist`);
-  }
+  const subnet = runSubnet(world, params, data);
+  const securityGroupIds = runSecurityGroups(world, params, data);
   const market = params.child("InstanceMarketOptions")?.string("MarketType") ?? data.marketType;
   const lifecycle: PurchaseOption = market === "spot" ? "spot" : "on-demand";
   const tagSpecs = params.tagSpecifications();
@@ -107,7 +136,12 @@ export function runInstances(world: Ec2World, params: QueryParams): XmlObject {
         t.value,
       ]),
     );
+  return { resolved, data, image, type, subnet, securityGroupIds, lifecycle, tagsFor };
+}
 
+/** How many instances fit (capacity and free addresses); fails when the pool cannot launch at least `min`. */
+function runRoom(world: Ec2World, run: RunRequest, min: number): number {
+  const { type, subnet, image, lifecycle } = run;
   const problem = world.launchProblem(type, subnet, image, lifecycle);
   if (problem) throw new AwsApiError(problem.code, problem.message);
   const room = Math.min(
@@ -120,36 +154,50 @@ export function runInstances(world: Ec2World, params: QueryParams): XmlObject {
       `There is not enough capacity to launch ${min} ${type.name} instances in ${subnet.zone}.`,
     );
   }
+  return room;
+}
+
+/** The launch of one instance of the call; request fields win over the template's. */
+function runLaunchSpec(world: Ec2World, params: QueryParams, run: RunRequest, reservationId: string): LaunchSpec {
+  const { resolved, data } = run;
+  return {
+    type: run.type,
+    subnet: run.subnet,
+    image: run.image,
+    lifecycle: run.lifecycle,
+    reservationId,
+    clientToken: params.string("ClientToken"),
+    launchTemplate: resolved && {
+      launchTemplateId: resolved.template.launchTemplateId,
+      launchTemplateName: resolved.template.launchTemplateName,
+      version: resolved.version.versionNumber,
+    },
+    userData: params.string("UserData") ?? data.userData,
+    securityGroupIds: run.securityGroupIds,
+    tags: run.tagsFor("instance"),
+    volumeTags: run.tagsFor("volume"),
+    keyName: params.string("KeyName") ?? data.keyName,
+    iamInstanceProfileArn:
+      params.child("IamInstanceProfile")?.string("Arn") ??
+      iamArn(world, params.child("IamInstanceProfile")?.string("Name")) ??
+      data.iamInstanceProfile?.arn ??
+      iamArn(world, data.iamInstanceProfile?.name),
+    httpTokens: params.child("MetadataOptions")?.string("HttpTokens") ?? data.httpTokens,
+  };
+}
+
+/** Handles RunInstances. */
+export function runInstances(world: Ec2World, params: QueryParams): XmlObject {
+  const idempotency = idempotentRequest(world, "RunInstances", params);
+  if (idempotency.replay) return idempotency.replay;
+  const { min, max } = readCounts(params);
+  const run = readRunRequest(world, params);
+  const room = runRoom(world, run, min);
   const reservationId = `r-${world.random.hex(17)}`;
   const launched: EmulatedInstance[] = [];
   for (let n = 0; n < Math.min(max, room); n++) {
-    if (n >= min && world.launchProblem(type, subnet, image, lifecycle)) break;
-    launched.push(
-      world.launch({
-        type,
-        subnet,
-        image,
-        lifecycle,
-        reservationId,
-        clientToken: params.string("ClientToken"),
-        launchTemplate: resolved && {
-          launchTemplateId: resolved.template.launchTemplateId,
-          launchTemplateName: resolved.template.launchTemplateName,
-          version: resolved.version.versionNumber,
-        },
-        userData: params.string("UserData") ?? data.userData,
-        securityGroupIds,
-        tags: tagsFor("instance"),
-        volumeTags: tagsFor("volume"),
-        keyName: params.string("KeyName") ?? data.keyName,
-        iamInstanceProfileArn:
-          params.child("IamInstanceProfile")?.string("Arn") ??
-          iamArn(world, params.child("IamInstanceProfile")?.string("Name")) ??
-          data.iamInstanceProfile?.arn ??
-          iamArn(world, data.iamInstanceProfile?.name),
-        httpTokens: params.child("MetadataOptions")?.string("HttpTokens") ?? data.httpTokens,
-      }),
-    );
+    if (n >= min && world.launchProblem(run.type, run.subnet, run.image, run.lifecycle)) break;
+    launched.push(world.launch(runLaunchSpec(world, params, run, reservationId)));
   }
   return idempotency.record(reservationXml(reservationId, launched, world));
 }

@@ -1,0 +1,149 @@
+/**
+ * The virtual-time loop of a twin run. Every virtual second the cluster ticks: the AWS emulator advances, due
+ * scenario steps apply, the kubelets, workload controllers and kube-scheduler run, and the collector observes; every
+ * virtual minute it takes a timeline sample. The run then advances the clock to the scenario's end, lets running
+ * invocations finish, and stops the loop.
+ */
+
+import type { Pod } from "../../core/kube-objects.js";
+import { isDaemonSetPod } from "../../core/pods.js";
+import { seededRandom } from "../../core/seeded-random.js";
+import type { InstanceSnapshot } from "../aws/index.js";
+import type { TimelineSample } from "../report.js";
+import { parseDurationMs, type ScenarioStep } from "../scenario.js";
+import { applyStep, type StepContext } from "../scenario-steps.js";
+import type { TwinRun } from "./setup.js";
+
+/** One cluster tick per virtual second. */
+export const TICK_MS = 1_000;
+const SAMPLE_MS = 60_000;
+const PROGRESS_MS = 5 * 60_000;
+
+/** A scenario step and the virtual time it is due at. */
+interface DueStep {
+  step: ScenarioStep;
+  at: number;
+  i: number;
+}
+
+/** A running cluster loop. */
+export interface ClusterLoop {
+  /** Settles when the loop has stopped. */
+  done: Promise<void>;
+  /** Ends the loop after its current tick. */
+  stop(): void;
+}
+
+/** The scenario's steps in the order they fall due (ties in scenario order). */
+function dueSteps(run: TwinRun): DueStep[] {
+  return run.scenario.steps
+    .map((s, i) => ({ step: s, at: run.start + parseDurationMs(s.at), i }))
+    .sort((a, b) => a.at - b.at || a.i - b.i);
+}
+
+/** Runs the deferred actions that are due and keeps the others. */
+function runDeferred(stepCtx: StepContext, now: number): void {
+  for (const due of stepCtx.later.filter((l) => l.at <= now)) due.run();
+  stepCtx.later = stepCtx.later.filter((l) => l.at > now);
+}
+
+/** The progress line for a timeline sample. */
+function progressLine(run: TwinRun, now: number, s: TimelineSample): string {
+  const nodes = Object.values(s.nodesByCapacityType).reduce((a, b) => a + b, 0);
+  return `${Math.round((now - run.start) / 60_000)}/${Math.round(run.durationMs / 60_000)} min  pods ${s.runningPods} running, ${s.pendingPods} pending  nodes ${nodes}  $${s.costPerHour.toFixed(4)}/h`;
+}
+
+/** Samples the cluster for the timeline, and reports progress every few virtual minutes. */
+class Sampler {
+  private nextSample: number;
+  private nextProgress: number;
+
+  constructor(
+    private readonly run: TwinRun,
+    private readonly onProgress?: (line: string) => void,
+  ) {
+    this.nextSample = run.start;
+    this.nextProgress = run.start;
+  }
+
+  /** Takes a sample when one is due. */
+  maybeSample(now: number, pods: Pod[], instances: InstanceSnapshot[]): void {
+    if (now < this.nextSample) return;
+    const { collector, world } = this.run;
+    const s = collector.sample(
+      now,
+      pods.filter((p) => !isDaemonSetPod(p)),
+      instances,
+      world.aws.hourlyCost(),
+    );
+    this.nextSample += SAMPLE_MS;
+    if (now >= this.nextProgress) {
+      this.nextProgress += PROGRESS_MS;
+      this.onProgress?.(progressLine(this.run, now, s));
+    }
+  }
+}
+
+/** Ticks the simulated cluster and lets the collector and the sampler observe it. */
+function tickCluster(run: TwinRun, sampler: Sampler, now: number): void {
+  const { world, sim, collector } = run;
+  const instances = world.aws.instances();
+  sim.tick(now, instances);
+  // One snapshot of the cluster after the simulation step serves both observers.
+  const pods = world.store.list<Pod>("pods");
+  collector.observe(now, world.store.list("nodes"), pods, instances);
+  sampler.maybeSample(now, pods, instances);
+}
+
+/** Starts the cluster loop; it ticks every virtual second until stopped. */
+export function startClusterLoop(run: TwinRun, onProgress?: (line: string) => void): ClusterLoop {
+  const { world, clock } = run;
+  const steps = dueSteps(run);
+  const stepCtx: StepContext = {
+    world,
+    clock,
+    collector: run.collector,
+    random: seededRandom(run.scenario.seed),
+    later: [],
+  };
+  const sampler = new Sampler(run, onProgress);
+  let stopped = false;
+  // The tick stays free of extra awaits: the order in which actors sleep on the virtual clock decides who runs
+  // first when several wake at the same instant.
+  const done = (async () => {
+    while (!stopped) {
+      const now = clock.now();
+      world.aws.tick(now);
+      while (steps.length > 0 && steps[0].at <= now) {
+        const { step } = steps.shift() as DueStep;
+        await applyStep(stepCtx, step);
+        if (step.config !== undefined) await run.refreshStartupTaints();
+      }
+      runDeferred(stepCtx, now);
+      tickCluster(run, sampler, now);
+      await clock.sleep(TICK_MS);
+    }
+  })();
+  return {
+    done,
+    stop: () => {
+      stopped = true;
+    },
+  };
+}
+
+/**
+ * Advances virtual time to the scenario's end, stops the schedules, lets running invocations finish (a Lambda's
+ * timeout bounds them) while the cluster keeps ticking, then stops the cluster loop.
+ */
+export async function runToEnd(run: TwinRun, actors: Promise<void>[], cluster: ClusterLoop): Promise<void> {
+  const { clock, bus } = run;
+  await clock.advanceTo(run.end);
+  bus.stop();
+  const grace = run.end + (run.scenario.controllers.loopSeconds + 120) * 1000;
+  while (bus.runningFunctions().length > 0 && clock.now() < grace) await clock.advance(TICK_MS);
+  cluster.stop();
+  await clock.advance(TICK_MS * 2);
+  await Promise.race([Promise.all([...actors, cluster.done]), clock.advance(TICK_MS)]);
+  run.stopEvents();
+}

@@ -1,0 +1,120 @@
+/**
+ * Sets up one twin run on a started world: applies the scenario's config, builds the simulated cluster (kubelets,
+ * workload controllers, kube-scheduler), the report's collector, the controllers' telemetry, the chaos source and
+ * the event bus that the AWS emulator's events flow into.
+ */
+import type { Telemetry } from "../../controllers/telemetry.js";
+import { seededRandom } from "../../core/seeded-random.js";
+import { ChaosKill, type ChaosStats } from "../chaos.js";
+import { ClusterSimulation } from "../cluster-simulation.js";
+import { TwinCollector } from "../collector.js";
+import { TwinEventBus } from "../event-bus.js";
+import { Kubelets } from "../kubelets.js";
+import { parseDurationMs, type Scenario } from "../scenario.js";
+import { bootTimeMs, type TwinWorld } from "../twin-world.js";
+import type { VirtualClock } from "../virtual-clock.js";
+import { WorkloadControllers } from "../workload-controllers.js";
+import { type TimedLatency, timedTelemetry } from "./timed-telemetry.js";
+
+/** Everything one run shares: its world and clock, the simulated cluster, the bus, and what the report reads. */
+export interface TwinRun {
+  scenario: Scenario;
+  /** Probability that a controller invocation is killed. */
+  chaos: number;
+  clock: VirtualClock;
+  world: TwinWorld;
+  /** Virtual time the run started at. */
+  start: number;
+  /** Virtual time the scenario ends at. */
+  end: number;
+  durationMs: number;
+  collector: TwinCollector;
+  sim: ClusterSimulation;
+  bus: TwinEventBus;
+  /** The controllers' telemetry. */
+  telemetry: Telemetry;
+  latencies: TimedLatency[];
+  /** The controllers' log lines (and crashes), stamped with virtual minutes. */
+  logs: string[];
+  /** Invocations that failed with an error that chaos did not cause. */
+  crashes: string[];
+  chaosRandom: () => number;
+  chaosStats: ChaosStats;
+  /** Re-reads the startup taints of the pools in force (after a config change). */
+  refreshStartupTaints(): Promise<void>;
+  /** Stops routing the emulator's events to the bus. */
+  stopEvents(): void;
+}
+
+/** Applies the scenario's config and builds the run's components. */
+export async function setUpRun(
+  scenario: Scenario,
+  chaos: number,
+  clock: VirtualClock,
+  world: TwinWorld,
+): Promise<TwinRun> {
+  const start = clock.now();
+  const durationMs = parseDurationMs(scenario.duration);
+  await world.applyConfig(scenario.config);
+  // The daemons that remove startup taints know their own keys; the twin reads them from the pools in force.
+  const startupTaints = new Map<string, string[]>();
+  const refreshStartupTaints = async () => {
+    for (const pool of (await world.config.load()).nodePools)
+      startupTaints.set(
+        pool.name,
+        pool.startupTaints.map((t) => t.key),
+      );
+  };
+  await refreshStartupTaints();
+
+  const collector = new TwinCollector(start);
+  const sim = simulatedCluster(scenario, world, collector, (pool) => startupTaints.get(pool) ?? []);
+  const latencies: TimedLatency[] = [];
+  const logs: string[] = [];
+  const telemetry = timedTelemetry(world.telemetry, () => clock.now() - start, latencies, logs);
+  const chaosRandom = seededRandom(scenario.seed * 7919 + 17);
+  const chaosStats: ChaosStats = { killsBefore: 0, killsAfter: 0 };
+  const crashes: string[] = [];
+  const bus = new TwinEventBus(clock, (fn, err) => {
+    const message = err instanceof Error ? err.message : String(err);
+    logs.push(`${((clock.now() - start) / 60_000).toFixed(2)}m crash: ${fn}: ${message}`);
+    if (!(err instanceof ChaosKill)) crashes.push(`${fn}: ${message}`);
+  });
+  const stopEvents = world.aws.onEvent((event) => bus.publish(event));
+  return {
+    scenario,
+    chaos,
+    clock,
+    world,
+    start,
+    end: start + durationMs,
+    durationMs,
+    collector,
+    sim,
+    bus,
+    telemetry,
+    latencies,
+    logs,
+    crashes,
+    chaosRandom,
+    chaosStats,
+    refreshStartupTaints,
+    stopEvents,
+  };
+}
+
+/** Kubelets, workload controllers and kube-scheduler over the world's apiserver store. */
+function simulatedCluster(
+  scenario: Scenario,
+  world: TwinWorld,
+  collector: TwinCollector,
+  startupTaintKeys: (pool: string) => string[],
+): ClusterSimulation {
+  const workloads = new WorkloadControllers(world.store, collector);
+  const kubelets = new Kubelets(world.store, {
+    region: scenario.region,
+    bootTimeMs: bootTimeMs(scenario),
+    startupTaintKeys,
+  });
+  return new ClusterSimulation(world.store, kubelets, workloads);
+}
