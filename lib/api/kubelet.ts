@@ -53,46 +53,53 @@ const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]
 const IPV6 = /^[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*$/;
 const PERCENT = /^(\d+(?:\.\d+)?)%$/;
 
-function readThresholds(c: Checker, v: unknown, path: string): Record<string, string> | undefined {
+/**
+ * Reads a map keyed by eviction signal; `valueError` says why a value is invalid (undefined when it is valid).
+ * Unknown signals and invalid values are reported and left out.
+ */
+function readSignalMap(
+  c: Checker,
+  v: unknown,
+  path: string,
+  valueError: (value: string) => string | undefined,
+): Record<string, string> | undefined {
   const map = readStringMap(c, v, path);
   if (!map) return undefined;
   const out: Record<string, string> = {};
   for (const [signal, value] of Object.entries(map)) {
     const p = keyPath(path, signal);
-    if (!(EVICTION_SIGNALS as readonly string[]).includes(signal)) {
-      c.report(p, `${JSON.stringify(signal)} is not one of ${EVICTION_SIGNALS.join(", ")}`);
-      continue;
-    }
-    const pct = PERCENT.exec(value);
-    if (pct) {
-      if (Number(pct[1]) > 100) {
-        c.report(p, `${JSON.stringify(value)} is not a percentage between 0% and 100%`);
-        continue;
-      }
-    } else if (!isQuantity(value) || parseQuantityBase(value) < 0) {
-      c.report(p, `${JSON.stringify(value)} is not a non-negative quantity or a percentage (e.g. 100Mi, 10%)`);
-      continue;
-    }
-    out[signal] = value;
+    const error = (EVICTION_SIGNALS as readonly string[]).includes(signal)
+      ? valueError(value)
+      : `${JSON.stringify(signal)} is not one of ${EVICTION_SIGNALS.join(", ")}`;
+    if (error) c.report(p, error);
+    else out[signal] = value;
   }
   return out;
 }
 
-function readGracePeriods(c: Checker, v: unknown, path: string): Record<string, string> | undefined {
-  const map = readStringMap(c, v, path);
-  if (!map) return undefined;
-  const out: Record<string, string> = {};
-  for (const [signal, value] of Object.entries(map)) {
-    const p = keyPath(path, signal);
-    if (!(EVICTION_SIGNALS as readonly string[]).includes(signal)) {
-      c.report(p, `${JSON.stringify(signal)} is not one of ${EVICTION_SIGNALS.join(", ")}`);
-    } else if (parseDurationSeconds(value) === undefined) {
-      c.report(p, `${JSON.stringify(value)} is not a duration (e.g. 30s, 1m30s, 2h)`);
-    } else {
-      out[signal] = value;
-    }
+/** Why an eviction threshold is invalid: a percentage of at most 100 %, or a non-negative quantity. */
+function thresholdError(value: string): string | undefined {
+  const pct = PERCENT.exec(value);
+  if (pct) return Number(pct[1]) > 100 ? `${JSON.stringify(value)} is not a percentage between 0% and 100%` : undefined;
+  if (!isQuantity(value) || parseQuantityBase(value) < 0) {
+    return `${JSON.stringify(value)} is not a non-negative quantity or a percentage (e.g. 100Mi, 10%)`;
   }
-  return out;
+  return undefined;
+}
+
+/** Why a grace period is invalid: it must be a duration. */
+function gracePeriodError(value: string): string | undefined {
+  return parseDurationSeconds(value) === undefined
+    ? `${JSON.stringify(value)} is not a duration (e.g. 30s, 1m30s, 2h)`
+    : undefined;
+}
+
+function readThresholds(c: Checker, v: unknown, path: string): Record<string, string> | undefined {
+  return readSignalMap(c, v, path, thresholdError);
+}
+
+function readGracePeriods(c: Checker, v: unknown, path: string): Record<string, string> | undefined {
+  return readSignalMap(c, v, path, gracePeriodError);
 }
 
 /** Options for {@link readKubelet}. */
