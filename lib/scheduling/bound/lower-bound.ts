@@ -36,7 +36,7 @@
  * When this module is bundled (esbuild), ship `node_modules/highs/build/highs.wasm` next to the bundle: the
  * solver loads it from its own directory. If it cannot be loaded the result has status `error: …` and bound 0.
  */
-import highsModule, { type Highs } from "highs";
+import highsModule, { type Highs, type Model } from "highs";
 import type { SolveInput } from "../types.js";
 import { buildLpModel, type LpModel } from "./lp-model.js";
 
@@ -163,14 +163,16 @@ interface SolveOutcome {
   error?: string;
 }
 
-function solve(
-  highs: Highs,
-  model: LpModel,
-  integer: boolean,
-  timeLimit: number,
-  extra: Record<string, string | number | boolean>,
-): SolveOutcome {
-  const inf = highs.infinity;
+/** Rows (bounds) and columns of the relaxation of `model` (see the module doc). */
+interface Formulation {
+  rowLower: number[];
+  rowUpper: number[];
+  cols: Columns;
+  /** Columns counting new nodes (x_j of new kinds). */
+  newNodeColumns: number[];
+}
+
+function formulate(model: LpModel, integer: boolean, inf: number): Formulation {
   const rowLower: number[] = [];
   const rowUpper: number[] = [];
   const addRow = (lo: number, hi: number) => {
@@ -218,6 +220,18 @@ function solve(
     }
     for (const entries of ys) cols.add(0, 0, inf, false, entries);
   }
+  return { rowLower, rowUpper, cols, newNodeColumns };
+}
+
+function solve(
+  highs: Highs,
+  model: LpModel,
+  integer: boolean,
+  timeLimit: number,
+  extra: Record<string, string | number | boolean>,
+): SolveOutcome {
+  const f = formulate(model, integer, highs.infinity);
+  const { cols, rowLower, rowUpper } = f;
   const numCols = cols.cost.length;
   const numRows = rowLower.length;
   try {
@@ -234,45 +248,59 @@ function solve(
         integrality: integer ? (cols.integer as (0 | 1)[]) : undefined,
       },
       (m) => {
-        // Primal simplex is several times faster than the default on these degenerate covering LPs. For the
-        // integer solve, a proven dual bound within 0.5 % of the optimum is plenty; the feasibility-jump
-        // heuristic only finds incumbents (useless for a bound) and dominates small solves.
-        m.options.set({ output_flag: false });
-        if (integer) {
-          m.options.set({
-            mip_rel_gap: 0.005,
-            mip_heuristic_run_feasibility_jump: false,
-            mip_heuristic_effort: 0,
-            mip_detect_symmetry: false,
-            mip_pscost_minreliable: 0,
-          });
-        } else m.options.set({ simplex_strategy: 4 });
-        if (Object.keys(extra).length > 0) m.options.set(extra);
-        if (Number.isFinite(timeLimit)) m.options.set("time_limit", timeLimit);
-        const run = m.run();
-        const status = run.modelStatus;
-        const codes = highs.constants.modelStatus;
-        if (!integer) {
-          if (status !== codes.optimal)
-            return {
-              bound: 0,
-              optimal: false,
-              error: status === codes.timeLimit ? "LP time limit reached" : `LP status ${status}`,
-            };
-          const values = m.getSolution().colValue;
-          let roundingGap = 0;
-          for (const j of newNodeColumns) {
-            const x = values[j];
-            if (Math.abs(x - Math.round(x)) > 1e-6) roundingGap += cols.cost[j] * (Math.ceil(x) - x);
-          }
-          return { bound: m.getObjectiveValue(), optimal: true, roundingGap };
-        }
-        const dual = Number(m.info.get("mip_dual_bound"));
-        if (!Number.isFinite(dual)) return { bound: 0, optimal: false };
-        return { bound: dual, optimal: status === codes.optimal };
+        configure(m, integer, timeLimit, extra);
+        return outcomeOf(highs, m, integer, f);
       },
     );
   } catch (e) {
     return { bound: 0, optimal: false, error: (e as Error).message };
   }
+}
+
+function configure(
+  m: Model,
+  integer: boolean,
+  timeLimit: number,
+  extra: Record<string, string | number | boolean>,
+): void {
+  // Primal simplex is several times faster than the default on these degenerate covering LPs. For the
+  // integer solve, a proven dual bound within 0.5 % of the optimum is plenty; the feasibility-jump
+  // heuristic only finds incumbents (useless for a bound) and dominates small solves.
+  m.options.set({ output_flag: false });
+  if (integer) {
+    m.options.set({
+      mip_rel_gap: 0.005,
+      mip_heuristic_run_feasibility_jump: false,
+      mip_heuristic_effort: 0,
+      mip_detect_symmetry: false,
+      mip_pscost_minreliable: 0,
+    });
+  } else m.options.set({ simplex_strategy: 4 });
+  if (Object.keys(extra).length > 0) m.options.set(extra);
+  if (Number.isFinite(timeLimit)) m.options.set("time_limit", timeLimit);
+}
+
+/** Runs the configured model and reads the bound it proves. */
+function outcomeOf(highs: Highs, m: Model, integer: boolean, f: Formulation): SolveOutcome {
+  const run = m.run();
+  const status = run.modelStatus;
+  const codes = highs.constants.modelStatus;
+  if (!integer) {
+    if (status !== codes.optimal)
+      return {
+        bound: 0,
+        optimal: false,
+        error: status === codes.timeLimit ? "LP time limit reached" : `LP status ${status}`,
+      };
+    const values = m.getSolution().colValue;
+    let roundingGap = 0;
+    for (const j of f.newNodeColumns) {
+      const x = values[j];
+      if (Math.abs(x - Math.round(x)) > 1e-6) roundingGap += f.cols.cost[j] * (Math.ceil(x) - x);
+    }
+    return { bound: m.getObjectiveValue(), optimal: true, roundingGap };
+  }
+  const dual = Number(m.info.get("mip_dual_bound"));
+  if (!Number.isFinite(dual)) return { bound: 0, optimal: false };
+  return { bound: dual, optimal: status === codes.optimal };
 }

@@ -17,7 +17,14 @@ import { selectorMatches } from "../primitives/label-selector.js";
 import { podRequests, podSpecRequests } from "../primitives/pod-requests.js";
 import { firstUntolerated } from "../primitives/taints.js";
 import type { SolveInput } from "../types.js";
-import { type LabelDomain, labelView, matchNodeSelection, matchRequirements, placementKey } from "./compat.js";
+import {
+  type LabelDomain,
+  labelView,
+  matchNodeSelection,
+  matchRequirements,
+  type NodeLabelView,
+  placementKey,
+} from "./compat.js";
 
 const GIB = 2 ** 30;
 const HOSTNAME = "kubernetes.io/hostname";
@@ -126,9 +133,36 @@ function fits(request: Record<string, number>, capacity: Record<string, number>)
   return true;
 }
 
+/** Pod classes before pruning, with what the node kinds need to know about them. */
+interface ClassSurvey {
+  placements: Placement[];
+  /** The defining term of each hostname anti-affinity group, with its namespace. */
+  groupTerms: { ns: string; term: PodAffinityTerm }[];
+  rawClasses: (PodClass & { placement: number })[];
+  /** Resource names any class requests, sorted. */
+  dimensions: string[];
+}
+
 /** Builds the relaxation's data from a solver input. */
 export function buildLpModel(input: SolveInput): LpModel {
-  // 1. Classes.
+  const survey = surveyClasses(input);
+  const kinds = existingNodeKinds(input, survey);
+  kinds.push(...pruneDominated(newNodeKinds(input, survey), survey.dimensions));
+  const classes = dropUnusableClasses(survey.rawClasses, kinds);
+  const pods = classes.reduce((s, c) => s + c.count, 0);
+  const excludedPods = survey.rawClasses.reduce((s, c) => s + c.count, 0) - pods;
+  return {
+    classes,
+    kinds,
+    dimensions: survey.dimensions,
+    antiAffinityGroups: survey.groupTerms.length,
+    pods,
+    excludedPods,
+  };
+}
+
+/** Classes of the input's pods: by (node placement, anti-affinity group, requests). */
+function surveyClasses(input: SolveInput): ClassSurvey {
   const placements: Placement[] = [];
   const placementIndex = new Map<string, number>();
   const groupIndex = new Map<string, number>();
@@ -167,8 +201,12 @@ export function buildLpModel(input: SolveInput): LpModel {
     }
   }
   const dimensions = [...new Set(rawClasses.flatMap((c) => Object.keys(c.request)))].sort();
+  return { placements, groupTerms, rawClasses, dimensions };
+}
 
-  // 2. Existing nodes.
+/** One kind per schedulable existing node: its free capacity at price 0, for the classes it can take. */
+function existingNodeKinds(input: SolveInput, survey: ClassSurvey): NodeKind[] {
+  const { placements, groupTerms, rawClasses } = survey;
   const kinds: NodeKind[] = [];
   for (const node of input.existingNodes) {
     if (node.unschedulable) continue;
@@ -206,8 +244,11 @@ export function buildLpModel(input: SolveInput): LpModel {
       .map(({ i }) => i);
     if (classes.length > 0) kinds.push({ price: 0, capacity, classes, existing: true, description: node.name });
   }
+  return kinds;
+}
 
-  // 3. New-node offerings, grouped by (capacity, classes) keeping the cheapest.
+/** New-node offerings of every pool, grouped by (capacity, classes) keeping the cheapest. */
+function newNodeKinds(input: SolveInput, survey: ClassSurvey): NodeKind[] {
   const grouped = new Map<string, NodeKind>();
   for (const { pool, instanceTypes } of input.pools) {
     const poolLabelKey = pool.flavor === "v1alpha5" ? "karpenter.sh/provisioner-name" : "karpenter.sh/nodepool";
@@ -233,28 +274,22 @@ export function buildLpModel(input: SolveInput): LpModel {
         };
         if (matchRequirements(pool.requirements, labelView(fixed, new Map(), absentWhenUnset)) === "no") continue;
         const view = labelView(fixed, possible, absentWhenUnset);
-        const cap: Resources = { ...it.allocatable };
-        for (const ds of daemonSets) {
-          if (matchNodeSelection(ds.spec.template.spec, view) !== "yes") continue;
-          const r = podSpecRequests(ds.spec.template.spec);
-          for (const [k, v] of Object.entries(r)) if (k !== "pods") cap[k] = (cap[k] ?? 0) - v;
-        }
-        const capacity = toLpUnits(cap);
-        const ok = placements.map(
+        const capacity = toLpUnits(capacityAfterDaemonSets(it.allocatable, daemonSets, view));
+        const ok = survey.placements.map(
           (pl) => matchNodeSelection(pl.spec, view) !== "no" && toleratesHardTaints(pl.tolerations, pool.taints),
         );
         const classes: number[] = [];
-        rawClasses.forEach((c, i) => {
+        survey.rawClasses.forEach((c, i) => {
           if (ok[c.placement] && fits(c.request, capacity)) classes.push(i);
         });
         if (classes.length === 0) continue;
-        const relevantCap = dimensions.map((d) => capacity[d] ?? 0);
+        const relevantCap = survey.dimensions.map((d) => capacity[d] ?? 0);
         const key = JSON.stringify([relevantCap, classes]);
         const prev = grouped.get(key);
         if (!prev || o.price < prev.price) {
           grouped.set(key, {
             price: o.price,
-            capacity: Object.fromEntries(dimensions.map((d, i) => [d, relevantCap[i]])),
+            capacity: Object.fromEntries(survey.dimensions.map((d, i) => [d, relevantCap[i]])),
             classes,
             existing: false,
             description: `${pool.name}/${it.name}/${o.zone}/${o.capacityType}`,
@@ -263,24 +298,36 @@ export function buildLpModel(input: SolveInput): LpModel {
       }
     }
   }
-  kinds.push(...pruneDominated([...grouped.values()], dimensions));
+  return [...grouped.values()];
+}
 
-  // 4. Drop classes nothing can hold; renumber.
+/** Allocatable minus the requests of the DaemonSets that surely run on a node with these labels. */
+function capacityAfterDaemonSets(
+  allocatable: Resources,
+  daemonSets: SolveInput["daemonSets"],
+  view: NodeLabelView,
+): Resources {
+  const cap: Resources = { ...allocatable };
+  for (const ds of daemonSets) {
+    if (matchNodeSelection(ds.spec.template.spec, view) !== "yes") continue;
+    const r = podSpecRequests(ds.spec.template.spec);
+    for (const [k, v] of Object.entries(r)) if (k !== "pods") cap[k] = (cap[k] ?? 0) - v;
+  }
+  return cap;
+}
+
+/** The classes some kind can hold, renumbered (kinds' class lists are rewritten in place). */
+function dropUnusableClasses(rawClasses: readonly (PodClass & { placement: number })[], kinds: NodeKind[]): PodClass[] {
   const usable = new Set(kinds.flatMap((k) => k.classes));
   const renumber = new Map<number, number>();
   const classes: PodClass[] = [];
-  let excludedPods = 0;
   rawClasses.forEach((c, i) => {
-    if (!usable.has(i)) {
-      excludedPods += c.count;
-      return;
-    }
+    if (!usable.has(i)) return;
     renumber.set(i, classes.length);
     classes.push({ count: c.count, request: c.request, antiAffinityGroup: c.antiAffinityGroup, example: c.example });
   });
   for (const k of kinds) k.classes = k.classes.map((i) => renumber.get(i) as number);
-  const pods = classes.reduce((s, c) => s + c.count, 0);
-  return { classes, kinds, dimensions, antiAffinityGroups: groupTerms.length, pods, excludedPods };
+  return classes;
 }
 
 /** Drops kinds for which a no-more-expensive kind has ≥ capacity in every dimension and a superset of classes. */

@@ -160,82 +160,15 @@ function parseType(
     fail(`${path}.arch`, `${show(arch)} is not one of ${ARCHES.join(", ")}`);
   const os = raw.os ?? "linux";
   if (typeof os !== "string" || !OSES.includes(os)) fail(`${path}.os`, `${show(os)} is not one of ${OSES.join(", ")}`);
-
-  let capacity: Resources | undefined;
-  if (raw.capacity === undefined) fail(`${path}.capacity`, "is required (at least cpu and memory)");
-  else {
-    capacity = parseResources(raw.capacity, `${path}.capacity`, fail);
-    if (capacity) {
-      for (const k of ["cpu", "memory"]) if (capacity[k] === undefined) fail(`${path}.capacity.${k}`, "is required");
-      capacity.pods ??= DEFAULT_PODS;
-    }
-  }
-  const overhead = parseResources(raw.overhead, `${path}.overhead`, fail);
-  if (capacity && overhead) {
-    for (const [k, v] of Object.entries(overhead)) {
-      if (v > (capacity[k] ?? 0))
-        fail(`${path}.overhead.${k}`, `${v} exceeds capacity ${capacity[k] ?? 0} (internal units)`);
-    }
-  }
-
-  const labels: Record<string, string> = {};
-  if (raw.labels !== undefined) {
-    if (!isObject(raw.labels)) fail(`${path}.labels`, `must be an object of string values, got ${show(raw.labels)}`);
-    else {
-      for (const [k, v] of Object.entries(raw.labels)) {
-        if (typeof v !== "string") fail(`${path}.labels.${k}`, `must be a string, got ${show(v)}`);
-        else labels[k] = v;
-      }
-    }
-  }
-
-  const offerings: Offering[] = [];
-  if (!Array.isArray(raw.offerings)) fail(`${path}.offerings`, `must be an array, got ${show(raw.offerings)}`);
-  else {
-    raw.offerings.forEach((o, j) => {
-      const p = `${path}.offerings[${j}]`;
-      if (!isObject(o)) {
-        fail(p, `must be an object, got ${show(o)}`);
-        return;
-      }
-      for (const k of Object.keys(o))
-        if (!OFFERING_FIELDS.includes(k)) fail(`${p}.${k}`, `unknown field (allowed: ${OFFERING_FIELDS.join(", ")})`);
-      const { zone, capacityType, price } = o;
-      const available = o.available ?? true;
-      let good = true;
-      const bad = (q: string, m: string) => {
-        good = false;
-        fail(q, m);
-      };
-      if (typeof zone !== "string" || zone === "") bad(`${p}.zone`, `must be a non-empty string, got ${show(zone)}`);
-      else if (zones && !zones.includes(zone))
-        bad(`${p}.zone`, `${show(zone)} is not one of zones (${zones.join(", ")})`);
-      if (!CAPACITY_TYPES.includes(capacityType as CapacityType)) {
-        bad(`${p}.capacityType`, `${show(capacityType)} is not one of ${CAPACITY_TYPES.join(", ")}`);
-      }
-      if (typeof price !== "number" || !Number.isFinite(price) || price < 0) {
-        bad(`${p}.price`, `must be a finite number ≥ 0, got ${show(price)}`);
-      }
-      if (typeof available !== "boolean") bad(`${p}.available`, `must be true or false, got ${show(available)}`);
-      if (good)
-        offerings.push({
-          zone: zone as string,
-          capacityType: capacityType as CapacityType,
-          price: price as number,
-          available: available as boolean,
-        });
-    });
-  }
-  const derived: Record<string, unknown> = {
-    "node.kubernetes.io/instance-type": name,
-    "kubernetes.io/arch": arch,
-    "kubernetes.io/os": os,
-  };
-  for (const [k, v] of Object.entries(derived)) {
-    if (labels[k] !== undefined && labels[k] !== v) {
-      fail(`${path}.labels.${k}`, `${show(labels[k])} contradicts the type's ${k.split("/")[1]} ${show(v)}`);
-    }
-  }
+  const { capacity, overhead } = parseCapacityAndOverhead(raw, path, fail);
+  const labels = parseLabels(raw.labels, `${path}.labels`, fail);
+  const offerings = parseOfferings(raw.offerings, `${path}.offerings`, zones, fail);
+  checkDerivedLabels(
+    labels,
+    { "node.kubernetes.io/instance-type": name, "kubernetes.io/arch": arch, "kubernetes.io/os": os },
+    `${path}.labels`,
+    fail,
+  );
   if (!ok || !capacity || !overhead) return undefined;
 
   const allocatable: Resources = {};
@@ -257,4 +190,104 @@ function parseType(
     allocatable,
     offerings,
   };
+}
+
+/** A type's `capacity` (required, with cpu and memory; pods defaulted) and `overhead` (at most the capacity). */
+function parseCapacityAndOverhead(
+  raw: Record<string, unknown>,
+  path: string,
+  fail: Report,
+): { capacity: Resources | undefined; overhead: Resources | undefined } {
+  let capacity: Resources | undefined;
+  if (raw.capacity === undefined) fail(`${path}.capacity`, "is required (at least cpu and memory)");
+  else {
+    capacity = parseResources(raw.capacity, `${path}.capacity`, fail);
+    if (capacity) {
+      for (const k of ["cpu", "memory"]) if (capacity[k] === undefined) fail(`${path}.capacity.${k}`, "is required");
+      capacity.pods ??= DEFAULT_PODS;
+    }
+  }
+  const overhead = parseResources(raw.overhead, `${path}.overhead`, fail);
+  if (capacity && overhead) {
+    for (const [k, v] of Object.entries(overhead)) {
+      if (v > (capacity[k] ?? 0))
+        fail(`${path}.overhead.${k}`, `${v} exceeds capacity ${capacity[k] ?? 0} (internal units)`);
+    }
+  }
+  return { capacity, overhead };
+}
+
+/** A type's optional `labels`: an object of string values (invalid entries reported and dropped). */
+function parseLabels(raw: unknown, path: string, fail: Report): Record<string, string> {
+  const labels: Record<string, string> = {};
+  if (raw === undefined) return labels;
+  if (!isObject(raw)) {
+    fail(path, `must be an object of string values, got ${show(raw)}`);
+    return labels;
+  }
+  for (const [k, v] of Object.entries(raw)) {
+    if (typeof v !== "string") fail(`${path}.${k}`, `must be a string, got ${show(v)}`);
+    else labels[k] = v;
+  }
+  return labels;
+}
+
+/** A type's `offerings` array (invalid offerings reported and dropped). */
+function parseOfferings(raw: unknown, path: string, zones: string[] | undefined, fail: Report): Offering[] {
+  const offerings: Offering[] = [];
+  if (!Array.isArray(raw)) {
+    fail(path, `must be an array, got ${show(raw)}`);
+    return offerings;
+  }
+  raw.forEach((o, j) => {
+    const offering = parseOffering(o, `${path}[${j}]`, zones, fail);
+    if (offering) offerings.push(offering);
+  });
+  return offerings;
+}
+
+function parseOffering(o: unknown, p: string, zones: string[] | undefined, fail: Report): Offering | undefined {
+  if (!isObject(o)) {
+    fail(p, `must be an object, got ${show(o)}`);
+    return undefined;
+  }
+  for (const k of Object.keys(o))
+    if (!OFFERING_FIELDS.includes(k)) fail(`${p}.${k}`, `unknown field (allowed: ${OFFERING_FIELDS.join(", ")})`);
+  const { zone, capacityType, price } = o;
+  const available = o.available ?? true;
+  let good = true;
+  const bad = (q: string, m: string) => {
+    good = false;
+    fail(q, m);
+  };
+  if (typeof zone !== "string" || zone === "") bad(`${p}.zone`, `must be a non-empty string, got ${show(zone)}`);
+  else if (zones && !zones.includes(zone)) bad(`${p}.zone`, `${show(zone)} is not one of zones (${zones.join(", ")})`);
+  if (!CAPACITY_TYPES.includes(capacityType as CapacityType)) {
+    bad(`${p}.capacityType`, `${show(capacityType)} is not one of ${CAPACITY_TYPES.join(", ")}`);
+  }
+  if (typeof price !== "number" || !Number.isFinite(price) || price < 0) {
+    bad(`${p}.price`, `must be a finite number ≥ 0, got ${show(price)}`);
+  }
+  if (typeof available !== "boolean") bad(`${p}.available`, `must be true or false, got ${show(available)}`);
+  if (!good) return undefined;
+  return {
+    zone: zone as string,
+    capacityType: capacityType as CapacityType,
+    price: price as number,
+    available: available as boolean,
+  };
+}
+
+/** Reports explicit labels that contradict what the type's name, arch and os imply. */
+function checkDerivedLabels(
+  labels: Record<string, string>,
+  derived: Record<string, unknown>,
+  path: string,
+  fail: Report,
+): void {
+  for (const [k, v] of Object.entries(derived)) {
+    if (labels[k] !== undefined && labels[k] !== v) {
+      fail(`${path}.${k}`, `${show(labels[k])} contradicts the type's ${k.split("/")[1]} ${show(v)}`);
+    }
+  }
 }

@@ -53,6 +53,22 @@ export function solveLp(
   );
 }
 
+/** A simplex tableau over n structural, m surplus and m artificial columns plus the right-hand side. */
+interface Tableau {
+  /** Structural columns. */
+  n: number;
+  /** Rows. */
+  m: number;
+  width: number;
+  /** Index of the right-hand-side column. */
+  rhs: number;
+  rows: Float64Array[];
+  /** Basic column of each row. */
+  basis: Int32Array;
+  /** Per row: the factor applied to the original row (negative for rows negated to start feasible). */
+  scaleOf: Float64Array;
+}
+
 function simplex(
   c: ArrayLike<number>,
   a: ArrayLike<number>[],
@@ -64,11 +80,55 @@ function simplex(
   const duals = new Float64Array(b.length);
   const x = new Float64Array(n);
   if (m === 0) return { value: 0, x, duals };
-  // Columns: n structural, m surplus, m artificial; plus RHS. Demand rows (b > 0) are scaled to RHS 1 and start
-  // with their artificial basic; other rows are negated so that their surplus starts basic at −b ≥ 0.
+  const tab = initialTableau(c, a, b, rowsIdx);
+  const { rows: t, basis, rhs } = tab;
+  const costs = new Float64Array(tab.width - 1);
+  const isArtificial = (j: number) => j >= n + m && j < n + 2 * m;
+  let anyArtificial = false;
+  for (let r = 0; r < m; r++) {
+    if (isArtificial(basis[r])) {
+      costs[basis[r]] = 1;
+      anyArtificial = true;
+    }
+  }
+  if (anyArtificial && !runPhase(tab, costs, tab.width - 1)) return undefined;
+  for (let r = 0; r < m; r++) if (isArtificial(basis[r]) && t[r][rhs] > 1e-7) return undefined;
+  costs.fill(0);
+  for (let j = 0; j < n; j++) costs[j] = c[j];
+  if (!runPhase(tab, costs, n + m)) return undefined;
+  let value = 0;
+  for (let r = 0; r < m; r++) {
+    const j = basis[r];
+    if (j < n) {
+      x[j] = t[r][rhs];
+      value += c[j] * x[j];
+    }
+  }
+  for (let k = 0; k < m; k++) {
+    // B⁻¹'s column k is the tableau column of the variable that started basic in row k.
+    const col = tab.scaleOf[k] > 0 ? n + m + k : n + k;
+    let pi = 0;
+    for (let r = 0; r < m; r++) pi += costs[basis[r]] * t[r][col];
+    duals[rowsIdx[k]] = Math.max(0, pi * tab.scaleOf[k]);
+  }
+  return { value, x, duals };
+}
+
+/**
+ * The starting tableau. Demand rows (b > 0) are scaled to RHS 1 and start with their artificial basic; other rows
+ * are negated so that their surplus starts basic at −b ≥ 0.
+ */
+function initialTableau(
+  c: ArrayLike<number>,
+  a: ArrayLike<number>[],
+  b: ArrayLike<number>,
+  rowsIdx: number[],
+): Tableau {
+  const n = c.length;
+  const m = rowsIdx.length;
   const width = n + 2 * m + 1;
   const rhs = width - 1;
-  const t: Float64Array[] = [];
+  const rows: Float64Array[] = [];
   const scaleOf = new Float64Array(m);
   const basis = new Int32Array(m);
   for (let r = 0; r < m; r++) {
@@ -92,83 +152,58 @@ function simplex(
       basis[r] = n + r;
       scaleOf[r] = -scale;
     }
-    t.push(row);
+    rows.push(row);
   }
+  return { n, m, width, rhs, rows, basis, scaleOf };
+}
 
-  const costs = new Float64Array(width - 1);
+/**
+ * Pivots (Dantzig's rule over the first `limit` columns, lowest basic index on ratio ties) until no reduced cost is
+ * negative; false when unbounded or when the iteration cap is hit.
+ */
+function runPhase(tab: Tableau, costs: Float64Array, limit: number): boolean {
+  const { n, m, width, rhs, rows: t, basis } = tab;
   const cb = new Float64Array(m);
-  const phase = (limit: number): boolean => {
-    for (let iter = 0; iter < 50 * (m + n); iter++) {
-      // reduced cost d_j = c_j − Σ_r c_B[r] t[r][j]
-      for (let r = 0; r < m; r++) cb[r] = costs[basis[r]];
-      let enter = -1;
-      let best = -EPS;
-      for (let j = 0; j < limit; j++) {
-        let d = costs[j];
-        for (let r = 0; r < m; r++) d -= cb[r] * t[r][j];
-        if (d < best) {
-          best = d;
-          enter = j;
+  for (let iter = 0; iter < 50 * (m + n); iter++) {
+    // reduced cost d_j = c_j − Σ_r c_B[r] t[r][j]
+    for (let r = 0; r < m; r++) cb[r] = costs[basis[r]];
+    let enter = -1;
+    let best = -EPS;
+    for (let j = 0; j < limit; j++) {
+      let d = costs[j];
+      for (let r = 0; r < m; r++) d -= cb[r] * t[r][j];
+      if (d < best) {
+        best = d;
+        enter = j;
+      }
+    }
+    if (enter < 0) return true;
+    let leave = -1;
+    let ratio = Number.POSITIVE_INFINITY;
+    for (let r = 0; r < m; r++) {
+      const v = t[r][enter];
+      if (v > EPS) {
+        const q = t[r][rhs] / v;
+        if (q < ratio - EPS || (Math.abs(q - ratio) <= EPS && leave >= 0 && basis[r] < basis[leave])) {
+          ratio = q;
+          leave = r;
         }
       }
-      if (enter < 0) return true;
-      let leave = -1;
-      let ratio = Number.POSITIVE_INFINITY;
-      for (let r = 0; r < m; r++) {
-        const v = t[r][enter];
-        if (v > EPS) {
-          const q = t[r][rhs] / v;
-          if (q < ratio - EPS || (Math.abs(q - ratio) <= EPS && leave >= 0 && basis[r] < basis[leave])) {
-            ratio = q;
-            leave = r;
-          }
-        }
-      }
-      if (leave < 0) return false; // unbounded (cannot happen with c ≥ 0)
-      const pr = t[leave];
-      const pv = pr[enter];
-      for (let j = 0; j < width; j++) pr[j] /= pv;
-      for (let r = 0; r < m; r++) {
-        if (r === leave) continue;
-        const f = t[r][enter];
-        if (f === 0) continue;
-        const row = t[r];
-        for (let j = 0; j < width; j++) row[j] -= f * pr[j];
-      }
-      basis[leave] = enter;
     }
-    return false;
-  };
-
-  const isArtificial = (j: number) => j >= n + m && j < n + 2 * m;
-  let anyArtificial = false;
-  for (let r = 0; r < m; r++) {
-    if (isArtificial(basis[r])) {
-      costs[basis[r]] = 1;
-      anyArtificial = true;
+    if (leave < 0) return false; // unbounded (cannot happen with c ≥ 0)
+    const pr = t[leave];
+    const pv = pr[enter];
+    for (let j = 0; j < width; j++) pr[j] /= pv;
+    for (let r = 0; r < m; r++) {
+      if (r === leave) continue;
+      const f = t[r][enter];
+      if (f === 0) continue;
+      const row = t[r];
+      for (let j = 0; j < width; j++) row[j] -= f * pr[j];
     }
+    basis[leave] = enter;
   }
-  if (anyArtificial && !phase(width - 1)) return undefined;
-  for (let r = 0; r < m; r++) if (isArtificial(basis[r]) && t[r][rhs] > 1e-7) return undefined;
-  costs.fill(0);
-  for (let j = 0; j < n; j++) costs[j] = c[j];
-  if (!phase(n + m)) return undefined;
-  let value = 0;
-  for (let r = 0; r < m; r++) {
-    const j = basis[r];
-    if (j < n) {
-      x[j] = t[r][rhs];
-      value += c[j] * x[j];
-    }
-  }
-  for (let k = 0; k < m; k++) {
-    // B⁻¹'s column k is the tableau column of the variable that started basic in row k.
-    const col = scaleOf[k] > 0 ? n + m + k : n + k;
-    let pi = 0;
-    for (let r = 0; r < m; r++) pi += costs[basis[r]] * t[r][col];
-    duals[rowsIdx[k]] = Math.max(0, pi * scaleOf[k]);
-  }
-  return { value, x, duals };
+  return false;
 }
 
 /**

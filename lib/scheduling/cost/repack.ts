@@ -14,19 +14,16 @@ import type { Effective } from "../packer/pod-class.js";
 import type { PoolState } from "../packer/pool-state.js";
 import { fitsIn } from "../packer/resource-dims.js";
 import type { SolveContext } from "../packer/solve-context.js";
-import { dualPrices, dualValue, type FillClass, type FillRule, type FillType, fillBin } from "./balanced-fill.js";
-import { addTaken, type FreshBin, greedyFresh, roundedFresh, scaledUndominated } from "./fresh-bins.js";
+import { dualValue, type FillClass, type FillRule, type FillType, fillBin } from "./balanced-fill.js";
+import { addTaken, type FreshBin, greedyFresh, roundedFresh } from "./fresh-bins.js";
 import { solveCoveringLp } from "./lp.js";
 import { improvePairs } from "./pair-search.js";
+import { TypeRanking } from "./type-ranking.js";
 
 /** A group within this share of its fractional lower bound is left as placed. */
 const GOOD_ENOUGH = 0.01;
-/** Most candidate types tried per bin. */
-const MAX_CANDIDATES = 16;
 /** Types tried per anchored bin (besides the cheapest that holds its anchored pods). */
 const ANCHORED_CANDIDATES = 4;
-/** Candidate types must carry at least this share of the best type's dual value per dollar. */
-const MIN_RELATIVE_EFFICIENCY = 0.8;
 
 /** Whether a placed pod may move between bins of its group. */
 export function isMovable(e: Effective): boolean {
@@ -116,6 +113,17 @@ interface GroupPlan {
   acquired: number[];
 }
 
+/** What planning one group works on. */
+interface PlanScope {
+  pool: PoolState;
+  group: BinGroup;
+  types: FillType[];
+  dims: number;
+  /** Pods still to place per class (counts go down as bins take them). */
+  remaining: FillClass[];
+  ranking: TypeRanking;
+}
+
 function planGroup(
   ctx: SolveContext,
   pool: PoolState,
@@ -126,68 +134,57 @@ function planGroup(
 ): GroupPlan | undefined {
   const remaining: FillClass[] = classes.map((c) => ({ vec: c.vec, count: c.count }));
   const dims = ctx.dims.size;
+  const scope: PlanScope = {
+    pool,
+    group,
+    types,
+    dims,
+    remaining,
+    ranking: new TypeRanking(pool, group, types, remaining, dims),
+  };
   const plan: GroupPlan = { cost: 0, anchored: [], fresh: [], acquired: [] };
-  const allowed = (j: number) => pool.limitExceededBy(group.entries[j].i) === undefined;
-  const cols = group.undominated();
-  let duals = dualPrices(types, remaining, dims, cols);
-  /** Types by dual value per dollar (best first) among those that fit `used` and the pool's limits. */
-  let rankedCache: { duals: Float64Array; result: { order: number[]; eff: Map<number, number> } } | undefined;
-  const rankedTypes = (used?: Float64Array): { order: number[]; eff: Map<number, number> } => {
-    if (!used && !pool.hasLimits && rankedCache?.duals === duals) return rankedCache.result;
-    const result = rankTypes(used);
-    if (!used) rankedCache = { duals, result };
-    return result;
-  };
-  const rankTypes = (used?: Float64Array): { order: number[]; eff: Map<number, number> } => {
-    const usable = cols.filter((j) => (!used || fitsIn(used, types[j].cap)) && allowed(j));
-    const eff = new Map<number, number>();
-    let max = 0;
-    for (const j of usable) {
-      let v = 0;
-      for (let k = 0; k < dims; k++) v += duals[k] * Math.max(0, types[j].cap[k]);
-      const e = types[j].price > 0 ? v / types[j].price : 0;
-      eff.set(j, e);
-      if (e > max) max = e;
-    }
-    const order = usable
-      .filter((j) => (eff.get(j) ?? 0) >= max * MIN_RELATIVE_EFFICIENCY)
-      .sort((a, b) => (eff.get(b) ?? 0) - (eff.get(a) ?? 0) || types[b].cap[0] - types[a].cap[0] || a - b);
-    return { order, eff };
-  };
-  /** Efficient types with no type doing better per dollar in every binding dimension (for the LP). */
-  const efficientTypes = (used?: Float64Array): number[] =>
-    scaledUndominated(rankedTypes(used).order, types, duals).slice(0, MAX_CANDIDATES);
-  /** The most efficient types plus the cheapest few that fit (small types finish tails). */
-  const candidates = (used?: Float64Array): number[] => {
-    const top = rankedTypes(used).order.slice(0, MAX_CANDIDATES);
-    let cheap = 0;
-    for (const j of cols) {
-      if (cheap >= 6) break;
-      if ((!used || fitsIn(used, types[j].cap)) && allowed(j) && !top.includes(j)) {
-        top.push(j);
-        cheap++;
-      }
-    }
-    return top;
-  };
-  const take = (taken: Int32Array) => {
-    for (let i = 0; i < remaining.length; i++) remaining[i].count -= taken[i];
-  };
+  if (!planAnchored(scope, anchored, plan)) return undefined;
+  const fresh = cheapestFresh(scope, classes);
+  if (!fresh) return undefined;
+  const { ranking } = scope;
+  for (const f of improvePairs(fresh, classes, group, types, ranking.candidates, pool, ranking.duals)) {
+    plan.fresh.push(f);
+    pool.useType(group.entries[f.entry].i, 1);
+    plan.acquired.push(group.entries[f.entry].i);
+  }
+  // Right-size: each bin pays only for the cheapest type holding what it got.
+  plan.cost = 0;
+  anchored.forEach((a, idx) => {
+    const used = new Float64Array(a.used);
+    addTaken(used, classes, plan.anchored[idx].taken);
+    plan.cost += cheapestPrice(group, used);
+  });
+  for (const f of plan.fresh) {
+    const used = new Float64Array(dims);
+    addTaken(used, classes, f.taken);
+    plan.cost += cheapestPrice(group, used);
+  }
+  return plan;
+}
 
-  // Anchored bins must stay; each gets the type whose extra room carries the most value for its extra price:
-  // candidates are the most efficient types, the cheapest that holds the anchored pods, and the cheapest that holds
-  // them plus all (or half) of what is still to place.
-  const ranking = anchored.length > 0 ? rankedTypes().order : [];
+/**
+ * Anchored bins must stay; each gets the type whose extra room carries the most value for its extra price:
+ * candidates are the most efficient types, the cheapest that holds the anchored pods, and the cheapest that holds
+ * them plus all (or half) of what is still to place. False when some anchored bin has no usable type.
+ */
+function planAnchored(scope: PlanScope, anchored: { used: Float64Array }[], plan: GroupPlan): boolean {
+  const { pool, group, types, dims, remaining, ranking } = scope;
+  const order = anchored.length > 0 ? ranking.ranked().order : [];
   for (const a of anchored) {
     const cands: number[] = [];
-    for (const j of ranking) {
+    for (const j of order) {
       if (cands.length >= ANCHORED_CANDIDATES) break;
       if (fitsIn(a.used, types[j].cap)) cands.push(j);
     }
     const cheapestHolding = (extra: number) => {
       const need = new Float64Array(a.used);
       for (const c of remaining) for (let k = 0; k < dims; k++) need[k] += c.vec[k] * Math.floor(c.count * extra);
-      return cols.find((j) => fitsIn(need, types[j].cap) && allowed(j));
+      return ranking.cols.find((j) => fitsIn(need, types[j].cap) && ranking.allowed(j));
     };
     const base = cheapestHolding(0);
     for (const j of [base, cheapestHolding(1), cheapestHolding(0.5)])
@@ -196,37 +193,43 @@ function planGroup(
     let best: { entry: number; taken: Int32Array; surplus: number } | undefined;
     for (const j of cands) {
       const taken = fillBin(types[j].cap, a.used, remaining);
-      const surplus = dualValue(remaining, taken, duals) - (types[j].price - basePrice);
+      const surplus = dualValue(remaining, taken, ranking.duals) - (types[j].price - basePrice);
       if (!best || surplus > best.surplus + 1e-12) best = { entry: j, taken, surplus };
     }
-    if (!best) return undefined;
-    take(best.taken);
+    if (!best) return false;
+    for (let i = 0; i < remaining.length; i++) remaining[i].count -= best.taken[i];
     plan.anchored.push({ entry: best.entry, taken: best.taken });
     plan.cost += types[best.entry].price;
     pool.useType(group.entries[best.entry].i, 1);
     plan.acquired.push(group.entries[best.entry].i);
   }
-  // Fresh bins for what is left: the greedy and the assignment-LP strategies; the cheaper (right-sized) wins.
+  return true;
+}
+
+/**
+ * Fresh bins for what is left: the greedy and the assignment-LP strategies; the cheaper (right-sized) wins. Leaves
+ * `remaining` as it found it and the ranking's duals as the last strategy left them.
+ */
+function cheapestFresh(scope: PlanScope, classes: ClassBucket[]): FreshBin[] | undefined {
+  const { pool, group, types, dims, remaining, ranking } = scope;
   const acquire = (j: number) => pool.useType(group.entries[j].i, 1);
-  const refresh = () => {
-    duals = dualPrices(types, remaining, dims, cols);
-  };
+  const currentDuals = () => ranking.duals;
   const greedy = (rule: FillRule) => () =>
-    greedyFresh(remaining, types, candidates, refresh, () => duals, acquire, rule);
+    greedyFresh(remaining, types, ranking.candidates, ranking.refresh, currentDuals, acquire, rule);
   const strategies = [
     greedy("dot"),
     greedy("cosine"),
     () =>
-      roundedFresh(remaining, types, efficientTypes, candidates, allowed, dims, acquire, () => {
-        refresh();
-        return duals;
+      roundedFresh(remaining, types, ranking.efficient, ranking.candidates, ranking.allowed, dims, acquire, () => {
+        ranking.refresh();
+        return ranking.duals;
       }),
   ];
   let best: FreshBin[] | undefined;
   let bestCost = Number.POSITIVE_INFINITY;
-  const initialDuals = dualPrices(types, remaining, dims, cols);
+  const initialDuals = ranking.pricesNow();
   for (const strategy of strategies) {
-    duals = initialDuals;
+    ranking.duals = initialDuals;
     const before = remaining.map((c) => c.count);
     const fresh = withUsage(pool, group, strategy);
     remaining.forEach((c, i) => {
@@ -244,27 +247,7 @@ function planGroup(
       bestCost = cost;
     }
   }
-  if (!best) return undefined;
-  best = improvePairs(best, classes, group, types, candidates, pool, duals);
-  for (const f of best) {
-    plan.fresh.push(f);
-    pool.useType(group.entries[f.entry].i, 1);
-    plan.acquired.push(group.entries[f.entry].i);
-  }
-  // Right-size: each bin pays only for the cheapest type holding what it got.
-  plan.cost = 0;
-  const sized = (used: Float64Array) => cheapestPrice(group, used);
-  anchored.forEach((a, idx) => {
-    const used = new Float64Array(a.used);
-    addTaken(used, classes, plan.anchored[idx].taken);
-    plan.cost += sized(used);
-  });
-  for (const f of plan.fresh) {
-    const used = new Float64Array(dims);
-    addTaken(used, classes, f.taken);
-    plan.cost += sized(used);
-  }
-  return plan;
+  return best;
 }
 
 /** Runs a strategy that acquires pool usage as it goes, then gives the usage back (the caller re-acquires). */

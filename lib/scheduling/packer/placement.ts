@@ -9,6 +9,7 @@ import type { HostPort } from "../primitives/host-ports.js";
 import { firstUntolerated } from "../primitives/taints.js";
 import { Bin, pendingLocation } from "./bin.js";
 import { type BinGroup, groupsVersion, type TypeEntry } from "./bin-group.js";
+import { LimitReclaimer } from "./limit-reclaim.js";
 import { type Effective, effectiveOf, INITIAL_RELAX, type RelaxState } from "./pod-class.js";
 import type { PoolState } from "./pool-state.js";
 import { fitsIn } from "./resource-dims.js";
@@ -42,11 +43,14 @@ export class Placer {
     const c = this.current as { ps: PodState; e: Effective; g: BinGroup; p: BinGroup };
     return this.accepts(c.ps, c.e, c.g.slots[slot] as Bin, c.p);
   };
+  /** Early right-sizing of open bins when a pool's limits are full. */
+  private readonly reclaimer: LimitReclaimer;
   /** Per class: its requirements with every soft constraint kept (for demand estimates). */
   private classReqs: Effective[] | undefined;
 
   constructor(ctx: SolveContext) {
     this.ctx = ctx;
+    this.reclaimer = new LimitReclaimer(ctx.pools.length);
   }
 
   /** Tries to place the pod at its current relaxation level. */
@@ -316,7 +320,7 @@ export class Placer {
           }
         }
         if (!p.efficiency) p.efficiency = computeEfficiency(p, this.demandFor(p));
-        const target = chooseTarget(p, need, (t: TypeEntry) => pool.limitExceededBy(t.i) === undefined);
+        const target = this.targetWithinLimits(pool, p, need);
         if (!target) continue;
         const bin = new Bin(this.ctx.bins.length, p, this.ctx.dims.size, target);
         bin.ports.add(pool.daemonPorts);
@@ -328,6 +332,14 @@ export class Placer {
       }
     }
     return false;
+  }
+
+  /** The target type of a new bin of group `p`, right-sizing the pool's open bins early if its limits are full. */
+  private targetWithinLimits(pool: PoolState, p: BinGroup, need: Float64Array): TypeEntry | undefined {
+    const allowed = (t: TypeEntry) => pool.limitExceededBy(t.i) === undefined;
+    const target = chooseTarget(p, need, allowed);
+    if (target || !pool.hasLimits || !p.entries.some((t) => fitsIn(need, t.cap))) return target;
+    return this.reclaimer.reclaim(pool, this.ctx.bins) ? chooseTarget(p, need, allowed) : undefined;
   }
 
   /** Requests of all pending pods whose (initial) constraints allow a bin of this group. */

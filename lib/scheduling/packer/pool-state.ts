@@ -178,6 +178,21 @@ export class PoolState {
     return undefined;
   }
 
+  /** Whether type `i` counts no more than type `j` against every limit (and less against at least one). */
+  limitedCapacityWithin(i: number, j: number): boolean {
+    const a = this.types[i].capacity;
+    const b = this.types[j].capacity;
+    let smaller = false;
+    for (const k in this.limits) {
+      if (k === "nodes") continue;
+      const ak = a[k] ?? 0;
+      const bk = b[k] ?? 0;
+      if (ak > bk) return false;
+      if (ak < bk) smaller = true;
+    }
+    return smaller;
+  }
+
   /** Counts a node of type `i` (delta −1 releases it). */
   useType(i: number, delta: 1 | -1): void {
     this.used.nodes = (this.used.nodes ?? 0) + delta;

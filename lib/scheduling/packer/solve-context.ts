@@ -5,11 +5,10 @@
  */
 
 import type { Node, Pod } from "../../core/kube-objects.js";
-import { isPlannable, isTerminal } from "../../core/pods.js";
+import { isPlannable } from "../../core/pods.js";
 import type { Resources } from "../../core/quantity.js";
 import { LABEL_HOSTNAME } from "../../core/well-known.js";
 import { hostPortsOf } from "../primitives/host-ports.js";
-import { compileSelector } from "../primitives/label-selector.js";
 import { podRequests } from "../primitives/pod-requests.js";
 import { Requirements } from "../primitives/requirements.js";
 import { firstUntolerated } from "../primitives/taints.js";
@@ -22,12 +21,12 @@ import {
   type Effective,
   effectiveOf,
   INITIAL_RELAX,
-  type NamespaceLabels,
   type PodClass,
   type RelaxState,
 } from "./pod-class.js";
 import { PoolState } from "./pool-state.js";
 import { ResourceDims } from "./resource-dims.js";
+import { RunningPods } from "./running-pods.js";
 import {
   eligibleByFilter,
   recordPlacement,
@@ -52,10 +51,6 @@ export interface PodState {
   eff?: Effective;
 }
 
-function podKey(p: Pod): string {
-  return p.metadata.uid ?? `${p.metadata.namespace ?? "default"}/${p.metadata.name ?? ""}`;
-}
-
 /** Immutable inputs and mutable state of one solve. */
 export class SolveContext {
   readonly input: SolveInput;
@@ -78,7 +73,6 @@ export class SolveContext {
   constructor(input: SolveInput) {
     this.input = input;
     this.maxInstanceTypes = input.maxInstanceTypes ?? 60;
-    const nsLabels: NamespaceLabels | undefined = input.namespaceLabels;
     const pendingPods: Pod[] = [];
     const order = new Map<Pod, number>();
     input.pods.forEach((p, i) => {
@@ -87,79 +81,45 @@ export class SolveContext {
         order.set(p, i);
       }
     });
-    this.classes = buildPodClasses(pendingPods, this.topology, nsLabels);
+    this.classes = buildPodClasses(pendingPods, this.topology, input.namespaceLabels);
     this.daemons = daemonProfiles(input.daemonSets ?? []);
-
-    // Pods already running: existing nodes' pods plus bound pods listed among the input pods.
-    const existingByName = new Map(input.existingNodes.map((n) => [n.name, n]));
-    const boundExtra = new Map<string, Pod[]>();
-    const listed = new Set<string>();
-    for (const n of input.existingNodes) for (const p of n.pods) listed.add(podKey(p));
-    for (const p of input.pods) {
-      if (!p.spec.nodeName || isTerminal(p) || listed.has(podKey(p))) continue;
-      const arr = boundExtra.get(p.spec.nodeName) ?? [];
-      arr.push(p);
-      boundExtra.set(p.spec.nodeName, arr);
-    }
-    const runningOn = (n: ExistingNode): Pod[] => [
-      ...n.pods.filter((p) => !isTerminal(p)),
-      ...(boundExtra.get(n.name) ?? []),
-    ];
-    const phantomNodes: Node[] = (input.nodes ?? []).filter((n) => !existingByName.has(n.metadata.name ?? ""));
-    const phantomPods = (n: Node) => boundExtra.get(n.metadata.name ?? "") ?? [];
-    const allRunning: Pod[] = [];
-    for (const n of input.existingNodes) allRunning.push(...runningOn(n));
-    for (const n of phantomNodes) allRunning.push(...phantomPods(n));
-    // Required anti-affinity of running pods: inverse constraints for newcomers.
-    const runningAntis = new Map<Pod, TopologyGroup[]>();
-    for (const p of allRunning) {
-      const terms = p.spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
-      if (terms.length === 0) continue;
-      const ns = p.metadata.namespace ?? "default";
-      const groups: TopologyGroup[] = [];
-      for (const t of terms) {
-        try {
-          const explicit = t.namespaces ?? [];
-          const namespaces = t.namespaceSelector ? undefined : new Set(explicit.length > 0 ? explicit : [ns]);
-          groups.push(
-            this.topology.intern({
-              kind: "anti",
-              key: t.topologyKey,
-              namespaces,
-              selector: compileSelector(t.labelSelector),
-            }),
-          );
-        } catch {
-          // A running pod with an invalid selector constrains nothing we can evaluate.
-        }
-      }
-      runningAntis.set(p, groups);
-    }
+    const running = new RunningPods(input);
+    const runningAntis = running.requiredAntis(this.topology);
     for (const cls of this.classes) cls.matched = this.topology.matching(cls.namespace, cls.labels);
     this.hostnameAntis = this.topology.groups.filter((g) => g.kind === "anti" && g.hostname);
 
-    // Resource dimensions.
-    const names = new Set<string>();
-    for (const cls of this.classes) for (const k of Object.keys(cls.requests)) names.add(k);
-    for (const d of this.daemons) for (const k of Object.keys(d.requests)) names.add(k);
-    this.dims = new ResourceDims(names);
+    this.dims = resourceDimsOf(this.classes, this.daemons);
     this.classVecs = this.classes.map((c) => this.dims.vector(c.requests));
-
-    // Pools, heaviest first.
-    const sortedPools = [...input.pools].sort(
-      (a, b) => (b.pool.weight ?? 0) - (a.pool.weight ?? 0) || a.pool.name.localeCompare(b.pool.name),
-    );
-    this.pools = sortedPools.map((p, i) => new PoolState(p.pool, i, p.instanceTypes, this.daemons, this.dims));
+    this.pools = poolsByWeight(input, this.daemons, this.dims);
     this.anySoftTaints = this.pools.some((p) => p.hasSoftTaints);
     this.groups = new GroupRegistry(this.dims.size);
     this.poolBase = this.pools.map((p) => this.groups.forPool(p, p.baseReqs));
 
-    // Existing nodes as bins.
-    const relevant = this.relevantLabelKeys();
-    const existingGroups = new Map<string, BinGroup>();
     const sortedNodes = [...input.existingNodes].sort(
       (a, b) => Number(a.inFlight ?? false) - Number(b.inFlight ?? false) || a.name.localeCompare(b.name),
     );
+    this.addExistingBins(sortedNodes, running, runningAntis);
+    for (const n of running.phantomNodes) {
+      const labels = n.metadata.labels ?? {};
+      const loc: TopologyLocation = {
+        bin: undefined,
+        domain: (k) => labels[k],
+        eligible: (g) => eligibleByFilter(g, { labels }, n.spec?.taints ?? []),
+      };
+      for (const p of running.onPhantom(n)) this.recordRunning(p, loc, runningAntis.get(p) ?? []);
+    }
+    this.computeUniverses(sortedNodes, running.phantomNodes);
+    this.pending = pendingStates(this.classes, this.classVecs, order);
+  }
+
+  /** Existing nodes as bins (grouped by their relevant labels, taints and cordon), their pods counted in topology. */
+  private addExistingBins(
+    sortedNodes: readonly ExistingNode[],
+    running: RunningPods,
+    runningAntis: Map<Pod, TopologyGroup[]>,
+  ): void {
+    const relevant = this.relevantLabelKeys();
+    const existingGroups = new Map<string, BinGroup>();
     for (const node of sortedNodes) {
       const labels: Record<string, string> = {};
       for (const k of relevant) if (node.labels[k] !== undefined) labels[k] = node.labels[k];
@@ -169,21 +129,8 @@ export class SolveContext {
         group = this.groups.forExisting(labels, node.taints, Requirements.fromLabels(labels));
         existingGroups.set(sig, group);
       }
-      const pods = runningOn(node);
-      const free = this.dims.vector(node.allocatable);
-      const bin = new Bin(this.bins.length, group, this.dims.size, undefined, node, free);
-      for (const p of pods) {
-        const v = this.dims.vector(safeRequests(p));
-        for (let k = 0; k < free.length; k++) free[k] -= v[k];
-        bin.ports.add(hostPortsOf(p.spec));
-      }
-      for (const d of this.daemons) {
-        if (pods.some((p) => ownedBy(p, d))) continue;
-        if (!runsOnNode(d, node.labels, node.taints)) continue;
-        const v = this.dims.vector(d.requests);
-        for (let k = 0; k < free.length; k++) free[k] -= v[k];
-        bin.ports.add(d.ports);
-      }
+      const pods = running.on(node);
+      const bin = this.existingBin(node, group, pods);
       this.addBin(bin);
       if (!node.unschedulable) bin.slot = group.attach(bin, bin.slack());
       const loc = existingLocation(bin, node.labels, node.taints);
@@ -191,30 +138,25 @@ export class SolveContext {
       const pool = node.nodePool ? this.pools.find((p) => p.name === node.nodePool) : undefined;
       pool?.useExisting(node.capacity ?? node.allocatable);
     }
-    for (const n of phantomNodes) {
-      const labels = n.metadata.labels ?? {};
-      const loc: TopologyLocation = {
-        bin: undefined,
-        domain: (k) => labels[k],
-        eligible: (g) => eligibleByFilter(g, { labels }, n.spec?.taints ?? []),
-      };
-      for (const p of phantomPods(n)) this.recordRunning(p, loc, runningAntis.get(p) ?? []);
-    }
-    this.computeUniverses(sortedNodes, phantomNodes);
+  }
 
-    this.pending = [];
-    this.classes.forEach((cls, ci) => {
-      for (const pod of cls.pods) {
-        this.pending.push({
-          pod,
-          cls,
-          vec: this.classVecs[ci],
-          relax: INITIAL_RELAX,
-          order: order.get(pod) ?? 0,
-          placed: false,
-        });
-      }
-    });
+  /** A bin for an existing node: allocatable less its pods and the DaemonSet pods it lacks, with their ports. */
+  private existingBin(node: ExistingNode, group: BinGroup, pods: readonly Pod[]): Bin {
+    const free = this.dims.vector(node.allocatable);
+    const bin = new Bin(this.bins.length, group, this.dims.size, undefined, node, free);
+    for (const p of pods) {
+      const v = this.dims.vector(safeRequests(p));
+      for (let k = 0; k < free.length; k++) free[k] -= v[k];
+      bin.ports.add(hostPortsOf(p.spec));
+    }
+    for (const d of this.daemons) {
+      if (pods.some((p) => ownedBy(p, d))) continue;
+      if (!runsOnNode(d, node.labels, node.taints)) continue;
+      const v = this.dims.vector(d.requests);
+      for (let k = 0; k < free.length; k++) free[k] -= v[k];
+      bin.ports.add(d.ports);
+    }
+    return bin;
   }
 
   /** Registers a bin (new or existing). */
@@ -283,6 +225,44 @@ export class SolveContext {
       g.universe = [...values].sort();
     }
   }
+}
+
+/** Every resource some pending class or DaemonSet requests. */
+function resourceDimsOf(classes: readonly PodClass[], daemons: readonly DaemonProfile[]): ResourceDims {
+  const names = new Set<string>();
+  for (const cls of classes) for (const k of Object.keys(cls.requests)) names.add(k);
+  for (const d of daemons) for (const k of Object.keys(d.requests)) names.add(k);
+  return new ResourceDims(names);
+}
+
+/** The input's pools, heaviest first (then by name). */
+function poolsByWeight(input: SolveInput, daemons: readonly DaemonProfile[], dims: ResourceDims): PoolState[] {
+  const sortedPools = [...input.pools].sort(
+    (a, b) => (b.pool.weight ?? 0) - (a.pool.weight ?? 0) || a.pool.name.localeCompare(b.pool.name),
+  );
+  return sortedPools.map((p, i) => new PoolState(p.pool, i, p.instanceTypes, daemons, dims));
+}
+
+/** One state per pending pod, class by class. */
+function pendingStates(
+  classes: readonly PodClass[],
+  classVecs: readonly Float64Array[],
+  order: Map<Pod, number>,
+): PodState[] {
+  const pending: PodState[] = [];
+  classes.forEach((cls, ci) => {
+    for (const pod of cls.pods) {
+      pending.push({
+        pod,
+        cls,
+        vec: classVecs[ci],
+        relax: INITIAL_RELAX,
+        order: order.get(pod) ?? 0,
+        placed: false,
+      });
+    }
+  });
+  return pending;
 }
 
 function poolMayMatch(base: Requirements, alt: Requirements, key: string, value: string): boolean {
