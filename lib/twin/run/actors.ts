@@ -25,8 +25,10 @@ export function invocationDeps(run: TwinRun): ControllerDeps {
   const { world, chaosRandom, chaosStats } = run;
   const life: InvocationLife = {};
   const hazard = run.chaos > 0 && chaosRandom() < run.chaos ? DOOMED_HAZARD : 0;
+  // Spared: lease release (a crashed Lambda would not call it anyway) and pure, synchronous parsing (no I/O, so no
+  // step boundary of its own: a kill around it is a kill at the neighbouring adapter call).
   const wrap = <T extends object>(t: T, name: string) =>
-    withChaos(t, name, hazard, chaosRandom, chaosStats, ["releaseLease"], life);
+    withChaos(t, name, hazard, chaosRandom, chaosStats, ["releaseLease", "parseInterruptionMessage"], life);
   return {
     cluster: wrap(world.kubeClient, "cluster"),
     cloud: wrap(world.cloud, "cloud"),
