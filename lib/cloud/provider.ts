@@ -25,6 +25,27 @@ export interface LaunchRequest {
   startupTaints: Taint[];
 }
 
+/**
+ * One launch of several identical claims (same pool, class, options, capacity types, zones, labels and taints): one
+ * CreateFleet for all of them. The caller has written an intent record per claim carrying `batchId`.
+ */
+export interface LaunchBatchRequest extends Omit<LaunchRequest, "claimId"> {
+  /** The batch id: the base of the CreateFleet ClientToken and the `stevedore.dev/launch-batch` tag. */
+  batchId: string;
+  /** Every claim of the batch (the same list on every retry: it is part of the idempotent request). */
+  claimIds: string[];
+}
+
+/** What a launch batch produced. */
+export interface LaunchBatchResult {
+  /** Claim id → the instance assigned to it (and tagged with it). */
+  instances: Map<string, CloudInstance>;
+  /** Claims of the batch left without an instance (the fleet launched fewer). */
+  unfilled: string[];
+  /** Why claims were left unfilled (classified; insufficient capacity when EC2 said so). */
+  unfilledError?: LaunchError;
+}
+
 /** An instance Stevedore launched (or found by its tags). */
 export interface CloudInstance {
   instanceId: string;
@@ -40,6 +61,8 @@ export interface CloudInstance {
   pricePerHour?: number;
   /** The claim id from the `stevedore.dev/claim` tag, when present. */
   claimId?: string;
+  /** The launch batch from the `stevedore.dev/launch-batch` tag, when present. */
+  batchId?: string;
   tags: Record<string, string>;
   imageId?: string;
   /** Subnet the instance runs in, when known (drift). */
@@ -59,11 +82,23 @@ export interface UnavailableOffering {
 export interface CloudProvider {
   /** Launches one instance for the claim (idempotent per claimId). */
   create(req: LaunchRequest): Promise<CloudInstance>;
+  /**
+   * Launches one instance per claim of a batch with one call (idempotent per batchId: instances already launched
+   * for the batch are adopted, each instance is assigned to one claim deterministically and tagged with it).
+   * @throws LaunchError (classified) when nothing could be launched.
+   */
+  createBatch(req: LaunchBatchRequest): Promise<LaunchBatchResult>;
   /** Terminates; an instance that is already gone is not an error. */
   delete(instanceId: string): Promise<void>;
+  /** Terminates many instances with as few calls as the cloud allows; ids already gone are not an error. */
+  deleteMany(instanceIds: string[]): Promise<void>;
   get(instanceId: string): Promise<CloudInstance | undefined>;
+  /** Many instances by id with as few calls as the cloud allows; ids the cloud does not know are left out. */
+  getMany(instanceIds: string[]): Promise<Map<string, CloudInstance>>;
   /** Finds the instance launched for a claim (by ClientToken/tags), for crash recovery. */
   findByClaim(claimId: string): Promise<CloudInstance | undefined>;
+  /** The live instances launched in a launch batch (by its tag), for crash recovery. */
+  findByBatch(batchId: string): Promise<CloudInstance[]>;
   /** Every non-terminated instance tagged as this cluster's (Stevedore/Karpenter tag scheme). */
   list(): Promise<CloudInstance[]>;
   /** Instance types with offerings (prices, availability incl. the ICE cache) usable by this pool + class. */

@@ -97,36 +97,44 @@ export class GarbageCollector {
     return result;
   }
 
+  /**
+   * Leaked instances: a claim tag whose claim is not live (or records another instance), or — for an instance of a
+   * launch batch not yet tagged with its claim — a batch no live claim belongs to. Terminated with one call.
+   */
   private async leakedInstances(instances: CloudInstance[], claims: NodeClaim[], result: GcResult): Promise<void> {
     const { clock, cloud, state, telemetry } = this.deps;
     const byId = new Map(claims.map((c) => [c.id, c]));
+    const liveBatches = new Set(claims.filter((c) => c.state !== "Terminated" && c.batchId).map((c) => c.batchId));
     const now = clock.now();
+    const leaked: { inst: CloudInstance; claim?: NodeClaim }[] = [];
     for (const inst of instances) {
-      if (!inst.claimId || GONE_STATES.has(inst.state)) continue; // not ours (no claim tag), or already going
+      if (GONE_STATES.has(inst.state)) continue;
       if (now - inst.launchTime.getTime() < this.opts.leakedGraceMs) continue;
+      if (!inst.claimId) {
+        // Not ours (no claim tag), unless it is an untagged instance of a batch nobody will adopt any more.
+        if (inst.batchId && !liveBatches.has(inst.batchId)) leaked.push({ inst });
+        continue;
+      }
       const claim = byId.get(inst.claimId);
       const live = claim !== undefined && claim.state !== "Terminated";
       // A live claim without an instance id yet may be mid-launch of exactly this instance: recovery adopts it.
       if (live && (!claim.instanceId || claim.instanceId === inst.instanceId)) continue;
-      await cloud.delete(inst.instanceId);
+      leaked.push({ inst, claim });
+    }
+    if (leaked.length === 0) return;
+    await cloud.deleteMany(leaked.map((l) => l.inst.instanceId));
+    for (const { inst, claim } of leaked) {
       result.terminatedInstances.push(inst.instanceId);
       telemetry.metrics.add(METRIC.nodesTerminated, 1, "Count", { reason: "Leaked" });
-      telemetry.logger.warn("terminated a leaked instance", {
+      const details = {
+        reason: "Leaked",
         instanceId: inst.instanceId,
         claimId: inst.claimId,
-        claimState: claim?.state,
-      });
-      await state.logDecision({
-        at: now,
-        controller: "gc",
-        action: "terminate",
-        details: {
-          reason: "Leaked",
-          instanceId: inst.instanceId,
-          claimId: inst.claimId,
-          claimState: claim?.state ?? "missing",
-        },
-      });
+        batchId: inst.batchId,
+        claimState: claim?.state ?? "missing",
+      };
+      telemetry.logger.warn("terminated a leaked instance", details);
+      await state.logDecision({ at: now, controller: "gc", action: "terminate", details });
     }
   }
 
@@ -134,11 +142,19 @@ export class GarbageCollector {
     const { clock, cloud, cluster, state, telemetry } = this.deps;
     const live = new Set(instances.filter((i) => !GONE_STATES.has(i.state)).map((i) => i.instanceId));
     const now = clock.now();
-    for (const claim of claims) {
-      if (claim.state === "Terminated" || claim.state === "Pending" || !claim.instanceId || live.has(claim.instanceId))
-        continue;
-      if (now - (claim.launchedAt ?? claim.createdAt) < this.opts.leakedGraceMs) continue; // listing may lag a launch
-      const inst = await cloud.get(claim.instanceId); // confirm: the listing is eventually consistent
+    const suspects = claims.filter(
+      (c) =>
+        c.state !== "Terminated" &&
+        c.state !== "Pending" &&
+        c.instanceId !== undefined &&
+        !live.has(c.instanceId) &&
+        now - (c.launchedAt ?? c.createdAt) >= this.opts.leakedGraceMs, // the listing may lag a launch
+    );
+    if (suspects.length === 0) return;
+    // Confirm with one describe by ids: the listing is eventually consistent.
+    const confirmed = await cloud.getMany(suspects.map((c) => c.instanceId as string));
+    for (const claim of suspects) {
+      const inst = confirmed.get(claim.instanceId as string);
       if (inst && !GONE_STATES.has(inst.state)) continue;
       if (claim.nodeName) {
         const node = await cluster.getNode(claim.nodeName);
@@ -168,14 +184,19 @@ export class GarbageCollector {
     const { cloud, cluster, telemetry } = this.deps;
     const live = new Set(instances.filter((i) => !GONE_STATES.has(i.state)).map((i) => i.providerID));
     const known = new Set(claims.map((c) => c.id));
+    const suspects: { name: string; claimId: string; providerID: string; instanceId: string }[] = [];
     for (const node of await cluster.listNodes()) {
       const name = node.metadata.name ?? "";
       const claimId = node.metadata.labels?.[LABEL_STEVEDORE_CLAIM];
       const providerID = node.spec?.providerID;
       if (!claimId || !providerID || live.has(providerID) || result.deletedNodes.includes(name)) continue;
       if (!known.has(claimId) && isNodeReady(node)) continue; // unknown claim and a Ready node: leave it alone
-      const instanceId = providerID.split("/").pop() ?? "";
-      const inst = instanceId ? await cloud.get(instanceId) : undefined;
+      suspects.push({ name, claimId, providerID, instanceId: providerID.split("/").pop() ?? "" });
+    }
+    if (suspects.length === 0) return;
+    const confirmed = await cloud.getMany(suspects.map((s) => s.instanceId).filter(Boolean));
+    for (const { name, claimId, providerID, instanceId } of suspects) {
+      const inst = confirmed.get(instanceId);
       if (inst && !GONE_STATES.has(inst.state)) continue;
       await cluster.deleteNode(name);
       result.deletedNodes.push(name);

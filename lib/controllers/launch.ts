@@ -1,6 +1,8 @@
 /**
  * Launching one node, crash-safe: write the claim intent (Pending) → CreateFleet with ClientToken = claim id →
- * record the instance (Launched) → log the decision. A crash between any two steps leaves a Pending claim whose
+ * record the instance (Launched) → log the decision. Identical nodes of one solve launch as a batch: an intent per
+ * node carrying the batch id → one CreateFleet for all (ClientToken from the batch id, batch tag on the instances)
+ * → each instance assigned to one claim and tagged with it → each claim recorded. A crash between any two steps leaves a Pending claim whose
  * retry with the same id returns the same instance (the adapter adopts it by tag, EC2 by ClientToken), so a launch
  * never happens twice. Launch errors are classified: capacity (claim closed; the cloud provider has already recorded
  * the offerings as unavailable), unfulfillable/unauthorized/throttled (claim closed), anything else (claim left
@@ -10,6 +12,8 @@ import type { NodeClass, NodePool, StevedoreConfig } from "../api/model.js";
 import {
   type CloudInstance,
   InsufficientCapacityError,
+  type LaunchBatchResult,
+  LaunchError,
   type LaunchRequest,
   ThrottledError,
   UnauthorizedError,
@@ -69,6 +73,38 @@ function priceOf(types: InstanceType[], inst: CloudInstance): number | undefined
   return t?.offerings.find((o) => o.zone === inst.zone && o.capacityType === inst.capacityType)?.price;
 }
 
+/** Most claims one launch batch (one CreateFleet) carries. */
+export const MAX_LAUNCH_BATCH = 1000;
+
+/**
+ * Nodes with equal keys make the same launch request (pool and so node class, price-ordered instance-type options,
+ * capacity types, zones, labels, taints and startup taints): the same CreateFleet input apart from the count.
+ */
+export function launchKey(node: NewNode): string {
+  const taint = (t: { key: string; value?: string; effect: string }) => `${t.key}=${t.value ?? ""}:${t.effect}`;
+  return JSON.stringify([
+    node.pool,
+    node.instanceTypeOptions.map((t) => t.name),
+    [...node.capacityTypes].sort(),
+    [...node.zones].sort(),
+    Object.entries(node.labels).sort(([a], [b]) => a.localeCompare(b)),
+    node.taints.map(taint),
+    node.startupTaints.map(taint),
+  ]);
+}
+
+/** Groups new nodes into launch batches: equal {@link launchKey}, at most `max` each, in first-seen order. */
+export function launchBatches(nodes: NewNode[], max = MAX_LAUNCH_BATCH): NewNode[][] {
+  const groups = new Map<string, NewNode[]>();
+  for (const n of nodes) {
+    const key = launchKey(n);
+    groups.set(key, [...(groups.get(key) ?? []), n]);
+  }
+  const out: NewNode[][] = [];
+  for (const g of groups.values()) for (let i = 0; i < g.length; i += max) out.push(g.slice(i, i + max));
+  return out;
+}
+
 /** Launches claims. */
 export class ClaimLauncher {
   constructor(private readonly deps: ControllerDeps) {}
@@ -105,19 +141,92 @@ export class ClaimLauncher {
   }
 
   /**
+   * Launches new nodes whose launch requests are identical ({@link launchKey}) as one batch: an intent per node,
+   * all carrying one batch id, written before anything is launched; then one CreateFleet for all of them
+   * ({@link launchBatchClaims}). A single node is launched alone ({@link launch}).
+   */
+  async launchBatch(nodes: NewNode[], ctx: LaunchContext): Promise<LaunchOutcome[]> {
+    const [first, ...rest] = nodes;
+    if (!first) return [];
+    if (rest.length === 0) return [await this.launch(first, ctx)];
+    const { pool, nodeClass } = poolAndClass(ctx.config, first.pool);
+    const batchId = (this.deps.ids ?? randomIds).claimId(`batch-${first.pool}`);
+    const intents = nodes.map((n) => ({ ...this.intent(n, pool, nodeClass), batchId }));
+    const claims = await this.deps.state.createClaims(intents, ctx.fence);
+    return this.launchBatchClaims(
+      claims,
+      claims.map((c) => c.id),
+      first.instanceTypeOptions,
+      ctx,
+    );
+  }
+
+  /**
+   * Launches (or, after a crash, re-launches) the Pending claims of one batch with one CreateFleet. `batchClaimIds`
+   * is every claim of the batch, in any state, so the request and the instance-to-claim assignment are the same on
+   * every attempt. Instances assigned to claims that are no longer Pending are recorded only if the claim has that
+   * instance; otherwise they are terminated.
+   */
+  async launchBatchClaims(
+    pending: NodeClaim[],
+    batchClaimIds: string[],
+    types: InstanceType[] | undefined,
+    ctx: LaunchContext,
+  ): Promise<LaunchOutcome[]> {
+    const [first] = pending;
+    if (!first?.batchId) return [];
+    const { pool, nodeClass } = poolAndClass(ctx.config, first.pool);
+    const options = types ?? (await this.optionsOf(first, pool, nodeClass));
+    const { claimId: _, ...req } = this.request(first, pool, nodeClass, options);
+    this.recordLatency(ctx);
+    let result: LaunchBatchResult;
+    try {
+      result = await this.deps.cloud.createBatch({ ...req, batchId: first.batchId, claimIds: batchClaimIds });
+    } catch (err) {
+      const outcomes: LaunchOutcome[] = [];
+      for (const claim of pending) outcomes.push(await this.failed(claim, err as Error, ctx));
+      return outcomes;
+    }
+    const outcomes: LaunchOutcome[] = [];
+    const pendingIds = new Set(pending.map((c) => c.id));
+    for (const claim of pending) {
+      const instance = result.instances.get(claim.id);
+      if (instance) outcomes.push(await this.recordLaunch(claim, instance, options, pool, ctx));
+      else outcomes.push(await this.failed(claim, result.unfilledError ?? new LaunchError("unfilled"), ctx));
+    }
+    for (const [claimId, instance] of result.instances) {
+      if (!pendingIds.has(claimId)) await this.terminateUnlessOwned(claimId, instance);
+    }
+    return outcomes;
+  }
+
+  /**
    * Launches (or re-launches, after a crash) an existing Pending claim with its own id as ClientToken. `types` are
    * the price-ordered options; when omitted they are resolved from the pool's catalog by the claim's option names.
    */
   async launchClaim(claim: NodeClaim, types: InstanceType[] | undefined, ctx: LaunchContext): Promise<LaunchOutcome> {
-    const { logger, metrics } = this.deps.telemetry;
     const { pool, nodeClass } = poolAndClass(ctx.config, claim.pool);
-    let options = types;
-    if (!options) {
-      const catalog = await this.deps.cloud.getInstanceTypes(pool, nodeClass);
-      const byName = new Map(catalog.map((t) => [t.name, t]));
-      options = claim.instanceTypeOptions.map((n) => byName.get(n)).filter((t): t is InstanceType => t !== undefined);
+    const options = types ?? (await this.optionsOf(claim, pool, nodeClass));
+    const req = this.request(claim, pool, nodeClass, options);
+    this.recordLatency(ctx);
+    let instance: CloudInstance;
+    try {
+      instance = await this.deps.cloud.create(req);
+    } catch (err) {
+      return this.failed(claim, err as Error, ctx);
     }
-    const req: LaunchRequest = {
+    return this.recordLaunch(claim, instance, options, pool, ctx);
+  }
+
+  /** The claim's options resolved from the pool's catalog by name, in the claim's order. */
+  private async optionsOf(claim: NodeClaim, pool: NodePool, nodeClass: NodeClass): Promise<InstanceType[]> {
+    const catalog = await this.deps.cloud.getInstanceTypes(pool, nodeClass);
+    const byName = new Map(catalog.map((t) => [t.name, t]));
+    return claim.instanceTypeOptions.map((n) => byName.get(n)).filter((t): t is InstanceType => t !== undefined);
+  }
+
+  private request(claim: NodeClaim, pool: NodePool, nodeClass: NodeClass, options: InstanceType[]): LaunchRequest {
+    return {
       claimId: claim.id,
       pool,
       nodeClass,
@@ -128,16 +237,34 @@ export class ClaimLauncher {
       taints: claim.taints,
       startupTaints: claim.startupTaints,
     };
-    const startedAt = this.deps.clock.now();
-    if (ctx.pendingSince !== undefined) {
-      metrics.add(METRIC.decisionLatency, Math.max(0, startedAt - ctx.pendingSince), "Milliseconds");
-    }
-    let instance: CloudInstance;
-    try {
-      instance = await this.deps.cloud.create(req);
-    } catch (err) {
-      return this.failed(claim, err as Error, ctx);
-    }
+  }
+
+  private recordLatency(ctx: LaunchContext): void {
+    if (ctx.pendingSince === undefined) return;
+    const latency = Math.max(0, this.deps.clock.now() - ctx.pendingSince);
+    this.deps.telemetry.metrics.add(METRIC.decisionLatency, latency, "Milliseconds");
+  }
+
+  /** An instance assigned to a claim that is no longer Pending: kept if the claim records it, else terminated. */
+  private async terminateUnlessOwned(claimId: string, instance: CloudInstance): Promise<void> {
+    const claim = await this.deps.state.getClaim(claimId);
+    if (claim && claim.state !== "Terminated" && claim.instanceId === instance.instanceId) return;
+    this.deps.telemetry.logger.warn("batch instance assigned to a closed claim; terminating it", {
+      claimId,
+      instanceId: instance.instanceId,
+    });
+    await this.deps.cloud.delete(instance.instanceId);
+  }
+
+  /** Records a launched instance on its claim (Launched) and logs the decision. */
+  private async recordLaunch(
+    claim: NodeClaim,
+    instance: CloudInstance,
+    options: InstanceType[],
+    pool: NodePool,
+    ctx: LaunchContext,
+  ): Promise<LaunchOutcome> {
+    const { logger, metrics } = this.deps.telemetry;
     const now = this.deps.clock.now();
     const ttl = pool.disruption.expireAfterSeconds;
     const patch: Partial<NodeClaim> = {
@@ -188,6 +315,7 @@ export class ClaimLauncher {
       details: {
         why: ctx.why,
         claimId: claim.id,
+        ...(claim.batchId ? { batchId: claim.batchId } : {}),
         pool: pool.name,
         pods: claim.pods,
         options: options.slice(0, 20).map((t) => ({

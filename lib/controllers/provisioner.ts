@@ -10,13 +10,13 @@
 import type { StevedoreConfig } from "../api/model.js";
 import type { WatchHandle } from "../cluster/types.js";
 import { objectKey, type Pod } from "../core/kube-objects.js";
-import type { SolveResult } from "../scheduling/types.js";
+import type { SolveInput, SolveResult } from "../scheduling/types.js";
 import { FencedError } from "../state/types.js";
 import type { ClusterView } from "../view/cluster-view.js";
 import { provisioningInput } from "../view/solver-input.js";
 import { PodBatcher } from "./batcher.js";
 import { type ControllerDeps, randomIds } from "./deps.js";
-import { ClaimLauncher, type LaunchOutcome } from "./launch.js";
+import { ClaimLauncher, type LaunchOutcome, launchBatches } from "./launch.js";
 import { LeaseHolder } from "./lease.js";
 import { DEFAULT_PENDING_GRACE_MS, recoverPendingClaims } from "./recovery.js";
 import { reconcileRegistration } from "./registration.js";
@@ -43,6 +43,11 @@ export interface ProvisionerOptions {
   maxThrottleBackoffMs?: number;
   /** Hold a pod watch (else passes run every `batchMaxMs`). @default true */
   watch?: boolean;
+  /**
+   * The LP lower bound (logged after the launches) runs only when at least this much of the invocation is left.
+   * @default 10000
+   */
+  lowerBoundMinRemainingMs?: number;
 }
 
 /** What one invocation did. */
@@ -61,6 +66,8 @@ export class Provisioner {
   private readonly opts: Required<ProvisionerOptions>;
   private readonly launcher: ClaimLauncher;
   private backoffMs = 0;
+  /** When the running invocation ends (undefined outside {@link Provisioner.run}). */
+  private deadline: number | undefined;
 
   constructor(
     private readonly deps: ControllerDeps,
@@ -77,6 +84,7 @@ export class Provisioner {
       throttleBackoffMs: opts.throttleBackoffMs ?? 2000,
       maxThrottleBackoffMs: opts.maxThrottleBackoffMs ?? 30_000,
       watch: opts.watch ?? true,
+      lowerBoundMinRemainingMs: opts.lowerBoundMinRemainingMs ?? 10_000,
     };
     this.launcher = new ClaimLauncher(deps);
   }
@@ -103,6 +111,7 @@ export class Provisioner {
       const batcher = new PodBatcher(clock, { idleMs: this.opts.batchIdleMs, maxMs: this.opts.batchMaxMs });
       if (this.opts.watch) watch = await this.startWatch(batcher);
       const deadline = clock.now() + this.opts.loopSeconds * 1000;
+      this.deadline = deadline;
       do {
         await this.pass(config, holder, result);
         result.passes++;
@@ -213,30 +222,58 @@ export class Provisioner {
       });
     }
     if (solved.newNodes.length === 0) return "done";
-    const bound = this.deps.lowerBound ? await this.deps.lowerBound(input).catch(() => undefined) : undefined;
     const pendingSince = oldest(pending);
-    let sawIce = false;
-    for (const node of solved.newNodes) {
-      let outcome: LaunchOutcome;
+    const outcomes: LaunchOutcome[] = [];
+    const ctx = {
+      config,
+      fence,
+      controller: "provisioner",
+      why: "pending pods",
+      pendingSince,
+      details: { costPerHour: solved.costPerHour, newNodes: solved.newNodes.length },
+    };
+    for (const batch of launchBatches(solved.newNodes)) {
+      let got: LaunchOutcome[];
       try {
-        outcome = await this.launcher.launch(node, {
-          config,
-          fence,
-          controller: "provisioner",
-          why: "pending pods",
-          pendingSince,
-          details: { costPerHour: solved.costPerHour, lowerBoundPerHour: bound, newNodes: solved.newNodes.length },
-        });
+        got = await this.launcher.launchBatch(batch, ctx);
       } catch (err) {
         if (err instanceof FencedError) throw err;
-        logger.error("could not launch", { pool: node.pool, error: String(err) });
+        logger.error("could not launch", { pool: batch[0]?.pool, nodes: batch.length, error: String(err) });
         continue;
       }
-      if (outcome.status === "launched") result.launched.push(outcome.claim.id);
-      if (outcome.status === "insufficient-capacity") sawIce = true;
-      if (outcome.status === "throttled") return "throttled";
+      outcomes.push(...got);
+      for (const o of got) if (o.status === "launched") result.launched.push(o.claim.id);
+      if (got.some((o) => o.status === "throttled")) return "throttled";
     }
-    return sawIce ? "insufficient-capacity" : "done";
+    await this.logLowerBound(input, solved);
+    return outcomes.some((o) => o.status === "insufficient-capacity") ? "insufficient-capacity" : "done";
+  }
+
+  /**
+   * Logs the solve's cost against the LP lower bound, after the launches so it never delays them; skipped when less
+   * than `lowerBoundMinRemainingMs` of the invocation is left.
+   */
+  private async logLowerBound(input: SolveInput, solved: SolveResult): Promise<void> {
+    const { clock, lowerBound, state, telemetry } = this.deps;
+    if (!lowerBound) return;
+    const remaining = this.deadline === undefined ? Number.POSITIVE_INFINITY : this.deadline - clock.now();
+    if (remaining < this.opts.lowerBoundMinRemainingMs) {
+      telemetry.logger.info("lower bound skipped: too little time left", { remainingMs: remaining });
+      return;
+    }
+    const bound = await lowerBound(input).catch(() => undefined);
+    if (bound === undefined) return;
+    await state.logDecision({
+      at: clock.now(),
+      controller: "provisioner",
+      action: "lower-bound",
+      details: {
+        costPerHour: solved.costPerHour,
+        lowerBoundPerHour: bound,
+        gapPerHour: solved.costPerHour - bound,
+        newNodes: solved.newNodes.length,
+      },
+    });
   }
 
   private reportFleet(view: ClusterView): void {

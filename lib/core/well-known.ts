@@ -131,3 +131,8 @@ export const TAG_STEVEDORE_CLAIM = "stevedore.dev/claim";
 export const TAG_STEVEDORE_NODECLASS_HASH = "stevedore.dev/nodeclass-hash";
 /** Stevedore: the NodeClass a launch template was made for (launch-template garbage collection). */
 export const TAG_STEVEDORE_NODECLASS = "stevedore.dev/nodeclass";
+/**
+ * Stevedore: the launch batch an instance was launched in (one CreateFleet for several identical claims). Set at
+ * launch; the instance gets its `stevedore.dev/claim` tag right after, and crash recovery finds a batch by it.
+ */
+export const TAG_STEVEDORE_LAUNCH_BATCH = "stevedore.dev/launch-batch";

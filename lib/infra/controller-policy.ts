@@ -15,6 +15,7 @@ import {
   LABEL_PROVISIONER_NAME,
   TAG_CLUSTER_PREFIX,
   TAG_EKS_CLUSTER_NAME,
+  TAG_STEVEDORE_CLAIM,
 } from "../core/well-known.js";
 
 /** The pool tag keys, one per config flavour; each tag-scoped statement exists once per key. */
@@ -170,6 +171,16 @@ export function nodeLifecyclePolicy(i: ControllerPolicyInputs): PolicyGroup {
             ...requestTagConditions(i, pool.key).StringEquals,
             "ec2:CreateAction": ["RunInstances", "CreateFleet", "CreateLaunchTemplate"],
           },
+        },
+      }),
+      new PolicyStatement({
+        sid: `AllowClaimTaggingOfOwnedInstances${pool.sid}`,
+        effect: Effect.ALLOW,
+        actions: ["ec2:CreateTags"],
+        resources: [ec2Arn(i, "instance", i.account)],
+        conditions: {
+          ...resourceTagConditions(i, pool.key),
+          "ForAllValues:StringEquals": { "aws:TagKeys": [TAG_STEVEDORE_CLAIM, "Name"] },
         },
       }),
       new PolicyStatement({

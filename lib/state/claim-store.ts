@@ -16,6 +16,9 @@ import {
 } from "./table-access.js";
 import { ConflictError, type Fence, type NodeClaim } from "./types.js";
 
+/** Conditional puts in flight at once when creating many claims. */
+export const CREATE_MANY_CONCURRENCY = 25;
+
 /** Fields a patch may not change. */
 const IMMUTABLE: ReadonlySet<string> = new Set(["id", "version"]);
 
@@ -31,6 +34,31 @@ export class ClaimStore {
   /** Stores a new claim with version 1; {@link ConflictError} if the id exists. */
   async create(claim: NodeClaim, fence?: Fence): Promise<NodeClaim> {
     if (fence) await this.table.verifyFence(fence);
+    return this.put(claim, fence);
+  }
+
+  /**
+   * Stores several new claims (the intents of a launch batch): the lease is read once, then one conditional put per
+   * claim, {@link CREATE_MANY_CONCURRENCY} at a time. Not BatchWriteItem: it cannot carry the conditions (the claim
+   * must not exist; the fence). Not TransactWriteItems: dynalite has no transactions, and atomicity is not needed
+   * — a claim written without its batch-mates is a Pending claim like any other, resolved by recovery. Fails with
+   * the first error after every started put has finished; claims written before a failure stay written.
+   */
+  async createMany(claims: NodeClaim[], fence?: Fence): Promise<NodeClaim[]> {
+    if (fence) await this.table.verifyFence(fence);
+    const out: NodeClaim[] = [];
+    for (let i = 0; i < claims.length; i += CREATE_MANY_CONCURRENCY) {
+      const chunk = claims.slice(i, i + CREATE_MANY_CONCURRENCY);
+      const settled = await Promise.allSettled(chunk.map((c) => this.put(c, fence)));
+      for (const r of settled) {
+        if (r.status === "rejected") throw r.reason;
+        out.push(r.value);
+      }
+    }
+    return out;
+  }
+
+  private async put(claim: NodeClaim, fence?: Fence): Promise<NodeClaim> {
     const stored: NodeClaim = { ...claim, version: 1 };
     const item: Item = { ...stored, ...claimKey(claim.id) };
     if (fence) item[FENCE_ATTRIBUTE] = fence.lease.token;

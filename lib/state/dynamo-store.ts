@@ -101,6 +101,10 @@ export class DynamoStateStore implements StateStore {
   createClaim(claim: NodeClaim, fence?: Fence): Promise<NodeClaim> {
     return this.claims.create(claim, fence);
   }
+  /** Stores several claims with version 1 (see `ClaimStore.createMany`). */
+  createClaims(claims: NodeClaim[], fence?: Fence): Promise<NodeClaim[]> {
+    return this.claims.createMany(claims, fence);
+  }
   /** See `ClaimStore.update`: a key present with value `undefined` removes that field. */
   updateClaim(claim: NodeClaim, patch: Partial<NodeClaim>, fence?: Fence): Promise<NodeClaim> {
     return this.claims.update(claim, patch, fence);

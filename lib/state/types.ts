@@ -66,6 +66,11 @@ export interface NodeClaim {
   /** When the claim was marked for disruption (taint/cordon placed); bounds the wait for replacements. */
   disruptedAt?: number;
   terminatedAt?: number;
+  /**
+   * The launch batch: claims launched together by one CreateFleet share it, and their instances carry it as the
+   * `stevedore.dev/launch-batch` tag until each gets its claim tag. Unset for a claim launched alone.
+   */
+  batchId?: string;
   /** Last launch error class, for decisions and metrics. */
   lastError?: string;
 }
@@ -122,6 +127,11 @@ export interface StateStore {
 
   /** Creates a claim (fails with `ConflictError` if the id exists). */
   createClaim(claim: NodeClaim, fence?: Fence): Promise<NodeClaim>;
+  /**
+   * Creates several claims (each fails with `ConflictError` if its id exists); the fence is checked once. Not atomic:
+   * claims written before a failure stay written.
+   */
+  createClaims(claims: NodeClaim[], fence?: Fence): Promise<NodeClaim[]>;
   /** Conditional update: applies `patch` only if the stored version equals `claim.version`; returns the new claim. */
   updateClaim(claim: NodeClaim, patch: Partial<NodeClaim>, fence?: Fence): Promise<NodeClaim>;
   getClaim(id: string): Promise<NodeClaim | undefined>;

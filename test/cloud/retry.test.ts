@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ApiGate, isThrottlingError, TokenBucket } from "../../lib/cloud/aws/retry.js";
+import { ec2RequestBucket, ec2ResourceCount, isUnfilteredUnpaginated } from "../../lib/cloud/aws/ec2-rate-limits.js";
+import { ApiGate, ec2Call, isThrottlingError, TokenBucket } from "../../lib/cloud/aws/retry.js";
 import { TtlCache } from "../../lib/cloud/aws/ttl-cache.js";
 import { ManualClock } from "./fixtures.js";
 
@@ -73,11 +74,54 @@ test("throttling is recognised by code and by HTTP 429", () => {
   assert.ok(!isThrottlingError({ name: "InsufficientInstanceCapacity" }));
 });
 
-test("launch calls share a bucket: a burst of 10 CreateFleet calls is spread at 2/s after 5", async () => {
+test("CreateFleet follows EC2's documented mutating bucket: 50 at once, then 5/s", async () => {
   const clock = new ManualClock(0);
   const gate = new ApiGate(clock);
-  await Promise.all(Array.from({ length: 10 }, () => gate.call("launch", async () => undefined)));
-  assert.equal(clock.now(), 2500);
+  await Promise.all(Array.from({ length: 60 }, () => gate.call(ec2Call("CreateFleet"), async () => undefined)));
+  assert.equal(clock.now(), 2000, "10 calls beyond the burst of 50 at 5 per second");
+});
+
+test("EC2 buckets are per action: a burst of CreateFleet does not slow CreateTags", async () => {
+  const clock = new ManualClock(0);
+  const gate = new ApiGate(clock);
+  await Promise.all(Array.from({ length: 50 }, () => gate.call(ec2Call("CreateFleet"), async () => undefined)));
+  await Promise.all(Array.from({ length: 100 }, () => gate.call(ec2Call("CreateTags"), async () => undefined)));
+  assert.equal(clock.now(), 0);
+  await gate.call(ec2Call("CreateTags"), async () => undefined);
+  assert.equal(clock.now(), 100, "CreateTags refills at 10 per second");
+});
+
+test("TerminateInstances takes one resource token per instance (1000, then 20/s)", async () => {
+  const clock = new ManualClock(0);
+  const gate = new ApiGate(clock);
+  const ids = (n: number) => Array.from({ length: n }, (_, i) => `i-${i}`);
+  await gate.call(ec2Call("TerminateInstances", { InstanceIds: ids(1000) }), async () => undefined);
+  assert.equal(clock.now(), 0);
+  await gate.call(ec2Call("TerminateInstances", { InstanceIds: ids(40) }), async () => undefined);
+  assert.equal(clock.now(), 2000, "40 instances at 20 per second");
+});
+
+test("the documented buckets: categories, the unfiltered describe bucket, uncategorized actions", () => {
+  assert.deepEqual(ec2RequestBucket("DescribeSubnets", true), {
+    key: "DescribeSubnets",
+    limit: { capacity: 100, refillPerSecond: 20 },
+  });
+  assert.deepEqual(ec2RequestBucket("DescribeInstances", false).limit, { capacity: 100, refillPerSecond: 20 });
+  assert.deepEqual(ec2RequestBucket("DescribeInstances", true), {
+    key: "DescribeInstances#unfiltered",
+    limit: { capacity: 50, refillPerSecond: 10 },
+  });
+  assert.deepEqual(ec2RequestBucket("CreateFleet", true).limit, { capacity: 50, refillPerSecond: 5 });
+  assert.deepEqual(ec2RequestBucket("RequestSpotInstances", true).limit, { capacity: 50, refillPerSecond: 5 });
+  assert.deepEqual(ec2RequestBucket("RunInstances", true).limit, { capacity: 5, refillPerSecond: 2 });
+  assert.deepEqual(ec2RequestBucket("TerminateInstances", true).limit, { capacity: 100, refillPerSecond: 5 });
+  assert.deepEqual(ec2RequestBucket("CreateTags", true).limit, { capacity: 100, refillPerSecond: 10 });
+  assert.equal(isUnfilteredUnpaginated({ Filters: [{}] }), false);
+  assert.equal(isUnfilteredUnpaginated({ MaxResults: 5 }), false);
+  assert.equal(isUnfilteredUnpaginated({ InstanceIds: ["i-1"] }), true);
+  assert.equal(ec2ResourceCount("RunInstances", { MaxCount: 7 }), 7);
+  assert.equal(ec2ResourceCount("TerminateInstances", { InstanceIds: ["a", "b"] }), 2);
+  assert.equal(ec2ResourceCount("CreateFleet", {}), 0);
 });
 
 test("TTL cache: expiry on the clock, shared loads, keep-last-good", async () => {

@@ -136,7 +136,9 @@ describe("IAM", () => {
   });
 
   it("CreateTags only while creating, with the same tags", () => {
-    const tagging = controllerStatements(variants.default).filter((s) => actionsOf(s).includes("ec2:CreateTags"));
+    const tagging = controllerStatements(variants.default).filter(
+      (s) => actionsOf(s).includes("ec2:CreateTags") && s.Sid?.startsWith("AllowTaggingAtCreation"),
+    );
     assert.equal(tagging.length, POOL_TAG_KEYS.length);
     for (const s of tagging) {
       assert.deepEqual(actionsOf(s), ["ec2:CreateTags"]);
@@ -146,6 +148,18 @@ describe("IAM", () => {
         "CreateLaunchTemplate",
       ]);
       assert.equal(s.Condition?.StringEquals?.[`aws:RequestTag/${CLUSTER_TAG}`], "owned");
+    }
+  });
+
+  it("CreateTags after launch only on owned instances, and only the claim and Name tags", () => {
+    const tagging = controllerStatements(variants.default).filter((s) =>
+      s.Sid?.startsWith("AllowClaimTaggingOfOwnedInstances"),
+    );
+    assert.equal(tagging.length, POOL_TAG_KEYS.length);
+    for (const s of tagging) {
+      assert.deepEqual(actionsOf(s), ["ec2:CreateTags"]);
+      assert.equal(s.Condition?.StringEquals?.[`aws:ResourceTag/${CLUSTER_TAG}`], "owned");
+      assert.deepEqual(s.Condition?.["ForAllValues:StringEquals"]?.["aws:TagKeys"], ["stevedore.dev/claim", "Name"]);
     }
   });
 

@@ -9,6 +9,7 @@ import type { AmiFamily, NodeClass, SelectorTerm } from "../../api/model.js";
 import type { Clock } from "../../core/clock.js";
 import type { InstanceType } from "../../scheduling/types.js";
 import type { ApiGate } from "./retry.js";
+import { ec2Call } from "./retry.js";
 import { termFilters, termsKey } from "./selectors.js";
 import { TtlCache } from "./ttl-cache.js";
 
@@ -251,7 +252,7 @@ export class AmiResolver {
     const out: Ami[] = [];
     let token: string | undefined;
     do {
-      const res = await this.gate.call("describe", () =>
+      const res = await this.gate.call(ec2Call("DescribeImages"), () =>
         this.ec2.send(
           new DescribeImagesCommand({
             Filters: [...filters, { Name: "state", Values: ["available"] }],

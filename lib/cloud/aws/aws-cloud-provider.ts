@@ -10,17 +10,21 @@ import type { SSMClient } from "@aws-sdk/client-ssm";
 import type { NodeClass, NodePool } from "../../api/model.js";
 import { type Clock, systemClock } from "../../core/clock.js";
 import { type Logger, silentLogger } from "../../core/logger.js";
-import { TAG_STEVEDORE_NODECLASS_HASH } from "../../core/well-known.js";
+import { TAG_STEVEDORE_CLAIM, TAG_STEVEDORE_NODECLASS_HASH } from "../../core/well-known.js";
 import type { InstanceType } from "../../scheduling/types.js";
 import {
   type CloudInstance,
   type CloudProvider,
+  InsufficientCapacityError,
+  type LaunchBatchRequest,
+  type LaunchBatchResult,
   LaunchError,
   type LaunchRequest,
   type UnavailableOffering,
   UnfulfillableLaunchError,
 } from "../provider.js";
 import { type Ami, AmiResolver, amiForInstanceType, effectiveAmiFamily, InvalidAmiSelectionError } from "./amis.js";
+import { assignBatch } from "./batch-assignment.js";
 import { classifyThrownError } from "./fleet.js";
 import { AwsInstanceTypeCatalog, effectiveKubelet } from "./instance-type-catalog.js";
 import { InstanceTypeDiscovery } from "./instance-types.js";
@@ -33,6 +37,7 @@ import { PricingProvider } from "./pricing.js";
 import { ApiGate, type RetryOptions } from "./retry.js";
 import { SecurityGroupResolver } from "./security-groups.js";
 import { SubnetResolver } from "./subnets.js";
+import { claimTags } from "./tags.js";
 import { InMemoryUnavailableOfferings, type UnavailableOfferings } from "./unavailable-offerings.js";
 import { InvalidBottlerocketUserDataError, UnsupportedUserDataError } from "./user-data.js";
 
@@ -165,16 +170,84 @@ export class AwsCloudProvider implements CloudProvider {
     try {
       return await this.launcher.launch(req, resolved);
     } catch (err) {
-      if (err instanceof LaunchError) throw err;
-      if (
-        err instanceof UnsupportedUserDataError ||
-        err instanceof InvalidBottlerocketUserDataError ||
-        err instanceof InvalidMimeUserDataError
-      ) {
-        throw new UnfulfillableLaunchError(`${ctx}: NodeClass "${req.nodeClass.name}": ${err.message}`, err);
-      }
-      throw classifyThrownError(err, `${ctx}: launch`);
+      throw this.launchFailure(err, ctx, req.nodeClass);
     }
+  }
+
+  async createBatch(req: LaunchBatchRequest): Promise<LaunchBatchResult> {
+    const [only, ...rest] = req.claimIds;
+    if (only !== undefined && rest.length === 0) {
+      // A batch of one is an ordinary launch: ClientToken and tag are the claim id.
+      const instance = await this.create({ ...req, claimId: only });
+      return { instances: new Map([[only, instance]]), unfilled: [] };
+    }
+    let instances = await this.instances.findByBatch(req.batchId);
+    let shortfall: LaunchError | undefined;
+    if (instances.length > 0) {
+      this.logger.info("adopted the instances of an earlier attempt", {
+        batchId: req.batchId,
+        found: instances.length,
+      });
+    } else {
+      const launched = await this.launchBatchInstances(req);
+      instances = launched.instances;
+      shortfall = launched.shortfall;
+    }
+    const { assigned, unfilled, surplus } = assignBatch(req.claimIds, instances);
+    for (const [claimId, instance] of assigned) {
+      if (instance.tags[TAG_STEVEDORE_CLAIM] === claimId) continue;
+      const tags = claimTags(req.pool, claimId);
+      await this.instances.tag([instance.instanceId], tags);
+      Object.assign(instance.tags, tags);
+    }
+    if (surplus.length > 0) {
+      this.logger.warn("terminating instances of a launch batch no claim owns", {
+        batchId: req.batchId,
+        instanceIds: surplus.map((i) => i.instanceId),
+      });
+      await this.instances.terminateMany(surplus.map((i) => i.instanceId));
+    }
+    const unfilledError =
+      unfilled.length === 0
+        ? undefined
+        : (shortfall ??
+          new InsufficientCapacityError(
+            `launch batch ${req.batchId}: ${instances.length} instances for ${req.claimIds.length} claims`,
+            [],
+          ));
+    return { instances: assigned, unfilled, unfilledError };
+  }
+
+  private async launchBatchInstances(
+    req: LaunchBatchRequest,
+  ): Promise<{ instances: CloudInstance[]; shortfall?: LaunchError }> {
+    await this.refreshUnavailable();
+    const ctx = `launch batch ${req.batchId}`;
+    let resolved: ResolvedClass;
+    try {
+      resolved = await this.resolveClass(req.nodeClass);
+    } catch (err) {
+      if (err instanceof InvalidAmiSelectionError) throw new UnfulfillableLaunchError(`${ctx}: ${err.message}`, err);
+      throw classifyThrownError(err, `${ctx}: resolving NodeClass "${req.nodeClass.name}"`);
+    }
+    try {
+      return await this.launcher.launchBatch(req, resolved);
+    } catch (err) {
+      throw this.launchFailure(err, ctx, req.nodeClass);
+    }
+  }
+
+  /** Classifies a launch failure (user-data problems are unfulfillable). */
+  private launchFailure(err: unknown, ctx: string, nodeClass: NodeClass): LaunchError {
+    if (err instanceof LaunchError) return err;
+    if (
+      err instanceof UnsupportedUserDataError ||
+      err instanceof InvalidBottlerocketUserDataError ||
+      err instanceof InvalidMimeUserDataError
+    ) {
+      return new UnfulfillableLaunchError(`${ctx}: NodeClass "${nodeClass.name}": ${(err as Error).message}`, err);
+    }
+    return classifyThrownError(err, `${ctx}: launch`);
   }
 
   async delete(instanceId: string): Promise<void> {
@@ -182,14 +255,31 @@ export class AwsCloudProvider implements CloudProvider {
     await this.instances.terminate(instanceId);
   }
 
+  async deleteMany(instanceIds: string[]): Promise<void> {
+    if (instanceIds.length === 0) return;
+    await this.cluster();
+    await this.instances.terminateMany(instanceIds);
+  }
+
   async get(instanceId: string): Promise<CloudInstance | undefined> {
     await this.cluster();
     return this.instances.get(instanceId);
   }
 
+  async getMany(instanceIds: string[]): Promise<Map<string, CloudInstance>> {
+    if (instanceIds.length === 0) return new Map();
+    await this.cluster();
+    return this.instances.getMany(instanceIds);
+  }
+
   async findByClaim(claimId: string): Promise<CloudInstance | undefined> {
     await this.cluster();
     return this.instances.findByClaim(claimId);
+  }
+
+  async findByBatch(batchId: string): Promise<CloudInstance[]> {
+    await this.cluster();
+    return this.instances.findByBatch(batchId);
   }
 
   async list(): Promise<CloudInstance[]> {

@@ -2,7 +2,8 @@
  * CreateFleet requests and the classification of their failures (Karpenter `CreateFleetInputBuilder`,
  * `pkg/errors/errors.go`). Pure: no I/O.
  *
- * One request per capacity type: `Type: instant`, target capacity 1, one launch-template config per template with
+ * One request per capacity type: `Type: instant`, target capacity 1 (one claim) or n (a launch batch of n identical
+ * claims, at most 1,000), one launch-template config per template with
  * one override per instance type × zone (that zone's subnet), spot with `price-capacity-optimized`, on-demand with
  * `lowest-price`, tags on instance, volume and fleet, `ClientToken` for idempotent retries.
  */
@@ -50,6 +51,8 @@ export interface FleetRequest {
   launchTemplates: FleetLaunchTemplate[];
   /** Tags on the instance, its volumes and the fleet. */
   tags: Record<string, string>;
+  /** Instances to launch. @default 1 */
+  targetCapacity?: number;
   /** EC2NodeClass `context` (reserved-capacity context id). @default unset */
   context?: string;
 }
@@ -116,7 +119,10 @@ export function buildCreateFleetInput(req: FleetRequest): CreateFleetCommandInpu
   return {
     Type: "instant",
     ClientToken: req.clientToken,
-    TargetCapacitySpecification: { TotalTargetCapacity: 1, DefaultTargetCapacityType: req.capacityType },
+    TargetCapacitySpecification: {
+      TotalTargetCapacity: req.targetCapacity ?? 1,
+      DefaultTargetCapacityType: req.capacityType,
+    },
     ...(spot
       ? { SpotOptions: { AllocationStrategy: "price-capacity-optimized" } }
       : { OnDemandOptions: { AllocationStrategy: "lowest-price" } }),
@@ -175,6 +181,15 @@ export function launchedInstance(
     if (id) return { instanceId: id, instance: inst };
   }
   return undefined;
+}
+
+/** Every launched instance of a CreateFleet response with its override, in response order. */
+export function launchedInstances(
+  out: Pick<CreateFleetCommandOutput, "Instances">,
+): { instanceId: string; instance: CreateFleetInstance }[] {
+  return (out.Instances ?? []).flatMap((instance) =>
+    (instance.InstanceIds ?? []).filter(Boolean).map((instanceId) => ({ instanceId, instance })),
+  );
 }
 
 /** Whether a fleet error code is an insufficient-capacity code. */

@@ -16,6 +16,7 @@ import type { InstanceTypeRecord } from "../../scheduling/catalog/catalog-record
 import { parseInstanceTypeName } from "../../scheduling/catalog/instance-type-labels.js";
 import { builtinInstanceTypeRecords } from "./builtin-catalog.js";
 import type { ApiGate } from "./retry.js";
+import { ec2Call } from "./retry.js";
 import { TtlCache } from "./ttl-cache.js";
 
 /** How long discovered types and offerings are reused (Karpenter's instance-type controller period). */
@@ -168,7 +169,7 @@ export class InstanceTypeDiscovery {
     const noSpot = new Set<string>();
     let token: string | undefined;
     do {
-      const res = await this.gate.call("describe", () =>
+      const res = await this.gate.call(ec2Call("DescribeInstanceTypes"), () =>
         this.ec2.send(
           new DescribeInstanceTypesCommand({
             Filters: [
@@ -196,7 +197,7 @@ export class InstanceTypeDiscovery {
     const out = new Map<string, Set<string>>();
     let token: string | undefined;
     do {
-      const res = await this.gate.call("describe", () =>
+      const res = await this.gate.call(ec2Call("DescribeInstanceTypeOfferings"), () =>
         this.ec2.send(
           new DescribeInstanceTypeOfferingsCommand({
             LocationType: "availability-zone",

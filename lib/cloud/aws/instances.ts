@@ -4,16 +4,23 @@
  * same cluster are listed too (they have no claim id).
  */
 import {
+  CreateTagsCommand,
   DescribeInstancesCommand,
   type DescribeInstancesCommandInput,
   type EC2Client,
   type Instance,
   TerminateInstancesCommand,
 } from "@aws-sdk/client-ec2";
-import { LABEL_NODEPOOL, LABEL_PROVISIONER_NAME, TAG_STEVEDORE_CLAIM } from "../../core/well-known.js";
+import {
+  LABEL_NODEPOOL,
+  LABEL_PROVISIONER_NAME,
+  TAG_STEVEDORE_CLAIM,
+  TAG_STEVEDORE_LAUNCH_BATCH,
+} from "../../core/well-known.js";
 import type { CloudInstance } from "../provider.js";
+import { MAX_INSTANCE_IDS_PER_CALL } from "./ec2-rate-limits.js";
 import { classifyThrownError } from "./fleet.js";
-import { type ApiGate, awsErrorCode } from "./retry.js";
+import { type ApiGate, awsErrorCode, ec2Call } from "./retry.js";
 import { tagRecord } from "./selectors.js";
 import { clusterTagKey } from "./tags.js";
 
@@ -48,6 +55,7 @@ export function toCloudInstance(i: Instance): CloudInstance {
     tags,
   };
   if (tags[TAG_STEVEDORE_CLAIM]) out.claimId = tags[TAG_STEVEDORE_CLAIM];
+  if (tags[TAG_STEVEDORE_LAUNCH_BATCH]) out.batchId = tags[TAG_STEVEDORE_LAUNCH_BATCH];
   if (i.ImageId) out.imageId = i.ImageId;
   if (i.SubnetId) out.subnetId = i.SubnetId;
   if (groups.length > 0) out.securityGroupIds = groups.sort();
@@ -66,8 +74,9 @@ export class InstanceRepository {
     const out: CloudInstance[] = [];
     let token: string | undefined;
     do {
-      const res = await this.gate.call("describe", () =>
-        this.ec2.send(new DescribeInstancesCommand({ ...input, NextToken: token })),
+      const page = { ...input, NextToken: token };
+      const res = await this.gate.call(ec2Call("DescribeInstances", page), () =>
+        this.ec2.send(new DescribeInstancesCommand(page)),
       );
       for (const r of res.Reservations ?? []) for (const i of r.Instances ?? []) out.push(toCloudInstance(i));
       token = res.NextToken || undefined;
@@ -77,12 +86,59 @@ export class InstanceRepository {
 
   /** One instance by id (any state); undefined when EC2 does not know it. */
   async get(instanceId: string): Promise<CloudInstance | undefined> {
+    return (await this.getMany([instanceId])).get(instanceId);
+  }
+
+  /**
+   * Instances by id (any state), one DescribeInstances per 1,000 ids; ids EC2 does not know are left out. A chunk
+   * naming an unknown id fails as a whole, so that chunk is asked again with an `instance-id` filter, which skips
+   * unknown ids instead of failing.
+   */
+  async getMany(instanceIds: string[]): Promise<Map<string, CloudInstance>> {
+    const out = new Map<string, CloudInstance>();
+    const ids = [...new Set(instanceIds)];
+    for (let i = 0; i < ids.length; i += MAX_INSTANCE_IDS_PER_CALL) {
+      const chunk = ids.slice(i, i + MAX_INSTANCE_IDS_PER_CALL);
+      let found: CloudInstance[];
+      try {
+        found = await this.describe({ InstanceIds: chunk });
+      } catch (err) {
+        if (!awsErrorCode(err)?.startsWith("InvalidInstanceID")) throw classifyThrownError(err, "DescribeInstances");
+        try {
+          found = await this.describe({ Filters: [{ Name: "instance-id", Values: chunk }] });
+        } catch (retryErr) {
+          throw classifyThrownError(retryErr, "DescribeInstances");
+        }
+      }
+      for (const inst of found) out.set(inst.instanceId, inst);
+    }
+    return out;
+  }
+
+  /** The live instances launched in a batch (tag `stevedore.dev/launch-batch`), in instance-id order. */
+  async findByBatch(batchId: string): Promise<CloudInstance[]> {
     try {
-      const found = await this.describe({ InstanceIds: [instanceId] });
-      return found.find((i) => i.instanceId === instanceId);
+      const found = await this.describe({
+        Filters: [
+          { Name: `tag:${TAG_STEVEDORE_LAUNCH_BATCH}`, Values: [batchId] },
+          { Name: `tag:${clusterTagKey(this.cluster)}`, Values: ["owned"] },
+          { Name: "instance-state-name", Values: LIVE_STATES },
+        ],
+      });
+      return found.sort((a, b) => a.instanceId.localeCompare(b.instanceId));
     } catch (err) {
-      if (awsErrorCode(err)?.startsWith("InvalidInstanceID")) return undefined;
-      throw classifyThrownError(err, `DescribeInstances ${instanceId}`);
+      throw classifyThrownError(err, `DescribeInstances for launch batch ${batchId}`);
+    }
+  }
+
+  /** Adds tags to instances (one CreateTags call for every instance that gets the same tags). */
+  async tag(instanceIds: string[], tags: Record<string, string>): Promise<void> {
+    if (instanceIds.length === 0) return;
+    const input = { Resources: instanceIds, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) };
+    try {
+      await this.gate.call(ec2Call("CreateTags"), () => this.ec2.send(new CreateTagsCommand(input)));
+    } catch (err) {
+      throw classifyThrownError(err, `CreateTags ${instanceIds.join(",")}`);
     }
   }
 
@@ -120,13 +176,33 @@ export class InstanceRepository {
 
   /** Terminates; an instance EC2 no longer knows is not an error. */
   async terminate(instanceId: string): Promise<void> {
-    try {
-      await this.gate.call("terminate", () =>
-        this.ec2.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] })),
-      );
-    } catch (err) {
-      if (awsErrorCode(err)?.startsWith("InvalidInstanceID.NotFound")) return;
-      throw classifyThrownError(err, `TerminateInstances ${instanceId}`);
+    await this.terminateMany([instanceId]);
+  }
+
+  /**
+   * Terminates many instances, one TerminateInstances per 1,000 ids. Ids EC2 no longer knows are not an error: a
+   * chunk that fails with `InvalidInstanceID.NotFound` is sent again without the ids the error names.
+   */
+  async terminateMany(instanceIds: string[]): Promise<void> {
+    const ids = [...new Set(instanceIds)];
+    for (let i = 0; i < ids.length; i += MAX_INSTANCE_IDS_PER_CALL) {
+      let chunk = ids.slice(i, i + MAX_INSTANCE_IDS_PER_CALL);
+      while (chunk.length > 0) {
+        const input = { InstanceIds: chunk };
+        try {
+          await this.gate.call(ec2Call("TerminateInstances", input), () =>
+            this.ec2.send(new TerminateInstancesCommand(input)),
+          );
+          break;
+        } catch (err) {
+          if (!awsErrorCode(err)?.startsWith("InvalidInstanceID.NotFound")) {
+            throw classifyThrownError(err, `TerminateInstances ${chunk.join(",")}`);
+          }
+          const message = err instanceof Error ? err.message : "";
+          const gone = chunk.filter((id) => message.includes(id));
+          chunk = gone.length > 0 ? chunk.filter((id) => !gone.includes(id)) : [];
+        }
+      }
     }
   }
 }

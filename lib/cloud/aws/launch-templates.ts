@@ -18,7 +18,7 @@ import type { AmiFamily, BlockDeviceMapping, MetadataOptions, NodeClass } from "
 import type { Clock } from "../../core/clock.js";
 import { parseResource } from "../../core/quantity.js";
 import { TAG_EKS_CLUSTER_NAME, TAG_STEVEDORE_NODECLASS, TAG_STEVEDORE_NODECLASS_HASH } from "../../core/well-known.js";
-import { type ApiGate, awsErrorCode } from "./retry.js";
+import { type ApiGate, awsErrorCode, ec2Call } from "./retry.js";
 import { toEc2Tags } from "./tags.js";
 
 /** Everything a launch template holds. */
@@ -176,14 +176,14 @@ export class LaunchTemplateManager {
     const name = launchTemplateName(this.cluster, spec);
     const seen = this.known.get(name);
     if (seen !== undefined && this.clock.now() - seen < LAUNCH_TEMPLATE_CACHE_TTL_MS) return name;
-    const found = await this.gate.call("describe", () =>
+    const found = await this.gate.call(ec2Call("DescribeLaunchTemplates"), () =>
       this.ec2.send(
         new DescribeLaunchTemplatesCommand({ Filters: [{ Name: "launch-template-name", Values: [name] }] }),
       ),
     );
     if (!(found.LaunchTemplates ?? []).some((t) => t.LaunchTemplateName === name)) {
       try {
-        await this.gate.call("mutate", () =>
+        await this.gate.call(ec2Call("CreateLaunchTemplate"), () =>
           this.ec2.send(
             new CreateLaunchTemplateCommand({
               LaunchTemplateName: name,
@@ -210,7 +210,7 @@ export class LaunchTemplateManager {
     const out: LaunchTemplate[] = [];
     let token: string | undefined;
     do {
-      const res = await this.gate.call("describe", () =>
+      const res = await this.gate.call(ec2Call("DescribeLaunchTemplates"), () =>
         this.ec2.send(
           new DescribeLaunchTemplatesCommand({
             Filters: [{ Name: `tag:${TAG_EKS_CLUSTER_NAME}`, Values: [this.cluster] }],
@@ -249,7 +249,7 @@ export class LaunchTemplateManager {
         (opts.maxAgeMs !== undefined && age > opts.maxAgeMs);
       if (!stale) continue;
       try {
-        await this.gate.call("mutate", () =>
+        await this.gate.call(ec2Call("DeleteLaunchTemplate"), () =>
           this.ec2.send(new DeleteLaunchTemplateCommand({ LaunchTemplateName: name })),
         );
       } catch (err) {

@@ -1,5 +1,5 @@
 /**
- * Launching one node claim: pick offerings, ensure launch templates, CreateFleet, classify, feed the ICE cache.
+ * Launching one node claim, or a batch of identical claims with one CreateFleet: pick offerings, ensure launch templates, CreateFleet, classify, feed the ICE cache.
  *
  * Capacity types are tried spot first, then on-demand, when both are allowed (a spot attempt that fails with
  * insufficient capacity falls through to on-demand in the same call). Per attempt: at most 60 instance types ordered
@@ -7,15 +7,24 @@
  * offerings in the ICE cache; one launch template per (AMI, max-pods) group.
  */
 import { createHash } from "node:crypto";
-import { CreateFleetCommand, type CreateFleetCommandOutput, type EC2Client } from "@aws-sdk/client-ec2";
+import { CreateFleetCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import type { Clock } from "../../core/clock.js";
 import type { Taint } from "../../core/kube-objects.js";
 import type { Logger } from "../../core/logger.js";
-import { LABEL_CAPACITY_TYPE, LABEL_ZONE, LABEL_ZONE_ID } from "../../core/well-known.js";
+import {
+  LABEL_CAPACITY_TYPE,
+  LABEL_STEVEDORE_CLAIM,
+  LABEL_ZONE,
+  LABEL_ZONE_ID,
+  TAG_STEVEDORE_CLAIM,
+  TAG_STEVEDORE_LAUNCH_BATCH,
+} from "../../core/well-known.js";
 import type { InstanceType as PackerInstanceType } from "../../scheduling/types.js";
 import {
   type CloudInstance,
   InsufficientCapacityError,
+  type LaunchBatchRequest,
+  type LaunchError,
   type LaunchRequest,
   UnfulfillableLaunchError,
 } from "../provider.js";
@@ -28,17 +37,17 @@ import {
   type FleetLaunchTemplate,
   fleetErrors,
   LAUNCH_TEMPLATE_NOT_FOUND_CODES,
-  launchedInstance,
+  launchedInstances,
   MAX_INSTANCE_TYPES,
   unavailableOfferingsOf,
 } from "./fleet.js";
 import { effectiveKubelet } from "./instance-type-catalog.js";
 import { providerIdOf } from "./instances.js";
 import type { LaunchTemplateManager } from "./launch-templates.js";
-import { type ApiGate, awsErrorCode } from "./retry.js";
+import { type ApiGate, awsErrorCode, ec2Call } from "./retry.js";
 import type { SecurityGroup } from "./security-groups.js";
 import type { Subnet, SubnetResolver } from "./subnets.js";
-import { instanceTags, launchTemplateTags } from "./tags.js";
+import { batchInstanceTags, instanceTags, launchTemplateTags } from "./tags.js";
 import type { UnavailableOfferings } from "./unavailable-offerings.js";
 import { type BootstrapOptions, renderUserData } from "./user-data.js";
 
@@ -78,8 +87,13 @@ export interface LauncherDeps {
   defaultInstanceProfile?: string;
 }
 
-/** Labels that depend on the offering the fleet picks; the kubelet/cloud controller sets them, not user data. */
+/**
+ * Labels that are not in user data: those that depend on the offering the fleet picks (the kubelet/cloud controller
+ * sets them), and the claim label, which registration adds — so the claims of a launch batch share one user data
+ * and one launch template.
+ */
 const OFFERING_LABELS = new Set([
+  LABEL_STEVEDORE_CLAIM,
   LABEL_ZONE,
   LABEL_ZONE_ID,
   LABEL_CAPACITY_TYPE,
@@ -93,6 +107,18 @@ interface Candidate {
   cheapest: number;
 }
 
+/** One CreateFleet to send: what, for which capacity type, with which token and tags, how many. */
+interface FleetOrder {
+  req: Omit<LaunchRequest, "claimId">;
+  resolved: ResolvedClass;
+  ct: FleetCapacityType;
+  token: string;
+  tags: Record<string, string>;
+  count: number;
+  /** Names the launch in messages. */
+  ctx: string;
+}
+
 /** The ClientToken for an attempt: the claim id (first capacity type) or claim id + capacity type (fallback). */
 export function clientTokenFor(claimId: string, capacityType: FleetCapacityType, primary: boolean): string {
   const token = primary ? claimId : `${claimId}-${capacityType}`;
@@ -103,9 +129,12 @@ export function clientTokenFor(claimId: string, capacityType: FleetCapacityType,
 export class Launcher {
   constructor(private readonly deps: LauncherDeps) {}
 
-  /** Launches one instance for the request (the caller has checked `findByClaim`). */
-  async launch(req: LaunchRequest, resolved: ResolvedClass): Promise<CloudInstance> {
-    const ctx = `claim ${req.claimId} (pool ${req.pool.name}, class ${req.nodeClass.name})`;
+  /** The capacity types to try, spot first; throws when the class resolved to nothing launchable. */
+  private capacityOrder(
+    req: Omit<LaunchRequest, "claimId">,
+    resolved: ResolvedClass,
+    ctx: string,
+  ): FleetCapacityType[] {
     if (resolved.subnets.length === 0) {
       throw new UnfulfillableLaunchError(`${ctx}: no subnet matches the NodeClass subnetSelectorTerms`);
     }
@@ -117,11 +146,22 @@ export class Launcher {
     if (order.length === 0) {
       throw new UnfulfillableLaunchError(`${ctx}: capacity types ${req.capacityTypes.join(",")} cannot be launched`);
     }
+    return order;
+  }
+
+  /** Launches one instance for the request (the caller has checked `findByClaim`). */
+  async launch(req: LaunchRequest, resolved: ResolvedClass): Promise<CloudInstance> {
+    const ctx = `claim ${req.claimId} (pool ${req.pool.name}, class ${req.nodeClass.name})`;
+    const order = this.capacityOrder(req, resolved, ctx);
+    const tags = instanceTags(resolved.cluster.name, req.pool, req.nodeClass, req.claimId);
     const iceOfferings: InsufficientCapacityError["offerings"] = [];
     const reasons: string[] = [];
     for (let i = 0; i < order.length; i++) {
+      const ct = order[i];
       try {
-        return await this.attempt(req, resolved, order[i], i === 0, ctx);
+        const token = clientTokenFor(req.claimId, ct, i === 0);
+        const { instances } = await this.attempt({ req, resolved, ct, token, tags, count: 1, ctx });
+        return instances[0];
       } catch (err) {
         if (!(err instanceof InsufficientCapacityError)) throw err;
         iceOfferings.push(...err.offerings);
@@ -131,7 +171,52 @@ export class Launcher {
     throw new InsufficientCapacityError(reasons.join(" | "), iceOfferings);
   }
 
-  private candidates(req: LaunchRequest, ct: FleetCapacityType, zonal: Map<string, Subnet>): Candidate[] {
+  /**
+   * Launches one instance per claim of a batch: one CreateFleet for all of them per capacity type (spot first; the
+   * claims spot could not fill go to on-demand), ClientToken derived from the batch id, the batch tag on every
+   * instance. Returns the instances (unassigned: the caller assigns and tags them) and, when fewer launched than
+   * claims, the classified reason; throws when nothing launched.
+   */
+  async launchBatch(
+    req: LaunchBatchRequest,
+    resolved: ResolvedClass,
+  ): Promise<{ instances: CloudInstance[]; shortfall?: LaunchError }> {
+    const ctx = `launch batch ${req.batchId} of ${req.claimIds.length} (pool ${req.pool.name}, class ${req.nodeClass.name})`;
+    const order = this.capacityOrder(req, resolved, ctx);
+    const tags = batchInstanceTags(resolved.cluster.name, req.pool, req.nodeClass, req.batchId);
+    const instances: CloudInstance[] = [];
+    const iceOfferings: InsufficientCapacityError["offerings"] = [];
+    const reasons: string[] = [];
+    let shortfall: LaunchError | undefined;
+    for (let i = 0; i < order.length && instances.length < req.claimIds.length; i++) {
+      const ct = order[i];
+      const count = req.claimIds.length - instances.length;
+      try {
+        const token = clientTokenFor(req.batchId, ct, i === 0);
+        const got = await this.attempt({ req, resolved, ct, token, tags, count, ctx });
+        instances.push(...got.instances);
+        shortfall = got.shortfall;
+        if (got.shortfall instanceof InsufficientCapacityError) iceOfferings.push(...got.shortfall.offerings);
+      } catch (err) {
+        if (instances.length > 0) {
+          // Some claims have instances already: report the rest as unfilled rather than lose what launched.
+          shortfall = classifyThrownError(err, `${ctx}: CreateFleet ${ct}`);
+          break;
+        }
+        if (!(err instanceof InsufficientCapacityError)) throw err;
+        iceOfferings.push(...err.offerings);
+        reasons.push(err.message);
+      }
+    }
+    if (instances.length === 0) throw new InsufficientCapacityError(reasons.join(" | "), iceOfferings);
+    return { instances, shortfall: instances.length < req.claimIds.length ? shortfall : undefined };
+  }
+
+  private candidates(
+    req: Omit<LaunchRequest, "claimId">,
+    ct: FleetCapacityType,
+    zonal: Map<string, Subnet>,
+  ): Candidate[] {
     const now = this.deps.clock.now();
     const allowedZones = new Set(req.zones);
     const out: Candidate[] = [];
@@ -149,7 +234,7 @@ export class Launcher {
     return out.slice(0, MAX_INSTANCE_TYPES);
   }
 
-  private bootstrapLabels(req: LaunchRequest, ct: FleetCapacityType): Record<string, string> {
+  private bootstrapLabels(req: Omit<LaunchRequest, "claimId">, ct: FleetCapacityType): Record<string, string> {
     const perType = new Set(req.instanceTypes.flatMap((t) => Object.keys(t.labels)));
     const labels: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.labels)) {
@@ -160,7 +245,7 @@ export class Launcher {
   }
 
   private async launchTemplates(
-    req: LaunchRequest,
+    req: Omit<LaunchRequest, "claimId">,
     resolved: ResolvedClass,
     ct: FleetCapacityType,
     candidates: Candidate[],
@@ -224,32 +309,26 @@ export class Launcher {
     return out;
   }
 
-  private async attempt(
-    req: LaunchRequest,
-    resolved: ResolvedClass,
-    ct: FleetCapacityType,
-    primary: boolean,
-    ctx: string,
-  ): Promise<CloudInstance> {
-    const zonal = this.deps.subnets.zonalSubnets(resolved.subnets, req.zones);
-    const candidates = this.candidates(req, ct, zonal);
-    if (candidates.length === 0) {
-      throw new InsufficientCapacityError(
-        `${ctx}: no available ${ct} offering in zones ${req.zones.join(",") || "(none)"} with a NodeClass subnet`,
-        [],
-      );
-    }
+  /** Sends one CreateFleet (retrying once for a vanished template or a token reused with other parameters). */
+  private async sendFleet(order: FleetOrder, candidates: Candidate[], zonal: Map<string, Subnet>) {
+    const { req, resolved, ct, ctx } = order;
     let templates = await this.launchTemplates(req, resolved, ct, candidates, zonal);
     if (templates.length === 0) {
       throw new UnfulfillableLaunchError(`${ctx}: no resolved AMI fits any of the ${candidates.length} instance types`);
     }
-    const tags = instanceTags(resolved.cluster.name, req.pool, req.nodeClass, req.claimId);
-    let token = clientTokenFor(req.claimId, ct, primary);
-    let out: CreateFleetCommandOutput | undefined;
-    for (let tries = 0; !out; tries++) {
-      const input = buildCreateFleetInput({ clientToken: token, capacityType: ct, launchTemplates: templates, tags });
+    let token = order.token;
+    for (let tries = 0; ; tries++) {
+      const input = buildCreateFleetInput({
+        clientToken: token,
+        capacityType: ct,
+        launchTemplates: templates,
+        tags: order.tags,
+        targetCapacity: order.count,
+      });
       try {
-        out = await this.deps.gate.call("launch", () => this.deps.ec2.send(new CreateFleetCommand(input)));
+        return await this.deps.gate.call(ec2Call("CreateFleet"), () =>
+          this.deps.ec2.send(new CreateFleetCommand(input)),
+        );
       } catch (err) {
         const code = awsErrorCode(err) ?? "";
         if (tries === 0 && LAUNCH_TEMPLATE_NOT_FOUND_CODES.has(code)) {
@@ -266,15 +345,56 @@ export class Launcher {
         throw classifyThrownError(err, `${ctx}: CreateFleet ${ct}`);
       }
     }
+  }
+
+  /**
+   * One CreateFleet for `order.count` instances of one capacity type. Returns what launched (at least one) and the
+   * classified fleet errors when fewer launched; throws the classified error when nothing did.
+   */
+  private async attempt(order: FleetOrder): Promise<{ instances: CloudInstance[]; shortfall?: LaunchError }> {
+    const { req, resolved, ct, ctx } = order;
+    const zonal = this.deps.subnets.zonalSubnets(resolved.subnets, req.zones);
+    const candidates = this.candidates(req, ct, zonal);
+    if (candidates.length === 0) {
+      throw new InsufficientCapacityError(
+        `${ctx}: no available ${ct} offering in zones ${req.zones.join(",") || "(none)"} with a NodeClass subnet`,
+        [],
+      );
+    }
+    const out = await this.sendFleet(order, candidates, zonal);
     const zoneOf = (id: string) => resolved.subnets.find((s) => s.id === id)?.zone;
     const errors = fleetErrors(out.Errors, ct, zoneOf);
     await this.recordErrors(errors, resolved.subnets);
-    const launched = launchedInstance(out);
-    if (!launched) throw classifyFleetErrors(errors, `${ctx}: CreateFleet ${ct}`);
+    const launched = launchedInstances(out).slice(0, order.count);
+    if (launched.length === 0) throw classifyFleetErrors(errors, `${ctx}: CreateFleet ${ct}`);
+    const instances = launched.map((l) => this.toCloudInstance(l, order, candidates, zoneOf));
+    this.deps.logger.info("launched instances", {
+      ctx,
+      instanceIds: instances.slice(0, 20).map((i) => i.instanceId),
+      launched: instances.length,
+      requested: order.count,
+      capacityType: ct,
+      options: candidates.length,
+    });
+    const shortfall =
+      instances.length < order.count
+        ? classifyFleetErrors(errors, `${ctx}: CreateFleet ${ct} launched ${instances.length} of ${order.count}`)
+        : undefined;
+    return { instances, shortfall };
+  }
+
+  private toCloudInstance(
+    launched: ReturnType<typeof launchedInstances>[number],
+    order: FleetOrder,
+    candidates: Candidate[],
+    zoneOf: (subnetId: string) => string | undefined,
+  ): CloudInstance {
+    const { ct, resolved } = order;
     const o = launched.instance.LaunchTemplateAndOverrides?.Overrides;
     const type = launched.instance.InstanceType ?? o?.InstanceType ?? candidates[0].type.name;
     const zone = o?.AvailabilityZone ?? (o?.SubnetId ? zoneOf(o.SubnetId) : undefined) ?? "";
-    const price = candidates.find((c) => c.type.name === type)?.zones.get(zone);
+    const candidate = candidates.find((c) => c.type.name === type);
+    const price = candidate?.zones.get(zone);
     const instance: CloudInstance = {
       instanceId: launched.instanceId,
       providerID: providerIdOf(zone, launched.instanceId),
@@ -283,23 +403,17 @@ export class Launcher {
       capacityType: launched.instance.Lifecycle === "spot" || ct === "spot" ? "spot" : "on-demand",
       state: "pending",
       launchTime: new Date(this.deps.clock.now()),
-      claimId: req.claimId,
-      tags,
+      tags: { ...order.tags },
       securityGroupIds: resolved.securityGroups.map((s) => s.id).sort(),
     };
+    const claimId = order.tags[TAG_STEVEDORE_CLAIM];
+    if (claimId) instance.claimId = claimId;
+    const batchId = order.tags[TAG_STEVEDORE_LAUNCH_BATCH];
+    if (batchId) instance.batchId = batchId;
     if (price !== undefined) instance.pricePerHour = price;
     if (o?.SubnetId) instance.subnetId = o.SubnetId;
-    const ami = candidates.find((c) => c.type.name === type);
-    const image = ami ? amiForInstanceType(resolved.amis, ami.type) : undefined;
+    const image = candidate ? amiForInstanceType(resolved.amis, candidate.type) : undefined;
     if (image) instance.imageId = image.id;
-    this.deps.logger.info("launched instance", {
-      claimId: req.claimId,
-      instanceId: instance.instanceId,
-      instanceType: type,
-      zone,
-      capacityType: instance.capacityType,
-      options: candidates.length,
-    });
     return instance;
   }
 

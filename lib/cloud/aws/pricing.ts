@@ -11,6 +11,7 @@ import type { Clock } from "../../core/clock.js";
 import { type Logger, silentLogger } from "../../core/logger.js";
 import { DEFAULT_SPOT_PRICE_RATIO, onDemandPriceTable } from "./builtin-catalog.js";
 import type { ApiGate } from "./retry.js";
+import { ec2Call } from "./retry.js";
 
 /** How often prices are refreshed (Karpenter's pricing controller). */
 export const PRICE_REFRESH_MS = 12 * 60 * 60_000;
@@ -143,7 +144,7 @@ export class PricingProvider {
     let token: string | undefined;
     const { ec2, gate, clock } = this.opts;
     do {
-      const res = await gate.call("describe", () =>
+      const res = await gate.call(ec2Call("DescribeSpotPriceHistory"), () =>
         ec2.send(
           new DescribeSpotPriceHistoryCommand({
             ProductDescriptions: ["Linux/UNIX", "Linux/UNIX (Amazon VPC)"],

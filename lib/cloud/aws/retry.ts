@@ -2,13 +2,36 @@
  * Client-side rate limiting (a token bucket per EC2 API class) and retries with full jitter for throttling. The SDK
  * clients keep `maxAttempts` low (3) so retries do not multiply into storms; this layer decides when to try again.
  *
- * Bucket defaults follow the rates Karpenter's EC2 test double applies (`kwok/ec2/ratelimiting.go`): non-mutating
- * 20/s burst 100, mutating 5/s burst 50, launches 2/s burst 5, terminations 5/s burst 100.
+ * EC2 calls are named by action ({@link ec2Call}) and limited per action by EC2's documented request buckets and,
+ * for RunInstances/TerminateInstances, resource buckets (`ec2-rate-limits.ts`, the same table the AWS emulator
+ * enforces). SSM and Pricing keep one bucket per service.
  */
 import type { Clock } from "../../core/clock.js";
+import {
+  EC2_CATEGORY_LIMITS,
+  EC2_RESOURCE_LIMITS,
+  type Ec2RequestShape,
+  ec2RequestBucket,
+  ec2ResourceCount,
+  isUnfilteredUnpaginated,
+} from "./ec2-rate-limits.js";
 
-/** API classes that share a bucket. */
+/**
+ * Non-EC2 API classes that share a bucket. `describe`, `mutate`, `launch` and `terminate` are coarse EC2 classes
+ * kept for callers not yet naming their action: prefer {@link ec2Call}.
+ */
 export type ApiClass = "describe" | "mutate" | "launch" | "terminate" | "ssm" | "pricing";
+
+/** One EC2 call: its action and request (for the filtered/paginated and resource-count rules). */
+export interface Ec2Call {
+  ec2: string;
+  input?: Ec2RequestShape;
+}
+
+/** Names an EC2 call for the gate: `gate.call(ec2Call("DescribeSubnets", input), () => ec2.send(cmd))`. */
+export function ec2Call(action: string, input?: Ec2RequestShape): Ec2Call {
+  return { ec2: action, input };
+}
 
 /** A token bucket's shape. */
 export interface BucketSpec {
@@ -18,11 +41,11 @@ export interface BucketSpec {
   capacity: number;
 }
 
-/** Default buckets per API class. */
+/** Default buckets per API class (the coarse EC2 classes take their category's documented limit). */
 export const DEFAULT_BUCKETS: Record<ApiClass, BucketSpec> = {
-  describe: { refillPerSecond: 20, capacity: 100 },
-  mutate: { refillPerSecond: 5, capacity: 50 },
-  launch: { refillPerSecond: 2, capacity: 5 },
+  describe: EC2_CATEGORY_LIMITS["non-mutating"],
+  mutate: EC2_CATEGORY_LIMITS.mutating,
+  launch: EC2_CATEGORY_LIMITS.mutating,
   terminate: { refillPerSecond: 5, capacity: 100 },
   ssm: { refillPerSecond: 10, capacity: 40 },
   pricing: { refillPerSecond: 5, capacity: 10 },
@@ -79,16 +102,20 @@ export class TokenBucket {
     this.updatedAt = now;
   }
 
-  /** Resolves when a token was taken (waiting on the clock when the bucket is empty). Callers are served FIFO. */
-  take(): Promise<void> {
+  /**
+   * Resolves when `count` tokens were taken (waiting on the clock when the bucket has fewer; `count` is capped at
+   * the capacity). Callers are served FIFO.
+   */
+  take(count = 1): Promise<void> {
+    const want = Math.min(Math.max(1, count), this.spec.capacity);
     const next = this.queue.then(async () => {
       this.refill();
-      while (this.tokens < 1) {
-        const waitMs = Math.ceil(((1 - this.tokens) / this.spec.refillPerSecond) * 1000);
+      while (this.tokens < want) {
+        const waitMs = Math.ceil(((want - this.tokens) / this.spec.refillPerSecond) * 1000);
         await this.clock.sleep(waitMs);
         this.refill();
       }
-      this.tokens -= 1;
+      this.tokens -= want;
     });
     this.queue = next.catch(() => undefined);
     return next;
@@ -111,18 +138,21 @@ export interface RetryOptions {
   maxDelayMs?: number;
   /** Random source in [0, 1) for full jitter. @default Math.random */
   random?: () => number;
-  /** Buckets per class (merged over {@link DEFAULT_BUCKETS}). @default DEFAULT_BUCKETS */
-  buckets?: Partial<Record<ApiClass, BucketSpec>>;
+  /**
+   * Buckets per class or EC2 bucket key (an action, `<action>#unfiltered`, or `<action>#resources`), merged over
+   * {@link DEFAULT_BUCKETS} and the documented EC2 limits. @default DEFAULT_BUCKETS and the EC2 limits
+   */
+  buckets?: Partial<Record<ApiClass, BucketSpec>> & Record<string, BucketSpec>;
 }
 
-/** Rate-limits and retries AWS calls: `await gate.call("describe", () => ec2.send(cmd))`. */
+/** Rate-limits and retries AWS calls: `await gate.call(ec2Call("DescribeSubnets", input), () => ec2.send(cmd))`. */
 export class ApiGate {
-  private readonly buckets = new Map<ApiClass, TokenBucket>();
+  private readonly buckets = new Map<string, TokenBucket>();
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly random: () => number;
-  private readonly specs: Record<ApiClass, BucketSpec>;
+  private readonly specs: Record<string, BucketSpec>;
   /** Throttling errors seen (for logs and tests). */
   throttled = 0;
 
@@ -137,14 +167,25 @@ export class ApiGate {
     this.specs = { ...DEFAULT_BUCKETS, ...opts.buckets };
   }
 
-  /** The bucket of a class (created on first use). */
-  bucket(cls: ApiClass): TokenBucket {
-    let b = this.buckets.get(cls);
+  /** The bucket of a class or EC2 bucket key (created on first use; `fallback` when nothing is configured). */
+  bucket(key: string, fallback?: BucketSpec): TokenBucket {
+    let b = this.buckets.get(key);
     if (!b) {
-      b = new TokenBucket(this.specs[cls], this.clock);
-      this.buckets.set(cls, b);
+      const spec = this.specs[key] ?? fallback;
+      if (!spec) throw new Error(`no rate limit for "${key}"`);
+      b = new TokenBucket(spec, this.clock);
+      this.buckets.set(key, b);
     }
     return b;
+  }
+
+  /** Takes the request token (and, for RunInstances/TerminateInstances, the resource tokens) of one call. */
+  private async takeTokens(api: ApiClass | Ec2Call): Promise<void> {
+    if (typeof api === "string") return this.bucket(api).take();
+    const request = ec2RequestBucket(api.ec2, isUnfilteredUnpaginated(api.input));
+    await this.bucket(request.key, request.limit).take();
+    const resources = ec2ResourceCount(api.ec2, api.input);
+    if (resources > 0) await this.bucket(`${api.ec2}#resources`, EC2_RESOURCE_LIMITS[api.ec2]).take(resources);
   }
 
   /** Full-jitter delay before retry number `attempt` (1-based): uniform in [0, min(max, base × 2^(attempt−1))). */
@@ -154,9 +195,9 @@ export class ApiGate {
   }
 
   /** Takes a token, runs `fn`, and retries throttling errors with full jitter; other errors propagate at once. */
-  async call<T>(cls: ApiClass, fn: () => Promise<T>): Promise<T> {
+  async call<T>(api: ApiClass | Ec2Call, fn: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      await this.bucket(cls).take();
+      await this.takeTokens(api);
       try {
         return await fn();
       } catch (err) {

@@ -6,6 +6,7 @@ import { DescribeSecurityGroupsCommand, type EC2Client } from "@aws-sdk/client-e
 import type { SelectorTerm } from "../../api/model.js";
 import type { Clock } from "../../core/clock.js";
 import type { ApiGate } from "./retry.js";
+import { ec2Call } from "./retry.js";
 import { describeByTerms, tagRecord, termFilters, termsKey } from "./selectors.js";
 import { TtlCache } from "./ttl-cache.js";
 
@@ -50,7 +51,7 @@ export class SecurityGroupResolver {
     let token: string | undefined;
     const Filters = termFilters(term, { id: "group-id", name: "group-name" });
     do {
-      const res = await this.gate.call("describe", () =>
+      const res = await this.gate.call(ec2Call("DescribeSecurityGroups", { Filters, NextToken: token }), () =>
         this.ec2.send(new DescribeSecurityGroupsCommand({ Filters, NextToken: token })),
       );
       for (const g of res.SecurityGroups ?? []) {

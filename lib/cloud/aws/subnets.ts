@@ -7,6 +7,7 @@ import { DescribeSubnetsCommand, type EC2Client, type Subnet as Ec2Subnet } from
 import type { SelectorTerm } from "../../api/model.js";
 import type { Clock } from "../../core/clock.js";
 import type { ApiGate } from "./retry.js";
+import { ec2Call } from "./retry.js";
 import { describeByTerms, tagRecord, termFilters, termsKey } from "./selectors.js";
 import { TtlCache } from "./ttl-cache.js";
 
@@ -55,7 +56,7 @@ export class SubnetResolver {
     let token: string | undefined;
     const Filters = [...termFilters(term, { id: "subnet-id" }), { Name: "state", Values: ["available"] }];
     do {
-      const res = await this.gate.call("describe", () =>
+      const res = await this.gate.call(ec2Call("DescribeSubnets"), () =>
         this.ec2.send(new DescribeSubnetsCommand({ Filters, NextToken: token })),
       );
       for (const s of res.Subnets ?? []) out.push(toSubnet(s));

@@ -13,6 +13,7 @@ import {
   TAG_CLUSTER_PREFIX,
   TAG_EKS_CLUSTER_NAME,
   TAG_STEVEDORE_CLAIM,
+  TAG_STEVEDORE_LAUNCH_BATCH,
   TAG_STEVEDORE_NODECLASS,
   TAG_STEVEDORE_NODECLASS_HASH,
 } from "../../core/well-known.js";
@@ -57,6 +58,26 @@ export function instanceTags(
     [TAG_STEVEDORE_NODECLASS_HASH]: nodeClass.hash,
     ...(pool.flavor === "v1" ? { [LABEL_NODECLASS]: nodeClass.name } : {}),
   };
+}
+
+/**
+ * Tags at launch of the instances of a launch batch: those of {@link instanceTags} without the claim, plus
+ * `stevedore.dev/launch-batch`. Each instance gets its claim ({@link claimTags}) right after the launch.
+ */
+export function batchInstanceTags(
+  cluster: string,
+  pool: NodePool,
+  nodeClass: NodeClass,
+  batchId: string,
+): Record<string, string> {
+  const tags = instanceTags(cluster, pool, nodeClass, batchId);
+  delete tags[TAG_STEVEDORE_CLAIM];
+  return { ...tags, [TAG_STEVEDORE_LAUNCH_BATCH]: batchId };
+}
+
+/** The tags an instance of a launch batch gets once it is assigned to its claim. */
+export function claimTags(pool: Pick<NodePool, "name">, claimId: string): Record<string, string> {
+  return { [TAG_STEVEDORE_CLAIM]: claimId, Name: `${pool.name}/${claimId}` };
 }
 
 /** EC2 `Tags` from a record, in key order. */

@@ -38,8 +38,13 @@ export interface AwsEmulatorOptions {
   capacity?: CapacityLimit[];
   /** @default unlimited */
   vcpuQuotas?: VcpuQuotas;
-  /** @default off */
+  /** Scenario throttling on top of EC2's documented limits. @default off */
   throttle?: ThrottleOptions;
+  /**
+   * Enforce EC2's documented request and resource rate limits (`lib/cloud/aws/ec2-rate-limits.ts`) with
+   * `RequestLimitExceeded`. @default true
+   */
+  ec2RateLimits?: boolean;
   /** Kubernetes versions with EKS-optimised AMIs and SSM parameters. @default 1.28 … 1.33 */
   kubernetesVersions?: string[];
   /** Restrict the catalog to these type names or patterns. @default every priced type */

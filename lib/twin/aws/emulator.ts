@@ -22,6 +22,7 @@ import type { EmulatedInstance } from "./instances.js";
 import type { EmulatedSecurityGroup, EmulatedSubnet, SecurityGroupSpec, SubnetSpec } from "./network.js";
 import { PricingService } from "./pricing.js";
 import { SeededRandom } from "./random.js";
+import { Ec2RateLimiter } from "./rate-limits.js";
 import { AwsHttpServer } from "./server.js";
 import { Ec2World } from "./world.js";
 
@@ -30,6 +31,7 @@ export class AwsEmulator {
   /** The world model (for advanced control; prefer the methods below). */
   readonly world: Ec2World;
   private readonly faults: FaultInjector;
+  private readonly rateLimits: Ec2RateLimiter;
   private readonly server: AwsHttpServer;
   private readonly counts = new Map<string, number>();
   private eks: EksClusterConfig;
@@ -64,6 +66,7 @@ export class AwsEmulator {
     this.createdAtMs = clock.now();
     this.eks = { ...defaultEksCluster(clusterName), ...options.eksCluster };
     this.faults = new FaultInjector(new SeededRandom(seed ^ 0x7ea5e), options.throttle);
+    this.rateLimits = new Ec2RateLimiter(options.ec2RateLimits ?? true);
     this.server = new AwsHttpServer({
       world: this.world,
       faults: this.faults,
@@ -78,6 +81,7 @@ export class AwsEmulator {
         clusterSecurityGroupId: this.world.network.clusterSecurityGroupId,
       }),
       counts: this.counts,
+      rateLimits: this.rateLimits,
       requestIds: new SeededRandom(seed ^ 0x5eed),
     });
   }
@@ -264,6 +268,11 @@ export class AwsEmulator {
   /** Replaces the throttling settings. */
   setThrottle(options: ThrottleOptions): void {
     this.faults.setThrottle(options);
+  }
+
+  /** Turns EC2's documented rate limits on or off (their buckets start full). */
+  setEc2RateLimits(enabled: boolean): void {
+    this.rateLimits.setEnabled(enabled);
   }
 
   /** Every call fails (or its connection drops) until `untilMs` of the clock. */

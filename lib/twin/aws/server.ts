@@ -7,7 +7,7 @@
  * - form body with `Version=2011-06-15` → STS (Query); any other form body → EC2 (Query, `Version=2016-11-15`)
  *
  * Every call advances the world to the clock's time, is counted as `<service>:<Action>`, and passes through fault
- * injection before its handler runs. Errors are shaped per protocol.
+ * injection and (EC2) the documented rate limits before its handler runs. Errors are shaped per protocol.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -18,6 +18,7 @@ import type { Fault, FaultInjector } from "./faults.js";
 import type { PricingService } from "./pricing.js";
 import { QueryParams } from "./query-params.js";
 import type { SeededRandom } from "./random.js";
+import type { Ec2RateLimiter } from "./rate-limits.js";
 import { handleSts, stsErrorXml } from "./sts.js";
 import type { Ec2World } from "./world.js";
 import { ec2ErrorXml, ec2ResponseXml } from "./xml.js";
@@ -30,6 +31,8 @@ export interface ServerDeps {
   eksCluster: () => EksClusterConfig;
   eksContext: () => EksContext;
   counts: Map<string, number>;
+  /** EC2's documented request and resource buckets. */
+  rateLimits: Ec2RateLimiter;
   /** Generates request ids (separate from the world's generator so ids of resources do not depend on call count). */
   requestIds: SeededRandom;
 }
@@ -47,6 +50,8 @@ interface Routed {
   service: string;
   action: string;
   protocol: Protocol;
+  /** The EC2 request (for the rate limits). */
+  params?: QueryParams;
   run: (injected?: { code: string; message?: string }) => Reply;
 }
 
@@ -154,7 +159,10 @@ export class AwsHttpServer {
     world.advance(now);
     const key = `${route.service}:${route.action}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
-    const fault = faults.check(route.service, route.action, now);
+    let fault = faults.check(route.service, route.action, now);
+    if (!fault && route.params && !this.deps.rateLimits.admit(route.action, route.params, now)) {
+      fault = { kind: "throttle" };
+    }
     if (fault?.kind === "outage" && fault.mode === "reset") {
       req.socket.destroy();
       return undefined;
@@ -231,6 +239,7 @@ export class AwsHttpServer {
       service: "ec2",
       action,
       protocol: "ec2",
+      params,
       run: (injected) => ({
         status: 200,
         contentType: XML,

@@ -28,6 +28,8 @@ describe("AWS emulator: instances", () => {
       bootDelayMs: 10_000,
       shutdownDelayMs: 20_000,
       terminatedRetentionMs: 3_600_000,
+      // These tests make many calls at one frozen instant; EC2's rate limits have their own test (rate-limits.test.ts).
+      ec2RateLimits: false,
     });
     aws.emulator.onEvent((e) => events.push(e));
     ami = aws.emulator.getParameter(AMI_PARAM) as string;
