@@ -11,15 +11,7 @@ import { CreateFleetCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import type { Clock } from "../../core/clock.js";
 import type { Taint } from "../../core/kube-objects.js";
 import type { Logger } from "../../core/logger.js";
-import {
-  LABEL_CAPACITY_TYPE,
-  LABEL_STEVEDORE_CLAIM,
-  LABEL_ZONE,
-  LABEL_ZONE_ID,
-  TAG_STEVEDORE_CLAIM,
-  TAG_STEVEDORE_LAUNCH_BATCH,
-} from "../../core/well-known.js";
-import type { InstanceType as PackerInstanceType } from "../../scheduling/types.js";
+import { LABEL_CAPACITY_TYPE, LABEL_STEVEDORE_CLAIM, LABEL_ZONE, LABEL_ZONE_ID } from "../../core/well-known.js";
 import {
   type CloudInstance,
   InsufficientCapacityError,
@@ -41,8 +33,8 @@ import {
   MAX_INSTANCE_TYPES,
   unavailableOfferingsOf,
 } from "./fleet.js";
+import { type Candidate, type FleetOrder, toCloudInstance } from "./fleet-order.js";
 import { effectiveKubelet } from "./instance-type-catalog.js";
-import { providerIdOf } from "./instances.js";
 import type { LaunchTemplateManager } from "./launch-templates.js";
 import { type ApiGate, awsErrorCode, ec2Call } from "./retry.js";
 import type { SecurityGroup } from "./security-groups.js";
@@ -99,25 +91,6 @@ const OFFERING_LABELS = new Set([
   LABEL_CAPACITY_TYPE,
   "failure-domain.beta.kubernetes.io/zone",
 ]);
-
-interface Candidate {
-  type: PackerInstanceType;
-  /** zone → price of the available offering for this capacity type. */
-  zones: Map<string, number>;
-  cheapest: number;
-}
-
-/** One CreateFleet to send: what, for which capacity type, with which token and tags, how many. */
-interface FleetOrder {
-  req: Omit<LaunchRequest, "claimId">;
-  resolved: ResolvedClass;
-  ct: FleetCapacityType;
-  token: string;
-  tags: Record<string, string>;
-  count: number;
-  /** Names the launch in messages. */
-  ctx: string;
-}
 
 /** The ClientToken for an attempt: the claim id (first capacity type) or claim id + capacity type (fallback). */
 export function clientTokenFor(claimId: string, capacityType: FleetCapacityType, primary: boolean): string {
@@ -367,7 +340,7 @@ export class Launcher {
     await this.recordErrors(errors, resolved.subnets);
     const launched = launchedInstances(out).slice(0, order.count);
     if (launched.length === 0) throw classifyFleetErrors(errors, `${ctx}: CreateFleet ${ct}`);
-    const instances = launched.map((l) => this.toCloudInstance(l, order, candidates, zoneOf));
+    const instances = launched.map((l) => toCloudInstance(l, order, candidates, zoneOf, this.deps.clock.now()));
     this.deps.logger.info("launched instances", {
       ctx,
       instanceIds: instances.slice(0, 20).map((i) => i.instanceId),
@@ -381,40 +354,6 @@ export class Launcher {
         ? classifyFleetErrors(errors, `${ctx}: CreateFleet ${ct} launched ${instances.length} of ${order.count}`)
         : undefined;
     return { instances, shortfall };
-  }
-
-  private toCloudInstance(
-    launched: ReturnType<typeof launchedInstances>[number],
-    order: FleetOrder,
-    candidates: Candidate[],
-    zoneOf: (subnetId: string) => string | undefined,
-  ): CloudInstance {
-    const { ct, resolved } = order;
-    const o = launched.instance.LaunchTemplateAndOverrides?.Overrides;
-    const type = launched.instance.InstanceType ?? o?.InstanceType ?? candidates[0].type.name;
-    const zone = o?.AvailabilityZone ?? (o?.SubnetId ? zoneOf(o.SubnetId) : undefined) ?? "";
-    const candidate = candidates.find((c) => c.type.name === type);
-    const price = candidate?.zones.get(zone);
-    const instance: CloudInstance = {
-      instanceId: launched.instanceId,
-      providerID: providerIdOf(zone, launched.instanceId),
-      instanceType: type,
-      zone,
-      capacityType: launched.instance.Lifecycle === "spot" || ct === "spot" ? "spot" : "on-demand",
-      state: "pending",
-      launchTime: new Date(this.deps.clock.now()),
-      tags: { ...order.tags },
-      securityGroupIds: resolved.securityGroups.map((s) => s.id).sort(),
-    };
-    const claimId = order.tags[TAG_STEVEDORE_CLAIM];
-    if (claimId) instance.claimId = claimId;
-    const batchId = order.tags[TAG_STEVEDORE_LAUNCH_BATCH];
-    if (batchId) instance.batchId = batchId;
-    if (price !== undefined) instance.pricePerHour = price;
-    if (o?.SubnetId) instance.subnetId = o.SubnetId;
-    const image = candidate ? amiForInstanceType(resolved.amis, candidate.type) : undefined;
-    if (image) instance.imageId = image.id;
-    return instance;
   }
 
   /**
