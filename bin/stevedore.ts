@@ -10,6 +10,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Command }> }> = {
   plan: { summary: "plan nodes for pending pods (read-only)", load: () => import("./commands/plan.js") },
   config: { summary: "validate|apply|get|list|delete provisioner config", load: () => import("./commands/config.js") },
+  status: { summary: "pools, claims, leases, budgets and last activity", load: () => import("./commands/status.js") },
+  decisions: { summary: "the decision log, newest first, filtered", load: () => import("./commands/decisions.js") },
+  explain: { summary: "why a pod is pending and where it would go", load: () => import("./commands/explain.js") },
   simulate: { summary: "run the local digital twin", load: () => import("./commands/simulate.js") },
 };
 

@@ -122,7 +122,7 @@ function isUserError(err: unknown): boolean {
   );
 }
 
-async function readCatalogJson(file: string): Promise<unknown> {
+export async function readCatalogJson(file: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
@@ -137,7 +137,7 @@ async function readCatalogJson(file: string): Promise<unknown> {
 }
 
 /** Adds the live cluster's pending pods, nodes, bound pods, DaemonSets and PDBs to the file inputs (read-only). */
-async function mergeLiveCluster(inputs: LoadedInputs, kubeconfig: string, context?: string): Promise<void> {
+export async function mergeLiveCluster(inputs: LoadedInputs, kubeconfig: string, context?: string): Promise<void> {
   const client = createKubeconfigClusterClient({ path: kubeconfig, context });
   const [pods, nodes, daemonSets, pdbs] = await Promise.all([
     client.listPods(),

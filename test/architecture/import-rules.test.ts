@@ -134,6 +134,16 @@ describe("import rules", () => {
     assert.deepEqual(bad, []);
   });
 
+  it("lib/operator (status, decisions, explain) reads through the pure layers, state and cluster, and no SDK", () => {
+    const allowed = ["lib/core", "lib/api", "lib/scheduling", "lib/view", "lib/disruption", "lib/state", "lib/cluster"];
+    const bad = violations(
+      (e) =>
+        under(e.from, "lib/operator") &&
+        (e.local ? !under(e.to, "lib/operator", ...allowed) : SDK_PACKAGE.test(e.to) || IO_MODULE.test(e.to)),
+    );
+    assert.deepEqual(bad, []);
+  });
+
   it("nothing but bin/ and bench/ (and the twin itself) imports the twin", () => {
     const bad = violations((e) => e.local && under(e.to, "lib/twin") && !under(e.from, "lib/twin", "bin", "bench"));
     assert.deepEqual(bad, []);
