@@ -226,8 +226,8 @@ export class Disruptor {
     loopEnd: number,
   ): Promise<{ view: ClusterView; commands: DisruptionCommand[] } | undefined> {
     const { clock, state, telemetry } = this.deps;
-    if (clock.now() + this.opts.validationDelayMs > loopEnd) return undefined; // not enough time left to validate
     if (!this.deadline.admit(this.opts.validationDelayMs)) return undefined;
+    if (clock.now() + this.opts.validationDelayMs > loopEnd) return undefined; // not enough time left to validate
     await clock.sleep(this.opts.validationDelayMs);
     const view = await this.snapshot(config);
     const verdicts = validateCommands(commands, view, this.deps.solve, { spotToSpot: this.opts.spotToSpot });

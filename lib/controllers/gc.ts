@@ -7,13 +7,15 @@
  * - Terminated claims older than the retention are deleted;
  * - at most once per {@link CLOUD_GC_INTERVAL_MS} (across invocations), the cloud resources Stevedore made for node
  *   classes that no longer exist or have changed (launch templates on AWS) are deleted.
- * An instance without the claim tag, or a Node without Stevedore's claim label, is never touched.
+ * An instance without the claim tag, or a Node without Stevedore's claim label, is never touched. No instance,
+ * claim or Node is started on once the invocation's `deadline` is near; the next run finds the rest.
  */
 import type { NodeClass } from "../api/model.js";
 import type { CloudInstance } from "../cloud/provider.js";
 import { LABEL_STEVEDORE_CLAIM } from "../core/well-known.js";
 import { ConflictError, type NodeClaim } from "../state/types.js";
 import { isNodeReady } from "../view/cluster-view.js";
+import { InvocationDeadline } from "./deadline.js";
 import { type ControllerDeps, randomIds } from "./deps.js";
 import { LeaseHolder } from "./lease.js";
 import { METRIC } from "./telemetry.js";
@@ -33,6 +35,8 @@ export interface GarbageCollectorOptions {
   leaseTtlMs?: number;
   /** At most one cloud resource collection per this long. @default {@link CLOUD_GC_INTERVAL_MS} */
   cloudGcIntervalMs?: number;
+  /** Clock time after which nothing new is started (Lambda: remaining time less a margin). @default none */
+  deadline?: number;
 }
 
 /** What one run did. */
@@ -44,13 +48,16 @@ export interface GcResult {
   deletedClaims: string[];
   /** Cloud resources of node classes deleted (launch template names on AWS). */
   deletedCloudResources: string[];
+  /** Units of work (an instance, a claim, a Node) not started because the deadline was near. */
+  deadlineStops: number;
 }
 
 const GONE_STATES = new Set(["shutting-down", "terminated"]);
 
 /** The garbage collector. */
 export class GarbageCollector {
-  private readonly opts: Required<GarbageCollectorOptions>;
+  private readonly opts: Required<Omit<GarbageCollectorOptions, "deadline">>;
+  private readonly deadline: InvocationDeadline;
 
   constructor(
     private readonly deps: ControllerDeps,
@@ -62,6 +69,7 @@ export class GarbageCollector {
       leaseTtlMs: opts.leaseTtlMs ?? 120_000,
       cloudGcIntervalMs: opts.cloudGcIntervalMs ?? CLOUD_GC_INTERVAL_MS,
     };
+    this.deadline = new InvocationDeadline(deps.clock, opts.deadline);
   }
 
   /** One run. */
@@ -73,6 +81,7 @@ export class GarbageCollector {
       deletedNodes: [],
       deletedClaims: [],
       deletedCloudResources: [],
+      deadlineStops: 0,
     };
     const holder = await LeaseHolder.acquire(
       state,
@@ -89,8 +98,9 @@ export class GarbageCollector {
       await this.vanishedInstances(instances, claims, result);
       await this.orphanNodes(instances, claims, result);
       await this.expiredClaims(claims, result);
-      await this.cloudResources(result);
+      if (this.deadline.admit()) await this.cloudResources(result);
     } finally {
+      result.deadlineStops = this.deadline.stops;
       await holder.release().catch(() => {});
       telemetry.metrics.flush();
     }
@@ -104,6 +114,7 @@ export class GarbageCollector {
     for (const inst of instances) {
       if (!inst.claimId || GONE_STATES.has(inst.state)) continue; // not ours (no claim tag), or already going
       if (now - inst.launchTime.getTime() < this.opts.leakedGraceMs) continue;
+      if (!this.deadline.admit()) return;
       const claim = byId.get(inst.claimId);
       const live = claim !== undefined && claim.state !== "Terminated";
       // A live claim without an instance id yet may be mid-launch of exactly this instance: recovery adopts it.
@@ -138,6 +149,7 @@ export class GarbageCollector {
       if (claim.state === "Terminated" || claim.state === "Pending" || !claim.instanceId || live.has(claim.instanceId))
         continue;
       if (now - (claim.launchedAt ?? claim.createdAt) < this.opts.leakedGraceMs) continue; // listing may lag a launch
+      if (!this.deadline.admit()) return;
       const inst = await cloud.get(claim.instanceId); // confirm: the listing is eventually consistent
       if (inst && !GONE_STATES.has(inst.state)) continue;
       if (claim.nodeName) {
@@ -174,6 +186,7 @@ export class GarbageCollector {
       const providerID = node.spec?.providerID;
       if (!claimId || !providerID || live.has(providerID) || result.deletedNodes.includes(name)) continue;
       if (!known.has(claimId) && isNodeReady(node)) continue; // unknown claim and a Ready node: leave it alone
+      if (!this.deadline.admit()) return;
       const instanceId = providerID.split("/").pop() ?? "";
       const inst = instanceId ? await cloud.get(instanceId) : undefined;
       if (inst && !GONE_STATES.has(inst.state)) continue;
@@ -188,6 +201,7 @@ export class GarbageCollector {
     for (const claim of claims) {
       if (claim.state !== "Terminated") continue;
       if (now - (claim.terminatedAt ?? claim.updatedAt) < this.opts.terminatedRetentionMs) continue;
+      if (!this.deadline.admit()) return;
       await this.deps.state.deleteClaim(claim.id);
       result.deletedClaims.push(claim.id);
     }
