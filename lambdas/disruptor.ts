@@ -1,12 +1,19 @@
 /**
  * Disruptor Lambda (EventBridge `rate(1 minute)`): emptiness, expiry, drift and consolidation within budgets, and
- * drains in progress. Wiring only; the behaviour is `lib/controllers/disruptor.ts`.
+ * drains in progress, stopping before the invocation's timeout. The planner's memo lives as long as the container,
+ * so a warm container does not simulate an unchanged cluster again. Wiring only; the behaviour is
+ * `lib/controllers/disruptor.ts`.
  */
-import { Disruptor, type DisruptorResult } from "../lib/controllers/disruptor.js";
+import type { Context } from "aws-lambda";
+import { lambdaDeadline } from "../lib/controllers/deadline.js";
+import { type DisruptionMemory, Disruptor, type DisruptorResult } from "../lib/controllers/disruptor.js";
 import { wiring } from "./wiring.js";
 
+const memory: DisruptionMemory = {};
+
 /** Lambda entry point. */
-export async function handler(): Promise<DisruptorResult> {
+export async function handler(_event: unknown, context: Context): Promise<DisruptorResult> {
   const { deps, settings } = await wiring("disruptor");
-  return new Disruptor(deps, { loopSeconds: settings.loopSeconds }).run();
+  const deadline = lambdaDeadline(deps.clock, context);
+  return new Disruptor(deps, { loopSeconds: settings.loopSeconds, deadline, memory }).run();
 }

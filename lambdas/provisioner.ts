@@ -1,12 +1,16 @@
 /**
  * Provisioner Lambda (EventBridge `rate(1 minute)`): one invocation holds the `provisioner` lease, watches pending
- * pods for `STEVEDORE_LOOP_SECONDS` and launches capacity. Wiring only; the behaviour is `lib/controllers/provisioner.ts`.
+ * pods for `STEVEDORE_LOOP_SECONDS` and launches capacity, stopping before the invocation's timeout. Wiring only;
+ * the behaviour is `lib/controllers/provisioner.ts`.
  */
+import type { Context } from "aws-lambda";
+import { lambdaDeadline } from "../lib/controllers/deadline.js";
 import { Provisioner, type ProvisionerResult } from "../lib/controllers/provisioner.js";
 import { wiring } from "./wiring.js";
 
 /** Lambda entry point. */
-export async function handler(): Promise<ProvisionerResult> {
+export async function handler(_event: unknown, context: Context): Promise<ProvisionerResult> {
   const { deps, settings } = await wiring("provisioner");
-  return new Provisioner(deps, { loopSeconds: settings.loopSeconds }).run();
+  const deadline = lambdaDeadline(deps.clock, context);
+  return new Provisioner(deps, { loopSeconds: settings.loopSeconds, deadline }).run();
 }

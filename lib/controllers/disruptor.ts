@@ -5,20 +5,33 @@
  * proceeds), a draining claim takes one drain step — and (3) plan at most one new command (emptiness, expiry,
  * drift, consolidation; pure, `lib/disruption`) while no launch is unresolved. Emptiness and consolidation are
  * re-validated after `validationDelayMs` before they act. Every decision is logged.
+ *
+ * Each pass plans up to `maxCommandsPerPass` commands that can be carried out together, within a bounded number of
+ * simulations and a planning time budget; the plan's memo is kept across passes (and across invocations through
+ * `memory`), so an unchanged cluster is not simulated again. No unit of work — a drift check, a drain step, a
+ * command — starts once the invocation's `deadline` is near; what was not started is left to the next invocation.
  */
 import type { NodePool, StevedoreConfig } from "../api/model.js";
-import type { CloudInstance } from "../cloud/provider.js";
 import type { DisruptionCommand } from "../disruption/command.js";
 import { movedPodNames } from "../disruption/command.js";
 import { emptinessUpdates } from "../disruption/emptiness.js";
-import { type DisruptionPlan, needsValidation, planDisruption, validateCommand } from "../disruption/plan.js";
+import {
+  type DisruptionPlan,
+  needsValidation,
+  PASS_PLAN_LIMITS,
+  planDisruption,
+  validateCommands,
+} from "../disruption/plan.js";
+import type { PlanMemo } from "../disruption/plan-memo.js";
 import { ConflictError, type NodeClaim } from "../state/types.js";
 import type { ClusterView } from "../view/cluster-view.js";
 import { ViewIndex } from "../view/cluster-view.js";
+import { InvocationDeadline } from "./deadline.js";
 import { type ControllerDeps, randomIds } from "./deps.js";
 import { LeaseHolder } from "./lease.js";
+import { providerDriftReasons } from "./provider-drift.js";
 import { launchReplacements } from "./replacement.js";
-import { classOf, loadInstanceTypes, takeSnapshot } from "./snapshot.js";
+import { loadInstanceTypes, takeSnapshot } from "./snapshot.js";
 import { METRIC } from "./telemetry.js";
 import { Terminator } from "./termination.js";
 
@@ -38,12 +51,31 @@ export interface DisruptorOptions {
   providerDrift?: boolean;
   /** Lease TTL. @default loopSeconds + 30 s */
   leaseTtlMs?: number;
+  /** Clock time after which no new unit of work starts (Lambda: remaining time less a margin). @default none */
+  deadline?: number;
+  /** Most commands one pass plans and starts. @default {@link PASS_PLAN_LIMITS}.maxCommands */
+  maxCommandsPerPass?: number;
+  /** Most candidate simulations one pass runs. @default {@link PASS_PLAN_LIMITS}.maxSimulations */
+  maxSimulationsPerPass?: number;
+  /** Wall-clock time one plan may spend simulating, ms. @default {@link PASS_PLAN_LIMITS}.planBudgetMs */
+  planBudgetMs?: number;
+  /** Where the planner's memo survives between invocations (e.g. one per warm Lambda container). @default none */
+  memory?: DisruptionMemory;
+}
+
+/** The planner's memo, kept between invocations by whoever constructs disruptors. */
+export interface DisruptionMemory {
+  memo?: PlanMemo;
 }
 
 /** What one invocation did. */
 export interface DisruptorResult {
   skipped?: "lease-held" | "no-config";
   passes: number;
+  /** Units of work (drift checks, drain steps, validations, commands) not started because the deadline was near. */
+  deadlineStops: number;
+  /** Candidate simulations run by the planner, over all passes. */
+  simulations: number;
   /** Commands started, by method. */
   commands: { method: string; nodes: string[]; replacements: string[] }[];
   /** Claims terminated this invocation. */
@@ -52,8 +84,10 @@ export interface DisruptorResult {
 
 /** The disruption controller. */
 export class Disruptor {
-  private readonly opts: Required<DisruptorOptions>;
+  private readonly opts: Required<Omit<DisruptorOptions, "deadline" | "memory">>;
   private readonly terminator: Terminator;
+  private readonly memory: DisruptionMemory;
+  private readonly deadline: InvocationDeadline;
 
   constructor(
     private readonly deps: ControllerDeps,
@@ -68,14 +102,19 @@ export class Disruptor {
       spotToSpot: opts.spotToSpot ?? false,
       providerDrift: opts.providerDrift ?? true,
       leaseTtlMs: opts.leaseTtlMs ?? loopSeconds * 1000 + 30_000,
+      maxCommandsPerPass: opts.maxCommandsPerPass ?? PASS_PLAN_LIMITS.maxCommands,
+      maxSimulationsPerPass: opts.maxSimulationsPerPass ?? PASS_PLAN_LIMITS.maxSimulations,
+      planBudgetMs: opts.planBudgetMs ?? PASS_PLAN_LIMITS.planBudgetMs,
     };
     this.terminator = new Terminator(deps);
+    this.memory = opts.memory ?? {};
+    this.deadline = new InvocationDeadline(deps.clock, opts.deadline);
   }
 
   /** One invocation. */
   async run(): Promise<DisruptorResult> {
     const { clock, state, telemetry } = this.deps;
-    const result: DisruptorResult = { passes: 0, commands: [], terminated: [] };
+    const result: DisruptorResult = { passes: 0, deadlineStops: 0, simulations: 0, commands: [], terminated: [] };
     const owner = (this.deps.ids ?? randomIds).ownerId("disruptor");
     const holder = await LeaseHolder.acquire(state, clock, "disruptor", owner, this.opts.leaseTtlMs);
     if (!holder) return { ...result, skipped: "lease-held" };
@@ -87,16 +126,18 @@ export class Disruptor {
         telemetry.logger.error("no valid configuration; not disrupting", { error: String(err) });
         return { ...result, skipped: "no-config" };
       }
-      const deadline = clock.now() + this.opts.loopSeconds * 1000;
+      const loopEnd = Math.min(clock.now() + this.opts.loopSeconds * 1000, this.deadline.at);
       for (;;) {
-        const busy = await this.pass(config, result, deadline);
+        if (!this.deadline.admit()) break;
+        const busy = await this.pass(config, result, loopEnd);
         result.passes++;
-        if (clock.now() >= deadline || !(await holder.renew())) break;
+        if (clock.now() >= loopEnd || !(await holder.renew())) break;
         if (busy === "idle") break;
-        await clock.sleep(Math.min(this.opts.passIntervalMs, Math.max(0, deadline - clock.now())));
-        if (clock.now() >= deadline) break;
+        await clock.sleep(Math.min(this.opts.passIntervalMs, Math.max(0, loopEnd - clock.now())));
+        if (clock.now() >= loopEnd) break;
       }
     } finally {
+      result.deadlineStops = this.deadline.stops;
       await holder.release().catch(() => {});
       telemetry.metrics.flush();
     }
@@ -105,40 +146,15 @@ export class Disruptor {
 
   private async snapshot(config: StevedoreConfig): Promise<ClusterView> {
     const instanceTypes = await loadInstanceTypes(this.deps, config);
-    const providerDrift = this.opts.providerDrift ? await this.providerDrift(config) : undefined;
+    const providerDrift = this.opts.providerDrift
+      ? await providerDriftReasons(this.deps, config, this.deadline)
+      : undefined;
     return takeSnapshot(this.deps, config, { instanceTypes, providerDrift });
   }
 
-  private async providerDrift(config: StevedoreConfig): Promise<Map<string, string>> {
-    const out = new Map<string, string>();
-    let instances: CloudInstance[];
-    try {
-      instances = await this.deps.cloud.list();
-    } catch (err) {
-      this.deps.telemetry.logger.warn("could not list instances for drift", { error: String(err) });
-      return out;
-    }
-    const claims = await this.deps.state.listClaims();
-    const byId = new Map(instances.map((i) => [i.instanceId, i]));
-    for (const claim of claims) {
-      if (claim.state !== "Initialized" || !claim.instanceId) continue;
-      const inst = byId.get(claim.instanceId);
-      const pool = config.nodePools.find((p) => p.name === claim.pool);
-      const nodeClass = pool ? classOf(config, pool) : undefined;
-      if (!inst || !nodeClass) continue;
-      try {
-        const why = await this.deps.cloud.isDrifted(inst, nodeClass);
-        if (why) out.set(claim.id, why);
-      } catch (err) {
-        this.deps.telemetry.logger.warn("drift check failed", { claimId: claim.id, error: String(err) });
-      }
-    }
-    return out;
-  }
-
   /** One pass; "idle" when nothing is in progress and nothing was planned. */
-  async pass(config: StevedoreConfig, result: DisruptorResult, deadline: number): Promise<"busy" | "idle"> {
-    const { clock, state, telemetry } = this.deps;
+  async pass(config: StevedoreConfig, result: DisruptorResult, loopEnd: number): Promise<"busy" | "idle"> {
+    const { state, telemetry } = this.deps;
     let view = await this.snapshot(config);
     for (const u of emptinessUpdates(new ViewIndex(view))) {
       try {
@@ -152,40 +168,85 @@ export class Disruptor {
       telemetry.logger.info("a launch is unresolved; not planning disruptions this pass");
       return "busy";
     }
+    if (!this.deadline.admit()) return "busy";
     view = await this.snapshot(config);
-    let plan: DisruptionPlan;
-    try {
-      plan = planDisruption(view, this.deps.solve, { spotToSpot: this.opts.spotToSpot });
-    } catch (err) {
-      telemetry.logger.error("disruption planning failed", { error: String(err) });
-      return inProgress ? "busy" : "idle";
-    }
-    let cmd = plan.command;
-    if (!cmd) {
-      if (plan.rejections.length > 0)
+    const plan = this.plan(view, result);
+    if (!plan || plan.commands.length === 0) {
+      if (plan && plan.rejections.length > 0)
         telemetry.logger.debug("nothing to disrupt", { rejections: plan.rejections.slice(0, 20) });
       return inProgress ? "busy" : "idle";
     }
-    if (needsValidation(cmd)) {
-      if (clock.now() + this.opts.validationDelayMs > deadline) return "busy"; // not enough time left to validate
-      await clock.sleep(this.opts.validationDelayMs);
-      const fresh = await this.snapshot(config);
-      const v = validateCommand(cmd, fresh, this.deps.solve, { spotToSpot: this.opts.spotToSpot });
-      if ("rejected" in v) {
-        telemetry.logger.info("disruption dropped at validation", { method: cmd.method, reason: v.rejected });
-        await state.logDecision({
-          at: clock.now(),
-          controller: "disruptor",
-          action: "reject",
-          details: { method: cmd.method, nodes: cmd.candidates.map((c) => c.nodeName), reason: v.rejected },
-        });
-        return "busy";
-      }
-      cmd = v.command;
-      view = fresh;
+    let commands = plan.commands;
+    if (commands.some(needsValidation)) {
+      const validated = await this.validate(config, commands, loopEnd);
+      if (!validated) return "busy";
+      ({ view, commands } = validated);
     }
-    await this.execute(config, view, cmd, result);
+    let started = 0;
+    for (const cmd of commands) {
+      if (!this.deadline.admit()) break; // the rest is planned again by the next invocation
+      await this.execute(config, view, cmd, result);
+      started++;
+    }
+    // Drain commands without replacements at once (one step); the rest proceed on later passes.
+    if (commands.slice(0, started).some((c) => c.replacements.length === 0) && this.deadline.allows()) {
+      await this.advance(config, await takeSnapshot(this.deps, config), result);
+    }
     return "busy";
+  }
+
+  /** Plans this pass's commands within its simulation and time budgets; undefined when planning failed. */
+  private plan(view: ClusterView, result: DisruptorResult): DisruptionPlan | undefined {
+    const stopAt = performance.now() + this.opts.planBudgetMs;
+    try {
+      const plan = planDisruption(view, this.deps.solve, {
+        spotToSpot: this.opts.spotToSpot,
+        maxCommands: this.opts.maxCommandsPerPass,
+        maxSimulations: this.opts.maxSimulationsPerPass,
+        shouldStop: () => performance.now() >= stopAt || !this.deadline.allows(),
+        memo: this.memory.memo,
+      });
+      this.memory.memo = plan.memo;
+      result.simulations += plan.stats.simulations;
+      if (plan.stats.stoppedBy === "time" && !this.deadline.allows()) this.deadline.stops++;
+      return plan;
+    } catch (err) {
+      this.deps.telemetry.logger.error("disruption planning failed", { error: String(err) });
+      return undefined;
+    }
+  }
+
+  /**
+   * Waits the validation delay and re-checks the commands on a fresh view (together: each with the earlier ones
+   * projected); rejections are logged. Undefined when there is no time left to validate.
+   */
+  private async validate(
+    config: StevedoreConfig,
+    commands: DisruptionCommand[],
+    loopEnd: number,
+  ): Promise<{ view: ClusterView; commands: DisruptionCommand[] } | undefined> {
+    const { clock, state, telemetry } = this.deps;
+    if (!this.deadline.admit(this.opts.validationDelayMs)) return undefined;
+    if (clock.now() + this.opts.validationDelayMs > loopEnd) return undefined; // not enough time left to validate
+    await clock.sleep(this.opts.validationDelayMs);
+    const view = await this.snapshot(config);
+    const verdicts = validateCommands(commands, view, this.deps.solve, { spotToSpot: this.opts.spotToSpot });
+    const valid: DisruptionCommand[] = [];
+    for (const [i, v] of verdicts.entries()) {
+      if ("command" in v) {
+        valid.push(v.command);
+        continue;
+      }
+      const cmd = commands[i];
+      telemetry.logger.info("disruption dropped at validation", { method: cmd.method, reason: v.rejected });
+      await state.logDecision({
+        at: clock.now(),
+        controller: "disruptor",
+        action: "reject",
+        details: { method: cmd.method, nodes: cmd.candidates.map((c) => c.nodeName), reason: v.rejected },
+      });
+    }
+    return { view, commands: valid };
   }
 
   /** Starts a command: mark candidates, launch replacements first (or drain at once when none are needed). */
@@ -256,8 +317,6 @@ export class Disruptor {
         savingsPerHour: cmd.savingsPerHour,
       },
     });
-    // Drain commands without replacements at once (one step); the rest proceed on later passes.
-    if (cmd.replacements.length === 0) await this.advance(config, await takeSnapshot(this.deps, config), result);
   }
 
   /** Advances marked and draining claims; true when any disruption is still in progress. */
@@ -267,6 +326,9 @@ export class Disruptor {
     const byId = new Map(view.claims.map((c) => [c.id, c]));
     for (const claim of view.claims) {
       if (claim.state === "Terminated") continue;
+      const busy = claim.state === "Draining" || (claim.disruptionReason && claim.disruptionReason !== "Interrupted");
+      if (busy && !this.deadline.admit()) return true; // the next invocation carries on
+
       const pool = config.nodePools.find((p) => p.name === claim.pool);
       const flavor = Terminator.flavorOf(pool);
       try {

@@ -7,13 +7,15 @@
  * - Terminated claims older than the retention are deleted;
  * - at most once per {@link CLOUD_GC_INTERVAL_MS} (across invocations), the cloud resources Stevedore made for node
  *   classes that no longer exist or have changed (launch templates on AWS) are deleted.
- * An instance without the claim tag, or a Node without Stevedore's claim label, is never touched.
+ * An instance without the claim tag, or a Node without Stevedore's claim label, is never touched. No instance,
+ * claim or Node is started on once the invocation's `deadline` is near; the next run finds the rest.
  */
 import type { NodeClass } from "../api/model.js";
 import type { CloudInstance } from "../cloud/provider.js";
 import { LABEL_STEVEDORE_CLAIM } from "../core/well-known.js";
 import { ConflictError, type NodeClaim } from "../state/types.js";
 import { isNodeReady } from "../view/cluster-view.js";
+import { InvocationDeadline } from "./deadline.js";
 import { type ControllerDeps, randomIds } from "./deps.js";
 import { LeaseHolder } from "./lease.js";
 import { METRIC } from "./telemetry.js";
@@ -33,6 +35,8 @@ export interface GarbageCollectorOptions {
   leaseTtlMs?: number;
   /** At most one cloud resource collection per this long. @default {@link CLOUD_GC_INTERVAL_MS} */
   cloudGcIntervalMs?: number;
+  /** Clock time after which nothing new is started (Lambda: remaining time less a margin). @default none */
+  deadline?: number;
 }
 
 /** What one run did. */
@@ -44,13 +48,16 @@ export interface GcResult {
   deletedClaims: string[];
   /** Cloud resources of node classes deleted (launch template names on AWS). */
   deletedCloudResources: string[];
+  /** Units of work (an instance, a claim, a Node) not started because the deadline was near. */
+  deadlineStops: number;
 }
 
 const GONE_STATES = new Set(["shutting-down", "terminated"]);
 
 /** The garbage collector. */
 export class GarbageCollector {
-  private readonly opts: Required<GarbageCollectorOptions>;
+  private readonly opts: Required<Omit<GarbageCollectorOptions, "deadline">>;
+  private readonly deadline: InvocationDeadline;
 
   constructor(
     private readonly deps: ControllerDeps,
@@ -62,6 +69,7 @@ export class GarbageCollector {
       leaseTtlMs: opts.leaseTtlMs ?? 120_000,
       cloudGcIntervalMs: opts.cloudGcIntervalMs ?? CLOUD_GC_INTERVAL_MS,
     };
+    this.deadline = new InvocationDeadline(deps.clock, opts.deadline);
   }
 
   /** One run. */
@@ -73,6 +81,7 @@ export class GarbageCollector {
       deletedNodes: [],
       deletedClaims: [],
       deletedCloudResources: [],
+      deadlineStops: 0,
     };
     const holder = await LeaseHolder.acquire(
       state,
@@ -89,8 +98,9 @@ export class GarbageCollector {
       await this.vanishedInstances(instances, claims, result);
       await this.orphanNodes(instances, claims, result);
       await this.expiredClaims(claims, result);
-      await this.cloudResources(result);
+      if (this.deadline.admit()) await this.cloudResources(result);
     } finally {
+      result.deadlineStops = this.deadline.stops;
       await holder.release().catch(() => {});
       telemetry.metrics.flush();
     }
@@ -121,7 +131,7 @@ export class GarbageCollector {
       if (live && (!claim.instanceId || claim.instanceId === inst.instanceId)) continue;
       leaked.push({ inst, claim });
     }
-    if (leaked.length === 0) return;
+    if (leaked.length === 0 || !this.deadline.admit()) return;
     await cloud.deleteMany(leaked.map((l) => l.inst.instanceId));
     for (const { inst, claim } of leaked) {
       result.terminatedInstances.push(inst.instanceId);
@@ -150,10 +160,11 @@ export class GarbageCollector {
         !live.has(c.instanceId) &&
         now - (c.launchedAt ?? c.createdAt) >= this.opts.leakedGraceMs, // the listing may lag a launch
     );
-    if (suspects.length === 0) return;
+    if (suspects.length === 0 || !this.deadline.admit()) return;
     // Confirm with one describe by ids: the listing is eventually consistent.
     const confirmed = await cloud.getMany(suspects.map((c) => c.instanceId as string));
     for (const claim of suspects) {
+      if (!this.deadline.admit()) return;
       const inst = confirmed.get(claim.instanceId as string);
       if (inst && !GONE_STATES.has(inst.state)) continue;
       if (claim.nodeName) {
@@ -193,9 +204,10 @@ export class GarbageCollector {
       if (!known.has(claimId) && isNodeReady(node)) continue; // unknown claim and a Ready node: leave it alone
       suspects.push({ name, claimId, providerID, instanceId: providerID.split("/").pop() ?? "" });
     }
-    if (suspects.length === 0) return;
+    if (suspects.length === 0 || !this.deadline.admit()) return;
     const confirmed = await cloud.getMany(suspects.map((s) => s.instanceId).filter(Boolean));
     for (const { name, claimId, providerID, instanceId } of suspects) {
+      if (!this.deadline.admit()) return;
       const inst = confirmed.get(instanceId);
       if (inst && !GONE_STATES.has(inst.state)) continue;
       await cluster.deleteNode(name);
@@ -209,6 +221,7 @@ export class GarbageCollector {
     for (const claim of claims) {
       if (claim.state !== "Terminated") continue;
       if (now - (claim.terminatedAt ?? claim.updatedAt) < this.opts.terminatedRetentionMs) continue;
+      if (!this.deadline.admit()) return;
       await this.deps.state.deleteClaim(claim.id);
       result.deletedClaims.push(claim.id);
     }

@@ -6,12 +6,16 @@
  * - AWS Health scheduled change, and rebalance recommendation when configured to `replace`: graceful — taint and
  *   launch the replacement; the disruptor drains once it is initialized;
  * - rebalance recommendation with `ignore`, unknown events: acknowledged, nothing else.
- * Only retryable failures go back to SQS (`batchItemFailures`).
+ * Only retryable failures go back to SQS (`batchItemFailures`), and the messages the invocation had no time for:
+ * messages are handled in order while the invocation's deadline leaves time for one more (the estimate grows with
+ * the slowest message seen), each urgent node takes its first drain step as soon as its message is handled, and
+ * the drain loop ends at the drain budget or the deadline, whichever comes first (the disruptor finishes it).
  */
 import type { ApiFlavor, StevedoreConfig } from "../api/model.js";
 import { type InterruptionMessage, MalformedInterruptionMessageError } from "../cloud/interruption.js";
 import { isReschedulable } from "../core/pods.js";
 import type { ClaimDisruptionReason, NodeClaim } from "../state/types.js";
+import { InvocationDeadline } from "./deadline.js";
 import type { ControllerDeps } from "./deps.js";
 import { launchReplacements } from "./replacement.js";
 import { takeSnapshot } from "./snapshot.js";
@@ -31,6 +35,10 @@ export interface InterruptionOptions {
   drainStepMs?: number;
   /** How long event ids are remembered for de-duplication. @default 6 h */
   eventTtlMs?: number;
+  /** Clock time after which no new message or drain step starts (Lambda: remaining time less a margin). @default none */
+  deadline?: number;
+  /** Time one message is expected to take before any has been measured, ms. @default 3000 */
+  messageEstimateMs?: number;
 }
 
 /** An SQS record as the Lambda event carries it. */
@@ -48,6 +56,10 @@ export interface InterruptionResult {
   ignored: number;
   /** Claims whose drain finished in this invocation, with seconds since the event. */
   drained: { claimId: string; seconds: number }[];
+  /** Messages handed back to SQS unprocessed because the deadline was near (they are in `batchItemFailures`). */
+  deferred: number;
+  /** Units of work (messages, drain rounds) not started because the deadline was near. */
+  deadlineStops: number;
 }
 
 const URGENT = new Set([
@@ -61,11 +73,13 @@ interface UrgentDrain {
   claim: NodeClaim;
   eventTime: number;
   flavor: ApiFlavor;
+  /** When its first drain step ran. */
+  startedAt?: number;
 }
 
 /** The interruption controller. */
 export class InterruptionHandler {
-  private readonly opts: Required<InterruptionOptions>;
+  private readonly opts: Required<Omit<InterruptionOptions, "deadline">> & { deadline?: number };
   private readonly terminator: Terminator;
 
   constructor(
@@ -77,14 +91,23 @@ export class InterruptionHandler {
       drainBudgetMs: opts.drainBudgetMs ?? DEFAULT_DRAIN_BUDGET_MS,
       drainStepMs: opts.drainStepMs ?? 1000,
       eventTtlMs: opts.eventTtlMs ?? 6 * 3_600_000,
+      deadline: opts.deadline,
+      messageEstimateMs: opts.messageEstimateMs ?? 3000,
     };
     this.terminator = new Terminator(deps);
   }
 
-  /** Handles a batch of SQS records. */
-  async handleRecords(records: QueueRecord[]): Promise<InterruptionResult> {
+  /** Handles a batch of SQS records; `deadline` overrides the option for this batch. */
+  async handleRecords(records: QueueRecord[], deadline = this.opts.deadline): Promise<InterruptionResult> {
     const { logger } = this.deps.telemetry;
-    const result: InterruptionResult = { batchItemFailures: [], acted: [], ignored: 0, drained: [] };
+    const result: InterruptionResult = {
+      batchItemFailures: [],
+      acted: [],
+      ignored: 0,
+      drained: [],
+      deferred: 0,
+      deadlineStops: 0,
+    };
     const messages: { id: string; msg: InterruptionMessage }[] = [];
     for (const r of records) {
       try {
@@ -95,7 +118,7 @@ export class InterruptionHandler {
         result.ignored++;
       }
     }
-    await this.handleMessages(messages, result);
+    await this.handleMessages(messages, result, deadline);
     return result;
   }
 
@@ -103,8 +126,11 @@ export class InterruptionHandler {
   async handleMessages(
     messages: { id: string; msg: InterruptionMessage }[],
     result: InterruptionResult,
+    deadlineAt = this.opts.deadline,
   ): Promise<void> {
-    const { logger } = this.deps.telemetry;
+    const { clock, telemetry } = this.deps;
+    const { logger } = telemetry;
+    const deadline = new InvocationDeadline(clock, deadlineAt);
     let config: StevedoreConfig | undefined;
     try {
       config = await this.deps.config.load();
@@ -112,17 +138,29 @@ export class InterruptionHandler {
       logger.error("no valid configuration; interruptions drain without replacements", { error: String(err) });
     }
     const urgent: UrgentDrain[] = [];
-    for (const { id, msg } of messages) {
+    let estimate = this.opts.messageEstimateMs;
+    for (const [i, { id, msg }] of messages.entries()) {
+      if (!deadline.admit(estimate)) {
+        const rest = messages.slice(i);
+        result.batchItemFailures.push(...rest.map((m) => ({ itemIdentifier: m.id })));
+        result.deferred += rest.length;
+        logger.warn("no time left for these messages; SQS redelivers them", { messages: rest.map((m) => m.id) });
+        break;
+      }
+      const started = clock.now();
       try {
-        const drains = await this.handleOne(msg, config, result);
-        urgent.push(...drains);
+        for (const d of await this.handleOne(msg, config, result)) {
+          if (await this.drainOnce(d, result)) urgent.push(d); // start evicting at once, not after the batch
+        }
       } catch (err) {
         logger.error("interruption handling failed; will retry", { messageId: id, kind: msg.kind, error: String(err) });
         result.batchItemFailures.push({ itemIdentifier: id });
       }
+      estimate = Math.max(estimate, clock.now() - started);
     }
-    if (urgent.length > 0) await this.drainUrgent(urgent, result);
-    this.deps.telemetry.metrics.flush();
+    if (urgent.length > 0) await this.drainUrgent(urgent, result, deadline);
+    result.deadlineStops += deadline.stops;
+    telemetry.metrics.flush();
   }
 
   private async handleOne(
@@ -231,29 +269,42 @@ export class InterruptionHandler {
     return current;
   }
 
-  /** Drains urgent nodes in parallel, step by step, until done or out of budget (the disruptor finishes later). */
-  private async drainUrgent(drains: UrgentDrain[], result: InterruptionResult): Promise<void> {
+  /** One drain step of an urgent node; true while its drain is still open. */
+  private async drainOnce(d: UrgentDrain, result: InterruptionResult): Promise<boolean> {
     const { clock, state, telemetry } = this.deps;
-    const stop = clock.now() + this.opts.drainBudgetMs;
+    d.startedAt ??= clock.now();
+    const claim = (await state.getClaim(d.claim.id)) ?? d.claim;
+    if (claim.state !== "Draining") return false;
+    const step = await this.terminator.drainStep(claim, d.flavor).catch((err: unknown) => {
+      telemetry.logger.warn("drain step failed; will retry", { claimId: claim.id, error: String(err) });
+      return { status: "draining" as const };
+    });
+    if (step.status !== "terminated") return true;
+    const seconds = (clock.now() - d.eventTime) / 1000;
+    telemetry.metrics.add(METRIC.interruptionHandlingTime, seconds, "Seconds");
+    result.drained.push({ claimId: claim.id, seconds });
+    return false;
+  }
+
+  /**
+   * Drains urgent nodes in parallel, step by step, until done, out of drain budget (counted from the first drain's
+   * start) or at the deadline; the disruptor finishes what is left.
+   */
+  private async drainUrgent(
+    drains: UrgentDrain[],
+    result: InterruptionResult,
+    deadline: InvocationDeadline,
+  ): Promise<void> {
+    const { clock, telemetry } = this.deps;
+    const firstStart = Math.min(...drains.map((d) => d.startedAt ?? clock.now()));
+    const budgetEnd = firstStart + this.opts.drainBudgetMs;
     let open = drains;
-    while (open.length > 0) {
-      const next: UrgentDrain[] = [];
-      for (const d of open) {
-        const claim = (await state.getClaim(d.claim.id)) ?? d.claim;
-        if (claim.state !== "Draining") continue;
-        const step = await this.terminator.drainStep(claim, d.flavor).catch((err: unknown) => {
-          telemetry.logger.warn("drain step failed; will retry", { claimId: claim.id, error: String(err) });
-          return { status: "draining" as const };
-        });
-        if (step.status === "terminated") {
-          const seconds = (clock.now() - d.eventTime) / 1000;
-          telemetry.metrics.add(METRIC.interruptionHandlingTime, seconds, "Seconds");
-          result.drained.push({ claimId: claim.id, seconds });
-        } else next.push(d);
-      }
-      open = next;
-      if (open.length === 0 || clock.now() >= stop) break;
+    while (open.length > 0 && clock.now() < budgetEnd) {
+      if (!deadline.admit(this.opts.drainStepMs)) break;
       await clock.sleep(this.opts.drainStepMs);
+      const next: UrgentDrain[] = [];
+      for (const d of open) if (await this.drainOnce(d, result)) next.push(d);
+      open = next;
     }
     if (open.length > 0)
       telemetry.logger.warn("drains continue in the disruptor", { claims: open.map((d) => d.claim.id) });

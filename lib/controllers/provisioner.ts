@@ -5,7 +5,9 @@
  * and `minNodes` virtual pods) against existing and in-flight capacity, launching each new node crash-safely. A pod
  * watch triggers passes within the batching windows; without triggers a pass still runs every `maxBatchMs`.
  * Insufficient capacity marks offerings unavailable and re-solves at once (falling back across types, zones and
- * capacity types); throttling backs off, bounded, without a launch storm.
+ * capacity types); throttling backs off, bounded, without a launch storm. No pass and no solve round starts once
+ * the invocation's `deadline` is near (a pass is expected to take as long as the slowest one so far); the next
+ * invocation picks up the pods that are still pending.
  */
 import type { StevedoreConfig } from "../api/model.js";
 import type { WatchHandle } from "../cluster/types.js";
@@ -15,6 +17,7 @@ import { FencedError } from "../state/types.js";
 import type { ClusterView } from "../view/cluster-view.js";
 import { provisioningInput } from "../view/solver-input.js";
 import { PodBatcher } from "./batcher.js";
+import { InvocationDeadline } from "./deadline.js";
 import { type ControllerDeps, randomIds } from "./deps.js";
 import { ClaimLauncher, type LaunchOutcome, launchBatches } from "./launch.js";
 import { LeaseHolder } from "./lease.js";
@@ -48,6 +51,8 @@ export interface ProvisionerOptions {
    * @default 10000
    */
   lowerBoundMinRemainingMs?: number;
+  /** Clock time after which no new pass or solve round starts (Lambda: remaining time less a margin). @default none */
+  deadline?: number;
 }
 
 /** What one invocation did. */
@@ -59,15 +64,20 @@ export interface ProvisionerResult {
   launched: string[];
   /** Pods the packer could not place in the last pass. */
   unschedulable: number;
+  /** Passes and solve rounds not started because the deadline was near. */
+  deadlineStops: number;
 }
 
 /** The provisioning controller. */
 export class Provisioner {
-  private readonly opts: Required<ProvisionerOptions>;
+  private readonly opts: Required<Omit<ProvisionerOptions, "deadline">>;
   private readonly launcher: ClaimLauncher;
+  private readonly deadline: InvocationDeadline;
   private backoffMs = 0;
-  /** When the running invocation ends (undefined outside {@link Provisioner.run}). */
-  private deadline: number | undefined;
+  /** When the running invocation's pass loop ends (undefined outside {@link Provisioner.run}). */
+  private loopEnd: number | undefined;
+  /** The longest pass so far: the time the next one is expected to need. */
+  private passEstimateMs = 0;
 
   constructor(
     private readonly deps: ControllerDeps,
@@ -87,6 +97,7 @@ export class Provisioner {
       lowerBoundMinRemainingMs: opts.lowerBoundMinRemainingMs ?? 10_000,
     };
     this.launcher = new ClaimLauncher(deps);
+    this.deadline = new InvocationDeadline(deps.clock, opts.deadline);
   }
 
   /** One invocation. */
@@ -94,7 +105,7 @@ export class Provisioner {
     const { clock, state, telemetry } = this.deps;
     const owner = (this.deps.ids ?? randomIds).ownerId("provisioner");
     const holder = await LeaseHolder.acquire(state, clock, "provisioner", owner, this.opts.leaseTtlMs);
-    const result: ProvisionerResult = { passes: 0, launched: [], unschedulable: 0 };
+    const result: ProvisionerResult = { passes: 0, launched: [], unschedulable: 0, deadlineStops: 0 };
     if (!holder) {
       telemetry.logger.info("another provisioner holds the lease; nothing to do");
       return { ...result, skipped: "lease-held" };
@@ -110,15 +121,18 @@ export class Provisioner {
       }
       const batcher = new PodBatcher(clock, { idleMs: this.opts.batchIdleMs, maxMs: this.opts.batchMaxMs });
       if (this.opts.watch) watch = await this.startWatch(batcher);
-      const deadline = clock.now() + this.opts.loopSeconds * 1000;
-      this.deadline = deadline;
+      const loopEnd = Math.min(clock.now() + this.opts.loopSeconds * 1000, this.deadline.at);
+      this.loopEnd = loopEnd;
       do {
+        if (!this.deadline.admit(this.passEstimateMs)) break;
+        const started = clock.now();
         await this.pass(config, holder, result);
+        this.passEstimateMs = Math.max(this.passEstimateMs, clock.now() - started);
         result.passes++;
-        if (clock.now() >= deadline) break;
-        if (this.backoffMs > 0) await clock.sleep(Math.min(this.backoffMs, Math.max(0, deadline - clock.now())));
-        await batcher.wait(Math.min(deadline, clock.now() + this.opts.batchMaxMs));
-      } while (clock.now() < deadline && (await holder.renew()));
+        if (clock.now() >= loopEnd) break;
+        if (this.backoffMs > 0) await clock.sleep(Math.min(this.backoffMs, Math.max(0, loopEnd - clock.now())));
+        await batcher.wait(Math.min(loopEnd, clock.now() + this.opts.batchMaxMs));
+      } while (clock.now() < loopEnd && (await holder.renew()));
       if (!holder.held) result.skipped = "lease-lost";
     } catch (err) {
       if (!(err instanceof FencedError)) throw err;
@@ -126,6 +140,7 @@ export class Provisioner {
       telemetry.logger.warn("lease taken over; stopping", { error: err.message });
       result.skipped = "lease-lost";
     } finally {
+      result.deadlineStops = this.deadline.stops;
       watch?.stop();
       await holder.release().catch(() => {});
       telemetry.metrics.flush();
@@ -169,6 +184,7 @@ export class Provisioner {
       return;
     }
     for (let round = 0; round < this.opts.maxSolveRounds; round++) {
+      if (!this.deadline.admit()) return; // pending pods stay pending: the next invocation solves for them
       const outcome = await this.solveAndLaunch(config, view, fence, result);
       if (outcome === "throttled") {
         this.throttled();
@@ -233,6 +249,8 @@ export class Provisioner {
       details: { costPerHour: solved.costPerHour, newNodes: solved.newNodes.length },
     };
     for (const batch of launchBatches(solved.newNodes)) {
+      // Each batch is intent → CreateFleet → record; one not started leaves its pods for the next invocation.
+      if (!this.deadline.admit()) break;
       let got: LaunchOutcome[];
       try {
         got = await this.launcher.launchBatch(batch, ctx);
@@ -256,7 +274,7 @@ export class Provisioner {
   private async logLowerBound(input: SolveInput, solved: SolveResult): Promise<void> {
     const { clock, lowerBound, state, telemetry } = this.deps;
     if (!lowerBound) return;
-    const remaining = this.deadline === undefined ? Number.POSITIVE_INFINITY : this.deadline - clock.now();
+    const remaining = Math.min(this.loopEnd ?? Number.POSITIVE_INFINITY, this.deadline.at) - clock.now();
     if (remaining < this.opts.lowerBoundMinRemainingMs) {
       telemetry.logger.info("lower bound skipped: too little time left", { remainingMs: remaining });
       return;

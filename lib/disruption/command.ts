@@ -3,6 +3,7 @@
  * budget/min-nodes accounting every method shares.
  */
 import type { DisruptionReason, NodePool } from "../api/model.js";
+import type { Pod } from "../core/kube-objects.js";
 import type { NewNode } from "../scheduling/types.js";
 import { isDisrupting, isNodeReady, type ViewIndex } from "../view/cluster-view.js";
 import { BudgetTracker, type PoolDisruptionCounts } from "./budgets.js";
@@ -27,6 +28,8 @@ export interface DisruptionCommand {
   explanation: string;
   /** Σ candidate prices − Σ replacement prices, when prices are known. */
   savingsPerHour?: number;
+  /** Where the simulation put the moved pods that stay on other nodes, by node name. @default unknown */
+  destinations?: Map<string, Pod[]>;
 }
 
 /** A candidate a method looked at and turned down, with why. */

@@ -18,6 +18,7 @@ import {
   respectsMinNodes,
 } from "./command.js";
 import { simulateRemoval } from "./simulate.js";
+import { type SimulationBudget, unlimitedBudget } from "./simulation-budget.js";
 
 /** Consolidation settings. */
 export interface ConsolidationOptions {
@@ -96,6 +97,7 @@ export function computeConsolidation(
         replacements: [],
         explanation: `delete ${names}: their pods fit on other nodes`,
         savingsPerHour: price,
+        destinations: sim.placedOnExisting,
       },
     };
   }
@@ -130,6 +132,7 @@ export function computeConsolidation(
       replacements: [replacement],
       explanation: `replace ${names} ($${price.toFixed(4)}/h) with one ${replacement.instanceType.name} ($${replacement.offering.price.toFixed(4)}/h)`,
       savingsPerHour: price - replacement.offering.price,
+      destinations: sim.placedOnExisting,
     },
   };
 }
@@ -153,7 +156,8 @@ export function consolidationCandidates(
 
 /**
  * Multi-node consolidation: the largest prefix (at least 2) of the cost-ordered candidates, within budgets, that
- * can be deleted or replaced by one cheaper node (binary search, as Karpenter).
+ * can be deleted or replaced by one cheaper node (binary search, as Karpenter: at most ⌈log₂ n⌉ simulations, fewer
+ * when the simulation budget runs out, keeping the best prefix found so far).
  */
 export function multiNodeConsolidation(
   index: ViewIndex,
@@ -161,6 +165,7 @@ export function multiNodeConsolidation(
   solver: Solver,
   rejections: Rejection[],
   opts: ConsolidationOptions = {},
+  budget: SimulationBudget = unlimitedBudget(solver),
 ): DisruptionCommand | undefined {
   const method = "MultiNodeConsolidation";
   const budgets = budgetsFor(index, "Underutilized");
@@ -175,9 +180,9 @@ export function multiNodeConsolidation(
   let lo = 1;
   let hi = list.length - 1;
   let best: DisruptionCommand | undefined;
-  while (lo <= hi) {
+  while (lo <= hi && budget.allow()) {
     const mid = (lo + hi) >> 1;
-    const r = computeConsolidation(index, list.slice(0, mid + 1), solver, method, opts);
+    const r = computeConsolidation(index, list.slice(0, mid + 1), budget.solver, method, opts);
     if ("command" in r && respectsMinNodes(index.poolsByName, live, r.command.candidates, r.command.replacements)) {
       best = r.command;
       lo = mid + 1;
@@ -197,6 +202,34 @@ export function multiNodeConsolidation(
   return best;
 }
 
+/**
+ * Single-node consolidation of one candidate (already past {@link consolidationCandidates}): the command, or
+ * undefined with the rejection recorded. Budgets are counted on `index`, so commands projected into it count.
+ */
+export function consolidateOne(
+  index: ViewIndex,
+  c: Candidate,
+  solver: Solver,
+  rejections: Rejection[],
+  opts: ConsolidationOptions = {},
+): DisruptionCommand | undefined {
+  const method = "SingleNodeConsolidation";
+  if (budgetsFor(index, "Underutilized").left(c.pool.name) <= 0) {
+    rejections.push({ method, node: c.nodeName, reason: `disruption budget of pool ${c.pool.name} is exhausted` });
+    return undefined;
+  }
+  const r = computeConsolidation(index, [c], solver, method, opts);
+  if ("rejected" in r) {
+    rejections.push({ method, node: c.nodeName, reason: r.rejected });
+    return undefined;
+  }
+  if (!respectsMinNodes(index.poolsByName, liveNodeCounts(index), r.command.candidates, r.command.replacements)) {
+    rejections.push({ method, node: c.nodeName, reason: `pool ${c.pool.name} would drop below minNodes` });
+    return undefined;
+  }
+  return r.command;
+}
+
 /** Single-node consolidation: the first candidate, in cost order and within budget, that can go. */
 export function singleNodeConsolidation(
   index: ViewIndex,
@@ -204,25 +237,13 @@ export function singleNodeConsolidation(
   solver: Solver,
   rejections: Rejection[],
   opts: ConsolidationOptions = {},
+  budget: SimulationBudget = unlimitedBudget(solver),
 ): DisruptionCommand | undefined {
   const method = "SingleNodeConsolidation";
-  const budgets = budgetsFor(index, "Underutilized");
-  const live = liveNodeCounts(index);
   for (const c of consolidationCandidates(index, all, rejections, method)) {
-    if (budgets.left(c.pool.name) <= 0) {
-      rejections.push({ method, node: c.nodeName, reason: `disruption budget of pool ${c.pool.name} is exhausted` });
-      continue;
-    }
-    const r = computeConsolidation(index, [c], solver, method, opts);
-    if ("rejected" in r) {
-      rejections.push({ method, node: c.nodeName, reason: r.rejected });
-      continue;
-    }
-    if (!respectsMinNodes(index.poolsByName, live, r.command.candidates, r.command.replacements)) {
-      rejections.push({ method, node: c.nodeName, reason: `pool ${c.pool.name} would drop below minNodes` });
-      continue;
-    }
-    return r.command;
+    if (budgetsFor(index, "Underutilized").left(c.pool.name) > 0 && !budget.allow()) return undefined;
+    const cmd = consolidateOne(index, c, budget.solver, rejections, opts);
+    if (cmd) return cmd;
   }
   return undefined;
 }

@@ -12,6 +12,7 @@ import type { Solver } from "../view/solver-input.js";
 import { type Candidate, candidateBlocker } from "./candidates.js";
 import { budgetsFor, type DisruptionCommand, liveNodeCounts, type Rejection, respectsMinNodes } from "./command.js";
 import { simulateRemoval } from "./simulate.js";
+import { type SimulationBudget, unlimitedBudget } from "./simulation-budget.js";
 
 /**
  * Seconds a node of this pool must stay empty before it goes, or undefined when empty nodes are kept. v1alpha5
@@ -48,7 +49,7 @@ export function emptinessUpdates(index: ViewIndex): EmptinessUpdate[] {
 }
 
 /** Why the empty candidate is not removable yet, or undefined. */
-function emptinessBlocker(c: Candidate, now: number): string | undefined {
+export function emptinessBlocker(c: Candidate, now: number): string | undefined {
   const threshold = emptinessThresholdSeconds(c.pool);
   if (threshold === undefined) return `pool ${c.pool.name} keeps empty nodes`;
   if (c.claim.emptySince === undefined) return "emptiness not recorded yet";
@@ -66,12 +67,15 @@ export function emptinessCommand(
   candidates: Candidate[],
   solver: Solver,
   rejections: Rejection[],
+  budget: SimulationBudget = unlimitedBudget(solver),
 ): DisruptionCommand | undefined {
   const method = "Emptiness";
   const now = index.view.now;
   const budgets = budgetsFor(index, "Empty");
   const live = liveNodeCounts(index);
-  const keepHeadroom = headroomSatisfied(index, solver);
+  const hasHeadroom = (index.view.headroomPods ?? []).length > 0;
+  if (hasHeadroom && !budget.allow()) return undefined; // cannot check headroom: remove nothing this time
+  const keepHeadroom = hasHeadroom && headroomSatisfied(index, budget.solver);
   const chosen: Candidate[] = [];
   const sorted = candidates
     .filter((c) => c.reschedulable.length === 0)
@@ -87,8 +91,9 @@ export function emptinessCommand(
       continue;
     }
     if (keepHeadroom) {
+      if (!budget.allow()) break;
       const removed = new Set([...chosen, c].flatMap((x) => [x.nodeName, x.claim.id]));
-      const sim = simulateRemoval(index, removed, [], solver, { headroomMustFit: true });
+      const sim = simulateRemoval(index, removed, [], budget.solver, { headroomMustFit: true });
       if (sim.newNodes.length > 0 || sim.unschedulable.length > 0) {
         rejections.push({ method, node: c.nodeName, reason: "node holds the pool's headroom" });
         continue;

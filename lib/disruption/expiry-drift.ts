@@ -10,6 +10,7 @@ import type { Solver } from "../view/solver-input.js";
 import { type Candidate, candidateBlocker } from "./candidates.js";
 import { budgetsFor, type DisruptionCommand, type Rejection } from "./command.js";
 import { simulateRemoval } from "./simulate.js";
+import { type SimulationBudget, unlimitedBudget } from "./simulation-budget.js";
 
 /** When the claim expires (ms), or undefined if never. */
 export function expiresAt(claim: NodeClaim, pool: NodePool): number | undefined {
@@ -35,9 +36,9 @@ export function driftReason(
 function eventualCommand(
   index: ViewIndex,
   ordered: { c: Candidate; why: string }[],
-  solver: Solver,
   rejections: Rejection[],
   method: "Expiration" | "Drift",
+  budget: SimulationBudget,
 ): DisruptionCommand | undefined {
   const reason = method === "Expiration" ? "Expired" : "Drifted";
   const budgets = budgetsFor(index, reason);
@@ -51,7 +52,8 @@ function eventualCommand(
       rejections.push({ method, node: c.nodeName, reason: `disruption budget of pool ${c.pool.name} is exhausted` });
       continue;
     }
-    const sim = simulateRemoval(index, new Set([c.nodeName, c.claim.id]), c.reschedulable, solver);
+    if (!budget.allow()) return undefined;
+    const sim = simulateRemoval(index, new Set([c.nodeName, c.claim.id]), c.reschedulable, budget.solver);
     if (method === "Drift" && sim.unschedulable.length > 0) {
       rejections.push({
         method,
@@ -65,6 +67,7 @@ function eventualCommand(
       reason,
       candidates: [c],
       replacements: sim.newNodes,
+      destinations: sim.placedOnExisting,
       explanation:
         sim.newNodes.length > 0
           ? `${why}; launch ${sim.newNodes.length} replacement(s) first, then drain ${c.nodeName}`
@@ -80,6 +83,7 @@ export function expirationCommand(
   candidates: Candidate[],
   solver: Solver,
   rejections: Rejection[],
+  budget: SimulationBudget = unlimitedBudget(solver),
 ): DisruptionCommand | undefined {
   const now = index.view.now;
   const expired = candidates
@@ -87,7 +91,7 @@ export function expirationCommand(
     .filter((x): x is { c: Candidate; at: number } => x.at !== undefined && x.at <= now)
     .sort((a, b) => a.at - b.at || a.c.nodeName.localeCompare(b.c.nodeName))
     .map(({ c, at }) => ({ c, why: `expired ${Math.round((now - at) / 1000)}s ago` }));
-  return eventualCommand(index, expired, solver, rejections, "Expiration");
+  return eventualCommand(index, expired, rejections, "Expiration", budget);
 }
 
 /** The first drifted node (empty ones first, then oldest) that may go now. */
@@ -96,6 +100,7 @@ export function driftCommand(
   candidates: Candidate[],
   solver: Solver,
   rejections: Rejection[],
+  budget: SimulationBudget = unlimitedBudget(solver),
 ): DisruptionCommand | undefined {
   const drifted = candidates
     .map((c) => ({ c, why: driftReason(c.claim, c.pool, c.nodeClass, index.view.providerDrift) }))
@@ -106,5 +111,5 @@ export function driftCommand(
         a.c.claim.createdAt - b.c.claim.createdAt ||
         a.c.nodeName.localeCompare(b.c.nodeName),
     );
-  return eventualCommand(index, drifted, solver, rejections, "Drift");
+  return eventualCommand(index, drifted, rejections, "Drift", budget);
 }

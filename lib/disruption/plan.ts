@@ -1,106 +1,184 @@
 /**
  * The disruption planner: tries Emptiness → Expiration → Drift → multi-node → single-node consolidation and returns
- * the first command found, plus every rejection (for decision logs). `validateCommand` re-checks a command against
- * a fresh view after the validation delay, as Karpenter does before acting. Pure.
+ * up to `maxCommands` commands that can all be carried out together (each method runs on the view with the earlier
+ * commands projected into it: budgets shared, capacity not double-booked, no node that receives pods disrupted in the
+ * same plan), plus every rejection (for decision logs). Its cost is bounded: at most `maxSimulations` solver calls
+ * and none once `shouldStop` says the time is up; single-node consolidation resumes at the memo's cursor, and a view
+ * whose memo key is unchanged since a plan that found nothing is not simulated again. Pure.
  */
 
 import { type ClusterView, ViewIndex } from "../view/cluster-view.js";
 import type { Solver } from "../view/solver-input.js";
-import { buildCandidates, type Candidate, candidateBlocker, consolidationBlocker } from "./candidates.js";
-import { budgetsFor, type DisruptionCommand, type Rejection } from "./command.js";
+import { buildCandidates, type Candidate } from "./candidates.js";
+import type { DisruptionCommand, Rejection } from "./command.js";
 import {
   type ConsolidationOptions,
-  computeConsolidation,
+  consolidateOne,
+  consolidationCandidates,
   multiNodeConsolidation,
-  singleNodeConsolidation,
 } from "./consolidation.js";
 import { emptinessCommand } from "./emptiness.js";
 import { driftCommand, expirationCommand } from "./expiry-drift.js";
+import { type PlanMemo, planMemoKey } from "./plan-memo.js";
+import { destinationNodes, projectCommand } from "./projection.js";
+import { type BudgetStop, SimulationBudget, type SimulationLimits } from "./simulation-budget.js";
+
+export { needsValidation, type Validation, validateCommand, validateCommands } from "./validation.js";
 
 /** Planner settings. */
-export interface PlanOptions extends ConsolidationOptions {}
+export interface PlanOptions extends ConsolidationOptions, SimulationLimits {
+  /** Most commands one plan returns. @default 1 */
+  maxCommands?: number;
+  /** The previous plan's memo. @default none: evaluate from the cheapest candidate */
+  memo?: PlanMemo;
+}
+
+/** The limits the disruptor plans with by default (the benchmark uses the same). */
+export const PASS_PLAN_LIMITS = {
+  /** Commands per pass. */
+  maxCommands: 20,
+  /** Candidate simulations (solver calls) per pass. */
+  maxSimulations: 60,
+  /** Wall-clock time one plan may spend simulating, ms. */
+  planBudgetMs: 10_000,
+} as const;
+
+/** What one plan spent. */
+export interface PlanStats {
+  /** Solver calls made. */
+  simulations: number;
+  /** Why the plan stopped before evaluating every candidate, if it did. */
+  stoppedBy?: BudgetStop;
+  /** The memo said nothing changed since a plan that found nothing: no simulation ran. */
+  memoHit: boolean;
+}
 
 /** The planner's answer. */
 export interface DisruptionPlan {
+  /** The first command (the one a single-command caller acts on). */
   command?: DisruptionCommand;
+  /** Every command, in the order they must be carried out. */
+  commands: DisruptionCommand[];
   rejections: Rejection[];
+  stats: PlanStats;
+  /** Pass it to the next plan. */
+  memo: PlanMemo;
 }
 
-/** Plans at most one command from the view. */
-export function planDisruption(view: ClusterView, solver: Solver, opts: PlanOptions = {}): DisruptionPlan {
-  const index = new ViewIndex(view);
-  const candidates = buildCandidates(index);
-  const rejections: Rejection[] = [];
-  const command =
-    emptinessCommand(index, candidates, solver, rejections) ??
-    expirationCommand(index, candidates, solver, rejections) ??
-    driftCommand(index, candidates, solver, rejections) ??
-    multiNodeConsolidation(index, candidates, solver, rejections, opts) ??
-    singleNodeConsolidation(index, candidates, solver, rejections, opts);
-  return { command, rejections };
-}
+/** The view with the plan's commands projected into it, and the nodes later commands must leave alone. */
+class PlanState {
+  index: ViewIndex;
+  readonly commands: DisruptionCommand[] = [];
+  private readonly taken = new Set<string>();
 
-/** Whether a command should be re-validated after a delay before it acts (emptiness and consolidation). */
-export function needsValidation(cmd: DisruptionCommand): boolean {
-  return cmd.method === "Emptiness" || cmd.method.endsWith("Consolidation");
-}
-
-/** The result of re-validating a command. */
-export type Validation = { command: DisruptionCommand } | { rejected: string };
-
-function freshCandidates(index: ViewIndex, original: DisruptionCommand): Map<string, Candidate> {
-  const byNode = new Map(buildCandidates(index).map((c) => [c.nodeName, c]));
-  const out = new Map<string, Candidate>();
-  for (const c of original.candidates) {
-    const f = byNode.get(c.nodeName);
-    if (f && f.claim.id === c.claim.id) out.set(c.nodeName, f);
+  constructor(
+    view: ClusterView,
+    private readonly maxCommands: number,
+  ) {
+    this.index = new ViewIndex(view);
   }
-  return out;
+
+  get full(): boolean {
+    return this.commands.length >= this.maxCommands;
+  }
+
+  /** Whether a node is a candidate or a destination of a command already in the plan. */
+  isTaken(nodeName: string): boolean {
+    return this.taken.has(nodeName);
+  }
+
+  candidates(): Candidate[] {
+    return buildCandidates(this.index).filter((c) => !this.taken.has(c.nodeName));
+  }
+
+  add(cmd: DisruptionCommand): void {
+    this.commands.push(cmd);
+    for (const c of cmd.candidates) this.taken.add(c.nodeName);
+    for (const n of destinationNodes(cmd)) this.taken.add(n);
+    this.index = new ViewIndex(projectCommand(this.index.view, cmd));
+  }
+
+  /** Runs a method on the projected view until it finds nothing more (or the plan is full). */
+  repeat(method: (index: ViewIndex, candidates: Candidate[]) => DisruptionCommand | undefined): void {
+    while (!this.full) {
+      const cmd = method(this.index, this.candidates());
+      if (!cmd) return;
+      this.add(cmd);
+    }
+  }
 }
 
-/**
- * Re-checks a command against a fresh view: emptiness keeps the candidates that are still empty and allowed (any
- * non-empty subset proceeds); consolidation requires the same candidates to be valid, within budget, and the same
- * decision (delete stays delete; a replacement's options must all still be offered), else it is dropped.
- */
-export function validateCommand(
-  original: DisruptionCommand,
-  view: ClusterView,
+/** How far single-node consolidation got. */
+interface SinglePhase {
+  /** The candidate to start from next time; undefined once every candidate was evaluated. */
+  cursor?: string;
+  /** Candidates evaluated (simulated) in this plan. */
+  evaluated: number;
+  /** Candidates it could have evaluated. */
+  total: number;
+}
+
+/** Single-node consolidation from the memo's cursor, round robin, each command projected before the next one. */
+function singleNodePhase(
+  s: PlanState,
+  budget: SimulationBudget,
+  rejections: Rejection[],
+  opts: PlanOptions,
+): SinglePhase {
+  const ordered = consolidationCandidates(s.index, s.candidates(), rejections, "SingleNodeConsolidation");
+  const from = Math.max(
+    0,
+    ordered.findIndex((c) => c.nodeName === opts.memo?.cursor),
+  );
+  let evaluated = 0;
+  for (let k = 0; k < ordered.length; k++) {
+    const c = ordered[(from + k) % ordered.length];
+    if (s.isTaken(c.nodeName)) continue;
+    if (s.full || !budget.allow()) return { cursor: c.nodeName, evaluated, total: ordered.length };
+    evaluated++;
+    const cmd = consolidateOne(s.index, c, budget.solver, rejections, opts);
+    if (cmd) s.add(cmd);
+  }
+  return { evaluated, total: ordered.length };
+}
+
+function earlyPhases(
+  s: PlanState,
   solver: Solver,
-  opts: PlanOptions = {},
-): Validation {
-  const index = new ViewIndex(view);
-  const fresh = freshCandidates(index, original);
-  if (original.method === "Emptiness") {
-    const rejections: Rejection[] = [];
-    const cmd = emptinessCommand(index, [...fresh.values()], solver, rejections);
-    const keep = cmd?.candidates.filter((c) => original.candidates.some((o) => o.nodeName === c.nodeName)) ?? [];
-    if (!cmd || keep.length === 0) return { rejected: rejections[0]?.reason ?? "no candidate is still empty" };
-    return {
-      command: {
-        ...cmd,
-        candidates: keep,
-        explanation: `delete empty node(s) ${keep.map((c) => c.nodeName).join(", ")}`,
-      },
-    };
+  budget: SimulationBudget,
+  rejections: Rejection[],
+  opts: PlanOptions,
+) {
+  s.repeat((index, candidates) => emptinessCommand(index, candidates, solver, rejections, budget));
+  s.repeat((index, candidates) => expirationCommand(index, candidates, solver, rejections, budget));
+  s.repeat((index, candidates) => driftCommand(index, candidates, solver, rejections, budget));
+  s.repeat((index, candidates) => multiNodeConsolidation(index, candidates, solver, rejections, opts, budget));
+}
+
+/** Plans up to `maxCommands` commands from the view (see the module docs). */
+export function planDisruption(view: ClusterView, solver: Solver, opts: PlanOptions = {}): DisruptionPlan {
+  const budget = new SimulationBudget(solver, opts);
+  const s = new PlanState(view, opts.maxCommands ?? 1);
+  const rejections: Rejection[] = [];
+  const key = planMemoKey(s.index, s.candidates());
+  const previous = opts.memo?.key === key ? opts.memo : undefined;
+  if (previous?.exhausted) {
+    return { commands: [], rejections, stats: { simulations: 0, memoHit: true }, memo: previous };
   }
-  if (!original.method.endsWith("Consolidation")) return { command: original };
-  if (fresh.size !== original.candidates.length) return { rejected: "a candidate is gone or already being disrupted" };
-  const candidates = original.candidates.map((c) => fresh.get(c.nodeName) as Candidate);
-  const budgets = budgetsFor(index, "Underutilized");
-  for (const c of candidates) {
-    const why = consolidationBlocker(c, view.now) ?? candidateBlocker(c, index, "graceful");
-    if (why) return { rejected: `${c.nodeName}: ${why}` };
-    if (!budgets.take(c.pool.name)) return { rejected: `disruption budget of pool ${c.pool.name} is exhausted` };
-  }
-  const r = computeConsolidation(index, candidates, solver, original.method, opts);
-  if ("rejected" in r) return r;
-  const now = r.command;
-  if (now.replacements.length !== original.replacements.length) return { rejected: "the decision changed" };
-  if (original.replacements.length === 1) {
-    const offered = new Set(now.replacements[0].instanceTypeOptions.map((t) => t.name));
-    const missing = original.replacements[0].instanceTypeOptions.find((t) => !offered.has(t.name));
-    if (missing) return { rejected: `replacement option ${missing.name} is no longer valid` };
-  }
-  return { command: now };
+  // Under an unchanged key, methods that completed without a command last time would find nothing again.
+  if (!previous?.earlyPhasesDone) earlyPhases(s, solver, budget, rejections, opts);
+  const earlyPhasesDone = s.commands.length === 0 && budget.stopped === undefined;
+  const single: SinglePhase = s.full
+    ? { cursor: opts.memo?.cursor, evaluated: 0, total: 0 }
+    : singleNodePhase(s, budget, rejections, opts);
+  const found = s.commands.length > 0;
+  const progress = found ? 0 : (previous?.progress ?? 0) + single.evaluated;
+  const exhausted = !found && earlyPhasesDone && (single.cursor === undefined || progress >= single.total);
+  return {
+    command: s.commands[0],
+    commands: s.commands,
+    rejections,
+    stats: { simulations: budget.used, stoppedBy: budget.stopped, memoHit: false },
+    memo: { key, exhausted, cursor: single.cursor, earlyPhasesDone: !found && earlyPhasesDone, progress },
+  };
 }

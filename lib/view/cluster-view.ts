@@ -74,6 +74,7 @@ export class ViewIndex {
   readonly claimByNode = new Map<string, NodeClaim>();
   readonly poolsByName = new Map<string, NodePool>();
   readonly classesByName = new Map<string, NodeClass>();
+  readonly nodesByProviderID = new Map<string, Node>();
   readonly pending: Pod[] = [];
 
   constructor(readonly view: ClusterView) {
@@ -90,11 +91,14 @@ export class ViewIndex {
       }
     }
     for (const p of view.virtualPods ?? view.headroomPods ?? []) this.podsByKey.set(objectKey(p), p);
-    for (const n of view.nodes) this.nodesByName.set(n.metadata.name ?? "", n);
+    for (const n of view.nodes) {
+      this.nodesByName.set(n.metadata.name ?? "", n);
+      if (n.spec?.providerID) this.nodesByProviderID.set(n.spec.providerID, n);
+    }
     for (const c of view.claims) {
       if (c.nodeName) this.claimByNode.set(c.nodeName, c);
       else if (c.providerID) {
-        const node = view.nodes.find((n) => n.spec?.providerID === c.providerID);
+        const node = this.nodesByProviderID.get(c.providerID);
         if (node?.metadata.name) this.claimByNode.set(node.metadata.name, c);
       }
     }
@@ -111,7 +115,7 @@ export class ViewIndex {
   nodeOf(claim: NodeClaim): Node | undefined {
     if (claim.nodeName) return this.nodesByName.get(claim.nodeName);
     if (!claim.providerID) return undefined;
-    return this.view.nodes.find((n) => n.spec?.providerID === claim.providerID);
+    return this.nodesByProviderID.get(claim.providerID);
   }
 
   /**

@@ -80,10 +80,29 @@ export function minNodesPods(pools: NodePool[]): Pod[] {
   return out;
 }
 
-/** Whether today's capacity (existing + in-flight) already holds every headroom pod; false when there is none. */
+/** Answers of {@link headroomSatisfied} per view index and solver (a view never changes once indexed). */
+const satisfiedCache = new WeakMap<ViewIndex, WeakMap<Solver, boolean>>();
+
+/**
+ * Whether today's capacity (existing + in-flight) already holds every headroom pod; false when there is none.
+ * Simulated once per index and solver, however many candidates ask.
+ */
 export function headroomSatisfied(index: ViewIndex, solver: Solver): boolean {
   const pods = index.view.headroomPods ?? [];
   if (pods.length === 0) return false;
+  let bySolver = satisfiedCache.get(index);
+  if (!bySolver) {
+    bySolver = new WeakMap();
+    satisfiedCache.set(index, bySolver);
+  }
+  const known = bySolver.get(solver);
+  if (known !== undefined) return known;
+  const answer = simulateHeadroom(index, solver, pods);
+  bySolver.set(solver, answer);
+  return answer;
+}
+
+function simulateHeadroom(index: ViewIndex, solver: Solver, pods: Pod[]): boolean {
   const r = solver({
     pods,
     existingNodes: buildExistingNodes(index),

@@ -1,0 +1,43 @@
+/**
+ * Cloud-provider drift for the disruptor: asks the cloud, instance by instance, whether an initialized claim's
+ * instance still matches its node class (AMI, subnets, security groups). A check that fails, or is not started
+ * because the invocation's deadline is near, just leaves that claim undrifted for this pass.
+ */
+import type { StevedoreConfig } from "../api/model.js";
+import type { CloudInstance } from "../cloud/provider.js";
+import type { InvocationDeadline } from "./deadline.js";
+import type { ControllerDeps } from "./deps.js";
+import { classOf } from "./snapshot.js";
+
+/** Drift reasons by claim id. */
+export async function providerDriftReasons(
+  deps: ControllerDeps,
+  config: StevedoreConfig,
+  deadline: InvocationDeadline,
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  let instances: CloudInstance[];
+  try {
+    instances = await deps.cloud.list();
+  } catch (err) {
+    deps.telemetry.logger.warn("could not list instances for drift", { error: String(err) });
+    return out;
+  }
+  const claims = await deps.state.listClaims();
+  const byId = new Map(instances.map((i) => [i.instanceId, i]));
+  for (const claim of claims) {
+    if (claim.state !== "Initialized" || !claim.instanceId) continue;
+    if (!deadline.admit()) break;
+    const inst = byId.get(claim.instanceId);
+    const pool = config.nodePools.find((p) => p.name === claim.pool);
+    const nodeClass = pool ? classOf(config, pool) : undefined;
+    if (!inst || !nodeClass) continue;
+    try {
+      const why = await deps.cloud.isDrifted(inst, nodeClass);
+      if (why) out.set(claim.id, why);
+    } catch (err) {
+      deps.telemetry.logger.warn("drift check failed", { claimId: claim.id, error: String(err) });
+    }
+  }
+  return out;
+}
