@@ -11,8 +11,19 @@ import type { TwinResource, TwinStore } from "./twin-store.js";
 /** The twin's view of the fake kube-apiserver. */
 export class KubeTwinStore implements TwinStore {
   private readonly local = new Map<string, Map<string, unknown>>();
+  private readonly versions = new Map<string, number>();
 
-  constructor(private readonly store: KubeObjectStore) {}
+  constructor(private readonly store: KubeObjectStore) {
+    store.subscribe((event) => this.bump(event.resource));
+  }
+
+  private bump(resource: string): void {
+    this.versions.set(resource, (this.versions.get(resource) ?? 0) + 1);
+  }
+
+  version(resource: TwinResource): number {
+    return this.versions.get(resource) ?? 0;
+  }
 
   private served(resource: TwinResource): boolean {
     return Object.hasOwn(RESOURCE_TYPES, resource);
@@ -33,6 +44,11 @@ export class KubeTwinStore implements TwinStore {
     return [...this.bucket(resource).values()].map((o) => structuredClone(o) as T);
   }
 
+  view<T extends { metadata: ObjectMeta }>(resource: TwinResource): readonly T[] {
+    if (this.served(resource)) return this.store.peekAll(resource) as unknown as T[];
+    return [...this.bucket(resource).values()] as T[];
+  }
+
   get<T extends { metadata: ObjectMeta }>(
     resource: TwinResource,
     namespace: string | undefined,
@@ -49,11 +65,14 @@ export class KubeTwinStore implements TwinStore {
     const copy = structuredClone(object);
     copy.metadata.namespace = this.ns(resource, copy.metadata.namespace);
     this.bucket(resource).set(`${copy.metadata.namespace}/${copy.metadata.name}`, copy);
+    this.bump(resource);
     return structuredClone(copy);
   }
 
   remove(resource: TwinResource, namespace: string | undefined, name: string): boolean {
     if (this.served(resource)) return this.store.delete(resource, name, this.ns(resource, namespace)) !== undefined;
-    return this.bucket(resource).delete(`${this.ns(resource, namespace)}/${name}`);
+    const removed = this.bucket(resource).delete(`${this.ns(resource, namespace)}/${name}`);
+    if (removed) this.bump(resource);
+    return removed;
   }
 }

@@ -26,6 +26,12 @@ interface Workload extends StoredObject {
   status?: { succeeded?: number };
 }
 
+/**
+ * Pods one workload creates per pass at most, like the ReplicaSet controller's burst of 500 creations per sync: a
+ * workload of a million replicas grows by this much per virtual second instead of stalling one tick for ever.
+ */
+export const MAX_POD_CREATIONS_PER_PASS = 500;
+
 const OWNER_KINDS: Record<string, TwinResource> = {
   Deployment: "deployments",
   StatefulSet: "statefulsets",
@@ -62,8 +68,8 @@ export class WorkloadControllers {
 
   /** One reconcile pass at virtual time `now`. */
   reconcile(now: number): void {
-    const pods = this.store.list<Pod & StoredObject>("pods");
-    const nodes = this.store.list<Node & StoredObject>("nodes");
+    const pods = this.store.view<Pod & StoredObject>("pods");
+    const nodes = this.store.view<Node & StoredObject>("nodes");
     const byOwner = new Map<string, (Pod & StoredObject)[]>();
     for (const pod of pods) {
       const o = ownerOf(pod);
@@ -74,7 +80,7 @@ export class WorkloadControllers {
       else byOwner.set(key, [pod]);
     }
     for (const [kind, resource] of Object.entries(OWNER_KINDS)) {
-      for (const w of this.store.list<Workload>(resource)) {
+      for (const w of this.store.view<Workload>(resource)) {
         const owned = byOwner.get(`${kind}/${w.metadata.namespace ?? "default"}/${w.metadata.name}`) ?? [];
         if (kind === "Job") this.reconcileJob(w, owned, now);
         else this.reconcileReplicas(kind, w, owned, now);
@@ -82,7 +88,7 @@ export class WorkloadControllers {
     }
     this.reconcileDaemonSets(nodes, pods, now);
     this.startPods(nodes, now);
-    this.collectOrphans(nodes, byOwner);
+    this.collectOrphans(nodes);
   }
 
   private newPod(kind: string, w: Workload, name: string, now: number): Pod & StoredObject {
@@ -107,15 +113,16 @@ export class WorkloadControllers {
     const desired = w.spec.replicas ?? 1;
     const name = w.metadata.name ?? "";
     if (live.length < desired) {
+      const target = Math.min(desired, live.length + MAX_POD_CREATIONS_PER_PASS);
       if (kind === "StatefulSet") {
         const used = new Set(live.map((p) => p.metadata.name));
-        for (let i = 0; live.length < desired; i++) {
+        for (let i = 0; live.length < target; i++) {
           if (used.has(`${name}-${i}`)) continue;
           const pod = this.store.put("pods", this.newPod(kind, w, `${name}-${i}`, now));
           live.push(pod);
         }
       } else {
-        while (live.length < desired) {
+        while (live.length < target) {
           this.counter++;
           const pod = this.store.put(
             "pods",
@@ -158,7 +165,8 @@ export class WorkloadControllers {
     }
     if (succeeded !== (job.status?.succeeded ?? 0))
       this.store.put("jobs", { ...job, status: { ...job.status, succeeded } });
-    const want = Math.min(parallelism, completions - succeeded) - active.length;
+    const want =
+      Math.min(parallelism, completions - succeeded, active.length + MAX_POD_CREATIONS_PER_PASS) - active.length;
     for (let i = 0; i < want; i++) {
       this.counter++;
       this.store.put(
@@ -168,13 +176,13 @@ export class WorkloadControllers {
     }
   }
 
-  private reconcileDaemonSets(nodes: Node[], pods: Pod[], now: number): void {
+  private reconcileDaemonSets(nodes: readonly Node[], pods: readonly Pod[], now: number): void {
     const dsPods = new Map<string, Pod>();
     for (const p of pods) {
       const o = ownerOf(p);
       if (o?.kind === "DaemonSet" && p.spec.nodeName) dsPods.set(`${o.name}@${p.spec.nodeName}`, p);
     }
-    for (const ds of this.store.list<DaemonSet & StoredObject>("daemonsets")) {
+    for (const ds of this.store.view<DaemonSet & StoredObject>("daemonsets")) {
       for (const node of nodes) {
         const nodeName = node.metadata.name ?? "";
         const key = `${ds.metadata.name}@${nodeName}`;
@@ -205,9 +213,9 @@ export class WorkloadControllers {
     }
   }
 
-  private startPods(nodes: Node[], now: number): void {
+  private startPods(nodes: readonly Node[], now: number): void {
     const ready = new Set(nodes.filter(isReady).map((n) => n.metadata.name));
-    for (const pod of this.store.list<Pod & StoredObject>("pods")) {
+    for (const pod of this.store.view<Pod & StoredObject>("pods")) {
       if (!pod.spec.nodeName || !ready.has(pod.spec.nodeName) || pod.status?.phase !== "Pending") continue;
       const created = Number(pod.metadata.annotations?.[CREATED_AT_ANNOTATION] ?? now);
       this.store.put("pods", {
@@ -230,10 +238,9 @@ export class WorkloadControllers {
   }
 
   /** Pod GC: pods bound to nodes that no longer exist are deleted (their controllers recreate them). */
-  private collectOrphans(nodes: Node[], byOwner: Map<string, Pod[]>): void {
-    void byOwner;
+  private collectOrphans(nodes: readonly Node[]): void {
     const names = new Set(nodes.map((n) => n.metadata.name));
-    for (const pod of this.store.list<Pod & StoredObject>("pods")) {
+    for (const pod of this.store.view<Pod & StoredObject>("pods")) {
       if (pod.spec.nodeName && !names.has(pod.spec.nodeName))
         this.store.remove("pods", pod.metadata.namespace, pod.metadata.name ?? "");
     }
