@@ -75,6 +75,11 @@ function occupies(pod: Pod): boolean {
   return phase !== "Succeeded" && phase !== "Failed";
 }
 
+/** Pending: no node yet, not finished, not being deleted. */
+function awaitsScheduling(pod: Pod): boolean {
+  return !pod.spec.nodeName && occupies(pod) && !pod.metadata.deletionTimestamp;
+}
+
 function buildStates(nodes: readonly Node[], pods: readonly Pod[]): Map<string, NodeState> {
   const states = new Map<string, NodeState>();
   for (const node of nodes) {
@@ -148,6 +153,7 @@ function bestNode(pod: Pod, ready: NodeState[], index: TopologyIndex): NodeState
  * Schedules pending pods (no nodeName, not terminal) in creation order. Only Ready nodes are considered.
  */
 export function schedulePass(nodes: readonly Node[], pods: readonly Pod[]): SchedulingPass {
+  if (!pods.some(awaitsScheduling)) return { bindings: [], unschedulable: [] };
   const states = buildStates(nodes, pods);
   const all = [...states.values()];
   const ready = all.filter((s) => s.ready);
@@ -158,7 +164,7 @@ export function schedulePass(nodes: readonly Node[], pods: readonly Pod[]): Sche
   const fitsNowhere = new Set<string>();
   let fitsNowhereUntilPlacement = new Set<string>();
   for (const pod of pods) {
-    if (pod.spec.nodeName || !occupies(pod) || pod.metadata.deletionTimestamp) continue;
+    if (!awaitsScheduling(pod)) continue;
     const sig = signature(pod);
     if (fitsNowhere.has(sig) || fitsNowhereUntilPlacement.has(sig)) {
       out.unschedulable.push({ pod, message });

@@ -12,6 +12,8 @@ import type { TwinResource, TwinStore } from "./twin-store.js";
 export class KubeTwinStore implements TwinStore {
   private readonly local = new Map<string, Map<string, unknown>>();
   private readonly versions = new Map<string, number>();
+  /** The last view of each resource, kept until the resource changes. */
+  private readonly views = new Map<string, { version: number; items: readonly unknown[] }>();
 
   constructor(private readonly store: KubeObjectStore) {
     store.subscribe((event) => this.bump(event.resource));
@@ -45,8 +47,12 @@ export class KubeTwinStore implements TwinStore {
   }
 
   view<T extends { metadata: ObjectMeta }>(resource: TwinResource): readonly T[] {
-    if (this.served(resource)) return this.store.peekAll(resource) as unknown as T[];
-    return [...this.bucket(resource).values()] as T[];
+    const version = this.version(resource);
+    const cached = this.views.get(resource);
+    if (cached?.version === version) return cached.items as T[];
+    const items = this.served(resource) ? this.store.peekAll(resource) : [...this.bucket(resource).values()];
+    this.views.set(resource, { version, items: Object.freeze(items) });
+    return items as T[];
   }
 
   get<T extends { metadata: ObjectMeta }>(

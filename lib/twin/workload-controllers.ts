@@ -39,14 +39,35 @@ const OWNER_KINDS: Record<string, TwinResource> = {
   Job: "jobs",
 };
 
+/** Everything a pass reads. */
+const WATCHED: TwinResource[] = ["pods", "nodes", "daemonsets", ...Object.values(OWNER_KINDS)];
+
 /** Pod lifecycle facts the report needs. */
 export interface PodLifecycleListener {
   podStarted(pod: Pod, readyAfterMs: number): void;
 }
 
-function ownerOf(pod: Pod): { kind: string; name: string } | undefined {
+/** A pod's controlling owner, and its `kind/namespace/name` key. */
+interface Owner {
+  kind: string;
+  name: string;
+  key: string;
+}
+
+/** Owners of stored (frozen) pods, which never change: looked up once per pod object. */
+const owners = new WeakMap<Pod, Owner | null>();
+
+function findOwner(pod: Pod): Owner | null {
   const ref = pod.metadata.ownerReferences?.find((r) => r.controller !== false);
-  return ref ? { kind: ref.kind, name: ref.name } : undefined;
+  if (!ref) return null;
+  return { kind: ref.kind, name: ref.name, key: `${ref.kind}/${pod.metadata.namespace ?? "default"}/${ref.name}` };
+}
+
+function ownerOf(pod: Pod): Owner | undefined {
+  if (!Object.isFrozen(pod)) return findOwner(pod) ?? undefined;
+  let owner = owners.get(pod);
+  if (owner === undefined) owners.set(pod, (owner = findOwner(pod)));
+  return owner ?? undefined;
 }
 
 function isReady(node: Node): boolean {
@@ -60,24 +81,41 @@ function isTerminal(pod: Pod): boolean {
 /** Runs the workload controllers against the store. */
 export class WorkloadControllers {
   private counter = 0;
+  /** The inputs' versions after the last pass that wrote nothing. */
+  private settledAt: string | undefined;
 
   constructor(
     private readonly store: TwinStore,
     private readonly listener?: PodLifecycleListener,
   ) {}
 
-  /** One reconcile pass at virtual time `now`. */
+  /**
+   * One reconcile pass at virtual time `now`. A pass whose inputs are unchanged since a pass that wrote nothing
+   * would write nothing again, so it is skipped — unless a Job exists, whose pods finish with time.
+   */
   reconcile(now: number): void {
+    const before = this.versions();
+    if (before === this.settledAt && this.store.view("jobs").length === 0) return;
+    this.reconcileAll(now);
+    const after = this.versions();
+    this.settledAt = after === before ? after : undefined;
+  }
+
+  /** The versions of everything a pass reads. */
+  private versions(): string {
+    return WATCHED.map((r) => this.store.version(r)).join("/");
+  }
+
+  private reconcileAll(now: number): void {
     const pods = this.store.view<Pod & StoredObject>("pods");
     const nodes = this.store.view<Node & StoredObject>("nodes");
     const byOwner = new Map<string, (Pod & StoredObject)[]>();
     for (const pod of pods) {
       const o = ownerOf(pod);
       if (!o) continue;
-      const key = `${o.kind}/${pod.metadata.namespace ?? "default"}/${o.name}`;
-      const list = byOwner.get(key);
+      const list = byOwner.get(o.key);
       if (list) list.push(pod);
-      else byOwner.set(key, [pod]);
+      else byOwner.set(o.key, [pod]);
     }
     for (const [kind, resource] of Object.entries(OWNER_KINDS)) {
       for (const w of this.store.view<Workload>(resource)) {
