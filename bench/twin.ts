@@ -5,7 +5,8 @@
  *
  *   npm run bench:twin -- [--scenario scale] [--seed N] [--no-cpu-charge] [--json]
  *
- * `--json` prints exactly one JSON line on stdout and nothing else; otherwise a short table. Exits 1 when a pod is
+ * `--json` prints exactly one JSON line on stdout and nothing else; otherwise a short table. Progress lines go to
+ * stderr. Exits 1 when a pod is
  * not running at the end or an invariant is violated, 2 on bad arguments.
  */
 import { existsSync } from "node:fs";
@@ -84,7 +85,7 @@ async function main(): Promise<number> {
     scenario: await loadScenario(file),
     seed,
     chargeCpu: !values["no-cpu-charge"],
-    onProgress: values.json ? undefined : (line) => process.stderr.write(`  ${line}\n`),
+    onProgress: (line) => process.stderr.write(`  ${line}\n`),
   });
   const record = benchRecord(report);
   if (values.json) process.stdout.write(`${JSON.stringify(record)}\n`);
