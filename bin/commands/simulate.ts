@@ -11,13 +11,15 @@ import { loadScenario, ScenarioError } from "../../lib/twin/scenario.js";
 import { runTwin } from "../../lib/twin/twin.js";
 import { type Command, UsageError } from "./io.js";
 
-const HELP = `usage: stevedore simulate [scenario] [--seed N] [--chaos P] [--out DIR] [--quiet]
+const HELP = `usage: stevedore simulate [scenario] [--seed N] [--chaos P] [--out DIR] [--no-cpu-charge] [--quiet]
 
 Runs a scenario (a file, or a name under scenarios/; default: scenarios/default.yaml) on the local digital twin:
 Stevedore's real controllers against a fake kube-apiserver, an AWS emulator and dynalite on a virtual clock.
 Writes DIR/report.json and DIR/report.html (default DIR: out).
   --chaos P   kill each controller invocation with probability P, at a random step boundary (before or
               after one of its Kubernetes/EC2/DynamoDB calls); invariants must still hold
+  --no-cpu-charge  do not charge each controller invocation's measured CPU time to the virtual clock (by default
+              it is charged, so latencies include computation; without it runs repeat exactly for a seed)
 Exit codes: 0 all invariants hold, 3 an invariant was violated, 2 invalid scenario or arguments, 1 internal error.
 `;
 
@@ -55,6 +57,7 @@ export const run: Command = async (argv, io) => {
             chaos: { type: "string" },
             out: { type: "string", default: "out" },
             quiet: { type: "boolean", default: false },
+            "no-cpu-charge": { type: "boolean", default: false },
             help: { type: "boolean", short: "h", default: false },
           },
         });
@@ -80,6 +83,7 @@ export const run: Command = async (argv, io) => {
       scenario,
       seed,
       chaos,
+      chargeCpu: !values["no-cpu-charge"],
       onProgress: quiet ? undefined : (line) => io.stderr(`  ${line}\n`),
     });
     const outDir = resolve(io.cwd, values.out ?? "out");

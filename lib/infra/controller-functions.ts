@@ -10,6 +10,7 @@
  *
  * All four share the controller role and one environment contract (`controller-env.ts`).
  */
+
 import { Duration } from "aws-cdk-lib";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
@@ -19,15 +20,16 @@ import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { DISRUPTOR_SCHEDULE, GC_SCHEDULE, PROVISIONER_SCHEDULE } from "../cloud/aws/event-patterns.js";
 import { type ControllerEnvironmentInputs, controllerEnvironment } from "./controller-env.js";
+import { GC_TIMEOUT_SECONDS, INTERRUPTION_TIMEOUT_SECONDS, loopTimeoutSeconds } from "./function-timeouts.js";
 import type { LambdaNetwork } from "./lambda-network.js";
 import { createStevedoreFunction } from "./stevedore-function.js";
 
 /** Scheduled invocations older than this are dropped (EventBridge's and Lambda's minimum is 60 s). */
 export const SCHEDULE_MAX_EVENT_AGE = Duration.seconds(60);
 /** Interruption function timeout: the spot notice (two minutes); the controller drains for at most 100 s of it. */
-export const INTERRUPTION_TIMEOUT = Duration.seconds(120);
+export const INTERRUPTION_TIMEOUT = Duration.seconds(INTERRUPTION_TIMEOUT_SECONDS);
 /** GC function timeout. */
-export const GC_TIMEOUT = Duration.seconds(120);
+export const GC_TIMEOUT = Duration.seconds(GC_TIMEOUT_SECONDS);
 /** Messages per interruption batch. */
 export const INTERRUPTION_BATCH_SIZE = 10;
 /** Concurrent interruption batches. */
@@ -35,7 +37,7 @@ export const INTERRUPTION_MAX_CONCURRENCY = 2;
 
 /** Timeout of the looping functions: the loop plus 20 s to finish the last batch and flush. */
 export function loopTimeout(loopSeconds: number): Duration {
-  return Duration.seconds(loopSeconds + 20);
+  return Duration.seconds(loopTimeoutSeconds(loopSeconds));
 }
 
 /** Props of {@link ControllerFunctions}. */

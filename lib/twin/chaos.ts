@@ -41,13 +41,19 @@ export function withChaos<T extends object>(
     get(obj, prop, receiver) {
       const value = Reflect.get(obj, prop, receiver);
       if (typeof value !== "function" || typeof prop !== "string" || spare.includes(prop)) return value;
+      // A killed async method rejects; a killed synchronous one throws, as its caller expects a value.
+      const isAsync = (value as { [Symbol.toStringTag]?: string })[Symbol.toStringTag] === "AsyncFunction";
+      const kill = (err: ChaosKill) => {
+        if (isAsync) return Promise.reject(err);
+        throw err;
+      };
       return (...args: unknown[]) => {
         const step = `${name}.${prop}`;
-        if (life.dead) return Promise.reject(new ChaosKill(life.dead));
+        if (life.dead) return kill(new ChaosKill(life.dead));
         if (random() < rate / 2) {
           life.dead = `before ${step}`;
           stats.killsBefore++;
-          return Promise.reject(new ChaosKill(`before ${step}`));
+          return kill(new ChaosKill(`before ${step}`));
         }
         const result = (value as (...a: unknown[]) => unknown).apply(obj, args);
         if (!(result instanceof Promise)) return result;

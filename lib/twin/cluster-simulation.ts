@@ -1,7 +1,9 @@
 /**
  * One tick of the simulated cluster: kubelets and the node-lifecycle controller, the workload controllers, then a
  * kube-scheduler pass whose bindings and `PodScheduled` conditions are written through the fake apiserver's store
- * (only when they change, so watchers see real transitions, not churn).
+ * (only when they change, so watchers see real transitions, not churn). A pass is a pure function of the nodes and
+ * pods, so when neither changed since the last pass (its own writes included) the pass is skipped: it would bind
+ * nothing and write nothing.
  */
 import type { Node, Pod } from "../core/kube-objects.js";
 import type { InstanceSnapshot } from "./aws/index.js";
@@ -16,6 +18,9 @@ function scheduledCondition(pod: Pod) {
 
 /** The simulated cluster components, ticked by the twin. */
 export class ClusterSimulation {
+  /** The pods' and nodes' versions after the last scheduling pass. */
+  private scheduledAt: string | undefined;
+
   constructor(
     private readonly store: TwinStore,
     private readonly kubelets: Kubelets,
@@ -26,9 +31,8 @@ export class ClusterSimulation {
   tick(now: number, instances: InstanceSnapshot[]): number {
     this.kubelets.reconcile(now, instances);
     this.workloads.reconcile(now);
-    const nodes = this.store.list<Node>("nodes");
-    const pods = this.store.list<Pod>("pods");
-    const pass = schedulePass(nodes, pods);
+    if (this.scheduledAt === this.versions()) return 0;
+    const pass = schedulePass(this.store.view<Node>("nodes"), this.store.view<Pod>("pods"));
     for (const { pod, nodeName } of pass.bindings) {
       this.store.put("pods", {
         ...pod,
@@ -57,6 +61,11 @@ export class ClusterSimulation {
         },
       });
     }
+    this.scheduledAt = this.versions();
     return pass.bindings.length;
+  }
+
+  private versions(): string {
+    return `${this.store.version("pods")}/${this.store.version("nodes")}`;
   }
 }

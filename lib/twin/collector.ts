@@ -22,6 +22,13 @@ function isPending(pod: Pod): boolean {
   return !pod.spec.nodeName && pod.status?.phase !== "Succeeded" && pod.status?.phase !== "Failed";
 }
 
+/** Names of the nodes that run at least one pod that is not a DaemonSet's. */
+function nodesWithWorkloadPods(pods: readonly Pod[]): Set<string> {
+  const names = new Set<string>();
+  for (const p of pods) if (p.spec.nodeName && !isDaemonSetPod(p)) names.add(p.spec.nodeName);
+  return names;
+}
+
 /** Collects the report's observations. */
 export class TwinCollector {
   readonly timeline: TimelineSample[] = [];
@@ -47,14 +54,15 @@ export class TwinCollector {
   }
 
   /** Per tick: whether interrupted nodes are drained, and whether replacements were launched. */
-  observe(now: number, nodes: Node[], pods: Pod[], instances: InstanceSnapshot[]): void {
+  observe(now: number, nodes: readonly Node[], pods: readonly Pod[], instances: InstanceSnapshot[]): void {
     if (this.interruptions.size === 0) return;
     const nodeByProvider = new Map(nodes.map((n) => [n.spec?.providerID ?? "", n.metadata.name ?? ""]));
+    let workloadNodes: Set<string> | undefined;
     for (const it of this.interruptions.values()) {
       if (it.drainedAt === undefined) {
         const nodeName = nodeByProvider.get(it.providerID);
-        const workload = nodeName ? pods.filter((p) => p.spec.nodeName === nodeName && !isDaemonSetPod(p)) : [];
-        if (workload.length === 0) it.drainedAt = now;
+        workloadNodes ??= nodesWithWorkloadPods(pods);
+        if (!nodeName || !workloadNodes.has(nodeName)) it.drainedAt = now;
       }
       if (!it.replaced) {
         it.replaced = instances.some(
@@ -66,7 +74,7 @@ export class TwinCollector {
   }
 
   /** Takes a timeline sample. */
-  sample(now: number, pods: Pod[], instances: InstanceSnapshot[], hourlyCost: number): TimelineSample {
+  sample(now: number, pods: readonly Pod[], instances: InstanceSnapshot[], hourlyCost: number): TimelineSample {
     const live = instances.filter((i) => i.state === "pending" || i.state === "running");
     const byCapacity: Record<string, number> = {};
     const byType: Record<string, number> = {};

@@ -1,7 +1,9 @@
 /**
  * The twin's kube-scheduler: one scheduling pass over pending pods against the current nodes, using the twin's own
  * filter plugins (`scheduler-predicates.ts`) and the default LeastAllocated score. Pure: the twin applies the
- * returned bindings and conditions through the fake kube-apiserver.
+ * returned bindings and conditions through the fake kube-apiserver. Spread and inter-pod terms are answered from
+ * per-pass domain counts (`scheduler-topology.ts`), and a pod identical to one that already fit nowhere in this pass
+ * is answered at once (while nothing was placed since, or for good when its filters only tighten as pods are placed).
  */
 import type { Node, Pod } from "../core/kube-objects.js";
 import {
@@ -10,10 +12,9 @@ import {
   nodeAllocatable,
   podRequestsOf,
   requiredTerms,
-  selectorMatches,
   taintsAllow,
-  termSelects,
 } from "./scheduler-predicates.js";
+import { interPodAllows, type NodeState, spreadAllows, spreadMinimum, TopologyIndex } from "./scheduler-topology.js";
 
 /** A pod bound to a node in this pass. */
 export interface Binding {
@@ -27,15 +28,42 @@ export interface SchedulingPass {
   unschedulable: { pod: Pod; message: string }[];
 }
 
-interface NodeState {
-  node: Node;
-  name: string;
-  labels: Record<string, string>;
-  free: Map<string, number>;
-  allocatable: Map<string, number>;
-  pods: Pod[];
-  ports: Set<string>;
-  ready: boolean;
+/** Per-object facts that never change for a stored (frozen) object: computed once per object. */
+const requestsCache = new WeakMap<Pod, Map<string, number>>();
+const portsCache = new WeakMap<Pod, string[]>();
+const allocatableCache = new WeakMap<Node, Map<string, number>>();
+const signatureCache = new WeakMap<Pod, string>();
+
+function memo<K extends object, V>(cache: WeakMap<K, V>, key: K, compute: (key: K) => V): V {
+  if (!Object.isFrozen(key)) return compute(key);
+  let v = cache.get(key);
+  if (v === undefined) cache.set(key, (v = compute(key)));
+  return v;
+}
+
+function requests(pod: Pod): Map<string, number> {
+  return memo(requestsCache, pod, podRequestsOf);
+}
+
+function ports(pod: Pod): string[] {
+  return memo(portsCache, pod, hostPortsOf);
+}
+
+/** What the filters read of a pod: pods with equal signatures pass and fail the same filters. */
+function signature(pod: Pod): string {
+  return memo(signatureCache, pod, (p) =>
+    JSON.stringify([p.metadata.namespace ?? "default", p.metadata.labels ?? {}, { ...p.spec, nodeName: undefined }]),
+  );
+}
+
+/**
+ * Whether a pod that fits nowhere keeps fitting nowhere as the pass places more pods: true unless a spread
+ * constraint or a required affinity term could be satisfied by a later placement. Such a pod's failure still holds
+ * for identical pods until the pass places one.
+ */
+function failureIsFinal(pod: Pod): boolean {
+  if ((pod.spec.topologySpreadConstraints ?? []).some((c) => c.whenUnsatisfiable === "DoNotSchedule")) return false;
+  return requiredTerms(pod).affinity.length === 0;
 }
 
 function isReady(node: Node): boolean {
@@ -47,10 +75,15 @@ function occupies(pod: Pod): boolean {
   return phase !== "Succeeded" && phase !== "Failed";
 }
 
-function buildStates(nodes: Node[], pods: Pod[]): Map<string, NodeState> {
+/** Pending: no node yet, not finished, not being deleted. */
+function awaitsScheduling(pod: Pod): boolean {
+  return !pod.spec.nodeName && occupies(pod) && !pod.metadata.deletionTimestamp;
+}
+
+function buildStates(nodes: readonly Node[], pods: readonly Pod[]): Map<string, NodeState> {
   const states = new Map<string, NodeState>();
   for (const node of nodes) {
-    const alloc = nodeAllocatable(node);
+    const alloc = memo(allocatableCache, node, nodeAllocatable);
     states.set(node.metadata.name ?? "", {
       node,
       name: node.metadata.name ?? "",
@@ -71,78 +104,13 @@ function buildStates(nodes: Node[], pods: Pod[]): Map<string, NodeState> {
 }
 
 function place(st: NodeState, pod: Pod): void {
-  for (const [k, v] of podRequestsOf(pod)) st.free.set(k, (st.free.get(k) ?? 0) - v);
-  for (const p of hostPortsOf(pod)) st.ports.add(p);
+  for (const [k, v] of requests(pod)) st.free.set(k, (st.free.get(k) ?? 0) - v);
+  for (const p of ports(pod)) st.ports.add(p);
   st.pods.push(pod);
 }
 
 function fitsResources(st: NodeState, req: Map<string, number>): boolean {
   for (const [k, v] of req) if (v > 0 && v > (st.free.get(k) ?? 0)) return false;
-  return true;
-}
-
-function spreadAllows(pod: Pod, st: NodeState, all: NodeState[]): boolean {
-  for (const c of pod.spec.topologySpreadConstraints ?? []) {
-    if (c.whenUnsatisfiable !== "DoNotSchedule") continue;
-    const key = c.topologyKey;
-    if (!(key in st.labels)) return false;
-    const counts = new Map<string, number>();
-    for (const other of all) {
-      // nodeAffinityPolicy Honor (default): only nodes the pod could land on define domains.
-      if (c.nodeAffinityPolicy !== "Ignore" && !nodeAffinityAllows(pod, other.node)) continue;
-      if (c.nodeTaintsPolicy === "Honor" && !taintsAllow(pod, other.node)) continue;
-      const domain = other.labels[key];
-      if (domain === undefined) continue;
-      let n = counts.get(domain) ?? 0;
-      for (const p of other.pods) {
-        if ((p.metadata.namespace ?? "default") !== (pod.metadata.namespace ?? "default")) continue;
-        if (selectorMatches(c.labelSelector, p.metadata.labels ?? {})) n++;
-      }
-      counts.set(domain, n);
-    }
-    const domain = st.labels[key];
-    let min = Number.POSITIVE_INFINITY;
-    for (const v of counts.values()) min = Math.min(min, v);
-    if (c.minDomains && counts.size < c.minDomains) min = 0;
-    if (!Number.isFinite(min)) min = 0;
-    const selfMatch = selectorMatches(c.labelSelector, pod.metadata.labels ?? {}) ? 1 : 0;
-    if ((counts.get(domain) ?? 0) + selfMatch - min > c.maxSkew) return false;
-  }
-  return true;
-}
-
-function interPodAllows(pod: Pod, st: NodeState, all: NodeState[]): boolean {
-  const { affinity, anti } = requiredTerms(pod);
-  const inDomain = (key: string, other: NodeState) =>
-    st.labels[key] !== undefined && other.labels[key] === st.labels[key];
-  for (const term of anti) {
-    for (const other of all) {
-      if (!inDomain(term.topologyKey, other)) continue;
-      if (other.pods.some((p) => termSelects(pod, term, p))) return false;
-    }
-  }
-  for (const term of affinity) {
-    let anyMatchAnywhere = false;
-    let matchInDomain = false;
-    for (const other of all) {
-      for (const p of other.pods) {
-        if (!termSelects(pod, term, p)) continue;
-        anyMatchAnywhere = true;
-        if (inDomain(term.topologyKey, other)) matchInDomain = true;
-      }
-    }
-    // A pod whose affinity selects itself may start a group when no matching pod exists anywhere.
-    if (!matchInDomain && !(anyMatchAnywhere === false && termSelects(pod, term, pod))) return false;
-  }
-  // Existing pods' required anti-affinity against the incoming pod.
-  for (const other of all) {
-    for (const p of other.pods) {
-      for (const term of requiredTerms(p).anti) {
-        const d = other.labels[term.topologyKey];
-        if (d !== undefined && st.labels[term.topologyKey] === d && termSelects(p, term, pod)) return false;
-      }
-    }
-  }
   return true;
 }
 
@@ -156,38 +124,61 @@ function leastAllocatedScore(st: NodeState, req: Map<string, number>): number {
   return score;
 }
 
+/** The Ready node with the best LeastAllocated score that passes every filter for `pod`, if any. */
+function bestNode(pod: Pod, ready: NodeState[], index: TopologyIndex): NodeState | undefined {
+  const req = requests(pod);
+  const podPorts = ports(pod);
+  const spread = index.spreadOf(pod);
+  const minimums = spread.map(spreadMinimum);
+  const affinity = index.affinityOf(pod);
+  let best: NodeState | undefined;
+  let bestScore = Number.NEGATIVE_INFINITY;
+  for (const st of ready) {
+    if (!fitsResources(st, req)) continue;
+    if (!taintsAllow(pod, st.node)) continue;
+    if (!nodeAffinityAllows(pod, st.node)) continue;
+    if (podPorts.some((p) => st.ports.has(p))) continue;
+    if (!spreadAllows(spread, minimums, st)) continue;
+    if (!interPodAllows(pod, affinity, index, st)) continue;
+    const score = leastAllocatedScore(st, req);
+    if (score > bestScore) {
+      best = st;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
 /**
  * Schedules pending pods (no nodeName, not terminal) in creation order. Only Ready nodes are considered.
  */
-export function schedulePass(nodes: Node[], pods: Pod[]): SchedulingPass {
+export function schedulePass(nodes: readonly Node[], pods: readonly Pod[]): SchedulingPass {
+  if (!pods.some(awaitsScheduling)) return { bindings: [], unschedulable: [] };
   const states = buildStates(nodes, pods);
   const all = [...states.values()];
   const ready = all.filter((s) => s.ready);
-  const pending = pods.filter((p) => !p.spec.nodeName && occupies(p) && !p.metadata.deletionTimestamp);
+  const index = new TopologyIndex(all);
   const out: SchedulingPass = { bindings: [], unschedulable: [] };
-  for (const pod of pending) {
-    const req = podRequestsOf(pod);
-    const ports = hostPortsOf(pod);
-    let best: NodeState | undefined;
-    let bestScore = Number.NEGATIVE_INFINITY;
-    for (const st of ready) {
-      if (!taintsAllow(pod, st.node)) continue;
-      if (!nodeAffinityAllows(pod, st.node)) continue;
-      if (!fitsResources(st, req)) continue;
-      if (ports.some((p) => st.ports.has(p))) continue;
-      if (!spreadAllows(pod, st, all)) continue;
-      if (!interPodAllows(pod, st, all)) continue;
-      const score = leastAllocatedScore(st, req);
-      if (score > bestScore) {
-        best = st;
-        bestScore = score;
-      }
+  const message = `0/${nodes.length} nodes are available for this pod`;
+  // Signatures of pods that fit nowhere: for good, and until the next placement.
+  const fitsNowhere = new Set<string>();
+  let fitsNowhereUntilPlacement = new Set<string>();
+  for (const pod of pods) {
+    if (!awaitsScheduling(pod)) continue;
+    const sig = signature(pod);
+    if (fitsNowhere.has(sig) || fitsNowhereUntilPlacement.has(sig)) {
+      out.unschedulable.push({ pod, message });
+      continue;
     }
+    const best = bestNode(pod, ready, index);
     if (best) {
       place(best, pod);
+      index.placed(best, pod);
       out.bindings.push({ pod, nodeName: best.name });
+      if (fitsNowhereUntilPlacement.size > 0) fitsNowhereUntilPlacement = new Set();
     } else {
-      out.unschedulable.push({ pod, message: `0/${nodes.length} nodes are available for this pod` });
+      (failureIsFinal(pod) ? fitsNowhere : fitsNowhereUntilPlacement).add(sig);
+      out.unschedulable.push({ pod, message });
     }
   }
   return out;

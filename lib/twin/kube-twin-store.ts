@@ -11,8 +11,21 @@ import type { TwinResource, TwinStore } from "./twin-store.js";
 /** The twin's view of the fake kube-apiserver. */
 export class KubeTwinStore implements TwinStore {
   private readonly local = new Map<string, Map<string, unknown>>();
+  private readonly versions = new Map<string, number>();
+  /** The last view of each resource, kept until the resource changes. */
+  private readonly views = new Map<string, { version: number; items: readonly unknown[] }>();
 
-  constructor(private readonly store: KubeObjectStore) {}
+  constructor(private readonly store: KubeObjectStore) {
+    store.subscribe((event) => this.bump(event.resource));
+  }
+
+  private bump(resource: string): void {
+    this.versions.set(resource, (this.versions.get(resource) ?? 0) + 1);
+  }
+
+  version(resource: TwinResource): number {
+    return this.versions.get(resource) ?? 0;
+  }
 
   private served(resource: TwinResource): boolean {
     return Object.hasOwn(RESOURCE_TYPES, resource);
@@ -33,6 +46,15 @@ export class KubeTwinStore implements TwinStore {
     return [...this.bucket(resource).values()].map((o) => structuredClone(o) as T);
   }
 
+  view<T extends { metadata: ObjectMeta }>(resource: TwinResource): readonly T[] {
+    const version = this.version(resource);
+    const cached = this.views.get(resource);
+    if (cached?.version === version) return cached.items as T[];
+    const items = this.served(resource) ? this.store.peekAll(resource) : [...this.bucket(resource).values()];
+    this.views.set(resource, { version, items: Object.freeze(items) });
+    return items as T[];
+  }
+
   get<T extends { metadata: ObjectMeta }>(
     resource: TwinResource,
     namespace: string | undefined,
@@ -49,11 +71,14 @@ export class KubeTwinStore implements TwinStore {
     const copy = structuredClone(object);
     copy.metadata.namespace = this.ns(resource, copy.metadata.namespace);
     this.bucket(resource).set(`${copy.metadata.namespace}/${copy.metadata.name}`, copy);
+    this.bump(resource);
     return structuredClone(copy);
   }
 
   remove(resource: TwinResource, namespace: string | undefined, name: string): boolean {
     if (this.served(resource)) return this.store.delete(resource, name, this.ns(resource, namespace)) !== undefined;
-    return this.bucket(resource).delete(`${this.ns(resource, namespace)}/${name}`);
+    const removed = this.bucket(resource).delete(`${this.ns(resource, namespace)}/${name}`);
+    if (removed) this.bump(resource);
+    return removed;
   }
 }

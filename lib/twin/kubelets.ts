@@ -64,7 +64,7 @@ export class Kubelets {
 
   /** One pass at virtual time `now` over the emulator's instances. */
   reconcile(now: number, instances: InstanceSnapshot[]): void {
-    const nodes = new Map(this.store.list<Node>("nodes").map((n) => [n.spec?.providerID ?? "", n]));
+    const nodes = new Map(this.store.view<Node>("nodes").map((n) => [n.spec?.providerID ?? "", n]));
     for (const inst of instances) {
       const node = nodes.get(inst.providerID);
       if (inst.state === "running" && !node && now - inst.runningAtMs >= this.opts.bootTimeMs) {
@@ -90,9 +90,9 @@ export class Kubelets {
   /** The node agents finish starting: their startup taints go away a while after registration. */
   private dropStartupTaints(now: number): void {
     const keysOf = this.opts.startupTaintKeys;
-    if (!keysOf) return;
+    if (!keysOf || this.registeredAt.size === 0) return;
     const delay = this.opts.startupTaintDelayMs ?? 15_000;
-    for (const node of this.store.list<Node>("nodes")) {
+    for (const node of this.store.view<Node>("nodes")) {
       const registeredAt = this.registeredAt.get(node.metadata.name ?? "");
       if (registeredAt === undefined || now - registeredAt < delay) continue;
       const labels = node.metadata.labels ?? {};

@@ -31,7 +31,15 @@ export interface TwinReport {
   pods: { total: number; scheduled: number; pendingAtEnd: number };
   nodes: { launched: number; terminated: number; leaked: number };
   cost: { total: number; peakPerHour: number };
-  latency: { decisionP50Ms: number; decisionP99Ms: number; podReadyP50Ms: number };
+  latency: {
+    decisionP50Ms: number;
+    decisionP99Ms: number;
+    podReadyP50Ms: number;
+    /** Per workload pod: created (pending) → Running, median. */
+    podRunningP50Ms: number;
+    /** Per workload pod: created (pending) → Running, 99th percentile. */
+    podRunningP99Ms: number;
+  };
   interruptions: { received: number; drainedInTime: number; replaced: number };
   invariants: { duplicateLaunches: number; leakedInstances: number; strandedPods: number; violations: number };
   /** Human-readable invariant violations (empty when all invariants hold). */
@@ -64,8 +72,22 @@ export interface TwinReport {
   crashedInvocations?: Record<string, number>;
   /** Scheduled invocations dropped because the previous one was still running (reserved concurrency 1). */
   throttledInvocations?: Record<string, number>;
-  /** Invocations per function. */
-  invocations?: Record<string, number>;
+  /** Per function: its invocations, and the CPU and heap they used. */
+  invocations?: Record<string, InvocationSummary>;
+}
+
+/** What one function's invocations did over a run. */
+export interface InvocationSummary {
+  /** Invocations started. */
+  count: number;
+  /** Median CPU ms of a finished invocation's own computation (charged to virtual time when the run charges CPU). */
+  cpuMsP50: number;
+  /** The largest CPU ms of one invocation. */
+  cpuMsMax: number;
+  /** The process's largest heap in use (MB) while one of them ran; the twin's own heap is included. */
+  heapMbMax: number;
+  /** Invocations that ended because their deadline arrived. */
+  deadlineStops: number;
 }
 
 /** The p-th percentile (0..100) of values, nearest-rank; 0 for an empty list. */

@@ -74,7 +74,7 @@ const step = z
       ctx.addIssue({ code: "custom", message: `each step needs exactly one action of ${actions.join(", ")}` });
   });
 
-const schema = z
+const fields = z
   .object({
     name: z.string().min(1),
     description: z.string().default(""),
@@ -109,6 +109,35 @@ const schema = z
     steps: z.array(step).default([]),
   })
   .strict();
+const schema = fields.superRefine((s, ctx) => {
+  for (const issue of replicaIssues(s.steps)) ctx.addIssue({ code: "custom", ...issue });
+});
+
+/**
+ * Replicas one workload of a scenario may ask for. The twin runs every pod through a real apiserver, scheduler
+ * and kubelet stand-in; past this a run would take hours, so the scenario is refused when it loads.
+ */
+export const MAX_SCENARIO_REPLICAS = 100_000;
+
+/** Problems with workload sizes: any `replicas` (or Job `parallelism`) above {@link MAX_SCENARIO_REPLICAS}. */
+function replicaIssues(
+  steps: { apply?: unknown; scale?: { replicas: number } }[],
+): { path: (string | number)[]; message: string }[] {
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  const tooMany = (n: unknown) => typeof n === "number" && n > MAX_SCENARIO_REPLICAS;
+  const message = (n: number) =>
+    `${n} replicas is more than the twin simulates: at most ${MAX_SCENARIO_REPLICAS} pods per workload`;
+  steps.forEach((s, i) => {
+    const spec = (s.apply as { spec?: { replicas?: unknown; parallelism?: unknown } } | undefined)?.spec;
+    for (const field of ["replicas", "parallelism"] as const) {
+      if (tooMany(spec?.[field]))
+        issues.push({ path: ["steps", i, "apply", "spec", field], message: message(spec?.[field] as number) });
+    }
+    if (s.scale && tooMany(s.scale.replicas))
+      issues.push({ path: ["steps", i, "scale", "replicas"], message: message(s.scale.replicas) });
+  });
+  return issues;
+}
 
 /** A validated scenario. */
 export type Scenario = z.infer<typeof schema>;

@@ -134,7 +134,8 @@ export function hostPortsOf(pod: Pod): string[] {
   return out;
 }
 
-function termNamespaces(owner: Pod, term: PodAffinityTerm): string[] | undefined {
+/** The namespaces an affinity term selects pods in (undefined: any namespace). */
+export function termNamespaces(owner: Pod, term: PodAffinityTerm): string[] | undefined {
   if (term.namespaceSelector) return undefined; // any namespace matching a selector: the twin has no namespace labels
   return term.namespaces && term.namespaces.length > 0 ? term.namespaces : [owner.metadata.namespace ?? "default"];
 }

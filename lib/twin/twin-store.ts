@@ -28,6 +28,13 @@ export type TwinResource =
 /** Direct object access to the fake kube-apiserver. */
 export interface TwinStore {
   list<T extends { metadata: ObjectMeta }>(resource: TwinResource): T[];
+  /**
+   * The stored objects themselves, in list order, without copying: the cheap read for per-tick scans. Never mutate
+   * them (the apiserver's are frozen); write changes back with {@link TwinStore.put}.
+   */
+  view<T extends { metadata: ObjectMeta }>(resource: TwinResource): readonly T[];
+  /** A counter that changes whenever an object of `resource` is written or removed. */
+  version(resource: TwinResource): number;
   get<T extends { metadata: ObjectMeta }>(
     resource: TwinResource,
     namespace: string | undefined,

@@ -8,9 +8,9 @@ import type { TwinReport } from "./report.js";
 import { startControllers } from "./run/actors.js";
 import { runToEnd, startClusterLoop } from "./run/loop.js";
 import { buildReport } from "./run/report-builder.js";
-import { setUpRun } from "./run/setup.js";
+import { setUpRun, type TwinRun } from "./run/setup.js";
 import type { Scenario } from "./scenario.js";
-import { startTwinWorld, type TwinWorld } from "./twin-world.js";
+import { startTwinWorld } from "./twin-world.js";
 import { VirtualClock } from "./virtual-clock.js";
 
 /** Options of one run. */
@@ -22,6 +22,11 @@ export interface TwinRunOptions {
   chaos?: number;
   /** Receives a progress line every few virtual minutes. @default none */
   onProgress?: (line: string) => void;
+  /**
+   * Charge each controller invocation's measured CPU time to the virtual clock, so latencies include computation.
+   * Runs then depend on the machine's speed; tests that need repeatable runs leave it off. @default false
+   */
+  chargeCpu?: boolean;
 }
 
 /** Runs the scenario and returns the report. */
@@ -33,23 +38,16 @@ export async function runTwin(opts: TwinRunOptions): Promise<TwinReport> {
   const stopTracking = trackHttpServerActivity(clock.activity);
   const world = await startTwinWorld(scenario, clock);
   try {
-    return await simulate(scenario, chaos, clock, world, wallStart, opts.onProgress);
+    const run = await setUpRun(scenario, chaos, clock, world, opts.chargeCpu ?? false);
+    return await simulate(run, wallStart, opts.onProgress);
   } finally {
     await world.close();
     stopTracking();
   }
 }
 
-/** Sets the run up, starts the controllers and the cluster loop, runs to the scenario's end, and reports. */
-async function simulate(
-  scenario: Scenario,
-  chaos: number,
-  clock: VirtualClock,
-  world: TwinWorld,
-  wallStart: number,
-  onProgress?: (line: string) => void,
-): Promise<TwinReport> {
-  const run = await setUpRun(scenario, chaos, clock, world);
+/** Starts the controllers and the cluster loop, runs to the scenario's end, and reports. */
+async function simulate(run: TwinRun, wallStart: number, onProgress?: (line: string) => void): Promise<TwinReport> {
   const actors = startControllers(run);
   const cluster = startClusterLoop(run, onProgress);
   await runToEnd(run, actors, cluster);

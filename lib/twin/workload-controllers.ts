@@ -26,6 +26,12 @@ interface Workload extends StoredObject {
   status?: { succeeded?: number };
 }
 
+/**
+ * Pods one workload creates per pass at most, like the ReplicaSet controller's burst of 500 creations per sync: a
+ * workload of a million replicas grows by this much per virtual second instead of stalling one tick for ever.
+ */
+export const MAX_POD_CREATIONS_PER_PASS = 500;
+
 const OWNER_KINDS: Record<string, TwinResource> = {
   Deployment: "deployments",
   StatefulSet: "statefulsets",
@@ -33,14 +39,35 @@ const OWNER_KINDS: Record<string, TwinResource> = {
   Job: "jobs",
 };
 
+/** Everything a pass reads. */
+const WATCHED: TwinResource[] = ["pods", "nodes", "daemonsets", ...Object.values(OWNER_KINDS)];
+
 /** Pod lifecycle facts the report needs. */
 export interface PodLifecycleListener {
   podStarted(pod: Pod, readyAfterMs: number): void;
 }
 
-function ownerOf(pod: Pod): { kind: string; name: string } | undefined {
+/** A pod's controlling owner, and its `kind/namespace/name` key. */
+interface Owner {
+  kind: string;
+  name: string;
+  key: string;
+}
+
+/** Owners of stored (frozen) pods, which never change: looked up once per pod object. */
+const owners = new WeakMap<Pod, Owner | null>();
+
+function findOwner(pod: Pod): Owner | null {
   const ref = pod.metadata.ownerReferences?.find((r) => r.controller !== false);
-  return ref ? { kind: ref.kind, name: ref.name } : undefined;
+  if (!ref) return null;
+  return { kind: ref.kind, name: ref.name, key: `${ref.kind}/${pod.metadata.namespace ?? "default"}/${ref.name}` };
+}
+
+function ownerOf(pod: Pod): Owner | undefined {
+  if (!Object.isFrozen(pod)) return findOwner(pod) ?? undefined;
+  let owner = owners.get(pod);
+  if (owner === undefined) owners.set(pod, (owner = findOwner(pod)));
+  return owner ?? undefined;
 }
 
 function isReady(node: Node): boolean {
@@ -54,27 +81,44 @@ function isTerminal(pod: Pod): boolean {
 /** Runs the workload controllers against the store. */
 export class WorkloadControllers {
   private counter = 0;
+  /** The inputs' versions after the last pass that wrote nothing. */
+  private settledAt: string | undefined;
 
   constructor(
     private readonly store: TwinStore,
     private readonly listener?: PodLifecycleListener,
   ) {}
 
-  /** One reconcile pass at virtual time `now`. */
+  /**
+   * One reconcile pass at virtual time `now`. A pass whose inputs are unchanged since a pass that wrote nothing
+   * would write nothing again, so it is skipped — unless a Job exists, whose pods finish with time.
+   */
   reconcile(now: number): void {
-    const pods = this.store.list<Pod & StoredObject>("pods");
-    const nodes = this.store.list<Node & StoredObject>("nodes");
+    const before = this.versions();
+    if (before === this.settledAt && this.store.view("jobs").length === 0) return;
+    this.reconcileAll(now);
+    const after = this.versions();
+    this.settledAt = after === before ? after : undefined;
+  }
+
+  /** The versions of everything a pass reads. */
+  private versions(): string {
+    return WATCHED.map((r) => this.store.version(r)).join("/");
+  }
+
+  private reconcileAll(now: number): void {
+    const pods = this.store.view<Pod & StoredObject>("pods");
+    const nodes = this.store.view<Node & StoredObject>("nodes");
     const byOwner = new Map<string, (Pod & StoredObject)[]>();
     for (const pod of pods) {
       const o = ownerOf(pod);
       if (!o) continue;
-      const key = `${o.kind}/${pod.metadata.namespace ?? "default"}/${o.name}`;
-      const list = byOwner.get(key);
+      const list = byOwner.get(o.key);
       if (list) list.push(pod);
-      else byOwner.set(key, [pod]);
+      else byOwner.set(o.key, [pod]);
     }
     for (const [kind, resource] of Object.entries(OWNER_KINDS)) {
-      for (const w of this.store.list<Workload>(resource)) {
+      for (const w of this.store.view<Workload>(resource)) {
         const owned = byOwner.get(`${kind}/${w.metadata.namespace ?? "default"}/${w.metadata.name}`) ?? [];
         if (kind === "Job") this.reconcileJob(w, owned, now);
         else this.reconcileReplicas(kind, w, owned, now);
@@ -82,7 +126,7 @@ export class WorkloadControllers {
     }
     this.reconcileDaemonSets(nodes, pods, now);
     this.startPods(nodes, now);
-    this.collectOrphans(nodes, byOwner);
+    this.collectOrphans(nodes);
   }
 
   private newPod(kind: string, w: Workload, name: string, now: number): Pod & StoredObject {
@@ -107,15 +151,16 @@ export class WorkloadControllers {
     const desired = w.spec.replicas ?? 1;
     const name = w.metadata.name ?? "";
     if (live.length < desired) {
+      const target = Math.min(desired, live.length + MAX_POD_CREATIONS_PER_PASS);
       if (kind === "StatefulSet") {
         const used = new Set(live.map((p) => p.metadata.name));
-        for (let i = 0; live.length < desired; i++) {
+        for (let i = 0; live.length < target; i++) {
           if (used.has(`${name}-${i}`)) continue;
           const pod = this.store.put("pods", this.newPod(kind, w, `${name}-${i}`, now));
           live.push(pod);
         }
       } else {
-        while (live.length < desired) {
+        while (live.length < target) {
           this.counter++;
           const pod = this.store.put(
             "pods",
@@ -158,7 +203,8 @@ export class WorkloadControllers {
     }
     if (succeeded !== (job.status?.succeeded ?? 0))
       this.store.put("jobs", { ...job, status: { ...job.status, succeeded } });
-    const want = Math.min(parallelism, completions - succeeded) - active.length;
+    const want =
+      Math.min(parallelism, completions - succeeded, active.length + MAX_POD_CREATIONS_PER_PASS) - active.length;
     for (let i = 0; i < want; i++) {
       this.counter++;
       this.store.put(
@@ -168,13 +214,13 @@ export class WorkloadControllers {
     }
   }
 
-  private reconcileDaemonSets(nodes: Node[], pods: Pod[], now: number): void {
+  private reconcileDaemonSets(nodes: readonly Node[], pods: readonly Pod[], now: number): void {
     const dsPods = new Map<string, Pod>();
     for (const p of pods) {
       const o = ownerOf(p);
       if (o?.kind === "DaemonSet" && p.spec.nodeName) dsPods.set(`${o.name}@${p.spec.nodeName}`, p);
     }
-    for (const ds of this.store.list<DaemonSet & StoredObject>("daemonsets")) {
+    for (const ds of this.store.view<DaemonSet & StoredObject>("daemonsets")) {
       for (const node of nodes) {
         const nodeName = node.metadata.name ?? "";
         const key = `${ds.metadata.name}@${nodeName}`;
@@ -205,9 +251,9 @@ export class WorkloadControllers {
     }
   }
 
-  private startPods(nodes: Node[], now: number): void {
+  private startPods(nodes: readonly Node[], now: number): void {
     const ready = new Set(nodes.filter(isReady).map((n) => n.metadata.name));
-    for (const pod of this.store.list<Pod & StoredObject>("pods")) {
+    for (const pod of this.store.view<Pod & StoredObject>("pods")) {
       if (!pod.spec.nodeName || !ready.has(pod.spec.nodeName) || pod.status?.phase !== "Pending") continue;
       const created = Number(pod.metadata.annotations?.[CREATED_AT_ANNOTATION] ?? now);
       this.store.put("pods", {
@@ -230,10 +276,9 @@ export class WorkloadControllers {
   }
 
   /** Pod GC: pods bound to nodes that no longer exist are deleted (their controllers recreate them). */
-  private collectOrphans(nodes: Node[], byOwner: Map<string, Pod[]>): void {
-    void byOwner;
+  private collectOrphans(nodes: readonly Node[]): void {
     const names = new Set(nodes.map((n) => n.metadata.name));
-    for (const pod of this.store.list<Pod & StoredObject>("pods")) {
+    for (const pod of this.store.view<Pod & StoredObject>("pods")) {
       if (pod.spec.nodeName && !names.has(pod.spec.nodeName))
         this.store.remove("pods", pod.metadata.namespace, pod.metadata.name ?? "");
     }

@@ -4,6 +4,19 @@ import type { StoredObject, TwinResource, TwinStore } from "../../lib/twin/twin-
 /** An in-memory TwinStore for unit tests of the twin's simulated controllers. */
 export class MemoryTwinStore implements TwinStore {
   private readonly data = new Map<TwinResource, Map<string, StoredObject>>();
+  private readonly versions = new Map<TwinResource, number>();
+
+  version(r: TwinResource): number {
+    return this.versions.get(r) ?? 0;
+  }
+
+  private bump(r: TwinResource): void {
+    this.versions.set(r, this.version(r) + 1);
+  }
+
+  view<T extends { metadata: ObjectMeta }>(r: TwinResource): readonly T[] {
+    return [...this.bucket(r).values()] as unknown as T[];
+  }
 
   private bucket(r: TwinResource): Map<string, StoredObject> {
     let b = this.data.get(r);
@@ -23,10 +36,13 @@ export class MemoryTwinStore implements TwinStore {
   put<T extends { metadata: ObjectMeta }>(r: TwinResource, o: T): T {
     const ns = r === "nodes" ? "" : (o.metadata.namespace ?? "default");
     this.bucket(r).set(`${ns}/${o.metadata.name}`, structuredClone(o));
+    this.bump(r);
     return o;
   }
 
   remove(r: TwinResource, ns: string | undefined, name: string): boolean {
-    return this.bucket(r).delete(`${r === "nodes" ? "" : (ns ?? "default")}/${name}`);
+    const removed = this.bucket(r).delete(`${r === "nodes" ? "" : (ns ?? "default")}/${name}`);
+    if (removed) this.bump(r);
+    return removed;
   }
 }

@@ -56,3 +56,16 @@ test("once an invocation is killed, every later call of it fails too", async () 
   await assert.rejects(b.act(), /before a\.act/);
   assert.equal(calls, 0);
 });
+
+test("a killed synchronous method throws (its caller expects a value), a killed async one rejects", async () => {
+  const target = {
+    parse: (s: string) => s.length,
+    async fetch() {
+      return 1;
+    },
+  };
+  const stats = { killsBefore: 0, killsAfter: 0 };
+  const doomed = withChaos(target, "cloud", 2, () => 0, stats);
+  assert.throws(() => doomed.parse("x"), ChaosKill);
+  await assert.rejects(doomed.fetch(), ChaosKill);
+});

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Pod } from "../../lib/core/kube-objects.js";
-import { WorkloadControllers } from "../../lib/twin/workload-controllers.js";
+import { MAX_POD_CREATIONS_PER_PASS, WorkloadControllers } from "../../lib/twin/workload-controllers.js";
 import { MemoryTwinStore } from "../support/memory-twin-store.js";
 
 const template = {
@@ -82,4 +82,15 @@ test("pods on a node that disappeared are garbage-collected and recreated pendin
   const pods = store.list<Pod>("pods");
   assert.equal(pods.length, 1);
   assert.equal(pods[0].spec.nodeName, undefined);
+});
+
+test("a huge Deployment grows by a bounded batch of pods per pass instead of all at once", () => {
+  const store = new MemoryTwinStore();
+  const wc = new WorkloadControllers(store);
+  store.put("deployments", { metadata: { name: "huge", namespace: "default" }, spec: { replicas: 1_200, template } });
+  wc.reconcile(0);
+  assert.equal(store.list("pods").length, MAX_POD_CREATIONS_PER_PASS);
+  wc.reconcile(1);
+  wc.reconcile(2);
+  assert.equal(store.list("pods").length, 1_200);
 });

@@ -3,6 +3,7 @@
  * patch (JSON, merge, strategic merge), delete and deletecollection, and the `status` subresource.
  */
 import { applyJsonPatch } from "./json-patch.js";
+import { withoutTypeMeta } from "./json-text.js";
 import { applyMergePatch } from "./merge-patch.js";
 import { apiVersionOf, type KubeObject, objectStoreKey, type ResourceType } from "./resources.js";
 import type { ResourcePath } from "./routing.js";
@@ -48,11 +49,6 @@ export function requestFilter(req: ResourceRequest): ObjectFilter {
     labels: parseLabelSelector(req.query.get("labelSelector") ?? undefined),
     fields: parseFieldSelector(req.query.get("fieldSelector") ?? undefined, req.path.type),
   };
-}
-
-function withoutTypeMeta(o: Readonly<KubeObject>): Record<string, unknown> {
-  const { apiVersion: _a, kind: _k, ...rest } = o;
-  return rest;
 }
 
 interface ContinueToken {

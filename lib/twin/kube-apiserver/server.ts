@@ -20,6 +20,7 @@ import {
   type ResourceRequest,
   replaceObject,
 } from "./handlers.js";
+import { responseText } from "./json-text.js";
 import { startPdbStatusController } from "./pdb-status.js";
 import { parseResourcePath } from "./routing.js";
 import {
@@ -209,7 +210,7 @@ export class FakeKubeApiServer {
     const send = (code: number, body: unknown) => {
       entry.status = code;
       res.writeHead(code, { "Content-Type": "application/json" });
-      res.end(JSON.stringify(body));
+      res.end(responseText(body));
     };
     try {
       const raw = await readBody(req);

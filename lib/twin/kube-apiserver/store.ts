@@ -16,6 +16,7 @@ import {
   resourceType,
 } from "./resources.js";
 import { matchesFilter, type ObjectFilter } from "./selectors.js";
+import { insertSorted, removeSorted } from "./sorted-keys.js";
 import { ApiError, alreadyExists, conflict, failureStatus, notFound } from "./status.js";
 import { validateObjectMeta } from "./validation.js";
 
@@ -75,7 +76,7 @@ export class KubeObjectStore {
   /** Every event with resourceVersion > compactedRv is in `history`. */
   private readonly history: EventHistory<StoreEvent>;
   private readonly data = new Map<string, Map<string, Readonly<KubeObject>>>();
-  /** Keys of each resource in list order, kept until an object is added or deleted. */
+  /** Keys of each resource in list order, built on the first list and kept in order as objects come and go. */
   private readonly sortedKeys = new Map<string, string[]>();
   private readonly listeners = new Set<(event: StoreEvent) => void>();
   /** The listeners as delivered to (rebuilt only when one subscribes or unsubscribes). */
@@ -223,9 +224,14 @@ export class KubeObjectStore {
     const frozen = deepFreeze(object);
     const key = objectStoreKey(rt, object.metadata.namespace, object.metadata.name!);
     const table = this.table(resource);
-    if (type === "DELETED" || !table.has(key)) this.sortedKeys.delete(resource);
-    if (type === "DELETED") table.delete(key);
-    else table.set(key, frozen);
+    // The list order, once built, follows adds and deletes.
+    const keys = this.sortedKeys.get(resource);
+    if (type === "DELETED") {
+      if (table.delete(key) && keys) removeSorted(keys, key);
+    } else {
+      if (!table.has(key) && keys) insertSorted(keys, key);
+      table.set(key, frozen);
+    }
     const event: StoreEvent = { type, resource, object: frozen, previous, resourceVersion: this.rv };
     this.history.append(event);
     this.pending.push(event);

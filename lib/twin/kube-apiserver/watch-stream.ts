@@ -6,6 +6,7 @@
  */
 import type { ServerResponse } from "node:http";
 import { type ResourceRequest, requestFilter } from "./handlers.js";
+import { watchEventText } from "./json-text.js";
 import type { KubeObject } from "./resources.js";
 import { apiVersionOf } from "./resources.js";
 import { matchesFilter, type ObjectFilter } from "./selectors.js";
@@ -68,7 +69,7 @@ export function startWatch(
   res.flushHeaders();
   let closed = false;
   const write = (e: WireEvent) => {
-    if (!closed) res.write(JSON.stringify(e) + "\n");
+    if (!closed) res.write(`${watchEventText(e)}\n`);
   };
   let bookmarkTimer: NodeJS.Timeout | undefined;
   let timeoutTimer: NodeJS.Timeout | undefined;

@@ -3,14 +3,18 @@
  * collector on the stack's schedules, the interruption handler on batches from the interruption queue. Each
  * invocation gets fresh dependencies, which chaos may doom.
  */
+
 import { DISRUPTOR_SCHEDULE, GC_SCHEDULE, PROVISIONER_SCHEDULE } from "../../cloud/aws/event-patterns.js";
+import { lambdaDeadline } from "../../controllers/deadline.js";
 import type { ControllerDeps } from "../../controllers/deps.js";
-import { Disruptor } from "../../controllers/disruptor.js";
+import { type DisruptionMemory, Disruptor } from "../../controllers/disruptor.js";
 import { GarbageCollector } from "../../controllers/gc.js";
 import { InterruptionHandler } from "../../controllers/interruption.js";
 import { Provisioner } from "../../controllers/provisioner.js";
+import { GC_TIMEOUT_SECONDS, INTERRUPTION_TIMEOUT_SECONDS, loopTimeoutSeconds } from "../../infra/function-timeouts.js";
 import { solve } from "../../scheduling/packer/solve.js";
 import { type InvocationLife, withChaos } from "../chaos.js";
+import { InvocationMeter } from "../invocation-meter.js";
 import type { TwinRun } from "./setup.js";
 
 /** Chance that a doomed invocation dies at each step boundary (mean: around its 33rd adapter call). */
@@ -19,44 +23,84 @@ const DOOMED_HAZARD = 0.03;
 /**
  * Dependencies for one invocation. With chaos P, each invocation is doomed with probability P; a doomed one dies
  * at a random step boundary — before or after one of its adapter calls, with a {@link DOOMED_HAZARD} chance at
- * each — and every adapter it holds fails from then on, as a crashed Lambda would.
+ * each — and every adapter it holds fails from then on, as a crashed Lambda would. `meter` measures the
+ * invocation's computation between its calls (and charges it to the virtual clock when the run does).
  */
-export function invocationDeps(run: TwinRun): ControllerDeps {
+export function invocationDeps(run: TwinRun, meter?: InvocationMeter): ControllerDeps {
   const { world, chaosRandom, chaosStats } = run;
   const life: InvocationLife = {};
   const hazard = run.chaos > 0 && chaosRandom() < run.chaos ? DOOMED_HAZARD : 0;
-  // Spared: lease release (a crashed Lambda would not call it anyway) and pure, synchronous parsing (no I/O, so no
-  // step boundary of its own: a kill around it is a kill at the neighbouring adapter call).
+  const metered = <T extends object>(t: T) => (meter ? meter.wrap(t) : t);
   const wrap = <T extends object>(t: T, name: string) =>
-    withChaos(t, name, hazard, chaosRandom, chaosStats, ["releaseLease", "parseInterruptionMessage"], life);
+    withChaos(metered(t), name, hazard, chaosRandom, chaosStats, ["releaseLease"], life);
   return {
     cluster: wrap(world.kubeClient, "cluster"),
     cloud: wrap(world.cloud, "cloud"),
     state: wrap(world.state, "state"),
-    clock: run.clock,
+    clock: meter ? meter.wrapClock() : run.clock,
     telemetry: run.telemetry,
-    config: world.config,
+    config: metered(world.config),
     solve,
   };
+}
+
+/** Whether a controller's result says it stopped because its deadline arrived. */
+export function stoppedByDeadline(result: unknown): boolean {
+  if (result === null || typeof result !== "object") return false;
+  const stops = (result as { deadlineStops?: unknown }).deadlineStops;
+  return typeof stops === "number" && stops > 0;
+}
+
+/** The deadline a deployed function of this timeout would get now: its timeout less the handlers' safety margin. */
+function deadlineIn(run: TwinRun, timeoutSeconds: number): number {
+  return lambdaDeadline(run.clock, { getRemainingTimeInMillis: () => timeoutSeconds * 1000 });
+}
+
+/** Runs one invocation of `controller` on metered dependencies and records what it used. */
+async function invoke<R>(run: TwinRun, controller: string, body: (deps: ControllerDeps) => Promise<R>): Promise<R> {
+  const meter = new InvocationMeter(run.clock, run.chargeCpu);
+  let result: R | undefined;
+  try {
+    result = await body(invocationDeps(run, meter));
+    return result;
+  } finally {
+    run.invocationUsage.push({ controller, ...meter.finish(), deadlineStop: stoppedByDeadline(result) });
+  }
 }
 
 /** Starts the controllers' schedules and the interruption queue's poller; each promise ends when the bus stops. */
 export function startControllers(run: TwinRun): Promise<void>[] {
   const { bus, scenario } = run;
   const loopSeconds = scenario.controllers.loopSeconds;
+  // One warm execution environment: the disruptor's "nothing to consolidate" memo survives between invocations.
+  const disruptionMemory: DisruptionMemory = {};
   return [
     bus.schedule("provisioner", PROVISIONER_SCHEDULE, async () => {
-      await new Provisioner(invocationDeps(run), { loopSeconds }).run();
+      await invoke(run, "provisioner", (deps) =>
+        new Provisioner(deps, { loopSeconds, deadline: deadlineIn(run, loopTimeoutSeconds(loopSeconds)) }).run(),
+      );
     }),
     bus.schedule("disruptor", DISRUPTOR_SCHEDULE, async () => {
-      await new Disruptor(invocationDeps(run), { loopSeconds }).run();
+      await invoke(run, "disruptor", (deps) =>
+        new Disruptor(deps, {
+          loopSeconds,
+          deadline: deadlineIn(run, loopTimeoutSeconds(loopSeconds)),
+          memory: disruptionMemory,
+        }).run(),
+      );
     }),
     bus.schedule("gc", GC_SCHEDULE, async () => {
-      await new GarbageCollector(invocationDeps(run)).run();
+      await invoke(run, "gc", (deps) =>
+        new GarbageCollector(deps, { deadline: deadlineIn(run, GC_TIMEOUT_SECONDS) }).run(),
+      );
     }),
     bus.poll("interruption", async (messages) => {
-      const handler = new InterruptionHandler(invocationDeps(run), { rebalance: scenario.controllers.rebalance });
-      const result = await handler.handleRecords(messages);
+      const result = await invoke(run, "interruption", (deps) =>
+        new InterruptionHandler(deps, {
+          rebalance: scenario.controllers.rebalance,
+          deadline: deadlineIn(run, INTERRUPTION_TIMEOUT_SECONDS),
+        }).handleRecords(messages),
+      );
       return { failed: result.batchItemFailures.map((f) => f.itemIdentifier) };
     }),
   ];

@@ -67,7 +67,7 @@ class Sampler {
   }
 
   /** Takes a sample when one is due. */
-  maybeSample(now: number, pods: Pod[], instances: InstanceSnapshot[]): void {
+  maybeSample(now: number, pods: readonly Pod[], instances: InstanceSnapshot[]): void {
     if (now < this.nextSample) return;
     const { collector, world } = this.run;
     const s = collector.sample(
@@ -90,8 +90,8 @@ function tickCluster(run: TwinRun, sampler: Sampler, now: number): void {
   const instances = world.aws.instances();
   sim.tick(now, instances);
   // One snapshot of the cluster after the simulation step serves both observers.
-  const pods = world.store.list<Pod>("pods");
-  collector.observe(now, world.store.list("nodes"), pods, instances);
+  const pods = world.store.view<Pod>("pods");
+  collector.observe(now, world.store.view("nodes"), pods, instances);
   sampler.maybeSample(now, pods, instances);
 }
 

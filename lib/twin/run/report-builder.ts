@@ -9,7 +9,7 @@ import { LABEL_NODEPOOL, LABEL_PROVISIONER_NAME, TAG_STEVEDORE_CLAIM } from "../
 import type { NodeClaim } from "../../state/types.js";
 import type { InstanceSnapshot } from "../aws/index.js";
 import { checkInvariants, type InvariantResult } from "../invariants.js";
-import { integrateCost, percentile, type ReportDecision, type TwinReport } from "../report.js";
+import { type InvocationSummary, integrateCost, percentile, type ReportDecision, type TwinReport } from "../report.js";
 import type { TwinRun } from "./setup.js";
 
 /** A pod still pending this long at the end is stranded. */
@@ -57,6 +57,8 @@ export async function buildReport(run: TwinRun, wallStart: number): Promise<Twin
       decisionP50Ms: Math.round(percentile(latencyMs, 50)),
       decisionP99Ms: Math.round(percentile(latencyMs, 99)),
       podReadyP50Ms: Math.round(percentile(collector.podReadyMs, 50)),
+      podRunningP50Ms: Math.round(percentile(collector.podReadyMs, 50)),
+      podRunningP99Ms: Math.round(percentile(collector.podReadyMs, 99)),
     },
     interruptions: {
       received: interruptions.received,
@@ -77,13 +79,33 @@ export async function buildReport(run: TwinRun, wallStart: number): Promise<Twin
     decisionLatenciesMs: run.latencies,
     chaosKills: run.chaosStats.killsBefore + run.chaosStats.killsAfter,
     crashes: run.crashes,
-    invocations: run.bus.stats.invocations,
+    invocations: invocationSummaries(run),
     crashedInvocations: run.bus.stats.crashed,
     throttledInvocations: run.bus.stats.throttled,
     warnings: reportedWarnings(run.logs),
     claims: allClaims.map((c) => claimRow(c, start)),
     instances: ours.map(instanceRow),
   } satisfies TwinReport;
+}
+
+/** Per function: invocations started, and the CPU, heap and deadline stops of the finished ones. */
+export function invocationSummaries(run: TwinRun): Record<string, InvocationSummary> {
+  const out: Record<string, InvocationSummary> = {};
+  const started = run.bus.stats.invocations;
+  const names = new Set([...Object.keys(started), ...run.invocationUsage.map((u) => u.controller)]);
+  for (const name of [...names].sort()) {
+    const usage = run.invocationUsage.filter((u) => u.controller === name);
+    const cpu = usage.map((u) => u.cpuMs);
+    const round = (ms: number) => Math.round(ms * 10) / 10;
+    out[name] = {
+      count: started[name] ?? usage.length,
+      cpuMsP50: round(percentile(cpu, 50)),
+      cpuMsMax: round(Math.max(0, ...cpu)),
+      heapMbMax: round(Math.max(0, ...usage.map((u) => u.heapMb))),
+      deadlineStops: usage.filter((u) => u.deadlineStop).length,
+    };
+  }
+  return out;
 }
 
 /** Workload pods at the end: how many there are, scheduled, and still pending. */

@@ -9,6 +9,7 @@ import { ChaosKill, type ChaosStats } from "../chaos.js";
 import { ClusterSimulation } from "../cluster-simulation.js";
 import { TwinCollector } from "../collector.js";
 import { TwinEventBus } from "../event-bus.js";
+import type { InvocationUsage } from "../invocation-meter.js";
 import { Kubelets } from "../kubelets.js";
 import { parseDurationMs, type Scenario } from "../scenario.js";
 import { bootTimeMs, type TwinWorld } from "../twin-world.js";
@@ -16,11 +17,22 @@ import type { VirtualClock } from "../virtual-clock.js";
 import { WorkloadControllers } from "../workload-controllers.js";
 import { type TimedLatency, timedTelemetry } from "./timed-telemetry.js";
 
+/** What one finished controller invocation used. */
+export interface InvocationRecord extends InvocationUsage {
+  controller: string;
+  /** Whether the invocation ended because its deadline arrived (as its result says). */
+  deadlineStop: boolean;
+}
+
 /** Everything one run shares: its world and clock, the simulated cluster, the bus, and what the report reads. */
 export interface TwinRun {
   scenario: Scenario;
   /** Probability that a controller invocation is killed. */
   chaos: number;
+  /** Whether each invocation's measured CPU time is charged to the virtual clock. */
+  chargeCpu: boolean;
+  /** What each finished invocation used, in the order they finished. */
+  invocationUsage: InvocationRecord[];
   clock: VirtualClock;
   world: TwinWorld;
   /** Virtual time the run started at. */
@@ -52,6 +64,7 @@ export async function setUpRun(
   chaos: number,
   clock: VirtualClock,
   world: TwinWorld,
+  chargeCpu = false,
 ): Promise<TwinRun> {
   const start = clock.now();
   const durationMs = parseDurationMs(scenario.duration);
@@ -84,6 +97,8 @@ export async function setUpRun(
   return {
     scenario,
     chaos,
+    chargeCpu,
+    invocationUsage: [],
     clock,
     world,
     start,

@@ -1,0 +1,16 @@
+/**
+ * Each controller function's timeout in seconds, as plain numbers: the stack turns them into Lambda settings, and
+ * the twin gives every invocation the same deadline a deployed function would have.
+ */
+
+/** Interruption function: the spot notice (two minutes); the controller drains for at most 100 s of it. */
+export const INTERRUPTION_TIMEOUT_SECONDS = 120;
+/** Garbage collector. */
+export const GC_TIMEOUT_SECONDS = 120;
+/** Extra time a looping function (provisioner, disruptor) gets after its loop, to finish the last batch and flush. */
+export const LOOP_GRACE_SECONDS = 20;
+
+/** Timeout of the looping functions: the loop plus {@link LOOP_GRACE_SECONDS}. */
+export function loopTimeoutSeconds(loopSeconds: number): number {
+  return loopSeconds + LOOP_GRACE_SECONDS;
+}
