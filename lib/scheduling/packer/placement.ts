@@ -16,7 +16,8 @@ import { type Effective, effectiveOf, INITIAL_RELAX, type RelaxState } from "./p
 import type { PoolState } from "./pool-state.js";
 import { fitsIn } from "./resource-dims.js";
 import type { PodState, SolveContext } from "./solve-context.js";
-import { recordPlacement, type TopologyFailure, type TopologyLocation, topologyFailure } from "./topology.js";
+import { recordPlacement, type TopologyFailure, type TopologyLocation } from "./topology.js";
+import { topologyFailure } from "./topology-checks.js";
 import type { TopologyGroup } from "./topology-group.js";
 
 const MAX_PIN_CANDIDATES = 32;
@@ -214,7 +215,7 @@ export class Placer {
     let n = 0;
     for (const x of cached.pairs) {
       if (!includeFull && !x.g.existing && !fitsIn(need, x.g.maxCap)) continue;
-      const f = topologyFailure(e, pendingLocation(x.p), "domain");
+      const f = topologyFailure(e.checks.domain, pendingLocation(x.p));
       if (f) {
         ps.topologyFailure = f;
         continue;
@@ -286,7 +287,7 @@ export class Placer {
     if (ports.length > 0 && bin.ports.conflicts(ports)) return false;
     if (e.hostnameChecks) {
       const loc = locationOf(bin, p);
-      const f = topologyFailure(e, loc, "host");
+      const f = topologyFailure(e.checks.host, loc);
       if (f) {
         ps.topologyFailure = f;
         this.lastHostFailure = f;
@@ -329,7 +330,7 @@ export class Placer {
       }
       for (const p of cands) {
         if (e.topologyChecks) {
-          const f = topologyFailure(e, pendingLocation(p), "all");
+          const f = topologyFailure(e.checks.all, pendingLocation(p));
           if (f) {
             ps.topologyFailure = f;
             continue;
