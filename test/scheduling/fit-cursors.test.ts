@@ -8,7 +8,8 @@ import { FitCursors, resumable } from "../../lib/scheduling/packer/fit-cursors.j
 import type { Effective } from "../../lib/scheduling/packer/pod-class.js";
 import type { TopologyGroup } from "../../lib/scheduling/packer/topology-group.js";
 
-const constraints = (affinities: Partial<TopologyGroup>[] = []) => ({ affinities }) as unknown as Effective;
+let ids = 0;
+const constraints = (affinities: Partial<TopologyGroup>[] = []) => ({ id: ids++, affinities }) as unknown as Effective;
 
 describe("FitCursors", () => {
   it("keeps one resume point per constraints and pair", () => {

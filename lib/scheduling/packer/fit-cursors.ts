@@ -32,15 +32,16 @@ export function resumable(e: Effective): boolean {
 
 /** First-fit resume points per constraints and candidate pair. */
 export class FitCursors {
-  private readonly byEffective = new WeakMap<Effective, Map<number, FitCursor>>();
+  /** By constraints id, then by pair. */
+  private readonly byEffective = new Map<number, Map<number, FitCursor>>();
   private epoch = 0;
 
   /** The cursor of the pair (`groupId`, `targetGroupId`) for the constraints, from slot 0 when new or stale. */
   get(e: Effective, groupId: number, targetGroupId: number): FitCursor {
-    let m = this.byEffective.get(e);
+    let m = this.byEffective.get(e.id);
     if (!m) {
       m = new Map();
-      this.byEffective.set(e, m);
+      this.byEffective.set(e.id, m);
     }
     const key = groupId * 2 ** 26 + targetGroupId;
     let c = m.get(key);
