@@ -43,61 +43,113 @@ export function fillBin(
 ): Int32Array {
   const dims = cap.length;
   const out = taken ?? new Int32Array(classes.length);
-  const rem = new Float64Array(dims);
-  const inv = new Float64Array(dims);
+  const { rem, inv, left, active } = scratchFor(dims, classes.length);
   for (let k = 0; k < dims; k++) {
     rem[k] = cap[k] - used[k];
     inv[k] = cap[k] > 0 ? 1 / cap[k] : 0;
   }
-  const left = classes.map((c, i) => c.count - out[i]);
+  // `active` holds the classes still worth scoring, in index order: a class leaves once it is used up or no longer
+  // fits (the free capacity only shrinks, so it never fits again).
+  let live = 0;
+  for (let i = 0; i < classes.length; i++) {
+    left[i] = classes[i].count - out[i];
+    if (left[i] > 0) active[live++] = i;
+  }
   for (;;) {
-    // Pick the class pointing the same way as the free capacity (cosine, capacity-normalised); ties go to the
-    // larger pod.
-    let remNorm = 0;
-    for (let k = 0; k < dims; k++) remNorm += (rem[k] * inv[k]) ** 2;
-    remNorm = Math.sqrt(remNorm) || 1;
-    let best = -1;
-    let bestScore = -1;
-    let bestSize = 0;
-    let bestMax = 0;
-    for (let i = 0; i < classes.length; i++) {
-      if (left[i] <= 0) continue;
-      const v = classes[i].vec;
-      let fitMax = Number.POSITIVE_INFINITY;
-      let dot = 0;
-      let norm = 0;
-      for (let k = 0; k < dims; k++) {
-        const need = v[k];
-        if (need <= 0) continue;
-        if (need > rem[k]) {
-          fitMax = 0;
-          break;
-        }
-        const n = Math.floor(rem[k] / need);
-        if (n < fitMax) fitMax = n;
-        const x = need * inv[k];
-        dot += x * rem[k] * inv[k];
-        norm += x * x;
-      }
-      if (fitMax <= 0) continue;
-      const size = Math.sqrt(norm);
-      const score = rule === "dot" ? dot : size > 0 ? dot / (size * remNorm) : 0;
-      if (score > bestScore + 1e-12 || (score > bestScore - 1e-12 && size > bestSize)) {
-        bestScore = score;
-        best = i;
-        bestSize = size;
-        bestMax = fitMax;
-      }
-    }
-    if (best < 0) break;
+    const pick = pickClass(classes, active, live, left, rem, inv, dims, rule);
+    live = pick.live;
+    if (pick.best < 0) break;
+    const best = pick.best;
     // Take a few at once when many fit: a quarter of what fits keeps the mix balanced and the loop short.
-    const k = Math.max(1, Math.min(left[best], Math.floor(bestMax / 4)));
+    const k = Math.max(1, Math.min(left[best], Math.floor(pick.fitMax / 4)));
     const v = classes[best].vec;
     for (let d = 0; d < dims; d++) rem[d] -= v[d] * k;
     left[best] -= k;
     out[best] += k;
   }
   return out;
+}
+
+/** Working arrays of {@link fillBin} (reused: fills do not nest; small typed arrays are costly to allocate). */
+const scratch = {
+  rem: new Float64Array(0),
+  inv: new Float64Array(0),
+  left: new Float64Array(0),
+  active: new Int32Array(0),
+};
+
+function scratchFor(dims: number, classes: number): typeof scratch {
+  if (scratch.rem.length < dims) {
+    scratch.rem = new Float64Array(dims);
+    scratch.inv = new Float64Array(dims);
+  }
+  if (scratch.left.length < classes) {
+    scratch.left = new Float64Array(Math.max(classes, 2 * scratch.left.length));
+    scratch.active = new Int32Array(scratch.left.length);
+  }
+  return scratch;
+}
+
+/** The outcome of one {@link pickClass} round (reused: one pick at a time). */
+const picked = { best: -1, fitMax: 0, live: 0 };
+
+/**
+ * Picks the class pointing the same way as the free capacity (cosine, capacity-normalised; ties go to the larger
+ * pod), compacting `active` to the classes that still fit.
+ */
+function pickClass(
+  classes: readonly FillClass[],
+  active: Int32Array,
+  live: number,
+  left: Float64Array,
+  rem: Float64Array,
+  inv: Float64Array,
+  dims: number,
+  rule: FillRule,
+): typeof picked {
+  let remNorm = 0;
+  for (let k = 0; k < dims; k++) remNorm += (rem[k] * inv[k]) ** 2;
+  remNorm = Math.sqrt(remNorm) || 1;
+  let best = -1;
+  let bestScore = -1;
+  let bestSize = 0;
+  let bestMax = 0;
+  let kept = 0;
+  for (let a = 0; a < live; a++) {
+    const i = active[a];
+    if (left[i] <= 0) continue;
+    const v = classes[i].vec;
+    let fitMax = Number.POSITIVE_INFINITY;
+    let dot = 0;
+    let norm = 0;
+    for (let k = 0; k < dims; k++) {
+      const need = v[k];
+      if (need <= 0) continue;
+      if (need > rem[k]) {
+        fitMax = 0;
+        break;
+      }
+      const n = Math.floor(rem[k] / need);
+      if (n < fitMax) fitMax = n;
+      const x = need * inv[k];
+      dot += x * rem[k] * inv[k];
+      norm += x * x;
+    }
+    if (fitMax <= 0) continue;
+    active[kept++] = i;
+    const size = Math.sqrt(norm);
+    const score = rule === "dot" ? dot : size > 0 ? dot / (size * remNorm) : 0;
+    if (score > bestScore + 1e-12 || (score > bestScore - 1e-12 && size > bestSize)) {
+      bestScore = score;
+      best = i;
+      bestSize = size;
+      bestMax = fitMax;
+    }
+  }
+  picked.best = best;
+  picked.fitMax = bestMax;
+  picked.live = kept;
+  return picked;
 }
 
 /** Dual prices of the resources for covering the classes' total demand with the types (LP, targets.ts). */

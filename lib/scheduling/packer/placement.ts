@@ -9,24 +9,21 @@ import type { HostPort } from "../primitives/host-ports.js";
 import { firstUntolerated } from "../primitives/taints.js";
 import { Bin, pendingLocation } from "./bin.js";
 import { type BinGroup, groupsVersion, type TypeEntry } from "./bin-group.js";
+import { FitCursors, resumable } from "./fit-cursors.js";
 import { LimitReclaimer } from "./limit-reclaim.js";
+import { balanceScore, type Pair, pairBefore } from "./pair-order.js";
 import { type Effective, effectiveOf, INITIAL_RELAX, type RelaxState } from "./pod-class.js";
 import type { PoolState } from "./pool-state.js";
 import { fitsIn } from "./resource-dims.js";
 import type { PodState, SolveContext } from "./solve-context.js";
-import { recordPlacement, type TopologyLocation, topologyFailure } from "./topology.js";
+import { recordPlacement, type TopologyFailure, type TopologyLocation } from "./topology.js";
+import { topologyFailure } from "./topology-checks.js";
 import type { TopologyGroup } from "./topology-group.js";
 
 const MAX_PIN_CANDIDATES = 32;
 /** Bins per group examined for growth (the last resort of placement). */
 const GROW_CANDIDATES = 64;
 
-/** A candidate: bins of group `g`, which move to group `p` (narrowed/pinned) when they take the pod. */
-interface Pair {
-  g: BinGroup;
-  p: BinGroup;
-  score: number;
-}
 const DEMAND_RELAX: RelaxState = { ...INITIAL_RELAX, tolerateSoftTaints: true };
 
 /** Per-solve placement state and caches. */
@@ -37,6 +34,10 @@ export class Placer {
   private readonly pinCache = new WeakMap<Effective, Map<number, BinGroup[]>>();
   private readonly pairCache = new WeakMap<Effective, { version: number; pairs: Pair[] }>();
   private readonly scratchPairs: Pair[] = [];
+  /** Where first-fit resumes per constraints and pair (rejections during placement are permanent). */
+  private readonly cursors = new FitCursors();
+  /** The last topology failure `accepts` met (recorded in the cursor of the search in progress). */
+  private lastHostFailure: TopologyFailure | undefined;
   /** The search in progress (so the slot filter below is allocated once, not per pod). */
   private current: { ps: PodState; e: Effective; g: BinGroup; p: BinGroup } | undefined;
   private readonly acceptSlot = (slot: number): boolean => {
@@ -122,13 +123,27 @@ export class Placer {
     if (pairs.length === 0) return false;
     const blocker = this.crowdedAnti(e);
     if (blocker) return this.placeViaFreeList(ps, e, blocker, pairs);
+    const resume = resumable(e);
     for (const { g, p } of pairs) {
       this.current = { ps, e, g, p };
-      const slot = g.index.findFirst(ps.vec, 0, this.acceptSlot);
-      if (slot >= 0) {
+      if (!resume) {
+        const slot = g.index.findFirst(ps.vec, 0, this.acceptSlot);
+        if (slot < 0) continue;
         this.commit(ps, e, g.slots[slot] as Bin, p);
         return true;
       }
+      const cursor = this.cursors.get(e, g.id, p.id);
+      if (cursor.failure) ps.topologyFailure = cursor.failure;
+      this.lastHostFailure = cursor.failure;
+      const slot = g.index.findFirst(ps.vec, cursor.from, this.acceptSlot);
+      cursor.failure = this.lastHostFailure;
+      if (slot < 0) {
+        cursor.from = g.index.count;
+        continue;
+      }
+      cursor.from = slot;
+      this.commit(ps, e, g.slots[slot] as Bin, p);
+      return true;
     }
     return false;
   }
@@ -163,6 +178,7 @@ export class Placer {
         bin.target = inOld ?? grown;
         bin.cap = grown.cap;
         bin.refresh();
+        this.cursors.invalidate();
         this.commit(ps, e, bin, p);
         bin.target = grown;
         return true;
@@ -199,7 +215,7 @@ export class Placer {
     let n = 0;
     for (const x of cached.pairs) {
       if (!includeFull && !x.g.existing && !fitsIn(need, x.g.maxCap)) continue;
-      const f = topologyFailure(e, pendingLocation(x.p), "domain");
+      const f = topologyFailure(e.checks.domain, pendingLocation(x.p));
       if (f) {
         ps.topologyFailure = f;
         continue;
@@ -271,9 +287,10 @@ export class Placer {
     if (ports.length > 0 && bin.ports.conflicts(ports)) return false;
     if (e.hostnameChecks) {
       const loc = locationOf(bin, p);
-      const f = topologyFailure(e, loc, "host");
+      const f = topologyFailure(e.checks.host, loc);
       if (f) {
         ps.topologyFailure = f;
+        this.lastHostFailure = f;
         return false;
       }
     }
@@ -313,7 +330,7 @@ export class Placer {
       }
       for (const p of cands) {
         if (e.topologyChecks) {
-          const f = topologyFailure(e, pendingLocation(p), "all");
+          const f = topologyFailure(e.checks.all, pendingLocation(p));
           if (f) {
             ps.topologyFailure = f;
             continue;
@@ -339,7 +356,9 @@ export class Placer {
     const allowed = (t: TypeEntry) => pool.limitExceededBy(t.i) === undefined;
     const target = chooseTarget(p, need, allowed);
     if (target || !pool.hasLimits || !p.entries.some((t) => fitsIn(need, t.cap))) return target;
-    return this.reclaimer.reclaim(pool, this.ctx.bins) ? chooseTarget(p, need, allowed) : undefined;
+    if (!this.reclaimer.reclaim(pool, this.ctx.bins)) return undefined;
+    this.cursors.invalidate();
+    return chooseTarget(p, need, allowed);
   }
 
   /** Requests of all pending pods whose (initial) constraints allow a bin of this group. */
@@ -375,29 +394,6 @@ function conflictsWithDaemons(pool: PoolState, ports: readonly HostPort[]): bool
     }
   }
   return false;
-}
-
-/**
- * How crowded the pod's spread domains are at a pinned group: counts of its own spreads weigh most, counts of
- * spreads that merely select it keep domains balanced for their owners.
- */
-function balanceScore(e: Effective, p: BinGroup): number {
-  let score = 0;
-  for (const s of e.spreads) {
-    if (s.hostname) continue;
-    const pv = p.pinnedValue(s.key);
-    if (pv.known && pv.value !== undefined) score += s.count(pv.value) * 1e6;
-  }
-  for (const s of e.matched) {
-    if (s.hostname || s.kind !== "spread") continue;
-    const pv = p.pinnedValue(s.key);
-    if (pv.known && pv.value !== undefined) score += s.count(pv.value);
-  }
-  return score;
-}
-
-function pairBefore(a: Pair, b: Pair): boolean {
-  return a.score < b.score || (a.score === b.score && (a.g.id < b.g.id || (a.g.id === b.g.id && a.p.id < b.p.id)));
 }
 
 /** The topology location of `bin` if it moved to group `p`. */

@@ -12,6 +12,7 @@ import { podRequests } from "../primitives/pod-requests.js";
 import { type NodeAffinityModel, nodeAffinityModel, UnsupportedPodError } from "../primitives/pod-requirements.js";
 import { Requirements, UnsupportedOperatorError } from "../primitives/requirements.js";
 import { type TopologyRegistry, type TopologySubject, topologyKeys } from "./topology.js";
+import { type ScopedChecks, scopedChecks, type TopologyScope } from "./topology-checks.js";
 import type { TopologyGroup } from "./topology-group.js";
 
 /** Identical pending pods. */
@@ -77,6 +78,8 @@ export interface Effective extends TopologySubject {
   hostnameChecks: boolean;
   /** Whether any topology check is needed at all. */
   topologyChecks: boolean;
+  /** The groups each scope of topology check looks at. */
+  checks: Record<TopologyScope, ScopedChecks>;
 }
 
 /** The next relaxation step, or undefined when nothing is left to relax. */
@@ -132,13 +135,29 @@ export function effectiveOf(cls: PodClass, s: RelaxState): Effective {
     pinKeys: [],
     hostnameChecks,
     topologyChecks: spreads.length + affinities.length + antis.length + cls.matched.length > 0,
+    checks: NO_CHECKS,
   };
   e.pinKeys = e.topologyChecks ? topologyKeys(e) : [];
+  if (e.topologyChecks) {
+    e.checks = { all: scopedChecks(e, "all"), domain: scopedChecks(e, "domain"), host: scopedChecks(e, "host") };
+  }
   cls.effective.set(key, e);
   return e;
 }
 
 const INITIAL_KEY = "0,0,0,0,0,0";
+
+const NONE: ScopedChecks = {
+  spreads: [],
+  spreadSelf: [],
+  affinities: [],
+  affinitySelfAll: true,
+  allAffinities: [],
+  antis: [],
+  inverse: [],
+};
+/** The checks of constraints without topology terms. */
+const NO_CHECKS: Record<TopologyScope, ScopedChecks> = { all: NONE, domain: NONE, host: NONE };
 
 /** `head` followed by `tail` from `from` on, without copying when nothing is appended. */
 function concatTail<T>(head: T[], tail: T[], from: number): T[] {

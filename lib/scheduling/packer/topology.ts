@@ -61,7 +61,7 @@ export interface TopologyFailure {
 const failures = new WeakMap<TopologyGroup, Map<TopologyRule, TopologyFailure>>();
 
 /** A shared failure object per group and rule (failures are frequent; they are only read). */
-function failure(group: TopologyGroup, rule: TopologyRule): TopologyFailure {
+export function sharedFailure(group: TopologyGroup, rule: TopologyRule): TopologyFailure {
   let m = failures.get(group);
   if (!m) {
     m = new Map();
@@ -181,75 +181,6 @@ export function entails(reqs: Requirements, alt: Requirements, pinned?: PinnedLo
 
 function domainOf(g: TopologyGroup, loc: TopologyLocation): string | undefined {
   return g.hostname ? undefined : loc.domain(g.key);
-}
-
-/** Count of pods matching `g` at the location. */
-function countAt(g: TopologyGroup, loc: TopologyLocation): number {
-  if (g.hostname) return loc.bin === undefined ? 0 : g.hostCount(loc.bin);
-  const d = loc.domain(g.key);
-  return d === undefined ? 0 : g.count(d);
-}
-
-function ownersAt(g: TopologyGroup, loc: TopologyLocation): number {
-  if (g.hostname) return loc.bin === undefined ? 0 : g.hostOwnersOf(loc.bin);
-  const d = loc.domain(g.key);
-  return d === undefined ? 0 : g.owners(d);
-}
-
-/** Which groups a check looks at: all, only label-value domains, or only hostname groups. */
-export type TopologyScope = "all" | "domain" | "host";
-
-function inScope(g: TopologyGroup, scope: TopologyScope): boolean {
-  return scope === "all" || (scope === "host") === g.hostname;
-}
-
-/** The first topology rule the pod would break at the location, or undefined. */
-export function topologyFailure(
-  s: TopologySubject,
-  loc: TopologyLocation,
-  scope: TopologyScope = "all",
-): TopologyFailure | undefined {
-  for (const g of s.spreads) {
-    if (!inScope(g, scope)) continue;
-    if (!g.hostname && domainOf(g, loc) === undefined) {
-      return failure(g, "spread-missing-label");
-    }
-    const self = g.selects(s.namespace, s.labels) ? 1 : 0;
-    if (countAt(g, loc) + self - g.minCount() > g.maxSkew) {
-      return failure(g, "spread-skew");
-    }
-  }
-  if (s.affinities.length > 0) {
-    let bootstrap: boolean | undefined;
-    for (const g of s.affinities) {
-      if (!inScope(g, scope)) continue;
-      if (!g.hostname && domainOf(g, loc) === undefined) {
-        return failure(g, "affinity-missing-label");
-      }
-      if (countAt(g, loc) > 0) continue;
-      if (bootstrap === undefined) {
-        bootstrap = s.affinities.every((a) => a.total === 0 && a.selects(s.namespace, s.labels));
-      }
-      if (!bootstrap) return failure(g, "affinity-no-match");
-    }
-  }
-  for (const g of s.antis) {
-    if (!inScope(g, scope)) continue;
-    if (countAt(g, loc) > 0) return failure(g, "anti-affinity");
-  }
-  for (const g of s.matched) {
-    if (!inScope(g, scope)) continue;
-    if (g.kind === "anti") {
-      if (ownersAt(g, loc) > 0) {
-        return failure(g, "inverse-anti-affinity");
-      }
-    } else if (g.kind === "spread") {
-      if (ownersAt(g, loc) > 0 && loc.eligible(g) && countAt(g, loc) + 1 - g.minCount() > g.maxSkew) {
-        return failure(g, "inverse-spread");
-      }
-    }
-  }
-  return undefined;
 }
 
 /** Records a placed pod in every group that counts it, and as owner of its hard constraints. */
