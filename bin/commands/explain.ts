@@ -12,7 +12,7 @@ import { type CatalogSource, planSolveInput } from "../../lib/plan/plan-input.js
 import { lowerBound } from "../../lib/scheduling/bound/lower-bound.js";
 import { CatalogFileError } from "../../lib/scheduling/catalog/catalog-file.js";
 import { type Command, type CommandIO, UsageError } from "./io.js";
-import { mergeLiveCluster, readCatalogJson } from "./plan.js";
+import { mergeLiveCluster, PLAN_INPUT_OPTIONS, readCatalogJson } from "./plan.js";
 
 const HELP = `usage: stevedore explain -f <file|dir>... pod ns/name [--bound] [--catalog c.json] [--region r] [-o table|json]
        stevedore explain --kubeconfig <path> [--context c] -f <config files>... pod ns/name
@@ -41,16 +41,7 @@ function parseExplainArgs(argv: string[]): ExplainArgs {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: {
-        file: { type: "string", short: "f", multiple: true },
-        catalog: { type: "string" },
-        region: { type: "string" },
-        output: { type: "string", short: "o", default: "table" },
-        bound: { type: "boolean", default: false },
-        kubeconfig: { type: "string" },
-        context: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
+      options: PLAN_INPUT_OPTIONS,
     });
   } catch (err) {
     throw new UsageError(`stevedore explain: ${(err as Error).message}`);

@@ -2,7 +2,7 @@
  * `stevedore plan`: the packing core as a command (output contract in README "Contracts"). Read-only.
  */
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
+import { type ParseArgsConfig, parseArgs } from "node:util";
 import { stringify as toYaml } from "yaml";
 import { ConfigValidationError, type LoadedInputs, loadInputs } from "../../lib/api/index.js";
 import { createKubeconfigClusterClient, KubeconfigError } from "../../lib/cluster/kubeconfig.js";
@@ -35,21 +35,24 @@ interface PlanArgs {
   help: boolean;
 }
 
+/** The options `plan` takes, shared with `explain` (same inputs): files, catalog, region, output, bound, cluster. */
+export const PLAN_INPUT_OPTIONS = {
+  file: { type: "string", short: "f", multiple: true },
+  catalog: { type: "string" },
+  region: { type: "string" },
+  output: { type: "string", short: "o", default: "table" },
+  bound: { type: "boolean", default: false },
+  kubeconfig: { type: "string" },
+  context: { type: "string" },
+  help: { type: "boolean", short: "h", default: false },
+} as const satisfies ParseArgsConfig["options"];
+
 function parsePlanArgs(argv: string[]): PlanArgs {
   try {
     const { values } = parseArgs({
       args: argv,
       allowPositionals: false,
-      options: {
-        file: { type: "string", short: "f", multiple: true },
-        catalog: { type: "string" },
-        region: { type: "string" },
-        output: { type: "string", short: "o", default: "table" },
-        bound: { type: "boolean", default: false },
-        kubeconfig: { type: "string" },
-        context: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
+      options: PLAN_INPUT_OPTIONS,
     });
     return {
       ...values,

@@ -158,19 +158,23 @@ export class AwsCloudProvider implements CloudProvider {
       this.logger.info("adopted instance of an earlier attempt", { claimId: req.claimId, id: existing.instanceId });
       return existing;
     }
+    return this.launchWith(`claim ${req.claimId}`, req.nodeClass, (resolved) => this.launcher.launch(req, resolved));
+  }
+
+  /** Resolves the class (a bad AMI selection is unfulfillable) and runs one launch, classifying its failure. */
+  private async launchWith<T>(ctx: string, nodeClass: NodeClass, launch: (r: ResolvedClass) => Promise<T>): Promise<T> {
     await this.refreshUnavailable();
-    const ctx = `claim ${req.claimId}`;
     let resolved: ResolvedClass;
     try {
-      resolved = await this.resolveClass(req.nodeClass);
+      resolved = await this.resolveClass(nodeClass);
     } catch (err) {
       if (err instanceof InvalidAmiSelectionError) throw new UnfulfillableLaunchError(`${ctx}: ${err.message}`, err);
-      throw classifyThrownError(err, `${ctx}: resolving NodeClass "${req.nodeClass.name}"`);
+      throw classifyThrownError(err, `${ctx}: resolving NodeClass "${nodeClass.name}"`);
     }
     try {
-      return await this.launcher.launch(req, resolved);
+      return await launch(resolved);
     } catch (err) {
-      throw this.launchFailure(err, ctx, req.nodeClass);
+      throw this.launchFailure(err, ctx, nodeClass);
     }
   }
 
@@ -221,20 +225,9 @@ export class AwsCloudProvider implements CloudProvider {
   private async launchBatchInstances(
     req: LaunchBatchRequest,
   ): Promise<{ instances: CloudInstance[]; shortfall?: LaunchError }> {
-    await this.refreshUnavailable();
-    const ctx = `launch batch ${req.batchId}`;
-    let resolved: ResolvedClass;
-    try {
-      resolved = await this.resolveClass(req.nodeClass);
-    } catch (err) {
-      if (err instanceof InvalidAmiSelectionError) throw new UnfulfillableLaunchError(`${ctx}: ${err.message}`, err);
-      throw classifyThrownError(err, `${ctx}: resolving NodeClass "${req.nodeClass.name}"`);
-    }
-    try {
-      return await this.launcher.launchBatch(req, resolved);
-    } catch (err) {
-      throw this.launchFailure(err, ctx, req.nodeClass);
-    }
+    return this.launchWith(`launch batch ${req.batchId}`, req.nodeClass, (resolved) =>
+      this.launcher.launchBatch(req, resolved),
+    );
   }
 
   /** Classifies a launch failure (user-data problems are unfulfillable). */
