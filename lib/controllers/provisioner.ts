@@ -253,7 +253,9 @@ export class Provisioner {
       if (!this.deadline.admit()) break;
       let got: LaunchOutcome[];
       try {
-        got = await this.launcher.launchBatch(batch, ctx);
+        // Decision latency counts from the oldest pod this batch launches for (not the oldest pod of the solve).
+        const batchSince = oldest(batch.flatMap((n) => n.pods)) ?? pendingSince;
+        got = await this.launcher.launchBatch(batch, { ...ctx, pendingSince: batchSince });
       } catch (err) {
         if (err instanceof FencedError) throw err;
         logger.error("could not launch", { pool: batch[0]?.pool, nodes: batch.length, error: String(err) });

@@ -59,6 +59,28 @@ describe("provisioner", () => {
   });
 });
 
+describe("provisioner: decision latency", () => {
+  let h: ControllerHarness;
+  before(async () => {
+    h = await startControllerHarness({ kubeOnClock: true });
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  test("counts from the oldest pod a launch is for, not from an older pod that fits nothing", async () => {
+    h.pod("too-big", { cpu: "10000" });
+    h.advance(120_000);
+    h.pod("web-0", { cpu: "500m" });
+    const r = await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
+    assert.equal(r.launched.length, 1);
+    assert.equal(r.unschedulable, 1);
+    const latencies = h.telemetry.points.filter((p) => p.name === METRIC.decisionLatency).map((p) => p.value);
+    assert.equal(latencies.length, 1);
+    assert.ok(latencies[0] < 120_000, `latency ${latencies[0]} ms counts the unschedulable pod's wait`);
+  });
+});
+
 describe("provisioner: concurrency, capacity errors, throttling", () => {
   let h: ControllerHarness;
   beforeEach(async () => {

@@ -122,6 +122,8 @@ export interface HarnessOptions {
   kubelets?: boolean;
   /** A kube-scheduler pass binds pending pods on every clock move. @default true */
   scheduler?: boolean;
+  /** The fake apiserver stamps objects (creation, deletion) with the harness clock instead of the wall clock. @default false */
+  kubeOnClock?: boolean;
 }
 
 /** Pod options for the helpers. */
@@ -181,7 +183,7 @@ function readyPod(pod: Pod, nodeName: string): Pod {
 /** Starts the world. Always `await h.close()`. */
 export async function startControllerHarness(opts: HarnessOptions = {}): Promise<ControllerHarness> {
   const clock = new TestClock();
-  const kube = await startFakeKube();
+  const kube = await startFakeKube(opts.kubeOnClock ? { now: () => clock.now() } : {});
   const aws = await startAwsEmulator({
     clusterName: CLUSTER,
     clock,
