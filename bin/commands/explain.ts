@@ -12,7 +12,7 @@ import { type CatalogSource, planSolveInput } from "../../lib/plan/plan-input.js
 import { lowerBound } from "../../lib/scheduling/bound/lower-bound.js";
 import { CatalogFileError } from "../../lib/scheduling/catalog/catalog-file.js";
 import { type Command, type CommandIO, UsageError } from "./io.js";
-import { mergeLiveCluster, PLAN_INPUT_OPTIONS, readCatalogJson } from "./plan.js";
+import { mergeLiveCluster, PLAN_INPUT_OPTIONS, type PlanArgs, readCatalogJson } from "./plan.js";
 
 const HELP = `usage: stevedore explain -f <file|dir>... pod ns/name [--bound] [--catalog c.json] [--region r] [-o table|json]
        stevedore explain --kubeconfig <path> [--context c] -f <config files>... pod ns/name
@@ -23,16 +23,9 @@ cheaper instance types passed over and why, or an existing node). Inputs as for 
 --bound adds the plan's gap to the LP lower bound. Exit codes: 0 explained, 2 invalid input or unknown pod, 1 internal error.
 `;
 
-interface ExplainArgs {
-  files: string[];
+interface ExplainArgs extends PlanArgs {
+  /** `ns/name` of the pod (or workload) to explain. */
   target: string;
-  catalog?: string;
-  region?: string;
-  output: string;
-  bound: boolean;
-  kubeconfig?: string;
-  context?: string;
-  help: boolean;
 }
 
 function parseExplainArgs(argv: string[]): ExplainArgs {

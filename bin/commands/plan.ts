@@ -24,7 +24,8 @@ With --kubeconfig, pending pods, nodes, bound pods, DaemonSets and PDBs are read
 Exit codes: 0 planned (unschedulable pods are listed), 2 invalid input, 1 internal error.
 `;
 
-interface PlanArgs {
+/** What `plan` reads from its arguments (`explain` takes the same plus its target). */
+export interface PlanArgs {
   files: string[];
   catalog?: string;
   region?: string;

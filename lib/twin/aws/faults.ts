@@ -7,12 +7,10 @@
  * `eks:DescribeCluster`, `sts:GetCallerIdentity`); a bare action name means EC2; `*` matches every action.
  */
 import type { SeededRandom } from "./random.js";
+import { type BucketShape, TokenBuckets } from "./token-buckets.js";
 
 /** A token bucket: `capacity` calls at once, refilled at `refillPerSecond` of emulator time. */
-export interface TokenBucketSpec {
-  capacity: number;
-  refillPerSecond: number;
-}
+export type TokenBucketSpec = BucketShape;
 
 /** Throttling settings. */
 export interface ThrottleOptions {
@@ -43,12 +41,6 @@ export function actionKey(key: string): string {
   return key === "*" || key.includes(":") ? key : `ec2:${key}`;
 }
 
-interface Bucket {
-  spec: TokenBucketSpec;
-  tokens: number;
-  atMs: number;
-}
-
 interface QueuedFailure {
   code: string;
   remaining: number;
@@ -59,7 +51,7 @@ interface QueuedFailure {
 /** Decides, per call, whether a fault applies. */
 export class FaultInjector {
   private throttle: ThrottleOptions = {};
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly buckets = new TokenBuckets();
   private readonly failures = new Map<string, QueuedFailure[]>();
   private outageUntilMs = Number.NEGATIVE_INFINITY;
   private outageOptions: OutageOptions = {};
@@ -128,16 +120,8 @@ export class FaultInjector {
     const specs = this.throttle.buckets;
     const spec = specs?.[key] ?? specs?.["*"];
     if (!spec) return undefined;
-    let bucket = this.buckets.get(key);
-    if (!bucket) {
-      bucket = { spec, tokens: spec.capacity, atMs: nowMs };
-      this.buckets.set(key, bucket);
-    }
-    const elapsed = Math.max(0, nowMs - bucket.atMs) / 1000;
-    bucket.tokens = Math.min(spec.capacity, bucket.tokens + elapsed * spec.refillPerSecond);
-    bucket.atMs = nowMs;
-    if (bucket.tokens < 1) return false;
-    bucket.tokens -= 1;
+    if (this.buckets.available(key, spec, nowMs) < 1) return false;
+    this.buckets.take(key, 1);
     return true;
   }
 }

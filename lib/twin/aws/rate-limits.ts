@@ -11,16 +11,11 @@ import {
   type RateLimit,
 } from "../../cloud/aws/ec2-rate-limits.js";
 import type { QueryParams } from "./query-params.js";
-
-interface Bucket {
-  limit: RateLimit;
-  tokens: number;
-  atMs: number;
-}
+import { TokenBuckets } from "./token-buckets.js";
 
 /** The account's EC2 request and resource buckets. */
 export class Ec2RateLimiter {
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly buckets = new TokenBuckets();
 
   constructor(private enabled = true) {}
 
@@ -36,28 +31,16 @@ export class Ec2RateLimiter {
     const unfiltered =
       params.filters().length === 0 && params.string("MaxResults") === undefined && !params.string("NextToken");
     const request = ec2RequestBucket(action, unfiltered);
-    const wants: [Bucket, number][] = [[this.bucket(request.key, request.limit, nowMs), 1]];
+    const wants: [string, RateLimit, number][] = [[request.key, request.limit, 1]];
     const resources = ec2ResourceCount(action, {
       MaxCount: params.int("MaxCount"),
       InstanceIds: params.strings("InstanceId"),
     });
     if (resources > 0) {
-      wants.push([this.bucket(`${action}#resources`, EC2_RESOURCE_LIMITS[action], nowMs), resources]);
+      wants.push([`${action}#resources`, EC2_RESOURCE_LIMITS[action], resources]);
     }
-    if (wants.some(([b, n]) => b.tokens < n)) return false;
-    for (const [b, n] of wants) b.tokens -= n;
+    if (wants.some(([key, limit, n]) => this.buckets.available(key, limit, nowMs) < n)) return false;
+    for (const [key, , n] of wants) this.buckets.take(key, n);
     return true;
-  }
-
-  private bucket(key: string, limit: RateLimit, nowMs: number): Bucket {
-    let b = this.buckets.get(key);
-    if (!b) {
-      b = { limit, tokens: limit.capacity, atMs: nowMs };
-      this.buckets.set(key, b);
-    }
-    const elapsed = Math.max(0, nowMs - b.atMs) / 1000;
-    b.tokens = Math.min(limit.capacity, b.tokens + elapsed * limit.refillPerSecond);
-    b.atMs = nowMs;
-    return b;
   }
 }
