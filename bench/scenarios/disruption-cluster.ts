@@ -6,6 +6,7 @@
  */
 
 import type { Requirement } from "../../lib/api/model.js";
+import { nodeClassWithDefaults } from "../../lib/api/nodeclass-defaults.js";
 import type { DaemonSet, Node, Pod } from "../../lib/core/kube-objects.js";
 import { formatResources } from "../../lib/core/quantity.js";
 import { pick, type Random, seededRandom } from "../../lib/core/seeded-random.js";
@@ -179,27 +180,7 @@ export function disruptionCluster(nodes: number, seed = 42): ClusterView {
   const view: ClusterView = {
     now: CLUSTER_NOW,
     pools: [pool],
-    nodeClasses: [
-      {
-        name: "default",
-        flavor: "v1",
-        source: { file: "bench", kind: "EC2NodeClass", apiVersion: "karpenter.k8s.aws/v1" },
-        amiFamily: "AL2023",
-        subnetSelectorTerms: [],
-        securityGroupSelectorTerms: [],
-        amiSelectorTerms: [],
-        tags: {},
-        blockDeviceMappings: [],
-        metadataOptions: {
-          httpEndpoint: "enabled",
-          httpProtocolIPv6: "disabled",
-          httpPutResponseHopLimit: 1,
-          httpTokens: "required",
-        },
-        detailedMonitoring: false,
-        hash: "bench-class",
-      },
-    ],
+    nodeClasses: [nodeClassWithDefaults("default", { hash: "bench-class" })],
     instanceTypes: new Map([[POOL, catalog]]),
     claims: [],
     nodes: [],

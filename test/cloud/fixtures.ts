@@ -1,5 +1,7 @@
 /** Model objects for cloud-adapter tests (normalised NodePool / NodeClass as `lib/api` produces them). */
+
 import type { NodeClass, NodePool } from "../../lib/api/model.js";
+import { nodeClassWithDefaults } from "../../lib/api/nodeclass-defaults.js";
 import { nodePoolWithDefaults } from "../../lib/api/nodepool-defaults.js";
 
 /** A v1 NodePool with defaults; override any field. */
@@ -9,27 +11,15 @@ export function nodePool(over: Partial<NodePool> = {}): NodePool {
 
 /** A v1 EC2NodeClass selecting by `karpenter.sh/discovery=<cluster>`; override any field. */
 export function nodeClass(cluster: string, over: Partial<NodeClass> = {}): NodeClass {
-  return {
-    name: "default",
-    flavor: "v1",
+  return nodeClassWithDefaults("default", {
     source: { file: "test.yaml", kind: "EC2NodeClass", apiVersion: "karpenter.k8s.aws/v1" },
-    amiFamily: "AL2023",
     subnetSelectorTerms: [{ tags: { "karpenter.sh/discovery": cluster } }],
     securityGroupSelectorTerms: [{ tags: { "karpenter.sh/discovery": cluster } }],
-    amiSelectorTerms: [],
     instanceProfile: "KarpenterNodeInstanceProfile",
     tags: { team: "platform" },
-    blockDeviceMappings: [],
-    metadataOptions: {
-      httpEndpoint: "enabled",
-      httpProtocolIPv6: "disabled",
-      httpPutResponseHopLimit: 1,
-      httpTokens: "required",
-    },
-    detailedMonitoring: false,
     hash: "class-hash-1",
     ...over,
-  };
+  });
 }
 
 /** EKS-shaped cluster facts for user data. */

@@ -2,7 +2,9 @@
  * Builders for disruption tests: pools, classes, instance types, nodes, pods, claims, and a small first-fit solver
  * (resources, nodeSelector, taints, unschedulable) so the pure decision logic is tested independently of the packer.
  */
+
 import type { NodeClass, NodePool } from "../../lib/api/model.js";
+import { nodeClassWithDefaults } from "../../lib/api/nodeclass-defaults.js";
 import { nodePoolWithDefaults } from "../../lib/api/nodepool-defaults.js";
 import type { Node, Pod, Taint } from "../../lib/core/kube-objects.js";
 import { addResources, fits, formatResources, type Resources, subtractResources } from "../../lib/core/quantity.js";
@@ -41,25 +43,10 @@ export function mkPool(
 }
 
 export function mkClass(name = "default", hash = "class-hash-1"): NodeClass {
-  return {
-    name,
-    flavor: "v1",
+  return nodeClassWithDefaults(name, {
     source: { file: "test.yaml", kind: "EC2NodeClass", apiVersion: "karpenter.k8s.aws/v1" },
-    amiFamily: "AL2023",
-    subnetSelectorTerms: [],
-    securityGroupSelectorTerms: [],
-    amiSelectorTerms: [],
-    tags: {},
-    blockDeviceMappings: [],
-    metadataOptions: {
-      httpEndpoint: "enabled",
-      httpProtocolIPv6: "disabled",
-      httpPutResponseHopLimit: 1,
-      httpTokens: "required",
-    },
-    detailedMonitoring: false,
     hash,
-  };
+  });
 }
 
 /** An instance type with `cpu` cores and `memGi` GiB allocatable, offered in zone-a (and zone-b) at these prices. */
