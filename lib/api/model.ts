@@ -147,6 +147,8 @@ export interface SelectorTerm {
   alias?: string;
   /** AMI SSM parameter. @default unset */
   ssmParameter?: string;
+  /** Security groups only: the VPC the matched groups must be in (names repeat across VPCs). @default unset */
+  vpcID?: string;
 }
 
 /** AMI families Stevedore can produce user data for. */

@@ -34,6 +34,19 @@ export const otherCases: InvalidCase[] = [
     issues: [`${NC}spec.amiFamily: "Bottlerocket" does not match spec.amiSelectorTerms[0].alias (AL2023)`],
   },
   {
+    name: "security group term with only a vpcID, a malformed vpcID, vpcID with id",
+    doc: ec2NodeClass(
+      "amiSelectorTerms: [{alias: al2023@latest}], role: R, subnetSelectorTerms: [{id: subnet-1}], securityGroupSelectorTerms: [{vpcID: vpc-12345678}, {name: nodes, vpcID: vpc_1}, {id: sg-1, vpcID: vpc-1}]",
+      "default",
+      false,
+    ),
+    issues: [
+      `${NC}spec.securityGroupSelectorTerms[0]: needs one of tags, id, name`,
+      `${NC}spec.securityGroupSelectorTerms[1].vpcID: "vpc_1" is not a VPC ID like vpc-0123456789abcdef0`,
+      `${NC}spec.securityGroupSelectorTerms[2]: id cannot be combined with vpcID`,
+    ],
+  },
+  {
     name: "subnet term with id and tags",
     doc: ec2NodeClass("subnetSelectorTerms: [{id: subnet-1, tags: {a: b}}]", "default", false).replace(
       "spec: {",

@@ -398,6 +398,26 @@ describe("instances and templates", () => {
     assert.equal(await p.get("i-00000000000000000"), undefined);
   });
 
+  test("security group terms narrowed by vpcID match only groups of that VPC", async () => {
+    const p = provider();
+    const req = await request(p, "default-bbbb0016");
+    const vpcId = aws.emulator.world.network.vpcId;
+    const named = {
+      ...req.nodeClass,
+      securityGroupSelectorTerms: [{ name: `eks-cluster-sg-${CLUSTER}`, vpcID: vpcId }],
+    };
+    const inst = (await p.get((await p.create({ ...req, nodeClass: named })).instanceId))!;
+    assert.deepEqual(inst.securityGroupIds, [aws.emulator.world.network.clusterSecurityGroupId]);
+    const elsewhere = {
+      ...req.nodeClass,
+      securityGroupSelectorTerms: [{ name: `eks-cluster-sg-${CLUSTER}`, vpcID: "vpc-0000000000000000f" }],
+    };
+    await assert.rejects(
+      p.create({ ...req, claimId: "default-bbbb0017", nodeClass: elsewhere }),
+      /securityGroupSelectorTerms/,
+    );
+  });
+
   test("drift: a new AMI, another subnet selection, other security groups", async () => {
     const p = provider();
     const req = await request(p, "default-cccc0002");
