@@ -68,6 +68,22 @@ test("config validate: the example validates without a table; a bad document exi
   assert.match(missing.stderr, /nope\.yaml: no such file or directory/);
 });
 
+test("config validate takes files as arguments too, and skips kinds that are not Karpenter configuration", async () => {
+  const withConfigMap = write(
+    "mixed.yaml",
+    `${EXAMPLE_TEXT}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: limits\ndata:\n  a: "1"\n`,
+  );
+  const r = await cli(["validate", withConfigMap], "unused", { STEVEDORE_DYNAMODB_ENDPOINT: "http://127.0.0.1:1" });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Provisioner "default" valid/);
+  assert.match(r.stderr, /mixed\.yaml: ConfigMap "limits": skipped: kind ConfigMap is not Karpenter configuration/);
+  const table = freshTable();
+  const applied = await cli(["apply", withConfigMap, "--create-table"], table);
+  assert.equal(applied.code, 0, applied.stderr);
+  const listed = await cli(["list", "-o", "json"], table);
+  assert.doesNotMatch(listed.stdout, /ConfigMap|limits/);
+});
+
 test("config apply then list round-trips against dynalite; re-apply is unchanged; an edit bumps the version", async () => {
   const table = freshTable();
   const applied = await cli(["apply", "-f", EXAMPLE, "--create-table"], table);
