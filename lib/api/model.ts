@@ -4,6 +4,7 @@
  * normalise into ({@link NodeClass}). Every consumer (packer, disruption, cloud adapter, controllers) reads only these.
  */
 import type { NodeSelectorRequirementJson, Taint } from "../core/kube-objects.js";
+import type { PlacementGroupRef } from "./placement-group.js";
 
 /** Requirement operators. `Gte`/`Lte` are accepted from v1 NodePools (Karpenter ≥ 1.9). */
 export type Operator = "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt" | "Gte" | "Lte";
@@ -216,6 +217,8 @@ export interface NodeClass {
   kubelet?: KubeletConfig;
   /** @default unset */
   instanceStorePolicy?: "RAID0";
+  /** The EC2 placement group every node of the class launches into. @default unset */
+  placementGroup?: PlacementGroupRef;
   /** Hash of everything that shapes a launched instance; drift. */
   hash: string;
 }

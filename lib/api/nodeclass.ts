@@ -7,6 +7,7 @@ import { type Checker, childPath, isAbsent, readBool, readEnum, readObject, read
 import { readKubelet } from "./kubelet.js";
 import type { AmiFamily, NodeClass } from "./model.js";
 import { nodeClassHash, readBlockDeviceMappings, readMetadataOptions, readTags } from "./nodeclass-fields.js";
+import { readPlacementGroup } from "./placement-group.js";
 import { aliasFamily, readSelectorMap, readSelectorTerms } from "./selectors.js";
 
 /** AMI families Stevedore can launch. */
@@ -107,6 +108,7 @@ function readEC2NodeClassSpec(c: Checker, doc: Record<string, unknown>, beta: bo
     "detailedMonitoring",
     "associatePublicIPAddress",
     "instanceStorePolicy",
+    "placementGroup",
   ];
   if (!beta) known.push("kubelet");
   return (
@@ -176,6 +178,8 @@ function addEC2Optionals(c: Checker, spec: Record<string, unknown>, beta: boolea
   if (kubelet) nc.kubelet = kubelet;
   const storePolicy = readEnum(c, spec.instanceStorePolicy, "spec.instanceStorePolicy", ["RAID0"] as const);
   if (storePolicy) nc.instanceStorePolicy = storePolicy;
+  const placementGroup = beta ? undefined : readPlacementGroup(c, spec.placementGroup, "spec.placementGroup");
+  if (placementGroup) nc.placementGroup = placementGroup;
 }
 
 /** Validates an `EC2NodeClass` (v1 or v1beta1) and normalises it. */

@@ -47,6 +47,21 @@ export const otherCases: InvalidCase[] = [
     ],
   },
   {
+    name: "placement group without name or id, with both, a bad id, a partition out of range",
+    doc: [
+      ec2NodeClass("placementGroup: {partition: 1}"),
+      ec2NodeClass("placementGroup: {name: a, id: pg-1}", "two"),
+      ec2NodeClass("placementGroup: {id: analytics}", "three"),
+      ec2NodeClass("placementGroup: {name: a, partition: 8}", "four"),
+    ].join("---\n"),
+    issues: [
+      `${NC}spec.placementGroup: needs one of name or id`,
+      't.yaml: EC2NodeClass "two": spec.placementGroup: name and id are mutually exclusive',
+      't.yaml: EC2NodeClass "three": spec.placementGroup.id: "analytics" is not a placement group ID like pg-0123456789abcdef0',
+      't.yaml: EC2NodeClass "four": spec.placementGroup.partition: 8 is not between 1 and 7',
+    ],
+  },
+  {
     name: "subnet term with id and tags",
     doc: ec2NodeClass("subnetSelectorTerms: [{id: subnet-1, tags: {a: b}}]", "default", false).replace(
       "spec: {",

@@ -418,6 +418,20 @@ describe("instances and templates", () => {
     );
   });
 
+  test("a NodeClass placement group reaches the launch template the instance was launched from", async () => {
+    const p = provider();
+    const req = await request(p, "default-bbbb0018");
+    const nodeClass = { ...req.nodeClass, placementGroup: { name: "analytics", partition: 2 } };
+    await p.create({ ...req, nodeClass });
+    // The emulator keeps the EC2 query parameters as sent (strings).
+    type Placement = { GroupName?: string; PartitionNumber?: string };
+    const placements = aws.emulator.launchTemplates().map((t) => (t.data as { Placement?: Placement }).Placement);
+    assert.ok(
+      placements.some((pl) => pl?.GroupName === "analytics" && pl.PartitionNumber === "2"),
+      JSON.stringify(placements),
+    );
+  });
+
   test("drift: a new AMI, another subnet selection, other security groups", async () => {
     const p = provider();
     const req = await request(p, "default-cccc0002");

@@ -15,6 +15,7 @@ import {
   type RequestLaunchTemplateData,
 } from "@aws-sdk/client-ec2";
 import type { AmiFamily, BlockDeviceMapping, MetadataOptions, NodeClass } from "../../api/model.js";
+import type { PlacementGroupRef } from "../../api/placement-group.js";
 import type { Clock } from "../../core/clock.js";
 import { parseResource } from "../../core/quantity.js";
 import { TAG_EKS_CLUSTER_NAME, TAG_STEVEDORE_NODECLASS, TAG_STEVEDORE_NODECLASS_HASH } from "../../core/well-known.js";
@@ -39,6 +40,8 @@ export interface LaunchTemplateSpec {
   associatePublicIPAddress?: boolean;
   /** Tags on the template itself and its network interfaces. */
   tags: Record<string, string>;
+  /** The placement group (and partition) instances launch into. @default unset */
+  placementGroup?: PlacementGroupRef;
 }
 
 /** IMDSv2 required, hop limit 1 (EC2NodeClass v1 defaults). */
@@ -114,6 +117,13 @@ export function launchTemplateData(spec: LaunchTemplateSpec): RequestLaunchTempl
     TagSpecifications: [{ ResourceType: "network-interface", Tags: toEc2Tags(spec.tags) }],
   };
   if (spec.instanceProfile) data.IamInstanceProfile = { Name: spec.instanceProfile };
+  if (spec.placementGroup) {
+    const { name, id, partition } = spec.placementGroup;
+    data.Placement = {
+      ...(name ? { GroupName: name } : { GroupId: id }),
+      ...(partition !== undefined ? { PartitionNumber: partition } : {}),
+    };
+  }
   if (spec.associatePublicIPAddress !== undefined) {
     data.NetworkInterfaces = [
       { DeviceIndex: 0, AssociatePublicIpAddress: spec.associatePublicIPAddress, Groups: groups },

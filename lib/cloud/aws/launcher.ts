@@ -263,6 +263,7 @@ export class Launcher {
         metadataOptions: nodeClass.metadataOptions,
         detailedMonitoring: nodeClass.detailedMonitoring,
         associatePublicIPAddress: nodeClass.associatePublicIPAddress,
+        placementGroup: nodeClass.placementGroup,
         tags: launchTemplateTags(resolved.cluster.name, pool, nodeClass),
       });
       out.push({
