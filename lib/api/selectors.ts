@@ -100,6 +100,7 @@ const ALIAS_FAMILIES: Record<string, AmiFamily | undefined> = {
   al2: "AL2",
   al2023: "AL2023",
   bottlerocket: "Bottlerocket",
+  "bottlerocket-fips": "Bottlerocket",
   windows2019: "Windows2019",
   windows2022: "Windows2022",
   windows2025: undefined,
@@ -107,7 +108,7 @@ const ALIAS_FAMILIES: Record<string, AmiFamily | undefined> = {
 
 /** The AMI family an alias such as `al2023@latest` names, or `undefined` when the alias is invalid (reported). */
 export function aliasFamily(c: Checker, alias: string, path: string): AmiFamily | undefined {
-  const m = /^([a-z0-9]+)@(.+)$/.exec(alias);
+  const m = /^([a-z0-9-]+)@(.+)$/.exec(alias);
   if (!m || !(m[1] in ALIAS_FAMILIES)) {
     c.report(
       path,

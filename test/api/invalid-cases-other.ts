@@ -25,7 +25,7 @@ export const otherCases: InvalidCase[] = [
       false,
     ),
     issues: [
-      `${NC}spec.amiSelectorTerms[0].alias: "ubuntu@latest" is not an alias like al2023@latest (families: al2, al2023, bottlerocket, windows2019, windows2022, windows2025)`,
+      `${NC}spec.amiSelectorTerms[0].alias: "ubuntu@latest" is not an alias like al2023@latest (families: al2, al2023, bottlerocket, bottlerocket-fips, windows2019, windows2022, windows2025)`,
     ],
   },
   {

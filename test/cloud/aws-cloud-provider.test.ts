@@ -432,6 +432,19 @@ describe("instances and templates", () => {
     );
   });
 
+  test("the bottlerocket-fips alias launches a Bottlerocket FIPS image", async () => {
+    const p = provider();
+    const req = await request(p, "default-bbbb0019");
+    const nodeClass = {
+      ...req.nodeClass,
+      amiFamily: "Bottlerocket" as const,
+      amiSelectorTerms: [{ alias: "bottlerocket-fips@latest" }],
+    };
+    const inst = (await p.get((await p.create({ ...req, nodeClass })).instanceId))!;
+    const image = aws.emulator.world.images.images.get(inst.imageId ?? "");
+    assert.match(image?.name ?? "", /^bottlerocket-aws-k8s-[0-9.]+-fips-x86_64-/);
+  });
+
   test("drift: a new AMI, another subnet selection, other security groups", async () => {
     const p = provider();
     const req = await request(p, "default-cccc0002");
