@@ -7,7 +7,7 @@ import { type Checker, childPath, isAbsent, readBool, readEnum, readObject, read
 import { readKubelet } from "./kubelet.js";
 import type { AmiFamily, NodeClass } from "./model.js";
 import { nodeClassHash, readBlockDeviceMappings, readMetadataOptions, readTags } from "./nodeclass-fields.js";
-import { readPlacementGroup } from "./placement-group.js";
+import { readPlacementGroupFields } from "./placement-group.js";
 import { aliasFamily, readSelectorMap, readSelectorTerms } from "./selectors.js";
 
 /** AMI families Stevedore can launch. */
@@ -109,6 +109,7 @@ function readEC2NodeClassSpec(c: Checker, doc: Record<string, unknown>, beta: bo
     "associatePublicIPAddress",
     "instanceStorePolicy",
     "placementGroup",
+    "placementGroupSelector",
   ];
   if (!beta) known.push("kubelet");
   return (
@@ -119,7 +120,6 @@ function readEC2NodeClassSpec(c: Checker, doc: Record<string, unknown>, beta: bo
         ipPrefixCount: "prefix delegation on network interfaces",
         networkInterfaces: "custom network interfaces (EFA)",
         capacityReservationSelectorTerms: "capacity reservations",
-        placementGroupSelector: "placement groups",
         connectionTracking: "connection tracking settings",
         cpuOptions: "CPU options",
       },
@@ -178,7 +178,7 @@ function addEC2Optionals(c: Checker, spec: Record<string, unknown>, beta: boolea
   if (kubelet) nc.kubelet = kubelet;
   const storePolicy = readEnum(c, spec.instanceStorePolicy, "spec.instanceStorePolicy", ["RAID0"] as const);
   if (storePolicy) nc.instanceStorePolicy = storePolicy;
-  const placementGroup = beta ? undefined : readPlacementGroup(c, spec.placementGroup, "spec.placementGroup");
+  const placementGroup = beta ? undefined : readPlacementGroupFields(c, spec);
   if (placementGroup) nc.placementGroup = placementGroup;
 }
 

@@ -1,6 +1,7 @@
 /**
- * `EC2NodeClass.spec.placementGroup`: launch every node of the class into one EC2 placement group, named (same
- * account) or by ID (a group shared from another account), optionally into one partition of a partition group.
+ * The EC2 placement group every node of a class launches into, named (same account) or by ID (a group shared from
+ * another account). Karpenter's field is `spec.placementGroupSelector` (`name` or `id`); its examples also show
+ * `spec.placementGroup`, which may add a `partition` of a partition placement group. Either is read; not both.
  */
 import { type Checker, childPath, isAbsent, readInt, readObject, readString } from "./fields.js";
 
@@ -17,10 +18,21 @@ export interface PlacementGroupRef {
 /** EC2 allows up to seven partitions per Availability Zone in a partition placement group. */
 const MAX_PARTITIONS = 7;
 
-/** Reads and validates `spec.placementGroup`; `undefined` when absent or invalid (reported). */
-export function readPlacementGroup(c: Checker, v: unknown, path: string): PlacementGroupRef | undefined {
+/** Reads `spec.placementGroupSelector` or `spec.placementGroup`; `undefined` when absent or invalid (reported). */
+export function readPlacementGroupFields(c: Checker, spec: Record<string, unknown>): PlacementGroupRef | undefined {
+  if (!isAbsent(spec.placementGroupSelector) && !isAbsent(spec.placementGroup)) {
+    c.report("spec.placementGroup", "cannot be combined with spec.placementGroupSelector (give one)");
+    return undefined;
+  }
+  if (!isAbsent(spec.placementGroupSelector)) {
+    return readPlacementGroup(c, spec.placementGroupSelector, "spec.placementGroupSelector", ["name", "id"]);
+  }
+  return readPlacementGroup(c, spec.placementGroup, "spec.placementGroup", ["name", "id", "partition"]);
+}
+
+function readPlacementGroup(c: Checker, v: unknown, path: string, known: string[]): PlacementGroupRef | undefined {
   if (isAbsent(v)) return undefined;
-  const o = readObject(c, v, path, { known: ["name", "id", "partition"] });
+  const o = readObject(c, v, path, { known });
   if (!o) return undefined;
   const name = readString(c, o.name, childPath(path, "name"), { nonEmpty: true });
   const id = readString(c, o.id, childPath(path, "id"), { nonEmpty: true });

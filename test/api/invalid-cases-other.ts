@@ -53,12 +53,16 @@ export const otherCases: InvalidCase[] = [
       ec2NodeClass("placementGroup: {name: a, id: pg-1}", "two"),
       ec2NodeClass("placementGroup: {id: analytics}", "three"),
       ec2NodeClass("placementGroup: {name: a, partition: 8}", "four"),
+      ec2NodeClass("placementGroupSelector: {name: a, partition: 1}", "five"),
+      ec2NodeClass("placementGroupSelector: {name: a}, placementGroup: {name: a}", "six"),
     ].join("---\n"),
     issues: [
       `${NC}spec.placementGroup: needs one of name or id`,
       't.yaml: EC2NodeClass "two": spec.placementGroup: name and id are mutually exclusive',
       't.yaml: EC2NodeClass "three": spec.placementGroup.id: "analytics" is not a placement group ID like pg-0123456789abcdef0',
       't.yaml: EC2NodeClass "four": spec.placementGroup.partition: 8 is not between 1 and 7',
+      't.yaml: EC2NodeClass "five": spec.placementGroupSelector.partition: unknown field',
+      't.yaml: EC2NodeClass "six": spec.placementGroup: cannot be combined with spec.placementGroupSelector (give one)',
     ],
   },
   {
