@@ -14,7 +14,6 @@
 import type { NodePool, StevedoreConfig } from "../api/model.js";
 import type { DisruptionCommand } from "../disruption/command.js";
 import { movedPodNames } from "../disruption/command.js";
-import { emptinessUpdates } from "../disruption/emptiness.js";
 import {
   type DisruptionPlan,
   needsValidation,
@@ -29,6 +28,7 @@ import { ViewIndex } from "../view/cluster-view.js";
 import { InvocationDeadline } from "./deadline.js";
 import { type ControllerDeps, randomIds } from "./deps.js";
 import { LeaseHolder } from "./lease.js";
+import { recordNodeActivity } from "./node-activity.js";
 import { providerDriftReasons } from "./provider-drift.js";
 import { launchReplacements } from "./replacement.js";
 import { loadInstanceTypes, takeSnapshot } from "./snapshot.js";
@@ -154,15 +154,9 @@ export class Disruptor {
 
   /** One pass; "idle" when nothing is in progress and nothing was planned. */
   async pass(config: StevedoreConfig, result: DisruptorResult, loopEnd: number): Promise<"busy" | "idle"> {
-    const { state, telemetry } = this.deps;
+    const { telemetry } = this.deps;
     let view = await this.snapshot(config);
-    for (const u of emptinessUpdates(new ViewIndex(view))) {
-      try {
-        await state.updateClaim(u.claim, { emptySince: u.emptySince });
-      } catch (err) {
-        if (!(err instanceof ConflictError)) throw err;
-      }
-    }
+    await recordNodeActivity(this.deps, new ViewIndex(view));
     const inProgress = await this.advance(config, view, result);
     if (view.claims.some((c) => c.state === "Pending" && !c.instanceId)) {
       telemetry.logger.info("a launch is unresolved; not planning disruptions this pass");
