@@ -104,8 +104,13 @@ const fields = z
       .object({
         loopSeconds: z.number().int().min(1).max(840).default(50),
         rebalance: z.enum(["ignore", "replace"]).default("ignore"),
+        /** Karpenter feature gates, as the stack's `featureGates` setting: `{SpotToSpotConsolidation: true}`. */
+        featureGates: z
+          .object({ SpotToSpotConsolidation: z.boolean().optional(), NodeRepair: z.boolean().optional() })
+          .strict()
+          .default({}),
       })
-      .default({ loopSeconds: 50, rebalance: "ignore" }),
+      .default({ loopSeconds: 50, rebalance: "ignore", featureGates: {} }),
     steps: z.array(step).default([]),
   })
   .strict();
