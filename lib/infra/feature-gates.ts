@@ -70,7 +70,8 @@ export function parseFeatureGates(value: unknown): ParsedFeatureGates {
     }
     const on = booleanOf(raw);
     if (on === undefined) {
-      problems.push(`feature gate ${name}: ${JSON.stringify(raw)} is not true or false`);
+      const what = raw === undefined ? "needs a value," : `${JSON.stringify(raw)} is not`;
+      problems.push(`feature gate ${name}: ${what} true or false`);
       continue;
     }
     gates[FIELD[name as FeatureGateName]] = on;
