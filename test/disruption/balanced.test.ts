@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { balancedRejection, moveDisruption, poolTotals, scoreMove } from "../../lib/disruption/balanced.js";
 import { buildCandidates } from "../../lib/disruption/candidates.js";
 import { computeConsolidation } from "../../lib/disruption/consolidation.js";
+import { planMemoKey } from "../../lib/disruption/plan-memo.js";
 import { ViewIndex } from "../../lib/view/cluster-view.js";
 import { mkManaged, mkPool, mkType, mkView, simpleSolver } from "./fixtures.js";
 
@@ -67,5 +68,16 @@ describe("Balanced policy in consolidation", () => {
     c.reschedulable[0].spec.priority = 2 ** 31 - 1;
     const rejected = balancedRejection(new ViewIndex(view), r.command);
     assert.match(rejected ?? "", /^Balanced: saves 10\.0% of pool default's cost for 37\.9% of its disruption/);
+  });
+
+  it("a pool switched between Balanced and WhenEmptyOrUnderutilized is planned again (memo key changes)", () => {
+    const parts = [mkManaged("a", LARGE, [{ cpu: "500m" }])];
+    const key = (policy: "Balanced" | "WhenEmptyOrUnderutilized") => {
+      const index = new ViewIndex(
+        mkView(parts, { instanceTypes: types, pools: [mkPool("default", {}, { consolidationPolicy: policy })] }),
+      );
+      return planMemoKey(index, buildCandidates(index));
+    };
+    assert.notEqual(key("Balanced"), key("WhenEmptyOrUnderutilized"));
   });
 });
