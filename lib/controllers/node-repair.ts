@@ -79,6 +79,9 @@ async function repairOne(deps: ControllerDeps, config: StevedoreConfig, view: Cl
       status: c.status,
       unhealthySince: c.since,
       tolerationSeconds: c.tolerationMs / 1000,
+      reason:
+        `${c.conditionType}=${c.status} for ${Math.round((clock.now() - c.since) / 60_000)}m ` +
+        `(toleration ${c.tolerationMs / 60_000}m)`,
       pods: moved.map((p) => `${p.metadata.namespace ?? "default"}/${p.metadata.name ?? ""}`),
       replacementClaims: replacementIds,
       replacementComplete: replacement.complete,

@@ -61,6 +61,7 @@ describe("node repair", () => {
       assert.equal(decision.details.condition, "Ready");
       assert.equal(decision.details.status, "Unknown");
       assert.equal(decision.details.tolerationSeconds, 1800);
+      assert.match(String(decision.details.reason), /^Ready=Unknown for 3\dm \(toleration 30m\)$/);
       const replacements = decision.details.replacementClaims as string[];
       assert.equal(replacements.length, 1, "a replacement is launched");
       const closed = (await h.claims(true)).find((c) => c.id === sick.id);
