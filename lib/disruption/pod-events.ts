@@ -11,7 +11,6 @@
  *   Karpenter does for removals). That is one claim write per node whose pods changed, none otherwise.
  * Pure.
  */
-import { createHash } from "node:crypto";
 import type { NodePool } from "../api/model.js";
 import type { Pod } from "../core/kube-objects.js";
 import { isReschedulable } from "../core/pods.js";
@@ -36,12 +35,28 @@ function eventPods(pods: Pod[]): Pod[] {
   return pods.filter(isReschedulable);
 }
 
-/** A digest of the set of pods that count (identity only). */
+/** FNV-1a, 32 bits. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * A digest of the set of pods that count (identity only), independent of their order: the count, and the sum and
+ * the xor of each pod's hash. It only has to tell one pass's set from the previous one's.
+ */
 export function podSetDigest(pods: Pod[]): string {
-  const keys = eventPods(pods)
-    .map((p) => p.metadata.uid ?? `${p.metadata.namespace ?? "default"}/${p.metadata.name ?? ""}`)
-    .sort();
-  return createHash("sha256").update(keys.join("\n")).digest("hex").slice(0, 16);
+  let count = 0;
+  let sum = 0;
+  let xor = 0;
+  for (const p of eventPods(pods)) {
+    const h = fnv1a(p.metadata.uid ?? `${p.metadata.namespace ?? "default"}/${p.metadata.name ?? ""}`);
+    count++;
+    sum = (sum + h) >>> 0;
+    xor = (xor ^ h) >>> 0;
+  }
+  return `${count.toString(36)}-${sum.toString(36)}-${xor.toString(36)}`;
 }
 
 /** The newest pod event the listing shows: a `PodScheduled` transition or a deletion request. */
