@@ -40,6 +40,8 @@ const step = z
     spotInterruption: z.object({ count: z.number().int().min(1).default(1) }).optional(),
     /** Sends rebalance recommendations to `count` spot instances. */
     rebalance: z.object({ count: z.number().int().min(1).default(1) }).optional(),
+    /** The kubelets of `count` of Stevedore's Ready nodes stop reporting: `Ready` turns Unknown (seeded choice). */
+    nodeFailure: z.object({ count: z.number().int().min(1).default(1) }).optional(),
     /** Makes an offering return InsufficientInstanceCapacity for a while. */
     ice: z
       .object({
@@ -64,6 +66,7 @@ const step = z
       "delete",
       "spotInterruption",
       "rebalance",
+      "nodeFailure",
       "ice",
       "throttle",
       "outage",
