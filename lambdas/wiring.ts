@@ -17,6 +17,7 @@ import type { ControllerDeps } from "../lib/controllers/deps.js";
 import { powertoolsTelemetry } from "../lib/controllers/telemetry-powertools.js";
 import { systemClock } from "../lib/core/clock.js";
 import { CONTROLLER_ENV } from "../lib/infra/controller-env.js";
+import { type FeatureGates, parseFeatureGates } from "../lib/infra/feature-gates.js";
 import { lowerBound } from "../lib/scheduling/bound/lower-bound.js";
 import { solve } from "../lib/scheduling/packer/solve.js";
 import { createDynamoClient, createSsmClient, isLoopbackEndpoint } from "../lib/state/clients.js";
@@ -40,12 +41,28 @@ export interface ControllerSettings {
   loopSeconds: number;
   /** @default "ignore" */
   rebalance: "ignore" | "replace";
+  /** @default both off */
+  featureGates: FeatureGates;
 }
 
 function required(env: Env, name: string): string {
   const v = env[name];
   if (!v) throw new MissingEnvironmentError(name);
   return v;
+}
+
+/** An environment variable holds a value the stack would never write. */
+export class InvalidEnvironmentError extends Error {
+  constructor(name: string, problems: string[]) {
+    super(`environment variable ${name}: ${problems.join("; ")}`);
+    this.name = "InvalidEnvironmentError";
+  }
+}
+
+function featureGatesOf(env: Env): FeatureGates {
+  const { gates, problems } = parseFeatureGates(env[CONTROLLER_ENV.featureGates]);
+  if (problems.length > 0) throw new InvalidEnvironmentError(CONTROLLER_ENV.featureGates, problems);
+  return gates;
 }
 
 /** Reads the settings. */
@@ -56,6 +73,7 @@ export function readSettings(env: Env = process.env): ControllerSettings {
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1",
     loopSeconds: Number.isFinite(loop) && loop >= 0 ? loop : 50,
     rebalance: env[CONTROLLER_ENV.rebalance] === "replace" ? "replace" : "ignore",
+    featureGates: featureGatesOf(env),
   };
 }
 

@@ -73,13 +73,17 @@ export interface DisruptionBudget {
   reasons?: DisruptionReason[];
 }
 
-/** How consolidation treats this pool's nodes. */
-export type ConsolidationPolicy = "WhenEmpty" | "WhenEmptyOrUnderutilized" | "Never";
+/**
+ * How consolidation treats this pool's nodes. `Balanced` consolidates like `WhenEmptyOrUnderutilized`, but takes a
+ * move only when the share of the pool's cost it saves outweighs the share of the pool's pods it disrupts.
+ */
+export type ConsolidationPolicy = "WhenEmpty" | "WhenEmptyOrUnderutilized" | "Balanced" | "Never";
 
 /** Disruption settings, unified across API versions. */
 export interface DisruptionSettings {
   /**
-   * `WhenEmptyOrUnderutilized` = consolidation on (v1alpha5 `consolidation.enabled: true`);
+   * `WhenEmptyOrUnderutilized` = consolidation on (v1alpha5 `consolidation.enabled: true`); `Balanced` = consolidation
+   * scored by cost saved against pods disrupted;
    * `WhenEmpty` = only empty nodes, after `emptyAfterSeconds`; `Never` = neither.
    * @default v1: WhenEmptyOrUnderutilized; v1alpha5: WhenEmpty if ttlSecondsAfterEmpty set, else Never
    */

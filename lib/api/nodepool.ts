@@ -118,13 +118,8 @@ function readDisruption(
     }) ?? {};
   const policies = beta ? ["WhenUnderutilized", "WhenEmpty"] : ["WhenEmptyOrUnderutilized", "WhenEmpty", "Balanced"];
   const written = readEnum(c, o.consolidationPolicy, childPath(path, "consolidationPolicy"), policies);
-  if (written === "Balanced") {
-    c.report(
-      childPath(path, "consolidationPolicy"),
-      "not supported by Stevedore: Balanced; use WhenEmptyOrUnderutilized or WhenEmpty",
-    );
-  }
-  const policy: ConsolidationPolicy = written === "WhenEmpty" ? "WhenEmpty" : "WhenEmptyOrUnderutilized";
+  const policy: ConsolidationPolicy =
+    written === "WhenEmpty" || written === "Balanced" ? written : "WhenEmptyOrUnderutilized";
   const after = readDuration(c, o.consolidateAfter, childPath(path, "consolidateAfter"), true);
   if (beta && !isAbsent(o.consolidateAfter) && policy !== "WhenEmpty") {
     c.report(

@@ -11,6 +11,7 @@ import type { NodeClaim } from "../state/types.js";
 import { isNodeReady, type ViewIndex } from "../view/cluster-view.js";
 import { isVirtualPod } from "../view/headroom.js";
 import { pdbBlockReason } from "./pdb.js";
+import { consolidatableAt } from "./pod-events.js";
 
 /** A node that some method may disrupt. */
 export interface Candidate {
@@ -116,14 +117,15 @@ export function candidateBlocker(c: Candidate, index: ViewIndex, cls: Disruption
 
 /** Why consolidation specifically may not touch the candidate (policy, `do-not-consolidate`), or undefined. */
 export function consolidationBlocker(c: Candidate, now: number): string | undefined {
-  if (c.pool.disruption.consolidationPolicy !== "WhenEmptyOrUnderutilized") {
+  const policy = c.pool.disruption.consolidationPolicy;
+  if (policy !== "WhenEmptyOrUnderutilized" && policy !== "Balanced") {
     return `pool consolidation policy is ${c.pool.disruption.consolidationPolicy}`;
   }
   if (c.node.metadata.annotations?.[ANNOTATION_DO_NOT_CONSOLIDATE] === "true")
     return `node has ${ANNOTATION_DO_NOT_CONSOLIDATE}`;
-  const after = c.pool.disruption.emptyAfterSeconds ?? 0;
-  const since = c.claim.initializedAt ?? c.claim.createdAt;
-  if (now - since < after * 1000) return "node is younger than consolidateAfter";
+  if (now < consolidatableAt(c.claim, c.pool, c.pods)) {
+    return "consolidateAfter has not passed since the node's last pod event";
+  }
   if (c.price === undefined) return "node price is unknown";
   return undefined;
 }

@@ -8,6 +8,7 @@ import type { CapacityType, InstanceType, NewNode, Offering } from "../schedulin
 import type { ViewIndex } from "../view/cluster-view.js";
 import { headroomSatisfied } from "../view/headroom.js";
 import type { Solver } from "../view/solver-input.js";
+import { balancedRejection } from "./balanced.js";
 import { byDisruptionCost, type Candidate, candidateBlocker, consolidationBlocker } from "./candidates.js";
 import {
   budgetsFor,
@@ -71,6 +72,7 @@ export type ConsolidationResult = { command: DisruptionCommand } | { rejected: s
 /**
  * Decides whether the candidates can go: their pods (and satisfied headroom) fit on the other nodes → delete; they
  * fit on other nodes plus exactly one new node that is strictly cheaper than all candidates together → replace.
+ * Candidates of `Balanced` pools must also be worth their disruption ({@link balancedRejection}).
  */
 export function computeConsolidation(
   index: ViewIndex,
@@ -78,6 +80,19 @@ export function computeConsolidation(
   solver: Solver,
   method: DisruptionCommand["method"],
   opts: ConsolidationOptions = {},
+): ConsolidationResult {
+  const r = consolidationMove(index, candidates, solver, method, opts);
+  if (!("command" in r)) return r;
+  const rejected = balancedRejection(index, r.command);
+  return rejected ? { rejected } : r;
+}
+
+function consolidationMove(
+  index: ViewIndex,
+  candidates: Candidate[],
+  solver: Solver,
+  method: DisruptionCommand["method"],
+  opts: ConsolidationOptions,
 ): ConsolidationResult {
   const removed = new Set(candidates.flatMap((c) => [c.nodeName, c.claim.id]));
   const moved = candidates.flatMap((c) => c.reschedulable);

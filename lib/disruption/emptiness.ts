@@ -22,7 +22,7 @@ export function emptinessThresholdSeconds(pool: NodePool): number | undefined {
   const d = pool.disruption;
   if (d.consolidationPolicy === "Never") return undefined;
   if (d.emptyAfterSeconds !== undefined) return d.emptyAfterSeconds;
-  return d.consolidationPolicy === "WhenEmptyOrUnderutilized" ? 0 : undefined;
+  return d.consolidationPolicy === "WhenEmptyOrUnderutilized" || d.consolidationPolicy === "Balanced" ? 0 : undefined;
 }
 
 /** A change to a claim's `emptySince`. `emptySince: undefined` clears it. */

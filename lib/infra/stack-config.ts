@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { type FeatureGates, parseFeatureGates } from "./feature-gates.js";
 import { SettingsReader } from "./settings-reader.js";
 
 /** EKS cluster authentication modes (`aws eks describe-cluster --query cluster.accessConfig.authenticationMode`). */
@@ -61,6 +62,11 @@ export interface StevedoreStackConfig {
   rebalance: RebalanceAction;
   /** CloudWatch Logs retention of the Lambdas' log groups, days. @default 30 */
   logRetentionDays: number;
+  /**
+   * Karpenter feature gates (`SpotToSpotConsolidation`, `NodeRepair`), as `Name=true,Other=false` or a JSON object.
+   * @default both off
+   */
+  featureGates: FeatureGates;
 }
 
 /** Raw inputs by key: context values (strings from `-c`, any JSON from `cdk.json`) or file values. */
@@ -83,6 +89,7 @@ export const STACK_SETTING_KEYS = [
   "loopSeconds",
   "rebalance",
   "logRetentionDays",
+  "featureGates",
 ] as const;
 
 /** The default settings file, looked up in the working directory. */
@@ -175,10 +182,18 @@ interface ReadSettings {
   loopSeconds: number;
   rebalance: RebalanceAction;
   logRetentionDays: number;
+  featureGates: FeatureGates;
+}
+
+/** Reads the feature gates, reporting each problem against the setting. */
+function readFeatureGates(r: SettingsReader, raw: unknown): FeatureGates {
+  const { gates, problems } = parseFeatureGates(raw);
+  for (const p of problems) r.report("featureGates", p);
+  return gates;
 }
 
 /** Reads each setting on its own. */
-function readSettings(r: SettingsReader): ReadSettings {
+function readSettings(r: SettingsReader, raw: RawStackSettings): ReadSettings {
   const clusterName = r.str(
     "clusterName",
     CLUSTER_NAME,
@@ -228,6 +243,7 @@ function readSettings(r: SettingsReader): ReadSettings {
     loopSeconds,
     rebalance,
     logRetentionDays,
+    featureGates: readFeatureGates(r, raw.featureGates),
   };
 }
 
@@ -257,7 +273,7 @@ export function parseStackConfig(
   where: (key: string) => string = (key) => `context ${key}`,
 ): StevedoreStackConfig {
   const r = new SettingsReader(raw, where);
-  const s = readSettings(r);
+  const s = readSettings(r, raw);
   checkCombinations(r, raw, s);
   if (r.issues.length > 0) throw new StackConfigError(r.issues);
 
@@ -277,5 +293,6 @@ export function parseStackConfig(
     loopSeconds: s.loopSeconds,
     rebalance: s.rebalance,
     logRetentionDays: s.logRetentionDays,
+    featureGates: s.featureGates,
   };
 }

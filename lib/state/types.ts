@@ -16,7 +16,8 @@ export type ClaimDisruptionReason =
   | "Interrupted"
   | "Unregistered"
   | "Leaked"
-  | "Replaced";
+  | "Replaced"
+  | "Unhealthy";
 
 /** One node Stevedore intends to run, or runs: the intent log for a launch. */
 export interface NodeClaim {
@@ -53,6 +54,13 @@ export interface NodeClaim {
   initializedAt?: number;
   /** When the node last became empty of non-DaemonSet pods; cleared when a pod lands. */
   emptySince?: number;
+  /**
+   * When the disruptor last saw the node's pod set change (a pod scheduled to it or removed from it): Karpenter's
+   * `lastPodEventTime`, from which `consolidateAfter` counts. @default unset (no change seen yet)
+   */
+  lastPodEventAt?: number;
+  /** Digest of the node's pod set when last seen, to notice pods that left. @default unset (not seen yet) */
+  podSetDigest?: string;
   /** Absolute expiry time (createdAt + expireAfter). */
   expiresAt?: number;
   drainStartedAt?: number;

@@ -297,10 +297,10 @@ export const poolCases: InvalidCase[] = [
     issues: [`${NP}spec.template.spec.expireAfter: "forever" is not a duration (e.g. 30s, 10m, 720h, or Never)`],
   },
   {
-    name: "Balanced consolidation",
-    doc: nodePool("", "disruption: {consolidationPolicy: Balanced}"),
+    name: "unknown consolidation policy",
+    doc: nodePool("", "disruption: {consolidationPolicy: Aggressive}"),
     issues: [
-      `${NP}spec.disruption.consolidationPolicy: not supported by Stevedore: Balanced; use WhenEmptyOrUnderutilized or WhenEmpty`,
+      `${NP}spec.disruption.consolidationPolicy: "Aggressive" is not one of WhenEmptyOrUnderutilized, WhenEmpty, Balanced`,
     ],
   },
   {

@@ -91,6 +91,18 @@ test("v1 NodePool defaults: consolidation on, 720h expiry, 10% budget", () => {
   assert.deepEqual(pool.requirements, []);
 });
 
+test("v1 Balanced: the policy and budgets scoped to reasons are kept", () => {
+  const pool = onePool(
+    nodePool(
+      "",
+      'disruption: {consolidationPolicy: Balanced, consolidateAfter: 5m, budgets: [{nodes: "0", reasons: [Underutilized]}, {nodes: "2"}]}',
+    ),
+  );
+  assert.equal(pool.disruption.consolidationPolicy, "Balanced");
+  assert.equal(pool.disruption.emptyAfterSeconds, 300);
+  assert.deepEqual(pool.disruption.budgets, [{ nodes: "0", reasons: ["Underutilized"] }, { nodes: "2" }]);
+});
+
 test("v1 Never: consolidateAfter Never disables consolidation; expireAfter Never means no expiry", () => {
   const pool = onePool(nodePool("expireAfter: Never", "disruption: {consolidateAfter: Never}"));
   assert.deepEqual(pool.disruption, { consolidationPolicy: "Never", budgets: [{ nodes: "10%" }] });

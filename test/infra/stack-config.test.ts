@@ -29,7 +29,28 @@ describe("stack settings", () => {
       loopSeconds: 50,
       rebalance: "ignore",
       logRetentionDays: 30,
+      featureGates: { spotToSpotConsolidation: false, nodeRepair: false },
     });
+  });
+
+  it("reads Karpenter feature gates as Name=true pairs or a JSON object, and refuses unknown ones", () => {
+    const base = { clusterName: "demo", region: "us-east-1" };
+    assert.deepEqual(
+      parseStackConfig({ ...base, featureGates: "SpotToSpotConsolidation=true,NodeRepair=true" }).featureGates,
+      {
+        spotToSpotConsolidation: true,
+        nodeRepair: true,
+      },
+    );
+    assert.deepEqual(parseStackConfig({ ...base, featureGates: { NodeRepair: true } }).featureGates, {
+      spotToSpotConsolidation: false,
+      nodeRepair: true,
+    });
+    const issues = issuesOf(() => parseStackConfig({ ...base, featureGates: "Drift=false,NodeRepair=yes" }));
+    assert.deepEqual(issues, [
+      'context featureGates: unknown feature gate "Drift" (known: SpotToSpotConsolidation, NodeRepair)',
+      'context featureGates: feature gate NodeRepair: "yes" is not true or false',
+    ]);
   });
 
   it("parses -c strings: numbers, comma lists and JSON lists", () => {

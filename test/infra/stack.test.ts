@@ -31,6 +31,7 @@ describe("StevedoreStack", () => {
         configSource: "ssm",
         loopSeconds: "30",
         rebalance: "replace",
+        featureGates: "SpotToSpotConsolidation=true",
       },
       fixture.root,
     );
@@ -181,6 +182,7 @@ describe("StevedoreStack", () => {
       assert.equal(env[CONTROLLER_ENV.clusterName], "demo");
       assert.equal(env[CONTROLLER_ENV.loopSeconds], "50");
       assert.equal(env[CONTROLLER_ENV.rebalance], "ignore");
+      assert.equal(env[CONTROLLER_ENV.featureGates], "SpotToSpotConsolidation=false,NodeRepair=false");
       for (const key of [
         CONTROLLER_ENV.table,
         CONTROLLER_ENV.nodeRoleArn,
@@ -198,6 +200,7 @@ describe("StevedoreStack", () => {
     >;
     assert.equal(ssmEnv[CONTROLLER_ENV.configSsmPath], "/stevedore/demo");
     assert.equal(ssmEnv[CONTROLLER_ENV.rebalance], "replace");
+    assert.equal(ssmEnv[CONTROLLER_ENV.featureGates], "SpotToSpotConsolidation=true,NodeRepair=false");
   });
 
   it("API modes: EC2_LINUX entry for nodes, STANDARD entry with the controller group, RBAC by the custom resource", () => {
