@@ -117,7 +117,7 @@ function consolidation(index: ViewIndex, c: Candidate, solver: Solver): MethodVe
 }
 
 function notCandidateReason(claim: NodeClaim, index: ViewIndex): string | undefined {
-  if (claim.disruptionReason !== undefined) return `a ${claim.disruptionReason} disruption is already in progress`;
+  if (claim.disruptionReason !== undefined) return `a disruption (${claim.disruptionReason}) is already in progress`;
   if (claim.state !== "Initialized") return `its claim is ${claim.state}; only Initialized nodes are disrupted`;
   if (!index.poolsByName.get(claim.pool)) return `its pool ${claim.pool} is not in the configuration in force`;
   return undefined;
