@@ -17,11 +17,11 @@ import type { DecisionRecord } from "../../lib/state/types.js";
 import { type ClusterView, ViewIndex } from "../../lib/view/cluster-view.js";
 import { headroomPods, minNodesPods } from "../../lib/view/headroom.js";
 import { type CommandIO, UsageError } from "./io.js";
-import { openStateTable, STATE_TABLE_OPTIONS, stateTableExitCode, stateTableFlags } from "./state-flags.js";
+import { openStateTable, resolveStateTableFlags, STATE_TABLE_OPTIONS, stateTableExitCode } from "./state-flags.js";
 
 /** Help text of `explain node`. */
 export const EXPLAIN_NODE_HELP = `usage: stevedore explain node <name> --kubeconfig <path> [--context c] [-f <config files>...]
-                              [--table T] [--endpoint URL] [--region R] [-o table|json]
+                              [--table T [--endpoint URL] | --stack S] [--region R] [-o table|json]
 
 Why a node was launched (its claim and the launch decision: which pods, which options) and, for each disruption
 method, why it does not take the node away now: emptiness, expiration, drift, consolidation (budgets, PDBs,
@@ -49,6 +49,7 @@ interface ExplainNodeArgs {
   table?: string;
   endpoint?: string;
   region?: string;
+  stack?: string;
   help: boolean;
 }
 
@@ -108,7 +109,7 @@ export async function runExplainNode(argv: string[], io: CommandIO): Promise<num
       throw new UsageError(`-o ${args.output}: must be one of table, json`);
     }
     if (!args.kubeconfig) throw new UsageError("stevedore explain node: --kubeconfig is required (the live cluster)");
-    const flags = stateTableFlags(args, io.env);
+    const flags = await resolveStateTableFlags(args, io.env);
     const { store, reader } = openStateTable(flags, io.env);
     const cluster = createKubeconfigClusterClient({ path: args.kubeconfig, context: args.context });
     const now = Date.now();
