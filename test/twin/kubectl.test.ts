@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { FakeKubeApiServer } from "../../lib/twin/kube-apiserver/index.js";
 import type { KubeObjectStore } from "../../lib/twin/kube-apiserver/store.js";
+import { humanDuration } from "../../lib/twin/kube-apiserver/table.js";
 import { kubectlPath, runKubectl } from "../support/kubectl.js";
 
 function node(name: string) {
@@ -145,6 +146,13 @@ test("kubectl get nodes,pods -A lists the cluster over HTTPS with the kubeconfig
   for (const name of ["node/node-a", "node/node-b", "pod/web-1", "pod/web-2", "pod/db-0", "pod/agent-a"]) {
     assert.match(result.stdout, new RegExp(name.replace("/", "\\/")), name);
   }
+  // Server-side printing: the columns kubectl shows against a real apiserver.
+  assert.match(result.stdout, /NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION\n/);
+  assert.match(result.stdout, /node\/node-a\s+Ready\s+<none>\s+\d+s\s+v1\.31\.0/);
+  assert.match(result.stdout, /NAMESPACE\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\n/);
+  assert.match(result.stdout, /shop\s+pod\/web-1\s+1\/1\s+Running\s+0\s+\d+s/);
+  const wide = await kubectl("get", "pods", "-n", "shop", "-o", "wide");
+  assert.match(wide.stdout, /web-1\s+1\/1\s+Running\s+0\s+\S+\s+<none>\s+node-a\s+<none>/);
   const calls = server.requests.filter((r) => r.path === "/api/v1/pods");
   assert.ok(calls.length > 0 && calls.every((r) => r.authorization === `Bearer ${server.token}`));
 });
@@ -164,6 +172,7 @@ test("kubectl cordon marks the node unschedulable through a patch", async (t) =>
   const result = await kubectl("cordon", "node-b");
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /node\/node-b cordoned/);
+  assert.match((await kubectl("get", "node", "node-b")).stdout, /node-b\s+Ready,SchedulingDisabled\s/);
   assert.equal(
     (server.store.peek("nodes", "node-b")?.spec as { unschedulable?: boolean } | undefined)?.unschedulable,
     true,
@@ -193,4 +202,18 @@ test("kubectl with a wrong token is refused", async (t) => {
   const result = await kubectl("get", "nodes", "--token", "wrong");
   assert.notEqual(result.code, 0);
   assert.match(result.stderr, /Unauthorized|must be logged in/);
+});
+
+test("AGE reads as kubectl prints it (Go's HumanDuration)", () => {
+  const cases: [number, string][] = [
+    [59_000, "59s"],
+    [119_000, "119s"],
+    [150_000, "2m30s"],
+    [45 * 60_000, "45m"],
+    [(4 * 60 + 5) * 60_000, "4h5m"],
+    [30 * 3_600_000, "30h"],
+    [(3 * 24 + 2) * 3_600_000, "3d2h"],
+    [40 * 24 * 3_600_000, "40d"],
+  ];
+  for (const [ms, text] of cases) assert.equal(humanDuration(ms), text, String(ms));
 });

@@ -36,6 +36,7 @@ import {
 } from "./status.js";
 import { KubeObjectStore } from "./store.js";
 import { bindPod, evictPod } from "./subresources.js";
+import { asTable, wantsTable } from "./table.js";
 import { generateServingCertificate, type ServingCertificate } from "./tls.js";
 import { type ActiveWatch, startWatch } from "./watch-stream.js";
 
@@ -283,7 +284,8 @@ export class FakeKubeApiServer {
         return;
       }
       const result = this.dispatch(request);
-      send(result.code, result.body);
+      const table = method === "GET" && result.code === 200 && wantsTable(req.headers.accept);
+      send(result.code, table ? asTable(path.type, result.body, this.options.now?.() ?? Date.now()) : result.body);
     } catch (err) {
       const status =
         err instanceof ApiError ? err.status : statusForCode(500, `Internal error occurred: ${(err as Error).message}`);
