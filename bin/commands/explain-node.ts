@@ -90,10 +90,11 @@ async function instanceTypesOf(config: StevedoreConfig, region: string, store: D
   return out;
 }
 
-/** Decisions from an hour before `from` to `until`, newest first. */
-async function decisionsAround(reader: StateReader, from: number, until: number): Promise<DecisionRecord[]> {
+/** The decisions logged around a claim's creation (its launch is logged once the instance is launched). */
+async function decisionsAround(reader: StateReader, createdAt: number, now: number): Promise<DecisionRecord[]> {
   const out: DecisionRecord[] = [];
-  for await (const d of reader.decisionsNewestFirst(from - 3_600_000, until)) out.push(d);
+  const until = Math.min(now, createdAt + 15 * 60_000);
+  for await (const d of reader.decisionsNewestFirst(createdAt - 60_000, until)) out.push(d);
   return out;
 }
 
