@@ -4,7 +4,9 @@
  */
 import { parseArgs } from "node:util";
 import { ConfigValidationError, loadInputs, type StevedoreConfig } from "../../lib/api/index.js";
+import { EksClusterNotFoundError } from "../../lib/cluster/eks-cluster.js";
 import { createKubeconfigClusterClient, KubeconfigError } from "../../lib/cluster/kubeconfig.js";
+import type { ClusterClient } from "../../lib/cluster/types.js";
 import { applyUnavailable } from "../../lib/controllers/snapshot.js";
 import { explainNode, renderNodeExplanation } from "../../lib/operator/explain-node.js";
 import { poolInputs } from "../../lib/plan/plan-input.js";
@@ -17,11 +19,19 @@ import type { DecisionRecord } from "../../lib/state/types.js";
 import { type ClusterView, ViewIndex } from "../../lib/view/cluster-view.js";
 import { headroomPods, minNodesPods } from "../../lib/view/headroom.js";
 import { type CommandIO, UsageError } from "./io.js";
-import { openStateTable, resolveStateTableFlags, STATE_TABLE_OPTIONS, stateTableExitCode } from "./state-flags.js";
+import { stackClusterClient } from "./stack-outputs.js";
+import {
+  openStateTable,
+  resolveStateTableFlags,
+  STATE_TABLE_OPTIONS,
+  type StateTableFlags,
+  stateTableExitCode,
+} from "./state-flags.js";
 
 /** Help text of `explain node`. */
 export const EXPLAIN_NODE_HELP = `usage: stevedore explain node <name> --kubeconfig <path> [--context c] [-f <config files>...]
                               [--table T [--endpoint URL] | --stack S] [--region R] [-o table|json]
+       stevedore explain node <name> --stack S     (the table and the EKS cluster from the stack's outputs)
 
 Why a node was launched (its claim and the launch decision: which pods, which options) and, for each disruption
 method, why it does not take the node away now: emptiness, expiration, drift, consolidation (budgets, PDBs,
@@ -98,6 +108,14 @@ async function decisionsAround(reader: StateReader, createdAt: number, now: numb
   return out;
 }
 
+/** The cluster: `--kubeconfig`, else the EKS cluster of `--stack`. */
+async function clusterOf(args: ExplainNodeArgs, flags: StateTableFlags, env: CommandIO["env"]): Promise<ClusterClient> {
+  if (args.kubeconfig) return createKubeconfigClusterClient({ path: args.kubeconfig, context: args.context });
+  const clusterName = flags.stack?.clusterName;
+  if (clusterName) return stackClusterClient(clusterName, flags.region, env);
+  throw new UsageError("stevedore explain node: give --kubeconfig (or --stack with a ClusterName output)");
+}
+
 /** Runs `stevedore explain node`; `argv` starts with `node`. */
 export async function runExplainNode(argv: string[], io: CommandIO): Promise<number> {
   try {
@@ -109,10 +127,9 @@ export async function runExplainNode(argv: string[], io: CommandIO): Promise<num
     if (args.output !== "table" && args.output !== "json") {
       throw new UsageError(`-o ${args.output}: must be one of table, json`);
     }
-    if (!args.kubeconfig) throw new UsageError("stevedore explain node: --kubeconfig is required (the live cluster)");
     const flags = await resolveStateTableFlags(args, io.env);
     const { store, reader } = openStateTable(flags, io.env);
-    const cluster = createKubeconfigClusterClient({ path: args.kubeconfig, context: args.context });
+    const cluster = await clusterOf(args, flags, io.env);
     const now = Date.now();
     const [nodes, pods, daemonSets, pdbs, claims, config] = await Promise.all([
       cluster.listNodes(),
@@ -144,7 +161,11 @@ export async function runExplainNode(argv: string[], io: CommandIO): Promise<num
     io.stdout(args.output === "json" ? `${JSON.stringify(x, null, 2)}\n` : renderNodeExplanation(x));
     return 0;
   } catch (err) {
-    const user = err instanceof UsageError || err instanceof KubeconfigError || err instanceof ConfigValidationError;
+    const user =
+      err instanceof UsageError ||
+      err instanceof KubeconfigError ||
+      err instanceof ConfigValidationError ||
+      err instanceof EksClusterNotFoundError;
     const code = user ? 2 : stateTableExitCode(err);
     if (code === undefined) throw err;
     io.stderr(`${(err as Error).message}\n`);

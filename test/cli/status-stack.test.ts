@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { run as decisions } from "../../bin/commands/decisions.js";
+import { run as explain } from "../../bin/commands/explain.js";
 import { run as status } from "../../bin/commands/status.js";
 import { STACK_OUTPUTS } from "../../lib/infra/stack-outputs.js";
 import type { StatusReport } from "../../lib/operator/status-report.js";
@@ -58,6 +59,16 @@ test("status --stack reads the table from the stack's outputs and the Nodes thro
   const nodeLists = kube.requests.filter((q) => q.path === "/api/v1/nodes");
   assert.ok(nodeLists.length > 0 && nodeLists.every((q) => q.authorization?.startsWith("Bearer k8s-aws-v1.")));
   assert.equal(aws.emulator.callCounts()["cloudformation:DescribeStacks"], 1);
+});
+
+test("explain node --stack reads the claims, config and launch from the table and the Node through EKS", async () => {
+  const r = await runCommand(explain, ["node", "ip-10-0-1-5.ec2.internal", "--stack", "stevedore-demo"], env);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^Node ip-10-0-1-5\.ec2\.internal\nClaim default-aaa \(Initialized\) of NodePool "default"/);
+  assert.match(r.stdout, /Launched by the provisioner at /);
+  const noCluster = await runCommand(explain, ["node", "ip-10-0-1-5.ec2.internal"], env);
+  assert.equal(noCluster.code, 2);
+  assert.match(noCluster.stderr, /give --kubeconfig \(or --stack with a ClusterName output\)/);
 });
 
 test("decisions --stack reads the same table", async () => {
