@@ -333,7 +333,7 @@ describe("StevedoreStack", () => {
     });
   });
 
-  it("outputs the node role, table, queue and dashboard", () => {
+  it("outputs the node role, table, cluster, queue and dashboard", () => {
     const outputs = Object.keys(base.json.Outputs ?? {});
     for (const key of [
       STACK_OUTPUTS.nodeRoleArn,
@@ -341,6 +341,7 @@ describe("StevedoreStack", () => {
       STACK_OUTPUTS.queueUrl,
       STACK_OUTPUTS.dashboardUrl,
       STACK_OUTPUTS.instanceProfileName,
+      STACK_OUTPUTS.clusterName,
     ]) {
       assert.ok(outputs.includes(key), key);
     }
