@@ -5,6 +5,7 @@
  * get dummy credentials), and `KUBECONFIG` (a kubeconfig file instead of EKS token authentication).
  */
 import { EKSClient } from "@aws-sdk/client-eks";
+import type { MinValuesPolicy } from "../lib/api/model.js";
 import { AwsCloudProvider } from "../lib/cloud/aws/aws-cloud-provider.js";
 import { createAwsClients } from "../lib/cloud/aws/clients.js";
 import { loadClusterFacts } from "../lib/cloud/aws/eks-cluster.js";
@@ -40,6 +41,8 @@ export interface ControllerSettings {
   loopSeconds: number;
   /** @default "ignore" */
   rebalance: "ignore" | "replace";
+  /** @default "Strict" */
+  minValuesPolicy: MinValuesPolicy;
 }
 
 function required(env: Env, name: string): string {
@@ -56,6 +59,7 @@ export function readSettings(env: Env = process.env): ControllerSettings {
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1",
     loopSeconds: Number.isFinite(loop) && loop >= 0 ? loop : 50,
     rebalance: env[CONTROLLER_ENV.rebalance] === "replace" ? "replace" : "ignore",
+    minValuesPolicy: env[CONTROLLER_ENV.minValuesPolicy] === "BestEffort" ? "BestEffort" : "Strict",
   };
 }
 

@@ -20,6 +20,10 @@ export type ConfigSource = (typeof CONFIG_SOURCES)[number];
 export const REBALANCE_ACTIONS = ["ignore", "replace"] as const;
 export type RebalanceAction = (typeof REBALANCE_ACTIONS)[number];
 
+/** What the provisioner does when a node's instance-type options cannot meet a NodePool's `minValues`. */
+export const MIN_VALUES_POLICIES = ["Strict", "BestEffort"] as const;
+export type MinValuesPolicySetting = (typeof MIN_VALUES_POLICIES)[number];
+
 /** Lambdas in the cluster's VPC (private API server endpoint). */
 export interface StackVpcConfig {
   vpcId: string;
@@ -59,6 +63,11 @@ export interface StevedoreStackConfig {
   loopSeconds: number;
   /** Rebalance Recommendation handling. @default "ignore" */
   rebalance: RebalanceAction;
+  /**
+   * `minValues` handling (Karpenter's `minValuesPolicy`): `Strict` refuses to launch a node whose options cannot
+   * meet a requirement's `minValues`; `BestEffort` launches it with fewer and logs the relaxation. @default "Strict"
+   */
+  minValuesPolicy: MinValuesPolicySetting;
   /** CloudWatch Logs retention of the Lambdas' log groups, days. @default 30 */
   logRetentionDays: number;
 }
@@ -82,6 +91,7 @@ export const STACK_SETTING_KEYS = [
   "ssmPath",
   "loopSeconds",
   "rebalance",
+  "minValuesPolicy",
   "logRetentionDays",
 ] as const;
 
@@ -174,6 +184,7 @@ interface ReadSettings {
   ssmPathRaw?: string;
   loopSeconds: number;
   rebalance: RebalanceAction;
+  minValuesPolicy: MinValuesPolicySetting;
   logRetentionDays: number;
 }
 
@@ -206,6 +217,7 @@ function readSettings(r: SettingsReader): ReadSettings {
   const ssmPathRaw = r.str("ssmPath", SSM_PATH, "an SSM parameter path such as /stevedore/my-cluster (no trailing /)");
   const loopSeconds = r.int("loopSeconds", 50, (n) => n >= 5 && n <= 840, "an integer number of seconds, 5 to 840");
   const rebalance = r.oneOf("rebalance", REBALANCE_ACTIONS, "ignore");
+  const minValuesPolicy = r.oneOf("minValuesPolicy", MIN_VALUES_POLICIES, "Strict");
   const logRetentionDays = r.int(
     "logRetentionDays",
     30,
@@ -227,6 +239,7 @@ function readSettings(r: SettingsReader): ReadSettings {
     ssmPathRaw,
     loopSeconds,
     rebalance,
+    minValuesPolicy,
     logRetentionDays,
   };
 }
@@ -276,6 +289,7 @@ export function parseStackConfig(
     ...(configSource === "ssm" ? { ssmPath: s.ssmPathRaw ?? `/stevedore/${cluster}` } : {}),
     loopSeconds: s.loopSeconds,
     rebalance: s.rebalance,
+    minValuesPolicy: s.minValuesPolicy,
     logRetentionDays: s.logRetentionDays,
   };
 }

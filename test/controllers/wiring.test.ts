@@ -35,7 +35,15 @@ describe("lambda wiring", () => {
       STEVEDORE_REBALANCE: "replace",
       AWS_REGION: "eu-west-1",
     });
-    assert.deepEqual(s, { clusterName: "prod", region: "eu-west-1", loopSeconds: 20, rebalance: "replace" });
+    assert.deepEqual(s, {
+      clusterName: "prod",
+      region: "eu-west-1",
+      loopSeconds: 20,
+      rebalance: "replace",
+      minValuesPolicy: "Strict",
+    });
+    const best = readSettings({ STEVEDORE_CLUSTER_NAME: "x", STEVEDORE_MIN_VALUES_POLICY: "BestEffort" });
+    assert.equal(best.minValuesPolicy, "BestEffort");
     assert.equal(readSettings({ STEVEDORE_CLUSTER_NAME: "x", STEVEDORE_LOOP_SECONDS: "nope" }).loopSeconds, 50);
   });
 

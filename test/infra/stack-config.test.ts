@@ -28,6 +28,7 @@ describe("stack settings", () => {
       configSource: "dynamodb",
       loopSeconds: 50,
       rebalance: "ignore",
+      minValuesPolicy: "Strict",
       logRetentionDays: 30,
     });
   });
@@ -44,8 +45,10 @@ describe("stack settings", () => {
       clusterSecurityGroupId: "sg-0fedcba9876543210",
       configSource: "ssm",
       rebalance: "replace",
+      minValuesPolicy: "BestEffort",
       authenticationMode: "API",
     });
+    assert.equal(c.minValuesPolicy, "BestEffort");
     assert.equal(c.loopSeconds, 30);
     assert.equal(c.account, "123456789012");
     assert.deepEqual(c.vpc, {
@@ -63,6 +66,7 @@ describe("stack settings", () => {
         region: "mars-1",
         loopSeconds: "2",
         rebalance: "drain",
+        minValuesPolicy: "Relaxed",
         authenticationMode: "IAM",
         subnetIds: "subnet-xyz",
         logRetentionDays: 31,
@@ -74,6 +78,7 @@ describe("stack settings", () => {
       "region",
       "loopSeconds",
       "rebalance",
+      "minValuesPolicy",
       "authenticationMode",
       "subnetIds",
       "logRetentionDays",

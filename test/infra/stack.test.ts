@@ -181,6 +181,7 @@ describe("StevedoreStack", () => {
       assert.equal(env[CONTROLLER_ENV.clusterName], "demo");
       assert.equal(env[CONTROLLER_ENV.loopSeconds], "50");
       assert.equal(env[CONTROLLER_ENV.rebalance], "ignore");
+      assert.equal(env[CONTROLLER_ENV.minValuesPolicy], "Strict");
       for (const key of [
         CONTROLLER_ENV.table,
         CONTROLLER_ENV.nodeRoleArn,

@@ -11,7 +11,13 @@ import { CreateFleetCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import type { Clock } from "../../core/clock.js";
 import type { Taint } from "../../core/kube-objects.js";
 import type { Logger } from "../../core/logger.js";
-import { LABEL_CAPACITY_TYPE, LABEL_STEVEDORE_CLAIM, LABEL_ZONE, LABEL_ZONE_ID } from "../../core/well-known.js";
+import {
+  LABEL_CAPACITY_TYPE,
+  LABEL_STEVEDORE_CLAIM,
+  LABEL_ZONE,
+  LABEL_ZONE_ID,
+  UNREGISTERED_TAINT,
+} from "../../core/well-known.js";
 import {
   type CloudInstance,
   InsufficientCapacityError,
@@ -227,7 +233,7 @@ export class Launcher {
     const { nodeClass, pool } = req;
     const kubelet = effectiveKubelet(pool, nodeClass);
     const family = effectiveAmiFamily(nodeClass);
-    const taints: Taint[] = [...req.taints, ...req.startupTaints];
+    const taints = registerWithTaints(req);
     const labels = this.bootstrapLabels(req, ct);
     const groups = new Map<string, { ami: Ami; maxPods: number; types: Candidate[] }>();
     for (const c of candidates) {
@@ -381,4 +387,15 @@ export class Launcher {
       });
     }
   }
+}
+
+/**
+ * The taints the kubelet registers the node with: the pool's taints and startup taints, and
+ * `karpenter.sh/unregistered:NoExecute`, which keeps pods off the node until Stevedore has registered it (synced its
+ * labels, annotations and taints) and removed it, as Karpenter does.
+ */
+export function registerWithTaints(req: Pick<LaunchRequest, "taints" | "startupTaints">): Taint[] {
+  const taints: Taint[] = [...req.taints, ...req.startupTaints];
+  if (!taints.some((t) => t.key === UNREGISTERED_TAINT.key)) taints.push({ ...UNREGISTERED_TAINT });
+  return taints;
 }
