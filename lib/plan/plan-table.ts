@@ -22,7 +22,8 @@ function podList(pods: string[], max = 4): string {
 
 /** `60 types/5 families`, with `minValues relaxed` when a BestEffort launch fell short. */
 function optionsCell(n: PlanDocument["newNodes"][number]): string {
-  const cell = `${n.instanceTypeOptions.length} types/${n.optionFamilies} ${n.optionFamilies === 1 ? "family" : "families"}`;
+  const types = n.instanceTypeOptions.length;
+  const cell = `${types} ${types === 1 ? "type" : "types"}/${n.optionFamilies} ${n.optionFamilies === 1 ? "family" : "families"}`;
   return n.minValuesRelaxed ? `${cell} (minValues relaxed)` : cell;
 }
 
