@@ -7,7 +7,7 @@
  */
 import type { NodePool, Requirement } from "../../api/model.js";
 import { LABEL_CAPACITY_TYPE, LABEL_ZONE } from "../../core/well-known.js";
-import type { MinValuesRelaxation } from "../types.js";
+import type { InstanceType, MinValuesRelaxation } from "../types.js";
 import type { TypeEntry } from "./bin-group.js";
 import type { PoolState } from "./pool-state.js";
 
@@ -76,4 +76,20 @@ export function strictRefusal(poolName: string, shortfalls: MinValuesRelaxation[
       `${s.key} needs ${s.minValues} distinct values but the instance types that fit offer ${s.found} (${s.values.join(", ") || "none"})`,
   );
   return `pool ${poolName}: minValues not met: ${parts.join("; ")}; minValuesPolicy Strict refuses the launch (BestEffort would launch with fewer)`;
+}
+
+/** The `minValues` of `pool` that a list of instance types (a replacement's options) falls short of. */
+export function minValuesShortfalls(pool: NodePool, types: InstanceType[]): MinValuesRelaxation[] {
+  const out: MinValuesRelaxation[] = [];
+  for (const r of minValuesRequirements(pool)) {
+    const seen = new Set<string>();
+    for (const t of types) {
+      if (r.key === LABEL_ZONE || r.key === LABEL_CAPACITY_TYPE) {
+        for (const o of t.offerings) if (o.available) seen.add(r.key === LABEL_ZONE ? o.zone : o.capacityType);
+      } else if (t.labels[r.key] !== undefined) seen.add(t.labels[r.key]);
+    }
+    const minValues = r.minValues ?? 0;
+    if (seen.size < minValues) out.push({ key: r.key, minValues, found: seen.size, values: [...seen].sort() });
+  }
+  return out;
 }
