@@ -233,4 +233,40 @@ describe("static capacity (spec.replicas)", () => {
       await h.close();
     }
   });
+
+  test("a drifted static node is replaced first: the pool is refilled before the old node drains", async () => {
+    const yaml = (team: string) =>
+      defaultConfigYaml({
+        name: "fixed",
+        template: `    metadata: {annotations: {example.com/team: ${team}}}`,
+        spec: '  replicas: 2\n  disruption: {budgets: [{nodes: "1"}]}',
+      });
+    const h = await startControllerHarness({ config: yaml("a") });
+    try {
+      await provision(h);
+      h.advance(10_000);
+      await provision(h);
+      const before = await h.claims();
+      assert.equal(before.filter((c) => c.state === "Initialized").length, 2);
+      const changed = h.deps({ config: staticConfig(parseConfig(yaml("b"))) });
+      h.advance(MIN);
+      const d1 = await new Disruptor(changed, { loopSeconds: 0, providerDrift: false }).run();
+      assert.deepEqual(
+        d1.commands.map((c) => c.method),
+        ["Drift"],
+      );
+      const drifted = (await h.claims()).find((c) => c.disruptionReason === "Drifted");
+      assert.ok(drifted);
+      assert.equal((await new Provisioner(changed, { loopSeconds: 0 }).run()).launched.length, 1, "replacement");
+      await new Disruptor(changed, { loopSeconds: 0, providerDrift: false }).run();
+      assert.notEqual((await h.state.getClaim(drifted.id))?.state, "Draining", "not before the pool is refilled");
+      h.advance(10_000);
+      await new Provisioner(changed, { loopSeconds: 0 }).run();
+      await new Disruptor(changed, { loopSeconds: 0, providerDrift: false }).run();
+      const after = await h.state.getClaim(drifted.id);
+      assert.ok(after?.state === "Draining" || after?.state === "Terminated", after?.state);
+    } finally {
+      await h.close();
+    }
+  });
 });
