@@ -27,10 +27,15 @@ export const REGISTRATION_TIMEOUT_MS = 15 * 60_000;
 
 const AWS_INSTANCE_LABEL_PREFIX = "karpenter.k8s.aws/instance-";
 
-/** Labels the Node must carry: the claim's, with instance-specific ones taken from what actually launched. */
+/**
+ * Labels the Node must carry at registration: the claim's, with instance-specific ones taken from what actually
+ * launched; `karpenter.sh/initialized` waits for initialization.
+ */
 export function registrationLabels(claim: NodeClaim, view: ClusterView): Record<string, string> {
   const labels: Record<string, string> = {};
-  for (const [k, v] of Object.entries(claim.labels)) if (!k.startsWith(AWS_INSTANCE_LABEL_PREFIX)) labels[k] = v;
+  for (const [k, v] of Object.entries(claim.labels)) {
+    if (!k.startsWith(AWS_INSTANCE_LABEL_PREFIX) && k !== LABEL_INITIALIZED) labels[k] = v;
+  }
   const actual = (view.instanceTypes.get(claim.pool) ?? []).find((t) => t.name === claim.instanceType);
   if (actual) Object.assign(labels, actual.labels);
   if (claim.instanceType) labels[LABEL_INSTANCE_TYPE] = claim.instanceType;

@@ -13,6 +13,8 @@ import type { Taint } from "../../core/kube-objects.js";
 import type { Logger } from "../../core/logger.js";
 import {
   LABEL_CAPACITY_TYPE,
+  LABEL_INITIALIZED,
+  LABEL_REGISTERED,
   LABEL_STEVEDORE_CLAIM,
   LABEL_ZONE,
   LABEL_ZONE_ID,
@@ -87,11 +89,14 @@ export interface LauncherDeps {
 
 /**
  * Labels that are not in user data: those that depend on the offering the fleet picks (the kubelet/cloud controller
- * sets them), and the claim label, which registration adds — so the claims of a launch batch share one user data
- * and one launch template.
+ * sets them), the claim label, which registration adds — so the claims of a launch batch share one user data
+ * and one launch template — and the lifecycle labels `karpenter.sh/registered` / `initialized`, which registration
+ * sets when the node gets there (as Karpenter does).
  */
 const OFFERING_LABELS = new Set([
   LABEL_STEVEDORE_CLAIM,
+  LABEL_REGISTERED,
+  LABEL_INITIALIZED,
   LABEL_ZONE,
   LABEL_ZONE_ID,
   LABEL_CAPACITY_TYPE,
