@@ -141,7 +141,11 @@ describe("annotations and the unregistered taint", () => {
       const joined = h.nodes()[0];
       assert.ok(joined.spec?.taints?.some((t) => t.key === "karpenter.sh/unregistered" && t.effect === "NoExecute"));
       assert.equal(joined.metadata.annotations?.["example.com/team"], undefined);
-      assert.equal(joined.metadata.labels?.["karpenter.sh/initialized"], undefined, "set by Stevedore, not the kubelet");
+      assert.equal(
+        joined.metadata.labels?.["karpenter.sh/initialized"],
+        undefined,
+        "set by Stevedore, not the kubelet",
+      );
       assert.equal(joined.metadata.labels?.["karpenter.sh/registered"], undefined);
       h.settle();
       assert.equal(h.pods().find((p) => p.metadata.name === "api-0")?.spec.nodeName, undefined, "nothing binds yet");
