@@ -5,6 +5,7 @@
  * get dummy credentials), and `KUBECONFIG` (a kubeconfig file instead of EKS token authentication).
  */
 import { EKSClient } from "@aws-sdk/client-eks";
+import type { MinValuesPolicy } from "../lib/api/model.js";
 import { AwsCloudProvider } from "../lib/cloud/aws/aws-cloud-provider.js";
 import { createAwsClients } from "../lib/cloud/aws/clients.js";
 import { loadClusterFacts } from "../lib/cloud/aws/eks-cluster.js";
@@ -43,6 +44,8 @@ export interface ControllerSettings {
   rebalance: "ignore" | "replace";
   /** @default both off */
   featureGates: FeatureGates;
+  /** @default "Strict" */
+  minValuesPolicy: MinValuesPolicy;
 }
 
 function required(env: Env, name: string): string {
@@ -74,6 +77,7 @@ export function readSettings(env: Env = process.env): ControllerSettings {
     loopSeconds: Number.isFinite(loop) && loop >= 0 ? loop : 50,
     rebalance: env[CONTROLLER_ENV.rebalance] === "replace" ? "replace" : "ignore",
     featureGates: featureGatesOf(env),
+    minValuesPolicy: env[CONTROLLER_ENV.minValuesPolicy] === "BestEffort" ? "BestEffort" : "Strict",
   };
 }
 

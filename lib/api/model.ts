@@ -13,7 +13,22 @@ export type Operator = "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt" 
 export interface Requirement extends NodeSelectorRequirementJson {
   operator: Operator;
   values: string[];
+  /**
+   * Fewest distinct values of this key among a new node's instance-type options (Karpenter `minValues`, 1..50).
+   * @default unset (no minimum)
+   */
+  minValues?: number;
 }
+
+/**
+ * What the packer does when a node's instance-type options cannot meet a pool's `minValues`: `Strict` refuses to
+ * launch the node (its pods stay pending with a reason), `BestEffort` launches it with what there is and reports the
+ * relaxation (Karpenter's `minValuesPolicy`).
+ */
+export type MinValuesPolicy = "Strict" | "BestEffort";
+
+/** Most distinct values a `minValues` may ask for (Karpenter's CRD bound). */
+export const MAX_MIN_VALUES = 50;
 
 /** Which API a document came from; decides label names (provisioner-name vs nodepool) and cordon vs taint. */
 export type ApiFlavor = "v1alpha5" | "v1";
@@ -134,6 +149,11 @@ export interface NodePool {
   headroom?: Record<string, string>;
   /** Stevedore extension: nodes kept even when empty. Field `spec.minNodes`. @default 0 */
   minNodes: number;
+  /**
+   * Static capacity (v1 `spec.replicas`): exactly this many nodes are kept, whatever the pods; they are never
+   * consolidated or removed as empty (drift and expiry still replace them). @default unset (a dynamic pool)
+   */
+  replicas?: number;
   /** Hash of the node-shaping fields (labels, annotations, taints, startup taints, kubelet, requirements); drift. */
   hash: string;
 }

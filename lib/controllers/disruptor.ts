@@ -299,7 +299,12 @@ export class Disruptor {
         });
       }
     } else {
-      for (const [i, m] of marked.entries()) marked[i] = await this.terminator.startDrain(m, cmd.candidates[i].pool);
+      const claims = new Map([...view.claims, ...marked].map((c) => [c.id, c]));
+      for (const [i, m] of marked.entries()) {
+        // A drifted static node waits for the provisioner to refill its pool ({@link Disruptor.advance} drains it).
+        if (!staticPoolRefilled(m, cmd.candidates[i].pool, claims)) continue;
+        marked[i] = await this.terminator.startDrain(m, cmd.candidates[i].pool);
+      }
     }
     telemetry.metrics.add(METRIC.disruptions, 1, "Count", { method: cmd.method });
     telemetry.logger.info("disruption started", { method: cmd.method, explanation: cmd.explanation });
@@ -372,7 +377,8 @@ export class Disruptor {
   ): Promise<void> {
     const ids = claim.replacementClaimIds ?? (claim.replacementClaimId ? [claim.replacementClaimId] : []);
     const reps = ids.map((id) => byId.get(id));
-    const ready = reps.every((r) => r?.state === "Initialized" || r?.state === "Draining");
+    const ready =
+      reps.every((r) => r?.state === "Initialized" || r?.state === "Draining") && staticPoolRefilled(claim, pool, byId);
     const failed = reps.some((r) => r === undefined);
     const timedOut = now - (claim.disruptedAt ?? claim.updatedAt) > this.opts.replacementTimeoutMs;
     if (ready) {
@@ -401,4 +407,21 @@ export class Disruptor {
     if (proceed) await this.terminator.startDrain(claim, pool);
     else await this.terminator.unmark(claim, Terminator.flavorOf(pool));
   }
+}
+
+/**
+ * Whether a drifted node of a static pool may drain: the pool is back at `replicas` initialized nodes that are not
+ * being disrupted (the provisioner launched the replacement once this node was marked). Always true otherwise.
+ */
+export function staticPoolRefilled(
+  claim: NodeClaim,
+  pool: NodePool | undefined,
+  claims: Map<string, NodeClaim>,
+): boolean {
+  if (pool?.replicas === undefined || claim.disruptionReason !== "Drifted") return true;
+  let ready = 0;
+  for (const c of claims.values()) {
+    if (c.pool === pool.name && c.state === "Initialized" && c.disruptionReason === undefined) ready++;
+  }
+  return ready >= pool.replicas;
 }

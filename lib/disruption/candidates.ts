@@ -115,8 +115,14 @@ export function candidateBlocker(c: Candidate, index: ViewIndex, cls: Disruption
   return undefined;
 }
 
-/** Why consolidation specifically may not touch the candidate (policy, `do-not-consolidate`), or undefined. */
+/** Why a static pool's node is never consolidated or removed as empty (only drift and expiry replace it). */
+export function staticPoolReason(pool: string, replicas: number): string {
+  return `pool ${pool} is static (replicas: ${replicas}): its nodes are not consolidated`;
+}
+
+/** Why consolidation specifically may not touch the candidate (static pool, policy, `do-not-consolidate`), or undefined. */
 export function consolidationBlocker(c: Candidate, now: number): string | undefined {
+  if (c.pool.replicas !== undefined) return staticPoolReason(c.pool.name, c.pool.replicas);
   const policy = c.pool.disruption.consolidationPolicy;
   if (policy !== "WhenEmptyOrUnderutilized" && policy !== "Balanced") {
     return `pool consolidation policy is ${c.pool.disruption.consolidationPolicy}`;

@@ -4,6 +4,8 @@
  * an instance type a candidate already runs, or with one that is not strictly cheaper at its worst launch price
  * (no churn). Spot-to-spot replacement is off unless enabled, and then needs 15 cheaper options for one node. Pure.
  */
+
+import { minValuesShortfalls } from "../scheduling/packer/min-values.js";
 import type { CapacityType, InstanceType, NewNode, Offering } from "../scheduling/types.js";
 import type { ViewIndex } from "../view/cluster-view.js";
 import { headroomSatisfied } from "../view/headroom.js";
@@ -137,6 +139,13 @@ function consolidationMove(
       return { rejected: `spot-to-spot needs ${SPOT_TO_SPOT_MIN_OPTIONS} cheaper options, found ${options.length}` };
     }
     options = options.slice(0, SPOT_TO_SPOT_MIN_OPTIONS);
+  }
+  const pool = index.poolsByName.get(node.pool);
+  const short = pool && !node.minValuesRelaxed ? minValuesShortfalls(pool, options) : [];
+  if (short.length > 0) {
+    return {
+      rejected: `the cheaper options span ${short[0].found} ${short[0].key} values; minValues asks ${short[0].minValues}`,
+    };
   }
   const replacement = retarget(node, options, capacityTypes);
   return {

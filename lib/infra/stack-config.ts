@@ -21,6 +21,10 @@ export type ConfigSource = (typeof CONFIG_SOURCES)[number];
 export const REBALANCE_ACTIONS = ["ignore", "replace"] as const;
 export type RebalanceAction = (typeof REBALANCE_ACTIONS)[number];
 
+/** What the provisioner does when a node's instance-type options cannot meet a NodePool's `minValues`. */
+export const MIN_VALUES_POLICIES = ["Strict", "BestEffort"] as const;
+export type MinValuesPolicySetting = (typeof MIN_VALUES_POLICIES)[number];
+
 /** Lambdas in the cluster's VPC (private API server endpoint). */
 export interface StackVpcConfig {
   vpcId: string;
@@ -60,6 +64,11 @@ export interface StevedoreStackConfig {
   loopSeconds: number;
   /** Rebalance Recommendation handling. @default "ignore" */
   rebalance: RebalanceAction;
+  /**
+   * `minValues` handling (Karpenter's `minValuesPolicy`): `Strict` refuses to launch a node whose options cannot
+   * meet a requirement's `minValues`; `BestEffort` launches it with fewer and logs the relaxation. @default "Strict"
+   */
+  minValuesPolicy: MinValuesPolicySetting;
   /** CloudWatch Logs retention of the Lambdas' log groups, days. @default 30 */
   logRetentionDays: number;
   /**
@@ -88,6 +97,7 @@ export const STACK_SETTING_KEYS = [
   "ssmPath",
   "loopSeconds",
   "rebalance",
+  "minValuesPolicy",
   "logRetentionDays",
   "featureGates",
 ] as const;
@@ -181,6 +191,7 @@ interface ReadSettings {
   ssmPathRaw?: string;
   loopSeconds: number;
   rebalance: RebalanceAction;
+  minValuesPolicy: MinValuesPolicySetting;
   logRetentionDays: number;
   featureGates: FeatureGates;
 }
@@ -221,6 +232,7 @@ function readSettings(r: SettingsReader, raw: RawStackSettings): ReadSettings {
   const ssmPathRaw = r.str("ssmPath", SSM_PATH, "an SSM parameter path such as /stevedore/my-cluster (no trailing /)");
   const loopSeconds = r.int("loopSeconds", 50, (n) => n >= 5 && n <= 840, "an integer number of seconds, 5 to 840");
   const rebalance = r.oneOf("rebalance", REBALANCE_ACTIONS, "ignore");
+  const minValuesPolicy = r.oneOf("minValuesPolicy", MIN_VALUES_POLICIES, "Strict");
   const logRetentionDays = r.int(
     "logRetentionDays",
     30,
@@ -242,6 +254,7 @@ function readSettings(r: SettingsReader, raw: RawStackSettings): ReadSettings {
     ssmPathRaw,
     loopSeconds,
     rebalance,
+    minValuesPolicy,
     logRetentionDays,
     featureGates: readFeatureGates(r, raw.featureGates),
   };
@@ -292,6 +305,7 @@ export function parseStackConfig(
     ...(configSource === "ssm" ? { ssmPath: s.ssmPathRaw ?? `/stevedore/${cluster}` } : {}),
     loopSeconds: s.loopSeconds,
     rebalance: s.rebalance,
+    minValuesPolicy: s.minValuesPolicy,
     logRetentionDays: s.logRetentionDays,
     featureGates: s.featureGates,
   };

@@ -41,6 +41,7 @@ describe("lambda wiring", () => {
       loopSeconds: 20,
       rebalance: "replace",
       featureGates: { spotToSpotConsolidation: false, nodeRepair: false },
+      minValuesPolicy: "Strict",
     });
     const gated = readSettings({
       STEVEDORE_CLUSTER_NAME: "x",
@@ -51,6 +52,8 @@ describe("lambda wiring", () => {
       () => readSettings({ STEVEDORE_CLUSTER_NAME: "x", STEVEDORE_FEATURE_GATES: "Bogus=true" }),
       /STEVEDORE_FEATURE_GATES: unknown feature gate "Bogus"/,
     );
+    const best = readSettings({ STEVEDORE_CLUSTER_NAME: "x", STEVEDORE_MIN_VALUES_POLICY: "BestEffort" });
+    assert.equal(best.minValuesPolicy, "BestEffort");
     assert.equal(readSettings({ STEVEDORE_CLUSTER_NAME: "x", STEVEDORE_LOOP_SECONDS: "nope" }).loopSeconds, 50);
   });
 

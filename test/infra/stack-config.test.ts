@@ -28,6 +28,7 @@ describe("stack settings", () => {
       configSource: "dynamodb",
       loopSeconds: 50,
       rebalance: "ignore",
+      minValuesPolicy: "Strict",
       logRetentionDays: 30,
       featureGates: { spotToSpotConsolidation: false, nodeRepair: false },
     });
@@ -65,8 +66,10 @@ describe("stack settings", () => {
       clusterSecurityGroupId: "sg-0fedcba9876543210",
       configSource: "ssm",
       rebalance: "replace",
+      minValuesPolicy: "BestEffort",
       authenticationMode: "API",
     });
+    assert.equal(c.minValuesPolicy, "BestEffort");
     assert.equal(c.loopSeconds, 30);
     assert.equal(c.account, "123456789012");
     assert.deepEqual(c.vpc, {
@@ -84,6 +87,7 @@ describe("stack settings", () => {
         region: "mars-1",
         loopSeconds: "2",
         rebalance: "drain",
+        minValuesPolicy: "Relaxed",
         authenticationMode: "IAM",
         subnetIds: "subnet-xyz",
         logRetentionDays: 31,
@@ -95,6 +99,7 @@ describe("stack settings", () => {
       "region",
       "loopSeconds",
       "rebalance",
+      "minValuesPolicy",
       "authenticationMode",
       "subnetIds",
       "logRetentionDays",

@@ -183,6 +183,7 @@ describe("StevedoreStack", () => {
       assert.equal(env[CONTROLLER_ENV.loopSeconds], "50");
       assert.equal(env[CONTROLLER_ENV.rebalance], "ignore");
       assert.equal(env[CONTROLLER_ENV.featureGates], "SpotToSpotConsolidation=false,NodeRepair=false");
+      assert.equal(env[CONTROLLER_ENV.minValuesPolicy], "Strict");
       for (const key of [
         CONTROLLER_ENV.table,
         CONTROLLER_ENV.nodeRoleArn,

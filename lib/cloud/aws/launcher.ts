@@ -11,7 +11,15 @@ import { CreateFleetCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import type { Clock } from "../../core/clock.js";
 import type { Taint } from "../../core/kube-objects.js";
 import type { Logger } from "../../core/logger.js";
-import { LABEL_CAPACITY_TYPE, LABEL_STEVEDORE_CLAIM, LABEL_ZONE, LABEL_ZONE_ID } from "../../core/well-known.js";
+import {
+  LABEL_CAPACITY_TYPE,
+  LABEL_INITIALIZED,
+  LABEL_REGISTERED,
+  LABEL_STEVEDORE_CLAIM,
+  LABEL_ZONE,
+  LABEL_ZONE_ID,
+  UNREGISTERED_TAINT,
+} from "../../core/well-known.js";
 import {
   type CloudInstance,
   InsufficientCapacityError,
@@ -81,11 +89,14 @@ export interface LauncherDeps {
 
 /**
  * Labels that are not in user data: those that depend on the offering the fleet picks (the kubelet/cloud controller
- * sets them), and the claim label, which registration adds — so the claims of a launch batch share one user data
- * and one launch template.
+ * sets them), the claim label, which registration adds — so the claims of a launch batch share one user data
+ * and one launch template — and the lifecycle labels `karpenter.sh/registered` / `initialized`, which registration
+ * sets when the node gets there (as Karpenter does).
  */
 const OFFERING_LABELS = new Set([
   LABEL_STEVEDORE_CLAIM,
+  LABEL_REGISTERED,
+  LABEL_INITIALIZED,
   LABEL_ZONE,
   LABEL_ZONE_ID,
   LABEL_CAPACITY_TYPE,
@@ -227,7 +238,7 @@ export class Launcher {
     const { nodeClass, pool } = req;
     const kubelet = effectiveKubelet(pool, nodeClass);
     const family = effectiveAmiFamily(nodeClass);
-    const taints: Taint[] = [...req.taints, ...req.startupTaints];
+    const taints = registerWithTaints(req);
     const labels = this.bootstrapLabels(req, ct);
     const groups = new Map<string, { ami: Ami; maxPods: number; types: Candidate[] }>();
     for (const c of candidates) {
@@ -382,4 +393,15 @@ export class Launcher {
       });
     }
   }
+}
+
+/**
+ * The taints the kubelet registers the node with: the pool's taints and startup taints, and
+ * `karpenter.sh/unregistered:NoExecute`, which keeps pods off the node until Stevedore has registered it (synced its
+ * labels, annotations and taints) and removed it, as Karpenter does.
+ */
+export function registerWithTaints(req: Pick<LaunchRequest, "taints" | "startupTaints">): Taint[] {
+  const taints: Taint[] = [...req.taints, ...req.startupTaints];
+  if (!taints.some((t) => t.key === UNREGISTERED_TAINT.key)) taints.push({ ...UNREGISTERED_TAINT });
+  return taints;
 }
