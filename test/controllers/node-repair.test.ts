@@ -69,6 +69,7 @@ describe("node repair", () => {
       assert.equal(closed?.state, "Terminated", "forceful: drained at once, past the PDB");
       h.advance(30_000);
       await new Provisioner(h.deps(), { loopSeconds: 0 }).run(); // the replacement registers
+      h.settle(); // kube-scheduler binds once the unregistered taint is gone
       const replacement = (await h.claims()).find((c) => c.id === replacements[0]);
       assert.equal(podNamed(h, "spread-0")?.spec.nodeName, replacement?.nodeName, "the pod runs on the replacement");
       assert.equal(h.liveInstances().length, 2);
