@@ -74,20 +74,22 @@ export function failedSchedulingEvents(input: SolveInput, unschedulable: readonl
 
 /** Rejection reasons that block any disruption of the node (as opposed to consolidation finding nothing better). */
 const BLOCKING =
-  /do-not-disrupt|PodDisruptionBudget|disruption budget|minNodes|not Ready|nominated|initialized moments ago|headroom/;
+  /do-not-disrupt|PodDisruptionBudget|disruption budget|minNodes|not Ready|nominated|initialized moments ago|headroom|would not reschedule/;
 
 /**
  * From a plan's rejections, at most one `DisruptionBlocked` and one `Unconsolidatable` per node: blockers (budgets,
  * `do-not-disrupt`, PDBs, `minNodes`, a node not Ready) are DisruptionBlocked; consolidation that found nothing
- * cheaper, or may not run (policy, `consolidateAfter`, `do-not-consolidate`), is Unconsolidatable. Rejections of a
- * set of nodes (multi-node consolidation) are left out: they say nothing about one node.
+ * cheaper, or may not run (policy, `consolidateAfter`, `do-not-consolidate`), is Unconsolidatable. Left out: a
+ * set of nodes (multi-node consolidation says nothing about one node), and the other methods' waits (an empty node
+ * whose `consolidateAfter` is still running is not blocked, and its message changes every pass).
  */
 export function rejectionEvents(rejections: readonly Rejection[]): ClusterEvent[] {
   const out = new Map<string, ClusterEvent>();
   for (const r of rejections) {
     if (r.node.includes(",")) continue;
     const consolidation = r.method.endsWith("Consolidation");
-    const blocked = !consolidation || BLOCKING.test(r.reason);
+    const blocked = BLOCKING.test(r.reason);
+    if (!consolidation && !blocked) continue;
     const reason = blocked ? EVENT_REASON.disruptionBlocked : EVENT_REASON.unconsolidatable;
     const key = `${r.node}/${reason}`;
     if (out.has(key)) continue;
