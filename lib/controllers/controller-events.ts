@@ -10,6 +10,7 @@ import { explainPools } from "../operator/explain-pools.js";
 import { SolveContext } from "../scheduling/packer/solve-context.js";
 import type { SolveInput, Unschedulable } from "../scheduling/types.js";
 import type { NodeClaim } from "../state/types.js";
+import { isVirtualPod } from "../view/headroom.js";
 
 /** Pods whose FailedScheduling message carries the per-pool explanation (the rest get the packer's reason). */
 export const EXPLAINED_PODS_PER_PASS = 10;
@@ -46,30 +47,33 @@ export function launchedEvent(claim: NodeClaim, nodeName: string): ClusterEvent 
 }
 
 /**
- * `FailedScheduling` on each pod the packer could not place: its reason, and for the first
- * {@link EXPLAINED_PODS_PER_PASS} pods what keeps each pool from taking it (the `explain pod` verdicts).
+ * `FailedScheduling` on each pod the packer could not place (not on the virtual pods of headroom and `minNodes`): its
+ * reason, and for the first {@link EXPLAINED_PODS_PER_PASS} pods what keeps each pool from taking it (the `explain
+ * pod` verdicts).
  */
 export function failedSchedulingEvents(input: SolveInput, unschedulable: readonly Unschedulable[]): ClusterEvent[] {
   let ctx: SolveContext | undefined;
-  return unschedulable.map((u, i) => {
-    let why = "";
-    if (i < EXPLAINED_PODS_PER_PASS) {
-      try {
-        ctx ??= new SolveContext(input);
-        const ps = ctx.pending.find((p) => p.pod === u.pod);
-        const verdicts = ps ? explainPools(ctx, ps).filter((v) => v.kind !== "fits") : [];
-        if (verdicts.length > 0) why = `; ${verdicts.map((v) => v.message).join("; ")}`;
-      } catch {
-        why = "";
+  return unschedulable
+    .filter((u) => !isVirtualPod(u.pod))
+    .map((u, i): ClusterEvent => {
+      let why = "";
+      if (i < EXPLAINED_PODS_PER_PASS) {
+        try {
+          ctx ??= new SolveContext(input);
+          const ps = ctx.pending.find((p) => p.pod === u.pod);
+          const verdicts = ps ? explainPools(ctx, ps).filter((v) => v.kind !== "fits") : [];
+          if (verdicts.length > 0) why = `; ${verdicts.map((v) => v.message).join("; ")}`;
+        } catch {
+          why = "";
+        }
       }
-    }
-    return {
-      subject: podSubject(u.pod),
-      type: "Warning",
-      reason: EVENT_REASON.failedScheduling,
-      message: `Failed to schedule pod, ${u.reason}${why}`,
-    };
-  });
+      return {
+        subject: podSubject(u.pod),
+        type: "Warning",
+        reason: EVENT_REASON.failedScheduling,
+        message: `Failed to schedule pod, ${u.reason}${why}`,
+      };
+    });
 }
 
 /** Rejection reasons that block any disruption of the node (as opposed to consolidation finding nothing better). */
