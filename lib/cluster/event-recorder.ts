@@ -20,6 +20,7 @@ import {
 } from "@kubernetes/client-node";
 import { type Clock, systemClock } from "../core/clock.js";
 import { type Logger, silentLogger } from "../core/logger.js";
+import { waitAtMost } from "../core/wait-at-most.js";
 import {
   type ClusterEvent,
   type EventRecorder,
@@ -49,6 +50,8 @@ export interface KubeEventRecorderOptions {
   maxTracked?: number;
   /** Per-write timeout. @default 5000 */
   requestTimeoutMs?: number;
+  /** Longest `flush()` waits; writes still queued then are dropped (those in flight finish on their own). @default 5000 */
+  flushTimeoutMs?: number;
 }
 
 /** Call options with a request timeout (and a Content-Type for patches). */
@@ -113,6 +116,7 @@ export class KubeEventRecorder implements EventRecorder {
       concurrency: options.concurrency ?? 4,
       maxTracked: options.maxTracked ?? 5000,
       requestTimeoutMs: options.requestTimeoutMs ?? 5000,
+      flushTimeoutMs: options.flushTimeoutMs ?? 5000,
     };
   }
 
@@ -133,11 +137,19 @@ export class KubeEventRecorder implements EventRecorder {
       if (!this.admitWrite()) break;
       this.enqueue(() => this.bump(t));
     }
-    while (this.inFlight.size > 0 || this.queue.length > 0) await Promise.all([...this.inFlight]);
+    if (!(await waitAtMost(this.drain(), this.opts.flushTimeoutMs))) {
+      this.stats.dropped += this.queue.length;
+      this.logger.warn("event writes still queued at the flush deadline; dropped", { dropped: this.queue.length });
+      this.queue.length = 0;
+    }
     const out = this.stats;
     this.stats = emptyEventStats();
     this.writes = 0;
     return out;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.inFlight.size > 0 || this.queue.length > 0) await Promise.all([...this.inFlight]);
   }
 
   private recordOne(event: ClusterEvent): void {

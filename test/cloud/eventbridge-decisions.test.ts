@@ -101,6 +101,19 @@ describe("EventBridgeDecisionSink against the emulator's default bus", () => {
     failing.destroy();
   });
 
+  it("flush waits at most flushTimeoutMs for a put that never returns, and counts its entries as failed", async () => {
+    const hanging = new EventBridgeClient(aws.clientConfig);
+    const mock = mockClient(hanging);
+    mock.on(PutEventsCommand).callsFake(() => new Promise(() => {}));
+    const sink = new EventBridgeDecisionSink({ client: hanging, clusterName: "demo", flushTimeoutMs: 100 });
+    for (let i = 0; i < 12; i++) sink.publish(decision("launch"));
+    const started = Date.now();
+    assert.deepEqual(await sink.flush(), { published: 0, failed: 12 });
+    assert.ok(Date.now() - started < 2_000);
+    mock.restore();
+    hanging.destroy();
+  });
+
   it("the emulator checks PutEvents as EventBridge does: 1–10 entries, JSON object detail, the default bus only", async () => {
     await assert.rejects(
       client.send(new PutEventsCommand({ Entries: [] })),

@@ -4,8 +4,9 @@
  * per-flush cap bounds the writes, and failed writes are counted, never thrown.
  */
 import assert from "node:assert/strict";
+import { createServer, type Socket } from "node:net";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { CoreV1Api } from "@kubernetes/client-node";
+import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { KubeEventRecorder } from "../../lib/cluster/event-recorder.js";
 import { type ClusterEvent, EVENT_REASON, nodeSubject, podSubject } from "../../lib/cluster/events.js";
 import type { Pod } from "../../lib/core/kube-objects.js";
@@ -133,5 +134,31 @@ describe("KubeEventRecorder", () => {
     r.record(failed("c"));
     assert.equal((await r.flush()).failed, 1);
     kube.server.faults.endOutage();
+  });
+
+  it("flush waits at most flushTimeoutMs for an API server that never answers; queued writes are dropped", async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as { port: number }).port;
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromOptions({
+      clusters: [{ name: "c", server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
+      users: [{ name: "u" }],
+      contexts: [{ name: "x", cluster: "c", user: "u" }],
+      currentContext: "x",
+    });
+    try {
+      const r = new KubeEventRecorder({ kubeConfig, clock, flushTimeoutMs: 200, requestTimeoutMs: 60_000 });
+      for (let i = 0; i < 10; i++) r.record(failed(`p-${i}`));
+      const started = Date.now();
+      const stats = await r.flush();
+      assert.ok(Date.now() - started < 2_000, "flush returned at its deadline");
+      assert.equal(stats.dropped, 6, `4 in flight, 6 still queued: ${JSON.stringify(stats)}`);
+      assert.equal(stats.created, 0);
+    } finally {
+      for (const s of sockets) s.destroy();
+      silent.close();
+    }
   });
 });

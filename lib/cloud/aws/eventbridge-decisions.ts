@@ -7,6 +7,7 @@
  */
 import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import { type Logger, silentLogger } from "../../core/logger.js";
+import { waitAtMost } from "../../core/wait-at-most.js";
 import type { DecisionRecord } from "../../state/types.js";
 import {
   DECISION_EVENT_SOURCE,
@@ -29,6 +30,8 @@ export interface EventBridgeDecisionSinkOptions {
   eventBusName?: string;
   /** @default silent */
   logger?: Logger;
+  /** Longest `flush()` waits for the puts; a put still running then is counted as failed. @default 5000 */
+  flushTimeoutMs?: number;
 }
 
 /** An entry's size as EventBridge counts it: time, source, detail-type, detail and resources. */
@@ -48,7 +51,8 @@ export class EventBridgeDecisionSink implements DecisionEventSink {
   private readonly logger: Logger;
   private batch: PutEventsRequestEntry[] = [];
   private batchBytes = 0;
-  private readonly sends = new Set<Promise<void>>();
+  /** Puts in flight, each with its entry count; an abandoned one no longer counts when it settles. */
+  private readonly sends = new Map<Promise<void>, { entries: number; abandoned: boolean }>();
   private stats: DecisionPublishStats = { published: 0, failed: 0 };
 
   constructor(private readonly opts: EventBridgeDecisionSinkOptions) {
@@ -71,7 +75,14 @@ export class EventBridgeDecisionSink implements DecisionEventSink {
 
   async flush(): Promise<DecisionPublishStats> {
     this.send();
-    while (this.sends.size > 0) await Promise.all([...this.sends]);
+    if (!(await waitAtMost(Promise.all([...this.sends.keys()]), this.opts.flushTimeoutMs ?? 5000))) {
+      this.logger.warn("decision events still being put at the flush deadline", { calls: this.sends.size });
+      for (const [sending, send] of this.sends) {
+        send.abandoned = true;
+        this.stats.failed += send.entries;
+        this.sends.delete(sending);
+      }
+    }
     const out = this.stats;
     this.stats = { published: 0, failed: 0 };
     return out;
@@ -102,13 +113,15 @@ export class EventBridgeDecisionSink implements DecisionEventSink {
     const entries = this.batch;
     this.batch = [];
     this.batchBytes = 0;
-    const sending: Promise<void> = this.put(entries).finally(() => this.sends.delete(sending));
-    this.sends.add(sending);
+    const send = { entries: entries.length, abandoned: false };
+    const sending: Promise<void> = this.put(entries, send).finally(() => this.sends.delete(sending));
+    this.sends.set(sending, send);
   }
 
-  private async put(entries: PutEventsRequestEntry[]): Promise<void> {
+  private async put(entries: PutEventsRequestEntry[], send: { abandoned: boolean }): Promise<void> {
     try {
       const out = await this.opts.client.send(new PutEventsCommand({ Entries: entries }));
+      if (send.abandoned) return;
       const failed = out.FailedEntryCount ?? 0;
       this.stats.published += entries.length - failed;
       this.stats.failed += failed;
@@ -117,6 +130,7 @@ export class EventBridgeDecisionSink implements DecisionEventSink {
         this.logger.warn("decision events rejected", { failed, errorCodes: [...new Set(codes)] });
       }
     } catch (err) {
+      if (send.abandoned) return;
       this.stats.failed += entries.length;
       this.logger.warn("decision events not published", { entries: entries.length, error: String(err) });
     }
