@@ -2,16 +2,23 @@
  * Builds the controllers' dependencies from the Lambda environment (names in `lib/infra/controller-env.ts`), once
  * per container. Local endpoints for the twin and tests: `STEVEDORE_EC2_ENDPOINT` (EC2, SSM, Pricing, EKS unless
  * overridden), `STEVEDORE_SSM_ENDPOINT`, `STEVEDORE_EKS_ENDPOINT`, `STEVEDORE_DYNAMODB_ENDPOINT` (loopback endpoints
- * get dummy credentials), and `KUBECONFIG` (a kubeconfig file instead of EKS token authentication).
+ * get dummy credentials), `STEVEDORE_EVENTS_ENDPOINT` (EventBridge; else the EC2 one), and `KUBECONFIG` (a
+ * kubeconfig file instead of EKS token authentication). Every controller gets a Kubernetes event recorder and a
+ * decision-event sink on the default EventBridge bus.
  */
 import { EKSClient } from "@aws-sdk/client-eks";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import type { KubeConfig } from "@kubernetes/client-node";
 import type { MinValuesPolicy } from "../lib/api/model.js";
 import { AwsCloudProvider } from "../lib/cloud/aws/aws-cloud-provider.js";
 import { createAwsClients } from "../lib/cloud/aws/clients.js";
 import { loadClusterFacts } from "../lib/cloud/aws/eks-cluster.js";
+import { EventBridgeDecisionSink } from "../lib/cloud/aws/eventbridge-decisions.js";
 import { StoreBackedUnavailableOfferings } from "../lib/cloud/aws/unavailable-offerings.js";
 import { connectEksCluster } from "../lib/cluster/eks-cluster.js";
-import { createKubeconfigClusterClient } from "../lib/cluster/kubeconfig.js";
+import { KubeEventRecorder } from "../lib/cluster/event-recorder.js";
+import { KubeClusterClient } from "../lib/cluster/kube-client.js";
+import { loadKubeConfig } from "../lib/cluster/kubeconfig.js";
 import type { ClusterClient } from "../lib/cluster/types.js";
 import { effectiveConfigSource } from "../lib/controllers/config-source.js";
 import type { ControllerDeps } from "../lib/controllers/deps.js";
@@ -81,9 +88,16 @@ export function readSettings(env: Env = process.env): ControllerSettings {
   };
 }
 
-async function clusterClient(s: ControllerSettings, env: Env, eks: EKSClient): Promise<ClusterClient> {
-  if (env.KUBECONFIG) return createKubeconfigClusterClient({ path: env.KUBECONFIG });
-  return (await connectEksCluster({ clusterName: s.clusterName, region: s.region, eks })).client;
+async function clusterClient(
+  s: ControllerSettings,
+  env: Env,
+  eks: EKSClient,
+): Promise<{ client: ClusterClient; kubeConfig: KubeConfig }> {
+  if (env.KUBECONFIG) {
+    const kubeConfig = loadKubeConfig({ path: env.KUBECONFIG });
+    return { client: new KubeClusterClient({ kubeConfig }), kubeConfig };
+  }
+  return connectEksCluster({ clusterName: s.clusterName, region: s.region, eks });
 }
 
 /** Builds every dependency from the environment. */
@@ -121,8 +135,20 @@ export async function buildDeps(
     defaultInstanceProfile: env[CONTROLLER_ENV.instanceProfile],
     logger: telemetry.logger,
   });
+  const kube = await clusterClient(s, env, eks);
+  const eventBridge = new EventBridgeClient({
+    region: s.region,
+    ...(env.STEVEDORE_EVENTS_ENDPOINT || awsEndpoint ? { endpoint: env.STEVEDORE_EVENTS_ENDPOINT ?? awsEndpoint } : {}),
+    ...(credentials ? { credentials } : {}),
+  });
   const deps: ControllerDeps = {
-    cluster: await clusterClient(s, env, eks),
+    cluster: kube.client,
+    events: new KubeEventRecorder({ kubeConfig: kube.kubeConfig, logger: telemetry.logger }),
+    decisionEvents: new EventBridgeDecisionSink({
+      client: eventBridge,
+      clusterName: s.clusterName,
+      logger: telemetry.logger,
+    }),
     cloud,
     state,
     clock: systemClock,

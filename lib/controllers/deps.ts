@@ -4,7 +4,9 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import type { StevedoreConfig } from "../api/model.js";
+import type { DecisionEventSink } from "../cloud/decision-events.js";
 import type { CloudProvider } from "../cloud/provider.js";
+import type { EventRecorder } from "../cluster/events.js";
 import type { ClusterClient } from "../cluster/types.js";
 import type { Clock } from "../core/clock.js";
 import type { SolveInput } from "../scheduling/types.js";
@@ -67,4 +69,8 @@ export interface ControllerDeps {
   lowerBound?: (input: SolveInput) => Promise<number | undefined>;
   /** @default {@link randomIds} */
   ids?: IdSource;
+  /** Kubernetes events on Pods and Nodes (`lib/cluster/events.ts`). @default none recorded */
+  events?: EventRecorder;
+  /** Every decision also published as an event (`lib/cloud/decision-events.ts`). @default none published */
+  decisionEvents?: DecisionEventSink;
 }

@@ -25,7 +25,9 @@ import type { PlanMemo } from "../disruption/plan-memo.js";
 import { ConflictError, type NodeClaim } from "../state/types.js";
 import type { ClusterView } from "../view/cluster-view.js";
 import { ViewIndex } from "../view/cluster-view.js";
+import { disruptingEvents, rejectionEvents } from "./controller-events.js";
 import { InvocationDeadline } from "./deadline.js";
+import { flushSideChannels, logDecision, recordEvent } from "./decisions.js";
 import { type ControllerDeps, randomIds } from "./deps.js";
 import { LeaseHolder } from "./lease.js";
 import { recordNodeActivity } from "./node-activity.js";
@@ -154,6 +156,7 @@ export class Disruptor {
     } finally {
       result.deadlineStops = this.deadline.stops;
       await holder.release().catch(() => {});
+      await flushSideChannels(this.deps);
       telemetry.metrics.flush();
     }
     return result;
@@ -186,6 +189,7 @@ export class Disruptor {
     if (!this.deadline.admit()) return "busy";
     view = await this.snapshot(config);
     const plan = this.plan(view, result);
+    for (const e of rejectionEvents(plan?.rejections ?? [])) recordEvent(this.deps, e);
     if (!plan || plan.commands.length === 0) {
       if (plan && plan.rejections.length > 0)
         telemetry.logger.debug("nothing to disrupt", { rejections: plan.rejections.slice(0, 20) });
@@ -240,7 +244,7 @@ export class Disruptor {
     commands: DisruptionCommand[],
     loopEnd: number,
   ): Promise<{ view: ClusterView; commands: DisruptionCommand[] } | undefined> {
-    const { clock, state, telemetry } = this.deps;
+    const { clock, telemetry } = this.deps;
     if (!this.deadline.admit(this.opts.validationDelayMs)) return undefined;
     if (clock.now() + this.opts.validationDelayMs > loopEnd) return undefined; // not enough time left to validate
     await clock.sleep(this.opts.validationDelayMs);
@@ -254,7 +258,7 @@ export class Disruptor {
       }
       const cmd = commands[i];
       telemetry.logger.info("disruption dropped at validation", { method: cmd.method, reason: v.rejected });
-      await state.logDecision({
+      await logDecision(this.deps, {
         at: clock.now(),
         controller: "disruptor",
         action: "reject",
@@ -307,13 +311,14 @@ export class Disruptor {
       }
     }
     telemetry.metrics.add(METRIC.disruptions, 1, "Count", { method: cmd.method });
+    for (const e of disruptingEvents(cmd)) recordEvent(this.deps, e);
     telemetry.logger.info("disruption started", { method: cmd.method, explanation: cmd.explanation });
     result.commands.push({
       method: cmd.method,
       nodes: cmd.candidates.map((c) => c.nodeName),
       replacements: replacementIds,
     });
-    await state.logDecision({
+    await logDecision(this.deps, {
       at: clock.now(),
       controller: "disruptor",
       action: cmd.replacements.length > 0 ? "replace" : "delete",
@@ -398,7 +403,7 @@ export class Disruptor {
         replacements: ids,
       },
     );
-    await this.deps.state.logDecision({
+    await logDecision(this.deps, {
       at: now,
       controller: "disruptor",
       action: proceed ? "drain-without-replacement" : "abandon",

@@ -16,6 +16,7 @@ import { LABEL_STEVEDORE_CLAIM } from "../core/well-known.js";
 import { ConflictError, type NodeClaim } from "../state/types.js";
 import { isNodeReady } from "../view/cluster-view.js";
 import { InvocationDeadline } from "./deadline.js";
+import { flushSideChannels, logDecision } from "./decisions.js";
 import { type ControllerDeps, randomIds } from "./deps.js";
 import { LeaseHolder } from "./lease.js";
 import { METRIC } from "./telemetry.js";
@@ -102,6 +103,7 @@ export class GarbageCollector {
     } finally {
       result.deadlineStops = this.deadline.stops;
       await holder.release().catch(() => {});
+      await flushSideChannels(this.deps);
       telemetry.metrics.flush();
     }
     return result;
@@ -112,7 +114,7 @@ export class GarbageCollector {
    * launch batch not yet tagged with its claim — a batch no live claim belongs to. Terminated with one call.
    */
   private async leakedInstances(instances: CloudInstance[], claims: NodeClaim[], result: GcResult): Promise<void> {
-    const { clock, cloud, state, telemetry } = this.deps;
+    const { clock, cloud, telemetry } = this.deps;
     const byId = new Map(claims.map((c) => [c.id, c]));
     const liveBatches = new Set(claims.filter((c) => c.state !== "Terminated" && c.batchId).map((c) => c.batchId));
     const now = clock.now();
@@ -144,7 +146,7 @@ export class GarbageCollector {
         claimState: claim?.state ?? "missing",
       };
       telemetry.logger.warn("terminated a leaked instance", details);
-      await state.logDecision({ at: now, controller: "gc", action: "terminate", details });
+      await logDecision(this.deps, { at: now, controller: "gc", action: "terminate", details });
     }
   }
 

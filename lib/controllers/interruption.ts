@@ -15,7 +15,9 @@ import type { ApiFlavor, StevedoreConfig } from "../api/model.js";
 import { type InterruptionMessage, MalformedInterruptionMessageError } from "../cloud/interruption.js";
 import { isReschedulable } from "../core/pods.js";
 import type { ClaimDisruptionReason, NodeClaim } from "../state/types.js";
+import { spotInterruptedEvent } from "./controller-events.js";
 import { InvocationDeadline } from "./deadline.js";
+import { flushSideChannels, logDecision, recordEvent } from "./decisions.js";
 import type { ControllerDeps } from "./deps.js";
 import { launchReplacements } from "./replacement.js";
 import { takeSnapshot } from "./snapshot.js";
@@ -160,6 +162,7 @@ export class InterruptionHandler {
     }
     if (urgent.length > 0) await this.drainUrgent(urgent, result, deadline);
     result.deadlineStops += deadline.stops;
+    await flushSideChannels(this.deps);
     telemetry.metrics.flush();
   }
 
@@ -203,6 +206,8 @@ export class InterruptionHandler {
           { instanceType: claim.instanceType, zone: claim.zone, capacityType: "spot" },
           "SpotInterruption",
         );
+        const event = spotInterruptedEvent(claim);
+        if (event) recordEvent(this.deps, event);
       }
       const reason: ClaimDisruptionReason = urgent ? "Interrupted" : "Replaced";
       const acted = await this.act(claim, reason, msg, config, !alreadyHandled);
@@ -248,7 +253,7 @@ export class InterruptionHandler {
       const deadline = msg.kind === "instance-terminating" ? clock.now() : undefined;
       current = await this.terminator.startDrain(current, pool, deadline);
     }
-    await state.logDecision({
+    await logDecision(this.deps, {
       at: clock.now(),
       controller: "interruption",
       action: reason === "Interrupted" ? "cordon-and-drain" : "replace",

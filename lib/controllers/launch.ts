@@ -24,6 +24,7 @@ import { objectKey } from "../core/kube-objects.js";
 import { LABEL_STEVEDORE_CLAIM } from "../core/well-known.js";
 import type { CapacityType, InstanceType, NewNode } from "../scheduling/types.js";
 import { ConflictError, type Fence, FencedError, type NodeClaim } from "../state/types.js";
+import { logDecision } from "./decisions.js";
 import { type ControllerDeps, randomIds } from "./deps.js";
 import { classOf } from "./snapshot.js";
 import { METRIC } from "./telemetry.js";
@@ -310,7 +311,7 @@ export class ClaimLauncher {
       pods: claim.pods.length,
       why: ctx.why,
     });
-    await this.deps.state.logDecision({
+    await logDecision(this.deps, {
       at: now,
       controller: ctx.controller,
       action: "launch",

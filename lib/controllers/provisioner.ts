@@ -18,7 +18,9 @@ import { FencedError } from "../state/types.js";
 import type { ClusterView } from "../view/cluster-view.js";
 import { provisioningInput } from "../view/solver-input.js";
 import { PodBatcher } from "./batcher.js";
+import { failedSchedulingEvents, nominatedEvents, podsByKey } from "./controller-events.js";
 import { InvocationDeadline } from "./deadline.js";
+import { flushSideChannels, logDecision, recordEvent } from "./decisions.js";
 import { type ControllerDeps, randomIds } from "./deps.js";
 import { ClaimLauncher, type LaunchOutcome, launchBatches } from "./launch.js";
 import { LeaseHolder } from "./lease.js";
@@ -148,6 +150,7 @@ export class Provisioner {
       result.deadlineStops = this.deadline.stops;
       watch?.stop();
       await holder.release().catch(() => {});
+      await flushSideChannels(this.deps);
       telemetry.metrics.flush();
     }
     return result;
@@ -252,10 +255,12 @@ export class Provisioner {
         pods: solved.unschedulable.slice(0, 10).map((u) => ({ pod: objectKey(u.pod), reason: u.reason })),
         count: solved.unschedulable.length,
       });
+      for (const e of failedSchedulingEvents(input, solved.unschedulable)) recordEvent(this.deps, e);
     }
     if (solved.newNodes.length === 0) return "done";
     const pendingSince = oldest(pending);
     const outcomes: LaunchOutcome[] = [];
+    let pendingByKey: Map<string, Pod> | undefined;
     const ctx = {
       config,
       fence,
@@ -278,7 +283,12 @@ export class Provisioner {
         continue;
       }
       outcomes.push(...got);
-      for (const o of got) if (o.status === "launched") result.launched.push(o.claim.id);
+      for (const o of got) {
+        if (o.status !== "launched") continue;
+        result.launched.push(o.claim.id);
+        for (const e of nominatedEvents(o.claim, o.instance, (pendingByKey ??= podsByKey(pending))))
+          recordEvent(this.deps, e);
+      }
       if (got.some((o) => o.status === "throttled")) return "throttled";
     }
     await this.logLowerBound(input, solved);
@@ -290,7 +300,7 @@ export class Provisioner {
    * than `lowerBoundMinRemainingMs` of the invocation is left.
    */
   private async logLowerBound(input: SolveInput, solved: SolveResult): Promise<void> {
-    const { clock, lowerBound, state, telemetry } = this.deps;
+    const { clock, lowerBound, telemetry } = this.deps;
     if (!lowerBound) return;
     const remaining = Math.min(this.loopEnd ?? Number.POSITIVE_INFINITY, this.deadline.at) - clock.now();
     if (remaining < this.opts.lowerBoundMinRemainingMs) {
@@ -299,7 +309,8 @@ export class Provisioner {
     }
     const bound = await lowerBound(input).catch(() => undefined);
     if (bound === undefined) return;
-    await state.logDecision({
+    if (bound > 0) telemetry.metrics.add(METRIC.planOptimalityGap, solved.costPerHour / bound - 1, "None");
+    await logDecision(this.deps, {
       at: clock.now(),
       controller: "provisioner",
       action: "lower-bound",
@@ -320,6 +331,9 @@ export class Provisioner {
       live.reduce((s, c) => s + (c.pricePerHour ?? 0), 0),
       "None",
     );
+    const perPool = new Map<string, number>(view.pools.map((p) => [p.name, 0]));
+    for (const c of live) perPool.set(c.pool, (perPool.get(c.pool) ?? 0) + (c.pricePerHour ?? 0));
+    for (const [pool, cost] of perPool) metrics.add(METRIC.poolCostPerHour, cost, "None", { pool });
     for (const capacityType of ["spot", "on-demand"]) {
       const n = live.filter((c) => c.capacityType === capacityType).length;
       metrics.add(METRIC.nodes, n, "Count", { capacityType });

@@ -19,6 +19,8 @@ import {
 } from "../core/well-known.js";
 import { ConflictError, type Fence, type NodeClaim } from "../state/types.js";
 import { type ClusterView, isNodeReady, ViewIndex } from "../view/cluster-view.js";
+import { launchedEvent } from "./controller-events.js";
+import { logDecision, recordEvent } from "./decisions.js";
 import type { ControllerDeps } from "./deps.js";
 import { METRIC } from "./telemetry.js";
 
@@ -133,7 +135,7 @@ export async function reconcileRegistration(
             claimId: claim.id,
             instanceId: claim.instanceId,
           });
-          await deps.state.logDecision({
+          await logDecision(deps, {
             at: now,
             controller: "provisioner",
             action: "terminate",
@@ -150,6 +152,7 @@ export async function reconcileRegistration(
           fence,
         );
         out.registered.push(claim.id);
+        recordEvent(deps, launchedEvent(claim, node.metadata.name ?? ""));
       }
       if (node && initialized(claim, node)) {
         const labels = { [LABEL_INITIALIZED]: "true" };

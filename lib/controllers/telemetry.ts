@@ -46,6 +46,14 @@ export const METRIC = {
   launchFailures: "LaunchFailures",
   /** $/hour of every live claim. */
   fleetCostPerHour: "FleetCostPerHour",
+  /** $/hour of the live claims of one pool; dimension `pool`. */
+  poolCostPerHour: "PoolCostPerHour",
+  /** A solve's cost over its LP lower bound, minus one (0.05 = 5% above the bound). */
+  planOptimalityGap: "PlanOptimalityGap",
+  /** Decision events the event bus did not take (failed calls or rejected entries). */
+  decisionEventsFailed: "DecisionEventsFailed",
+  /** Kubernetes event writes that failed, plus events dropped by the per-invocation cap. */
+  kubeEventsNotWritten: "KubeEventsNotWritten",
   /** From the oldest pod of a batch turning pending to the CreateFleet call (ms). */
   decisionLatency: "DecisionLatency",
   /** From an interruption event's time to its node being drained (s). */

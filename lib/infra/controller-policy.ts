@@ -268,7 +268,15 @@ export function resourceDiscoveryPolicy(i: ControllerPolicyInputs): PolicyGroup 
   };
 }
 
-/** The state table, the interruption queue and (with `configSource: ssm`) the config parameters. */
+/** The account's default event bus in the stack's region, where every decision is published. */
+export function defaultEventBusArn(i: ControllerPolicyInputs): string {
+  return `arn:${i.partition}:events:${i.region}:${i.account}:event-bus/default`;
+}
+
+/**
+ * The state table, the interruption queue, the default event bus (decision events) and (with `configSource: ssm`)
+ * the config parameters.
+ */
 export function stateAndEventsPolicy(i: ControllerPolicyInputs): PolicyGroup {
   const statements = [
     new PolicyStatement({
@@ -282,6 +290,12 @@ export function stateAndEventsPolicy(i: ControllerPolicyInputs): PolicyGroup {
       effect: Effect.ALLOW,
       actions: [...QUEUE_CONSUMER_ACTIONS],
       resources: [i.queueArn],
+    }),
+    new PolicyStatement({
+      sid: "AllowPublishingDecisionEvents",
+      effect: Effect.ALLOW,
+      actions: ["events:PutEvents"],
+      resources: [defaultEventBusArn(i)],
     }),
   ];
   const wildcardReasons: Record<string, string> = {};
@@ -300,7 +314,7 @@ export function stateAndEventsPolicy(i: ControllerPolicyInputs): PolicyGroup {
   }
   return {
     id: "StatePolicy",
-    description: `Stevedore ${i.clusterName}: the state table, the interruption queue and the config parameters`,
+    description: `Stevedore ${i.clusterName}: the state table, the interruption queue, decision events and the config parameters`,
     statements,
     wildcardReasons,
   };

@@ -109,8 +109,12 @@ function fleetRow(m: StevedoreMetrics): Row {
       width: 12,
     }),
     new GraphWidget({
-      title: "Fleet cost ($/hour)",
-      left: [m.search(METRICS.fleetCostPerHour, { statistic: "Maximum", period: MINUTE, label: "$/hour" })],
+      title: "Cost ($/hour): fleet and per pool; plan gap to the LP bound",
+      left: [
+        m.search(METRICS.fleetCostPerHour, { statistic: "Maximum", period: MINUTE, label: "fleet $/hour" }),
+        m.search(METRICS.poolCostPerHour, { statistic: "Maximum", period: MINUTE, breakdown: true }),
+      ],
+      right: [m.search(METRICS.planOptimalityGap, { statistic: "Maximum", period: FIVE_MINUTES, label: "plan gap" })],
       width: 12,
     }),
   ];
@@ -139,13 +143,21 @@ function takenAwayRow(m: StevedoreMetrics, queue: IQueue, deadLetterQueue: IQueu
     new GraphWidget({
       title: "Interruptions handled by kind",
       left: [m.search(METRICS.interruptionsHandled, { statistic: "Sum", period: FIVE_MINUTES, breakdown: true })],
-      width: 8,
+      width: 6,
     }),
     new GraphWidget({
       title: "Nodes terminated by reason, disruptions by method",
       left: [m.search(METRICS.nodesTerminated, { statistic: "Sum", period: FIVE_MINUTES, breakdown: true })],
       right: [m.search(METRICS.disruptions, { statistic: "Sum", period: FIVE_MINUTES, breakdown: true })],
-      width: 8,
+      width: 6,
+    }),
+    new GraphWidget({
+      title: "Events not delivered (EventBridge, Kubernetes)",
+      left: [
+        m.search(METRICS.decisionEventsFailed, { statistic: "Sum", period: FIVE_MINUTES, label: "decision events" }),
+        m.search(METRICS.kubeEventsNotWritten, { statistic: "Sum", period: FIVE_MINUTES, label: "Kubernetes events" }),
+      ],
+      width: 6,
     }),
     new GraphWidget({
       title: "Interruption queue",
@@ -158,7 +170,7 @@ function takenAwayRow(m: StevedoreMetrics, queue: IQueue, deadLetterQueue: IQueu
         }),
       ],
       right: [queue.metricApproximateAgeOfOldestMessage({ statistic: "Maximum", period: MINUTE, label: "oldest (s)" })],
-      width: 8,
+      width: 6,
     }),
   ];
 }

@@ -105,6 +105,31 @@ export const METRICS = {
     total: true,
     description: "provisioner: summed $/hour of every live node claim (gauge)",
   },
+  poolCostPerHour: {
+    name: "PoolCostPerHour",
+    unit: "None",
+    breakdown: DIMENSIONS.pool,
+    total: false,
+    description: "provisioner, each pass: summed $/hour of the live node claims of each pool (gauge)",
+  },
+  planOptimalityGap: {
+    name: "PlanOptimalityGap",
+    unit: "None",
+    total: true,
+    description: "provisioner, each solve with a known LP bound: plan cost / lower bound − 1 (0.05 = 5% above)",
+  },
+  decisionEventsFailed: {
+    name: "DecisionEventsFailed",
+    unit: "Count",
+    total: true,
+    description: "every controller, each invocation: decision events EventBridge did not take",
+  },
+  kubeEventsNotWritten: {
+    name: "KubeEventsNotWritten",
+    unit: "Count",
+    total: true,
+    description: "every controller, each invocation: Kubernetes events that failed or were over the per-invocation cap",
+  },
   interruptionsHandled: {
     name: "InterruptionsHandled",
     unit: "Count",

@@ -74,6 +74,25 @@ export interface TwinReport {
   throttledInvocations?: Record<string, number>;
   /** Per function: its invocations, and the CPU and heap they used. */
   invocations?: Record<string, InvocationSummary>;
+  /** Per pool: nodes launched and live, $/hour at the end, dollars accrued. */
+  costPerPool?: PoolCost[];
+  /** Decision events the emulator's default event bus received, by detail-type. */
+  decisionEvents?: Record<string, number>;
+  /** Kubernetes events the controllers wrote (summed counts), by reason. */
+  kubeEvents?: Record<string, number>;
+}
+
+/** One pool's line in the report: what it launched, runs and costs. */
+export interface PoolCost {
+  pool: string;
+  /** Instances launched for it over the run. */
+  launched: number;
+  /** Instances pending or running at the end. */
+  liveNodes: number;
+  /** Their $/hour at the end. */
+  costPerHour: number;
+  /** Dollars accrued over the run (running time × price). */
+  accruedCost: number;
 }
 
 /** What one function's invocations did over a run. */
@@ -128,7 +147,20 @@ export function summaryRows(r: TwinReport): [string, string][] {
       "invariants",
       `duplicate launches ${r.invariants.duplicateLaunches}, leaked instances ${r.invariants.leakedInstances}, stranded pods ${r.invariants.strandedPods}, violations ${r.invariants.violations}`,
     ],
+    ...(r.costPerPool ?? []).map((p): [string, string] => [
+      `pool ${p.pool}`,
+      `${p.liveNodes} nodes now, $${p.costPerHour.toFixed(4)}/h; ${p.launched} launched, $${p.accruedCost.toFixed(4)} accrued`,
+    ]),
+    ...countsRow("decision events", r.decisionEvents),
+    ...countsRow("kube events", r.kubeEvents),
   ];
+}
+
+function countsRow(label: string, counts: Record<string, number> | undefined): [string, string][] {
+  if (!counts) return [];
+  const entries = Object.entries(counts);
+  const total = entries.reduce((s, [, n]) => s + n, 0);
+  return [[label, `${total}${entries.length > 0 ? ` (${entries.map(([k, n]) => `${k} ${n}`).join(", ")})` : ""}`]];
 }
 
 /** The summary as an aligned text table. */

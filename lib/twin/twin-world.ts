@@ -3,10 +3,15 @@
  * (client-node, the AWS SDK, the DynamoDB store) pointed at them, all on one virtual clock.
  */
 import { EKSClient } from "@aws-sdk/client-eks";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { AwsCloudProvider } from "../cloud/aws/aws-cloud-provider.js";
 import { createAwsClients } from "../cloud/aws/clients.js";
 import { loadClusterFacts } from "../cloud/aws/eks-cluster.js";
+import { EventBridgeDecisionSink } from "../cloud/aws/eventbridge-decisions.js";
 import { StoreBackedUnavailableOfferings } from "../cloud/aws/unavailable-offerings.js";
+import type { DecisionEventSink } from "../cloud/decision-events.js";
+import { KubeEventRecorder } from "../cluster/event-recorder.js";
+import type { EventRecorder } from "../cluster/events.js";
 import { KubeClusterClient } from "../cluster/kube-client.js";
 import type { ConfigSource } from "../controllers/deps.js";
 import { MemoryTelemetry } from "../controllers/telemetry.js";
@@ -38,6 +43,10 @@ export interface TwinWorld {
   cloud: AwsCloudProvider;
   config: ConfigSource;
   telemetry: MemoryTelemetry;
+  /** Kubernetes events of the controllers, written to the fake kube-apiserver. */
+  events: EventRecorder;
+  /** Decision events, put on the emulator's default event bus. */
+  decisionEvents: DecisionEventSink;
   /** Writes config documents (YAML, multi-document) to the state table, as `stevedore config apply` does. */
   applyConfig(yaml: string): Promise<void>;
   close(): Promise<void>;
@@ -104,6 +113,12 @@ export async function startTwinWorld(
     unavailableOfferings: new StoreBackedUnavailableOfferings(state),
   });
   const kubeClient = new KubeClusterClient({ kubeConfig: kube.kubeconfig(), clock });
+  const eventBridge = new EventBridgeClient({
+    region: scenario.region,
+    endpoint: awsEndpoint,
+    credentials: DUMMY_CREDENTIALS,
+    maxAttempts: 1,
+  });
   const config: ConfigSource = {
     async load() {
       const effective = await loadEffectiveConfig({ store: state, env: {}, clock });
@@ -126,6 +141,8 @@ export async function startTwinWorld(
     cloud,
     config,
     telemetry: new MemoryTelemetry(),
+    events: new KubeEventRecorder({ kubeConfig: kube.kubeconfig(), clock }),
+    decisionEvents: new EventBridgeDecisionSink({ client: eventBridge, clusterName: scenario.clusterName }),
     async applyConfig(yaml) {
       for (const doc of splitConfigDocuments(yaml)) {
         const existing = await state.getConfig(doc.kind, doc.name);
@@ -141,6 +158,7 @@ export async function startTwinWorld(
       await aws.close();
       dynamo.destroy();
       eks.destroy();
+      eventBridge.destroy();
       await dynalite.close();
     },
   };

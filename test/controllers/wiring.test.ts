@@ -89,6 +89,9 @@ describe("lambda wiring", () => {
       const r = await new Provisioner(deps, { loopSeconds: settings.loopSeconds }).run();
       assert.equal(r.launched.length, 1);
       assert.equal(h.liveInstances().length, 1);
+      assert.deepEqual(h.aws.emulator.defaultEventBus.countsByDetailType(), { "Stevedore Launch": 1 });
+      const events = h.kube.server.store.list("events").map((e) => (e as { reason?: string }).reason);
+      assert.deepEqual(events, ["Nominated"], "the wiring gives the controllers an event recorder");
     } finally {
       process.env.POWERTOOLS_LOG_LEVEL = saved.log;
       process.env.POWERTOOLS_METRICS_DISABLED = saved.metrics;
@@ -97,6 +100,43 @@ describe("lambda wiring", () => {
       rmSync(dir, { recursive: true, force: true });
       await h.close();
     }
+  });
+
+  test("the provisioner's EMF output carries the fleet's and each pool's $/hour", async () => {
+    const h = await startControllerHarness();
+    const out: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    const saved = process.env.POWERTOOLS_LOG_LEVEL;
+    process.env.POWERTOOLS_LOG_LEVEL = "SILENT";
+    try {
+      const telemetry = powertoolsTelemetry({ serviceName: "stevedore", defaultDimensions: { cluster: CLUSTER } });
+      h.pod("web-0", { cpu: "1" });
+      process.stdout.write = ((chunk: string | Uint8Array) => {
+        out.push(String(chunk));
+        return true;
+      }) as typeof process.stdout.write;
+      await new Provisioner(h.deps({ telemetry }), { loopSeconds: 0 }).run();
+      await new Provisioner(h.deps({ telemetry }), { loopSeconds: 0 }).run();
+    } finally {
+      process.stdout.write = write;
+      process.env.POWERTOOLS_LOG_LEVEL = saved;
+      if (saved === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
+      await h.close();
+    }
+    const emf = out
+      .join("")
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => "_aws" in l);
+    const pool = emf.filter((l) => "PoolCostPerHour" in l);
+    assert.ok(pool.length >= 2, "one point per pass");
+    const last = pool[pool.length - 1];
+    assert.equal(last.pool, "default");
+    assert.equal(last.cluster, CLUSTER);
+    assert.ok((last.PoolCostPerHour as number) > 0, "the launched node's price");
+    const fleet = emf.filter((l) => "FleetCostPerHour" in l);
+    assert.equal(fleet[fleet.length - 1].FleetCostPerHour, last.PoolCostPerHour, "one pool: fleet = pool");
   });
 
   test("Powertools telemetry writes EMF metrics with their dimensions and JSON logs", () => {

@@ -38,6 +38,18 @@ test("burst then scale-down: everything is scheduled, then consolidation shrinks
   );
   const peakPending = Math.max(...r.timeline.map((s) => s.pendingPods));
   assert.ok(peakPending > 0, "pods were pending before Stevedore acted");
+  // Cost per pool, decision events on the emulator's bus, and the controllers' Kubernetes events.
+  const pools = r.costPerPool ?? [];
+  assert.ok(pools.length > 0 && pools.every((p) => p.accruedCost >= 0));
+  assert.equal(
+    pools.reduce((n, p) => n + p.launched, 0),
+    r.nodes.launched,
+  );
+  assert.ok(Math.abs(pools.reduce((c, p) => c + p.costPerHour, 0) - last.costPerHour) < 0.01, "pools sum to the fleet");
+  const launchEvents = r.decisionEvents?.["Stevedore Launch"] ?? 0;
+  assert.ok(launchEvents > 0 && launchEvents <= r.nodes.launched, `launch events ${launchEvents}`);
+  assert.ok((r.kubeEvents?.Nominated ?? 0) > 0 && (r.kubeEvents?.Launched ?? 0) > 0);
+  assert.ok((r.kubeEvents?.Disrupting ?? 0) > 0);
 });
 
 test("spot interruption storm: every interrupted node is replaced and drained inside its two-minute notice", async () => {
@@ -47,6 +59,8 @@ test("spot interruption storm: every interrupted node is replaced and drained in
   assert.equal(r.interruptions.drainedInTime, r.interruptions.received);
   assert.equal(r.interruptions.replaced, r.interruptions.received);
   assert.equal(r.pods.total, 16);
+  assert.equal(r.kubeEvents?.SpotInterrupted, 7);
+  assert.equal(r.decisionEvents?.["Stevedore Cordon And Drain"], 7);
 });
 
 test("ICE on the cheapest offerings, throttling and an EC2 outage: fallback without duplicates", async () => {

@@ -163,7 +163,11 @@ describe("cluster-access custom resource against a Kubernetes API", () => {
       delete: "delete",
       create: "create",
     };
-    const text = readFileSync(join(REPO_ROOT, "lib/cluster/kube-client.ts"), "utf8");
+    const text = ["lib/cluster/kube-client.ts", "lib/cluster/event-recorder.ts"]
+      .map((f) => readFileSync(join(REPO_ROOT, f), "utf8"))
+      .join("\n");
+    assert.match(text, /this\.core\.createNamespacedEvent\(/, "the event recorder's calls are scanned too");
+    assert.match(text, /this\.core\.patchNamespacedEvent\(/);
     const calls = [...text.matchAll(/this\.(?:core|apps|policy)\.(list|read|patch|replace|delete|create)(\w+)\(/g)];
     assert.ok(calls.length >= 8, "found the client's calls");
     const allowed = (group: string, resource: string, verb: string) =>

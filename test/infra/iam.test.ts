@@ -182,7 +182,7 @@ describe("IAM", () => {
     }
   });
 
-  it("PassRole only for the node role to EC2; reads limited by region; eks, ssm, dynamodb, sqs scoped", () => {
+  it("PassRole only for the node role to EC2; reads limited by region; eks, ssm, dynamodb, sqs, events scoped", () => {
     const statements = controllerStatements(variants.default);
     const pass = statements.filter((s) => actionsOf(s).includes("iam:PassRole"));
     assert.equal(pass.length, 1);
@@ -199,6 +199,11 @@ describe("IAM", () => {
     assert.deepEqual(byAction("pricing:GetProducts"), ["*"]);
     for (const a of STATE_TABLE_ACTIONS) assert.deepEqual(byAction(a), [`<StateTable962DE04C.Arn>`], a);
     assert.deepEqual(byAction("sqs:ReceiveMessage"), ["<InterruptionQueueA3EE13F3.Arn>"]);
+    assert.deepEqual(byAction("events:PutEvents"), [
+      "arn:<AWS::Partition>:events:us-east-1:<AWS::AccountId>:event-bus/default",
+    ]);
+    const putEvents = statements.filter((s) => actionsOf(s).includes("events:PutEvents"));
+    assert.deepEqual(putEvents.map(actionsOf), [["events:PutEvents"]], "PutEvents alone, in one statement");
     const ssmConfig = controllerStatements(variants.privateSsm).find((s) => s.Sid === "AllowReadingConfigParameters");
     assert.deepEqual(resourcesOf(ssmConfig as Statement), [
       "arn:<AWS::Partition>:ssm:us-east-1:<AWS::AccountId>:parameter/stevedore/demo",
@@ -230,6 +235,9 @@ describe("IAM", () => {
     assert.ok(ec2.has("CreateFleet") && ec2.has("TerminateInstances"), "scan found the adapter's calls");
     for (const c of ec2) assert.ok(allowed.has(`ec2:${c}`), `ec2:${c}`);
     for (const c of commands("lib/cloud/aws", "@aws-sdk/client-ssm")) assert.ok(allowed.has(`ssm:${c}`), `ssm:${c}`);
+    const eventBridge = commands("lib/cloud/aws", "@aws-sdk/client-eventbridge");
+    assert.ok(eventBridge.has("PutEvents"), "scan found the decision publisher");
+    for (const c of eventBridge) assert.ok(allowed.has(`events:${c}`), `events:${c}`);
     for (const c of commands("lib/cloud/aws", "@aws-sdk/client-pricing"))
       assert.ok(allowed.has(`pricing:${c}`), `pricing:${c}`);
     for (const dir of ["lib/cluster", "lib/cloud/aws"]) {

@@ -8,6 +8,7 @@ import { defaultZones } from "../../cloud/aws/builtin-catalog.js";
 import { systemClock } from "../../core/clock.js";
 import type { CapacityLimit, PurchaseOption, VcpuQuotas } from "./capacity.js";
 import type { EmulatedStack, StackOutput } from "./cloudformation.js";
+import { DefaultEventBus } from "./default-event-bus.js";
 import { defaultEksCluster, type EksClusterConfig } from "./eks.js";
 import {
   type AwsEmulatorOptions,
@@ -31,6 +32,8 @@ import { Ec2World } from "./world.js";
 export class AwsEmulator {
   /** The world model (for advanced control; prefer the methods below). */
   readonly world: Ec2World;
+  /** The account's default EventBridge bus: the decision events the controllers put, counted by detail-type. */
+  readonly defaultEventBus: DefaultEventBus;
   private readonly faults: FaultInjector;
   private readonly rateLimits: Ec2RateLimiter;
   private readonly server: AwsHttpServer;
@@ -69,8 +72,10 @@ export class AwsEmulator {
     this.eks = { ...defaultEksCluster(clusterName), ...options.eksCluster };
     this.faults = new FaultInjector(new SeededRandom(seed ^ 0x7ea5e), options.throttle);
     this.rateLimits = new Ec2RateLimiter(options.ec2RateLimits ?? true);
+    this.defaultEventBus = new DefaultEventBus(() => clock.now());
     this.server = new AwsHttpServer({
       world: this.world,
+      defaultEventBus: this.defaultEventBus,
       faults: this.faults,
       pricing: new PricingService(this.world),
       eksCluster: () => this.eks,

@@ -3,6 +3,7 @@
  *
  * - `X-Amz-Target: AmazonSSM.<Action>` → SSM (JSON 1.1)
  * - `X-Amz-Target: AWSPriceListService.<Action>` → Pricing (JSON 1.1)
+ * - `X-Amz-Target: AWSEvents.<Action>` → EventBridge PutEvents on the default bus (JSON 1.1)
  * - `GET /clusters[/<name>]` → EKS (REST JSON)
  * - form body with `Version=2011-06-15` → STS (Query); `Version=2010-05-15` → CloudFormation (Query); any other
  *   form body → EC2 (Query, `Version=2016-11-15`)
@@ -13,6 +14,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { cloudFormationErrorXml, type EmulatedStack, handleCloudFormation } from "./cloudformation.js";
+import type { DefaultEventBus } from "./default-event-bus.js";
 import { FLEET_POOL_ERROR_CODES, runEc2Action } from "./ec2-api.js";
 import { type EksClusterConfig, type EksContext, handleEks } from "./eks.js";
 import { AwsApiError, ec2StatusForCode } from "./errors.js";
@@ -30,6 +32,8 @@ export interface ServerDeps {
   world: Ec2World;
   faults: FaultInjector;
   pricing: PricingService;
+  /** The default EventBridge bus (decision events). */
+  defaultEventBus: DefaultEventBus;
   eksCluster: () => EksClusterConfig;
   eksContext: () => EksContext;
   /** CloudFormation stacks by name. */
@@ -210,6 +214,10 @@ export class AwsHttpServer {
       const ok = (result: unknown): Reply => ({ status: 200, contentType: JSON_11, body: JSON.stringify(result) });
       if (prefix === "AmazonSSM")
         return { service: "ssm", action, protocol: "json", run: () => ok(world.parameters.handle(action, json())) };
+      if (prefix === "AWSEvents") {
+        const bus = this.deps.defaultEventBus;
+        return { service: "events", action, protocol: "json", run: () => ok(bus.handle(action, json())) };
+      }
       if (prefix === "AWSPriceListService")
         return { service: "pricing", action, protocol: "json", run: () => ok(pricing.handle(action, json())) };
       return {

@@ -42,6 +42,8 @@ export function invocationDeps(run: TwinRun, meter?: InvocationMeter): Controlle
     telemetry: run.telemetry,
     config: metered(world.config),
     solve,
+    events: world.events,
+    decisionEvents: world.decisionEvents,
   };
 }
 

@@ -10,6 +10,7 @@ import type { NodeClaim } from "../../state/types.js";
 import type { InstanceSnapshot } from "../aws/index.js";
 import { checkInvariants, type InvariantResult } from "../invariants.js";
 import { type InvocationSummary, integrateCost, percentile, type ReportDecision, type TwinReport } from "../report.js";
+import { kubeEventCounts, poolCosts } from "./pool-costs.js";
 import type { TwinRun } from "./setup.js";
 
 /** A pod still pending this long at the end is stranded. */
@@ -85,6 +86,13 @@ export async function buildReport(run: TwinRun, wallStart: number): Promise<Twin
     warnings: reportedWarnings(run.logs),
     claims: allClaims.map((c) => claimRow(c, start)),
     instances: ours.map(instanceRow),
+    costPerPool: poolCosts(
+      instances,
+      now,
+      pools.map((p) => p.name),
+    ),
+    decisionEvents: world.aws.defaultEventBus.countsByDetailType(),
+    kubeEvents: kubeEventCounts(world.kube.store),
   } satisfies TwinReport;
 }
 
