@@ -212,3 +212,41 @@ spec:
   assert.match(userData, /--max-pods[= ]17/, "AL2 bootstrap gets the Provisioner's maxPods");
   assert.match(userData, /--cpu-cfs-quota=false/);
 });
+
+test("selector terms by id, by AMI name and owner, and by AMI tags pick exactly those resources", async () => {
+  const network = aws.emulator.world.network;
+  const subnet = [...network.subnets.values()].find((s) => s.tags.get("Name") === `${CLUSTER}-private-us-east-1b`);
+  const group = [...network.securityGroups.values()].find((g) => g.groupName === `${CLUSTER}-node`);
+  const custom = [...aws.emulator.world.images.images.values()].find(
+    (i) => i.name === `${CLUSTER}-custom-al2023-x86_64`,
+  );
+  assert.ok(subnet && group && custom);
+  const yaml = (amiTerms: string, claim: string) =>
+    launch(
+      `apiVersion: karpenter.sh/v1
+kind: NodePool
+metadata: {name: general}
+spec:
+  template:
+    spec:
+      nodeClassRef: {group: karpenter.k8s.aws, kind: EC2NodeClass, name: ids}
+---
+apiVersion: karpenter.k8s.aws/v1
+kind: EC2NodeClass
+metadata: {name: ids}
+spec:
+  amiFamily: AL2023
+  amiSelectorTerms: ${amiTerms}
+  role: KarpenterNodeRole
+  subnetSelectorTerms: [{id: ${subnet.subnetId}}]
+  securityGroupSelectorTerms: [{id: ${group.groupId}}]
+`,
+      claim,
+    );
+  const byName = await yaml(`[{name: ${CLUSTER}-custom-al2023-*, owner: self}]`, "general-f0000003");
+  assert.equal(byName.instance.subnetId, subnet.subnetId);
+  assert.deepEqual(byName.instance.securityGroupIds, [group.groupId]);
+  assert.equal(byName.instance.imageId, custom.imageId);
+  const byTags = await yaml("[{tags: {stevedore.dev/ami: custom}}]", "general-f0000004");
+  assert.equal(byTags.instance.imageId, custom.imageId);
+});
