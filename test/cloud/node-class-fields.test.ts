@@ -211,9 +211,10 @@ spec:
   assert.match(userData, /echo legacy-user-part/);
   assert.match(userData, /--max-pods[= ]17/, "AL2 bootstrap gets the Provisioner's maxPods");
   assert.match(userData, /--cpu-cfs-quota=false/);
+  assert.match(userData, /--container-runtime '?containerd/);
 });
 
-test("selector terms by id, by AMI name and owner, and by AMI tags pick exactly those resources", async () => {
+test("selector terms by id, by AMI name and owner, and by AMI tags or id pick exactly those resources", async () => {
   const network = aws.emulator.world.network;
   const subnet = [...network.subnets.values()].find((s) => s.tags.get("Name") === `${CLUSTER}-private-us-east-1b`);
   const group = [...network.securityGroups.values()].find((g) => g.groupName === `${CLUSTER}-node`);
@@ -249,4 +250,6 @@ spec:
   assert.equal(byName.instance.imageId, custom.imageId);
   const byTags = await yaml("[{tags: {stevedore.dev/ami: custom}}]", "general-f0000004");
   assert.equal(byTags.instance.imageId, custom.imageId);
+  const byId = await yaml(`[{id: ${custom.imageId}}]`, "general-f0000005");
+  assert.equal(byId.instance.imageId, custom.imageId);
 });
