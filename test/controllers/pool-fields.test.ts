@@ -1,7 +1,8 @@
 /**
  * Pool fields through the controllers (fake kube-apiserver, dynalite, AWS emulator): what a NodePool or a
  * v1alpha5 Provisioner asks of its nodes shows on the registered Node (labels, taints, startup taints, the pool
- * label), and the v1alpha5 lifetimes (`ttlSecondsAfterEmpty`, `ttlSecondsUntilExpired`) drive the disruptor.
+ * label), and the v1alpha5 disruption fields (`ttlSecondsAfterEmpty`, `ttlSecondsUntilExpired`,
+ * `consolidation.enabled`) drive the disruptor.
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -12,6 +13,7 @@ import {
   CLUSTER,
   type ControllerHarness,
   defaultConfigYaml,
+  type PodSpecOptions,
   startControllerHarness,
 } from "../support/controller-harness.js";
 
@@ -138,6 +140,48 @@ describe("pool fields on nodes", () => {
       assert.deepEqual(
         r.commands.map((c) => c.method),
         ["Expiration"],
+      );
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("Provisioner consolidation.enabled consolidates two under-used nodes into one", async () => {
+    const h = await startControllerHarness({ config: provisionerYaml("  consolidation: {enabled: true}") });
+    try {
+      const spread: PodSpecOptions = {
+        cpu: "1",
+        labels: { app: "spread" },
+        extra: {
+          affinity: {
+            podAntiAffinity: {
+              requiredDuringSchedulingIgnoredDuringExecution: [
+                { labelSelector: { matchLabels: { app: "spread" } }, topologyKey: "kubernetes.io/hostname" },
+              ],
+            },
+          },
+        },
+      };
+      h.pod("spread-0", spread);
+      h.pod("spread-1", spread);
+      await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
+      h.advance(10_000);
+      await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
+      const nodes = h.nodes().map((n) => n.metadata.name ?? "");
+      assert.equal(nodes.length, 2);
+      h.deletePod("spread-0");
+      h.deletePod("spread-1");
+      for (const [i, nodeName] of nodes.entries()) h.pod(`small-${i}`, { cpu: "250m", nodeName });
+      const methods: string[] = [];
+      for (let i = 0; i < 6 && h.liveInstances().length > 1; i++) {
+        const r = await new Disruptor(h.deps(), { loopSeconds: 40 }).run();
+        methods.push(...r.commands.map((c) => c.method));
+        await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
+        h.advance(MIN);
+      }
+      assert.ok(
+        methods.some((m) => m.endsWith("Consolidation")),
+        `consolidated: ${methods.join(",")}`,
       );
     } finally {
       await h.close();
