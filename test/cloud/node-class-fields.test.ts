@@ -175,7 +175,20 @@ kind: Provisioner
 metadata: {name: legacy}
 spec:
   providerRef: {name: legacy}
-  kubeletConfiguration: {maxPods: 17, containerRuntime: containerd, cpuCFSQuota: false}
+  kubeletConfiguration:
+    containerRuntime: containerd
+    clusterDNS: [10.0.0.10]
+    maxPods: 17
+    podsPerCore: 10
+    systemReserved: {cpu: 100m}
+    kubeReserved: {memory: 300Mi}
+    evictionHard: {memory.available: 5%}
+    evictionSoft: {nodefs.available: 15%}
+    evictionSoftGracePeriod: {nodefs.available: 2m}
+    evictionMaxPodGracePeriod: 60
+    imageGCHighThresholdPercent: 80
+    imageGCLowThresholdPercent: 60
+    cpuCFSQuota: false
 ---
 apiVersion: karpenter.k8s.aws/v1alpha1
 kind: AWSNodeTemplate
@@ -209,9 +222,23 @@ spec:
   assert.equal(data.BlockDeviceMapping?.[0]?.Ebs?.VolumeSize, "30");
   assert.equal(data.BlockDeviceMapping?.[0]?.Ebs?.Throughput, "250");
   assert.match(userData, /echo legacy-user-part/);
-  assert.match(userData, /--max-pods[= ]17/, "AL2 bootstrap gets the Provisioner's maxPods");
-  assert.match(userData, /--cpu-cfs-quota=false/);
   assert.match(userData, /--container-runtime '?containerd/);
+  assert.match(userData, /--dns-cluster-ip '?10\.0\.0\.10/);
+  for (const flag of [
+    "--max-pods=17",
+    "--pods-per-core=10",
+    "--system-reserved=cpu=100m",
+    "--kube-reserved=memory=300Mi",
+    "--eviction-hard=memory.available<5%",
+    "--eviction-soft=nodefs.available<15%",
+    "--eviction-soft-grace-period=nodefs.available=2m",
+    "--eviction-max-pod-grace-period=60",
+    "--image-gc-high-threshold=80",
+    "--image-gc-low-threshold=60",
+    "--cpu-cfs-quota=false",
+  ]) {
+    assert.ok(userData.includes(flag), `AL2 bootstrap gets the Provisioner's ${flag}`);
+  }
 });
 
 test("selector terms by id, by AMI name and owner, and by AMI tags or id pick exactly those resources", async () => {
