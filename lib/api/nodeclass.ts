@@ -178,7 +178,7 @@ function addEC2Optionals(c: Checker, spec: Record<string, unknown>, beta: boolea
   if (kubelet) nc.kubelet = kubelet;
   const storePolicy = readEnum(c, spec.instanceStorePolicy, "spec.instanceStorePolicy", ["RAID0"] as const);
   if (storePolicy) nc.instanceStorePolicy = storePolicy;
-  const placementGroup = beta ? undefined : readPlacementGroupFields(c, spec);
+  const placementGroup = readPlacementGroupFields(c, spec, beta);
   if (placementGroup) nc.placementGroup = placementGroup;
 }
 

@@ -18,8 +18,23 @@ export interface PlacementGroupRef {
 /** EC2 allows up to seven partitions per Availability Zone in a partition placement group. */
 const MAX_PARTITIONS = 7;
 
-/** Reads `spec.placementGroupSelector` or `spec.placementGroup`; `undefined` when absent or invalid (reported). */
-export function readPlacementGroupFields(c: Checker, spec: Record<string, unknown>): PlacementGroupRef | undefined {
+/**
+ * Reads `spec.placementGroupSelector` or `spec.placementGroup`; `undefined` when absent or invalid (reported).
+ * In a `karpenter.k8s.aws/v1beta1` class (`beta`) both are refused: placement groups came with v1.
+ */
+export function readPlacementGroupFields(
+  c: Checker,
+  spec: Record<string, unknown>,
+  beta = false,
+): PlacementGroupRef | undefined {
+  if (beta) {
+    for (const field of ["placementGroupSelector", "placementGroup"]) {
+      if (!isAbsent(spec[field])) {
+        c.report(`spec.${field}`, "placement groups are not available in karpenter.k8s.aws/v1beta1");
+      }
+    }
+    return undefined;
+  }
   if (!isAbsent(spec.placementGroupSelector) && !isAbsent(spec.placementGroup)) {
     c.report("spec.placementGroup", "cannot be combined with spec.placementGroupSelector (give one)");
     return undefined;

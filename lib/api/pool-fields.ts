@@ -70,7 +70,11 @@ export function readTaints(c: Checker, v: unknown, path: string): Taint[] {
   const seen = new Set<string>();
   (readList(c, v, path) ?? []).forEach((item, i) => {
     const p = indexPath(path, i);
-    const o = readObject(c, item, p, { known: ["key", "value", "effect", "timeAdded"], required: true });
+    const o = readObject(c, item, p, {
+      known: ["key", "value", "effect"],
+      unsupported: { timeAdded: "timeAdded on a pool's taint (Kubernetes stamps it on NoExecute taints itself)" },
+      required: true,
+    });
     if (!o) return;
     const key = readString(c, o.key, childPath(p, "key"), { required: true, nonEmpty: true });
     const keyProblem = key === undefined ? undefined : qualifiedNameError(key);

@@ -66,6 +66,11 @@ export const otherCases: InvalidCase[] = [
     ],
   },
   {
+    name: "placement group in a v1beta1 EC2NodeClass",
+    doc: "apiVersion: karpenter.k8s.aws/v1beta1\nkind: EC2NodeClass\nmetadata: {name: default}\nspec: {amiFamily: AL2023, role: R, subnetSelectorTerms: [{tags: {team: a}}], securityGroupSelectorTerms: [{tags: {team: a}}], placementGroupSelector: {name: a}}\n",
+    issues: [`${NC}spec.placementGroupSelector: placement groups are not available in karpenter.k8s.aws/v1beta1`],
+  },
+  {
     name: "subnet term with id and tags",
     doc: ec2NodeClass("subnetSelectorTerms: [{id: subnet-1, tags: {a: b}}]", "default", false).replace(
       "spec: {",

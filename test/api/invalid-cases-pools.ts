@@ -141,6 +141,13 @@ export const poolCases: InvalidCase[] = [
     ],
   },
   {
+    name: "taint with timeAdded",
+    doc: provisioner('{taints: [{key: a, effect: NoExecute, timeAdded: "2026-01-01T00:00:00Z"}]}'),
+    issues: [
+      `${P}spec.taints[0].timeAdded: not supported by Stevedore: timeAdded on a pool's taint (Kubernetes stamps it on NoExecute taints itself)`,
+    ],
+  },
+  {
     name: "duplicate taint",
     doc: provisioner("{taints: [{key: a, effect: NoSchedule}, {key: a, value: b, effect: NoSchedule}]}"),
     issues: [`${P}spec.taints[1]: duplicate taint "a" with effect NoSchedule`],
