@@ -149,6 +149,16 @@ export interface SelectorTerm {
   ssmParameter?: string;
 }
 
+/** A capacity reservation selector term (EC2NodeClass `capacityReservationSelectorTerms[]`). */
+export interface CapacityReservationSelectorTerm {
+  /** A reservation id (`cr-…`); alone in its term. @default unset */
+  id?: string;
+  /** The account that owns the reservations, with `tags`. @default unset (any owner) */
+  ownerID?: string;
+  /** Tag filters; `"*"` as value means "tag exists". @default unset */
+  tags?: Record<string, string>;
+}
+
 /** AMI families Stevedore can produce user data for. */
 export type AmiFamily = "AL2" | "AL2023" | "Bottlerocket" | "Custom" | "Windows2019" | "Windows2022";
 
@@ -214,6 +224,10 @@ export interface NodeClass {
   kubelet?: KubeletConfig;
   /** @default unset */
   instanceStorePolicy?: "RAID0";
+  /**
+   * Capacity reservations the class may launch into (capacity type `reserved`). @default [] (none)
+   */
+  capacityReservationSelectorTerms?: CapacityReservationSelectorTerm[];
   /** Hash of everything that shapes a launched instance; drift. */
   hash: string;
 }

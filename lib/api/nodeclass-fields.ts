@@ -201,5 +201,6 @@ export function nodeClassHash(nc: Omit<NodeClass, "hash">): string {
     associatePublicIPAddress: nc.associatePublicIPAddress,
     kubelet: nc.kubelet,
     instanceStorePolicy: nc.instanceStorePolicy,
+    capacityReservationSelectorTerms: nc.capacityReservationSelectorTerms,
   });
 }

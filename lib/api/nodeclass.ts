@@ -2,6 +2,7 @@
  * `karpenter.k8s.aws/v1alpha1` `AWSNodeTemplate` and `karpenter.k8s.aws/v1` / `v1beta1` `EC2NodeClass`
  * → {@link NodeClass}.
  */
+import { readCapacityReservationTerms } from "./capacity-reservations.js";
 import { type DocContext, readConfigEnvelope, sourceOf } from "./document.js";
 import { type Checker, childPath, isAbsent, readBool, readEnum, readObject, readString } from "./fields.js";
 import { readKubelet } from "./kubelet.js";
@@ -108,7 +109,7 @@ function readEC2NodeClassSpec(c: Checker, doc: Record<string, unknown>, beta: bo
     "associatePublicIPAddress",
     "instanceStorePolicy",
   ];
-  if (!beta) known.push("kubelet");
+  if (!beta) known.push("kubelet", "capacityReservationSelectorTerms");
   return (
     readObject(c, readConfigEnvelope(c, doc), "spec", {
       known,
@@ -116,7 +117,9 @@ function readEC2NodeClassSpec(c: Checker, doc: Record<string, unknown>, beta: bo
         context: "EC2 fleet context",
         ipPrefixCount: "prefix delegation on network interfaces",
         networkInterfaces: "custom network interfaces (EFA)",
-        capacityReservationSelectorTerms: "capacity reservations",
+        ...(beta
+          ? { capacityReservationSelectorTerms: "capacity reservations in karpenter.k8s.aws/v1beta1 (use v1)" }
+          : {}),
         placementGroupSelector: "placement groups",
         connectionTracking: "connection tracking settings",
         cpuOptions: "CPU options",
@@ -176,6 +179,14 @@ function addEC2Optionals(c: Checker, spec: Record<string, unknown>, beta: boolea
   if (kubelet) nc.kubelet = kubelet;
   const storePolicy = readEnum(c, spec.instanceStorePolicy, "spec.instanceStorePolicy", ["RAID0"] as const);
   if (storePolicy) nc.instanceStorePolicy = storePolicy;
+  if (!beta && !isAbsent(spec.capacityReservationSelectorTerms)) {
+    const terms = readCapacityReservationTerms(
+      c,
+      spec.capacityReservationSelectorTerms,
+      "spec.capacityReservationSelectorTerms",
+    );
+    if (terms.length > 0) nc.capacityReservationSelectorTerms = terms;
+  }
 }
 
 /** Validates an `EC2NodeClass` (v1 or v1beta1) and normalises it. */

@@ -70,6 +70,18 @@ export const otherCases: InvalidCase[] = [
     issues: [`${NC}spec.networkInterfaces: not supported by Stevedore: custom network interfaces (EFA)`],
   },
   {
+    name: "capacity reservation terms: bad id, owner without tags, id with tags",
+    doc: ec2NodeClass(
+      "capacityReservationSelectorTerms: [{id: res-1}, {ownerID: '123456789012'}, {id: cr-0abc, tags: {a: b}}, {tags: {a: b}, ownerID: '12'}]",
+    ),
+    issues: [
+      `${NC}spec.capacityReservationSelectorTerms[0].id: "res-1" is not a capacity reservation ID like cr-0abc`,
+      `${NC}spec.capacityReservationSelectorTerms[1]: needs one of id, tags`,
+      `${NC}spec.capacityReservationSelectorTerms[2]: id cannot be combined with tags or ownerID`,
+      `${NC}spec.capacityReservationSelectorTerms[3].ownerID: "12" is not a 12-digit AWS account ID`,
+    ],
+  },
+  {
     name: "Windows2025",
     doc: ec2NodeClass("amiFamily: Windows2025"),
     issues: [

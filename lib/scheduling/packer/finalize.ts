@@ -6,6 +6,8 @@
 import { restrictedLabelReason } from "../../api/labels.js";
 import {
   LABEL_ALIASES,
+  LABEL_CAPACITY_RESERVATION_ID,
+  LABEL_CAPACITY_RESERVATION_TYPE,
   LABEL_CAPACITY_TYPE,
   LABEL_HOSTNAME,
   LABEL_ZONE,
@@ -15,7 +17,8 @@ import type { Requirements } from "../primitives/requirements.js";
 import type { CapacityType, InstanceType, NewNode, Offering } from "../types.js";
 import type { Bin } from "./bin.js";
 import type { TypeEntry } from "./bin-group.js";
-import type { PoolState } from "./pool-state.js";
+import { type PoolState, reservationAllowed } from "./pool-state.js";
+import { ReservedCapacity } from "./reserved-capacity.js";
 import { fitsIn } from "./resource-dims.js";
 import type { SolveContext } from "./solve-context.js";
 
@@ -43,6 +46,8 @@ export function nodeLabels(
   Object.assign(labels, pool.typeLabels[typeIndex]);
   labels[LABEL_ZONE] = offering.zone;
   labels[LABEL_CAPACITY_TYPE] = offering.capacityType;
+  if (offering.reservationId) labels[LABEL_CAPACITY_RESERVATION_ID] = offering.reservationId;
+  if (offering.reservationType) labels[LABEL_CAPACITY_RESERVATION_TYPE] = offering.reservationType;
   for (const [alias, key] of Object.entries(LABEL_ALIASES)) if (labels[key] !== undefined) labels[alias] = labels[key];
   return labels;
 }
@@ -112,6 +117,7 @@ export function finalizeNewNodes(ctx: SolveContext, firstIndex: number): NewNode
   // Options: every further type is kept only while the largest option still fits the pool's room.
   const nodes: NewNode[] = [];
   const shapes = new Map<string, Shape[]>();
+  const reserved = new ReservedCapacity(ctx.pools);
   let index = firstIndex;
   for (const s of sized) {
     const pool = s.bin.pool as PoolState;
@@ -133,7 +139,8 @@ export function finalizeNewNodes(ctx: SolveContext, firstIndex: number): NewNode
       for (let k = 0; k < base.length; k++) room.left[k] -= extraMax[k];
     }
     if (options.length > ctx.maxInstanceTypes) options = options.slice(0, ctx.maxInstanceTypes);
-    nodes.push(toNewNode(ctx, s.bin, s.chosen, options, `${pool.name}-${String(index).padStart(4, "0")}`, shapes));
+    const name = `${pool.name}-${String(index).padStart(4, "0")}`;
+    nodes.push(toNewNode(ctx, { bin: s.bin, chosen: s.chosen, options, name }, shapes, reserved));
     index++;
   }
   return nodes;
@@ -172,6 +179,7 @@ function shapeOf(bin: Bin, chosen: TypeEntry, options: TypeEntry[], cache: Map<s
   for (const e of options) {
     for (const o of pool.types[e.i].offerings) {
       if (!o.available || (zoneReq && !zoneReq.has(o.zone)) || (ctReq && !ctReq.has(o.capacityType))) continue;
+      if (!reservationAllowed(reqs, o)) continue;
       zones.add(o.zone);
       cts.add(o.capacityType);
     }
@@ -188,28 +196,41 @@ function shapeOf(bin: Bin, chosen: TypeEntry, options: TypeEntry[], cache: Map<s
   return shape;
 }
 
-function toNewNode(
-  ctx: SolveContext,
-  bin: Bin,
-  chosen: TypeEntry,
-  options: TypeEntry[],
-  name: string,
-  cache: Map<string, Shape[]>,
-): NewNode {
+/** One right-sized node to emit. */
+interface NodeToEmit {
+  bin: Bin;
+  chosen: TypeEntry;
+  options: TypeEntry[];
+  name: string;
+}
+
+function toNewNode(ctx: SolveContext, n: NodeToEmit, cache: Map<string, Shape[]>, reserved: ReservedCapacity): NewNode {
+  const { bin, options } = n;
   const pool = bin.pool as PoolState;
-  const shape = shapeOf(bin, chosen, options, cache);
+  const shape = shapeOf(bin, n.chosen, options, cache);
+  // A reservation used up by earlier nodes of this solve: launch on the next cheapest offering instead.
+  const pick = reserved.pick(pool, bin.group.reqs, n.chosen, options);
+  const chosen = pick?.entry ?? n.chosen;
+  const offering = pick?.offering ?? n.chosen.offering;
+  reserved.take(offering);
+  const same = chosen === n.chosen && offering === n.chosen.offering;
+  const labels = same ? { ...shape.labels } : nodeLabels(pool, bin.group.reqs, chosen.i, offering);
+  const capacityTypes =
+    offering.capacityType === "reserved" || reserved.anyReservedLeft(pool, options)
+      ? [...shape.capacityTypes]
+      : shape.capacityTypes.filter((ct) => ct !== "reserved");
   const requests = new Float64Array(bin.used);
   const dv = pool.daemonVecs[chosen.i];
   for (let k = 0; k < requests.length; k++) requests[k] += dv[k];
   return {
-    name,
+    name: n.name,
     pool: pool.name,
     instanceTypeOptions: [...shape.instanceTypeOptions],
     instanceType: pool.types[chosen.i],
-    offering: chosen.offering,
+    offering,
     zones: [...shape.zones],
-    capacityTypes: [...shape.capacityTypes],
-    labels: { ...shape.labels },
+    capacityTypes,
+    labels,
     taints: pool.taints,
     startupTaints: pool.startupTaints,
     requests: ctx.dims.resources(requests),
