@@ -7,7 +7,6 @@
 
 import type { Node } from "../core/kube-objects.js";
 import {
-  LABEL_CAPACITY_TYPE,
   LABEL_DO_NOT_SYNC_TAINTS,
   LABEL_INITIALIZED,
   LABEL_INSTANCE_TYPE,
@@ -18,6 +17,7 @@ import {
 } from "../core/well-known.js";
 import { ConflictError, type Fence, type NodeClaim } from "../state/types.js";
 import { type ClusterView, isNodeReady, ViewIndex } from "../view/cluster-view.js";
+import { applyLaunchedCapacityLabels } from "../view/existing-nodes.js";
 import type { ControllerDeps } from "./deps.js";
 import { METRIC } from "./telemetry.js";
 
@@ -34,7 +34,7 @@ export function registrationLabels(claim: NodeClaim, view: ClusterView): Record<
   if (actual) Object.assign(labels, actual.labels);
   if (claim.instanceType) labels[LABEL_INSTANCE_TYPE] = claim.instanceType;
   if (claim.zone) labels[LABEL_ZONE] = claim.zone;
-  if (claim.capacityType) labels[LABEL_CAPACITY_TYPE] = claim.capacityType;
+  applyLaunchedCapacityLabels(labels, claim);
   labels[LABEL_REGISTERED] = "true";
   labels[LABEL_STEVEDORE_CLAIM] = claim.id;
   return labels;

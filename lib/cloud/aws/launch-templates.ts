@@ -39,6 +39,11 @@ export interface LaunchTemplateSpec {
   associatePublicIPAddress?: boolean;
   /** Tags on the template itself and its network interfaces. */
   tags: Record<string, string>;
+  /**
+   * The capacity reservation instances launch into (targeted); a capacity block also sets the `capacity-block`
+   * market. @default unset (no reservation)
+   */
+  capacityReservation?: { id: string; type: "default" | "capacity-block" };
 }
 
 /** IMDSv2 required, hop limit 1 (EC2NodeClass v1 defaults). */
@@ -114,6 +119,13 @@ export function launchTemplateData(spec: LaunchTemplateSpec): RequestLaunchTempl
     TagSpecifications: [{ ResourceType: "network-interface", Tags: toEc2Tags(spec.tags) }],
   };
   if (spec.instanceProfile) data.IamInstanceProfile = { Name: spec.instanceProfile };
+  if (spec.capacityReservation) {
+    data.CapacityReservationSpecification = {
+      CapacityReservationTarget: { CapacityReservationId: spec.capacityReservation.id },
+    };
+    if (spec.capacityReservation.type === "capacity-block")
+      data.InstanceMarketOptions = { MarketType: "capacity-block" };
+  }
   if (spec.associatePublicIPAddress !== undefined) {
     data.NetworkInterfaces = [
       { DeviceIndex: 0, AssociatePublicIpAddress: spec.associatePublicIPAddress, Groups: groups },

@@ -1,8 +1,8 @@
 /**
  * Launching one node claim, or a batch of identical claims with one CreateFleet: pick offerings, ensure launch templates, CreateFleet, classify, feed the ICE cache.
  *
- * Capacity types are tried spot first, then on-demand, when both are allowed (a spot attempt that fails with
- * insufficient capacity falls through to on-demand in the same call). Per attempt: at most 60 instance types ordered
+ * Capacity types are tried reserved first, then spot, then on-demand, as far as they are allowed (an attempt that
+ * fails with insufficient capacity, or a reservation out of room, falls through to the next in the same call). Per attempt: at most 60 instance types ordered
  * by their cheapest available offering; one override per type × allowed zone that has a NodeClass subnet, skipping
  * offerings in the ICE cache; one launch template per (AMI, max-pods) group.
  */
@@ -11,7 +11,6 @@ import { CreateFleetCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import type { Clock } from "../../core/clock.js";
 import type { Taint } from "../../core/kube-objects.js";
 import type { Logger } from "../../core/logger.js";
-import { LABEL_CAPACITY_TYPE, LABEL_STEVEDORE_CLAIM, LABEL_ZONE, LABEL_ZONE_ID } from "../../core/well-known.js";
 import {
   type CloudInstance,
   InsufficientCapacityError,
@@ -21,6 +20,7 @@ import {
   UnfulfillableLaunchError,
 } from "../provider.js";
 import { type Ami, amiForInstanceType, effectiveAmiFamily } from "./amis.js";
+import { bootstrapLabels } from "./bootstrap-labels.js";
 import {
   buildCreateFleetInput,
   classifyFleetErrors,
@@ -36,6 +36,12 @@ import {
 import { type Candidate, type FleetOrder, toCloudInstance } from "./fleet-order.js";
 import { effectiveKubelet } from "./instance-type-catalog.js";
 import type { LaunchTemplateManager } from "./launch-templates.js";
+import {
+  exhaustedReservations,
+  type ReservationCounter,
+  reservedCandidates,
+  reservedTarget,
+} from "./reserved-launch.js";
 import { type ApiGate, awsErrorCode, ec2Call } from "./retry.js";
 import type { SecurityGroup } from "./security-groups.js";
 import type { Subnet, SubnetResolver } from "./subnets.js";
@@ -77,20 +83,9 @@ export interface LauncherDeps {
   logger: Logger;
   /** Instance profile when the NodeClass names none. @default unset */
   defaultInstanceProfile?: string;
+  /** Remaining instances per capacity reservation. @default unset (the offerings' counts) */
+  reservations?: ReservationCounter;
 }
-
-/**
- * Labels that are not in user data: those that depend on the offering the fleet picks (the kubelet/cloud controller
- * sets them), and the claim label, which registration adds — so the claims of a launch batch share one user data
- * and one launch template.
- */
-const OFFERING_LABELS = new Set([
-  LABEL_STEVEDORE_CLAIM,
-  LABEL_ZONE,
-  LABEL_ZONE_ID,
-  LABEL_CAPACITY_TYPE,
-  "failure-domain.beta.kubernetes.io/zone",
-]);
 
 /** The ClientToken for an attempt: the claim id (first capacity type) or claim id + capacity type (fallback). */
 export function clientTokenFor(claimId: string, capacityType: FleetCapacityType, primary: boolean): string {
@@ -115,7 +110,9 @@ export class Launcher {
       throw new UnfulfillableLaunchError(`${ctx}: no security group matches the NodeClass securityGroupSelectorTerms`);
     }
     if (resolved.amis.length === 0) throw new UnfulfillableLaunchError(`${ctx}: no AMI resolved for the NodeClass`);
-    const order = (["spot", "on-demand"] as FleetCapacityType[]).filter((ct) => req.capacityTypes.includes(ct));
+    const order = (["reserved", "spot", "on-demand"] as FleetCapacityType[]).filter((ct) =>
+      req.capacityTypes.includes(ct),
+    );
     if (order.length === 0) {
       throw new UnfulfillableLaunchError(`${ctx}: capacity types ${req.capacityTypes.join(",")} cannot be launched`);
     }
@@ -191,6 +188,11 @@ export class Launcher {
     zonal: Map<string, Subnet>,
   ): Candidate[] {
     const now = this.deps.clock.now();
+    if (ct === "reserved") {
+      return reservedCandidates(req, zonal, this.deps.reservations, (type, zone) =>
+        this.deps.unavailable.isUnavailable(type, zone, "reserved", now),
+      ).slice(0, MAX_INSTANCE_TYPES);
+    }
     const allowedZones = new Set(req.zones);
     const out: Candidate[] = [];
     for (const type of req.instanceTypes) {
@@ -207,16 +209,6 @@ export class Launcher {
     return out.slice(0, MAX_INSTANCE_TYPES);
   }
 
-  private bootstrapLabels(req: Omit<LaunchRequest, "claimId">, ct: FleetCapacityType): Record<string, string> {
-    const perType = new Set(req.instanceTypes.flatMap((t) => Object.keys(t.labels)));
-    const labels: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.labels)) {
-      if (!OFFERING_LABELS.has(k) && !perType.has(k)) labels[k] = v;
-    }
-    labels[LABEL_CAPACITY_TYPE] = ct;
-    return labels;
-  }
-
   private async launchTemplates(
     req: Omit<LaunchRequest, "claimId">,
     resolved: ResolvedClass,
@@ -228,14 +220,16 @@ export class Launcher {
     const kubelet = effectiveKubelet(pool, nodeClass);
     const family = effectiveAmiFamily(nodeClass);
     const taints: Taint[] = [...req.taints, ...req.startupTaints];
-    const labels = this.bootstrapLabels(req, ct);
-    const groups = new Map<string, { ami: Ami; maxPods: number; types: Candidate[] }>();
+    const groups = new Map<
+      string,
+      { ami: Ami; maxPods: number; types: Candidate[]; reservation?: Candidate["reservation"] }
+    >();
     for (const c of candidates) {
       const ami = amiForInstanceType(resolved.amis, c.type);
       if (!ami) continue;
       const maxPods = kubelet.maxPods ?? c.type.capacity.pods ?? 110;
-      const key = `${ami.id}|${maxPods}`;
-      const g = groups.get(key) ?? { ami, maxPods, types: [] };
+      const key = `${ami.id}|${maxPods}|${c.reservation?.id ?? ""}`;
+      const g = groups.get(key) ?? { ami, maxPods, types: [], reservation: c.reservation };
       g.types.push(c);
       groups.set(key, g);
     }
@@ -246,7 +240,7 @@ export class Launcher {
         apiServerEndpoint: resolved.cluster.endpoint,
         caBundle: resolved.cluster.caBundle,
         serviceCidr: resolved.cluster.serviceCidr,
-        labels,
+        labels: bootstrapLabels(req, ct, g.reservation),
         taints,
         kubelet: { ...kubelet, clusterDNS: kubelet.clusterDNS ?? resolved.cluster.clusterDNS },
         maxPods: g.maxPods,
@@ -264,6 +258,7 @@ export class Launcher {
         detailedMonitoring: nodeClass.detailedMonitoring,
         associatePublicIPAddress: nodeClass.associatePublicIPAddress,
         tags: launchTemplateTags(resolved.cluster.name, pool, nodeClass),
+        ...(g.reservation ? { capacityReservation: g.reservation } : {}),
       });
       out.push({
         name,
@@ -297,6 +292,7 @@ export class Launcher {
         launchTemplates: templates,
         tags: order.tags,
         targetCapacity: order.count,
+        reservationType: candidates[0]?.reservation?.type,
       });
       try {
         return await this.deps.gate.call(ec2Call("CreateFleet"), () =>
@@ -324,7 +320,8 @@ export class Launcher {
    * One CreateFleet for `order.count` instances of one capacity type. Returns what launched (at least one) and the
    * classified fleet errors when fewer launched; throws the classified error when nothing did.
    */
-  private async attempt(order: FleetOrder): Promise<{ instances: CloudInstance[]; shortfall?: LaunchError }> {
+  private async attempt(fleetOrder: FleetOrder): Promise<{ instances: CloudInstance[]; shortfall?: LaunchError }> {
+    let order = fleetOrder;
     const { req, resolved, ct, ctx } = order;
     const zonal = this.deps.subnets.zonalSubnets(resolved.subnets, req.zones);
     const candidates = this.candidates(req, ct, zonal);
@@ -334,13 +331,19 @@ export class Launcher {
         [],
       );
     }
+    if (ct === "reserved") order = { ...order, count: reservedTarget(order.count, candidates, this.deps.reservations) };
     const out = await this.sendFleet(order, candidates, zonal);
     const zoneOf = (id: string) => resolved.subnets.find((s) => s.id === id)?.zone;
     const errors = fleetErrors(out.Errors, ct, zoneOf);
     await this.recordErrors(errors, resolved.subnets);
+    if (ct === "reserved") {
+      for (const id of exhaustedReservations(errors, candidates)) this.deps.reservations?.markExhausted(id);
+    }
     const launched = launchedInstances(out).slice(0, order.count);
     if (launched.length === 0) throw classifyFleetErrors(errors, `${ctx}: CreateFleet ${ct}`);
     const instances = launched.map((l) => toCloudInstance(l, order, candidates, zoneOf, this.deps.clock.now()));
+    for (const i of instances)
+      if (i.capacityReservationId) this.deps.reservations?.markLaunched(i.capacityReservationId);
     this.deps.logger.info("launched instances", {
       ctx,
       instanceIds: instances.slice(0, 20).map((i) => i.instanceId),
