@@ -160,7 +160,7 @@ export interface CapacityReservationSelectorTerm {
 }
 
 /** AMI families Stevedore can produce user data for. */
-export type AmiFamily = "AL2" | "AL2023" | "Bottlerocket" | "Custom" | "Windows2019" | "Windows2022";
+export type AmiFamily = "AL2" | "AL2023" | "Bottlerocket" | "Custom" | "Windows2019" | "Windows2022" | "Windows2025";
 
 /** A block device mapping from the template. */
 export interface BlockDeviceMapping {

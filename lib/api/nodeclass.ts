@@ -18,8 +18,9 @@ export const AMI_FAMILIES: readonly AmiFamily[] = [
   "Custom",
   "Windows2019",
   "Windows2022",
+  "Windows2025",
 ];
-const UNSUPPORTED_FAMILIES = ["Ubuntu", "Windows2025"];
+const UNSUPPORTED_FAMILIES = ["Ubuntu"];
 
 function readAmiFamily(c: Checker, v: unknown, path: string): AmiFamily | undefined {
   if (typeof v === "string" && UNSUPPORTED_FAMILIES.includes(v)) {

@@ -82,13 +82,6 @@ export const otherCases: InvalidCase[] = [
     ],
   },
   {
-    name: "Windows2025",
-    doc: ec2NodeClass("amiFamily: Windows2025"),
-    issues: [
-      `${NC}spec.amiFamily: not supported by Stevedore: AMI family Windows2025 (use one of AL2, AL2023, Bottlerocket, Custom, Windows2019, Windows2022)`,
-    ],
-  },
-  {
     name: "v1 kubelet with a bad field",
     doc: ec2NodeClass("kubelet: {maxPod: 20}"),
     issues: [`${NC}spec.kubelet.maxPod: unknown field (did you mean "maxPods"?)`],
@@ -108,7 +101,7 @@ export const otherCases: InvalidCase[] = [
     name: "Ubuntu AMI family",
     doc: nodeTemplate("{amiFamily: Ubuntu, subnetSelector: {a: b}, securityGroupSelector: {a: b}}"),
     issues: [
-      `${NT}spec.amiFamily: not supported by Stevedore: AMI family Ubuntu (use one of AL2, AL2023, Bottlerocket, Custom, Windows2019, Windows2022)`,
+      `${NT}spec.amiFamily: not supported by Stevedore: AMI family Ubuntu (use one of AL2, AL2023, Bottlerocket, Custom, Windows2019, Windows2022, Windows2025)`,
     ],
   },
   {

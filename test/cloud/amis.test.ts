@@ -54,7 +54,14 @@ test("SSM public parameter paths per family, architecture and accelerator", () =
 test("aliases decide the family", () => {
   assert.deepEqual(parseAmiAlias("al2023@latest"), { family: "AL2023", version: "latest" });
   assert.deepEqual(parseAmiAlias("Bottlerocket@v1.20.3"), { family: "Bottlerocket", version: "v1.20.3" });
-  assert.equal(parseAmiAlias("windows2022@latest"), undefined);
+  assert.deepEqual(parseAmiAlias("windows2022@latest"), { family: "Windows2022", version: "latest" });
+  assert.deepEqual(amiParameters("Windows2025", "1.31"), [
+    {
+      path: "/aws/service/ami-windows-latest/Windows_Server-2025-English-Core-EKS_Optimized-1.31/image_id",
+      arch: "amd64",
+      variant: "standard",
+    },
+  ]);
   assert.equal(
     effectiveAmiFamily(nodeClass("c", { amiFamily: "AL2", amiSelectorTerms: [{ alias: "bottlerocket@latest" }] })),
     "Bottlerocket",

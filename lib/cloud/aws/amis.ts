@@ -112,12 +112,32 @@ export function amiParameters(family: AmiFamily, k8sVersion: string, version = "
       }
       return out;
     }
+    case "Windows2019":
+    case "Windows2022":
+    case "Windows2025": {
+      // Windows Server Core EKS-optimised AMIs: amd64 only, and only `latest` (aliases cannot pin them).
+      const release = family.slice("Windows".length);
+      return [
+        {
+          path: `/aws/service/ami-windows-latest/Windows_Server-${release}-English-Core-EKS_Optimized-${k8sVersion}/image_id`,
+          arch: "amd64",
+          variant: "standard",
+        },
+      ];
+    }
     default:
       return [];
   }
 }
 
-const ALIAS_FAMILIES: Record<string, AmiFamily> = { al2: "AL2", al2023: "AL2023", bottlerocket: "Bottlerocket" };
+const ALIAS_FAMILIES: Record<string, AmiFamily> = {
+  al2: "AL2",
+  al2023: "AL2023",
+  bottlerocket: "Bottlerocket",
+  windows2019: "Windows2019",
+  windows2022: "Windows2022",
+  windows2025: "Windows2025",
+};
 
 /** Parses `family@version` (`al2023@latest`, `al2@v20240807`, `bottlerocket@1.20.3`). */
 export function parseAmiAlias(alias: string): { family: AmiFamily; version: string } | undefined {

@@ -68,6 +68,7 @@ export function defaultBlockDeviceMappings(family: AmiFamily): BlockDeviceMappin
       ];
     case "Windows2019":
     case "Windows2022":
+    case "Windows2025":
       return [{ deviceName: "/dev/sda1", rootVolume: true, ebs: gp3("50Gi") }];
     default:
       return [];
