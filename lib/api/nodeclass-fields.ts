@@ -185,7 +185,11 @@ export function readTags(c: Checker, v: unknown, path: string, flavor: ApiFlavor
   return out;
 }
 
-/** The hash of everything that shapes a launched instance. */
+/**
+ * The hash of everything that shapes a launched instance. `capacityReservationSelectorTerms` is left out: selecting
+ * more or fewer reservations changes where new nodes launch, not the nodes that run (as in Karpenter, where the
+ * field does not drift nodes).
+ */
 export function nodeClassHash(nc: Omit<NodeClass, "hash">): string {
   return stableHash({
     amiFamily: nc.amiFamily,
@@ -202,6 +206,5 @@ export function nodeClassHash(nc: Omit<NodeClass, "hash">): string {
     associatePublicIPAddress: nc.associatePublicIPAddress,
     kubelet: nc.kubelet,
     instanceStorePolicy: nc.instanceStorePolicy,
-    capacityReservationSelectorTerms: nc.capacityReservationSelectorTerms,
   });
 }
