@@ -85,6 +85,28 @@ describe("reserved offerings", () => {
     }
   });
 
+  it("pods pushed off a used-up reservation go to another reservation with room before spot", () => {
+    const pool = nodePool("res", { requirements: [req(CT, "In", "reserved", "spot", "on-demand")] });
+    const types = addReservedOfferings(
+      [
+        instanceType("m5.xlarge", { cpu: 4, memGiB: 16, price: 0.192 }),
+        instanceType("m5.2xlarge", { cpu: 8, memGiB: 32, price: 0.384 }),
+      ],
+      [
+        reservation({ id: "cr-0big", instanceType: "m5.2xlarge", zone: "zone-b", availableCount: 1 }),
+        reservation({ id: "cr-0small", instanceType: "m5.xlarge", zone: "zone-a", availableCount: 2 }),
+      ],
+    );
+    const result = solve(input(pods("train", 6, { cpu: "3" }), [{ pool, instanceTypes: types }]));
+    assert.equal(result.unschedulable.length, 0);
+    const placed = result.newNodes.flatMap((n) => n.pods).length;
+    assert.equal(placed, 6);
+    const byReservation = (id: string) => result.newNodes.filter((n) => n.offering.reservationId === id).length;
+    assert.equal(byReservation("cr-0big"), 1);
+    assert.equal(byReservation("cr-0small"), 2, "the smaller reservation is used too");
+    assert.equal(new Set(result.newNodes.map((n) => n.name)).size, result.newNodes.length, "node names are unique");
+  });
+
   it("a pod can require a capacity block by the reservation-type label", () => {
     const pool = nodePool("res", { requirements: [req(CT, "In", "reserved", "on-demand")] });
     const types = catalog([

@@ -75,7 +75,11 @@ function roomOf(ctx: SolveContext, pool: PoolState): Room | undefined {
 }
 
 /** Builds the new nodes (in bin order), right-sizing each and honouring pool limits in the option lists. */
-export function finalizeNewNodes(ctx: SolveContext, firstIndex: number): NewNode[] {
+export function finalizeNewNodes(
+  ctx: SolveContext,
+  firstIndex: number,
+  reserved = new ReservedCapacity(ctx.pools),
+): NewNode[] {
   // Room under each limited pool's limits once every bin holds its target (which placement kept within limits).
   const rooms = new Map<PoolState, Room | undefined>();
   for (const pool of ctx.pools) rooms.set(pool, roomOf(ctx, pool));
@@ -117,7 +121,6 @@ export function finalizeNewNodes(ctx: SolveContext, firstIndex: number): NewNode
   // Options: every further type is kept only while the largest option still fits the pool's room.
   const nodes: NewNode[] = [];
   const shapes = new Map<string, Shape[]>();
-  const reserved = new ReservedCapacity(ctx.pools);
   let index = firstIndex;
   for (const s of sized) {
     const pool = s.bin.pool as PoolState;
@@ -210,6 +213,7 @@ function toNewNode(ctx: SolveContext, n: NodeToEmit, cache: Map<string, Shape[]>
   const shape = shapeOf(bin, n.chosen, options, cache);
   // A reservation used up by earlier nodes of this solve: launch on the next cheapest offering instead.
   const pick = reserved.pick(pool, bin.group.reqs, n.chosen, options);
+  if (!reserved.hasRoom(n.chosen.offering)) reserved.overflow.add(n.name);
   const chosen = pick?.entry ?? n.chosen;
   const offering = pick?.offering ?? n.chosen.offering;
   reserved.take(offering);

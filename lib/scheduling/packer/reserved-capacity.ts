@@ -13,6 +13,8 @@ import { type PoolState, reservationAllowed } from "./pool-state.js";
 /** Instances left per reservation id for the nodes of one solve. */
 export class ReservedCapacity {
   private readonly left = new Map<string, number>();
+  /** Names of the nodes that wanted a reservation already used up by earlier nodes of the solve. */
+  readonly overflow = new Set<string>();
 
   constructor(pools: readonly PoolState[]) {
     for (const pool of pools) {
@@ -34,6 +36,17 @@ export class ReservedCapacity {
   take(o: Offering): void {
     if (o.reservationId === undefined) return;
     this.left.set(o.reservationId, Math.max(0, (this.left.get(o.reservationId) ?? 0) - 1));
+  }
+
+  /** Instances left per reservation id. */
+  remaining(): ReadonlyMap<string, number> {
+    return this.left;
+  }
+
+  /** Whether some reservation still has room. */
+  anyRoomLeft(): boolean {
+    for (const n of this.left.values()) if (n > 0) return true;
+    return false;
   }
 
   /** Whether any option of the node still has a reserved offering with room. */
