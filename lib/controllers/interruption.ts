@@ -81,6 +81,12 @@ function instancesOf(msg: InterruptionMessage, claims: NodeClaim[]): string[] {
     .map((c) => c.instanceId as string);
 }
 
+/** Notices that a capacity reservation is taking its instances back. */
+const RESERVATION_KINDS: ReadonlySet<string> = new Set([
+  "capacity-reservation-interruption",
+  "capacity-reservation-expiring",
+]);
+
 interface UrgentDrain {
   claim: NodeClaim;
   eventTime: number;
@@ -223,6 +229,13 @@ export class InterruptionHandler {
         await this.deps.cloud.markOfferingUnavailable(
           { instanceType: claim.instanceType, zone: claim.zone, capacityType: "spot" },
           "SpotInterruption",
+        );
+      }
+      if (RESERVATION_KINDS.has(msg.kind) && claim.capacityType === "reserved" && claim.instanceType && claim.zone) {
+        // The reservation is taking its capacity back: the replacement must not go into it again.
+        await this.deps.cloud.markOfferingUnavailable(
+          { instanceType: claim.instanceType, zone: claim.zone, capacityType: "reserved" },
+          "CapacityReservationInterruption",
         );
       }
       const reason: ClaimDisruptionReason = urgent ? "Interrupted" : "Replaced";

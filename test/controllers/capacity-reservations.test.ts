@@ -165,6 +165,8 @@ describe("capacity reservations", () => {
       const replacement = claims.find((c) => c.id === old?.replacementClaimId);
       assert.ok(replacement, "a replacement was launched");
       assert.notEqual(replacement.capacityType, "reserved", "the replacement does not use the ending block");
+      const ice = await h.state.listUnavailableOfferings(h.clock.now());
+      assert.ok(ice.some((o) => o.capacityType === "reserved" && o.instanceType === "m5.xlarge" && o.zone === ZONE));
     } finally {
       await h.close();
     }
