@@ -82,6 +82,14 @@ export const otherCases: InvalidCase[] = [
     ],
   },
   {
+    name: "capacity reservation terms: open reservations by instanceMatchCriteria",
+    doc: ec2NodeClass("capacityReservationSelectorTerms: [{instanceMatchCriteria: open}]"),
+    issues: [
+      `${NC}spec.capacityReservationSelectorTerms[0].instanceMatchCriteria: not supported by Stevedore: open capacity reservations (instanceMatchCriteria); select reservations by id or tags`,
+      `${NC}spec.capacityReservationSelectorTerms[0]: needs one of id, tags`,
+    ],
+  },
+  {
     name: "v1 kubelet with a bad field",
     doc: ec2NodeClass("kubelet: {maxPod: 20}"),
     issues: [`${NC}spec.kubelet.maxPod: unknown field (did you mean "maxPods"?)`],
