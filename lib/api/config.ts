@@ -5,6 +5,7 @@
 import { ConfigValidationError, describeObject, type ValidationIssue } from "./errors.js";
 import type { NodeClass, NodePool, StevedoreConfig } from "./model.js";
 import { defaultBlockDeviceMappings, defaultMetadataOptions, nodeClassHash } from "./nodeclass-fields.js";
+import { windowsArchChecks } from "./windows-checks.js";
 
 /** Options for {@link checkConfig} / {@link buildConfig}. */
 export interface BuildConfigOptions {
@@ -101,6 +102,9 @@ export function checkConfig(
       });
     }
   }
+  const windows = windowsArchChecks(nodePools, byName);
+  issues.push(...windows.issues);
+  warnings.push(...windows.warnings);
   return { config: { nodePools, nodeClasses, warnings }, issues };
 }
 

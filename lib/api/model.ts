@@ -176,8 +176,18 @@ export interface SelectorTerm {
   vpcID?: string;
 }
 
+/** A capacity reservation selector term (EC2NodeClass `capacityReservationSelectorTerms[]`). */
+export interface CapacityReservationSelectorTerm {
+  /** A reservation id (`cr-…`); alone in its term. @default unset */
+  id?: string;
+  /** The account that owns the reservations, with `tags`. @default unset (any owner) */
+  ownerID?: string;
+  /** Tag filters; `"*"` as value means "tag exists". @default unset */
+  tags?: Record<string, string>;
+}
+
 /** AMI families Stevedore can produce user data for. */
-export type AmiFamily = "AL2" | "AL2023" | "Bottlerocket" | "Custom" | "Windows2019" | "Windows2022";
+export type AmiFamily = "AL2" | "AL2023" | "Bottlerocket" | "Custom" | "Windows2019" | "Windows2022" | "Windows2025";
 
 /** A block device mapping from the template. */
 export interface BlockDeviceMapping {
@@ -243,6 +253,10 @@ export interface NodeClass {
   instanceStorePolicy?: "RAID0";
   /** The EC2 placement group every node of the class launches into. @default unset */
   placementGroup?: PlacementGroupRef;
+  /**
+   * Capacity reservations the class may launch into (capacity type `reserved`). @default [] (none)
+   */
+  capacityReservationSelectorTerms?: CapacityReservationSelectorTerm[];
   /** Hash of everything that shapes a launched instance; drift. */
   hash: string;
 }

@@ -39,6 +39,7 @@ export function defaultBlockDeviceMappings(family: AmiFamily): BlockDeviceMappin
       ];
     case "Windows2019":
     case "Windows2022":
+    case "Windows2025":
       return [{ deviceName: "/dev/sda1", rootVolume: true, ebs: ebs("50Gi") }];
     case "Custom":
       return [];
@@ -184,7 +185,11 @@ export function readTags(c: Checker, v: unknown, path: string, flavor: ApiFlavor
   return out;
 }
 
-/** The hash of everything that shapes a launched instance. */
+/**
+ * The hash of everything that shapes a launched instance. `capacityReservationSelectorTerms` is left out: selecting
+ * more or fewer reservations changes where new nodes launch, not the nodes that run (as in Karpenter, where the
+ * field does not drift nodes).
+ */
 export function nodeClassHash(nc: Omit<NodeClass, "hash">): string {
   return stableHash({
     amiFamily: nc.amiFamily,

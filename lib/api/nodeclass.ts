@@ -2,6 +2,7 @@
  * `karpenter.k8s.aws/v1alpha1` `AWSNodeTemplate` and `karpenter.k8s.aws/v1` / `v1beta1` `EC2NodeClass`
  * → {@link NodeClass}.
  */
+import { readCapacityReservationTerms } from "./capacity-reservations.js";
 import { type DocContext, readConfigEnvelope, sourceOf } from "./document.js";
 import { type Checker, childPath, isAbsent, readBool, readEnum, readObject, readString } from "./fields.js";
 import { readKubelet } from "./kubelet.js";
@@ -18,8 +19,9 @@ export const AMI_FAMILIES: readonly AmiFamily[] = [
   "Custom",
   "Windows2019",
   "Windows2022",
+  "Windows2025",
 ];
-const UNSUPPORTED_FAMILIES = ["Ubuntu", "Windows2025"];
+const UNSUPPORTED_FAMILIES = ["Ubuntu"];
 
 function readAmiFamily(c: Checker, v: unknown, path: string): AmiFamily | undefined {
   if (typeof v === "string" && UNSUPPORTED_FAMILIES.includes(v)) {
@@ -111,7 +113,7 @@ function readEC2NodeClassSpec(c: Checker, doc: Record<string, unknown>, beta: bo
     "placementGroup",
     "placementGroupSelector",
   ];
-  if (!beta) known.push("kubelet");
+  if (!beta) known.push("kubelet", "capacityReservationSelectorTerms");
   return (
     readObject(c, readConfigEnvelope(c, doc), "spec", {
       known,
@@ -119,7 +121,9 @@ function readEC2NodeClassSpec(c: Checker, doc: Record<string, unknown>, beta: bo
         context: "EC2 fleet context",
         ipPrefixCount: "prefix delegation on network interfaces",
         networkInterfaces: "custom network interfaces (EFA)",
-        capacityReservationSelectorTerms: "capacity reservations",
+        ...(beta
+          ? { capacityReservationSelectorTerms: "capacity reservations in karpenter.k8s.aws/v1beta1 (use v1)" }
+          : {}),
         connectionTracking: "connection tracking settings",
         cpuOptions: "CPU options",
       },
@@ -180,6 +184,14 @@ function addEC2Optionals(c: Checker, spec: Record<string, unknown>, beta: boolea
   if (storePolicy) nc.instanceStorePolicy = storePolicy;
   const placementGroup = readPlacementGroupFields(c, spec, beta);
   if (placementGroup) nc.placementGroup = placementGroup;
+  if (!beta && !isAbsent(spec.capacityReservationSelectorTerms)) {
+    const terms = readCapacityReservationTerms(
+      c,
+      spec.capacityReservationSelectorTerms,
+      "spec.capacityReservationSelectorTerms",
+    );
+    if (terms.length > 0) nc.capacityReservationSelectorTerms = terms;
+  }
 }
 
 /** Validates an `EC2NodeClass` (v1 or v1beta1) and normalises it. */

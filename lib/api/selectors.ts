@@ -103,7 +103,7 @@ const ALIAS_FAMILIES: Record<string, AmiFamily | undefined> = {
   "bottlerocket-fips": "Bottlerocket",
   windows2019: "Windows2019",
   windows2022: "Windows2022",
-  windows2025: undefined,
+  windows2025: "Windows2025",
 };
 
 /** The AMI family an alias such as `al2023@latest` names, or `undefined` when the alias is invalid (reported). */

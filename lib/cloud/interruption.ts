@@ -18,6 +18,8 @@ export type InterruptionKind =
   | "scheduled-change"
   /** The capacity reservation the instance runs in is reclaiming it. */
   | "capacity-reservation-interruption"
+  /** A capacity block ends soon: every instance in it is reclaimed (the notice names the reservation only). */
+  | "capacity-reservation-expiring"
   /** A notice Stevedore does not act on. */
   | "unknown";
 
@@ -41,7 +43,10 @@ export interface InterruptionMessage {
   endTime?: number;
   /** `scheduled-change`: a human-readable description, when present. */
   description?: string;
-  /** `capacity-reservation-interruption`: the reservation id when the notice names it. */
+  /**
+   * `capacity-reservation-interruption`: the reservation id when the notice names it; `capacity-reservation-expiring`:
+   * the reservation whose instances are reclaimed (then `instanceIds` is empty: the controller finds them).
+   */
   capacityReservationId?: string;
 }
 

@@ -4,7 +4,7 @@
  */
 import type { NodeClass, NodePool } from "../api/model.js";
 import type { Taint } from "../core/kube-objects.js";
-import type { CapacityType, InstanceType } from "../scheduling/types.js";
+import type { CapacityType, InstanceType, ReservationType } from "../scheduling/types.js";
 import type { InterruptionMessage } from "./interruption.js";
 
 /** What to launch for one node claim. */
@@ -15,7 +15,7 @@ export interface LaunchRequest {
   nodeClass: NodeClass;
   /** Price-ordered instance type options (at most 60 are sent). */
   instanceTypes: InstanceType[];
-  /** Allowed capacity types; spot is attempted first when both are allowed. */
+  /** Allowed capacity types; tried reserved first, then spot, then on-demand. */
   capacityTypes: CapacityType[];
   /** Allowed zones. */
   zones: string[];
@@ -54,6 +54,10 @@ export interface CloudInstance {
   instanceType: string;
   zone: string;
   capacityType: CapacityType;
+  /** `reserved` instances: the capacity reservation it runs in. @default unset */
+  capacityReservationId?: string;
+  /** `reserved` instances: `default` or `capacity-block`. @default unset */
+  capacityReservationType?: ReservationType;
   /** pending | running | stopping | stopped | shutting-down | terminated. */
   state: string;
   launchTime: Date;

@@ -69,6 +69,24 @@ const URGENT = new Set([
   "instance-stopping",
   "instance-terminating",
   "capacity-reservation-interruption",
+  "capacity-reservation-expiring",
+]);
+
+/**
+ * The instances a notice is about: its own list, or for a capacity block about to end, every live claim's instance
+ * launched into that reservation.
+ */
+function instancesOf(msg: InterruptionMessage, claims: NodeClaim[]): string[] {
+  if (msg.kind !== "capacity-reservation-expiring" || !msg.capacityReservationId) return msg.instanceIds;
+  return claims
+    .filter((c) => c.capacityReservationId === msg.capacityReservationId && c.state !== "Terminated" && c.instanceId)
+    .map((c) => c.instanceId as string);
+}
+
+/** Notices that a capacity reservation is taking its instances back. */
+const RESERVATION_KINDS: ReadonlySet<string> = new Set([
+  "capacity-reservation-interruption",
+  "capacity-reservation-expiring",
 ]);
 
 interface UrgentDrain {
@@ -173,7 +191,8 @@ export class InterruptionHandler {
   ): Promise<UrgentDrain[]> {
     const { clock, state, telemetry } = this.deps;
     const { logger } = telemetry;
-    if (msg.kind === "unknown" || msg.instanceIds.length === 0) {
+    const aboutReservation = msg.kind === "capacity-reservation-expiring";
+    if (msg.kind === "unknown" || (msg.instanceIds.length === 0 && !aboutReservation)) {
       result.ignored++;
       return [];
     }
@@ -182,11 +201,19 @@ export class InterruptionHandler {
       result.ignored++;
       return [];
     }
+    const claims = await state.listClaims();
+    const instanceIds = instancesOf(msg, claims);
+    if (instanceIds.length === 0) {
+      logger.info("no Stevedore instance in the expiring capacity reservation", {
+        reservation: msg.capacityReservationId,
+      });
+      result.ignored++;
+      return [];
+    }
     const eventKey = msg.eventId || `${msg.kind}:${msg.instanceIds.join(",")}:${msg.time}`;
     const firstTime = await state.recordEventOnce(eventKey, clock.now(), this.opts.eventTtlMs);
-    const claims = await state.listClaims();
     const out: UrgentDrain[] = [];
-    for (const instanceId of msg.instanceIds) {
+    for (const instanceId of instanceIds) {
       const claim = claims.find((c) => c.instanceId === instanceId);
       if (!claim) {
         logger.debug("interruption for an instance Stevedore does not own; ignored", { instanceId, kind: msg.kind });
@@ -208,6 +235,13 @@ export class InterruptionHandler {
         );
         const event = spotInterruptedEvent(claim);
         if (event) recordEvent(this.deps, event);
+      }
+      if (RESERVATION_KINDS.has(msg.kind) && claim.capacityType === "reserved" && claim.instanceType && claim.zone) {
+        // The reservation is taking its capacity back: the replacement must not go into it again.
+        await this.deps.cloud.markOfferingUnavailable(
+          { instanceType: claim.instanceType, zone: claim.zone, capacityType: "reserved" },
+          "CapacityReservationInterruption",
+        );
       }
       const reason: ClaimDisruptionReason = urgent ? "Interrupted" : "Replaced";
       const acted = await this.act(claim, reason, msg, config, !alreadyHandled);

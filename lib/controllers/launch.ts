@@ -277,6 +277,8 @@ export class ClaimLauncher {
       instanceType: instance.instanceType,
       zone: instance.zone,
       capacityType: instance.capacityType,
+      capacityReservationId: instance.capacityReservationId,
+      capacityReservationType: instance.capacityReservationType,
       pricePerHour: priceOf(options, instance),
       launchedAt: now,
       expiresAt: ttl !== undefined && ttl > 0 ? claim.createdAt + ttl * 1000 : undefined,

@@ -19,6 +19,7 @@ import {
 } from "../core/well-known.js";
 import { ConflictError, type Fence, type NodeClaim } from "../state/types.js";
 import { type ClusterView, isNodeReady, ViewIndex } from "../view/cluster-view.js";
+import { applyLaunchedCapacityLabels } from "../view/existing-nodes.js";
 import { launchedEvent } from "./controller-events.js";
 import { logDecision, recordEvent } from "./decisions.js";
 import type { ControllerDeps } from "./deps.js";
@@ -42,7 +43,7 @@ export function registrationLabels(claim: NodeClaim, view: ClusterView): Record<
   if (actual) Object.assign(labels, actual.labels);
   if (claim.instanceType) labels[LABEL_INSTANCE_TYPE] = claim.instanceType;
   if (claim.zone) labels[LABEL_ZONE] = claim.zone;
-  if (claim.capacityType) labels[LABEL_CAPACITY_TYPE] = claim.capacityType;
+  applyLaunchedCapacityLabels(labels, claim);
   labels[LABEL_REGISTERED] = "true";
   labels[LABEL_STEVEDORE_CLAIM] = claim.id;
   return labels;

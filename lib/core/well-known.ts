@@ -22,6 +22,10 @@ export const LABEL_REGISTERED = "karpenter.sh/registered";
 export const LABEL_INITIALIZED = "karpenter.sh/initialized";
 export const LABEL_DO_NOT_SYNC_TAINTS = "karpenter.sh/do-not-sync-taints";
 export const LABEL_ZONE_ID = "topology.k8s.aws/zone-id";
+/** The capacity reservation a `reserved` node runs in. */
+export const LABEL_CAPACITY_RESERVATION_ID = "karpenter.k8s.aws/capacity-reservation-id";
+/** `default` or `capacity-block`: the kind of reservation a `reserved` node runs in. */
+export const LABEL_CAPACITY_RESERVATION_TYPE = "karpenter.k8s.aws/capacity-reservation-type";
 /** Stevedore: the node claim a node was launched for. */
 export const LABEL_STEVEDORE_CLAIM = "stevedore.dev/claim";
 
@@ -48,8 +52,6 @@ export const AWS_INSTANCE_LABELS = [
   "karpenter.k8s.aws/instance-local-nvme",
   "karpenter.k8s.aws/instance-hypervisor",
   "karpenter.k8s.aws/instance-encryption-in-transit-supported",
-  "karpenter.k8s.aws/capacity-reservation-id",
-  "karpenter.k8s.aws/capacity-reservation-type",
 ] as const;
 
 /**
@@ -68,6 +70,8 @@ export const WELL_KNOWN_LABELS: ReadonlySet<string> = new Set<string>([
   LABEL_PROVISIONER_NAME,
   LABEL_NODEPOOL,
   LABEL_ZONE_ID,
+  LABEL_CAPACITY_RESERVATION_ID,
+  LABEL_CAPACITY_RESERVATION_TYPE,
   ...AWS_INSTANCE_LABELS,
 ]);
 

@@ -26,6 +26,7 @@ export const POOL_TAG_KEYS = [
 
 /** Read-only EC2 calls the AWS adapter makes (`lib/cloud/aws`), allowed in the stack's region only. */
 export const EC2_READ_ACTIONS = [
+  "ec2:DescribeCapacityReservations",
   "ec2:DescribeImages",
   "ec2:DescribeInstanceTypeOfferings",
   "ec2:DescribeInstanceTypes",
@@ -65,7 +66,13 @@ export const EC2_MUTATING_ACTIONS = [
 ] as const;
 
 /** EC2 resource types a launch references without creating or tagging them (allowed without conditions). */
-export const EC2_REFERENCED_RESOURCE_TYPES = ["image", "snapshot", "subnet", "security-group"] as const;
+export const EC2_REFERENCED_RESOURCE_TYPES = [
+  "image",
+  "snapshot",
+  "subnet",
+  "security-group",
+  "capacity-reservation",
+] as const;
 
 /** EC2 resource types a launch creates (allowed only with the request tags). */
 export const EC2_CREATED_RESOURCE_TYPES = [

@@ -70,7 +70,7 @@ export interface InterruptionQueueProps {
   consumerTimeout: Duration;
 }
 
-/** Queue, dead-letter queue and the five EventBridge rules. */
+/** Queue, dead-letter queue and the six EventBridge rules. */
 export class InterruptionQueue extends Construct {
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;

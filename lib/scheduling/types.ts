@@ -16,7 +16,16 @@ export interface Offering {
   price: number;
   /** False when the offering is in the unavailable-offerings (ICE) cache or has no price. */
   available: boolean;
+  /** `reserved` offerings: the capacity reservation it launches into. @default unset */
+  reservationId?: string;
+  /** `reserved` offerings: `default` (On-Demand Capacity Reservation) or `capacity-block`. @default unset */
+  reservationType?: ReservationType;
+  /** `reserved` offerings: instances that can still launch into the reservation. @default unset */
+  reservedCount?: number;
 }
+
+/** The kind of a capacity reservation (the `karpenter.k8s.aws/capacity-reservation-type` label). */
+export type ReservationType = "default" | "capacity-block";
 
 /**
  * An instance type as the packer sees it: capacity and overhead already resolved for one NodePool's kubelet

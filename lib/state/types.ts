@@ -2,7 +2,7 @@
  * The state Stevedore keeps between Lambda invocations (the store seam). `lib/state` implements it over DynamoDB with
  * single-item conditional writes; tests run it against dynalite.
  */
-import type { CapacityType, MinValuesRelaxation } from "../scheduling/types.js";
+import type { CapacityType, MinValuesRelaxation, ReservationType } from "../scheduling/types.js";
 
 /** Node-claim lifecycle. Transitions only move forward; `Terminated` is final. */
 export type ClaimState = "Pending" | "Launched" | "Registered" | "Initialized" | "Draining" | "Terminated";
@@ -54,6 +54,10 @@ export interface NodeClaim {
   instanceType?: string;
   zone?: string;
   capacityType?: CapacityType;
+  /** `reserved` claims: the capacity reservation the instance runs in. @default unset */
+  capacityReservationId?: string;
+  /** `reserved` claims: `default` or `capacity-block`. @default unset */
+  capacityReservationType?: ReservationType;
   pricePerHour?: number;
   launchedAt?: number;
   registeredAt?: number;

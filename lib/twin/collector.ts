@@ -79,7 +79,8 @@ export class TwinCollector {
     const byCapacity: Record<string, number> = {};
     const byType: Record<string, number> = {};
     for (const i of live) {
-      byCapacity[i.capacityType] = (byCapacity[i.capacityType] ?? 0) + 1;
+      const ct = i.capacityReservationId ? "reserved" : i.capacityType;
+      byCapacity[ct] = (byCapacity[ct] ?? 0) + 1;
       byType[i.instanceType] = (byType[i.instanceType] ?? 0) + 1;
     }
     const s: TimelineSample = {

@@ -103,6 +103,22 @@ const fields = z
         }),
       )
       .default([]),
+    /** Capacity reservations (`default`) and capacity blocks the account holds; `end` counts from the start. */
+    capacityReservations: z
+      .array(
+        z
+          .object({
+            id: z.string().regex(/^cr-[0-9a-z]+$/),
+            instanceType: z.string(),
+            zone: z.string(),
+            count: z.number().int().min(0),
+            type: z.enum(["default", "capacity-block"]).default("default"),
+            tags: z.record(z.string(), z.string()).default({}),
+            end: duration.optional(),
+          })
+          .strict(),
+      )
+      .default([]),
     controllers: z
       .object({
         loopSeconds: z.number().int().min(1).max(840).default(50),

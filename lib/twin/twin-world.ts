@@ -81,6 +81,15 @@ export async function startTwinWorld(
     terminatedRetentionMs: 7 * 24 * 3_600_000,
     instanceTypes: scenario.instanceTypes,
     capacity: scenario.capacity.map((c) => ({ ...c, capacity: c.count })),
+    capacityReservations: scenario.capacityReservations.map((r) => ({
+      id: r.id,
+      instanceType: r.instanceType,
+      zone: r.zone,
+      totalCount: r.count,
+      reservationType: r.type,
+      tags: r.tags,
+      endMs: r.end === undefined ? undefined : clock.now() + parseDurationMs(r.end),
+    })),
     kubernetesVersions: [scenario.kubernetesVersion],
     eksCluster: { endpoint: kube.url, version: scenario.kubernetesVersion },
   });

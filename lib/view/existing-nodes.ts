@@ -8,6 +8,8 @@ import type { Node, Pod, Taint } from "../core/kube-objects.js";
 import { objectKey } from "../core/kube-objects.js";
 import { parseResourceList, type Resources } from "../core/quantity.js";
 import {
+  LABEL_CAPACITY_RESERVATION_ID,
+  LABEL_CAPACITY_RESERVATION_TYPE,
   LABEL_CAPACITY_TYPE,
   LABEL_HOSTNAME,
   LABEL_INSTANCE_TYPE,
@@ -64,9 +66,23 @@ function claimLabels(claim: NodeClaim, types: InstanceType[]): Record<string, st
   if (claim.instanceType && types.length === 1) {
     Object.assign(labels, types[0].labels, { [LABEL_INSTANCE_TYPE]: claim.instanceType });
     if (claim.zone) labels[LABEL_ZONE] = claim.zone;
-    if (claim.capacityType) labels[LABEL_CAPACITY_TYPE] = claim.capacityType;
+    if (claim.capacityType) applyLaunchedCapacityLabels(labels, claim);
   }
   return labels;
+}
+
+/**
+ * Sets the capacity-type label and the capacity reservation labels to what the claim's instance runs on (a launch
+ * planned on a reservation may have fallen back to spot or on-demand, and the other way round).
+ */
+export function applyLaunchedCapacityLabels(labels: Record<string, string>, claim: NodeClaim): void {
+  if (!claim.capacityType) return;
+  labels[LABEL_CAPACITY_TYPE] = claim.capacityType;
+  delete labels[LABEL_CAPACITY_RESERVATION_ID];
+  delete labels[LABEL_CAPACITY_RESERVATION_TYPE];
+  if (claim.capacityType !== "reserved") return;
+  if (claim.capacityReservationId) labels[LABEL_CAPACITY_RESERVATION_ID] = claim.capacityReservationId;
+  if (claim.capacityReservationType) labels[LABEL_CAPACITY_RESERVATION_TYPE] = claim.capacityReservationType;
 }
 
 function dedupe(pods: Pod[]): Pod[] {

@@ -107,10 +107,23 @@ export const otherCases: InvalidCase[] = [
     issues: [`${NC}spec.networkInterfaces: not supported by Stevedore: custom network interfaces (EFA)`],
   },
   {
-    name: "Windows2025",
-    doc: ec2NodeClass("amiFamily: Windows2025"),
+    name: "capacity reservation terms: bad id, owner without tags, id with tags",
+    doc: ec2NodeClass(
+      "capacityReservationSelectorTerms: [{id: res-1}, {ownerID: '123456789012'}, {id: cr-0abc, tags: {a: b}}, {tags: {a: b}, ownerID: '12'}]",
+    ),
     issues: [
-      `${NC}spec.amiFamily: not supported by Stevedore: AMI family Windows2025 (use one of AL2, AL2023, Bottlerocket, Custom, Windows2019, Windows2022)`,
+      `${NC}spec.capacityReservationSelectorTerms[0].id: "res-1" is not a capacity reservation ID like cr-0abc`,
+      `${NC}spec.capacityReservationSelectorTerms[1]: needs one of id, tags`,
+      `${NC}spec.capacityReservationSelectorTerms[2]: id cannot be combined with tags or ownerID`,
+      `${NC}spec.capacityReservationSelectorTerms[3].ownerID: "12" is not a 12-digit AWS account ID`,
+    ],
+  },
+  {
+    name: "capacity reservation terms: open reservations by instanceMatchCriteria",
+    doc: ec2NodeClass("capacityReservationSelectorTerms: [{instanceMatchCriteria: open}]"),
+    issues: [
+      `${NC}spec.capacityReservationSelectorTerms[0].instanceMatchCriteria: not supported by Stevedore: open capacity reservations (instanceMatchCriteria); select reservations by id or tags`,
+      `${NC}spec.capacityReservationSelectorTerms[0]: needs one of id, tags`,
     ],
   },
   {
@@ -133,7 +146,7 @@ export const otherCases: InvalidCase[] = [
     name: "Ubuntu AMI family",
     doc: nodeTemplate("{amiFamily: Ubuntu, subnetSelector: {a: b}, securityGroupSelector: {a: b}}"),
     issues: [
-      `${NT}spec.amiFamily: not supported by Stevedore: AMI family Ubuntu (use one of AL2, AL2023, Bottlerocket, Custom, Windows2019, Windows2022)`,
+      `${NT}spec.amiFamily: not supported by Stevedore: AMI family Ubuntu (use one of AL2, AL2023, Bottlerocket, Custom, Windows2019, Windows2022, Windows2025)`,
     ],
   },
   {

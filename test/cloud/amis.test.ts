@@ -68,7 +68,14 @@ test("aliases decide the family", () => {
     version: "latest",
     fips: true,
   });
-  assert.equal(parseAmiAlias("windows2022@latest"), undefined);
+  assert.deepEqual(parseAmiAlias("windows2022@latest"), { family: "Windows2022", version: "latest", fips: false });
+  assert.deepEqual(amiParameters("Windows2025", "1.31"), [
+    {
+      path: "/aws/service/ami-windows-latest/Windows_Server-2025-English-Core-EKS_Optimized-1.31/image_id",
+      arch: "amd64",
+      variant: "standard",
+    },
+  ]);
   assert.equal(
     effectiveAmiFamily(nodeClass("c", { amiFamily: "AL2", amiSelectorTerms: [{ alias: "bottlerocket@latest" }] })),
     "Bottlerocket",

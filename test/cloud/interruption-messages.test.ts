@@ -129,6 +129,20 @@ test("capacity reservation interruption", () => {
   assert.equal(m.capacityReservationId, "cr-1");
 });
 
+test("capacity block expiration warning names the reservation, not the instances", () => {
+  const warning = {
+    ...capacityReservation,
+    "detail-type": "Capacity Block Reservation Expiration Warning",
+    detail: { "capacity-reservation-id": "cr-0b1", "end-date": "2025-01-01T00:40:00Z" },
+  };
+  const m = parseInterruptionMessage(JSON.stringify(warning));
+  assert.equal(m.kind, "capacity-reservation-expiring");
+  assert.deepEqual(m.instanceIds, []);
+  assert.equal(m.capacityReservationId, "cr-0b1");
+  assert.equal(m.endTime, Date.parse("2025-01-01T00:40:00Z"));
+  assert.equal(m.actionable, true);
+});
+
 test("an SNS envelope around the event is unwrapped", () => {
   const envelope = { Type: "Notification", MessageId: "x", Message: JSON.stringify(spot) };
   assert.equal(parseInterruptionMessage(JSON.stringify(envelope)).kind, "spot-interruption");
@@ -165,6 +179,7 @@ test("every detail type of the interruption rules is routed to its own kind", ()
     service: "EC2",
     eventTypeCategory: "scheduledChange",
     affectedEntities: [{ entityValue: "i-0123456789abcdef0" }],
+    "capacity-reservation-id": "cr-0123",
   };
   const kinds = Object.values(EVENT_DETAIL_TYPES).map((detailType) => {
     const source = detailType === EVENT_DETAIL_TYPES.health ? "aws.health" : "aws.ec2";

@@ -102,8 +102,27 @@ describe("user data goldens (Karpenter's layouts)", () => {
     );
     assert.equal(renderUserData("Custom", base), "");
   });
-  test("Windows is refused with a named error", () => {
-    assert.throws(() => renderUserData("Windows2022", base), UnsupportedUserDataError);
+  test("Windows: PowerShell calling the EKS bootstrap script, read back by the twin's kubelet", () => {
+    const text = renderUserData("Windows2022", {
+      ...base,
+      labels: { team: "web" },
+      taints: [{ key: "os", value: "windows", effect: "NoSchedule" }],
+      maxPods: 110,
+      kubelet: { clusterDNS: ["10.100.0.10"] },
+      customUserData: "<powershell>\nWrite-Host 'hello'\n</powershell>",
+    });
+    assert.match(text, /^<powershell>\nWrite-Host 'hello'\n\[string\]\$EKSBootstrapScriptFile = /);
+    assert.match(text, /-DNSClusterIP '10\.100\.0\.10'/);
+    assert.equal(text.match(/<powershell>/g)?.length, 1);
+    assert.equal(detectUserDataFamily(text), "Windows2022");
+    const reg = parseNodeRegistration("Windows2022", text);
+    assert.deepEqual(reg.labels, { team: "web", "kubernetes.io/os": "windows" });
+    assert.deepEqual(reg.taints, [{ key: "os", value: "windows", effect: "NoSchedule" }]);
+    assert.equal(reg.maxPods, 110);
+    assert.equal(reg.clusterName, base.clusterName);
+  });
+  test("a family Stevedore cannot bootstrap is refused with a named error", () => {
+    assert.throws(() => renderUserData("Ubuntu" as never, base), UnsupportedUserDataError);
   });
   test("AL2023 needs the service CIDR", () => {
     assert.throws(() => renderUserData("AL2023", { ...base, serviceCidr: undefined }), /service CIDR/);

@@ -68,6 +68,7 @@ describe("interruption event patterns", () => {
         "InstanceStateChange",
         "ScheduledChange",
         "CapacityReservationInterruption",
+        "CapacityBlockExpiration",
       ],
     );
     const detailTypes = INTERRUPTION_EVENT_PATTERNS.flatMap((r) => r.pattern["detail-type"] as string[]);

@@ -112,6 +112,19 @@ export function amiParameters(family: AmiFamily, k8sVersion: string, version = "
       }
       return out;
     }
+    case "Windows2019":
+    case "Windows2022":
+    case "Windows2025": {
+      // Windows Server Core EKS-optimised AMIs: amd64 only, and only `latest` (aliases cannot pin them).
+      const release = family.slice("Windows".length);
+      return [
+        {
+          path: `/aws/service/ami-windows-latest/Windows_Server-${release}-English-Core-EKS_Optimized-${k8sVersion}/image_id`,
+          arch: "amd64",
+          variant: "standard",
+        },
+      ];
+    }
     default:
       return [];
   }
@@ -122,6 +135,9 @@ const ALIAS_FAMILIES: Record<string, AmiFamily> = {
   al2023: "AL2023",
   bottlerocket: "Bottlerocket",
   "bottlerocket-fips": "Bottlerocket",
+  windows2019: "Windows2019",
+  windows2022: "Windows2022",
+  windows2025: "Windows2025",
 };
 
 /**

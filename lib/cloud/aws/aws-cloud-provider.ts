@@ -11,6 +11,7 @@ import type { NodeClass, NodePool } from "../../api/model.js";
 import { type Clock, systemClock } from "../../core/clock.js";
 import { type Logger, silentLogger } from "../../core/logger.js";
 import { TAG_STEVEDORE_CLAIM, TAG_STEVEDORE_NODECLASS_HASH } from "../../core/well-known.js";
+import { addReservedOfferings, poolAllowsReserved } from "../../scheduling/catalog/reserved-offerings.js";
 import type { InstanceType } from "../../scheduling/types.js";
 import {
   type CloudInstance,
@@ -25,6 +26,7 @@ import {
 } from "../provider.js";
 import { type Ami, AmiResolver, amiForInstanceType, effectiveAmiFamily, InvalidAmiSelectionError } from "./amis.js";
 import { assignBatch } from "./batch-assignment.js";
+import { CapacityReservationProvider } from "./capacity-reservations.js";
 import { classifyThrownError } from "./fleet.js";
 import { AwsInstanceTypeCatalog, effectiveKubelet } from "./instance-type-catalog.js";
 import { InstanceTypeDiscovery } from "./instance-types.js";
@@ -82,6 +84,7 @@ export class AwsCloudProvider implements CloudProvider {
   readonly instances: InstanceRepository;
   readonly discovery: InstanceTypeDiscovery;
   readonly pricing: PricingProvider;
+  readonly reservations: CapacityReservationProvider;
   private readonly catalog: AwsInstanceTypeCatalog;
   private readonly launcher: Launcher;
   private readonly logger: Logger;
@@ -97,6 +100,7 @@ export class AwsCloudProvider implements CloudProvider {
     this.amis = new AmiResolver(opts.ec2, opts.ssm, this.gate, this.clock);
     this.launchTemplates = new LaunchTemplateManager(opts.ec2, this.gate, this.clock, opts.clusterName);
     this.instances = new InstanceRepository(opts.ec2, this.gate, opts.clusterName);
+    this.reservations = new CapacityReservationProvider(opts.ec2, this.gate, this.clock);
     this.discovery = new InstanceTypeDiscovery(opts.ec2, this.gate, this.clock, { logger: this.logger });
     this.pricing = new PricingProvider({
       ec2: opts.ec2,
@@ -123,6 +127,7 @@ export class AwsCloudProvider implements CloudProvider {
       unavailable: this.unavailable,
       logger: this.logger,
       defaultInstanceProfile: opts.defaultInstanceProfile,
+      reservations: this.reservations,
     });
   }
 
@@ -292,15 +297,34 @@ export class AwsCloudProvider implements CloudProvider {
       blockDeviceMappings: nodeClass.blockDeviceMappings,
       instanceStorePolicy: nodeClass.instanceStorePolicy,
     });
+    const withReserved = await this.withReservedOfferings(types, pool, nodeClass);
     let amis: Ami[];
     try {
       amis = await this.amis.resolve(nodeClass, cluster.kubernetesVersion);
     } catch (err) {
       if (err instanceof InvalidAmiSelectionError) throw err;
       this.logger.warn("AMI resolution failed; instance types not filtered by AMI", { error: String(err) });
-      return types;
+      return withReserved;
     }
-    return types.filter((t) => amiForInstanceType(amis, t) !== undefined);
+    return withReserved.filter((t) => amiForInstanceType(amis, t) !== undefined);
+  }
+
+  /**
+   * Adds the class's capacity reservations as `reserved` offerings when the pool allows reserved capacity. A
+   * reservation that just refused a launch is unavailable for the unavailable-offerings TTL.
+   */
+  private async withReservedOfferings(
+    types: InstanceType[],
+    pool: NodePool,
+    nodeClass: NodeClass,
+  ): Promise<InstanceType[]> {
+    const terms = nodeClass.capacityReservationSelectorTerms ?? [];
+    if (terms.length === 0 || !poolAllowsReserved(pool)) return types;
+    const now = this.clock.now();
+    const reservations = await this.reservations.list(terms);
+    return addReservedOfferings(types, reservations, {
+      unavailable: (r) => this.unavailable.isUnavailable(r.instanceType, r.zone, "reserved", now),
+    });
   }
 
   async isDrifted(instance: CloudInstance, nodeClass: NodeClass): Promise<string | undefined> {

@@ -7,13 +7,17 @@
  * others), so the twin routes an emulated event to the interruption queue if and only if AWS would.
  */
 
-/** EventBridge `detail-type` values of the five interruption rules (the rules of Karpenter's interruption queue). */
+/**
+ * EventBridge `detail-type` values of the interruption rules: the five of Karpenter's interruption queue, and the
+ * capacity block expiration warning (sent forty minutes before a capacity block ends).
+ */
 export const EVENT_DETAIL_TYPES = {
   spotInterruption: "EC2 Spot Instance Interruption Warning",
   rebalance: "EC2 Instance Rebalance Recommendation",
   stateChange: "EC2 Instance State-change Notification",
   health: "AWS Health Event",
   capacityReservation: "EC2 Capacity Reservation Instance Interruption Warning",
+  capacityBlockExpiring: "Capacity Block Reservation Expiration Warning",
 } as const;
 
 /** A JSON value inside an event or a pattern. */
@@ -38,7 +42,8 @@ export interface NamedEventPattern {
     | "RebalanceRecommendation"
     | "InstanceStateChange"
     | "ScheduledChange"
-    | "CapacityReservationInterruption";
+    | "CapacityReservationInterruption"
+    | "CapacityBlockExpiration";
   /** What the rule is for. */
   description: string;
   pattern: EventPattern;
@@ -48,7 +53,7 @@ export interface NamedEventPattern {
 export const INTERRUPTING_INSTANCE_STATES = ["stopping", "stopped", "shutting-down", "terminated"] as const;
 
 /**
- * The five interruption rules, all targeting the interruption queue. The state-change rule only forwards the states
+ * The six interruption rules, all targeting the interruption queue. The state-change rule only forwards the states
  * the controller acts on, and the AWS Health rule only EC2 scheduled changes, so the queue is not flooded with
  * `pending`/`running` transitions or unrelated Health events.
  */
@@ -85,6 +90,11 @@ export const INTERRUPTION_EVENT_PATTERNS: readonly NamedEventPattern[] = Object.
     name: "CapacityReservationInterruption",
     description: "EC2 Capacity Reservation Instance Interruption Warning",
     pattern: { source: ["aws.ec2"], "detail-type": [EVENT_DETAIL_TYPES.capacityReservation] },
+  },
+  {
+    name: "CapacityBlockExpiration",
+    description: "Capacity Block Reservation Expiration Warning (instances terminated in ten minutes)",
+    pattern: { source: ["aws.ec2"], "detail-type": [EVENT_DETAIL_TYPES.capacityBlockExpiring] },
   },
 ]);
 

@@ -16,6 +16,8 @@ export interface Candidate {
   /** zone → price of the available offering for this capacity type. */
   zones: Map<string, number>;
   cheapest: number;
+  /** Reserved candidates: the capacity reservation its launch template targets. @default unset */
+  reservation?: { id: string; type: "default" | "capacity-block" };
 }
 
 /** One CreateFleet to send: what, for which capacity type, with which token and tags, how many. */
@@ -42,14 +44,15 @@ export function toCloudInstance(
   const o = launched.instance.LaunchTemplateAndOverrides?.Overrides;
   const type = launched.instance.InstanceType ?? o?.InstanceType ?? candidates[0].type.name;
   const zone = o?.AvailabilityZone ?? (o?.SubnetId ? zoneOf(o.SubnetId) : undefined) ?? "";
-  const candidate = candidates.find((c) => c.type.name === type);
+  const candidate = candidates.find((c) => c.type.name === type && (ct !== "reserved" || c.zones.has(zone)));
   const price = candidate?.zones.get(zone);
   const instance: CloudInstance = {
     instanceId: launched.instanceId,
     providerID: providerIdOf(zone, launched.instanceId),
     instanceType: type,
     zone,
-    capacityType: launched.instance.Lifecycle === "spot" || ct === "spot" ? "spot" : "on-demand",
+    capacityType:
+      ct === "reserved" ? "reserved" : launched.instance.Lifecycle === "spot" || ct === "spot" ? "spot" : "on-demand",
     state: "pending",
     launchTime: new Date(now),
     tags: { ...order.tags },
@@ -60,6 +63,10 @@ export function toCloudInstance(
   const batchId = order.tags[TAG_STEVEDORE_LAUNCH_BATCH];
   if (batchId) instance.batchId = batchId;
   if (price !== undefined) instance.pricePerHour = price;
+  if (ct === "reserved" && candidate?.reservation) {
+    instance.capacityReservationId = candidate.reservation.id;
+    instance.capacityReservationType = candidate.reservation.type;
+  }
   if (o?.SubnetId) instance.subnetId = o.SubnetId;
   const image = candidate ? amiForInstanceType(resolved.amis, candidate.type) : undefined;
   if (image) instance.imageId = image.id;

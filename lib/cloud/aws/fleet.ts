@@ -25,8 +25,8 @@ import {
 import { awsErrorCode, isThrottlingError } from "./retry.js";
 import { tagSpecifications } from "./tags.js";
 
-/** Capacity types CreateFleet launches here. */
-export type FleetCapacityType = "spot" | "on-demand";
+/** Capacity types CreateFleet launches here (`reserved`: into the capacity reservations the templates target). */
+export type FleetCapacityType = "spot" | "on-demand" | "reserved";
 
 /** One override: an instance type in one zone's subnet. */
 export interface FleetOverride {
@@ -55,6 +55,11 @@ export interface FleetRequest {
   targetCapacity?: number;
   /** EC2NodeClass `context` (reserved-capacity context id). @default unset */
   context?: string;
+  /**
+   * `reserved` requests: the kind of the targeted reservations (capacity blocks launch with the `capacity-block`
+   * target capacity type, other reservations as on-demand). @default "default"
+   */
+  reservationType?: "default" | "capacity-block";
 }
 
 /** Error codes that mean "no capacity for this offering right now" (Karpenter's unfulfillable-capacity codes). */
@@ -116,12 +121,18 @@ export const MAX_INSTANCE_TYPES = 60;
 /** Builds the CreateFleet input. */
 export function buildCreateFleetInput(req: FleetRequest): CreateFleetCommandInput {
   const spot = req.capacityType === "spot";
+  const target =
+    req.capacityType !== "reserved"
+      ? req.capacityType
+      : req.reservationType === "capacity-block"
+        ? "capacity-block"
+        : "on-demand";
   return {
     Type: "instant",
     ClientToken: req.clientToken,
     TargetCapacitySpecification: {
       TotalTargetCapacity: req.targetCapacity ?? 1,
-      DefaultTargetCapacityType: req.capacityType,
+      DefaultTargetCapacityType: target,
     },
     ...(spot
       ? { SpotOptions: { AllocationStrategy: "price-capacity-optimized" } }
@@ -167,7 +178,14 @@ export function fleetErrors(
       instanceType: o?.InstanceType,
       zone: o?.AvailabilityZone ?? (subnetId ? zoneOfSubnet(subnetId) : undefined),
       subnetId,
-      capacityType: e.Lifecycle === "spot" ? "spot" : e.Lifecycle === "on-demand" ? "on-demand" : capacityType,
+      capacityType:
+        capacityType === "reserved"
+          ? "reserved"
+          : e.Lifecycle === "spot"
+            ? "spot"
+            : e.Lifecycle === "on-demand"
+              ? "on-demand"
+              : capacityType,
     };
   });
 }

@@ -54,6 +54,12 @@ export function toCloudInstance(i: Instance): CloudInstance {
     launchTime: i.LaunchTime ?? new Date(0),
     tags,
   };
+  if (i.CapacityReservationId) {
+    // Launched into a capacity reservation (targeted by Stevedore): reserved capacity, whatever the market.
+    out.capacityType = "reserved";
+    out.capacityReservationId = i.CapacityReservationId;
+    out.capacityReservationType = i.InstanceLifecycle === "capacity-block" ? "capacity-block" : "default";
+  }
   if (tags[TAG_STEVEDORE_CLAIM]) out.claimId = tags[TAG_STEVEDORE_CLAIM];
   if (tags[TAG_STEVEDORE_LAUNCH_BATCH]) out.batchId = tags[TAG_STEVEDORE_LAUNCH_BATCH];
   if (i.ImageId) out.imageId = i.ImageId;

@@ -120,6 +120,21 @@ export function parseInterruptionMessage(body: string): AwsInterruptionMessage {
       if (reservation) msg.capacityReservationId = reservation;
       return msg;
     }
+    case EVENT_DETAIL_TYPES.capacityBlockExpiring: {
+      const reservation = str(d["capacity-reservation-id"]);
+      if (!reservation) {
+        throw new MalformedInterruptionMessageError('detail["capacity-reservation-id"] is missing', body);
+      }
+      const msg: AwsInterruptionMessage = {
+        ...base,
+        kind: "capacity-reservation-expiring",
+        capacityReservationId: reservation,
+        actionable: true,
+      };
+      const end = parseTime(d["end-date"]);
+      if (end) msg.endTime = end;
+      return msg;
+    }
     default:
       return parseHealthEvent(base, d, body);
   }

@@ -42,6 +42,11 @@ export interface LaunchTemplateSpec {
   tags: Record<string, string>;
   /** The placement group (and partition) instances launch into. @default unset */
   placementGroup?: PlacementGroupRef;
+  /**
+   * The capacity reservation instances launch into (targeted); a capacity block also sets the `capacity-block`
+   * market. @default unset (no reservation)
+   */
+  capacityReservation?: { id: string; type: "default" | "capacity-block" };
 }
 
 /** IMDSv2 required, hop limit 1 (EC2NodeClass v1 defaults). */
@@ -66,6 +71,7 @@ export function defaultBlockDeviceMappings(family: AmiFamily): BlockDeviceMappin
       ];
     case "Windows2019":
     case "Windows2022":
+    case "Windows2025":
       return [{ deviceName: "/dev/sda1", rootVolume: true, ebs: gp3("50Gi") }];
     default:
       return [];
@@ -123,6 +129,13 @@ export function launchTemplateData(spec: LaunchTemplateSpec): RequestLaunchTempl
       ...(name ? { GroupName: name } : { GroupId: id }),
       ...(partition !== undefined ? { PartitionNumber: partition } : {}),
     };
+  }
+  if (spec.capacityReservation) {
+    data.CapacityReservationSpecification = {
+      CapacityReservationTarget: { CapacityReservationId: spec.capacityReservation.id },
+    };
+    if (spec.capacityReservation.type === "capacity-block")
+      data.InstanceMarketOptions = { MarketType: "capacity-block" };
   }
   if (spec.associatePublicIPAddress !== undefined) {
     data.NetworkInterfaces = [

@@ -1,8 +1,8 @@
 /**
  * Launching one node claim, or a batch of identical claims with one CreateFleet: pick offerings, ensure launch templates, CreateFleet, classify, feed the ICE cache.
  *
- * Capacity types are tried spot first, then on-demand, when both are allowed (a spot attempt that fails with
- * insufficient capacity falls through to on-demand in the same call). Per attempt: at most 60 instance types ordered
+ * Capacity types are tried reserved first, then spot, then on-demand, as far as they are allowed (an attempt that
+ * fails with insufficient capacity, or a reservation out of room, falls through to the next in the same call). Per attempt: at most 60 instance types ordered
  * by their cheapest available offering; one override per type × allowed zone that has a NodeClass subnet, skipping
  * offerings in the ICE cache; one launch template per (AMI, max-pods) group.
  */
@@ -29,6 +29,7 @@ import {
   UnfulfillableLaunchError,
 } from "../provider.js";
 import { type Ami, amiForInstanceType, effectiveAmiFamily } from "./amis.js";
+import { bootstrapLabels } from "./bootstrap-labels.js";
 import {
   buildCreateFleetInput,
   classifyFleetErrors,
@@ -44,6 +45,12 @@ import {
 import { type Candidate, type FleetOrder, toCloudInstance } from "./fleet-order.js";
 import { effectiveKubelet } from "./instance-type-catalog.js";
 import type { LaunchTemplateManager } from "./launch-templates.js";
+import {
+  exhaustedReservations,
+  type ReservationCounter,
+  reservedCandidates,
+  reservedTarget,
+} from "./reserved-launch.js";
 import { type ApiGate, awsErrorCode, ec2Call } from "./retry.js";
 import type { SecurityGroup } from "./security-groups.js";
 import type { Subnet, SubnetResolver } from "./subnets.js";
@@ -85,23 +92,9 @@ export interface LauncherDeps {
   logger: Logger;
   /** Instance profile when the NodeClass names none. @default unset */
   defaultInstanceProfile?: string;
+  /** Remaining instances per capacity reservation. @default unset (the offerings' counts) */
+  reservations?: ReservationCounter;
 }
-
-/**
- * Labels that are not in user data: those that depend on the offering the fleet picks (the kubelet/cloud controller
- * sets them), the claim label, which registration adds — so the claims of a launch batch share one user data
- * and one launch template — and the lifecycle labels `karpenter.sh/registered` / `initialized`, which registration
- * sets when the node gets there (as Karpenter does).
- */
-const OFFERING_LABELS = new Set([
-  LABEL_STEVEDORE_CLAIM,
-  LABEL_REGISTERED,
-  LABEL_INITIALIZED,
-  LABEL_ZONE,
-  LABEL_ZONE_ID,
-  LABEL_CAPACITY_TYPE,
-  "failure-domain.beta.kubernetes.io/zone",
-]);
 
 /** The ClientToken for an attempt: the claim id (first capacity type) or claim id + capacity type (fallback). */
 export function clientTokenFor(claimId: string, capacityType: FleetCapacityType, primary: boolean): string {
@@ -126,7 +119,9 @@ export class Launcher {
       throw new UnfulfillableLaunchError(`${ctx}: no security group matches the NodeClass securityGroupSelectorTerms`);
     }
     if (resolved.amis.length === 0) throw new UnfulfillableLaunchError(`${ctx}: no AMI resolved for the NodeClass`);
-    const order = (["spot", "on-demand"] as FleetCapacityType[]).filter((ct) => req.capacityTypes.includes(ct));
+    const order = (["reserved", "spot", "on-demand"] as FleetCapacityType[]).filter((ct) =>
+      req.capacityTypes.includes(ct),
+    );
     if (order.length === 0) {
       throw new UnfulfillableLaunchError(`${ctx}: capacity types ${req.capacityTypes.join(",")} cannot be launched`);
     }
@@ -202,6 +197,11 @@ export class Launcher {
     zonal: Map<string, Subnet>,
   ): Candidate[] {
     const now = this.deps.clock.now();
+    if (ct === "reserved") {
+      return reservedCandidates(req, zonal, this.deps.reservations, (type, zone) =>
+        this.deps.unavailable.isUnavailable(type, zone, "reserved", now),
+      ).slice(0, MAX_INSTANCE_TYPES);
+    }
     const allowedZones = new Set(req.zones);
     const out: Candidate[] = [];
     for (const type of req.instanceTypes) {
@@ -218,16 +218,6 @@ export class Launcher {
     return out.slice(0, MAX_INSTANCE_TYPES);
   }
 
-  private bootstrapLabels(req: Omit<LaunchRequest, "claimId">, ct: FleetCapacityType): Record<string, string> {
-    const perType = new Set(req.instanceTypes.flatMap((t) => Object.keys(t.labels)));
-    const labels: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.labels)) {
-      if (!OFFERING_LABELS.has(k) && !perType.has(k)) labels[k] = v;
-    }
-    labels[LABEL_CAPACITY_TYPE] = ct;
-    return labels;
-  }
-
   private async launchTemplates(
     req: Omit<LaunchRequest, "claimId">,
     resolved: ResolvedClass,
@@ -239,14 +229,16 @@ export class Launcher {
     const kubelet = effectiveKubelet(pool, nodeClass);
     const family = effectiveAmiFamily(nodeClass);
     const taints = registerWithTaints(req);
-    const labels = this.bootstrapLabels(req, ct);
-    const groups = new Map<string, { ami: Ami; maxPods: number; types: Candidate[] }>();
+    const groups = new Map<
+      string,
+      { ami: Ami; maxPods: number; types: Candidate[]; reservation?: Candidate["reservation"] }
+    >();
     for (const c of candidates) {
       const ami = amiForInstanceType(resolved.amis, c.type);
       if (!ami) continue;
       const maxPods = kubelet.maxPods ?? c.type.capacity.pods ?? 110;
-      const key = `${ami.id}|${maxPods}`;
-      const g = groups.get(key) ?? { ami, maxPods, types: [] };
+      const key = `${ami.id}|${maxPods}|${c.reservation?.id ?? ""}`;
+      const g = groups.get(key) ?? { ami, maxPods, types: [], reservation: c.reservation };
       g.types.push(c);
       groups.set(key, g);
     }
@@ -257,7 +249,7 @@ export class Launcher {
         apiServerEndpoint: resolved.cluster.endpoint,
         caBundle: resolved.cluster.caBundle,
         serviceCidr: resolved.cluster.serviceCidr,
-        labels,
+        labels: bootstrapLabels(req, ct, g.reservation),
         taints,
         kubelet: { ...kubelet, clusterDNS: kubelet.clusterDNS ?? resolved.cluster.clusterDNS },
         maxPods: g.maxPods,
@@ -276,6 +268,7 @@ export class Launcher {
         associatePublicIPAddress: nodeClass.associatePublicIPAddress,
         placementGroup: nodeClass.placementGroup,
         tags: launchTemplateTags(resolved.cluster.name, pool, nodeClass),
+        ...(g.reservation ? { capacityReservation: g.reservation } : {}),
       });
       out.push({
         name,
@@ -309,6 +302,7 @@ export class Launcher {
         launchTemplates: templates,
         tags: order.tags,
         targetCapacity: order.count,
+        reservationType: candidates[0]?.reservation?.type,
       });
       try {
         return await this.deps.gate.call(ec2Call("CreateFleet"), () =>
@@ -336,7 +330,8 @@ export class Launcher {
    * One CreateFleet for `order.count` instances of one capacity type. Returns what launched (at least one) and the
    * classified fleet errors when fewer launched; throws the classified error when nothing did.
    */
-  private async attempt(order: FleetOrder): Promise<{ instances: CloudInstance[]; shortfall?: LaunchError }> {
+  private async attempt(fleetOrder: FleetOrder): Promise<{ instances: CloudInstance[]; shortfall?: LaunchError }> {
+    let order = fleetOrder;
     const { req, resolved, ct, ctx } = order;
     const zonal = this.deps.subnets.zonalSubnets(resolved.subnets, req.zones);
     const candidates = this.candidates(req, ct, zonal);
@@ -346,13 +341,19 @@ export class Launcher {
         [],
       );
     }
+    if (ct === "reserved") order = { ...order, count: reservedTarget(order.count, candidates, this.deps.reservations) };
     const out = await this.sendFleet(order, candidates, zonal);
     const zoneOf = (id: string) => resolved.subnets.find((s) => s.id === id)?.zone;
     const errors = fleetErrors(out.Errors, ct, zoneOf);
     await this.recordErrors(errors, resolved.subnets);
+    if (ct === "reserved") {
+      for (const id of exhaustedReservations(errors, candidates)) this.deps.reservations?.markExhausted(id);
+    }
     const launched = launchedInstances(out).slice(0, order.count);
     if (launched.length === 0) throw classifyFleetErrors(errors, `${ctx}: CreateFleet ${ct}`);
     const instances = launched.map((l) => toCloudInstance(l, order, candidates, zoneOf, this.deps.clock.now()));
+    for (const i of instances)
+      if (i.capacityReservationId) this.deps.reservations?.markLaunched(i.capacityReservationId);
     this.deps.logger.info("launched instances", {
       ctx,
       instanceIds: instances.slice(0, 20).map((i) => i.instanceId),

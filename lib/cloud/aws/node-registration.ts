@@ -7,6 +7,7 @@ import { parseAllDocuments } from "yaml";
 import type { AmiFamily } from "../../api/model.js";
 import type { Taint } from "../../core/kube-objects.js";
 import { isMimeMultipart, type MimePart, parseMimeMultipart } from "./mime.js";
+import { isWindowsUserData, parseWindowsRegistration } from "./windows-user-data.js";
 
 /** What the kubelet registers the node with. */
 export interface NodeRegistration {
@@ -173,7 +174,8 @@ export function parseBottlerocketRegistration(userData: string): NodeRegistratio
 }
 
 /** Guesses the bootstrap format of user data (for `Custom`). */
-export function detectUserDataFamily(userData: string): "AL2" | "AL2023" | "Bottlerocket" | undefined {
+export function detectUserDataFamily(userData: string): "AL2" | "AL2023" | "Bottlerocket" | "Windows2022" | undefined {
+  if (isWindowsUserData(userData)) return "Windows2022";
   if (/apiVersion:\s*node\.eks\.aws\/|application\/node\.eks\.aws/.test(userData)) return "AL2023";
   if (/\/etc\/eks\/bootstrap\.sh/.test(userData)) return "AL2";
   if (/^\s*\[settings(\.kubernetes)?\]/m.test(userData)) return "Bottlerocket";
@@ -192,6 +194,10 @@ export function parseNodeRegistration(family: AmiFamily, userData: string): Node
       return parseAl2023Registration(userData);
     case "Bottlerocket":
       return parseBottlerocketRegistration(userData);
+    case "Windows2019":
+    case "Windows2022":
+    case "Windows2025":
+      return parseWindowsRegistration(userData);
     case "Custom": {
       const detected = detectUserDataFamily(userData);
       return detected ? parseNodeRegistration(detected, userData) : empty();

@@ -6,6 +6,7 @@
  * - AL2023: MIME archive, the user's parts first, then a nodeadm `NodeConfig` part (`application/node.eks.aws`).
  * - Bottlerocket: TOML; Stevedore's `[settings.kubernetes]` keys overwrite the user's.
  * - Custom: the user's user data verbatim.
+ * - Windows2019/2022/2025: one `<powershell>` block calling `Start-EKSBootstrap.ps1` (`windows-user-data.ts`).
  */
 import { parse as parseToml, stringify as stringifyToml } from "smol-toml";
 import { stringify as stringifyYaml } from "yaml";
@@ -20,6 +21,7 @@ import {
   LABEL_ZONE,
 } from "../../core/well-known.js";
 import { isMimeMultipart, type MimePart, parseMimeMultipart, writeMimeMultipart } from "./mime.js";
+import { renderWindowsUserData } from "./windows-user-data.js";
 
 /** Everything that goes into a node's bootstrap configuration. */
 export interface BootstrapOptions {
@@ -323,6 +325,10 @@ export function renderUserData(family: AmiFamily, o: BootstrapOptions): string {
       return renderBottlerocketUserData(o);
     case "Custom":
       return o.customUserData ?? "";
+    case "Windows2019":
+    case "Windows2022":
+    case "Windows2025":
+      return renderWindowsUserData(o);
     default:
       throw new UnsupportedUserDataError(`AMI family ${family} is not supported by Stevedore's launcher`);
   }

@@ -60,6 +60,7 @@ export function amiFamilyFlags(family: AmiFamily): AmiFamilyFlags {
       return { supportsEniLimitedPodDensity: true, usesEniLimitedMemoryOverhead: false, podsPerCoreEnabled: false };
     case "Windows2019":
     case "Windows2022":
+    case "Windows2025":
       return { supportsEniLimitedPodDensity: false, usesEniLimitedMemoryOverhead: false, podsPerCoreEnabled: true };
     default:
       return { supportsEniLimitedPodDensity: true, usesEniLimitedMemoryOverhead: true, podsPerCoreEnabled: true };
@@ -68,7 +69,7 @@ export function amiFamilyFlags(family: AmiFamily): AmiFamilyFlags {
 
 /** True for the Windows AMI families. */
 export function isWindowsFamily(family: AmiFamily): boolean {
-  return family === "Windows2019" || family === "Windows2022";
+  return family === "Windows2019" || family === "Windows2022" || family === "Windows2025";
 }
 
 /** Inputs besides the raw record. */
@@ -271,6 +272,7 @@ function familyEphemeralDevice(family: AmiFamily): { device: string; bytes: numb
       return { device: "/dev/xvdb", bytes: 20 * GIB };
     case "Windows2019":
     case "Windows2022":
+    case "Windows2025":
       return { device: "/dev/sda1", bytes: 50 * GIB };
     default:
       return undefined;

@@ -52,9 +52,16 @@ export interface LabelOptions {
   region: string;
   /** Decides `kubernetes.io/os` (Windows families → `windows`). @default "AL2023" */
   amiFamily?: AmiFamily;
-  /** Value of `node.kubernetes.io/windows-build` for Windows families. @default unset */
+  /** Value of `node.kubernetes.io/windows-build` for Windows families. @default the family's build */
   windowsBuild?: string;
 }
+
+/** The Windows Server build of each Windows AMI family (`node.kubernetes.io/windows-build`). */
+export const WINDOWS_BUILDS: Readonly<Partial<Record<AmiFamily, string>>> = {
+  Windows2019: "10.0.17763",
+  Windows2022: "10.0.20348",
+  Windows2025: "10.0.26100",
+};
 
 /**
  * The offering-independent well-known labels of a type. Label values follow Karpenter: numbers as decimal
@@ -68,7 +75,8 @@ export function instanceTypeLabels(record: InstanceTypeRecord, opts: LabelOption
   };
   if (record.arch) labels[LABEL_ARCH] = record.arch;
   labels[LABEL_OS] = isWindowsFamily(family) ? "windows" : "linux";
-  if (isWindowsFamily(family) && opts.windowsBuild) labels[LABEL_WINDOWS_BUILD] = opts.windowsBuild;
+  const build = opts.windowsBuild ?? WINDOWS_BUILDS[family];
+  if (isWindowsFamily(family) && build) labels[LABEL_WINDOWS_BUILD] = build;
 
   const parsed = parseInstanceTypeName(record.name);
   const category = record.category ?? parsed.category;

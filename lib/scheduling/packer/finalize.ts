@@ -7,6 +7,8 @@ import { restrictedLabelReason } from "../../api/labels.js";
 import type { Requirement } from "../../api/model.js";
 import {
   LABEL_ALIASES,
+  LABEL_CAPACITY_RESERVATION_ID,
+  LABEL_CAPACITY_RESERVATION_TYPE,
   LABEL_CAPACITY_TYPE,
   LABEL_HOSTNAME,
   LABEL_ZONE,
@@ -17,7 +19,8 @@ import type { CapacityType, InstanceType, MinValuesRelaxation, NewNode, Offering
 import type { Bin } from "./bin.js";
 import type { TypeEntry } from "./bin-group.js";
 import { minValuesRequirements, selectOptions, strictRefusal } from "./min-values.js";
-import type { PoolState } from "./pool-state.js";
+import { type PoolState, reservationAllowed } from "./pool-state.js";
+import { ReservedCapacity } from "./reserved-capacity.js";
 import { fitsIn } from "./resource-dims.js";
 import type { SolveContext } from "./solve-context.js";
 
@@ -45,6 +48,8 @@ export function nodeLabels(
   Object.assign(labels, pool.typeLabels[typeIndex]);
   labels[LABEL_ZONE] = offering.zone;
   labels[LABEL_CAPACITY_TYPE] = offering.capacityType;
+  if (offering.reservationId) labels[LABEL_CAPACITY_RESERVATION_ID] = offering.reservationId;
+  if (offering.reservationType) labels[LABEL_CAPACITY_RESERVATION_TYPE] = offering.reservationType;
   for (const [alias, key] of Object.entries(LABEL_ALIASES)) if (labels[key] !== undefined) labels[alias] = labels[key];
   return labels;
 }
@@ -81,7 +86,11 @@ export interface FinalizedNodes {
  * Builds the new nodes (in bin order), right-sizing each, honouring pool limits in the option lists and keeping
  * the pools' `minValues` among each node's options (min-values.ts).
  */
-export function finalizeNewNodes(ctx: SolveContext, firstIndex: number): FinalizedNodes {
+export function finalizeNewNodes(
+  ctx: SolveContext,
+  firstIndex: number,
+  reserved = new ReservedCapacity(ctx.pools),
+): FinalizedNodes {
   // Room under each limited pool's limits once every bin holds its target (which placement kept within limits).
   const rooms = new Map<PoolState, Room | undefined>();
   for (const pool of ctx.pools) rooms.set(pool, roomOf(ctx, pool));
@@ -157,7 +166,8 @@ export function finalizeNewNodes(ctx: SolveContext, firstIndex: number): Finaliz
       }
       if (selection.shortfalls.length > 0) relaxed = selection.shortfalls;
     } else if (options.length > ctx.maxInstanceTypes) options = options.slice(0, ctx.maxInstanceTypes);
-    const node = toNewNode(ctx, s.bin, s.chosen, options, `${pool.name}-${String(index).padStart(4, "0")}`, shapes);
+    const name = `${pool.name}-${String(index).padStart(4, "0")}`;
+    const node = toNewNode(ctx, { bin: s.bin, chosen: s.chosen, options, name }, shapes, reserved);
     if (relaxed) node.minValuesRelaxed = relaxed;
     nodes.push(node);
     index++;
@@ -210,6 +220,7 @@ function shapeOf(bin: Bin, chosen: TypeEntry, options: TypeEntry[], cache: Map<s
   for (const e of options) {
     for (const o of pool.types[e.i].offerings) {
       if (!o.available || (zoneReq && !zoneReq.has(o.zone)) || (ctReq && !ctReq.has(o.capacityType))) continue;
+      if (!reservationAllowed(reqs, o)) continue;
       zones.add(o.zone);
       cts.add(o.capacityType);
     }
@@ -226,28 +237,42 @@ function shapeOf(bin: Bin, chosen: TypeEntry, options: TypeEntry[], cache: Map<s
   return shape;
 }
 
-function toNewNode(
-  ctx: SolveContext,
-  bin: Bin,
-  chosen: TypeEntry,
-  options: TypeEntry[],
-  name: string,
-  cache: Map<string, Shape[]>,
-): NewNode {
+/** One right-sized node to emit. */
+interface NodeToEmit {
+  bin: Bin;
+  chosen: TypeEntry;
+  options: TypeEntry[];
+  name: string;
+}
+
+function toNewNode(ctx: SolveContext, n: NodeToEmit, cache: Map<string, Shape[]>, reserved: ReservedCapacity): NewNode {
+  const { bin, options } = n;
   const pool = bin.pool as PoolState;
-  const shape = shapeOf(bin, chosen, options, cache);
+  const shape = shapeOf(bin, n.chosen, options, cache);
+  // A reservation used up by earlier nodes of this solve: launch on the next cheapest offering instead.
+  const pick = reserved.pick(pool, bin.group.reqs, n.chosen, options);
+  if (!reserved.hasRoom(n.chosen.offering)) reserved.overflow.add(n.name);
+  const chosen = pick?.entry ?? n.chosen;
+  const offering = pick?.offering ?? n.chosen.offering;
+  reserved.take(offering);
+  const same = chosen === n.chosen && offering === n.chosen.offering;
+  const labels = same ? { ...shape.labels } : nodeLabels(pool, bin.group.reqs, chosen.i, offering);
+  const capacityTypes =
+    offering.capacityType === "reserved" || reserved.anyReservedLeft(pool, options)
+      ? [...shape.capacityTypes]
+      : shape.capacityTypes.filter((ct) => ct !== "reserved");
   const requests = new Float64Array(bin.used);
   const dv = pool.daemonVecs[chosen.i];
   for (let k = 0; k < requests.length; k++) requests[k] += dv[k];
   return {
-    name,
+    name: n.name,
     pool: pool.name,
     instanceTypeOptions: [...shape.instanceTypeOptions],
     instanceType: pool.types[chosen.i],
-    offering: chosen.offering,
+    offering,
     zones: [...shape.zones],
-    capacityTypes: [...shape.capacityTypes],
-    labels: { ...shape.labels },
+    capacityTypes,
+    labels,
     taints: pool.taints,
     startupTaints: pool.startupTaints,
     requests: ctx.dims.resources(requests),

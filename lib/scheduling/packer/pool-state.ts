@@ -9,6 +9,8 @@ import type { Taint } from "../../core/kube-objects.js";
 import { parseResource, type Resources } from "../../core/quantity.js";
 import {
   LABEL_ARCH,
+  LABEL_CAPACITY_RESERVATION_ID,
+  LABEL_CAPACITY_RESERVATION_TYPE,
   LABEL_CAPACITY_TYPE,
   LABEL_INITIALIZED,
   LABEL_INSTANCE_TYPE,
@@ -23,6 +25,18 @@ import { Requirement, Requirements } from "../primitives/requirements.js";
 import type { InstanceType, Offering } from "../types.js";
 import { type DaemonProfile, runsOnNewNode } from "./daemon-overhead.js";
 import type { ResourceDims } from "./resource-dims.js";
+
+/** Labels that come from a reserved offering (checked against the offering, like zone and capacity type). */
+const RESERVATION_KEYS: ReadonlySet<string> = new Set([LABEL_CAPACITY_RESERVATION_ID, LABEL_CAPACITY_RESERVATION_TYPE]);
+
+/** Whether an offering meets the requirements on the capacity reservation labels (absent on non-reserved ones). */
+export function reservationAllowed(reqs: Requirements, o: Offering): boolean {
+  const id = reqs.get(LABEL_CAPACITY_RESERVATION_ID);
+  if (id && !(o.reservationId === undefined ? id.allowsMissing() : id.has(o.reservationId))) return false;
+  const type = reqs.get(LABEL_CAPACITY_RESERVATION_TYPE);
+  if (type && !(o.reservationType === undefined ? type.allowsMissing() : type.has(o.reservationType))) return false;
+  return true;
+}
 
 /** Price and offering of a type under some requirements. */
 export interface TypeOffer {
@@ -146,7 +160,7 @@ export class PoolState {
     const ctReq = reqs.get(LABEL_CAPACITY_TYPE);
     for (const req of reqs.values()) {
       const key = req.key;
-      if (key === LABEL_ZONE || key === LABEL_CAPACITY_TYPE) continue;
+      if (key === LABEL_ZONE || key === LABEL_CAPACITY_TYPE || RESERVATION_KEYS.has(key)) continue;
       if (onlyKeys && !onlyKeys.has(key)) continue;
       const v = labels[key];
       if (v !== undefined) {
@@ -161,6 +175,7 @@ export class PoolState {
       if (!o.available || !Number.isFinite(o.price)) continue;
       if (zoneReq && !zoneReq.has(o.zone)) continue;
       if (ctReq && !ctReq.has(o.capacityType)) continue;
+      if (!reservationAllowed(reqs, o)) continue;
       if (!best || o.price < best.price) best = o;
     }
     return best ? { price: best.price, offering: best } : undefined;

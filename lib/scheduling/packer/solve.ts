@@ -18,6 +18,8 @@ import { diagnose } from "./diagnose.js";
 import { finalizeNewNodes } from "./finalize.js";
 import { Placer } from "./placement.js";
 import { relax } from "./pod-class.js";
+import { resolveReservationOverflow } from "./reservation-overflow.js";
+import { ReservedCapacity } from "./reserved-capacity.js";
 import { type PodState, SolveContext } from "./solve-context.js";
 
 /** Plans the pending pods of `input`. */
@@ -37,7 +39,8 @@ export function solve(input: SolveInput): SolveResult {
     pending = failed;
   }
   improve(ctx);
-  const { nodes: newNodes, refused } = finalizeNewNodes(ctx, input.firstNodeIndex ?? 1);
+  const reserved = new ReservedCapacity(ctx.pools);
+  const { nodes: newNodes, refused } = finalizeNewNodes(ctx, input.firstNodeIndex ?? 1, reserved);
   const existingAssignments = new Map<string, Pod[]>();
   for (const bin of ctx.bins) {
     if (bin.isNew || bin.pods.length === 0 || !bin.node) continue;
@@ -52,7 +55,10 @@ export function solve(input: SolveInput): SolveResult {
     .map((ps) => ({ pod: ps.pod, reason: diagnose(ctx, ps) }))
     .concat(refused);
   const costPerHour = newNodes.reduce((sum, n) => sum + n.offering.price, 0);
-  return { newNodes, existingAssignments, unschedulable, costPerHour };
+  const result = { newNodes, existingAssignments, unschedulable, costPerHour };
+  return reserved.overflow.size > 0 && reserved.anyRoomLeft()
+    ? resolveReservationOverflow(input, result, reserved, solve)
+    : result;
 }
 
 function placeWithRelaxation(ctx: SolveContext, placer: Placer, ps: PodState): boolean {

@@ -51,6 +51,7 @@ export const EC2_ACTIONS: Readonly<Record<string, Ec2Handler>> = {
   DescribeLaunchTemplateVersions: describeLaunchTemplateVersions,
   CreateTags: createTags,
   DeleteTags: deleteTags,
+  DescribeCapacityReservations: (world, params) => world.reservations.describe(params),
 };
 
 /** Fleet error codes that an injected failure turns into per-pool `Errors` instead of a failed call. */

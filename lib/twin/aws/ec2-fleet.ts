@@ -98,7 +98,9 @@ function readTarget(params: QueryParams): FleetTarget {
   const total = tcs.int("TotalTargetCapacity");
   if (total === undefined) throw missingParameter("TargetCapacitySpecification.TotalTargetCapacity");
   if (total < 1) throw invalidParameterValue("TotalTargetCapacity", String(total), "must be at least 1");
-  const defaultType = tcs.string("DefaultTargetCapacityType");
+  const written = tcs.string("DefaultTargetCapacityType");
+  // Capacity blocks launch with their own target capacity type; they are on-demand purchases of reserved capacity.
+  const defaultType = written === "capacity-block" ? "on-demand" : written;
   if (defaultType !== "spot" && defaultType !== "on-demand") {
     throw invalidParameterValue(
       "DefaultTargetCapacityType",
@@ -178,7 +180,11 @@ class FleetLaunch {
         continue;
       }
       const price = world.price(c.type, c.subnet.zone, lifecycle);
-      let p = forced ?? world.launchProblem(c.type, c.subnet, c.image, lifecycle);
+      const reservation = c.data.capacityReservationId;
+      let p =
+        forced ??
+        (reservation === undefined ? undefined : reservationProblem(world, reservation, c, lifecycle)) ??
+        world.launchProblem(c.type, c.subnet, c.image, lifecycle);
       if (!p && lifecycle === "spot" && c.maxPrice !== undefined && c.maxPrice < price) {
         p = {
           code: "SpotMaxPriceTooLow",
@@ -220,6 +226,7 @@ class FleetLaunch {
       keyName: c.data.keyName,
       iamInstanceProfileArn: c.data.iamInstanceProfile?.arn ?? iamArn(world, c.data.iamInstanceProfile?.name),
       httpTokens: c.data.httpTokens,
+      capacityReservationId: c.data.capacityReservationId,
     });
     const key = `${c.index}|${lifecycle}`;
     const group = this.launched.get(key) ?? { candidate: c, lifecycle, ids: [] };
@@ -281,6 +288,24 @@ export function createFleet(world: Ec2World, params: QueryParams, forced?: Launc
     createTimeMs: world.now(),
   });
   return idempotency.record(fleet.response());
+}
+
+/** Why a pool whose template targets a capacity reservation cannot launch one more instance into it. */
+function reservationProblem(
+  world: Ec2World,
+  reservationId: string,
+  c: Candidate,
+  lifecycle: PurchaseOption,
+): LaunchProblem | undefined {
+  if (lifecycle === "spot") {
+    return {
+      code: "InvalidParameterCombination",
+      message: "A capacity reservation can only be targeted by on-demand launches.",
+      capacity: false,
+    };
+  }
+  const p = world.reservations.launchProblem(reservationId, c.type?.name ?? "", c.subnet.zone);
+  return p ? { ...p, capacity: p.code === "ReservationCapacityExceeded" } : undefined;
 }
 
 /** The ARN of an instance profile named in a template. */

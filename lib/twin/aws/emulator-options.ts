@@ -1,7 +1,9 @@
 /**
  * Options of the AWS emulator and the shapes its inspection API returns.
  */
+
 import type { CapacityLimit, PurchaseOption, VcpuQuotas } from "./capacity.js";
+import type { CapacityReservationSpec } from "./capacity-reservations.js";
 import type { OfferingExclusion } from "./catalog.js";
 import type { EksClusterConfig } from "./eks.js";
 import type { ThrottleOptions } from "./faults.js";
@@ -36,6 +38,8 @@ export interface AwsEmulatorOptions {
   spotPrices?: SpotPriceOptions;
   /** Finite capacity pools. @default none (unlimited) */
   capacity?: CapacityLimit[];
+  /** Capacity reservations and capacity blocks of the account. @default none */
+  capacityReservations?: CapacityReservationSpec[];
   /** @default unlimited */
   vcpuQuotas?: VcpuQuotas;
   /** Scenario throttling on top of EC2's documented limits. @default off */
@@ -65,6 +69,8 @@ export interface InstanceSnapshot {
   zoneId: string;
   subnetId: string;
   capacityType: PurchaseOption;
+  /** The capacity reservation it was launched into. @default unset */
+  capacityReservationId?: string;
   state: InstanceState;
   launchTimeMs: number;
   runningAtMs: number;

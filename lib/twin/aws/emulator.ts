@@ -67,6 +67,7 @@ export class AwsEmulator {
       instanceTypes: options.instanceTypes,
       offeringExclusions: options.offeringExclusions ?? [],
     });
+    for (const r of options.capacityReservations ?? []) this.world.reservations.add(r);
     this.noticeMs = options.spotInterruptionNoticeMs ?? 120_000;
     this.createdAtMs = clock.now();
     this.eks = { ...defaultEksCluster(clusterName), ...options.eksCluster };
@@ -132,6 +133,7 @@ export class AwsEmulator {
       zoneId: i.zoneId,
       subnetId: i.subnetId,
       capacityType: i.lifecycle,
+      capacityReservationId: i.capacityReservationId,
       state: i.state,
       launchTimeMs: i.launchTimeMs,
       runningAtMs: i.runningAtMs,

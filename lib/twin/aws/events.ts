@@ -28,6 +28,7 @@ export const DETAIL_TYPE = {
   spotInterruption: "EC2 Spot Instance Interruption Warning",
   rebalance: "EC2 Instance Rebalance Recommendation",
   health: "AWS Health Event",
+  capacityBlockExpiring: "Capacity Block Reservation Expiration Warning",
 } as const;
 
 /** EventBridge's time format (seconds precision, `Z`). */
@@ -111,6 +112,17 @@ export class EventBus {
       this.base(DETAIL_TYPE.spotInterruption, "aws.ec2", timeMs, [`arn:aws:ec2:${zone}:instance/${instanceId}`], {
         "instance-id": instanceId,
         "instance-action": action,
+      }),
+    );
+  }
+
+  /** `Capacity Block Reservation Expiration Warning`: its instances are terminated in ten minutes. */
+  capacityBlockExpiring(reservationId: string, endMs: number, timeMs: number): AwsEvent {
+    const arn = `arn:aws:ec2:${this.region}:${this.account}:capacity-reservation/${reservationId}`;
+    return this.emit(
+      this.base(DETAIL_TYPE.capacityBlockExpiring, "aws.ec2", timeMs, [arn], {
+        "capacity-reservation-id": reservationId,
+        "end-date": eventTime(endMs),
       }),
     );
   }

@@ -3,7 +3,8 @@
  *
  * For every Kubernetes version it publishes one release of the EKS-optimised AMIs: AL2023 (`standard` and
  * `nvidia` for x86_64 and arm64, `neuron` for x86_64), AL2 (`amazon-linux-2`, `-arm64`, `-gpu`) and Bottlerocket
- * (`aws-k8s-<v>` and `aws-k8s-<v>-nvidia`, x86_64 and arm64), each with its `recommended`/`latest` parameter and
+ * (`aws-k8s-<v>` and `aws-k8s-<v>-nvidia`, x86_64 and arm64) and Windows Server 2019/2022/2025 Core (x86_64, under
+ * `/aws/service/ami-windows-latest/`), each with its `recommended`/`latest` parameter and
  * its pinned-version parameter, as AWS lays them out. Two private images owned by the account carry tags, for
  * `amiSelectorTerms` by tag. {@link ImageCatalog.release} publishes a newer release (AMI drift).
  */
@@ -52,7 +53,7 @@ export interface ImageParameter {
 }
 
 interface Variant {
-  family: "AL2023" | "AL2" | "Bottlerocket";
+  family: "AL2023" | "AL2" | "Bottlerocket" | "Windows";
   architecture: "x86_64" | "arm64";
   /** Image name for a release. */
   imageName(k8s: string, release: string): string;
@@ -95,6 +96,21 @@ function bottlerocket(suffix: string, arch: "x86_64" | "arm64"): Variant {
   };
 }
 
+/** Windows Server Core EKS-optimised images (x86_64 only; only a `latest` parameter is published). */
+function windows(server: "2019" | "2022" | "2025"): Variant {
+  const name = (k8s: string, release: string) =>
+    `Windows_Server-${server}-English-Core-EKS_Optimized-${k8s}-${release.replace(/^v/, "").replace(/(\d{4})(\d{2})(\d{2})/, "$1.$2.$3")}`;
+  const latest = (k8s: string) =>
+    `/aws/service/ami-windows-latest/Windows_Server-${server}-English-Core-EKS_Optimized-${k8s}/image_id`;
+  return {
+    family: "Windows",
+    architecture: "x86_64",
+    imageName: name,
+    latestParameter: latest,
+    pinnedParameter: latest,
+  };
+}
+
 const VARIANTS: Variant[] = [
   al2023("x86_64", "standard"),
   al2023("arm64", "standard"),
@@ -112,6 +128,9 @@ const VARIANTS: Variant[] = [
   bottlerocket("-fips", "arm64"),
   bottlerocket("-nvidia-fips", "x86_64"),
   bottlerocket("-nvidia-fips", "arm64"),
+  windows("2019"),
+  windows("2022"),
+  windows("2025"),
 ];
 
 const DAY_MS = 86_400_000;

@@ -53,6 +53,10 @@ export interface EmulatedInstance {
   keyName?: string;
   iamInstanceProfileArn?: string;
   spotInstanceRequestId?: string;
+  /** The capacity reservation it was launched into. @default unset */
+  capacityReservationId?: string;
+  /** Launched into a capacity block (instance lifecycle `capacity-block`). @default false */
+  capacityBlock?: boolean;
   httpTokens?: string;
   rootDeviceName: string;
   /** Spot interruption in progress. */

@@ -127,6 +127,13 @@ export class TemplateData {
     const c = this.p.child("IamInstanceProfile");
     return c ? { arn: c.string("Arn"), name: c.string("Name") } : undefined;
   }
+  /** The capacity reservation the template targets. */
+  get capacityReservationId(): string | undefined {
+    return this.p
+      .child("CapacityReservationSpecification")
+      ?.child("CapacityReservationTarget")
+      ?.string("CapacityReservationId");
+  }
   get marketType(): string | undefined {
     return this.p.child("InstanceMarketOptions")?.string("MarketType");
   }

@@ -3,7 +3,9 @@
  * launch templates, capacity, spot market, instances, SSM parameters and events, all on an injectable clock.
  * Holds the launch checks and bookkeeping that CreateFleet and RunInstances share, and cost accounting.
  */
+
 import { type CapacityLimit, CapacityModel, type PurchaseOption, type VcpuQuotas } from "./capacity.js";
+import { CapacityReservationStore } from "./capacity-reservations.js";
 import { type EmulatedInstanceType, EmulatorCatalog, type OfferingExclusion } from "./catalog.js";
 import { AwsApiError } from "./errors.js";
 import { EventBus } from "./events.js";
@@ -63,6 +65,8 @@ export interface LaunchSpec {
   keyName?: string;
   iamInstanceProfileArn?: string;
   httpTokens?: string;
+  /** The targeted capacity reservation. @default unset */
+  capacityReservationId?: string;
 }
 
 /** Tag rules EC2 enforces on every resource. */
@@ -95,6 +99,7 @@ export class Ec2World {
   readonly events: EventBus;
   readonly instances: InstanceStore;
   readonly parameters: ParameterStore;
+  readonly reservations: CapacityReservationStore;
   /** Fleets by id (instant fleets only). */
   readonly fleets = new Map<string, { fleetId: string; tags: Map<string, string>; createTimeMs: number }>();
   /** Idempotent responses by `<action>|<ClientToken>`. */
@@ -123,6 +128,12 @@ export class Ec2World {
         this.purgedCost += this.instanceCost(i, Number.POSITIVE_INFINITY);
       },
     });
+    this.reservations = new CapacityReservationStore({
+      accountId: config.accountId,
+      now: () => config.clock.now(),
+      instances: () => this.instances.all(),
+      hex: (n) => this.random.hex(n),
+    });
     for (const p of this.images.seed(config.kubernetesVersions, config.clusterName, now)) {
       this.parameters.set(p.name, p.value, "String", "aws:ec2:image");
     }
@@ -136,6 +147,9 @@ export class Ec2World {
   /** Applies every instance transition due by now. */
   advance(nowMs = this.now()): void {
     this.instances.advance(nowMs);
+    const { warnings, reclaim } = this.reservations.advance(nowMs);
+    for (const r of warnings) this.events.capacityBlockExpiring(r.id, r.endMs ?? nowMs, nowMs);
+    for (const id of reclaim) this.instances.terminate(id, nowMs);
   }
 
   /** The current price per hour of an offering (spot: the pool's current spot price). */
@@ -254,6 +268,10 @@ export class Ec2World {
       keyName: spec.keyName,
       iamInstanceProfileArn: spec.iamInstanceProfileArn,
       spotInstanceRequestId: spec.lifecycle === "spot" ? `sir-${this.random.hex(8)}` : undefined,
+      capacityReservationId: spec.capacityReservationId,
+      capacityBlock:
+        spec.capacityReservationId !== undefined &&
+        this.reservations.reservations.get(spec.capacityReservationId)?.reservationType === "capacity-block",
       httpTokens: spec.httpTokens,
       rootDeviceName: spec.image.rootDeviceName,
     };
