@@ -63,15 +63,10 @@ export interface TwinWorldOptions {
   tls?: boolean;
 }
 
-/** Starts every server and builds the adapters. */
-export async function startTwinWorld(
-  scenario: Scenario,
-  clock: VirtualClock,
-  options: TwinWorldOptions = {},
-): Promise<TwinWorld> {
+/** The AWS emulator a scenario describes (types, capacity, reservations), its EKS endpoint the fake kube-apiserver. */
+function scenarioEmulator(scenario: Scenario, clock: VirtualClock, kubeUrl: string): AwsEmulator {
   const now = () => clock.now();
-  const kube = await FakeKubeApiServer.start({ now, bookmarkIntervalMs: 0, tls: options.tls ?? false });
-  const aws = new AwsEmulator({
+  return new AwsEmulator({
     region: scenario.region,
     clusterName: scenario.clusterName,
     clock: { now },
@@ -91,8 +86,19 @@ export async function startTwinWorld(
       endMs: r.end === undefined ? undefined : clock.now() + parseDurationMs(r.end),
     })),
     kubernetesVersions: [scenario.kubernetesVersion],
-    eksCluster: { endpoint: kube.url, version: scenario.kubernetesVersion },
+    eksCluster: { endpoint: kubeUrl, version: scenario.kubernetesVersion },
   });
+}
+
+/** Starts every server and builds the adapters. */
+export async function startTwinWorld(
+  scenario: Scenario,
+  clock: VirtualClock,
+  options: TwinWorldOptions = {},
+): Promise<TwinWorld> {
+  const now = () => clock.now();
+  const kube = await FakeKubeApiServer.start({ now, bookmarkIntervalMs: 0, tls: options.tls ?? false });
+  const aws = scenarioEmulator(scenario, clock, kube.url);
   const awsEndpoint = await aws.start();
   const dynalite = await startDynalite();
   const dynamo = createDynamoClient({ endpoint: dynalite.endpoint, region: scenario.region, maxAttempts: 1 });
