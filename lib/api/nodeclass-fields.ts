@@ -201,5 +201,7 @@ export function nodeClassHash(nc: Omit<NodeClass, "hash">): string {
     associatePublicIPAddress: nc.associatePublicIPAddress,
     kubelet: nc.kubelet,
     instanceStorePolicy: nc.instanceStorePolicy,
+    networkInterfaces: nc.networkInterfaces,
+    context: nc.context,
   });
 }

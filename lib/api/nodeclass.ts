@@ -6,6 +6,7 @@ import { type DocContext, readConfigEnvelope, sourceOf } from "./document.js";
 import { type Checker, childPath, isAbsent, readBool, readEnum, readObject, readString } from "./fields.js";
 import { readKubelet } from "./kubelet.js";
 import type { AmiFamily, NodeClass } from "./model.js";
+import { readNetworkInterfaces } from "./network-interfaces.js";
 import { nodeClassHash, readBlockDeviceMappings, readMetadataOptions, readTags } from "./nodeclass-fields.js";
 import { aliasFamily, readSelectorMap, readSelectorTerms } from "./selectors.js";
 
@@ -43,9 +44,9 @@ export function parseAWSNodeTemplate(c: Checker, doc: Record<string, unknown>, c
         "blockDeviceMappings",
         "metadataOptions",
         "detailedMonitoring",
+        "context",
       ],
       unsupported: {
-        context: "EC2 fleet context",
         launchTemplateName: "bring-your-own launch templates; describe the instance with node-class fields instead",
         launchTemplate: "bring-your-own launch templates; describe the instance with node-class fields instead",
       },
@@ -88,6 +89,8 @@ export function parseAWSNodeTemplate(c: Checker, doc: Record<string, unknown>, c
   if (instanceProfile !== undefined) nc.instanceProfile = instanceProfile;
   const userData = readString(c, spec.userData, "spec.userData");
   if (userData !== undefined) nc.userData = userData;
+  const context = readString(c, spec.context, "spec.context", { nonEmpty: true });
+  if (context !== undefined) nc.context = context;
   return { ...nc, hash: nodeClassHash(nc) };
 }
 
@@ -107,15 +110,15 @@ function readEC2NodeClassSpec(c: Checker, doc: Record<string, unknown>, beta: bo
     "detailedMonitoring",
     "associatePublicIPAddress",
     "instanceStorePolicy",
+    "context",
   ];
-  if (!beta) known.push("kubelet");
+  if (!beta) known.push("kubelet", "networkInterfaces");
   return (
     readObject(c, readConfigEnvelope(c, doc), "spec", {
       known,
       unsupported: {
-        context: "EC2 fleet context",
+        ...(beta ? { networkInterfaces: "network interfaces need karpenter.k8s.aws/v1" } : {}),
         ipPrefixCount: "prefix delegation on network interfaces",
-        networkInterfaces: "custom network interfaces (EFA)",
         capacityReservationSelectorTerms: "capacity reservations",
         placementGroupSelector: "placement groups",
         connectionTracking: "connection tracking settings",
@@ -144,8 +147,12 @@ function readEC2Ami(
   const fromAlias =
     aliasIndex >= 0 ? aliasFamily(c, amiSelectorTerms[aliasIndex].alias as string, aliasPath) : undefined;
   const written = readAmiFamily(c, spec.amiFamily, "spec.amiFamily");
-  if (written !== undefined && fromAlias !== undefined && written !== fromAlias) {
-    c.report("spec.amiFamily", `${JSON.stringify(written)} does not match ${aliasPath} (${fromAlias})`);
+  // With an alias, amiFamily may be the alias's family or Custom (the alias picks the AMI, userData is used verbatim).
+  if (written !== undefined && fromAlias !== undefined && written !== fromAlias && written !== "Custom") {
+    c.report(
+      "spec.amiFamily",
+      `${JSON.stringify(written)} does not match ${aliasPath} (${fromAlias}); with an alias it may only be ${fromAlias} or Custom`,
+    );
   }
   if (isAbsent(spec.amiFamily) && aliasIndex < 0) {
     c.report("spec.amiFamily", beta ? "is required" : "is required unless spec.amiSelectorTerms has an alias");
@@ -166,7 +173,10 @@ function readEC2Identity(c: Checker, spec: Record<string, unknown>): { role?: st
   return { role, instanceProfile };
 }
 
-/** Sets the optional fields that are written: user data, public IP, kubelet (v1 only), instance store policy. */
+/**
+ * Sets the optional fields that are written: user data, public IP, kubelet and network interfaces (v1 only),
+ * instance store policy, fleet context.
+ */
 function addEC2Optionals(c: Checker, spec: Record<string, unknown>, beta: boolean, nc: Omit<NodeClass, "hash">): void {
   const userData = readString(c, spec.userData, "spec.userData");
   if (userData !== undefined) nc.userData = userData;
@@ -176,6 +186,10 @@ function addEC2Optionals(c: Checker, spec: Record<string, unknown>, beta: boolea
   if (kubelet) nc.kubelet = kubelet;
   const storePolicy = readEnum(c, spec.instanceStorePolicy, "spec.instanceStorePolicy", ["RAID0"] as const);
   if (storePolicy) nc.instanceStorePolicy = storePolicy;
+  const nics = beta ? undefined : readNetworkInterfaces(c, spec.networkInterfaces, "spec.networkInterfaces");
+  if (nics && nics.length > 0) nc.networkInterfaces = nics;
+  const context = readString(c, spec.context, "spec.context", { nonEmpty: true });
+  if (context !== undefined) nc.context = context;
 }
 
 /** Validates an `EC2NodeClass` (v1 or v1beta1) and normalises it. */
