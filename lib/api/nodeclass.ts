@@ -188,6 +188,12 @@ function addEC2Optionals(c: Checker, spec: Record<string, unknown>, beta: boolea
   if (storePolicy) nc.instanceStorePolicy = storePolicy;
   const nics = beta ? undefined : readNetworkInterfaces(c, spec.networkInterfaces, "spec.networkInterfaces");
   if (nics && nics.length > 0) nc.networkInterfaces = nics;
+  if (publicIP === true && (nics?.length ?? 0) > 1) {
+    c.report(
+      "spec.associatePublicIPAddress",
+      "cannot be true with more than one network interface (EC2 assigns public IPs only to single-interface launches)",
+    );
+  }
   const context = readString(c, spec.context, "spec.context", { nonEmpty: true });
   if (context !== undefined) nc.context = context;
 }

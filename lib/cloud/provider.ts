@@ -23,6 +23,11 @@ export interface LaunchRequest {
   labels: Record<string, string>;
   taints: Taint[];
   startupTaints: Taint[];
+  /**
+   * The node's pods request EFA devices (`vpc.amazonaws.com/efa`): without NodeClass network interfaces, launch with
+   * the type's EFA interfaces. @default false
+   */
+  efa?: boolean;
 }
 
 /**

@@ -70,3 +70,28 @@ test("context is read from EC2NodeClass and AWSNodeTemplate, and is part of the 
   assert.equal(nt.context, "ctx-1");
   assert.deepEqual(issuesOf(ec2NodeClass('context: ""')), [`${NC}spec.context: must not be empty`]);
 });
+
+test("associatePublicIPAddress: true with several network interfaces is refused (EC2 cannot do it)", () => {
+  assert.deepEqual(
+    issuesOf(
+      ec2NodeClass(
+        "associatePublicIPAddress: true, networkInterfaces: [{networkCardIndex: 0, deviceIndex: 0, interfaceType: interface}, {networkCardIndex: 1, deviceIndex: 0, interfaceType: efa-only}]",
+      ),
+    ),
+    [
+      `${NC}spec.associatePublicIPAddress: cannot be true with more than one network interface (EC2 assigns public IPs only to single-interface launches)`,
+    ],
+  );
+});
+
+test("networkInterfaces need karpenter.k8s.aws/v1", () => {
+  const beta = ec2NodeClass("networkInterfaces: []", "default", false)
+    .replace("karpenter.k8s.aws/v1", "karpenter.k8s.aws/v1beta1")
+    .replace(
+      "spec: {",
+      "spec: {amiFamily: AL2023, role: R, subnetSelectorTerms: [{id: subnet-1}], securityGroupSelectorTerms: [{id: sg-1}], ",
+    );
+  assert.deepEqual(issuesOf(beta), [
+    `${NC}spec.networkInterfaces: not supported by Stevedore: network interfaces need karpenter.k8s.aws/v1`,
+  ]);
+});

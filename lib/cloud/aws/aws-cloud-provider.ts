@@ -291,6 +291,7 @@ export class AwsCloudProvider implements CloudProvider {
       zones,
       blockDeviceMappings: nodeClass.blockDeviceMappings,
       instanceStorePolicy: nodeClass.instanceStorePolicy,
+      networkInterfaces: nodeClass.networkInterfaces,
     });
     let amis: Ami[];
     try {

@@ -4,7 +4,9 @@
  * Capacity types are tried spot first, then on-demand, when both are allowed (a spot attempt that fails with
  * insufficient capacity falls through to on-demand in the same call). Per attempt: at most 60 instance types ordered
  * by their cheapest available offering; one override per type × allowed zone that has a NodeClass subnet, skipping
- * offerings in the ICE cache; one launch template per (AMI, max-pods) group.
+ * offerings in the ICE cache; one launch template per (AMI, max-pods, network interfaces) group. The NodeClass's
+ * `networkInterfaces` go into every template; without them, a node whose pods request EFA gets one EFA interface per
+ * EFA its type supports (Karpenter's dynamic EFA path).
  */
 import { createHash } from "node:crypto";
 import { CreateFleetCommand, type EC2Client } from "@aws-sdk/client-ec2";
@@ -35,7 +37,8 @@ import {
 } from "./fleet.js";
 import { type Candidate, type FleetOrder, toCloudInstance } from "./fleet-order.js";
 import { effectiveKubelet } from "./instance-type-catalog.js";
-import type { LaunchTemplateManager } from "./launch-templates.js";
+import type { LaunchNetworkInterface, LaunchTemplateManager } from "./launch-templates.js";
+import { efaInterfaces } from "./network-interfaces.js";
 import { type ApiGate, awsErrorCode, ec2Call } from "./retry.js";
 import type { SecurityGroup } from "./security-groups.js";
 import type { Subnet, SubnetResolver } from "./subnets.js";
@@ -229,13 +232,17 @@ export class Launcher {
     const family = effectiveAmiFamily(nodeClass);
     const taints: Taint[] = [...req.taints, ...req.startupTaints];
     const labels = this.bootstrapLabels(req, ct);
-    const groups = new Map<string, { ami: Ami; maxPods: number; types: Candidate[] }>();
+    const groups = new Map<
+      string,
+      { ami: Ami; maxPods: number; nics: LaunchNetworkInterface[] | undefined; types: Candidate[] }
+    >();
     for (const c of candidates) {
       const ami = amiForInstanceType(resolved.amis, c.type);
       if (!ami) continue;
       const maxPods = kubelet.maxPods ?? c.type.capacity.pods ?? 110;
-      const key = `${ami.id}|${maxPods}`;
-      const g = groups.get(key) ?? { ami, maxPods, types: [] };
+      const nics = nodeClass.networkInterfaces ?? (req.efa ? efaInterfaces(c.type) : undefined);
+      const key = `${ami.id}|${maxPods}|${nics?.length ?? 0}`;
+      const g = groups.get(key) ?? { ami, maxPods, nics, types: [] };
       g.types.push(c);
       groups.set(key, g);
     }
@@ -263,6 +270,7 @@ export class Launcher {
         metadataOptions: nodeClass.metadataOptions,
         detailedMonitoring: nodeClass.detailedMonitoring,
         associatePublicIPAddress: nodeClass.associatePublicIPAddress,
+        networkInterfaces: g.nics,
         tags: launchTemplateTags(resolved.cluster.name, pool, nodeClass),
       });
       out.push({
@@ -297,6 +305,7 @@ export class Launcher {
         launchTemplates: templates,
         tags: order.tags,
         targetCapacity: order.count,
+        context: req.nodeClass.context,
       });
       try {
         return await this.deps.gate.call(ec2Call("CreateFleet"), () =>

@@ -96,7 +96,10 @@ export class Ec2World {
   readonly instances: InstanceStore;
   readonly parameters: ParameterStore;
   /** Fleets by id (instant fleets only). */
-  readonly fleets = new Map<string, { fleetId: string; tags: Map<string, string>; createTimeMs: number }>();
+  readonly fleets = new Map<
+    string,
+    { fleetId: string; tags: Map<string, string>; createTimeMs: number; context?: string }
+  >();
   /** Idempotent responses by `<action>|<ClientToken>`. */
   readonly idempotency = new Map<string, { fingerprint: string; response: XmlObject }>();
   private purgedCost = 0;
