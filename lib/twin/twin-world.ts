@@ -6,6 +6,7 @@ import { EKSClient } from "@aws-sdk/client-eks";
 import { AwsCloudProvider } from "../cloud/aws/aws-cloud-provider.js";
 import { createAwsClients } from "../cloud/aws/clients.js";
 import { loadClusterFacts } from "../cloud/aws/eks-cluster.js";
+import { createIamClient, sdkInstanceProfileApi } from "../cloud/aws/iam-sdk-instance-profiles.js";
 import { StoreBackedUnavailableOfferings } from "../cloud/aws/unavailable-offerings.js";
 import { KubeClusterClient } from "../cluster/kube-client.js";
 import type { ConfigSource } from "../controllers/deps.js";
@@ -91,6 +92,14 @@ export async function startTwinWorld(scenario: Scenario, clock: VirtualClock): P
     cluster: () => loadClusterFacts(eks, scenario.clusterName),
     clock,
     unavailableOfferings: new StoreBackedUnavailableOfferings(state),
+    iam: sdkInstanceProfileApi(
+      createIamClient({
+        region: scenario.region,
+        endpoint: awsEndpoint,
+        credentials: DUMMY_CREDENTIALS,
+        maxAttempts: 1,
+      }),
+    ),
   });
   const kubeClient = new KubeClusterClient({ kubeConfig: kube.kubeconfig(), clock });
   const config: ConfigSource = {

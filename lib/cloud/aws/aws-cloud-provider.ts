@@ -26,6 +26,7 @@ import {
 import { type Ami, AmiResolver, amiForInstanceType, effectiveAmiFamily, InvalidAmiSelectionError } from "./amis.js";
 import { assignBatch } from "./batch-assignment.js";
 import { classifyThrownError } from "./fleet.js";
+import { type InstanceProfileApi, InstanceProfileManager } from "./instance-profiles.js";
 import { AwsInstanceTypeCatalog, effectiveKubelet } from "./instance-type-catalog.js";
 import { InstanceTypeDiscovery } from "./instance-types.js";
 import { InstanceRepository } from "./instances.js";
@@ -64,8 +65,16 @@ export interface AwsCloudProviderOptions {
   logger?: Logger;
   /** Rate limiting and retry policy, or a shared gate. @default new ApiGate(clock) */
   gate?: ApiGate | RetryOptions;
-  /** Instance profile for NodeClasses that name none (the stack's node instance profile). @default unset */
+  /**
+   * Instance profile of AWSNodeTemplates that name none (the stack's node instance profile). EC2NodeClasses name a
+   * role (a managed profile, see `iam`) or an instance profile. @default unset
+   */
   defaultInstanceProfile?: string;
+  /**
+   * IAM for the managed instance profiles of EC2NodeClass roles (`sdkInstanceProfileApi`).
+   * @default unset (launching a class with a role fails with an unfulfillable-launch error)
+   */
+  iam?: InstanceProfileApi;
   /** Spot price ratio before the first spot price refresh. @default 0.35 */
   spotPriceRatio?: number;
 }
@@ -79,6 +88,7 @@ export class AwsCloudProvider implements CloudProvider {
   readonly securityGroups: SecurityGroupResolver;
   readonly amis: AmiResolver;
   readonly launchTemplates: LaunchTemplateManager;
+  readonly instanceProfiles: InstanceProfileManager;
   readonly instances: InstanceRepository;
   readonly discovery: InstanceTypeDiscovery;
   readonly pricing: PricingProvider;
@@ -96,6 +106,7 @@ export class AwsCloudProvider implements CloudProvider {
     this.securityGroups = new SecurityGroupResolver(opts.ec2, this.gate, this.clock);
     this.amis = new AmiResolver(opts.ec2, opts.ssm, this.gate, this.clock);
     this.launchTemplates = new LaunchTemplateManager(opts.ec2, this.gate, this.clock, opts.clusterName);
+    this.instanceProfiles = new InstanceProfileManager(opts.iam, this.gate, this.clock, opts.clusterName, opts.region);
     this.instances = new InstanceRepository(opts.ec2, this.gate, opts.clusterName);
     this.discovery = new InstanceTypeDiscovery(opts.ec2, this.gate, this.clock, { logger: this.logger });
     this.pricing = new PricingProvider({
@@ -122,6 +133,7 @@ export class AwsCloudProvider implements CloudProvider {
       launchTemplates: this.launchTemplates,
       unavailable: this.unavailable,
       logger: this.logger,
+      instanceProfiles: this.instanceProfiles,
       defaultInstanceProfile: opts.defaultInstanceProfile,
     });
   }
@@ -329,10 +341,22 @@ export class AwsCloudProvider implements CloudProvider {
     return parseInterruptionMessage(body);
   }
 
-  /** Deletes launch templates no current NodeClass produces (see {@link LaunchTemplateManager.garbageCollect}). */
+  /**
+   * Deletes launch templates no current NodeClass produces (see {@link LaunchTemplateManager.garbageCollect}) and
+   * managed instance profiles no class uses and no live instance runs with
+   * (see {@link InstanceProfileManager.garbageCollect}).
+   */
   async garbageCollect(nodeClasses: NodeClass[], opts?: LaunchTemplateGcOptions): Promise<string[]> {
     await this.cluster();
-    return this.launchTemplates.garbageCollect(nodeClasses, opts);
+    const templates = await this.launchTemplates.garbageCollect(nodeClasses, opts);
+    try {
+      const live = await this.instances.list();
+      const inUse = new Set(live.flatMap((i) => (i.instanceProfile ? [i.instanceProfile] : [])));
+      return [...templates, ...(await this.instanceProfiles.garbageCollect(nodeClasses, inUse, opts?.minAgeMs))];
+    } catch (err) {
+      this.logger.warn("could not garbage-collect instance profiles", { error: String(err) });
+      return templates;
+    }
   }
 
   private async refreshUnavailable(): Promise<void> {

@@ -10,6 +10,7 @@
  */
 import { createHash } from "node:crypto";
 import { CreateFleetCommand, type EC2Client } from "@aws-sdk/client-ec2";
+import type { NodeClass } from "../../api/model.js";
 import type { Clock } from "../../core/clock.js";
 import type { Taint } from "../../core/kube-objects.js";
 import type { Logger } from "../../core/logger.js";
@@ -36,6 +37,7 @@ import {
   unavailableOfferingsOf,
 } from "./fleet.js";
 import { type Candidate, type FleetOrder, toCloudInstance } from "./fleet-order.js";
+import type { InstanceProfileManager } from "./instance-profiles.js";
 import { effectiveKubelet } from "./instance-type-catalog.js";
 import type { LaunchNetworkInterface, LaunchTemplateManager } from "./launch-templates.js";
 import { efaInterfaces } from "./network-interfaces.js";
@@ -78,7 +80,12 @@ export interface LauncherDeps {
   launchTemplates: LaunchTemplateManager;
   unavailable: UnavailableOfferings;
   logger: Logger;
-  /** Instance profile when the NodeClass names none. @default unset */
+  /** The managed instance profiles of NodeClass roles. */
+  instanceProfiles: InstanceProfileManager;
+  /**
+   * Instance profile of an AWSNodeTemplate that names none (Karpenter v0.x's `aws.defaultInstanceProfile`); an
+   * EC2NodeClass always names a role or an instance profile. @default unset
+   */
   defaultInstanceProfile?: string;
 }
 
@@ -232,6 +239,7 @@ export class Launcher {
     const family = effectiveAmiFamily(nodeClass);
     const taints: Taint[] = [...req.taints, ...req.startupTaints];
     const labels = this.bootstrapLabels(req, ct);
+    const instanceProfile = await this.instanceProfileOf(nodeClass);
     const groups = new Map<
       string,
       { ami: Ami; maxPods: number; nics: LaunchNetworkInterface[] | undefined; types: Candidate[] }
@@ -263,7 +271,7 @@ export class Launcher {
       const name = await this.deps.launchTemplates.ensure({
         imageId: g.ami.id,
         userData: renderUserData(family, bootstrap),
-        instanceProfile: nodeClass.instanceProfile ?? this.deps.defaultInstanceProfile,
+        instanceProfile,
         securityGroupIds: resolved.securityGroups.map((s) => s.id),
         blockDeviceMappings: nodeClass.blockDeviceMappings,
         amiFamily: family,
@@ -288,6 +296,13 @@ export class Launcher {
       });
     }
     return out;
+  }
+
+  /** The class's instance profile: named, managed for its role, or (AWSNodeTemplate) the deployment's default. */
+  private instanceProfileOf(nodeClass: NodeClass): Promise<string | undefined> | string | undefined {
+    if (nodeClass.instanceProfile) return nodeClass.instanceProfile;
+    if (nodeClass.role) return this.deps.instanceProfiles.ensure({ ...nodeClass, role: nodeClass.role });
+    return this.deps.defaultInstanceProfile;
   }
 
   /** Sends one CreateFleet (retrying once for a vanished template or a token reused with other parameters). */

@@ -61,6 +61,7 @@ export class AwsEmulator {
       kubernetesVersions: options.kubernetesVersions ?? DEFAULT_KUBERNETES_VERSIONS,
       instanceTypes: options.instanceTypes,
       offeringExclusions: options.offeringExclusions ?? [],
+      iamRoles: options.iamRoles,
     });
     this.noticeMs = options.spotInterruptionNoticeMs ?? 120_000;
     this.createdAtMs = clock.now();

@@ -3,10 +3,12 @@
  * launch templates, capacity, spot market, instances, SSM parameters and events, all on an injectable clock.
  * Holds the launch checks and bookkeeping that CreateFleet and RunInstances share, and cost accounting.
  */
+
 import { type CapacityLimit, CapacityModel, type PurchaseOption, type VcpuQuotas } from "./capacity.js";
 import { type EmulatedInstanceType, EmulatorCatalog, type OfferingExclusion } from "./catalog.js";
 import { AwsApiError } from "./errors.js";
 import { EventBus } from "./events.js";
+import { InstanceProfileStore } from "./iam.js";
 import { type EmulatedImage, ImageCatalog } from "./images.js";
 import { type EmulatedInstance, InstanceStore, type LifecycleTimings } from "./instances.js";
 import { LaunchTemplateStore } from "./launch-templates.js";
@@ -36,6 +38,8 @@ export interface WorldConfig {
   kubernetesVersions: string[];
   instanceTypes?: string[];
   offeringExclusions: OfferingExclusion[];
+  /** IAM roles that exist. @default every role name exists */
+  iamRoles?: string[];
 }
 
 /** A launch problem, shaped as a Fleet error item or a RunInstances error. */
@@ -95,6 +99,8 @@ export class Ec2World {
   readonly events: EventBus;
   readonly instances: InstanceStore;
   readonly parameters: ParameterStore;
+  /** IAM instance profiles. */
+  readonly iam: InstanceProfileStore;
   /** Fleets by id (instant fleets only). */
   readonly fleets = new Map<
     string,
@@ -115,6 +121,8 @@ export class Ec2World {
     this.spot = new SpotPriceModel(this.catalog, config.seed, now, config.spotPrices);
     this.events = new EventBus(config.region, config.accountId, this.random);
     this.parameters = new ParameterStore(config.region, config.accountId, () => config.clock.now());
+    const roles = config.iamRoles ? new Set(config.iamRoles) : undefined;
+    this.iam = new InstanceProfileStore(config.accountId, () => config.clock.now(), roles);
     this.instances = new InstanceStore(config.timings, {
       stateChanged: (i, t) => this.events.stateChange(i.instanceId, i.state, t),
       released: (i) => {
