@@ -2,7 +2,9 @@
  * Cross-reference checks over normalised pools and node classes: unique names, every pool's node class present
  * (or, for `stevedore plan`, assumed as a default AL2023 class with a warning).
  */
+
 import { ConfigValidationError, describeObject, type ValidationIssue } from "./errors.js";
+import { kubeletFamilyIssues } from "./kubelet-family.js";
 import type { NodeClass, NodePool, StevedoreConfig } from "./model.js";
 import { defaultBlockDeviceMappings, defaultMetadataOptions, nodeClassHash } from "./nodeclass-fields.js";
 
@@ -101,6 +103,7 @@ export function checkConfig(
       });
     }
   }
+  issues.push(...kubeletFamilyIssues(nodePools, byName));
   return { config: { nodePools, nodeClasses, warnings }, issues };
 }
 

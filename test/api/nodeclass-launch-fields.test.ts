@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { type NodeClass, parseDocuments } from "../../lib/api/index.js";
+import { checkConfig } from "../../lib/api/config.js";
+import { formatIssue, type NodeClass, parseDocuments } from "../../lib/api/index.js";
 import { effectiveAmiFamily } from "../../lib/cloud/aws/amis.js";
-import { ec2NodeClass, issuesOf, nodeTemplate } from "./helpers.js";
+import { ec2NodeClass, issuesOf, nodeTemplate, provisioner } from "./helpers.js";
 
 const NC = 't.yaml: EC2NodeClass "default": ';
 
@@ -94,4 +95,33 @@ test("networkInterfaces need karpenter.k8s.aws/v1", () => {
   assert.deepEqual(issuesOf(beta), [
     `${NC}spec.networkInterfaces: not supported by Stevedore: network interfaces need karpenter.k8s.aws/v1`,
   ]);
+});
+
+test("podsPerCore with Bottlerocket is refused where it is written (class or pool), never silently dropped", () => {
+  const classLevel = parseDocuments(
+    ec2NodeClass(
+      "amiSelectorTerms: [{alias: bottlerocket@latest}], role: R, subnetSelectorTerms: [{id: subnet-1}], securityGroupSelectorTerms: [{id: sg-1}], kubelet: {podsPerCore: 10}",
+      "default",
+      false,
+    ),
+    "t.yaml",
+    { env: {} },
+  );
+  assert.deepEqual(classLevel.issues, []);
+  const r1 = checkConfig(classLevel.nodePools, classLevel.nodeClasses);
+  assert.deepEqual(r1.issues.map(formatIssue), [
+    `${NC}spec.kubelet.podsPerCore: not supported with the Bottlerocket AMI family (Bottlerocket has no pods-per-core setting); use maxPods instead`,
+  ]);
+  const v1alpha5 = parseDocuments(
+    `${provisioner("{providerRef: {name: default}, kubeletConfiguration: {podsPerCore: 4}}")}---\n${nodeTemplate("{amiFamily: Bottlerocket, subnetSelector: {a: b}, securityGroupSelector: {a: b}}")}`,
+    "t.yaml",
+    { env: {} },
+  );
+  assert.deepEqual(v1alpha5.issues, []);
+  const r2 = checkConfig(v1alpha5.nodePools, v1alpha5.nodeClasses);
+  assert.deepEqual(r2.issues.map(formatIssue), [
+    't.yaml: Provisioner "default": spec.kubeletConfiguration.podsPerCore: not supported with the Bottlerocket AMI family (Bottlerocket has no pods-per-core setting); use maxPods instead',
+  ]);
+  const al2023 = parseDocuments(ec2NodeClass("kubelet: {podsPerCore: 10}"), "t.yaml", { env: {} });
+  assert.deepEqual(checkConfig(al2023.nodePools, al2023.nodeClasses).issues, []);
 });
