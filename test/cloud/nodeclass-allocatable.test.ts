@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { formatResources } from "../../lib/core/quantity.js";
+import { poolInputs } from "../../lib/plan/plan-input.js";
 import type { InstanceType } from "../../lib/scheduling/types.js";
 import {
   type ControllerHarness,
@@ -84,5 +85,23 @@ describe("EC2NodeClass fields in allocatable", () => {
     const raid = await typesFor("  instanceStorePolicy: RAID0");
     assert.equal(raid.get("m6idn.32xlarge")?.capacity["ephemeral-storage"], 7600e9);
     assert.equal(raid.get("m5.large")?.capacity["ephemeral-storage"], 20 * 2 ** 30);
+  });
+});
+
+describe("EC2NodeClass fields in `stevedore plan`'s built-in catalog", () => {
+  test("network interfaces keep only the types that can attach them; RAID0 sizes each type's instance store", () => {
+    const config = parseConfig(
+      withClass(`  instanceStorePolicy: RAID0
+  networkInterfaces:
+    - {networkCardIndex: 0, deviceIndex: 0, interfaceType: interface}
+    - {networkCardIndex: 1, deviceIndex: 0, interfaceType: efa-only}`),
+    );
+    const [input] = poolInputs(config.nodePools, config.nodeClasses, { kind: "builtin", region: "us-east-1" });
+    const names = input.instanceTypes.map((t) => t.name);
+    assert.ok(names.includes("m6idn.32xlarge") && names.includes("p4d.24xlarge"));
+    assert.ok(!names.includes("m5.large") && !names.includes("c5n.18xlarge"), "one network card");
+    const m6 = input.instanceTypes.find((t) => t.name === "m6idn.32xlarge");
+    assert.equal(m6?.capacity["ephemeral-storage"], 7600e9);
+    assert.equal(m6?.capacity["vpc.amazonaws.com/efa"], 1);
   });
 });

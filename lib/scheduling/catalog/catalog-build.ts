@@ -31,6 +31,8 @@ export interface BuildInstanceTypesOptions {
   amiFamily?: AmiFamily;
   /** @default 20Gi */
   ephemeralStorageBytes?: number;
+  /** Per-type ephemeral storage (e.g. RAID0 instance stores); wins over `ephemeralStorageBytes`. @default unset */
+  ephemeralStorageFor?: (record: CompleteInstanceTypeRecord) => number;
   /** Karpenter's RESERVED_ENIS. @default 0 */
   reservedENIs?: number;
   /** The NodeClass's network interfaces (types that cannot attach them are skipped). @default unset */
@@ -66,7 +68,7 @@ export function buildInstanceType(
   const res = computeResources(record, {
     kubelet: opts.kubelet,
     amiFamily: family,
-    ephemeralStorageBytes: opts.ephemeralStorageBytes,
+    ephemeralStorageBytes: opts.ephemeralStorageFor?.(record) ?? opts.ephemeralStorageBytes,
     reservedENIs: opts.reservedENIs,
     networkInterfaces: opts.networkInterfaces,
   });
