@@ -123,6 +123,7 @@ function readEC2NodeClassSpec(c: Checker, doc: Record<string, unknown>, beta: bo
         placementGroupSelector: "placement groups",
         connectionTracking: "connection tracking settings",
         cpuOptions: "CPU options",
+        enclaveOptions: "Nitro Enclaves",
       },
       required: true,
     }) ?? {}

@@ -125,3 +125,9 @@ test("podsPerCore with Bottlerocket is refused where it is written (class or poo
   const al2023 = parseDocuments(ec2NodeClass("kubelet: {podsPerCore: 10}"), "t.yaml", { env: {} });
   assert.deepEqual(checkConfig(al2023.nodePools, al2023.nodeClasses).issues, []);
 });
+
+test("enclaveOptions is refused with its reason", () => {
+  assert.deepEqual(issuesOf(ec2NodeClass("enclaveOptions: {enabled: true}")), [
+    `${NC}spec.enclaveOptions: not supported by Stevedore: Nitro Enclaves`,
+  ]);
+});

@@ -50,6 +50,28 @@ const KUBELET = `  kubelet:
     cpuCFSQuota: false
     clusterDNS: [10.100.0.10]`;
 
+const LEGACY = `apiVersion: karpenter.sh/v1alpha5
+kind: Provisioner
+metadata: {name: legacy}
+spec:
+  providerRef: {name: legacy}
+  requirements:
+    - {key: karpenter.sh/capacity-type, operator: In, values: [on-demand]}
+    - {key: node.kubernetes.io/instance-type, operator: In, values: [m5.large]}
+---
+apiVersion: karpenter.k8s.aws/v1alpha1
+kind: AWSNodeTemplate
+metadata: {name: legacy}
+spec:
+  subnetSelector: {karpenter.sh/discovery: ${CLUSTER}}
+  securityGroupSelector: {karpenter.sh/discovery: ${CLUSTER}}
+  instanceProfile: LegacyNodeProfile
+  detailedMonitoring: true
+  context: ctx-legacy
+  metadataOptions: {httpTokens: optional}
+---
+`;
+
 const CONFIG =
   poolAndClass(
     "tuned",
@@ -72,7 +94,12 @@ ${KUBELET}`,
   ) +
   poolAndClass("dynefa", "  amiSelectorTerms: [{alias: al2023@latest}]", ["c5n.18xlarge", "m6idn.32xlarge"]) +
   poolAndClass("al2", `  amiSelectorTerms: [{alias: al2@latest}]\n${KUBELET}`, ["m5.large"]) +
-  poolAndClass("br", `  amiSelectorTerms: [{alias: bottlerocket@latest}]\n${KUBELET}`, ["m5.large"]) +
+  poolAndClass(
+    "br",
+    // Bottlerocket has no pods-per-core setting: podsPerCore is refused there.
+    `  amiSelectorTerms: [{alias: bottlerocket@latest}]\n${KUBELET.replace("    podsPerCore: 10\n", "")}`,
+    ["m5.large"],
+  ) +
   poolAndClass(
     "custom",
     `  amiFamily: Custom
@@ -81,7 +108,8 @@ ${KUBELET}`,
     #!/bin/bash
     /opt/my-bootstrap --cluster ${CLUSTER}`,
     ["m5.large"],
-  );
+  ) +
+  LEGACY;
 
 /** A pending pod for pool `pool`, with extra container requests. */
 function podFor(h: ControllerHarness, name: string, pool: string, requests: Record<string, string> = {}): Pod {
@@ -118,8 +146,9 @@ describe("EC2NodeClass launch fields through the emulator", () => {
     podFor(h, "al2-0", "al2");
     podFor(h, "br-0", "br");
     podFor(h, "custom-0", "custom");
+    h.pod("legacy-0", { extra: { nodeSelector: { "karpenter.sh/provisioner-name": "legacy" } } });
     const r = await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
-    assert.equal(r.launched.length, 6, JSON.stringify(r));
+    assert.equal(r.launched.length, 7, JSON.stringify(r));
   });
   after(async () => {
     await h.close();
@@ -145,7 +174,23 @@ describe("EC2NodeClass launch fields through the emulator", () => {
   test("context is sent as the CreateFleet Context", () => {
     const fleets = [...h.aws.emulator.world.fleets.values()];
     assert.equal(fleets.filter((f) => f.context === "ctx-0123456789").length, 1);
-    assert.equal(fleets.filter((f) => f.context !== undefined).length, 1, "only the class with a context sends one");
+    assert.equal(fleets.filter((f) => f.context === "ctx-legacy").length, 1);
+    assert.equal(fleets.filter((f) => f.context !== undefined).length, 2, "only the classes with a context send one");
+  });
+
+  test("AWSNodeTemplate: instance profile, monitoring, metadata options (hop limit 2 by default) and user data", () => {
+    const t = h.aws.emulator.launchTemplates().find((x) => x.tags["karpenter.sh/provisioner-name"] === "legacy");
+    assert.ok(t);
+    assert.deepEqual(t.data.IamInstanceProfile, { Name: "LegacyNodeProfile" });
+    assert.deepEqual(t.data.Monitoring, { Enabled: "true" });
+    assert.deepEqual(t.data.MetadataOptions, {
+      HttpEndpoint: "enabled",
+      HttpProtocolIpv6: "disabled",
+      HttpPutResponseHopLimit: "2",
+      HttpTokens: "optional",
+      InstanceMetadataTags: "disabled",
+    });
+    assert.match(userDataOf(t), /\/etc\/eks\/bootstrap\.sh/, "AL2 by default, as Karpenter v0.31");
   });
 
   test("AL2023: every kubelet field and RAID0 are in the nodeadm NodeConfig", () => {
