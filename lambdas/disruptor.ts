@@ -15,5 +15,11 @@ const memory: DisruptionMemory = {};
 export async function handler(_event: unknown, context: Context): Promise<DisruptorResult> {
   const { deps, settings } = await wiring("disruptor");
   const deadline = lambdaDeadline(deps.clock, context);
-  return new Disruptor(deps, { loopSeconds: settings.loopSeconds, deadline, memory }).run();
+  return new Disruptor(deps, {
+    loopSeconds: settings.loopSeconds,
+    deadline,
+    memory,
+    spotToSpot: settings.featureGates.spotToSpotConsolidation,
+    nodeRepair: settings.featureGates.nodeRepair,
+  }).run();
 }

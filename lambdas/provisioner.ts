@@ -12,5 +12,9 @@ import { wiring } from "./wiring.js";
 export async function handler(_event: unknown, context: Context): Promise<ProvisionerResult> {
   const { deps, settings } = await wiring("provisioner");
   const deadline = lambdaDeadline(deps.clock, context);
-  return new Provisioner(deps, { loopSeconds: settings.loopSeconds, deadline }).run();
+  return new Provisioner(deps, {
+    loopSeconds: settings.loopSeconds,
+    minValuesPolicy: settings.minValuesPolicy,
+    deadline,
+  }).run();
 }

@@ -5,6 +5,7 @@
  * get dummy credentials), and `KUBECONFIG` (a kubeconfig file instead of EKS token authentication).
  */
 import { EKSClient } from "@aws-sdk/client-eks";
+import type { MinValuesPolicy } from "../lib/api/model.js";
 import { AwsCloudProvider } from "../lib/cloud/aws/aws-cloud-provider.js";
 import { createAwsClients } from "../lib/cloud/aws/clients.js";
 import { loadClusterFacts } from "../lib/cloud/aws/eks-cluster.js";
@@ -18,6 +19,7 @@ import type { ControllerDeps } from "../lib/controllers/deps.js";
 import { powertoolsTelemetry } from "../lib/controllers/telemetry-powertools.js";
 import { systemClock } from "../lib/core/clock.js";
 import { CONTROLLER_ENV } from "../lib/infra/controller-env.js";
+import { type FeatureGates, parseFeatureGates } from "../lib/infra/feature-gates.js";
 import { lowerBound } from "../lib/scheduling/bound/lower-bound.js";
 import { solve } from "../lib/scheduling/packer/solve.js";
 import { createDynamoClient, createSsmClient, isLoopbackEndpoint } from "../lib/state/clients.js";
@@ -41,12 +43,30 @@ export interface ControllerSettings {
   loopSeconds: number;
   /** @default "ignore" */
   rebalance: "ignore" | "replace";
+  /** @default both off */
+  featureGates: FeatureGates;
+  /** @default "Strict" */
+  minValuesPolicy: MinValuesPolicy;
 }
 
 function required(env: Env, name: string): string {
   const v = env[name];
   if (!v) throw new MissingEnvironmentError(name);
   return v;
+}
+
+/** An environment variable holds a value the stack would never write. */
+export class InvalidEnvironmentError extends Error {
+  constructor(name: string, problems: string[]) {
+    super(`environment variable ${name}: ${problems.join("; ")}`);
+    this.name = "InvalidEnvironmentError";
+  }
+}
+
+function featureGatesOf(env: Env): FeatureGates {
+  const { gates, problems } = parseFeatureGates(env[CONTROLLER_ENV.featureGates]);
+  if (problems.length > 0) throw new InvalidEnvironmentError(CONTROLLER_ENV.featureGates, problems);
+  return gates;
 }
 
 /** Reads the settings. */
@@ -57,6 +77,8 @@ export function readSettings(env: Env = process.env): ControllerSettings {
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1",
     loopSeconds: Number.isFinite(loop) && loop >= 0 ? loop : 50,
     rebalance: env[CONTROLLER_ENV.rebalance] === "replace" ? "replace" : "ignore",
+    featureGates: featureGatesOf(env),
+    minValuesPolicy: env[CONTROLLER_ENV.minValuesPolicy] === "BestEffort" ? "BestEffort" : "Strict",
   };
 }
 

@@ -86,12 +86,15 @@ function parseFlags(argv: string[], env: CommandIO["env"]): { sub: string; args:
   if (output !== undefined && output !== "table" && output !== "json" && output !== "yaml") {
     throw new UsageError(`-o must be table, json or yaml (got "${output}")`);
   }
-  const [sub = v.help ? "help" : "", ...args] = parsed.positionals;
+  const [sub = v.help ? "help" : "", ...rest] = parsed.positionals;
+  // `config validate a.yaml dir/` reads like `-f a.yaml -f dir/`.
+  const takesFiles = sub === "validate" || sub === "apply";
+  const files = [...((v.filename as string[] | undefined) ?? []), ...(takesFiles ? rest : [])];
   return {
     sub,
-    args,
+    args: takesFiles ? [] : rest,
     flags: {
-      files: (v.filename as string[] | undefined) ?? [],
+      files,
       endpoint: (v.endpoint as string | undefined) ?? env.STEVEDORE_DYNAMODB_ENDPOINT,
       table: (v.table as string | undefined) ?? env.STEVEDORE_TABLE ?? DEFAULT_STATE_TABLE,
       region: (v.region as string | undefined) ?? env.AWS_REGION ?? "us-east-1",

@@ -6,7 +6,7 @@ import { decisionRows, decisionView, queryDecisions } from "../../lib/operator/d
 import { InvalidSinceError, parseSince } from "../../lib/operator/since.js";
 import { renderTextTable } from "../../lib/operator/text-table.js";
 import { type Command, UsageError } from "./io.js";
-import { openStateTable, STATE_TABLE_OPTIONS, stateTableExitCode, stateTableFlags } from "./state-flags.js";
+import { openStateTable, resolveStateTableFlags, STATE_TABLE_OPTIONS, stateTableExitCode } from "./state-flags.js";
 
 const CONTROLLERS = ["provisioner", "disruptor", "interruption", "gc"];
 const DEFAULT_SINCE = "24h";
@@ -34,6 +34,7 @@ interface DecisionsArgs {
   table?: string;
   endpoint?: string;
   region?: string;
+  stack?: string;
   help: boolean;
 }
 
@@ -82,7 +83,7 @@ export const run: Command = async (argv, io) => {
     }
     const now = Date.now();
     const since = parseSince(args.since, now);
-    const { store, reader } = openStateTable(stateTableFlags(args, io.env), io.env);
+    const { store, reader } = openStateTable(await resolveStateTableFlags(args, io.env), io.env);
     const claims = args.node === undefined ? [] : await store.listClaims({ includeTerminated: true });
     const decisions = await queryDecisions(reader, {
       since,

@@ -11,8 +11,10 @@ import { explainPod, renderExplanation } from "../../lib/operator/explain-pod.js
 import { type CatalogSource, planSolveInput } from "../../lib/plan/plan-input.js";
 import { lowerBound } from "../../lib/scheduling/bound/lower-bound.js";
 import { CatalogFileError } from "../../lib/scheduling/catalog/catalog-file.js";
+import { EXPLAIN_NODE_HELP, runExplainNode } from "./explain-node.js";
 import { type Command, type CommandIO, UsageError } from "./io.js";
 import { mergeLiveCluster, PLAN_INPUT_OPTIONS, type PlanArgs, readCatalogJson } from "./plan.js";
+import { STATE_TABLE_OPTIONS } from "./state-flags.js";
 
 const HELP = `usage: stevedore explain -f <file|dir>... pod ns/name [--bound] [--catalog c.json] [--region r] [-o table|json]
        stevedore explain --kubeconfig <path> [--context c] -f <config files>... pod ns/name
@@ -21,7 +23,8 @@ Why a pod is pending: per NodePool, the first thing that keeps it off (a taint i
 its size against the largest allocatable on offer, a limit); then where the plan puts it (a new node, with the
 cheaper instance types passed over and why, or an existing node). Inputs as for \`stevedore plan\`.
 --bound adds the plan's gap to the LP lower bound. Exit codes: 0 explained, 2 invalid input or unknown pod, 1 internal error.
-`;
+
+${EXPLAIN_NODE_HELP}`;
 
 interface ExplainArgs extends PlanArgs {
   /** `ns/name` of the pod (or workload) to explain. */
@@ -99,8 +102,15 @@ async function explain(args: ExplainArgs, io: CommandIO): Promise<number> {
   return 0;
 }
 
+/** Whether the first positional argument is `node` (options of either form may come before it). */
+function explainsNode(argv: string[]): boolean {
+  const options = { ...PLAN_INPUT_OPTIONS, ...STATE_TABLE_OPTIONS };
+  return parseArgs({ args: argv, allowPositionals: true, strict: false, options }).positionals[0] === "node";
+}
+
 /** Runs `stevedore explain`. */
 export const run: Command = async (argv, io) => {
+  if (explainsNode(argv)) return runExplainNode(argv, io);
   try {
     const args = parseExplainArgs(argv);
     if (args.help) {

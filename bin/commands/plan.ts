@@ -5,10 +5,12 @@ import { readFile } from "node:fs/promises";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { stringify as toYaml } from "yaml";
 import { ConfigValidationError, type LoadedInputs, loadInputs } from "../../lib/api/index.js";
+import type { MinValuesPolicy } from "../../lib/api/model.js";
 import { createKubeconfigClusterClient, KubeconfigError } from "../../lib/cluster/kubeconfig.js";
 import { isProvisionable } from "../../lib/core/pods.js";
 import { toPlanDocument } from "../../lib/plan/plan-document.js";
 import { type CatalogSource, planSolveInput } from "../../lib/plan/plan-input.js";
+import { solveWithStaticPools } from "../../lib/plan/plan-static.js";
 import { renderPlanTable } from "../../lib/plan/plan-table.js";
 import { lowerBound } from "../../lib/scheduling/bound/lower-bound.js";
 import { CatalogFileError } from "../../lib/scheduling/catalog/catalog-file.js";
@@ -16,11 +18,14 @@ import { solve } from "../../lib/scheduling/packer/solve.js";
 import { type Command, type CommandIO, UsageError } from "./io.js";
 
 const HELP = `usage: stevedore plan -f <file|dir>... [--catalog catalog.json] [--region us-east-1] [-o table|json|yaml] [--bound]
+                     [--min-values-policy Strict|BestEffort]
        stevedore plan --kubeconfig <path> [--context c] -f <config files>...
 
 Plans new nodes for pending pods. Inputs: Pods, Deployments, StatefulSets, ReplicaSets, Jobs, DaemonSets, Nodes,
 PodDisruptionBudgets and Provisioner/AWSNodeTemplate/NodePool/EC2NodeClass documents (YAML or JSON).
 With --kubeconfig, pending pods, nodes, bound pods, DaemonSets and PDBs are read (read-only) from the cluster.
+Static NodePools (spec.replicas) show their nodes whatever the pods. A node whose instance-type options cannot meet
+a requirement's minValues is refused (Strict, the default) or planned with fewer (BestEffort, marked in OPTIONS).
 Exit codes: 0 planned (unschedulable pods are listed), 2 invalid input, 1 internal error.
 `;
 
@@ -34,6 +39,8 @@ export interface PlanArgs {
   kubeconfig?: string;
   context?: string;
   help: boolean;
+  /** What to do when a node's options cannot meet a pool's `minValues` (`plan` only). @default "Strict" */
+  minValuesPolicy?: MinValuesPolicy;
 }
 
 /** The options `plan` takes, shared with `explain` (same inputs): files, catalog, region, output, bound, cluster. */
@@ -53,10 +60,15 @@ function parsePlanArgs(argv: string[]): PlanArgs {
     const { values } = parseArgs({
       args: argv,
       allowPositionals: false,
-      options: PLAN_INPUT_OPTIONS,
+      options: { ...PLAN_INPUT_OPTIONS, "min-values-policy": { type: "string", default: "Strict" } },
     });
+    const { "min-values-policy": policy, ...rest } = values;
+    if (policy !== "Strict" && policy !== "BestEffort") {
+      throw new Error(`--min-values-policy ${policy}: must be Strict or BestEffort`);
+    }
     return {
-      ...values,
+      ...rest,
+      minValuesPolicy: policy,
       files: values.file ?? [],
       output: values.output ?? "table",
       bound: !!values.bound,
@@ -87,11 +99,13 @@ export const run: Command = async (argv, io) => {
     const catalog: CatalogSource = args.catalog
       ? { kind: "file", file: args.catalog, json: await readCatalogJson(args.catalog), region }
       : { kind: "builtin", region };
-    const { solveInput, warnings } = planSolveInput(inputs, catalog);
+    const planned = planSolveInput(inputs, catalog);
+    const solveInput = { ...planned.solveInput, minValuesPolicy: args.minValuesPolicy };
     const started = performance.now();
-    const result = solve(solveInput);
+    const { result, dynamicInput, warnings: staticWarnings } = solveWithStaticPools(solveInput, solve);
     const durationMs = performance.now() - started;
-    const bound = args.bound ? (await lowerBound(solveInput)).costPerHour : undefined;
+    const bound = args.bound ? (await lowerBound(dynamicInput)).costPerHour : undefined;
+    const warnings = [...planned.warnings, ...staticWarnings];
     const plan = toPlanDocument({
       region,
       result,

@@ -8,10 +8,11 @@ import { parseArgs } from "node:util";
 import { renderSummary, type TwinReport } from "../../lib/twin/report.js";
 import { renderReportHtml } from "../../lib/twin/report-html.js";
 import { loadScenario, ScenarioError } from "../../lib/twin/scenario.js";
-import { runTwin } from "../../lib/twin/twin.js";
-import { type Command, UsageError } from "./io.js";
+import { runTwin, runTwinAndKeep } from "../../lib/twin/twin.js";
+import { type Command, type CommandIO, UsageError } from "./io.js";
+import { keptTwinInstructions, untilInterrupted, writeKeptTwinFiles } from "./simulate-keep.js";
 
-const HELP = `usage: stevedore simulate [scenario] [--seed N] [--chaos P] [--out DIR] [--no-cpu-charge] [--quiet]
+const HELP = `usage: stevedore simulate [scenario] [--seed N] [--chaos P] [--out DIR] [--no-cpu-charge] [--quiet] [--keep]
 
 Runs a scenario (a file, or a name under scenarios/; default: scenarios/default.yaml) on the local digital twin:
 Stevedore's real controllers against a fake kube-apiserver, an AWS emulator and dynalite on a virtual clock.
@@ -20,6 +21,10 @@ Writes DIR/report.json and DIR/report.html (default DIR: out).
               after one of its Kubernetes/EC2/DynamoDB calls); invariants must still hold
   --no-cpu-charge  do not charge each controller invocation's measured CPU time to the virtual clock (by default
               it is charged, so latencies include computation; without it runs repeat exactly for a seed)
+  --keep      after the scenario, keep the fake kube-apiserver (HTTPS), the AWS emulator and the state table
+              running with its final state, write DIR/kubeconfig and DIR/twin.env, print how to point kubectl
+              and stevedore status/decisions/explain at them, and wait for Ctrl-C. The run is placed so that it
+              ends now, and the twin's clock then follows the wall clock
 Exit codes: 0 all invariants hold, 3 an invariant was violated, 2 invalid scenario or arguments, 1 internal error.
 `;
 
@@ -44,6 +49,14 @@ export function invariantsHold(report: TwinReport): boolean {
   return Object.values(report.invariants).every((v) => v === 0);
 }
 
+/** Writes DIR/report.json and DIR/report.html and prints the summary. */
+async function writeReport(outDir: string, report: TwinReport, io: CommandIO): Promise<void> {
+  await mkdir(outDir, { recursive: true });
+  await writeFile(join(outDir, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(join(outDir, "report.html"), renderReportHtml(report));
+  io.stdout(`\n${renderSummary(report)}\n  report: ${join(outDir, "report.html")} and report.json\n`);
+}
+
 /** Runs `stevedore simulate`. */
 export const run: Command = async (argv, io) => {
   try {
@@ -57,6 +70,7 @@ export const run: Command = async (argv, io) => {
             chaos: { type: "string" },
             out: { type: "string", default: "out" },
             quiet: { type: "boolean", default: false },
+            keep: { type: "boolean", default: false },
             "no-cpu-charge": { type: "boolean", default: false },
             help: { type: "boolean", short: "h", default: false },
           },
@@ -79,19 +93,30 @@ export const run: Command = async (argv, io) => {
       io.stderr(
         `stevedore twin: scenario "${scenario.name}" (${scenario.duration} of cluster life)${chaos > 0 ? `, chaos ${chaos}` : ""}\n`,
       );
-    const report = await runTwin({
+    const options = {
       scenario,
       seed,
       chaos,
       chargeCpu: !values["no-cpu-charge"],
-      onProgress: quiet ? undefined : (line) => io.stderr(`  ${line}\n`),
-    });
+      onProgress: quiet ? undefined : (line: string) => io.stderr(`  ${line}\n`),
+    };
     const outDir = resolve(io.cwd, values.out ?? "out");
-    await mkdir(outDir, { recursive: true });
-    await writeFile(join(outDir, "report.json"), `${JSON.stringify(report, null, 2)}\n`);
-    await writeFile(join(outDir, "report.html"), renderReportHtml(report));
-    io.stdout(`\n${renderSummary(report)}\n  report: ${join(outDir, "report.html")} and report.json\n`);
-    return invariantsHold(report) ? 0 : 3;
+    if (!values.keep) {
+      const report = await runTwin(options);
+      await writeReport(outDir, report, io);
+      return invariantsHold(report) ? 0 : 3;
+    }
+    const kept = await runTwinAndKeep(options);
+    try {
+      await writeReport(outDir, kept.report, io);
+      const endpoints = await writeKeptTwinFiles(outDir, kept, scenario.region);
+      io.stdout(keptTwinInstructions(endpoints, io.cwd));
+      await untilInterrupted();
+      io.stderr("stevedore twin: stopping\n");
+    } finally {
+      await kept.close();
+    }
+    return invariantsHold(kept.report) ? 0 : 3;
   } catch (err) {
     if (err instanceof UsageError || err instanceof ScenarioError) {
       io.stderr(`${err.message}\n`);

@@ -4,22 +4,32 @@
  */
 import { parseArgs } from "node:util";
 import { builtinInstanceTypes } from "../../lib/cloud/aws/builtin-catalog.js";
+import { EksClusterNotFoundError } from "../../lib/cluster/eks-cluster.js";
 import { createKubeconfigClusterClient, KubeconfigError } from "../../lib/cluster/kubeconfig.js";
 import type { Node } from "../../lib/core/kube-objects.js";
 import type { Resources } from "../../lib/core/quantity.js";
 import { buildStatusReport } from "../../lib/operator/status-report.js";
 import { renderStatusTable } from "../../lib/operator/status-table.js";
-import { type Command, UsageError } from "./io.js";
-import { openStateTable, STATE_TABLE_OPTIONS, stateTableExitCode, stateTableFlags } from "./state-flags.js";
+import { type Command, type CommandIO, UsageError } from "./io.js";
+import { stackClusterClient } from "./stack-outputs.js";
+import {
+  openStateTable,
+  resolveStateTableFlags,
+  STATE_TABLE_OPTIONS,
+  type StateTableFlags,
+  stateTableExitCode,
+} from "./state-flags.js";
 
 const HELP = `usage: stevedore status [-o table|json] --table T [--endpoint URL] [--region R]
                        [--kubeconfig F [--context C]]
+       stevedore status [-o table|json] --stack S [--region R] [--kubeconfig F [--context C]]
 
 Per pool: nodes, claims by state, limits used of total, $/hour and how many nodes the disruption budgets let go now;
 then every budget and whether it is in force, the controllers' leases, the offerings marked unavailable, and each
 controller's last decision. Limits count a claim's Node capacity when --kubeconfig is given, else its instance
-type's capacity in the built-in catalog of --region.
-Exit codes: 0 ok, 2 invalid option, missing table or unusable kubeconfig, 1 internal error.
+type's capacity in the built-in catalog of --region. --stack reads the table and the EKS cluster from a deployed
+stack's outputs (StateTableName, ClusterName) and reads the cluster's Nodes through EKS unless --kubeconfig is given.
+Exit codes: 0 ok, 2 invalid option, missing table or stack, or unusable kubeconfig, 1 internal error.
 `;
 
 interface StatusArgs {
@@ -27,6 +37,7 @@ interface StatusArgs {
   table?: string;
   endpoint?: string;
   region?: string;
+  stack?: string;
   kubeconfig?: string;
   context?: string;
   help: boolean;
@@ -60,10 +71,15 @@ function builtinCapacities(region: string): (instanceType: string) => Resources 
   };
 }
 
-async function clusterNodes(args: StatusArgs): Promise<Node[] | undefined> {
+async function clusterNodes(
+  args: StatusArgs,
+  flags: StateTableFlags,
+  env: CommandIO["env"],
+): Promise<Node[] | undefined> {
   if (!args.kubeconfig) {
     if (args.context) throw new UsageError("--context needs --kubeconfig");
-    return undefined;
+    const clusterName = flags.stack?.clusterName;
+    return clusterName ? (await stackClusterClient(clusterName, flags.region, env)).listNodes() : undefined;
   }
   return createKubeconfigClusterClient({ path: args.kubeconfig, context: args.context }).listNodes();
 }
@@ -79,12 +95,12 @@ export const run: Command = async (argv, io) => {
     if (args.output !== "table" && args.output !== "json") {
       throw new UsageError(`-o ${args.output}: must be one of table, json`);
     }
-    const flags = stateTableFlags(args, io.env);
+    const flags = await resolveStateTableFlags(args, io.env);
     const { store, reader } = openStateTable(flags, io.env);
     const report = await buildStatusReport({
       store,
       reader,
-      nodes: await clusterNodes(args),
+      nodes: await clusterNodes(args, flags, io.env),
       capacityOf: builtinCapacities(flags.region),
       env: io.env,
       now: Date.now(),
@@ -93,7 +109,8 @@ export const run: Command = async (argv, io) => {
     else io.stdout(renderStatusTable(report));
     return 0;
   } catch (err) {
-    const code = err instanceof UsageError || err instanceof KubeconfigError ? 2 : stateTableExitCode(err);
+    const user = err instanceof UsageError || err instanceof KubeconfigError || err instanceof EksClusterNotFoundError;
+    const code = user ? 2 : stateTableExitCode(err);
     if (code === undefined) throw err;
     io.stderr(`stevedore status: ${(err as Error).message}\n`);
     return code;

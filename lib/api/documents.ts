@@ -136,9 +136,9 @@ function readObjectDocument(w: Walk, value: unknown, prefix: string): void {
       }
     }
   } else if (w.configOnly) {
-    c.report(
-      "",
-      `kind ${kind} is not a Stevedore configuration kind (expected ${CONFIG_KIND_NAMES.slice(0, -1).join(", ")} or ${CONFIG_KIND_NAMES.at(-1)})`,
+    // Manifest directories mix kinds (a ConfigMap, a Namespace): note and skip what is not Karpenter configuration.
+    ctx.warn(
+      `skipped: kind ${kind} is not Karpenter configuration (read: ${CONFIG_KIND_NAMES.slice(0, -1).join(", ")} and ${CONFIG_KIND_NAMES.at(-1)})`,
     );
   } else if (WORKLOAD_KINDS[kind]) {
     if (!WORKLOAD_KINDS[kind].includes(apiVersion)) {

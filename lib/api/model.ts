@@ -4,6 +4,7 @@
  * normalise into ({@link NodeClass}). Every consumer (packer, disruption, cloud adapter, controllers) reads only these.
  */
 import type { NodeSelectorRequirementJson, Taint } from "../core/kube-objects.js";
+import type { PlacementGroupRef } from "./placement-group.js";
 
 /** Requirement operators. `Gte`/`Lte` are accepted from v1 NodePools (Karpenter ≥ 1.9). */
 export type Operator = "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt" | "Gte" | "Lte";
@@ -12,7 +13,22 @@ export type Operator = "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt" 
 export interface Requirement extends NodeSelectorRequirementJson {
   operator: Operator;
   values: string[];
+  /**
+   * Fewest distinct values of this key among a new node's instance-type options (Karpenter `minValues`, 1..50).
+   * @default unset (no minimum)
+   */
+  minValues?: number;
 }
+
+/**
+ * What the packer does when a node's instance-type options cannot meet a pool's `minValues`: `Strict` refuses to
+ * launch the node (its pods stay pending with a reason), `BestEffort` launches it with what there is and reports the
+ * relaxation (Karpenter's `minValuesPolicy`).
+ */
+export type MinValuesPolicy = "Strict" | "BestEffort";
+
+/** Most distinct values a `minValues` may ask for (Karpenter's CRD bound). */
+export const MAX_MIN_VALUES = 50;
 
 /** Which API a document came from; decides label names (provisioner-name vs nodepool) and cordon vs taint. */
 export type ApiFlavor = "v1alpha5" | "v1";
@@ -72,13 +88,17 @@ export interface DisruptionBudget {
   reasons?: DisruptionReason[];
 }
 
-/** How consolidation treats this pool's nodes. */
-export type ConsolidationPolicy = "WhenEmpty" | "WhenEmptyOrUnderutilized" | "Never";
+/**
+ * How consolidation treats this pool's nodes. `Balanced` consolidates like `WhenEmptyOrUnderutilized`, but takes a
+ * move only when the share of the pool's cost it saves outweighs the share of the pool's pods it disrupts.
+ */
+export type ConsolidationPolicy = "WhenEmpty" | "WhenEmptyOrUnderutilized" | "Balanced" | "Never";
 
 /** Disruption settings, unified across API versions. */
 export interface DisruptionSettings {
   /**
-   * `WhenEmptyOrUnderutilized` = consolidation on (v1alpha5 `consolidation.enabled: true`);
+   * `WhenEmptyOrUnderutilized` = consolidation on (v1alpha5 `consolidation.enabled: true`); `Balanced` = consolidation
+   * scored by cost saved against pods disrupted;
    * `WhenEmpty` = only empty nodes, after `emptyAfterSeconds`; `Never` = neither.
    * @default v1: WhenEmptyOrUnderutilized; v1alpha5: WhenEmpty if ttlSecondsAfterEmpty set, else Never
    */
@@ -129,6 +149,11 @@ export interface NodePool {
   headroom?: Record<string, string>;
   /** Stevedore extension: nodes kept even when empty. Field `spec.minNodes`. @default 0 */
   minNodes: number;
+  /**
+   * Static capacity (v1 `spec.replicas`): exactly this many nodes are kept, whatever the pods; they are never
+   * consolidated or removed as empty (drift and expiry still replace them). @default unset (a dynamic pool)
+   */
+  replicas?: number;
   /** Hash of the node-shaping fields (labels, annotations, taints, startup taints, kubelet, requirements); drift. */
   hash: string;
 }
@@ -147,6 +172,8 @@ export interface SelectorTerm {
   alias?: string;
   /** AMI SSM parameter. @default unset */
   ssmParameter?: string;
+  /** Security groups only: the VPC the matched groups must be in (names repeat across VPCs). @default unset */
+  vpcID?: string;
 }
 
 /** AMI families Stevedore can produce user data for. */
@@ -222,6 +249,8 @@ export interface NodeClass {
   kubelet?: KubeletConfig;
   /** @default unset */
   instanceStorePolicy?: "RAID0";
+  /** The EC2 placement group every node of the class launches into. @default unset */
+  placementGroup?: PlacementGroupRef;
   /**
    * Network interfaces of every instance (EFA). Instance types that cannot attach them are left out.
    * @default unset (one primary interface)

@@ -201,6 +201,7 @@ export function nodeClassHash(nc: Omit<NodeClass, "hash">): string {
     associatePublicIPAddress: nc.associatePublicIPAddress,
     kubelet: nc.kubelet,
     instanceStorePolicy: nc.instanceStorePolicy,
+    placementGroup: nc.placementGroup,
     networkInterfaces: nc.networkInterfaces,
     context: nc.context,
   });

@@ -8,6 +8,7 @@ import { readKubelet } from "./kubelet.js";
 import type { AmiFamily, NodeClass } from "./model.js";
 import { readNetworkInterfaces } from "./network-interfaces.js";
 import { nodeClassHash, readBlockDeviceMappings, readMetadataOptions, readTags } from "./nodeclass-fields.js";
+import { readPlacementGroupFields } from "./placement-group.js";
 import { aliasFamily, readSelectorMap, readSelectorTerms } from "./selectors.js";
 
 /** AMI families Stevedore can launch. */
@@ -110,6 +111,8 @@ function readEC2NodeClassSpec(c: Checker, doc: Record<string, unknown>, beta: bo
     "detailedMonitoring",
     "associatePublicIPAddress",
     "instanceStorePolicy",
+    "placementGroup",
+    "placementGroupSelector",
     "context",
   ];
   if (!beta) known.push("kubelet", "networkInterfaces");
@@ -120,7 +123,6 @@ function readEC2NodeClassSpec(c: Checker, doc: Record<string, unknown>, beta: bo
         ...(beta ? { networkInterfaces: "network interfaces need karpenter.k8s.aws/v1" } : {}),
         ipPrefixCount: "prefix delegation on network interfaces",
         capacityReservationSelectorTerms: "capacity reservations",
-        placementGroupSelector: "placement groups",
         connectionTracking: "connection tracking settings",
         cpuOptions: "CPU options",
         enclaveOptions: "Nitro Enclaves",
@@ -187,6 +189,8 @@ function addEC2Optionals(c: Checker, spec: Record<string, unknown>, beta: boolea
   if (kubelet) nc.kubelet = kubelet;
   const storePolicy = readEnum(c, spec.instanceStorePolicy, "spec.instanceStorePolicy", ["RAID0"] as const);
   if (storePolicy) nc.instanceStorePolicy = storePolicy;
+  const placementGroup = beta ? undefined : readPlacementGroupFields(c, spec);
+  if (placementGroup) nc.placementGroup = placementGroup;
   const nics = beta ? undefined : readNetworkInterfaces(c, spec.networkInterfaces, "spec.networkInterfaces");
   if (nics && nics.length > 0) nc.networkInterfaces = nics;
   if (publicIP === true && (nics?.length ?? 0) > 1) {

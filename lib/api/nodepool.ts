@@ -9,6 +9,8 @@ import {
   childPath,
   indexPath,
   isAbsent,
+  isObject,
+  keyPath,
   readEnum,
   readInt,
   readList,
@@ -118,13 +120,8 @@ function readDisruption(
     }) ?? {};
   const policies = beta ? ["WhenUnderutilized", "WhenEmpty"] : ["WhenEmptyOrUnderutilized", "WhenEmpty", "Balanced"];
   const written = readEnum(c, o.consolidationPolicy, childPath(path, "consolidationPolicy"), policies);
-  if (written === "Balanced") {
-    c.report(
-      childPath(path, "consolidationPolicy"),
-      "not supported by Stevedore: Balanced; use WhenEmptyOrUnderutilized or WhenEmpty",
-    );
-  }
-  const policy: ConsolidationPolicy = written === "WhenEmpty" ? "WhenEmpty" : "WhenEmptyOrUnderutilized";
+  const policy: ConsolidationPolicy =
+    written === "WhenEmpty" || written === "Balanced" ? written : "WhenEmptyOrUnderutilized";
   const after = readDuration(c, o.consolidateAfter, childPath(path, "consolidateAfter"), true);
   if (beta && !isAbsent(o.consolidateAfter) && policy !== "WhenEmpty") {
     c.report(
@@ -169,8 +166,8 @@ export function parseNodePool(c: Checker, doc: Record<string, unknown>, ctx: Doc
   const beta = ctx.apiVersion === "karpenter.sh/v1beta1";
   const spec =
     readObject(c, readConfigEnvelope(c, doc), "spec", {
-      known: ["template", "disruption", "limits", "weight", "headroom", "minNodes"],
-      unsupported: { replicas: "static node counts (spec.replicas); use the spec.minNodes extension" },
+      known: ["template", "disruption", "limits", "weight", "headroom", "minNodes", ...(beta ? [] : ["replicas"])],
+      unsupported: beta ? { replicas: "static capacity (spec.replicas) needs karpenter.sh/v1" } : {},
       required: true,
     }) ?? {};
   const template = readObject(c, spec.template, "spec.template", { known: ["metadata", "spec"], required: true }) ?? {};
@@ -215,5 +212,33 @@ export function parseNodePool(c: Checker, doc: Record<string, unknown>, ctx: Doc
   };
   const headroom = readHeadroom(c, spec.headroom, "spec.headroom");
   if (headroom) pool.headroom = headroom;
+  const replicas = beta ? undefined : readStaticReplicas(c, spec, limits);
+  if (replicas !== undefined) pool.replicas = replicas;
   return { ...pool, hash: poolHash(pool) };
+}
+
+/**
+ * Reads `spec.replicas` (static capacity) with Karpenter's rules: a whole number ≥ 0; `limits` may only hold
+ * `nodes`; no `weight`. Stevedore's dynamic extensions (`minNodes`, `headroom`) make no sense on a static pool.
+ */
+function readStaticReplicas(
+  c: Checker,
+  spec: Record<string, unknown>,
+  limits: Record<string, string>,
+): number | undefined {
+  if (isAbsent(spec.replicas)) return undefined;
+  const replicas = readInt(c, spec.replicas, "spec.replicas", { min: 0 });
+  const reason = "is not allowed with spec.replicas (a static NodePool";
+  if (!isAbsent(spec.weight)) c.report("spec.weight", `${reason}: its nodes are not chosen by weight)`);
+  const written = isObject(spec.limits) ? Object.keys(spec.limits) : [];
+  for (const key of written.filter((k) => k !== "nodes")) {
+    c.report(keyPath("spec.limits", key), `${reason} only takes limits.nodes)`);
+  }
+  for (const field of ["minNodes", "headroom"]) {
+    if (!isAbsent(spec[field])) c.report(`spec.${field}`, `${reason} keeps exactly spec.replicas nodes)`);
+  }
+  if (replicas !== undefined && limits.nodes !== undefined && replicas > Number(limits.nodes)) {
+    c.report("spec.replicas", `${replicas} is more than limits.nodes (${limits.nodes})`);
+  }
+  return replicas;
 }

@@ -20,7 +20,7 @@ import {
   readStringMap,
 } from "./fields.js";
 import { normalizeLabelKey, restrictedLabelReason } from "./labels.js";
-import type { ApiFlavor, Operator, Requirement } from "./model.js";
+import { type ApiFlavor, MAX_MIN_VALUES, type Operator, type Requirement } from "./model.js";
 import { labelValueError, qualifiedNameError } from "./names.js";
 
 /** Operators of v1alpha5 and v1beta1 requirements. */
@@ -136,18 +136,38 @@ export function readRequirements(c: Checker, v: unknown, path: string, opts: Req
         c.report(indexPath(vp, 0), `${JSON.stringify(values[0])} is not a non-negative integer`);
       }
     }
-    if (opts.allowMinValues && o.minValues !== undefined) {
-      // Rejected rather than dropped: the packer does not guarantee a minimum number of distinct values among a
-      // node's instance-type options, so accepting it would silently weaken what the user asked for.
-      c.report(
-        childPath(p, "minValues"),
-        "not supported by Stevedore: the packer does not guarantee a minimum number of distinct values among a node's instance-type options (it keeps up to 60, cheapest first); remove minValues",
-      );
-    }
+    const minValues = opts.allowMinValues
+      ? readMinValues(c, o.minValues, childPath(p, "minValues"), operator, values)
+      : undefined;
     if (c.problems.length > problemsBefore || rawKey === undefined || operator === undefined) return;
-    out.push({ key: normalizeLabelKey(rawKey), operator, values });
+    const req: Requirement = { key: normalizeLabelKey(rawKey), operator, values };
+    if (minValues !== undefined) req.minValues = minValues;
+    out.push(req);
   });
   return out;
+}
+
+/**
+ * Reads a requirement's `minValues` with Karpenter's rules: an integer from 1 to 50, and with operator `In` no more
+ * than the distinct values the requirement lists (a node could never meet it).
+ */
+function readMinValues(
+  c: Checker,
+  v: unknown,
+  path: string,
+  operator: Operator | undefined,
+  values: string[],
+): number | undefined {
+  const minValues = readInt(c, v, path, { min: 1, max: MAX_MIN_VALUES });
+  if (minValues === undefined || operator !== "In") return minValues;
+  const distinct = new Set(values).size;
+  if (minValues > distinct) {
+    c.report(
+      path,
+      `${minValues} is more than the ${distinct} value${distinct === 1 ? "" : "s"} the requirement allows (operator In); no node could meet it`,
+    );
+  }
+  return minValues;
 }
 
 /** Reads resource limits (any resource as a quantity; `nodes` as a non-negative integer). */

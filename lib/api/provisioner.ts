@@ -57,7 +57,11 @@ const SPEC_FIELDS = [
 /** Default disruption budget applied to pools that declare none. */
 export const DEFAULT_BUDGETS = [{ nodes: "10%" }] as const;
 
-/** The hash of a pool's node-shaping fields (labels, annotations, taints, startup taints, kubelet, requirements, class). */
+/**
+ * The hash of a pool's node-shaping fields (labels, annotations, taints, startup taints, kubelet, requirements, class).
+ * A requirement's `minValues` is left out: it shapes which options a launch offers, not the node launched, so changing
+ * it drifts nothing (as in Karpenter). `replicas` is left out too: scaling a static pool replaces no node.
+ */
 export function poolHash(pool: Omit<NodePool, "hash">): string {
   return stableHash({
     labels: pool.labels,
@@ -65,7 +69,7 @@ export function poolHash(pool: Omit<NodePool, "hash">): string {
     taints: pool.taints,
     startupTaints: pool.startupTaints,
     kubelet: pool.kubelet,
-    requirements: pool.requirements,
+    requirements: pool.requirements.map(({ minValues: _, ...r }) => r),
     nodeClassName: pool.nodeClassName,
   });
 }

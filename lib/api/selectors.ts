@@ -87,9 +87,12 @@ export function readSelectorMap(
   return terms;
 }
 
+/** Fields that only narrow a term (an AMI owner, a security group's VPC); a term needs a selecting field too. */
+const QUALIFIER_FIELDS: readonly string[] = ["owner", "vpcID"];
+
 const TERM_FIELDS: Record<SelectorKind, readonly string[]> = {
   subnet: ["tags", "id"],
-  securityGroup: ["tags", "id", "name"],
+  securityGroup: ["tags", "id", "name", "vpcID"],
   ami: ["alias", "tags", "id", "name", "owner", "ssmParameter"],
 };
 
@@ -97,6 +100,7 @@ const ALIAS_FAMILIES: Record<string, AmiFamily | undefined> = {
   al2: "AL2",
   al2023: "AL2023",
   bottlerocket: "Bottlerocket",
+  "bottlerocket-fips": "Bottlerocket",
   windows2019: "Windows2019",
   windows2022: "Windows2022",
   windows2025: undefined,
@@ -104,7 +108,7 @@ const ALIAS_FAMILIES: Record<string, AmiFamily | undefined> = {
 
 /** The AMI family an alias such as `al2023@latest` names, or `undefined` when the alias is invalid (reported). */
 export function aliasFamily(c: Checker, alias: string, path: string): AmiFamily | undefined {
-  const m = /^([a-z0-9]+)@(.+)$/.exec(alias);
+  const m = /^([a-z0-9-]+)@(.+)$/.exec(alias);
   if (!m || !(m[1] in ALIAS_FAMILIES)) {
     c.report(
       path,
@@ -162,16 +166,19 @@ export function readSelectorTerms(
     const term: SelectorTerm = {};
     const tags = readTermTags(c, o.tags, childPath(p, "tags"));
     if (tags) term.tags = tags;
-    for (const f of ["id", "name", "owner", "alias", "ssmParameter"] as const) {
+    for (const f of ["id", "name", "owner", "alias", "ssmParameter", "vpcID"] as const) {
       if (!fields.includes(f)) continue;
       const s = readString(c, o[f], childPath(p, f), { nonEmpty: true });
       if (s !== undefined) term[f] = s;
     }
     const present = fields.filter((f) => !isAbsent(o[f]));
-    if (present.length === 0 || (present.length === 1 && present[0] === "owner")) {
-      const needs = fields.filter((f) => f !== "owner");
+    if (present.length === 0 || (present.length === 1 && QUALIFIER_FIELDS.includes(present[0]))) {
+      const needs = fields.filter((f) => !QUALIFIER_FIELDS.includes(f));
       c.report(p, `needs one of ${needs.join(", ")}`);
       return;
+    }
+    if (term.vpcID !== undefined && !/^vpc-[0-9a-z]+$/.test(term.vpcID)) {
+      c.report(childPath(p, "vpcID"), `${JSON.stringify(term.vpcID)} is not a VPC ID like vpc-0123456789abcdef0`);
     }
     if (term.id !== undefined) {
       if (!ID_PATTERN[kind].test(term.id))

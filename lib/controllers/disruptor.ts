@@ -14,7 +14,6 @@
 import type { NodePool, StevedoreConfig } from "../api/model.js";
 import type { DisruptionCommand } from "../disruption/command.js";
 import { movedPodNames } from "../disruption/command.js";
-import { emptinessUpdates } from "../disruption/emptiness.js";
 import {
   type DisruptionPlan,
   needsValidation,
@@ -29,6 +28,8 @@ import { ViewIndex } from "../view/cluster-view.js";
 import { InvocationDeadline } from "./deadline.js";
 import { type ControllerDeps, randomIds } from "./deps.js";
 import { LeaseHolder } from "./lease.js";
+import { recordNodeActivity } from "./node-activity.js";
+import { type RepairMemory, repairNodes } from "./node-repair.js";
 import { providerDriftReasons } from "./provider-drift.js";
 import { launchReplacements } from "./replacement.js";
 import { loadInstanceTypes, takeSnapshot } from "./snapshot.js";
@@ -45,8 +46,10 @@ export interface DisruptorOptions {
   passIntervalMs?: number;
   /** Give up on replacements not initialized after this long (expiry then drains anyway). @default 600000 */
   replacementTimeoutMs?: number;
-  /** Allow spot→spot consolidation. @default false */
+  /** Allow spot→spot consolidation (Karpenter's `SpotToSpotConsolidation` gate). @default false */
   spotToSpot?: boolean;
+  /** Replace nodes whose conditions stay unhealthy past their toleration (Karpenter's `NodeRepair` gate). @default false */
+  nodeRepair?: boolean;
   /** Ask the cloud provider whether instances drifted (AMI, subnets, security groups). @default true */
   providerDrift?: boolean;
   /** Lease TTL. @default loopSeconds + 30 s */
@@ -66,6 +69,8 @@ export interface DisruptorOptions {
 /** The planner's memo, kept between invocations by whoever constructs disruptors. */
 export interface DisruptionMemory {
   memo?: PlanMemo;
+  /** Node repair's memory. @default empty */
+  repair?: RepairMemory;
 }
 
 /** What one invocation did. */
@@ -80,6 +85,8 @@ export interface DisruptorResult {
   commands: { method: string; nodes: string[]; replacements: string[] }[];
   /** Claims terminated this invocation. */
   terminated: string[];
+  /** Claims replaced by node repair this invocation. */
+  repaired: string[];
 }
 
 /** The disruption controller. */
@@ -100,6 +107,7 @@ export class Disruptor {
       passIntervalMs: opts.passIntervalMs ?? 5000,
       replacementTimeoutMs: opts.replacementTimeoutMs ?? 600_000,
       spotToSpot: opts.spotToSpot ?? false,
+      nodeRepair: opts.nodeRepair ?? false,
       providerDrift: opts.providerDrift ?? true,
       leaseTtlMs: opts.leaseTtlMs ?? loopSeconds * 1000 + 30_000,
       maxCommandsPerPass: opts.maxCommandsPerPass ?? PASS_PLAN_LIMITS.maxCommands,
@@ -114,7 +122,14 @@ export class Disruptor {
   /** One invocation. */
   async run(): Promise<DisruptorResult> {
     const { clock, state, telemetry } = this.deps;
-    const result: DisruptorResult = { passes: 0, deadlineStops: 0, simulations: 0, commands: [], terminated: [] };
+    const result: DisruptorResult = {
+      passes: 0,
+      deadlineStops: 0,
+      simulations: 0,
+      commands: [],
+      terminated: [],
+      repaired: [],
+    };
     const owner = (this.deps.ids ?? randomIds).ownerId("disruptor");
     const holder = await LeaseHolder.acquire(state, clock, "disruptor", owner, this.opts.leaseTtlMs);
     if (!holder) return { ...result, skipped: "lease-held" };
@@ -154,16 +169,16 @@ export class Disruptor {
 
   /** One pass; "idle" when nothing is in progress and nothing was planned. */
   async pass(config: StevedoreConfig, result: DisruptorResult, loopEnd: number): Promise<"busy" | "idle"> {
-    const { state, telemetry } = this.deps;
+    const { telemetry } = this.deps;
     let view = await this.snapshot(config);
-    for (const u of emptinessUpdates(new ViewIndex(view))) {
-      try {
-        await state.updateClaim(u.claim, { emptySince: u.emptySince });
-      } catch (err) {
-        if (!(err instanceof ConflictError)) throw err;
-      }
+    await recordNodeActivity(this.deps, new ViewIndex(view));
+    let inProgress = await this.advance(config, view, result);
+    if (this.opts.nodeRepair && this.deadline.admit()) {
+      this.memory.repair ??= {};
+      const repaired = await repairNodes(this.deps, config, view, this.deadline, this.memory.repair);
+      result.repaired.push(...repaired);
+      inProgress ||= repaired.length > 0;
     }
-    const inProgress = await this.advance(config, view, result);
     if (view.claims.some((c) => c.state === "Pending" && !c.instanceId)) {
       telemetry.logger.info("a launch is unresolved; not planning disruptions this pass");
       return "busy";
@@ -284,7 +299,12 @@ export class Disruptor {
         });
       }
     } else {
-      for (const [i, m] of marked.entries()) marked[i] = await this.terminator.startDrain(m, cmd.candidates[i].pool);
+      const claims = new Map([...view.claims, ...marked].map((c) => [c.id, c]));
+      for (const [i, m] of marked.entries()) {
+        // A drifted static node waits for the provisioner to refill its pool ({@link Disruptor.advance} drains it).
+        if (!staticPoolRefilled(m, cmd.candidates[i].pool, claims)) continue;
+        marked[i] = await this.terminator.startDrain(m, cmd.candidates[i].pool);
+      }
     }
     telemetry.metrics.add(METRIC.disruptions, 1, "Count", { method: cmd.method });
     telemetry.logger.info("disruption started", { method: cmd.method, explanation: cmd.explanation });
@@ -357,7 +377,8 @@ export class Disruptor {
   ): Promise<void> {
     const ids = claim.replacementClaimIds ?? (claim.replacementClaimId ? [claim.replacementClaimId] : []);
     const reps = ids.map((id) => byId.get(id));
-    const ready = reps.every((r) => r?.state === "Initialized" || r?.state === "Draining");
+    const ready =
+      reps.every((r) => r?.state === "Initialized" || r?.state === "Draining") && staticPoolRefilled(claim, pool, byId);
     const failed = reps.some((r) => r === undefined);
     const timedOut = now - (claim.disruptedAt ?? claim.updatedAt) > this.opts.replacementTimeoutMs;
     if (ready) {
@@ -366,7 +387,10 @@ export class Disruptor {
     }
     if (!failed && !timedOut) return;
     // Expiring or retiring nodes go anyway; optional disruptions (consolidation, drift) are abandoned.
-    const proceed = claim.disruptionReason === "Expired" || claim.disruptionReason === "Replaced";
+    const proceed =
+      claim.disruptionReason === "Expired" ||
+      claim.disruptionReason === "Replaced" ||
+      claim.disruptionReason === "Unhealthy";
     this.deps.telemetry.logger.warn(
       proceed ? "replacement not ready; draining the expired node anyway" : "replacement failed; disruption abandoned",
       {
@@ -383,4 +407,21 @@ export class Disruptor {
     if (proceed) await this.terminator.startDrain(claim, pool);
     else await this.terminator.unmark(claim, Terminator.flavorOf(pool));
   }
+}
+
+/**
+ * Whether a drifted node of a static pool may drain: the pool is back at `replicas` initialized nodes that are not
+ * being disrupted (the provisioner launched the replacement once this node was marked). Always true otherwise.
+ */
+export function staticPoolRefilled(
+  claim: NodeClaim,
+  pool: NodePool | undefined,
+  claims: Map<string, NodeClaim>,
+): boolean {
+  if (pool?.replicas === undefined || claim.disruptionReason !== "Drifted") return true;
+  let ready = 0;
+  for (const c of claims.values()) {
+    if (c.pool === pool.name && c.state === "Initialized" && c.disruptionReason === undefined) ready++;
+  }
+  return ready >= pool.replicas;
 }

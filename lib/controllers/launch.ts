@@ -133,6 +133,8 @@ export class ClaimLauncher {
       labels: { ...node.labels, [LABEL_STEVEDORE_CLAIM]: id },
       taints: node.taints.map((t) => ({ key: t.key, value: t.value, effect: t.effect })),
       startupTaints: node.startupTaints.map((t) => ({ key: t.key, value: t.value, effect: t.effect })),
+      ...(Object.keys(pool.annotations).length > 0 ? { annotations: { ...pool.annotations } } : {}),
+      ...(node.minValuesRelaxed ? { minValuesRelaxed: node.minValuesRelaxed } : {}),
       pods: node.pods.map(objectKey),
       poolHash: pool.hash,
       classHash: nodeClass.hash,
@@ -332,6 +334,7 @@ export class ClaimLauncher {
           price: Math.min(...t.offerings.filter((o) => o.available).map((o) => o.price)),
         })),
         optionCount: options.length,
+        ...(claim.minValuesRelaxed ? { minValuesRelaxed: claim.minValuesRelaxed } : {}),
         chosen: {
           instanceType: instance.instanceType,
           zone: instance.zone,

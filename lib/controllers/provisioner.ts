@@ -2,14 +2,15 @@
  * The provisioning controller (the life of a pending pod in docs/ARCHITECTURE.md). One invocation: take the `provisioner` lease (another invocation
  * holding it → do nothing); load the configuration in force; then for `loopSeconds` run passes — registration and
  * liveness of launched claims, recovery of interrupted launches, and a solve of the provisionable pods (plus headroom
- * and `minNodes` virtual pods) against existing and in-flight capacity, launching each new node crash-safely. A pod
+ * and `minNodes` virtual pods) against existing and in-flight capacity, launching each new node crash-safely; static
+ * pools (`replicas`) are kept at their node count first (static-capacity.ts). A pod
  * watch triggers passes within the batching windows; without triggers a pass still runs every `maxBatchMs`.
  * Insufficient capacity marks offerings unavailable and re-solves at once (falling back across types, zones and
  * capacity types); throttling backs off, bounded, without a launch storm. No pass and no solve round starts once
  * the invocation's `deadline` is near (a pass is expected to take as long as the slowest one so far); the next
  * invocation picks up the pods that are still pending.
  */
-import type { StevedoreConfig } from "../api/model.js";
+import type { MinValuesPolicy, StevedoreConfig } from "../api/model.js";
 import type { WatchHandle } from "../cluster/types.js";
 import { objectKey, type Pod } from "../core/kube-objects.js";
 import type { SolveInput, SolveResult } from "../scheduling/types.js";
@@ -24,6 +25,7 @@ import { LeaseHolder } from "./lease.js";
 import { DEFAULT_PENDING_GRACE_MS, recoverPendingClaims } from "./recovery.js";
 import { reconcileRegistration } from "./registration.js";
 import { loadInstanceTypes, refreshView, takeSnapshot } from "./snapshot.js";
+import { keepStaticCapacity } from "./static-capacity.js";
 import { METRIC } from "./telemetry.js";
 
 /** Provisioner settings. */
@@ -53,6 +55,8 @@ export interface ProvisionerOptions {
   lowerBoundMinRemainingMs?: number;
   /** Clock time after which no new pass or solve round starts (Lambda: remaining time less a margin). @default none */
   deadline?: number;
+  /** What the packer does when a node's options cannot meet a pool's `minValues`. @default "Strict" */
+  minValuesPolicy?: MinValuesPolicy;
 }
 
 /** What one invocation did. */
@@ -95,6 +99,7 @@ export class Provisioner {
       maxThrottleBackoffMs: opts.maxThrottleBackoffMs ?? 30_000,
       watch: opts.watch ?? true,
       lowerBoundMinRemainingMs: opts.lowerBoundMinRemainingMs ?? 10_000,
+      minValuesPolicy: opts.minValuesPolicy ?? "Strict",
     };
     this.launcher = new ClaimLauncher(deps);
     this.deadline = new InvocationDeadline(deps.clock, opts.deadline);
@@ -183,6 +188,16 @@ export class Provisioner {
       this.throttled();
       return;
     }
+    const statics = await keepStaticCapacity(this.deps, {
+      config,
+      view,
+      fence,
+      launcher: this.launcher,
+      deadline: this.deadline,
+      minValuesPolicy: this.opts.minValuesPolicy,
+    });
+    for (const o of statics.outcomes) if (o.status === "launched") result.launched.push(o.claim.id);
+    if (statics.outcomes.length + statics.scaledDown.length > 0) view = await refreshView(this.deps, config, view);
     for (let round = 0; round < this.opts.maxSolveRounds; round++) {
       if (!this.deadline.admit()) return; // pending pods stay pending: the next invocation solves for them
       const outcome = await this.solveAndLaunch(config, view, fence, result);
@@ -213,6 +228,7 @@ export class Provisioner {
   ): Promise<"done" | "insufficient-capacity" | "throttled"> {
     const { logger, metrics } = this.deps.telemetry;
     const { input, pending } = provisioningInput(view);
+    input.minValuesPolicy = this.opts.minValuesPolicy;
     metrics.add(METRIC.pendingPods, pending.length);
     const since = oldest(pending);
     if (since !== undefined)

@@ -1,12 +1,13 @@
 /**
  * Registration and liveness of launched claims: a claim is `Registered` when a Node with its providerID appears
- * (labels and taints synced, the `karpenter.sh/unregistered` taint removed), `Initialized` when the Node is Ready and
+ * (labels, annotations and taints synced, the `karpenter.sh/unregistered` taint the kubelet registered with removed), `Initialized` when the Node is Ready and
  * its startup taints are gone, and terminated (reason `Unregistered`) when no Node shows up within 15 minutes of
  * launch — its pods are then planned again by the next solve, since the claim no longer counts as capacity.
  */
 
 import type { Node } from "../core/kube-objects.js";
 import {
+  ANNOTATION_MIN_VALUES_RELAXED,
   LABEL_CAPACITY_TYPE,
   LABEL_DO_NOT_SYNC_TAINTS,
   LABEL_INITIALIZED,
@@ -26,10 +27,15 @@ export const REGISTRATION_TIMEOUT_MS = 15 * 60_000;
 
 const AWS_INSTANCE_LABEL_PREFIX = "karpenter.k8s.aws/instance-";
 
-/** Labels the Node must carry: the claim's, with instance-specific ones taken from what actually launched. */
+/**
+ * Labels the Node must carry at registration: the claim's, with instance-specific ones taken from what actually
+ * launched; `karpenter.sh/initialized` waits for initialization.
+ */
 export function registrationLabels(claim: NodeClaim, view: ClusterView): Record<string, string> {
   const labels: Record<string, string> = {};
-  for (const [k, v] of Object.entries(claim.labels)) if (!k.startsWith(AWS_INSTANCE_LABEL_PREFIX)) labels[k] = v;
+  for (const [k, v] of Object.entries(claim.labels)) {
+    if (!k.startsWith(AWS_INSTANCE_LABEL_PREFIX) && k !== LABEL_INITIALIZED) labels[k] = v;
+  }
   const actual = (view.instanceTypes.get(claim.pool) ?? []).find((t) => t.name === claim.instanceType);
   if (actual) Object.assign(labels, actual.labels);
   if (claim.instanceType) labels[LABEL_INSTANCE_TYPE] = claim.instanceType;
@@ -38,6 +44,13 @@ export function registrationLabels(claim: NodeClaim, view: ClusterView): Record<
   labels[LABEL_REGISTERED] = "true";
   labels[LABEL_STEVEDORE_CLAIM] = claim.id;
   return labels;
+}
+
+/** Annotations the Node must carry: the pool's template annotations, and Karpenter's min-values-relaxed marker. */
+export function registrationAnnotations(claim: NodeClaim): Record<string, string> {
+  const annotations: Record<string, string> = { ...(claim.annotations ?? {}) };
+  if (claim.minValuesRelaxed && claim.minValuesRelaxed.length > 0) annotations[ANNOTATION_MIN_VALUES_RELAXED] = "true";
+  return annotations;
 }
 
 /** Result of one registration pass. */
@@ -50,17 +63,25 @@ export interface RegistrationResult {
   nodes: Node[];
 }
 
-/** Syncs labels and taints onto the Node; returns it as it is now. */
+/** The entries of `want` that `have` lacks or holds with another value. */
+function differing(want: Record<string, string>, have: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(want).filter(([k, v]) => have?.[k] !== v));
+}
+
+/** Syncs labels, annotations and taints onto the Node; returns it as it is now. */
 async function sync(deps: ControllerDeps, claim: NodeClaim, node: Node, view: ClusterView): Promise<Node> {
   const name = node.metadata.name ?? "";
-  const want = registrationLabels(claim, view);
-  const have = node.metadata.labels ?? {};
-  const missing = Object.fromEntries(Object.entries(want).filter(([k, v]) => have[k] !== v));
+  const labels = differing(registrationLabels(claim, view), node.metadata.labels);
+  const annotations = differing(registrationAnnotations(claim), node.metadata.annotations);
   let changed = false;
-  if (Object.keys(missing).length > 0) {
-    await deps.cluster.patchNodeMetadata(name, { labels: missing });
+  if (Object.keys(labels).length > 0 || Object.keys(annotations).length > 0) {
+    await deps.cluster.patchNodeMetadata(name, {
+      ...(Object.keys(labels).length > 0 ? { labels } : {}),
+      ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+    });
     changed = true;
   }
+  const have = node.metadata.labels ?? {};
   const taints = node.spec?.taints ?? [];
   if (have[LABEL_DO_NOT_SYNC_TAINTS] !== "true") {
     for (const t of claim.taints) {

@@ -126,7 +126,14 @@ export interface Pod {
   status?: {
     phase?: string;
     nominatedNodeName?: string;
-    conditions?: { type: string; status: string; reason?: string; message?: string }[];
+    conditions?: {
+      type: string;
+      status: string;
+      reason?: string;
+      message?: string;
+      /** @default unset */
+      lastTransitionTime?: string | Date;
+    }[];
   };
 }
 

@@ -115,6 +115,11 @@ export const EPHEMERAL_TAINT_KEYS: ReadonlySet<string> = new Set([
 /** Taint key prefix treated as ephemeral as well. */
 export const EPHEMERAL_TAINT_PREFIX = "readiness.k8s.io/";
 
+/** The taint the kubelet registers a launched node with, removed once the node is registered (as Karpenter does). */
+export const UNREGISTERED_TAINT = { key: TAINT_UNREGISTERED, effect: "NoExecute" } as const;
+/** Karpenter's annotation on a node whose instance-type options did not meet `minValues` (policy BestEffort). */
+export const ANNOTATION_MIN_VALUES_RELAXED = "karpenter.sh/nodeclaim-min-values-relaxed";
+
 /** The taint put on nodes being disrupted (v1). */
 export const DISRUPTED_TAINT = { key: TAINT_DISRUPTED, effect: "NoSchedule" } as const;
 

@@ -11,6 +11,7 @@ import type { NodeClaim } from "../state/types.js";
 import { isNodeReady, type ViewIndex } from "../view/cluster-view.js";
 import { isVirtualPod } from "../view/headroom.js";
 import { pdbBlockReason } from "./pdb.js";
+import { consolidatableAt } from "./pod-events.js";
 
 /** A node that some method may disrupt. */
 export interface Candidate {
@@ -114,16 +115,23 @@ export function candidateBlocker(c: Candidate, index: ViewIndex, cls: Disruption
   return undefined;
 }
 
-/** Why consolidation specifically may not touch the candidate (policy, `do-not-consolidate`), or undefined. */
+/** Why a static pool's node is never consolidated or removed as empty (only drift and expiry replace it). */
+export function staticPoolReason(pool: string, replicas: number): string {
+  return `pool ${pool} is static (replicas: ${replicas}): its nodes are not consolidated`;
+}
+
+/** Why consolidation specifically may not touch the candidate (static pool, policy, `do-not-consolidate`), or undefined. */
 export function consolidationBlocker(c: Candidate, now: number): string | undefined {
-  if (c.pool.disruption.consolidationPolicy !== "WhenEmptyOrUnderutilized") {
+  if (c.pool.replicas !== undefined) return staticPoolReason(c.pool.name, c.pool.replicas);
+  const policy = c.pool.disruption.consolidationPolicy;
+  if (policy !== "WhenEmptyOrUnderutilized" && policy !== "Balanced") {
     return `pool consolidation policy is ${c.pool.disruption.consolidationPolicy}`;
   }
   if (c.node.metadata.annotations?.[ANNOTATION_DO_NOT_CONSOLIDATE] === "true")
     return `node has ${ANNOTATION_DO_NOT_CONSOLIDATE}`;
-  const after = c.pool.disruption.emptyAfterSeconds ?? 0;
-  const since = c.claim.initializedAt ?? c.claim.createdAt;
-  if (now - since < after * 1000) return "node is younger than consolidateAfter";
+  if (now < consolidatableAt(c.claim, c.pool, c.pods)) {
+    return "consolidateAfter has not passed since the node's last pod event";
+  }
   if (c.price === undefined) return "node price is unknown";
   return undefined;
 }

@@ -36,7 +36,7 @@ function claimDigest(h: Hash, view: ClusterView): void {
 }
 
 function catalogDigest(h: Hash, view: ClusterView): void {
-  for (const p of view.pools) h.update(`pool|${p.name}|${p.hash}|${p.minNodes}\n`);
+  for (const p of view.pools) h.update(`pool|${p.name}|${p.hash}|${p.minNodes}|${p.replicas ?? ""}\n`);
   for (const [pool, types] of view.instanceTypes) {
     h.update(`types|${pool}|${types.length}\n`);
     for (const t of types) {

@@ -4,10 +4,13 @@
  * an instance type a candidate already runs, or with one that is not strictly cheaper at its worst launch price
  * (no churn). Spot-to-spot replacement is off unless enabled, and then needs 15 cheaper options for one node. Pure.
  */
+
+import { minValuesShortfalls } from "../scheduling/packer/min-values.js";
 import type { CapacityType, InstanceType, NewNode, Offering } from "../scheduling/types.js";
 import type { ViewIndex } from "../view/cluster-view.js";
 import { headroomSatisfied } from "../view/headroom.js";
 import type { Solver } from "../view/solver-input.js";
+import { balancedRejection } from "./balanced.js";
 import { byDisruptionCost, type Candidate, candidateBlocker, consolidationBlocker } from "./candidates.js";
 import {
   budgetsFor,
@@ -71,6 +74,7 @@ export type ConsolidationResult = { command: DisruptionCommand } | { rejected: s
 /**
  * Decides whether the candidates can go: their pods (and satisfied headroom) fit on the other nodes → delete; they
  * fit on other nodes plus exactly one new node that is strictly cheaper than all candidates together → replace.
+ * Candidates of `Balanced` pools must also be worth their disruption ({@link balancedRejection}).
  */
 export function computeConsolidation(
   index: ViewIndex,
@@ -78,6 +82,19 @@ export function computeConsolidation(
   solver: Solver,
   method: DisruptionCommand["method"],
   opts: ConsolidationOptions = {},
+): ConsolidationResult {
+  const r = consolidationMove(index, candidates, solver, method, opts);
+  if (!("command" in r)) return r;
+  const rejected = balancedRejection(index, r.command);
+  return rejected ? { rejected } : r;
+}
+
+function consolidationMove(
+  index: ViewIndex,
+  candidates: Candidate[],
+  solver: Solver,
+  method: DisruptionCommand["method"],
+  opts: ConsolidationOptions,
 ): ConsolidationResult {
   const removed = new Set(candidates.flatMap((c) => [c.nodeName, c.claim.id]));
   const moved = candidates.flatMap((c) => c.reschedulable);
@@ -122,6 +139,13 @@ export function computeConsolidation(
       return { rejected: `spot-to-spot needs ${SPOT_TO_SPOT_MIN_OPTIONS} cheaper options, found ${options.length}` };
     }
     options = options.slice(0, SPOT_TO_SPOT_MIN_OPTIONS);
+  }
+  const pool = index.poolsByName.get(node.pool);
+  const short = pool && !node.minValuesRelaxed ? minValuesShortfalls(pool, options) : [];
+  if (short.length > 0) {
+    return {
+      rejected: `the cheaper options span ${short[0].found} ${short[0].key} values; minValues asks ${short[0].minValues}`,
+    };
   }
   const replacement = retarget(node, options, capacityTypes);
   return {

@@ -9,7 +9,7 @@ import type { NodeClaim } from "../state/types.js";
 import { isDisrupting, type ViewIndex } from "../view/cluster-view.js";
 import { headroomSatisfied } from "../view/headroom.js";
 import type { Solver } from "../view/solver-input.js";
-import { type Candidate, candidateBlocker } from "./candidates.js";
+import { type Candidate, candidateBlocker, staticPoolReason } from "./candidates.js";
 import { budgetsFor, type DisruptionCommand, liveNodeCounts, type Rejection, respectsMinNodes } from "./command.js";
 import { simulateRemoval } from "./simulate.js";
 import { type SimulationBudget, unlimitedBudget } from "./simulation-budget.js";
@@ -22,7 +22,7 @@ export function emptinessThresholdSeconds(pool: NodePool): number | undefined {
   const d = pool.disruption;
   if (d.consolidationPolicy === "Never") return undefined;
   if (d.emptyAfterSeconds !== undefined) return d.emptyAfterSeconds;
-  return d.consolidationPolicy === "WhenEmptyOrUnderutilized" ? 0 : undefined;
+  return d.consolidationPolicy === "WhenEmptyOrUnderutilized" || d.consolidationPolicy === "Balanced" ? 0 : undefined;
 }
 
 /** A change to a claim's `emptySince`. `emptySince: undefined` clears it. */
@@ -50,6 +50,7 @@ export function emptinessUpdates(index: ViewIndex): EmptinessUpdate[] {
 
 /** Why the empty candidate is not removable yet, or undefined. */
 export function emptinessBlocker(c: Candidate, now: number): string | undefined {
+  if (c.pool.replicas !== undefined) return staticPoolReason(c.pool.name, c.pool.replicas);
   const threshold = emptinessThresholdSeconds(c.pool);
   if (threshold === undefined) return `pool ${c.pool.name} keeps empty nodes`;
   if (c.claim.emptySince === undefined) return "emptiness not recorded yet";

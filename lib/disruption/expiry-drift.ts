@@ -54,7 +54,9 @@ function eventualCommand(
     }
     if (!budget.allow()) return undefined;
     const sim = simulateRemoval(index, new Set([c.nodeName, c.claim.id]), c.reschedulable, budget.solver);
-    if (method === "Drift" && sim.unschedulable.length > 0) {
+    // A static pool's drifted node is replaced by the provisioner (its count drops once the node is marked), and the
+    // disruptor drains it only once the pool is back at its replicas: its pods will have a static node to go to.
+    if (method === "Drift" && sim.unschedulable.length > 0 && c.pool.replicas === undefined) {
       rejections.push({
         method,
         node: c.nodeName,

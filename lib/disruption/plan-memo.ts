@@ -48,6 +48,8 @@ function flags(c: Candidate, index: ViewIndex): string {
 export function planMemoKey(index: ViewIndex, candidates: Candidate[]): string {
   const h = createHash("sha256").update(clusterStateHash(index.view));
   for (const c of candidates) h.update(`|${c.nodeName}:${flags(c, index)}`);
+  // Balanced and WhenEmptyOrUnderutilized admit the same candidates but not the same moves.
+  for (const p of index.view.pools) h.update(`|policy:${p.name}:${p.disruption.consolidationPolicy}`);
   for (const reason of REASONS) {
     const budgets = budgetsFor(index, reason);
     h.update(`|${reason}:${index.view.pools.map((p) => budgets.left(p.name)).join(",")}`);

@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { type FeatureGates, parseFeatureGates } from "./feature-gates.js";
 import { SettingsReader } from "./settings-reader.js";
 
 /** EKS cluster authentication modes (`aws eks describe-cluster --query cluster.accessConfig.authenticationMode`). */
@@ -19,6 +20,10 @@ export type ConfigSource = (typeof CONFIG_SOURCES)[number];
 /** What the controllers do on an EC2 Instance Rebalance Recommendation. */
 export const REBALANCE_ACTIONS = ["ignore", "replace"] as const;
 export type RebalanceAction = (typeof REBALANCE_ACTIONS)[number];
+
+/** What the provisioner does when a node's instance-type options cannot meet a NodePool's `minValues`. */
+export const MIN_VALUES_POLICIES = ["Strict", "BestEffort"] as const;
+export type MinValuesPolicySetting = (typeof MIN_VALUES_POLICIES)[number];
 
 /** Lambdas in the cluster's VPC (private API server endpoint). */
 export interface StackVpcConfig {
@@ -59,8 +64,18 @@ export interface StevedoreStackConfig {
   loopSeconds: number;
   /** Rebalance Recommendation handling. @default "ignore" */
   rebalance: RebalanceAction;
+  /**
+   * `minValues` handling (Karpenter's `minValuesPolicy`): `Strict` refuses to launch a node whose options cannot
+   * meet a requirement's `minValues`; `BestEffort` launches it with fewer and logs the relaxation. @default "Strict"
+   */
+  minValuesPolicy: MinValuesPolicySetting;
   /** CloudWatch Logs retention of the Lambdas' log groups, days. @default 30 */
   logRetentionDays: number;
+  /**
+   * Karpenter feature gates (`SpotToSpotConsolidation`, `NodeRepair`), as `Name=true,Other=false` or a JSON object.
+   * @default both off
+   */
+  featureGates: FeatureGates;
 }
 
 /** Raw inputs by key: context values (strings from `-c`, any JSON from `cdk.json`) or file values. */
@@ -82,7 +97,9 @@ export const STACK_SETTING_KEYS = [
   "ssmPath",
   "loopSeconds",
   "rebalance",
+  "minValuesPolicy",
   "logRetentionDays",
+  "featureGates",
 ] as const;
 
 /** The default settings file, looked up in the working directory. */
@@ -174,11 +191,20 @@ interface ReadSettings {
   ssmPathRaw?: string;
   loopSeconds: number;
   rebalance: RebalanceAction;
+  minValuesPolicy: MinValuesPolicySetting;
   logRetentionDays: number;
+  featureGates: FeatureGates;
+}
+
+/** Reads the feature gates, reporting each problem against the setting. */
+function readFeatureGates(r: SettingsReader, raw: unknown): FeatureGates {
+  const { gates, problems } = parseFeatureGates(raw);
+  for (const p of problems) r.report("featureGates", p);
+  return gates;
 }
 
 /** Reads each setting on its own. */
-function readSettings(r: SettingsReader): ReadSettings {
+function readSettings(r: SettingsReader, raw: RawStackSettings): ReadSettings {
   const clusterName = r.str(
     "clusterName",
     CLUSTER_NAME,
@@ -206,6 +232,7 @@ function readSettings(r: SettingsReader): ReadSettings {
   const ssmPathRaw = r.str("ssmPath", SSM_PATH, "an SSM parameter path such as /stevedore/my-cluster (no trailing /)");
   const loopSeconds = r.int("loopSeconds", 50, (n) => n >= 5 && n <= 840, "an integer number of seconds, 5 to 840");
   const rebalance = r.oneOf("rebalance", REBALANCE_ACTIONS, "ignore");
+  const minValuesPolicy = r.oneOf("minValuesPolicy", MIN_VALUES_POLICIES, "Strict");
   const logRetentionDays = r.int(
     "logRetentionDays",
     30,
@@ -227,7 +254,9 @@ function readSettings(r: SettingsReader): ReadSettings {
     ssmPathRaw,
     loopSeconds,
     rebalance,
+    minValuesPolicy,
     logRetentionDays,
+    featureGates: readFeatureGates(r, raw.featureGates),
   };
 }
 
@@ -257,7 +286,7 @@ export function parseStackConfig(
   where: (key: string) => string = (key) => `context ${key}`,
 ): StevedoreStackConfig {
   const r = new SettingsReader(raw, where);
-  const s = readSettings(r);
+  const s = readSettings(r, raw);
   checkCombinations(r, raw, s);
   if (r.issues.length > 0) throw new StackConfigError(r.issues);
 
@@ -276,6 +305,8 @@ export function parseStackConfig(
     ...(configSource === "ssm" ? { ssmPath: s.ssmPathRaw ?? `/stevedore/${cluster}` } : {}),
     loopSeconds: s.loopSeconds,
     rebalance: s.rebalance,
+    minValuesPolicy: s.minValuesPolicy,
     logRetentionDays: s.logRetentionDays,
+    featureGates: s.featureGates,
   };
 }

@@ -16,7 +16,10 @@ import { REPO_ROOT } from "./lambda-entries.js";
 import { LambdaNetwork } from "./lambda-network.js";
 import { NodeRole } from "./node-role.js";
 import type { StevedoreStackConfig } from "./stack-config.js";
+import { STACK_OUTPUTS } from "./stack-outputs.js";
 import { StateTable } from "./state-table.js";
+
+export { STACK_OUTPUTS };
 
 /** Props of {@link StevedoreStack}. */
 export interface StevedoreStackProps extends Omit<StackProps, "env" | "stackName"> {
@@ -24,17 +27,6 @@ export interface StevedoreStackProps extends Omit<StackProps, "env" | "stackName
   /** Repository root holding `lambdas/` and `package-lock.json`. @default this checkout */
   root?: string;
 }
-
-/** Output keys (stable: docs and scripts read them). */
-export const STACK_OUTPUTS = {
-  nodeRoleArn: "NodeRoleArn",
-  instanceProfileName: "InstanceProfileName",
-  stateTableName: "StateTableName",
-  queueUrl: "InterruptionQueueUrl",
-  dashboardUrl: "DashboardUrl",
-  controllerRoleArn: "ControllerRoleArn",
-  configSsmPath: "ConfigSsmPath",
-} as const;
 
 /** The per-cluster Stevedore stack. */
 export class StevedoreStack extends Stack {
@@ -135,6 +127,7 @@ export class StevedoreStack extends Stack {
       this.stateTable.table.tableName,
       "State table (config items too): stevedore config apply --table <this>",
     );
+    output(STACK_OUTPUTS.clusterName, config.clusterName, "EKS cluster: stevedore status --stack <this stack>");
     output(STACK_OUTPUTS.queueUrl, this.interruptionQueue.queue.queueUrl, "Interruption queue");
     output(STACK_OUTPUTS.dashboardUrl, this.dashboard.url, "CloudWatch dashboard");
     output(STACK_OUTPUTS.controllerRoleArn, this.controllerRole.role.roleArn, "IAM role of the controller Lambdas");

@@ -3,7 +3,8 @@
  */
 import { objectKey } from "../core/kube-objects.js";
 import { formatResources } from "../core/quantity.js";
-import type { SolveResult } from "../scheduling/types.js";
+import { LABEL_INSTANCE_FAMILY } from "../scheduling/catalog/instance-type-labels.js";
+import type { MinValuesRelaxation, SolveResult } from "../scheduling/types.js";
 
 /** One new node of a plan. */
 export interface PlanNewNode {
@@ -11,6 +12,10 @@ export interface PlanNewNode {
   provisioner: string;
   instanceType: string;
   instanceTypeOptions: string[];
+  /** Distinct instance families among the options (what a `minValues` on instance-family counts). */
+  optionFamilies: number;
+  /** `minValues` the options fall short of (policy BestEffort only). @default unset */
+  minValuesRelaxed?: MinValuesRelaxation[];
   capacityType: string;
   zone: string;
   pricePerHour: number;
@@ -59,6 +64,9 @@ export function toPlanDocument(args: {
     provisioner: n.pool,
     instanceType: n.instanceType.name,
     instanceTypeOptions: n.instanceTypeOptions.map((t) => t.name),
+    optionFamilies: new Set(n.instanceTypeOptions.map((t) => t.labels[LABEL_INSTANCE_FAMILY] ?? t.name.split(".")[0]))
+      .size,
+    ...(n.minValuesRelaxed ? { minValuesRelaxed: n.minValuesRelaxed } : {}),
     capacityType: n.offering.capacityType,
     zone: n.offering.zone,
     pricePerHour: roundPrice(n.offering.price),

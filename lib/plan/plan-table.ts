@@ -20,17 +20,25 @@ function podList(pods: string[], max = 4): string {
   return pods.length > max ? `${shown} (+${pods.length - max} more)` : shown;
 }
 
+/** `60 types/5 families`, with `minValues relaxed` when a BestEffort launch fell short. */
+function optionsCell(n: PlanDocument["newNodes"][number]): string {
+  const types = n.instanceTypeOptions.length;
+  const cell = `${types} ${types === 1 ? "type" : "types"}/${n.optionFamilies} ${n.optionFamilies === 1 ? "family" : "families"}`;
+  return n.minValuesRelaxed ? `${cell} (minValues relaxed)` : cell;
+}
+
 /** Renders the plan as text tables. */
 export function renderPlanTable(plan: PlanDocument): string {
   const out: string[] = [];
   const s = plan.summary;
   if (plan.newNodes.length > 0) {
-    const rows = [["NODE", "POOL", "TYPE", "CAPACITY", "ZONE", "$/HOUR", "PODS", ""]];
+    const rows = [["NODE", "POOL", "TYPE", "OPTIONS", "CAPACITY", "ZONE", "$/HOUR", "PODS", ""]];
     for (const n of plan.newNodes) {
       rows.push([
         n.name,
         n.provisioner,
         n.instanceType,
+        optionsCell(n),
         n.capacityType,
         n.zone,
         n.pricePerHour.toFixed(4),

@@ -1,7 +1,7 @@
 /**
  * Contracts of the pure packing core: instance types with offerings, and the solver's input and output.
  */
-import type { NodePool } from "../api/model.js";
+import type { MinValuesPolicy, NodePool } from "../api/model.js";
 import type { DaemonSet, Node, Pod, PodDisruptionBudget, Taint } from "../core/kube-objects.js";
 import type { Resources } from "../core/quantity.js";
 
@@ -90,6 +90,11 @@ export interface SolveInput {
   namespaceLabels?: Record<string, Record<string, string>>;
   /** @default 60 */
   maxInstanceTypes?: number;
+  /**
+   * What to do when a new node's options cannot meet a pool requirement's `minValues`: `Strict` leaves its pods
+   * unschedulable with a reason, `BestEffort` launches it and reports the relaxation on the node. @default "Strict"
+   */
+  minValuesPolicy?: MinValuesPolicy;
   /** Name prefix counter start for new nodes (`<pool>-0001`). @default 1 */
   firstNodeIndex?: number;
 }
@@ -114,6 +119,20 @@ export interface NewNode {
   /** Sum of pod requests + DaemonSet overhead placed on it. */
   requests: Resources;
   pods: Pod[];
+  /** Minimums of the pool's `minValues` the options fall short of (only under `BestEffort`). @default unset */
+  minValuesRelaxed?: MinValuesRelaxation[];
+}
+
+/** One `minValues` a node's options do not meet. */
+export interface MinValuesRelaxation {
+  /** The requirement's key, e.g. `karpenter.k8s.aws/instance-family`. */
+  key: string;
+  /** The minimum asked for. */
+  minValues: number;
+  /** Distinct values the options carry. */
+  found: number;
+  /** Those values. */
+  values: string[];
 }
 
 /** A pod the solver could not place, with a reason a human understands. */

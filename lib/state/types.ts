@@ -2,7 +2,7 @@
  * The state Stevedore keeps between Lambda invocations (the store seam). `lib/state` implements it over DynamoDB with
  * single-item conditional writes; tests run it against dynalite.
  */
-import type { CapacityType } from "../scheduling/types.js";
+import type { CapacityType, MinValuesRelaxation } from "../scheduling/types.js";
 
 /** Node-claim lifecycle. Transitions only move forward; `Terminated` is final. */
 export type ClaimState = "Pending" | "Launched" | "Registered" | "Initialized" | "Draining" | "Terminated";
@@ -16,7 +16,10 @@ export type ClaimDisruptionReason =
   | "Interrupted"
   | "Unregistered"
   | "Leaked"
-  | "Replaced";
+  | "Replaced"
+  | "Unhealthy"
+  /** A static pool's `replicas` went down. */
+  | "ScaledDown";
 
 /** One node Stevedore intends to run, or runs: the intent log for a launch. */
 export interface NodeClaim {
@@ -36,6 +39,10 @@ export interface NodeClaim {
   labels: Record<string, string>;
   taints: { key: string; value?: string; effect: string }[];
   startupTaints: { key: string; value?: string; effect: string }[];
+  /** Annotations the node should carry (the pool's template annotations, for registration sync). @default {} */
+  annotations?: Record<string, string>;
+  /** `minValues` the options fell short of when the launch was relaxed (policy BestEffort). @default unset */
+  minValuesRelaxed?: MinValuesRelaxation[];
   /** Pods (`namespace/name`) this node was launched for. */
   pods: string[];
   /** NodePool + NodeClass hash at launch (drift). */
@@ -53,6 +60,13 @@ export interface NodeClaim {
   initializedAt?: number;
   /** When the node last became empty of non-DaemonSet pods; cleared when a pod lands. */
   emptySince?: number;
+  /**
+   * When the disruptor last saw the node's pod set change (a pod scheduled to it or removed from it): Karpenter's
+   * `lastPodEventTime`, from which `consolidateAfter` counts. @default unset (no change seen yet)
+   */
+  lastPodEventAt?: number;
+  /** Digest of the node's pod set when last seen, to notice pods that left. @default unset (not seen yet) */
+  podSetDigest?: string;
   /** Absolute expiry time (createdAt + expireAfter). */
   expiresAt?: number;
   drainStartedAt?: number;

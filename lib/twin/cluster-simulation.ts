@@ -41,7 +41,7 @@ export class ClusterSimulation {
           ...pod.status,
           conditions: [
             ...(pod.status?.conditions ?? []).filter((c) => c.type !== "PodScheduled"),
-            { type: "PodScheduled", status: "True" },
+            { type: "PodScheduled", status: "True", lastTransitionTime: new Date(now).toISOString() },
           ],
         },
       });

@@ -25,6 +25,8 @@ export interface KubeletOptions {
   startupTaintKeys?: (poolName: string) => string[];
   /** Virtual ms after registration when those taints are removed. @default 15000 */
   startupTaintDelayMs?: number;
+  /** The version the Nodes report (`status.nodeInfo.kubeletVersion`, kubectl's VERSION column). @default "v1.31.0" */
+  kubeletVersion?: string;
 }
 
 const POOL_LABELS = ["karpenter.sh/nodepool", "karpenter.sh/provisioner-name"];
@@ -131,8 +133,19 @@ export class Kubelets {
         capacity: formatResources(type.capacity),
         allocatable: formatResources(type.allocatable),
         conditions: [{ type: "Ready", status: "True", reason: "KubeletReady" }],
+        addresses: [
+          { type: "InternalIP", address: inst.privateIpAddress },
+          { type: "Hostname", address: name },
+        ],
+        nodeInfo: {
+          kubeletVersion: this.opts.kubeletVersion ?? "v1.31.0",
+          architecture: inst.architecture === "arm64" ? "arm64" : "amd64",
+          operatingSystem: "linux",
+          osImage: family === "Bottlerocket" ? "Bottlerocket OS" : "Amazon Linux 2023",
+          containerRuntimeVersion: "containerd://1.7.27",
+        },
       },
-    };
+    } as Node;
     return this.store.put("nodes", node);
   }
 }

@@ -3,7 +3,7 @@
  * events (spot interruptions, rebalance recommendations, ICE, throttling, outages) through the AWS emulator and
  * the fake kube-apiserver's fault injector.
  */
-import type { Pod } from "../core/kube-objects.js";
+import type { Node, Pod } from "../core/kube-objects.js";
 import { TAG_STEVEDORE_CLAIM } from "../core/well-known.js";
 import type { TwinCollector } from "./collector.js";
 import { parseDurationMs, type ScenarioStep } from "./scenario.js";
@@ -61,6 +61,36 @@ function ourLiveSpot(ctx: StepContext) {
     .sort((a, b) => a.instanceId.localeCompare(b.instanceId));
 }
 
+/** Stevedore's nodes that are Ready, by name. */
+function ourReadyNodes(ctx: StepContext): Node[] {
+  const ours = new Set(
+    ctx.world.aws
+      .instances({ states: ["running"] })
+      .filter((i) => i.tags[TAG_STEVEDORE_CLAIM] !== undefined)
+      .map((i) => i.providerID),
+  );
+  return ctx.world.store
+    .list<Node & StoredObject>("nodes")
+    .filter((n) => ours.has(n.spec?.providerID ?? "") && n.status?.conditions?.some(isReadyTrue))
+    .sort((a, b) => (a.metadata.name ?? "").localeCompare(b.metadata.name ?? ""));
+}
+
+function isReadyTrue(c: { type: string; status: string }): boolean {
+  return c.type === "Ready" && c.status === "True";
+}
+
+/** The node's kubelet stops reporting: `Ready` becomes Unknown as of `now`. */
+function failNode(ctx: StepContext, node: Node, now: number): void {
+  const conditions = (node.status?.conditions ?? []).filter((c) => c.type !== "Ready");
+  conditions.push({
+    type: "Ready",
+    status: "Unknown",
+    reason: "NodeStatusUnknown",
+    lastTransitionTime: new Date(now).toISOString(),
+  });
+  ctx.world.store.put("nodes", { ...node, status: { ...node.status, conditions } } as Node & StoredObject);
+}
+
 /** Applies one step at the clock's current time. */
 export async function applyStep(ctx: StepContext, step: ScenarioStep): Promise<void> {
   const { world, clock } = ctx;
@@ -96,6 +126,8 @@ export async function applyStep(ctx: StepContext, step: ScenarioStep): Promise<v
       const notice = world.aws.instance(inst.instanceId)?.interruption;
       ctx.collector.interrupted(inst, now, notice?.terminateAtMs ?? now + 120_000);
     }
+  } else if (step.nodeFailure) {
+    for (const node of pick(ourReadyNodes(ctx), step.nodeFailure.count, ctx.random)) failNode(ctx, node, now);
   } else if (step.rebalance) {
     for (const inst of pick(ourLiveSpot(ctx), step.rebalance.count, ctx.random))
       world.aws.recommendRebalance(inst.instanceId);

@@ -40,6 +40,8 @@ const step = z
     spotInterruption: z.object({ count: z.number().int().min(1).default(1) }).optional(),
     /** Sends rebalance recommendations to `count` spot instances. */
     rebalance: z.object({ count: z.number().int().min(1).default(1) }).optional(),
+    /** The kubelets of `count` of Stevedore's Ready nodes stop reporting: `Ready` turns Unknown (seeded choice). */
+    nodeFailure: z.object({ count: z.number().int().min(1).default(1) }).optional(),
     /** Makes an offering return InsufficientInstanceCapacity for a while. */
     ice: z
       .object({
@@ -64,6 +66,7 @@ const step = z
       "delete",
       "spotInterruption",
       "rebalance",
+      "nodeFailure",
       "ice",
       "throttle",
       "outage",
@@ -104,8 +107,13 @@ const fields = z
       .object({
         loopSeconds: z.number().int().min(1).max(840).default(50),
         rebalance: z.enum(["ignore", "replace"]).default("ignore"),
+        /** Karpenter feature gates, as the stack's `featureGates` setting: `{SpotToSpotConsolidation: true}`. */
+        featureGates: z
+          .object({ SpotToSpotConsolidation: z.boolean().optional(), NodeRepair: z.boolean().optional() })
+          .strict()
+          .default({}),
       })
-      .default({ loopSeconds: 50, rebalance: "ignore" }),
+      .default({ loopSeconds: 50, rebalance: "ignore", featureGates: {} }),
     steps: z.array(step).default([]),
   })
   .strict();

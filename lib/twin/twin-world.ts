@@ -23,7 +23,8 @@ import { KubeTwinStore } from "./kube-twin-store.js";
 import { parseDurationMs, type Scenario } from "./scenario.js";
 import type { VirtualClock } from "./virtual-clock.js";
 
-const TABLE = "stevedore-twin";
+/** The twin's state table. */
+export const TWIN_STATE_TABLE = "stevedore-twin";
 const DUMMY_CREDENTIALS = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" };
 
 /** A started world. */
@@ -48,10 +49,20 @@ export class TwinConfigError extends Error {
   override name = "TwinConfigError";
 }
 
+/** Options of the world's servers. */
+export interface TwinWorldOptions {
+  /** Serve the fake kube-apiserver over HTTPS under a generated CA, so kubectl can use it. @default false */
+  tls?: boolean;
+}
+
 /** Starts every server and builds the adapters. */
-export async function startTwinWorld(scenario: Scenario, clock: VirtualClock): Promise<TwinWorld> {
+export async function startTwinWorld(
+  scenario: Scenario,
+  clock: VirtualClock,
+  options: TwinWorldOptions = {},
+): Promise<TwinWorld> {
   const now = () => clock.now();
-  const kube = await FakeKubeApiServer.start({ now, bookmarkIntervalMs: 0 });
+  const kube = await FakeKubeApiServer.start({ now, bookmarkIntervalMs: 0, tls: options.tls ?? false });
   const aws = new AwsEmulator({
     region: scenario.region,
     clusterName: scenario.clusterName,
@@ -68,8 +79,8 @@ export async function startTwinWorld(scenario: Scenario, clock: VirtualClock): P
   const awsEndpoint = await aws.start();
   const dynalite = await startDynalite();
   const dynamo = createDynamoClient({ endpoint: dynalite.endpoint, region: scenario.region, maxAttempts: 1 });
-  await createStateTable(dynamo, TABLE);
-  const state = new DynamoStateStore({ client: dynamo, tableName: TABLE, clock });
+  await createStateTable(dynamo, TWIN_STATE_TABLE);
+  const state = new DynamoStateStore({ client: dynamo, tableName: TWIN_STATE_TABLE, clock });
   // The SDK's own retries back off with real timers, which the virtual clock cannot see: one real second of
   // back-off would let minutes of virtual time pass. The provider's gate retries throttling with jitter on the
   // injected (virtual) clock instead, so the SDK makes a single attempt here.

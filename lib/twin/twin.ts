@@ -9,8 +9,8 @@ import { startControllers } from "./run/actors.js";
 import { runToEnd, startClusterLoop } from "./run/loop.js";
 import { buildReport } from "./run/report-builder.js";
 import { setUpRun, type TwinRun } from "./run/setup.js";
-import type { Scenario } from "./scenario.js";
-import { startTwinWorld } from "./twin-world.js";
+import { parseDurationMs, type Scenario } from "./scenario.js";
+import { startTwinWorld, type TwinWorld } from "./twin-world.js";
 import { VirtualClock } from "./virtual-clock.js";
 
 /** Options of one run. */
@@ -29,21 +29,64 @@ export interface TwinRunOptions {
   chargeCpu?: boolean;
 }
 
+/** A twin whose servers keep running after its scenario (`stevedore simulate --keep`). */
+export interface KeptTwinRun {
+  report: TwinReport;
+  /** The world, its servers still up: the fake kube-apiserver (HTTPS), the AWS emulator and dynalite. */
+  world: TwinWorld;
+  /** Stops every server. */
+  close(): Promise<void>;
+}
+
 /** Runs the scenario and returns the report. */
 export async function runTwin(opts: TwinRunOptions): Promise<TwinReport> {
   const scenario = opts.seed === undefined ? opts.scenario : { ...opts.scenario, seed: opts.seed };
-  const chaos = opts.chaos ?? 0;
   const wallStart = Date.now();
   const clock = new VirtualClock();
   const stopTracking = trackHttpServerActivity(clock.activity);
   const world = await startTwinWorld(scenario, clock);
   try {
-    const run = await setUpRun(scenario, chaos, clock, world, opts.chargeCpu ?? false);
+    const run = await setUpRun(scenario, opts.chaos ?? 0, clock, world, opts.chargeCpu ?? false);
     return await simulate(run, wallStart, opts.onProgress);
   } finally {
     await world.close();
     stopTracking();
   }
+}
+
+/**
+ * Runs the scenario so that it ends at about the current wall-clock time, and keeps its servers running: the fake
+ * kube-apiserver serves HTTPS (for kubectl), and afterwards the virtual clock follows the wall clock, so ages,
+ * `--since` windows and budgets read as they would on a live cluster. The controllers and the simulated cluster
+ * stop with the scenario; the servers keep its final state until `close()`.
+ */
+export async function runTwinAndKeep(opts: TwinRunOptions): Promise<KeptTwinRun> {
+  const scenario = opts.seed === undefined ? opts.scenario : { ...opts.scenario, seed: opts.seed };
+  const wallStart = Date.now();
+  const clock = new VirtualClock({ start: keptRunStart(wallStart, parseDurationMs(scenario.duration)) });
+  const stopTracking = trackHttpServerActivity(clock.activity);
+  const world = await startTwinWorld(scenario, clock, { tls: true });
+  let report: TwinReport;
+  try {
+    const run = await setUpRun(scenario, opts.chaos ?? 0, clock, world, opts.chargeCpu ?? false);
+    report = await simulate(run, wallStart, opts.onProgress);
+  } catch (err) {
+    await world.close();
+    stopTracking();
+    throw err;
+  }
+  stopTracking();
+  clock.followWallClock();
+  return { report, world, close: () => world.close() };
+}
+
+/**
+ * The virtual start of a kept run: its duration (plus the few minutes a run's end may overshoot while invocations
+ * finish) before the wall-clock start, on a whole minute, so that the run ends in the past.
+ */
+export function keptRunStart(wallStart: number, durationMs: number): number {
+  const overshootMs = 5 * 60_000;
+  return Math.floor((wallStart - durationMs - overshootMs) / 60_000) * 60_000;
 }
 
 /** Starts the controllers and the cluster loop, runs to the scenario's end, and reports. */

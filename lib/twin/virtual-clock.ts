@@ -58,6 +58,7 @@ export class VirtualClock implements Clock {
   private current: number;
   private seq = 0;
   private timers: Timer[] = [];
+  private followsWallClock = false;
   private sleepsStarted = 0;
   readonly activity: ActivityTracker;
   private readonly quietTurns: number;
@@ -69,7 +70,16 @@ export class VirtualClock implements Clock {
   }
 
   now(): number {
+    if (this.followsWallClock) this.current = Math.max(this.current, Date.now());
     return this.current;
+  }
+
+  /**
+   * From now on, time follows the wall clock (never going back): for a twin kept running after its scenario, whose
+   * objects then age as real ones do. Timers still fire only through `advanceTo`.
+   */
+  followWallClock(): void {
+    this.followsWallClock = true;
   }
 
   sleep(ms: number): Promise<void> {

@@ -267,7 +267,10 @@ export class WorkloadControllers {
           phase: "Running",
           conditions: [
             { type: "Ready", status: "True" },
-            { type: "PodScheduled", status: "True" },
+            pod.status?.conditions?.find((c) => c.type === "PodScheduled" && c.status === "True") ?? {
+              type: "PodScheduled",
+              status: "True",
+            },
           ],
         },
       } as Pod & StoredObject);

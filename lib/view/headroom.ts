@@ -58,24 +58,29 @@ export function headroomPods(pools: NodePool[]): Pod[] {
 
 /** `minNodes` virtual pods per pool: tiny, one per node (required hostname anti-affinity among themselves). */
 export function minNodesPods(pools: NodePool[]): Pod[] {
+  return pools.flatMap((p) => nodeSpreadPods(p, `min-nodes-${p.name}`, p.minNodes));
+}
+
+/**
+ * `count` tiny virtual pods of `pool` named `<marker>-<n>`, one per node (required hostname anti-affinity among
+ * themselves): solved alone, they ask for `count` nodes of the pool's cheapest shape.
+ */
+export function nodeSpreadPods(pool: NodePool, marker: string, count: number): Pod[] {
   const out: Pod[] = [];
-  for (const p of pools) {
-    const marker = `min-nodes-${p.name}`;
-    for (let i = 0; i < p.minNodes; i++) {
-      const pod = virtualPod(`${marker}-${i + 1}`, p, { cpu: "1m" }, { [VIRTUAL_LABEL]: marker });
-      pod.spec.affinity = {
-        podAntiAffinity: {
-          requiredDuringSchedulingIgnoredDuringExecution: [
-            {
-              labelSelector: { matchLabels: { [VIRTUAL_LABEL]: marker } },
-              namespaces: [VIRTUAL_NAMESPACE],
-              topologyKey: "kubernetes.io/hostname",
-            },
-          ],
-        },
-      };
-      out.push(pod);
-    }
+  for (let i = 0; i < count; i++) {
+    const pod = virtualPod(`${marker}-${i + 1}`, pool, { cpu: "1m" }, { [VIRTUAL_LABEL]: marker });
+    pod.spec.affinity = {
+      podAntiAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: [
+          {
+            labelSelector: { matchLabels: { [VIRTUAL_LABEL]: marker } },
+            namespaces: [VIRTUAL_NAMESPACE],
+            topologyKey: "kubernetes.io/hostname",
+          },
+        ],
+      },
+    };
+    out.push(pod);
   }
   return out;
 }

@@ -18,11 +18,14 @@ export function asPending(pod: Pod): Pod {
   return { ...pod, spec: spec as Pod["spec"], status };
 }
 
-/** The pools with their instance types, skipping pools whose NodeClass is missing. */
+/**
+ * The pools new nodes may be opened in, with their instance types: pools whose NodeClass is missing are skipped, and
+ * so are static pools (`replicas`), whose node count pods never change (see static-capacity.ts).
+ */
 export function poolInputs(index: ViewIndex): PoolInput[] {
   const out: PoolInput[] = [];
   for (const pool of index.view.pools) {
-    if (!index.classesByName.has(pool.nodeClassName)) continue;
+    if (!index.classesByName.has(pool.nodeClassName) || pool.replicas !== undefined) continue;
     out.push({ pool, instanceTypes: index.view.instanceTypes.get(pool.name) ?? [] });
   }
   return out;

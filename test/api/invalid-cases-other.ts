@@ -25,7 +25,7 @@ export const otherCases: InvalidCase[] = [
       false,
     ),
     issues: [
-      `${NC}spec.amiSelectorTerms[0].alias: "ubuntu@latest" is not an alias like al2023@latest (families: al2, al2023, bottlerocket, windows2019, windows2022, windows2025)`,
+      `${NC}spec.amiSelectorTerms[0].alias: "ubuntu@latest" is not an alias like al2023@latest (families: al2, al2023, bottlerocket, bottlerocket-fips, windows2019, windows2022, windows2025)`,
     ],
   },
   {
@@ -33,6 +33,38 @@ export const otherCases: InvalidCase[] = [
     doc: ec2NodeClass("amiFamily: Bottlerocket"),
     issues: [
       `${NC}spec.amiFamily: "Bottlerocket" does not match spec.amiSelectorTerms[0].alias (AL2023); with an alias it may only be AL2023 or Custom`,
+    ],
+  },
+  {
+    name: "security group term with only a vpcID, a malformed vpcID, vpcID with id",
+    doc: ec2NodeClass(
+      "amiSelectorTerms: [{alias: al2023@latest}], role: R, subnetSelectorTerms: [{id: subnet-1}], securityGroupSelectorTerms: [{vpcID: vpc-12345678}, {name: nodes, vpcID: vpc_1}, {id: sg-1, vpcID: vpc-1}]",
+      "default",
+      false,
+    ),
+    issues: [
+      `${NC}spec.securityGroupSelectorTerms[0]: needs one of tags, id, name`,
+      `${NC}spec.securityGroupSelectorTerms[1].vpcID: "vpc_1" is not a VPC ID like vpc-0123456789abcdef0`,
+      `${NC}spec.securityGroupSelectorTerms[2]: id cannot be combined with vpcID`,
+    ],
+  },
+  {
+    name: "placement group without name or id, with both, a bad id, a partition out of range",
+    doc: [
+      ec2NodeClass("placementGroup: {partition: 1}"),
+      ec2NodeClass("placementGroup: {name: a, id: pg-1}", "two"),
+      ec2NodeClass("placementGroup: {id: analytics}", "three"),
+      ec2NodeClass("placementGroup: {name: a, partition: 8}", "four"),
+      ec2NodeClass("placementGroupSelector: {name: a, partition: 1}", "five"),
+      ec2NodeClass("placementGroupSelector: {name: a}, placementGroup: {name: a}", "six"),
+    ].join("---\n"),
+    issues: [
+      `${NC}spec.placementGroup: needs one of name or id`,
+      't.yaml: EC2NodeClass "two": spec.placementGroup: name and id are mutually exclusive',
+      't.yaml: EC2NodeClass "three": spec.placementGroup.id: "analytics" is not a placement group ID like pg-0123456789abcdef0',
+      't.yaml: EC2NodeClass "four": spec.placementGroup.partition: 8 is not between 1 and 7',
+      't.yaml: EC2NodeClass "five": spec.placementGroupSelector.partition: unknown field',
+      't.yaml: EC2NodeClass "six": spec.placementGroup: cannot be combined with spec.placementGroupSelector (give one)',
     ],
   },
   {

@@ -297,18 +297,45 @@ export const poolCases: InvalidCase[] = [
     issues: [`${NP}spec.template.spec.expireAfter: "forever" is not a duration (e.g. 30s, 10m, 720h, or Never)`],
   },
   {
-    name: "Balanced consolidation",
-    doc: nodePool("", "disruption: {consolidationPolicy: Balanced}"),
+    name: "unknown consolidation policy",
+    doc: nodePool("", "disruption: {consolidationPolicy: Aggressive}"),
     issues: [
-      `${NP}spec.disruption.consolidationPolicy: not supported by Stevedore: Balanced; use WhenEmptyOrUnderutilized or WhenEmpty`,
+      `${NP}spec.disruption.consolidationPolicy: "Aggressive" is not one of WhenEmptyOrUnderutilized, WhenEmpty, Balanced`,
     ],
   },
   {
-    name: "static replicas",
-    doc: nodePool("", "replicas: 3"),
+    name: "static replicas with weight",
+    doc: nodePool("", "replicas: 3, weight: 10"),
     issues: [
-      `${NP}spec.replicas: not supported by Stevedore: static node counts (spec.replicas); use the spec.minNodes extension`,
+      `${NP}spec.weight: is not allowed with spec.replicas (a static NodePool: its nodes are not chosen by weight)`,
     ],
+  },
+  {
+    name: "static replicas with a cpu limit",
+    doc: nodePool("", "replicas: 3, limits: {cpu: 100, nodes: 5}"),
+    issues: [`${NP}spec.limits.cpu: is not allowed with spec.replicas (a static NodePool only takes limits.nodes)`],
+  },
+  {
+    name: "static replicas above limits.nodes",
+    doc: nodePool("", "replicas: 6, limits: {nodes: 5}"),
+    issues: [`${NP}spec.replicas: 6 is more than limits.nodes (5)`],
+  },
+  {
+    name: "static replicas negative",
+    doc: nodePool("", "replicas: -1"),
+    issues: [`${NP}spec.replicas: -1 must be at least 0`],
+  },
+  {
+    name: "static replicas with the minNodes extension",
+    doc: nodePool("", "replicas: 2, minNodes: 1"),
+    issues: [
+      `${NP}spec.minNodes: is not allowed with spec.replicas (a static NodePool keeps exactly spec.replicas nodes)`,
+    ],
+  },
+  {
+    name: "static replicas in v1beta1",
+    doc: nodePool("", "replicas: 2", "pool", "karpenter.sh/v1beta1"),
+    issues: [`${NP}spec.replicas: not supported by Stevedore: static capacity (spec.replicas) needs karpenter.sh/v1`],
   },
   {
     name: "kubelet in a v1 NodePool",
@@ -323,13 +350,23 @@ export const poolCases: InvalidCase[] = [
     ],
   },
   {
-    name: "minValues is not supported",
+    name: "minValues larger than the values In allows",
     doc: nodePool(
-      "requirements: [{key: node.kubernetes.io/instance-type, operator: In, values: [m5.large, m6i.large], minValues: 2}]",
+      "requirements: [{key: node.kubernetes.io/instance-type, operator: In, values: [m5.large, m6i.large], minValues: 3}]",
     ),
     issues: [
-      `${NP}spec.template.spec.requirements[0].minValues: not supported by Stevedore: the packer does not guarantee a minimum number of distinct values among a node's instance-type options (it keeps up to 60, cheapest first); remove minValues`,
+      `${NP}spec.template.spec.requirements[0].minValues: 3 is more than the 2 values the requirement allows (operator In); no node could meet it`,
     ],
+  },
+  {
+    name: "minValues above 50",
+    doc: nodePool("requirements: [{key: karpenter.k8s.aws/instance-family, operator: Exists, minValues: 51}]"),
+    issues: [`${NP}spec.template.spec.requirements[0].minValues: 51 is not between 1 and 50`],
+  },
+  {
+    name: "minValues zero",
+    doc: nodePool("requirements: [{key: karpenter.k8s.aws/instance-family, operator: Exists, minValues: 0}]"),
+    issues: [`${NP}spec.template.spec.requirements[0].minValues: 0 is not between 1 and 50`],
   },
   {
     name: "Gte in v1beta1",

@@ -205,23 +205,19 @@ test("without CLUSTER_NAME the examples still load, with one warning per placeho
   assert.equal(loaded.warnings.filter((w) => w.includes("${CLUSTER_NAME} is not set")).length, 5);
 });
 
-test("parseConfigDocuments accepts only config kinds", () => {
+test("parseConfigDocuments reads config kinds and skips others with a warning", () => {
   const r = parseConfigDocuments(
     `${provisioner("{}")}---\n${deployment("{containers: [{name: a}]}")}`,
     "ssm:/stevedore/config",
   );
   assert.equal(r.nodePools.length, 1);
-  assert.deepEqual(r.issues, [
-    {
-      file: "ssm:/stevedore/config",
-      kind: "Deployment",
-      name: "web",
-      path: "",
-      message:
-        "kind Deployment is not a Stevedore configuration kind (expected Provisioner, AWSNodeTemplate, NodePool or EC2NodeClass)",
-      document: 2,
-    },
-  ]);
+  assert.deepEqual(r.issues, []);
+  assert.deepEqual(
+    r.warnings.filter((w) => w.includes("skipped")),
+    [
+      'ssm:/stevedore/config: Deployment "web": skipped: kind Deployment is not Karpenter configuration (read: Provisioner, AWSNodeTemplate, NodePool and EC2NodeClass)',
+    ],
+  );
 });
 
 test("buildConfig throws for broken references and returns the config otherwise", () => {

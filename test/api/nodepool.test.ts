@@ -91,6 +91,18 @@ test("v1 NodePool defaults: consolidation on, 720h expiry, 10% budget", () => {
   assert.deepEqual(pool.requirements, []);
 });
 
+test("v1 Balanced: the policy and budgets scoped to reasons are kept", () => {
+  const pool = onePool(
+    nodePool(
+      "",
+      'disruption: {consolidationPolicy: Balanced, consolidateAfter: 5m, budgets: [{nodes: "0", reasons: [Underutilized]}, {nodes: "2"}]}',
+    ),
+  );
+  assert.equal(pool.disruption.consolidationPolicy, "Balanced");
+  assert.equal(pool.disruption.emptyAfterSeconds, 300);
+  assert.deepEqual(pool.disruption.budgets, [{ nodes: "0", reasons: ["Underutilized"] }, { nodes: "2" }]);
+});
+
 test("v1 Never: consolidateAfter Never disables consolidation; expireAfter Never means no expiry", () => {
   const pool = onePool(nodePool("expireAfter: Never", "disruption: {consolidateAfter: Never}"));
   assert.deepEqual(pool.disruption, { consolidationPolicy: "Never", budgets: [{ nodes: "10%" }] });
@@ -151,4 +163,38 @@ test("v1 NodePool hash treats requirement values and taints as sets", () => {
   );
   assert.equal(a.hash, b.hash);
   assert.notEqual(a.hash, c.hash);
+});
+
+test("v1 NodePool minValues is read onto the requirement and does not change the drift hash", () => {
+  const family = "{key: karpenter.k8s.aws/instance-family, operator: Exists";
+  const plain = onePool(nodePool(`requirements: [${family}}]`));
+  const five = onePool(nodePool(`requirements: [${family}, minValues: 5}]`));
+  assert.equal(five.requirements[0].minValues, 5);
+  assert.equal(plain.requirements[0].minValues, undefined);
+  assert.equal(five.hash, plain.hash);
+  const inList = onePool(
+    nodePool("requirements: [{key: karpenter.k8s.aws/instance-family, operator: In, values: [m5, c5], minValues: 2}]"),
+  );
+  assert.equal(inList.requirements[0].minValues, 2);
+});
+
+test("v1 static NodePool: replicas with limits.nodes is read; scaling it changes no drift hash", () => {
+  const three = onePool(nodePool("", "replicas: 3, limits: {nodes: 5}"));
+  const four = onePool(nodePool("", "replicas: 4, limits: {nodes: 5}"));
+  const dynamic = onePool(nodePool("", "limits: {nodes: 5}"));
+  assert.equal(three.replicas, 3);
+  assert.equal(dynamic.replicas, undefined);
+  assert.equal(three.hash, four.hash);
+  assert.equal(three.hash, dynamic.hash);
+});
+
+test("v1 NodePool template annotations are in the drift hash", () => {
+  const a = onePool(
+    nodePool("", "").replace("template: {spec:", "template: {metadata: {annotations: {team: a}}, spec:"),
+  );
+  const b = onePool(
+    nodePool("", "").replace("template: {spec:", "template: {metadata: {annotations: {team: b}}, spec:"),
+  );
+  assert.deepEqual(a.annotations, { team: "a" });
+  assert.notEqual(a.hash, b.hash);
 });

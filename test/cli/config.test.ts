@@ -68,6 +68,22 @@ test("config validate: the example validates without a table; a bad document exi
   assert.match(missing.stderr, /nope\.yaml: no such file or directory/);
 });
 
+test("config validate takes files as arguments too, and skips kinds that are not Karpenter configuration", async () => {
+  const withConfigMap = write(
+    "mixed.yaml",
+    `${EXAMPLE_TEXT}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: limits\ndata:\n  a: "1"\n`,
+  );
+  const r = await cli(["validate", withConfigMap], "unused", { STEVEDORE_DYNAMODB_ENDPOINT: "http://127.0.0.1:1" });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Provisioner "default" valid/);
+  assert.match(r.stderr, /mixed\.yaml: ConfigMap "limits": skipped: kind ConfigMap is not Karpenter configuration/);
+  const table = freshTable();
+  const applied = await cli(["apply", withConfigMap, "--create-table"], table);
+  assert.equal(applied.code, 0, applied.stderr);
+  const listed = await cli(["list", "-o", "json"], table);
+  assert.doesNotMatch(listed.stdout, /ConfigMap|limits/);
+});
+
 test("config apply then list round-trips against dynalite; re-apply is unchanged; an edit bumps the version", async () => {
   const table = freshTable();
   const applied = await cli(["apply", "-f", EXAMPLE, "--create-table"], table);
@@ -207,4 +223,59 @@ test("subprocess: stevedore config apply of a bad document exits 2 with the fiel
   assert.equal(out.code, 2, out.stderr);
   assert.match(out.stderr, /sub-bad\.yaml: Provisioner "default": spec\.requirements\[1\]\.operator: /);
   assert.doesNotMatch(out.stderr, /\n\s+at |Error:/);
+});
+
+/** A v1 NodePool (+ its EC2NodeClass) with `spec` lines and `requirements` lines spliced in. */
+function v1Pool(spec: string, requirement: string): string {
+  return `apiVersion: karpenter.sh/v1
+kind: NodePool
+metadata: {name: general}
+spec:
+${spec}
+  template:
+    spec:
+      nodeClassRef: {group: karpenter.k8s.aws, kind: EC2NodeClass, name: default}
+      requirements:
+        - {key: karpenter.sh/capacity-type, operator: In, values: [spot]}
+${requirement}
+---
+apiVersion: karpenter.k8s.aws/v1
+kind: EC2NodeClass
+metadata: {name: default}
+spec:
+  amiSelectorTerms: [{alias: al2023@latest}]
+  role: NodeRole
+  subnetSelectorTerms: [{tags: {team: a}}]
+  securityGroupSelectorTerms: [{tags: {team: a}}]
+`;
+}
+
+test("config validate/apply: minValues and static-pool combinations Karpenter refuses are refused with the field path", async () => {
+  const family = "        - {key: karpenter.k8s.aws/instance-family, operator: In, values: [m5, c5], minValues: 3}";
+  const cases: [string, string, RegExp][] = [
+    ["", family, /spec\.template\.spec\.requirements\[1\]\.minValues: 3 is more than the 2 values/],
+    [
+      "",
+      "        - {key: karpenter.k8s.aws/instance-family, operator: Exists, minValues: 60}",
+      /requirements\[1\]\.minValues: 60 is not between 1 and 50/,
+    ],
+    ["  replicas: 3\n  weight: 50", "", /NodePool "general": spec\.weight: is not allowed with spec\.replicas/],
+    ["  replicas: 3\n  limits: {cpu: 64}", "", /spec\.limits\.cpu: is not allowed with spec\.replicas/],
+  ];
+  const table = freshTable();
+  const good = write("minvalues-good.yaml", v1Pool("  replicas: 2", family.replace("minValues: 3", "minValues: 2")));
+  const first = await cli(["apply", "-f", good, "--create-table"], table);
+  assert.equal(first.code, 0, first.stderr);
+  for (const [i, [spec, requirement, expected]] of cases.entries()) {
+    const file = write(`minvalues-bad-${i}.yaml`, v1Pool(spec, requirement));
+    const validated = await cli(["validate", "-f", file], "unused");
+    assert.equal(validated.code, 2, `case ${i}`);
+    assert.match(validated.stderr, expected);
+    const applied = await cli(["apply", "-f", file], table);
+    assert.equal(applied.code, 2);
+    assert.match(applied.stderr, expected);
+  }
+  const stored = JSON.parse((await cli(["get", "nodepool", "general", "-o", "json"], table)).stdout);
+  assert.equal(stored.version, 1, "nothing stored changed");
+  assert.match(stored.document, /minValues: 2/);
 });

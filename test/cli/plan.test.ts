@@ -87,7 +87,7 @@ test("plan table output lists nodes, totals and unschedulable pods with reasons"
   const c = io();
   assert.equal(await run(["-f", dir], c.io), 0);
   const text = c.out();
-  assert.match(text, /NODE\s+POOL\s+TYPE\s+CAPACITY\s+ZONE\s+\$\/HOUR\s+PODS/);
+  assert.match(text, /NODE\s+POOL\s+TYPE\s+OPTIONS\s+CAPACITY\s+ZONE\s+\$\/HOUR\s+PODS/);
   assert.match(text, /3\/4 pods scheduled/);
   assert.match(text, /UNSCHEDULABLE POD\s+REASON/);
   assert.match(text, /default\/huge-0/);
@@ -195,4 +195,95 @@ test("the CLI process prints no stack trace for invalid input and exits 2", () =
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /spec\.requirements\[0\]\.operator/);
   assert.doesNotMatch(r.stderr, /\n\s+at /);
+});
+
+const MIN_VALUES_POOL = `apiVersion: karpenter.sh/v1
+kind: NodePool
+metadata: { name: spread }
+spec:
+  template:
+    spec:
+      nodeClassRef: { group: karpenter.k8s.aws, kind: EC2NodeClass, name: default }
+      requirements:
+        - { key: kubernetes.io/arch, operator: In, values: [amd64] }
+        - { key: karpenter.k8s.aws/instance-category, operator: In, values: [c, m, r] }
+        - { key: karpenter.k8s.aws/instance-family, operator: Exists, minValues: 5 }
+        - { key: node.kubernetes.io/instance-type, operator: Exists, minValues: 10 }
+`;
+
+test("plan: a minValues: 5 instance-family pool gives nodes whose options span at least 5 families", async () => {
+  const d = await mkdtemp(join(tmpdir(), "stevedore-plan-minvalues-"));
+  await writeFile(join(d, "pool.yaml"), MIN_VALUES_POOL);
+  await writeFile(join(d, "pods.yaml"), PODS.split("---")[0]);
+  const c = io();
+  assert.equal(await run(["-f", d, "-o", "json"], c.io), 0, c.err());
+  const plan = JSON.parse(c.out()) as PlanDocument;
+  assert.ok(plan.newNodes.length >= 1);
+  for (const n of plan.newNodes) {
+    const families = new Set(n.instanceTypeOptions.map((t) => t.split(".")[0]));
+    assert.ok(families.size >= 5, `${n.name}: ${[...families].join(", ")}`);
+    assert.equal(n.optionFamilies, families.size);
+    assert.ok(n.instanceTypeOptions.length >= 10 && n.instanceTypeOptions.length <= 60);
+  }
+  const table = io();
+  assert.equal(await run(["-f", d], table.io), 0);
+  assert.match(table.out(), /spread-0001\s+spread\s+\S+\s+\d+ types\/(\d+) families/);
+});
+
+test("plan: a pod narrowing a minValues pool is refused under Strict and planned under BestEffort", async () => {
+  const d = await mkdtemp(join(tmpdir(), "stevedore-plan-minvalues-"));
+  await writeFile(join(d, "pool.yaml"), MIN_VALUES_POOL);
+  await writeFile(
+    join(d, "pod.yaml"),
+    `apiVersion: v1
+kind: Pod
+metadata: { name: narrow-0, namespace: default }
+spec:
+  nodeSelector: { karpenter.k8s.aws/instance-family: m5 }
+  containers: [{ name: c, image: x, resources: { requests: { cpu: "1" } } }]
+`,
+  );
+  const strict = io();
+  assert.equal(await run(["-f", d, "-o", "json"], strict.io), 0, strict.err());
+  const refused = JSON.parse(strict.out()) as PlanDocument;
+  assert.equal(refused.newNodes.length, 0);
+  assert.match(refused.unschedulable[0].reason, /minValues not met/);
+  const relaxed = io();
+  assert.equal(await run(["-f", d, "-o", "json", "--min-values-policy", "BestEffort"], relaxed.io), 0);
+  const planned = JSON.parse(relaxed.out()) as PlanDocument;
+  assert.equal(planned.newNodes.length, 1);
+  assert.equal(planned.newNodes[0].minValuesRelaxed?.[0].key, "karpenter.k8s.aws/instance-family");
+  assert.equal(await run(["-f", d, "--min-values-policy", "Lax"], io().io), 2);
+});
+
+test("plan: a static pool (replicas: 2) shows two nodes, and pending pods use them before opening others", async () => {
+  const d = await mkdtemp(join(tmpdir(), "stevedore-plan-static-"));
+  await writeFile(
+    join(d, "pool.yaml"),
+    `apiVersion: karpenter.sh/v1
+kind: NodePool
+metadata: { name: fixed }
+spec:
+  replicas: 2
+  limits: { nodes: 4 }
+  template:
+    spec:
+      nodeClassRef: { group: karpenter.k8s.aws, kind: EC2NodeClass, name: default }
+      requirements:
+        - { key: node.kubernetes.io/instance-type, operator: In, values: [m5.xlarge] }
+`,
+  );
+  await writeFile(join(d, "pods.yaml"), PODS.split("---")[0]);
+  const c = io();
+  assert.equal(await run(["-f", d, "-o", "json"], c.io), 0, c.err());
+  const plan = JSON.parse(c.out()) as PlanDocument;
+  assert.deepEqual(
+    plan.newNodes.map((n) => [n.provisioner, n.instanceType]),
+    [
+      ["fixed", "m5.xlarge"],
+      ["fixed", "m5.xlarge"],
+    ],
+  );
+  assert.equal(plan.summary.scheduled, 3, "the three web pods run on the static nodes");
+  assert.ok(plan.newNodes.every((n) => n.pods.every((p) => p.startsWith("shop/web-"))));
 });

@@ -48,12 +48,26 @@ test("SSM public parameter paths per family, architecture and accelerator", () =
         "/aws/service/eks/optimized-ami/1.31/amazon-linux-2023/x86_64/standard/amazon-eks-node-al2023-x86_64-standard-1.31-v20240807/image_id",
       ),
   );
+  assert.deepEqual(
+    amiParameters("Bottlerocket", "1.31", "latest", true).map((p) => p.path),
+    [
+      "/aws/service/bottlerocket/aws-k8s-1.31-fips/x86_64/latest/image_id",
+      "/aws/service/bottlerocket/aws-k8s-1.31-fips/arm64/latest/image_id",
+      "/aws/service/bottlerocket/aws-k8s-1.31-nvidia-fips/x86_64/latest/image_id",
+      "/aws/service/bottlerocket/aws-k8s-1.31-nvidia-fips/arm64/latest/image_id",
+    ],
+  );
   assert.deepEqual(amiParameters("Custom", "1.31"), []);
 });
 
 test("aliases decide the family", () => {
-  assert.deepEqual(parseAmiAlias("al2023@latest"), { family: "AL2023", version: "latest" });
-  assert.deepEqual(parseAmiAlias("Bottlerocket@v1.20.3"), { family: "Bottlerocket", version: "v1.20.3" });
+  assert.deepEqual(parseAmiAlias("al2023@latest"), { family: "AL2023", version: "latest", fips: false });
+  assert.deepEqual(parseAmiAlias("Bottlerocket@v1.20.3"), { family: "Bottlerocket", version: "v1.20.3", fips: false });
+  assert.deepEqual(parseAmiAlias("bottlerocket-fips@latest"), {
+    family: "Bottlerocket",
+    version: "latest",
+    fips: true,
+  });
   assert.equal(parseAmiAlias("windows2022@latest"), undefined);
   assert.equal(
     effectiveAmiFamily(nodeClass("c", { amiFamily: "AL2", amiSelectorTerms: [{ alias: "bottlerocket@latest" }] })),

@@ -398,6 +398,53 @@ describe("instances and templates", () => {
     assert.equal(await p.get("i-00000000000000000"), undefined);
   });
 
+  test("security group terms narrowed by vpcID match only groups of that VPC", async () => {
+    const p = provider();
+    const req = await request(p, "default-bbbb0016");
+    const vpcId = aws.emulator.world.network.vpcId;
+    const named = {
+      ...req.nodeClass,
+      securityGroupSelectorTerms: [{ name: `eks-cluster-sg-${CLUSTER}`, vpcID: vpcId }],
+    };
+    const inst = (await p.get((await p.create({ ...req, nodeClass: named })).instanceId))!;
+    assert.deepEqual(inst.securityGroupIds, [aws.emulator.world.network.clusterSecurityGroupId]);
+    const elsewhere = {
+      ...req.nodeClass,
+      securityGroupSelectorTerms: [{ name: `eks-cluster-sg-${CLUSTER}`, vpcID: "vpc-0000000000000000f" }],
+    };
+    await assert.rejects(
+      p.create({ ...req, claimId: "default-bbbb0017", nodeClass: elsewhere }),
+      /securityGroupSelectorTerms/,
+    );
+  });
+
+  test("a NodeClass placement group reaches the launch template the instance was launched from", async () => {
+    const p = provider();
+    const req = await request(p, "default-bbbb0018");
+    const nodeClass = { ...req.nodeClass, placementGroup: { name: "analytics", partition: 2 } };
+    await p.create({ ...req, nodeClass });
+    // The emulator keeps the EC2 query parameters as sent (strings).
+    type Placement = { GroupName?: string; PartitionNumber?: string };
+    const placements = aws.emulator.launchTemplates().map((t) => (t.data as { Placement?: Placement }).Placement);
+    assert.ok(
+      placements.some((pl) => pl?.GroupName === "analytics" && pl.PartitionNumber === "2"),
+      JSON.stringify(placements),
+    );
+  });
+
+  test("the bottlerocket-fips alias launches a Bottlerocket FIPS image", async () => {
+    const p = provider();
+    const req = await request(p, "default-bbbb0019");
+    const nodeClass = {
+      ...req.nodeClass,
+      amiFamily: "Bottlerocket" as const,
+      amiSelectorTerms: [{ alias: "bottlerocket-fips@latest" }],
+    };
+    const inst = (await p.get((await p.create({ ...req, nodeClass })).instanceId))!;
+    const image = aws.emulator.world.images.images.get(inst.imageId ?? "");
+    assert.match(image?.name ?? "", /^bottlerocket-aws-k8s-[0-9.]+-fips-x86_64-/);
+  });
+
   test("drift: a new AMI, another subnet selection, other security groups", async () => {
     const p = provider();
     const req = await request(p, "default-cccc0002");

@@ -80,6 +80,17 @@ test("NodeClass block devices and metadata options are passed through; a public 
   ]);
 });
 
+test("a placement group (by name or ID, with a partition) goes into the template's Placement", () => {
+  assert.equal(launchTemplateData(spec).Placement, undefined);
+  assert.deepEqual(launchTemplateData({ ...spec, placementGroup: { name: "analytics", partition: 2 } }).Placement, {
+    GroupName: "analytics",
+    PartitionNumber: 2,
+  });
+  assert.deepEqual(launchTemplateData({ ...spec, placementGroup: { id: "pg-0123abcd" } }).Placement, {
+    GroupId: "pg-0123abcd",
+  });
+});
+
 test("family default disks: Bottlerocket has a 4Gi OS and a 20Gi data volume; Custom has none", () => {
   assert.deepEqual(
     defaultBlockDeviceMappings("Bottlerocket").map((b) => [b.deviceName, b.ebs?.volumeSize]),

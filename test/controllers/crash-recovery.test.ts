@@ -80,6 +80,8 @@ describe("crash between launch steps", () => {
       await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
       assert.equal(h.liveInstances().length, 1);
       h.advance(10_000);
+      await new Provisioner(h.deps(), { loopSeconds: 0 }).run(); // registration lifts the unregistered taint
+      h.settle();
       const pod = h.pods().find((p) => p.metadata.name === "api-0");
       assert.ok(pod?.spec.nodeName, "the pod is bound");
       assert.equal(h.nodes().length, 1);

@@ -24,7 +24,8 @@ async function bringUp(h: ControllerHarness, pods: [string, PodSpecOptions][]): 
   for (const [name, o] of pods) h.pod(name, o);
   await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
   h.advance(10_000);
-  await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
+  await new Provisioner(h.deps(), { loopSeconds: 0 }).run(); // registers: the unregistered taint comes off
+  h.settle(); // kube-scheduler binds once the taint is gone
   for (const [name] of pods) assert.ok(h.pods().find((p) => p.metadata.name === name)?.spec.nodeName, `${name} runs`);
 }
 

@@ -40,9 +40,15 @@ describe("provisioner", () => {
     assert.equal(h.liveInstances().length, 1);
     h.advance(10_000); // boot; the kubelet registers the Node, the scheduler binds the pod
     assert.equal(h.nodes().length, 1);
-    const nodeName = h.nodes()[0].metadata.name ?? "";
-    await h.kube.client.addNodeTaint(nodeName, { key: "karpenter.sh/unregistered", effect: "NoExecute" });
+    // The kubelet registered with the taint the launch's user data asked for; nothing binds until it is gone.
+    const registered = h.nodes()[0];
+    assert.ok(
+      registered.spec?.taints?.some((t) => t.key === "karpenter.sh/unregistered" && t.effect === "NoExecute"),
+      "unregistered taint placed at launch",
+    );
+    assert.equal(h.pods().find((p) => p.metadata.name === "web-0")?.spec.nodeName, undefined);
     await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
+    h.advance(1000); // the scheduler binds the pod once the taint is gone
     const [after] = await h.claims();
     const node = h.nodes()[0];
     assert.ok(!node.spec?.taints?.some((t) => t.key === "karpenter.sh/unregistered"), "unregistered taint removed");

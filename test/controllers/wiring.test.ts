@@ -35,7 +35,25 @@ describe("lambda wiring", () => {
       STEVEDORE_REBALANCE: "replace",
       AWS_REGION: "eu-west-1",
     });
-    assert.deepEqual(s, { clusterName: "prod", region: "eu-west-1", loopSeconds: 20, rebalance: "replace" });
+    assert.deepEqual(s, {
+      clusterName: "prod",
+      region: "eu-west-1",
+      loopSeconds: 20,
+      rebalance: "replace",
+      featureGates: { spotToSpotConsolidation: false, nodeRepair: false },
+      minValuesPolicy: "Strict",
+    });
+    const gated = readSettings({
+      STEVEDORE_CLUSTER_NAME: "x",
+      STEVEDORE_FEATURE_GATES: "SpotToSpotConsolidation=true",
+    });
+    assert.deepEqual(gated.featureGates, { spotToSpotConsolidation: true, nodeRepair: false });
+    assert.throws(
+      () => readSettings({ STEVEDORE_CLUSTER_NAME: "x", STEVEDORE_FEATURE_GATES: "Bogus=true" }),
+      /STEVEDORE_FEATURE_GATES: unknown feature gate "Bogus"/,
+    );
+    const best = readSettings({ STEVEDORE_CLUSTER_NAME: "x", STEVEDORE_MIN_VALUES_POLICY: "BestEffort" });
+    assert.equal(best.minValuesPolicy, "BestEffort");
     assert.equal(readSettings({ STEVEDORE_CLUSTER_NAME: "x", STEVEDORE_LOOP_SECONDS: "nope" }).loopSeconds, 50);
   });
 

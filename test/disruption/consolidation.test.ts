@@ -167,3 +167,32 @@ describe("consolidation", () => {
     );
   });
 });
+
+describe("consolidation: static pools and minValues", () => {
+  const types = () => new Map([["default", [SMALL, MEDIUM, LARGE].map(odOnly)]]);
+
+  it("never consolidates a static pool's node (replicas), even an empty one", () => {
+    const a = mkManaged("a", LARGE, [{ cpu: "500m" }]);
+    const view = mkView([a], { instanceTypes: types(), pools: [mkPool("default", { replicas: 1 })] });
+    const { cmd, rejections } = single(view);
+    assert.equal(cmd, undefined);
+    assert.match(rejections.map((r) => r.reason).join(";"), /pool default is static \(replicas: 1\)/);
+  });
+
+  it("refuses a replacement whose cheaper options no longer meet the pool's minValues", () => {
+    const a = mkManaged("a", LARGE, [{ cpu: "500m" }]);
+    const minValues = {
+      key: "node.kubernetes.io/instance-type",
+      operator: "Exists" as const,
+      values: [],
+      minValues: 3,
+    };
+    const view = mkView([a], { instanceTypes: types(), pools: [mkPool("default", { requirements: [minValues] })] });
+    const { cmd, rejections } = single(view);
+    assert.equal(cmd, undefined, "small and medium are only 2 instance types");
+    assert.match(
+      rejections.map((r) => r.reason).join(";"),
+      /span 2 node\.kubernetes\.io\/instance-type values; minValues asks 3/,
+    );
+  });
+});

@@ -1,5 +1,5 @@
 /**
- * End to end: the real controllers on the digital twin, three scenarios, asserting on report.json.
+ * End to end: the real controllers on the digital twin, four scenarios, asserting on report.json.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -63,4 +63,15 @@ test("ICE on the cheapest offerings, throttling and an EC2 outage: fallback with
   }
   // Launches happened despite 30 % throttling, and resumed after the outage (20 pods scheduled).
   assert.ok(r.latency.decisionP99Ms < 5 * 60_000, `no launch storm or stall: p99 ${r.latency.decisionP99Ms} ms`);
+});
+
+test("node repair: a node whose kubelet stops reporting is replaced 30 minutes later (NodeRepair gate)", async () => {
+  const r = await run("node-repair");
+  assertInvariants(r);
+  const repairs = r.decisions.filter((d) => d.controller === "disruptor" && d.action === "repair");
+  assert.equal(repairs.length, 1, JSON.stringify(repairs));
+  const at = repairs[0].t;
+  assert.ok(at >= 35 * 60_000 && at < 37 * 60_000, `failed at 5m, tolerated for 30m, repaired at ${at} ms`);
+  assert.match(repairs[0].reason, /^Ready=Unknown for 30m/);
+  assert.equal(r.nodes.terminated, 1);
 });

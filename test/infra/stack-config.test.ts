@@ -28,8 +28,30 @@ describe("stack settings", () => {
       configSource: "dynamodb",
       loopSeconds: 50,
       rebalance: "ignore",
+      minValuesPolicy: "Strict",
       logRetentionDays: 30,
+      featureGates: { spotToSpotConsolidation: false, nodeRepair: false },
     });
+  });
+
+  it("reads Karpenter feature gates as Name=true pairs or a JSON object, and refuses unknown ones", () => {
+    const base = { clusterName: "demo", region: "us-east-1" };
+    assert.deepEqual(
+      parseStackConfig({ ...base, featureGates: "SpotToSpotConsolidation=true,NodeRepair=true" }).featureGates,
+      {
+        spotToSpotConsolidation: true,
+        nodeRepair: true,
+      },
+    );
+    assert.deepEqual(parseStackConfig({ ...base, featureGates: { NodeRepair: true } }).featureGates, {
+      spotToSpotConsolidation: false,
+      nodeRepair: true,
+    });
+    const issues = issuesOf(() => parseStackConfig({ ...base, featureGates: "Drift=false,NodeRepair=yes" }));
+    assert.deepEqual(issues, [
+      'context featureGates: unknown feature gate "Drift" (known: SpotToSpotConsolidation, NodeRepair)',
+      'context featureGates: feature gate NodeRepair: "yes" is not true or false',
+    ]);
   });
 
   it("parses -c strings: numbers, comma lists and JSON lists", () => {
@@ -44,8 +66,10 @@ describe("stack settings", () => {
       clusterSecurityGroupId: "sg-0fedcba9876543210",
       configSource: "ssm",
       rebalance: "replace",
+      minValuesPolicy: "BestEffort",
       authenticationMode: "API",
     });
+    assert.equal(c.minValuesPolicy, "BestEffort");
     assert.equal(c.loopSeconds, 30);
     assert.equal(c.account, "123456789012");
     assert.deepEqual(c.vpc, {
@@ -63,6 +87,7 @@ describe("stack settings", () => {
         region: "mars-1",
         loopSeconds: "2",
         rebalance: "drain",
+        minValuesPolicy: "Relaxed",
         authenticationMode: "IAM",
         subnetIds: "subnet-xyz",
         logRetentionDays: 31,
@@ -74,6 +99,7 @@ describe("stack settings", () => {
       "region",
       "loopSeconds",
       "rebalance",
+      "minValuesPolicy",
       "authenticationMode",
       "subnetIds",
       "logRetentionDays",

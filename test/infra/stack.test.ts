@@ -31,6 +31,7 @@ describe("StevedoreStack", () => {
         configSource: "ssm",
         loopSeconds: "30",
         rebalance: "replace",
+        featureGates: "SpotToSpotConsolidation=true",
       },
       fixture.root,
     );
@@ -181,6 +182,8 @@ describe("StevedoreStack", () => {
       assert.equal(env[CONTROLLER_ENV.clusterName], "demo");
       assert.equal(env[CONTROLLER_ENV.loopSeconds], "50");
       assert.equal(env[CONTROLLER_ENV.rebalance], "ignore");
+      assert.equal(env[CONTROLLER_ENV.featureGates], "SpotToSpotConsolidation=false,NodeRepair=false");
+      assert.equal(env[CONTROLLER_ENV.minValuesPolicy], "Strict");
       for (const key of [
         CONTROLLER_ENV.table,
         CONTROLLER_ENV.nodeRoleArn,
@@ -198,6 +201,7 @@ describe("StevedoreStack", () => {
     >;
     assert.equal(ssmEnv[CONTROLLER_ENV.configSsmPath], "/stevedore/demo");
     assert.equal(ssmEnv[CONTROLLER_ENV.rebalance], "replace");
+    assert.equal(ssmEnv[CONTROLLER_ENV.featureGates], "SpotToSpotConsolidation=true,NodeRepair=false");
   });
 
   it("API modes: EC2_LINUX entry for nodes, STANDARD entry with the controller group, RBAC by the custom resource", () => {
@@ -330,7 +334,7 @@ describe("StevedoreStack", () => {
     });
   });
 
-  it("outputs the node role, table, queue and dashboard", () => {
+  it("outputs the node role, table, cluster, queue and dashboard", () => {
     const outputs = Object.keys(base.json.Outputs ?? {});
     for (const key of [
       STACK_OUTPUTS.nodeRoleArn,
@@ -338,6 +342,7 @@ describe("StevedoreStack", () => {
       STACK_OUTPUTS.queueUrl,
       STACK_OUTPUTS.dashboardUrl,
       STACK_OUTPUTS.instanceProfileName,
+      STACK_OUTPUTS.clusterName,
     ]) {
       assert.ok(outputs.includes(key), key);
     }

@@ -167,14 +167,14 @@ export interface ControllerHarness {
   close(): Promise<void>;
 }
 
-function readyPod(pod: Pod, nodeName: string): Pod {
+function readyPod(pod: Pod, nodeName: string, now: number): Pod {
   return {
     ...pod,
     spec: { ...pod.spec, nodeName },
     status: {
       phase: "Running",
       conditions: [
-        { type: "PodScheduled", status: "True" },
+        { type: "PodScheduled", status: "True", lastTransitionTime: new Date(now).toISOString() },
         { type: "Ready", status: "True" },
       ],
     },
@@ -224,7 +224,7 @@ export async function startControllerHarness(opts: HarnessOptions = {}): Promise
     if (useKubelets) kubelets.reconcile(clock.now(), aws.emulator.instances());
     if (useScheduler) {
       const pass = schedulePass(list<Node>("nodes"), list<Pod>("pods"));
-      for (const { pod, nodeName } of pass.bindings) twinStore.put("pods", readyPod(pod, nodeName));
+      for (const { pod, nodeName } of pass.bindings) twinStore.put("pods", readyPod(pod, nodeName, clock.now()));
     }
   };
   clock.onAdvance(settle);
@@ -278,7 +278,7 @@ export async function startControllerHarness(opts: HarnessOptions = {}): Promise
           conditions: [{ type: "PodScheduled", status: "False", reason: "Unschedulable" }],
         },
       };
-      const stored = o.nodeName ? readyPod(pod, o.nodeName) : pod;
+      const stored = o.nodeName ? readyPod(pod, o.nodeName, clock.now()) : pod;
       return store.create("pods", stored as unknown as KubeObject) as unknown as Pod;
     },
     deletePod: (name, namespace = "default") => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { keptRunStart } from "../../lib/twin/twin.js";
 import { VirtualClock } from "../../lib/twin/virtual-clock.js";
 
 test("timers fire in virtual-time order and only when the clock advances", async () => {
@@ -59,4 +60,18 @@ test("work started by a timer completes before the next timer fires", async () =
   void clock.sleep(1_500).then(() => log.push(`second@${clock.now()}`));
   await clock.advance(3_000);
   assert.deepEqual(log, ["io-done@1000", "second@1500"]);
+});
+
+test("a kept twin's clock: the run ends before now, then time follows the wall clock and never goes back", () => {
+  const wall = Date.UTC(2026, 5, 1, 12, 0, 30);
+  const start = keptRunStart(wall, 80 * 60_000);
+  assert.equal(start, Date.UTC(2026, 5, 1, 10, 35, 0));
+  const clock = new VirtualClock({ start: Date.now() - 60_000 });
+  clock.followWallClock();
+  const first = clock.now();
+  assert.ok(Math.abs(first - Date.now()) < 1_000);
+  assert.ok(clock.now() >= first);
+  const ahead = new VirtualClock({ start: Date.now() + 3_600_000 });
+  ahead.followWallClock();
+  assert.ok(ahead.now() > Date.now() + 3_000_000, "a clock ahead of the wall stays where it is");
 });

@@ -56,7 +56,7 @@ const ARCHES: [string, string][] = [
  * SSM public parameters of a family's EKS-optimised AMIs for a Kubernetes version (`1.31`). `version` is `latest`
  * or a pinned AMI version from an alias (`v20240807` for AL2/AL2023, `1.20.3` for Bottlerocket).
  */
-export function amiParameters(family: AmiFamily, k8sVersion: string, version = "latest"): AmiParameter[] {
+export function amiParameters(family: AmiFamily, k8sVersion: string, version = "latest", fips = false): AmiParameter[] {
   const pinned = version !== "latest";
   switch (family) {
     case "AL2023": {
@@ -104,7 +104,7 @@ export function amiParameters(family: AmiFamily, k8sVersion: string, version = "
       ] as [string, AmiVariant][]) {
         for (const [ec2Arch, arch] of ARCHES) {
           out.push({
-            path: `/aws/service/bottlerocket/aws-k8s-${k8sVersion}${suffix}/${ec2Arch}/${v}/image_id`,
+            path: `/aws/service/bottlerocket/aws-k8s-${k8sVersion}${suffix}${fips ? "-fips" : ""}/${ec2Arch}/${v}/image_id`,
             arch,
             variant,
           });
@@ -117,13 +117,21 @@ export function amiParameters(family: AmiFamily, k8sVersion: string, version = "
   }
 }
 
-const ALIAS_FAMILIES: Record<string, AmiFamily> = { al2: "AL2", al2023: "AL2023", bottlerocket: "Bottlerocket" };
+const ALIAS_FAMILIES: Record<string, AmiFamily> = {
+  al2: "AL2",
+  al2023: "AL2023",
+  bottlerocket: "Bottlerocket",
+  "bottlerocket-fips": "Bottlerocket",
+};
 
-/** Parses `family@version` (`al2023@latest`, `al2@v20240807`, `bottlerocket@1.20.3`). */
-export function parseAmiAlias(alias: string): { family: AmiFamily; version: string } | undefined {
-  const m = /^([a-z0-9]+)@(.+)$/.exec(alias.trim().toLowerCase());
+/**
+ * Parses `family@version` (`al2023@latest`, `al2@v20240807`, `bottlerocket@1.20.3`); `fips` for the FIPS builds
+ * (`bottlerocket-fips@latest`).
+ */
+export function parseAmiAlias(alias: string): { family: AmiFamily; version: string; fips: boolean } | undefined {
+  const m = /^([a-z0-9-]+)@(.+)$/.exec(alias.trim().toLowerCase());
   if (!m || !ALIAS_FAMILIES[m[1]]) return undefined;
-  return { family: ALIAS_FAMILIES[m[1]], version: m[2] };
+  return { family: ALIAS_FAMILIES[m[1]], version: m[2], fips: m[1].endsWith("-fips") };
 }
 
 /**
@@ -219,7 +227,7 @@ export class AmiResolver {
     if (term.alias) {
       const alias = parseAmiAlias(term.alias);
       if (!alias) throw new InvalidAmiSelectionError(nodeClass.name, `unknown AMI alias "${term.alias}"`);
-      return this.fromParameters(amiParameters(alias.family, k8sVersion, alias.version));
+      return this.fromParameters(amiParameters(alias.family, k8sVersion, alias.version, alias.fips));
     }
     if (term.ssmParameter) {
       const ids = await this.getParameters([term.ssmParameter]);

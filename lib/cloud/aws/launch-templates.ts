@@ -16,6 +16,7 @@ import {
   type RequestLaunchTemplateData,
 } from "@aws-sdk/client-ec2";
 import type { AmiFamily, BlockDeviceMapping, MetadataOptions, NetworkInterface, NodeClass } from "../../api/model.js";
+import type { PlacementGroupRef } from "../../api/placement-group.js";
 import type { Clock } from "../../core/clock.js";
 import { parseResource } from "../../core/quantity.js";
 import { TAG_EKS_CLUSTER_NAME, TAG_STEVEDORE_NODECLASS, TAG_STEVEDORE_NODECLASS_HASH } from "../../core/well-known.js";
@@ -45,6 +46,8 @@ export interface LaunchTemplateSpec {
   networkInterfaces?: LaunchNetworkInterface[];
   /** Tags on the template itself and its network interfaces. */
   tags: Record<string, string>;
+  /** The placement group (and partition) instances launch into. @default unset */
+  placementGroup?: PlacementGroupRef;
 }
 
 /** A network interface in a launch template: a NodeClass entry, or `efa` for an EFA launched on demand. */
@@ -127,6 +130,13 @@ export function launchTemplateData(spec: LaunchTemplateSpec): RequestLaunchTempl
     TagSpecifications: [{ ResourceType: "network-interface", Tags: toEc2Tags(spec.tags) }],
   };
   if (spec.instanceProfile) data.IamInstanceProfile = { Name: spec.instanceProfile };
+  if (spec.placementGroup) {
+    const { name, id, partition } = spec.placementGroup;
+    data.Placement = {
+      ...(name ? { GroupName: name } : { GroupId: id }),
+      ...(partition !== undefined ? { PartitionNumber: partition } : {}),
+    };
+  }
   if (spec.networkInterfaces?.length) {
     data.NetworkInterfaces = networkInterfaces(spec.networkInterfaces, groups, spec.associatePublicIPAddress);
   } else if (spec.associatePublicIPAddress !== undefined) {

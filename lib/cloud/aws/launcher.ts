@@ -14,7 +14,15 @@ import type { NodeClass } from "../../api/model.js";
 import type { Clock } from "../../core/clock.js";
 import type { Taint } from "../../core/kube-objects.js";
 import type { Logger } from "../../core/logger.js";
-import { LABEL_CAPACITY_TYPE, LABEL_STEVEDORE_CLAIM, LABEL_ZONE, LABEL_ZONE_ID } from "../../core/well-known.js";
+import {
+  LABEL_CAPACITY_TYPE,
+  LABEL_INITIALIZED,
+  LABEL_REGISTERED,
+  LABEL_STEVEDORE_CLAIM,
+  LABEL_ZONE,
+  LABEL_ZONE_ID,
+  UNREGISTERED_TAINT,
+} from "../../core/well-known.js";
 import {
   type CloudInstance,
   InsufficientCapacityError,
@@ -23,7 +31,7 @@ import {
   type LaunchRequest,
   UnfulfillableLaunchError,
 } from "../provider.js";
-import { type Ami, amiForInstanceType, effectiveAmiFamily } from "./amis.js";
+import { type Ami, effectiveAmiFamily } from "./amis.js";
 import {
   buildCreateFleetInput,
   classifyFleetErrors,
@@ -39,8 +47,8 @@ import {
 import { type Candidate, type FleetOrder, toCloudInstance } from "./fleet-order.js";
 import type { InstanceProfileManager } from "./instance-profiles.js";
 import { effectiveKubelet } from "./instance-type-catalog.js";
-import type { LaunchNetworkInterface, LaunchTemplateManager } from "./launch-templates.js";
-import { efaInterfaces } from "./network-interfaces.js";
+import { groupOverrides, launchGroups } from "./launch-groups.js";
+import type { LaunchTemplateManager } from "./launch-templates.js";
 import { type ApiGate, awsErrorCode, ec2Call } from "./retry.js";
 import type { SecurityGroup } from "./security-groups.js";
 import type { Subnet, SubnetResolver } from "./subnets.js";
@@ -91,11 +99,14 @@ export interface LauncherDeps {
 
 /**
  * Labels that are not in user data: those that depend on the offering the fleet picks (the kubelet/cloud controller
- * sets them), and the claim label, which registration adds — so the claims of a launch batch share one user data
- * and one launch template.
+ * sets them), the claim label, which registration adds — so the claims of a launch batch share one user data
+ * and one launch template — and the lifecycle labels `karpenter.sh/registered` / `initialized`, which registration
+ * sets when the node gets there (as Karpenter does).
  */
 const OFFERING_LABELS = new Set([
   LABEL_STEVEDORE_CLAIM,
+  LABEL_REGISTERED,
+  LABEL_INITIALIZED,
   LABEL_ZONE,
   LABEL_ZONE_ID,
   LABEL_CAPACITY_TYPE,
@@ -237,25 +248,11 @@ export class Launcher {
     const { nodeClass, pool } = req;
     const kubelet = effectiveKubelet(pool, nodeClass);
     const family = effectiveAmiFamily(nodeClass);
-    const taints: Taint[] = [...req.taints, ...req.startupTaints];
+    const taints = registerWithTaints(req);
     const labels = this.bootstrapLabels(req, ct);
     const instanceProfile = await this.instanceProfileOf(nodeClass);
-    const groups = new Map<
-      string,
-      { ami: Ami; maxPods: number; nics: LaunchNetworkInterface[] | undefined; types: Candidate[] }
-    >();
-    for (const c of candidates) {
-      const ami = amiForInstanceType(resolved.amis, c.type);
-      if (!ami) continue;
-      const maxPods = kubelet.maxPods ?? c.type.capacity.pods ?? 110;
-      const nics = nodeClass.networkInterfaces ?? (req.efa ? efaInterfaces(c.type) : undefined);
-      const key = `${ami.id}|${maxPods}|${nics?.length ?? 0}`;
-      const g = groups.get(key) ?? { ami, maxPods, nics, types: [] };
-      g.types.push(c);
-      groups.set(key, g);
-    }
     const out: FleetLaunchTemplate[] = [];
-    for (const g of groups.values()) {
+    for (const g of launchGroups(candidates, resolved.amis, kubelet, nodeClass, req.efa === true)) {
       const bootstrap: BootstrapOptions = {
         clusterName: resolved.cluster.name,
         apiServerEndpoint: resolved.cluster.endpoint,
@@ -278,22 +275,11 @@ export class Launcher {
         metadataOptions: nodeClass.metadataOptions,
         detailedMonitoring: nodeClass.detailedMonitoring,
         associatePublicIPAddress: nodeClass.associatePublicIPAddress,
+        placementGroup: nodeClass.placementGroup,
         networkInterfaces: g.nics,
         tags: launchTemplateTags(resolved.cluster.name, pool, nodeClass),
       });
-      out.push({
-        name,
-        overrides: g.types.flatMap((c) =>
-          [...c.zones.entries()]
-            .sort(([a], [b]) => a.localeCompare(b))
-            .map(([zone, price]) => ({
-              instanceType: c.type.name,
-              zone,
-              subnetId: zonal.get(zone)?.id ?? "",
-              price,
-            })),
-        ),
-      });
+      out.push({ name, overrides: groupOverrides(g.types, zonal) });
     }
     return out;
   }
@@ -405,4 +391,15 @@ export class Launcher {
       });
     }
   }
+}
+
+/**
+ * The taints the kubelet registers the node with: the pool's taints and startup taints, and
+ * `karpenter.sh/unregistered:NoExecute`, which keeps pods off the node until Stevedore has registered it (synced its
+ * labels, annotations and taints) and removed it, as Karpenter does.
+ */
+export function registerWithTaints(req: Pick<LaunchRequest, "taints" | "startupTaints">): Taint[] {
+  const taints: Taint[] = [...req.taints, ...req.startupTaints];
+  if (!taints.some((t) => t.key === UNREGISTERED_TAINT.key)) taints.push({ ...UNREGISTERED_TAINT });
+  return taints;
 }

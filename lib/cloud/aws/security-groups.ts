@@ -49,7 +49,7 @@ export class SecurityGroupResolver {
   private async describe(term: SelectorTerm): Promise<SecurityGroup[]> {
     const out: SecurityGroup[] = [];
     let token: string | undefined;
-    const Filters = termFilters(term, { id: "group-id", name: "group-name" });
+    const Filters = termFilters(term, { id: "group-id", name: "group-name", vpc: "vpc-id" });
     do {
       const res = await this.gate.call(ec2Call("DescribeSecurityGroups", { Filters, NextToken: token }), () =>
         this.ec2.send(new DescribeSecurityGroupsCommand({ Filters, NextToken: token })),

@@ -11,6 +11,8 @@ export interface SelectorFilterNames {
   id: string;
   /** e.g. `group-name`, `name`; undefined when the kind has no name filter (subnets use the Name tag). */
   name?: string;
+  /** e.g. `vpc-id`; undefined when the kind cannot be narrowed by VPC. */
+  vpc?: string;
 }
 
 /** EC2 filters for one selector term. */
@@ -22,6 +24,7 @@ export function termFilters(term: SelectorTerm, names: SelectorFilterNames): Fil
   }
   if (term.id) filters.push({ Name: names.id, Values: [term.id] });
   if (term.name) filters.push({ Name: names.name ?? "tag:Name", Values: [term.name] });
+  if (term.vpcID && names.vpc) filters.push({ Name: names.vpc, Values: [term.vpcID] });
   return filters;
 }
 
@@ -35,6 +38,7 @@ export function termsKey(terms: SelectorTerm[]): string {
       t.owner ?? "",
       t.alias ?? "",
       t.ssmParameter ?? "",
+      t.vpcID ?? "",
     ]),
   );
 }

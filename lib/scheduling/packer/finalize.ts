@@ -4,6 +4,7 @@
  * option could push its pool over a limit), its cheapest offering and every label the node will carry.
  */
 import { restrictedLabelReason } from "../../api/labels.js";
+import type { Requirement } from "../../api/model.js";
 import {
   LABEL_ALIASES,
   LABEL_CAPACITY_TYPE,
@@ -12,9 +13,10 @@ import {
   WELL_KNOWN_LABELS,
 } from "../../core/well-known.js";
 import type { Requirements } from "../primitives/requirements.js";
-import type { CapacityType, InstanceType, NewNode, Offering } from "../types.js";
+import type { CapacityType, InstanceType, MinValuesRelaxation, NewNode, Offering, Unschedulable } from "../types.js";
 import type { Bin } from "./bin.js";
 import type { TypeEntry } from "./bin-group.js";
+import { minValuesRequirements, selectOptions, strictRefusal } from "./min-values.js";
 import type { PoolState } from "./pool-state.js";
 import { fitsIn } from "./resource-dims.js";
 import type { SolveContext } from "./solve-context.js";
@@ -69,8 +71,17 @@ function roomOf(ctx: SolveContext, pool: PoolState): Room | undefined {
   return { keys, left, caps };
 }
 
-/** Builds the new nodes (in bin order), right-sizing each and honouring pool limits in the option lists. */
-export function finalizeNewNodes(ctx: SolveContext, firstIndex: number): NewNode[] {
+/** The new nodes, and the pods of nodes refused because their options cannot meet `minValues` (policy Strict). */
+export interface FinalizedNodes {
+  nodes: NewNode[];
+  refused: Unschedulable[];
+}
+
+/**
+ * Builds the new nodes (in bin order), right-sizing each, honouring pool limits in the option lists and keeping
+ * the pools' `minValues` among each node's options (min-values.ts).
+ */
+export function finalizeNewNodes(ctx: SolveContext, firstIndex: number): FinalizedNodes {
   // Room under each limited pool's limits once every bin holds its target (which placement kept within limits).
   const rooms = new Map<PoolState, Room | undefined>();
   for (const pool of ctx.pools) rooms.set(pool, roomOf(ctx, pool));
@@ -102,7 +113,8 @@ export function finalizeNewNodes(ctx: SolveContext, firstIndex: number): NewNode
         chosen = e;
       }
       fitting.push(e);
-      if (fitting.length >= ctx.maxInstanceTypes) break;
+      // A pool with minValues may need options past the cheapest few to span its values.
+      if (fitting.length >= ctx.maxInstanceTypes && !minValuesOf(pool)) break;
     }
     chosen ??= bin.target;
     if (!chosen) continue;
@@ -111,6 +123,7 @@ export function finalizeNewNodes(ctx: SolveContext, firstIndex: number): NewNode
   }
   // Options: every further type is kept only while the largest option still fits the pool's room.
   const nodes: NewNode[] = [];
+  const refused: Unschedulable[] = [];
   const shapes = new Map<string, Shape[]>();
   let index = firstIndex;
   for (const s of sized) {
@@ -132,11 +145,36 @@ export function finalizeNewNodes(ctx: SolveContext, firstIndex: number): NewNode
       }
       for (let k = 0; k < base.length; k++) room.left[k] -= extraMax[k];
     }
-    if (options.length > ctx.maxInstanceTypes) options = options.slice(0, ctx.maxInstanceTypes);
-    nodes.push(toNewNode(ctx, s.bin, s.chosen, options, `${pool.name}-${String(index).padStart(4, "0")}`, shapes));
+    const minReqs = minValuesOf(pool);
+    let relaxed: MinValuesRelaxation[] | undefined;
+    if (minReqs) {
+      const selection = selectOptions(pool, options, minReqs, ctx.maxInstanceTypes);
+      options = selection.options;
+      if (selection.shortfalls.length > 0 && (ctx.input.minValuesPolicy ?? "Strict") === "Strict") {
+        const reason = strictRefusal(pool.name, selection.shortfalls);
+        for (const p of s.bin.pods) refused.push({ pod: p.pod, reason });
+        continue;
+      }
+      if (selection.shortfalls.length > 0) relaxed = selection.shortfalls;
+    } else if (options.length > ctx.maxInstanceTypes) options = options.slice(0, ctx.maxInstanceTypes);
+    const node = toNewNode(ctx, s.bin, s.chosen, options, `${pool.name}-${String(index).padStart(4, "0")}`, shapes);
+    if (relaxed) node.minValuesRelaxed = relaxed;
+    nodes.push(node);
     index++;
   }
-  return nodes;
+  return { nodes, refused };
+}
+
+/** The pool's requirements with a `minValues`, or undefined when it has none (cached per pool state). */
+const minValuesCache = new WeakMap<PoolState, Requirement[] | null>();
+function minValuesOf(pool: PoolState): Requirement[] | undefined {
+  let reqs = minValuesCache.get(pool);
+  if (reqs === undefined) {
+    const found = minValuesRequirements(pool.pool);
+    reqs = found.length > 0 ? found : null;
+    minValuesCache.set(pool, reqs);
+  }
+  return reqs ?? undefined;
 }
 
 function existingUsage(ctx: SolveContext, pool: PoolState, resource: string): number {

@@ -37,7 +37,7 @@ export function solve(input: SolveInput): SolveResult {
     pending = failed;
   }
   improve(ctx);
-  const newNodes = finalizeNewNodes(ctx, input.firstNodeIndex ?? 1);
+  const { nodes: newNodes, refused } = finalizeNewNodes(ctx, input.firstNodeIndex ?? 1);
   const existingAssignments = new Map<string, Pod[]>();
   for (const bin of ctx.bins) {
     if (bin.isNew || bin.pods.length === 0 || !bin.node) continue;
@@ -49,7 +49,8 @@ export function solve(input: SolveInput): SolveResult {
   const unschedulable: Unschedulable[] = ctx.pending
     .filter((ps) => !ps.placed)
     .sort((a, b) => a.order - b.order)
-    .map((ps) => ({ pod: ps.pod, reason: diagnose(ctx, ps) }));
+    .map((ps) => ({ pod: ps.pod, reason: diagnose(ctx, ps) }))
+    .concat(refused);
   const costPerHour = newNodes.reduce((sum, n) => sum + n.offering.price, 0);
   return { newNodes, existingAssignments, unschedulable, costPerHour };
 }

@@ -1,12 +1,13 @@
 /**
- * The AWS emulator: EC2, SSM, Pricing, EKS and STS for one region on one local HTTP endpoint, spoken to by the real
- * AWS SDK clients through their `endpoint` setting, with a controllable world (capacity, spot prices, faults,
+ * The AWS emulator: EC2, SSM, Pricing, EKS, STS and CloudFormation (DescribeStacks) for one region on one local
+ * HTTP endpoint, spoken to by the real AWS SDK clients through their `endpoint` setting, with a controllable world (capacity, spot prices, faults,
  * interruptions) and an in-process inspection API. Time comes from an injectable clock, so the twin can run it
  * on virtual time.
  */
 import { defaultZones } from "../../cloud/aws/builtin-catalog.js";
 import { systemClock } from "../../core/clock.js";
 import type { CapacityLimit, PurchaseOption, VcpuQuotas } from "./capacity.js";
+import type { EmulatedStack, StackOutput } from "./cloudformation.js";
 import { defaultEksCluster, type EksClusterConfig } from "./eks.js";
 import {
   type AwsEmulatorOptions,
@@ -34,6 +35,7 @@ export class AwsEmulator {
   private readonly rateLimits: Ec2RateLimiter;
   private readonly server: AwsHttpServer;
   private readonly counts = new Map<string, number>();
+  private readonly stacks = new Map<string, EmulatedStack>();
   private eks: EksClusterConfig;
   private readonly createdAtMs: number;
   private readonly noticeMs: number;
@@ -73,6 +75,7 @@ export class AwsEmulator {
       faults: this.faults,
       pricing: new PricingService(this.world),
       eksCluster: () => this.eks,
+      stacks: this.stacks,
       eksContext: () => ({
         region,
         accountId: this.world.config.accountId,
@@ -362,6 +365,14 @@ export class AwsEmulator {
   /** An SSM parameter's current value. */
   getParameter(name: string): string | undefined {
     return this.world.parameters.get(name);
+  }
+
+  /** Registers (or replaces) a CloudFormation stack that DescribeStacks returns, status CREATE_COMPLETE. */
+  putStack(name: string, outputs: StackOutput[]): EmulatedStack {
+    const id = `arn:aws:cloudformation:${this.world.config.region}:${this.world.config.accountId}:stack/${name}/${this.stacks.size + 1}`;
+    const stack = { name, id, status: "CREATE_COMPLETE", createdAtMs: this.world.now(), outputs };
+    this.stacks.set(name, stack);
+    return stack;
   }
 
   /** Changes what EKS DescribeCluster returns (e.g. the fake kube-apiserver's URL and CA). */

@@ -108,6 +108,10 @@ const VARIANTS: Variant[] = [
   bottlerocket("", "arm64"),
   bottlerocket("-nvidia", "x86_64"),
   bottlerocket("-nvidia", "arm64"),
+  bottlerocket("-fips", "x86_64"),
+  bottlerocket("-fips", "arm64"),
+  bottlerocket("-nvidia-fips", "x86_64"),
+  bottlerocket("-nvidia-fips", "arm64"),
 ];
 
 const DAY_MS = 86_400_000;

@@ -4,14 +4,15 @@
  * - `X-Amz-Target: AmazonSSM.<Action>` → SSM (JSON 1.1)
  * - `X-Amz-Target: AWSPriceListService.<Action>` → Pricing (JSON 1.1)
  * - `GET /clusters[/<name>]` → EKS (REST JSON)
- * - form body with `Version=2011-06-15` → STS (Query), `Version=2010-05-08` → IAM instance profiles (Query); any
- *   other form body → EC2 (Query, `Version=2016-11-15`)
+ * - form body with `Version=2011-06-15` → STS (Query); `Version=2010-05-15` → CloudFormation (Query);
+ *   `Version=2010-05-08` → IAM instance profiles (Query); any other form body → EC2 (Query, `Version=2016-11-15`)
  *
  * Every call advances the world to the clock's time, is counted as `<service>:<Action>`, and passes through fault
  * injection and (EC2) the documented rate limits before its handler runs. Errors are shaped per protocol.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { cloudFormationErrorXml, type EmulatedStack, handleCloudFormation } from "./cloudformation.js";
 import { FLEET_POOL_ERROR_CODES, runEc2Action } from "./ec2-api.js";
 import { type EksClusterConfig, type EksContext, handleEks } from "./eks.js";
 import { AwsApiError, ec2StatusForCode } from "./errors.js";
@@ -32,6 +33,8 @@ export interface ServerDeps {
   pricing: PricingService;
   eksCluster: () => EksClusterConfig;
   eksContext: () => EksContext;
+  /** CloudFormation stacks by name. */
+  stacks: ReadonlyMap<string, EmulatedStack>;
   counts: Map<string, number>;
   /** EC2's documented request and resource buckets. */
   rateLimits: Ec2RateLimiter;
@@ -46,7 +49,7 @@ interface Reply {
   errorType?: string;
 }
 
-type Protocol = "ec2" | "json" | "rest-json" | "sts" | "iam";
+type Protocol = "ec2" | "json" | "rest-json" | "sts" | "cloudformation" | "iam";
 
 interface Routed {
   service: string;
@@ -66,6 +69,8 @@ function errorReply(protocol: Protocol, code: string, message: string, status: n
       return { status, contentType: XML, body: ec2ErrorXml(code, message, requestId) };
     case "sts":
       return { status, contentType: XML, body: stsErrorXml(code, message, requestId, status) };
+    case "cloudformation":
+      return { status, contentType: XML, body: cloudFormationErrorXml(code, message, requestId, status) };
     case "iam":
       return { status, contentType: XML, body: iamErrorXml(code, message, requestId, status) };
     case "json":
@@ -242,6 +247,15 @@ export class AwsHttpServer {
     if (params.string("Version") === "2010-05-08") {
       const body = () => handleIam(world.iam, world.config.accountId, action, params, requestId);
       return { service: "iam", action, protocol: "iam", run: () => ({ status: 200, contentType: XML, body: body() }) };
+    }
+    if (params.string("Version") === "2010-05-15") {
+      const body = () => handleCloudFormation(action, params, this.deps.stacks, requestId);
+      return {
+        service: "cloudformation",
+        action,
+        protocol: "cloudformation",
+        run: () => ({ status: 200, contentType: XML, body: body() }),
+      };
     }
     return {
       service: "ec2",

@@ -5,8 +5,10 @@
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { KubeConfig } from "@kubernetes/client-node";
+import { nonResourceResponse } from "./discovery.js";
 import { FaultInjector, type RequestMatcher } from "./faults.js";
 import {
   createObject,
@@ -34,6 +36,8 @@ import {
 } from "./status.js";
 import { KubeObjectStore } from "./store.js";
 import { bindPod, evictPod } from "./subresources.js";
+import { asTable, wantsTable } from "./table.js";
+import { generateServingCertificate, type ServingCertificate } from "./tls.js";
 import { type ActiveWatch, startWatch } from "./watch-stream.js";
 
 /** Options of the fake kube-apiserver. */
@@ -58,6 +62,11 @@ export interface FakeKubeApiServerOptions {
   requestLogLimit?: number;
   /** Port to listen on. @default 0 (any free port) */
   port?: number;
+  /**
+   * Serve HTTPS under a generated CA (the kubeconfig carries the CA), as kubectl needs: it sends no bearer token
+   * over plain HTTP. @default false (plain HTTP)
+   */
+  tls?: boolean;
 }
 
 /** One served request, for assertions. */
@@ -106,18 +115,25 @@ export class FakeKubeApiServer {
   private readonly stopPdbController: () => void;
   private port = 0;
 
-  private constructor(private readonly options: FakeKubeApiServerOptions) {
+  private constructor(
+    private readonly options: FakeKubeApiServerOptions,
+    private readonly certificate?: ServingCertificate,
+  ) {
     this.token = options.token ?? randomBytes(16).toString("hex");
     this.store = new KubeObjectStore({ historyLimit: options.historyLimit, now: options.now });
     this.faults = new FaultInjector(options.now);
     this.handlerOptions = { gracefulPodDeletion: options.gracefulPodDeletion ?? false };
     this.stopPdbController = options.pdbStatusController === false ? () => {} : startPdbStatusController(this.store);
-    this.server = createServer((req, res) => void this.handle(req, res));
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
+    this.server = certificate
+      ? createTlsServer({ cert: certificate.cert, key: certificate.key }, handler)
+      : createServer(handler);
   }
 
   /** Starts a server on 127.0.0.1 (a free port unless `options.port`). */
   static async start(options: FakeKubeApiServerOptions = {}): Promise<FakeKubeApiServer> {
-    const fake = new FakeKubeApiServer(options);
+    const certificate = options.tls ? await generateServingCertificate() : undefined;
+    const fake = new FakeKubeApiServer(options, certificate);
     await new Promise<void>((resolve, reject) => {
       fake.server.once("error", reject);
       fake.server.listen(options.port ?? 0, "127.0.0.1", () => {
@@ -129,19 +145,28 @@ export class FakeKubeApiServer {
     return fake;
   }
 
-  /** `http://127.0.0.1:<port>`. */
+  /** `http://127.0.0.1:<port>`, or `https://…` with `tls`. */
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `${this.certificate ? "https" : "http"}://127.0.0.1:${this.port}`;
+  }
+
+  /** The CA certificate (PEM) that signed the serving certificate; undefined over plain HTTP. */
+  get caCertificate(): string | undefined {
+    return this.certificate?.caCert;
   }
 
   /**
-   * A KubeConfig for `@kubernetes/client-node`: cluster `fake` at `url` with `skipTLSVerify` (1.4 only accepts
-   * plain http with it), user `fake` with the bearer token, context `fake`.
+   * A KubeConfig for `@kubernetes/client-node` and kubectl: cluster `fake` at `url` (with `tls`, trusting the
+   * generated CA; over plain HTTP with `skipTLSVerify`, which client-node 1.4 requires for http), user `fake` with
+   * the bearer token, context `fake`.
    */
   kubeconfig(): KubeConfig {
     const kc = new KubeConfig();
+    const tls = this.certificate
+      ? { caData: Buffer.from(this.certificate.caCert).toString("base64") }
+      : { skipTLSVerify: true };
     kc.loadFromOptions({
-      clusters: [{ name: "fake", server: this.url, skipTLSVerify: true }],
+      clusters: [{ name: "fake", server: this.url, ...tls }],
       users: [{ name: "fake", token: this.token }],
       contexts: [{ name: "fake", cluster: "fake", user: "fake", namespace: "default" }],
       currentContext: "fake",
@@ -225,7 +250,7 @@ export class FakeKubeApiServer {
         return;
       }
       if (!this.authorized(req.headers.authorization)) throw unauthorized();
-      const special = this.nonResource(url.pathname);
+      const special = nonResourceResponse(url.pathname);
       if (special) {
         send(special.code, special.body);
         return;
@@ -259,7 +284,8 @@ export class FakeKubeApiServer {
         return;
       }
       const result = this.dispatch(request);
-      send(result.code, result.body);
+      const table = method === "GET" && result.code === 200 && wantsTable(req.headers.accept);
+      send(result.code, table ? asTable(path.type, result.body, this.options.now?.() ?? Date.now()) : result.body);
     } catch (err) {
       const status =
         err instanceof ApiError ? err.status : statusForCode(500, `Internal error occurred: ${(err as Error).message}`);
@@ -274,19 +300,6 @@ export class FakeKubeApiServer {
     const m = /^Bearer (.+)$/.exec(header ?? "");
     if (!m) return false;
     return this.options.authenticate ? this.options.authenticate(m[1]) : m[1] === this.token;
-  }
-
-  private nonResource(pathname: string): HandlerResult | undefined {
-    if (pathname === "/version") {
-      return {
-        code: 200,
-        body: { major: "1", minor: "31", gitVersion: "v1.31.0-stevedore-fake", platform: "linux/amd64" },
-      };
-    }
-    if (pathname === "/healthz" || pathname === "/readyz" || pathname === "/livez") return { code: 200, body: "ok" };
-    if (pathname === "/api")
-      return { code: 200, body: { kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [] } };
-    return undefined;
   }
 
   private dispatch(req: ResourceRequest): HandlerResult {

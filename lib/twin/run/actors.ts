@@ -11,6 +11,7 @@ import { type DisruptionMemory, Disruptor } from "../../controllers/disruptor.js
 import { GarbageCollector } from "../../controllers/gc.js";
 import { InterruptionHandler } from "../../controllers/interruption.js";
 import { Provisioner } from "../../controllers/provisioner.js";
+import { parseFeatureGates } from "../../infra/feature-gates.js";
 import { GC_TIMEOUT_SECONDS, INTERRUPTION_TIMEOUT_SECONDS, loopTimeoutSeconds } from "../../infra/function-timeouts.js";
 import { solve } from "../../scheduling/packer/solve.js";
 import { type InvocationLife, withChaos } from "../chaos.js";
@@ -74,6 +75,7 @@ export function startControllers(run: TwinRun): Promise<void>[] {
   const loopSeconds = scenario.controllers.loopSeconds;
   // One warm execution environment: the disruptor's "nothing to consolidate" memo survives between invocations.
   const disruptionMemory: DisruptionMemory = {};
+  const gates = parseFeatureGates(scenario.controllers.featureGates).gates;
   return [
     bus.schedule("provisioner", PROVISIONER_SCHEDULE, async () => {
       await invoke(run, "provisioner", (deps) =>
@@ -86,6 +88,8 @@ export function startControllers(run: TwinRun): Promise<void>[] {
           loopSeconds,
           deadline: deadlineIn(run, loopTimeoutSeconds(loopSeconds)),
           memory: disruptionMemory,
+          spotToSpot: gates.spotToSpotConsolidation,
+          nodeRepair: gates.nodeRepair,
         }).run(),
       );
     }),

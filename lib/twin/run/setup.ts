@@ -130,6 +130,7 @@ function simulatedCluster(
     region: scenario.region,
     bootTimeMs: bootTimeMs(scenario),
     startupTaintKeys,
+    kubeletVersion: `v${scenario.kubernetesVersion}.0`,
   });
   return new ClusterSimulation(world.store, kubelets, workloads);
 }
