@@ -14,6 +14,7 @@ import { AwsCloudProvider } from "../lib/cloud/aws/aws-cloud-provider.js";
 import { createAwsClients } from "../lib/cloud/aws/clients.js";
 import { loadClusterFacts } from "../lib/cloud/aws/eks-cluster.js";
 import { EventBridgeDecisionSink } from "../lib/cloud/aws/eventbridge-decisions.js";
+import { createIamClient, sdkInstanceProfileApi } from "../lib/cloud/aws/iam-sdk-instance-profiles.js";
 import { StoreBackedUnavailableOfferings } from "../lib/cloud/aws/unavailable-offerings.js";
 import { connectEksCluster } from "../lib/cluster/eks-cluster.js";
 import { KubeEventRecorder } from "../lib/cluster/event-recorder.js";
@@ -133,6 +134,13 @@ export async function buildDeps(
     cluster: () => loadClusterFacts(eks, s.clusterName),
     unavailableOfferings: new StoreBackedUnavailableOfferings(state),
     defaultInstanceProfile: env[CONTROLLER_ENV.instanceProfile],
+    iam: sdkInstanceProfileApi(
+      createIamClient({
+        region: s.region,
+        ...(awsEndpoint ? { endpoint: awsEndpoint } : {}),
+        ...(credentials ? { credentials } : {}),
+      }),
+    ),
     logger: telemetry.logger,
   });
   const kube = await clusterClient(s, env, eks);

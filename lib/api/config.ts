@@ -2,7 +2,9 @@
  * Cross-reference checks over normalised pools and node classes: unique names, every pool's node class present
  * (or, for `stevedore plan`, assumed as a default AL2023 class with a warning).
  */
+
 import { ConfigValidationError, describeObject, type ValidationIssue } from "./errors.js";
+import { kubeletFamilyIssues } from "./kubelet-family.js";
 import type { NodeClass, NodePool, StevedoreConfig } from "./model.js";
 import { defaultBlockDeviceMappings, defaultMetadataOptions, nodeClassHash } from "./nodeclass-fields.js";
 import { windowsArchChecks } from "./windows-checks.js";
@@ -105,6 +107,7 @@ export function checkConfig(
   const windows = windowsArchChecks(nodePools, byName);
   issues.push(...windows.issues);
   warnings.push(...windows.warnings);
+  issues.push(...kubeletFamilyIssues(nodePools, byName));
   return { config: { nodePools, nodeClasses, warnings }, issues };
 }
 

@@ -221,6 +221,14 @@ export interface MetadataOptions {
   httpTokens: "required" | "optional";
 }
 
+/** One network interface every instance of an EC2NodeClass is launched with (`spec.networkInterfaces[]`). */
+export interface NetworkInterface {
+  networkCardIndex: number;
+  deviceIndex: number;
+  /** `interface`: an ENA interface (the primary one at card 0, device 0); `efa-only`: an EFA device without IP. */
+  interfaceType: "interface" | "efa-only";
+}
+
 /** An AWSNodeTemplate / EC2NodeClass in normalised form. */
 export interface NodeClass {
   name: string;
@@ -257,6 +265,13 @@ export interface NodeClass {
    * Capacity reservations the class may launch into (capacity type `reserved`). @default [] (none)
    */
   capacityReservationSelectorTerms?: CapacityReservationSelectorTerm[];
+  /**
+   * Network interfaces of every instance (EFA). Instance types that cannot attach them are left out.
+   * @default unset (one primary interface)
+   */
+  networkInterfaces?: NetworkInterface[];
+  /** EC2 Fleet `Context` (a reserved-capacity context id). @default unset */
+  context?: string;
   /** Hash of everything that shapes a launched instance; drift. */
   hash: string;
 }

@@ -207,5 +207,7 @@ export function nodeClassHash(nc: Omit<NodeClass, "hash">): string {
     kubelet: nc.kubelet,
     instanceStorePolicy: nc.instanceStorePolicy,
     placementGroup: nc.placementGroup,
+    networkInterfaces: nc.networkInterfaces,
+    context: nc.context,
   });
 }

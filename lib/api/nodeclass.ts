@@ -7,6 +7,7 @@ import { type DocContext, readConfigEnvelope, sourceOf } from "./document.js";
 import { type Checker, childPath, isAbsent, readBool, readEnum, readObject, readString } from "./fields.js";
 import { readKubelet } from "./kubelet.js";
 import type { AmiFamily, NodeClass } from "./model.js";
+import { readNetworkInterfaces } from "./network-interfaces.js";
 import { nodeClassHash, readBlockDeviceMappings, readMetadataOptions, readTags } from "./nodeclass-fields.js";
 import { readPlacementGroupFields } from "./placement-group.js";
 import { aliasFamily, readSelectorMap, readSelectorTerms } from "./selectors.js";
@@ -46,9 +47,9 @@ export function parseAWSNodeTemplate(c: Checker, doc: Record<string, unknown>, c
         "blockDeviceMappings",
         "metadataOptions",
         "detailedMonitoring",
+        "context",
       ],
       unsupported: {
-        context: "EC2 fleet context",
         launchTemplateName: "bring-your-own launch templates; describe the instance with node-class fields instead",
         launchTemplate: "bring-your-own launch templates; describe the instance with node-class fields instead",
       },
@@ -91,6 +92,8 @@ export function parseAWSNodeTemplate(c: Checker, doc: Record<string, unknown>, c
   if (instanceProfile !== undefined) nc.instanceProfile = instanceProfile;
   const userData = readString(c, spec.userData, "spec.userData");
   if (userData !== undefined) nc.userData = userData;
+  const context = readString(c, spec.context, "spec.context", { nonEmpty: true });
+  if (context !== undefined) nc.context = context;
   return { ...nc, hash: nodeClassHash(nc) };
 }
 
@@ -112,20 +115,21 @@ function readEC2NodeClassSpec(c: Checker, doc: Record<string, unknown>, beta: bo
     "instanceStorePolicy",
     "placementGroup",
     "placementGroupSelector",
+    "context",
   ];
-  if (!beta) known.push("kubelet", "capacityReservationSelectorTerms");
+  if (!beta) known.push("kubelet", "capacityReservationSelectorTerms", "networkInterfaces");
   return (
     readObject(c, readConfigEnvelope(c, doc), "spec", {
       known,
       unsupported: {
-        context: "EC2 fleet context",
+        ...(beta ? { networkInterfaces: "network interfaces need karpenter.k8s.aws/v1" } : {}),
         ipPrefixCount: "prefix delegation on network interfaces",
-        networkInterfaces: "custom network interfaces (EFA)",
         ...(beta
           ? { capacityReservationSelectorTerms: "capacity reservations in karpenter.k8s.aws/v1beta1 (use v1)" }
           : {}),
         connectionTracking: "connection tracking settings",
         cpuOptions: "CPU options",
+        enclaveOptions: "Nitro Enclaves",
       },
       required: true,
     }) ?? {}
@@ -150,8 +154,12 @@ function readEC2Ami(
   const fromAlias =
     aliasIndex >= 0 ? aliasFamily(c, amiSelectorTerms[aliasIndex].alias as string, aliasPath) : undefined;
   const written = readAmiFamily(c, spec.amiFamily, "spec.amiFamily");
-  if (written !== undefined && fromAlias !== undefined && written !== fromAlias) {
-    c.report("spec.amiFamily", `${JSON.stringify(written)} does not match ${aliasPath} (${fromAlias})`);
+  // With an alias, amiFamily may be the alias's family or Custom (the alias picks the AMI, userData is used verbatim).
+  if (written !== undefined && fromAlias !== undefined && written !== fromAlias && written !== "Custom") {
+    c.report(
+      "spec.amiFamily",
+      `${JSON.stringify(written)} does not match ${aliasPath} (${fromAlias}); with an alias it may only be ${fromAlias} or Custom`,
+    );
   }
   if (isAbsent(spec.amiFamily) && aliasIndex < 0) {
     c.report("spec.amiFamily", beta ? "is required" : "is required unless spec.amiSelectorTerms has an alias");
@@ -172,7 +180,10 @@ function readEC2Identity(c: Checker, spec: Record<string, unknown>): { role?: st
   return { role, instanceProfile };
 }
 
-/** Sets the optional fields that are written: user data, public IP, kubelet (v1 only), instance store policy. */
+/**
+ * Sets the optional fields that are written: user data, public IP, kubelet and network interfaces (v1 only),
+ * instance store policy, fleet context.
+ */
 function addEC2Optionals(c: Checker, spec: Record<string, unknown>, beta: boolean, nc: Omit<NodeClass, "hash">): void {
   const userData = readString(c, spec.userData, "spec.userData");
   if (userData !== undefined) nc.userData = userData;
@@ -192,6 +203,16 @@ function addEC2Optionals(c: Checker, spec: Record<string, unknown>, beta: boolea
     );
     if (terms.length > 0) nc.capacityReservationSelectorTerms = terms;
   }
+  const nics = beta ? undefined : readNetworkInterfaces(c, spec.networkInterfaces, "spec.networkInterfaces");
+  if (nics && nics.length > 0) nc.networkInterfaces = nics;
+  if (publicIP === true && (nics?.length ?? 0) > 1) {
+    c.report(
+      "spec.associatePublicIPAddress",
+      "cannot be true with more than one network interface (EC2 assigns public IPs only to single-interface launches)",
+    );
+  }
+  const context = readString(c, spec.context, "spec.context", { nonEmpty: true });
+  if (context !== undefined) nc.context = context;
 }
 
 /** Validates an `EC2NodeClass` (v1 or v1beta1) and normalises it. */

@@ -23,6 +23,11 @@ export interface LaunchRequest {
   labels: Record<string, string>;
   taints: Taint[];
   startupTaints: Taint[];
+  /**
+   * The node's pods request EFA devices (`vpc.amazonaws.com/efa`): without NodeClass network interfaces, launch with
+   * the type's EFA interfaces. @default false
+   */
+  efa?: boolean;
 }
 
 /**
@@ -73,6 +78,8 @@ export interface CloudInstance {
   subnetId?: string;
   /** Security groups of its primary network interface, when known (drift). */
   securityGroupIds?: string[];
+  /** Name of the instance profile it runs with, when known (instance-profile garbage collection). */
+  instanceProfile?: string;
 }
 
 /** An offering (instance type × zone × capacity type) that has no capacity for now. */
@@ -121,9 +128,9 @@ export interface CloudProvider {
    */
   parseInterruptionMessage(body: string): InterruptionMessage;
   /**
-   * Deletes cloud resources Stevedore made for node classes (AWS: launch templates) that no class of `nodeClasses`
-   * produces any more (the class is gone or its hash changed). Resources made recently are kept. Returns the names
-   * of what was deleted.
+   * Deletes cloud resources Stevedore made for node classes (AWS: launch templates, and the instance profiles of
+   * `role`s no live instance runs with) that no class of `nodeClasses` produces any more (the class is gone or its
+   * hash or role changed). Resources made recently are kept. Returns the names of what was deleted.
    */
   garbageCollect(nodeClasses: NodeClass[]): Promise<string[]>;
 }

@@ -22,6 +22,7 @@ import {
 } from "../cloud/provider.js";
 import { objectKey } from "../core/kube-objects.js";
 import { LABEL_STEVEDORE_CLAIM } from "../core/well-known.js";
+import { RESOURCE_EFA } from "../scheduling/catalog/allocatable.js";
 import type { CapacityType, InstanceType, NewNode } from "../scheduling/types.js";
 import { ConflictError, type Fence, FencedError, type NodeClaim } from "../state/types.js";
 import { logDecision } from "./decisions.js";
@@ -91,7 +92,13 @@ export function launchKey(node: NewNode): string {
     Object.entries(node.labels).sort(([a], [b]) => a.localeCompare(b)),
     node.taints.map(taint),
     node.startupTaints.map(taint),
+    requestsEfa(node),
   ]);
+}
+
+/** The node's pods request EFA devices. */
+function requestsEfa(node: NewNode): boolean {
+  return (node.requests[RESOURCE_EFA] ?? 0) > 0;
 }
 
 /** Groups new nodes into launch batches: equal {@link launchKey}, at most `max` each, in first-seen order. */
@@ -133,6 +140,7 @@ export class ClaimLauncher {
       poolHash: pool.hash,
       classHash: nodeClass.hash,
       pricePerHour: node.offering.price,
+      ...(requestsEfa(node) ? { efa: true } : {}),
     };
   }
 
@@ -239,6 +247,7 @@ export class ClaimLauncher {
       labels: claim.labels,
       taints: claim.taints,
       startupTaints: claim.startupTaints,
+      ...(claim.efa ? { efa: true } : {}),
     };
   }
 

@@ -8,7 +8,6 @@
 import type { Node } from "../core/kube-objects.js";
 import {
   ANNOTATION_MIN_VALUES_RELAXED,
-  LABEL_CAPACITY_TYPE,
   LABEL_DO_NOT_SYNC_TAINTS,
   LABEL_INITIALIZED,
   LABEL_INSTANCE_TYPE,

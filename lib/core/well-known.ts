@@ -138,8 +138,10 @@ export const TAG_MANAGED_BY = "karpenter.sh/managed-by";
 export const TAG_STEVEDORE_CLAIM = "stevedore.dev/claim";
 /** Stevedore: the NodeClass hash an instance or launch template was made with (static drift, template GC). */
 export const TAG_STEVEDORE_NODECLASS_HASH = "stevedore.dev/nodeclass-hash";
-/** Stevedore: the NodeClass a launch template was made for (launch-template garbage collection). */
+/** Stevedore: the NodeClass a launch template or managed instance profile was made for (garbage collection). */
 export const TAG_STEVEDORE_NODECLASS = "stevedore.dev/nodeclass";
+/** Stevedore: the region of a managed instance profile (IAM is global; the controller policy is scoped by it). */
+export const TAG_STEVEDORE_REGION = "stevedore.dev/region";
 /**
  * Stevedore: the launch batch an instance was launched in (one CreateFleet for several identical claims). Set at
  * launch; the instance gets its `stevedore.dev/claim` tag right after, and crash recovery finds a batch by it.

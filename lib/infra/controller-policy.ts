@@ -16,6 +16,8 @@ import {
   TAG_CLUSTER_PREFIX,
   TAG_EKS_CLUSTER_NAME,
   TAG_STEVEDORE_CLAIM,
+  TAG_STEVEDORE_NODECLASS,
+  TAG_STEVEDORE_REGION,
 } from "../core/well-known.js";
 
 /** The pool tag keys, one per config flavour; each tag-scoped statement exists once per key. */
@@ -216,11 +218,46 @@ export function nodeLifecyclePolicy(i: ControllerPolicyInputs): PolicyGroup {
   };
 }
 
-/** `iam:PassRole` for the node role to EC2 only (Karpenter's IAMIntegrationPolicy, without instance-profile management). */
+/** IAM actions on the managed instance profiles of EC2NodeClass roles (`lib/cloud/aws/instance-profiles.ts`). */
+export const INSTANCE_PROFILE_ACTIONS = [
+  "iam:CreateInstanceProfile",
+  "iam:TagInstanceProfile",
+  "iam:AddRoleToInstanceProfile",
+  "iam:RemoveRoleFromInstanceProfile",
+  "iam:DeleteInstanceProfile",
+  "iam:GetInstanceProfile",
+  "iam:ListInstanceProfiles",
+] as const;
+
+/** The ARNs of the cluster's managed instance profiles: the adapter's path `/stevedore/<region>/<cluster>/`. */
+export function instanceProfileArns(i: ControllerPolicyInputs): string {
+  return `arn:${i.partition}:iam::${i.account}:instance-profile/stevedore/${i.region}/${i.clusterName}/*`;
+}
+
+/** The tags the adapter puts on a managed instance profile, as conditions on `aws:RequestTag` or `aws:ResourceTag`. */
+function profileTagConditions(i: ControllerPolicyInputs, key: "aws:RequestTag" | "aws:ResourceTag") {
+  return {
+    equals: {
+      [`${key}/${clusterTag(i)}`]: "owned",
+      [`${key}/${TAG_STEVEDORE_REGION}`]: i.region,
+      ...(key === "aws:RequestTag" ? { [`${key}/${TAG_EKS_CLUSTER_NAME}`]: i.clusterName } : {}),
+    },
+    like: { [`${key}/${TAG_STEVEDORE_NODECLASS}`]: "*" },
+  };
+}
+
+/**
+ * Karpenter's IAMIntegrationPolicy: `iam:PassRole` for the node role to EC2 only, and the instance profiles the
+ * controller makes for EC2NodeClass roles — created only with the cluster, region and class request tags, changed
+ * and deleted only when they carry those tags, all under the cluster's path.
+ */
 export function iamIntegrationPolicy(i: ControllerPolicyInputs): PolicyGroup {
+  const profiles = instanceProfileArns(i);
+  const request = profileTagConditions(i, "aws:RequestTag");
+  const resource = profileTagConditions(i, "aws:ResourceTag");
   return {
     id: "IAMIntegrationPolicy",
-    description: `Stevedore ${i.clusterName}: pass the node role to EC2 instances`,
+    description: `Stevedore ${i.clusterName}: pass the node role to EC2 instances; manage the instance profiles of node class roles`,
     statements: [
       new PolicyStatement({
         sid: "AllowPassingNodeRoleToEC2",
@@ -229,8 +266,41 @@ export function iamIntegrationPolicy(i: ControllerPolicyInputs): PolicyGroup {
         resources: [i.nodeRoleArn],
         conditions: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } },
       }),
+      new PolicyStatement({
+        sid: "AllowScopedInstanceProfileCreationActions",
+        effect: Effect.ALLOW,
+        actions: ["iam:CreateInstanceProfile"],
+        resources: [profiles],
+        conditions: { StringEquals: request.equals, StringLike: request.like },
+      }),
+      new PolicyStatement({
+        sid: "AllowScopedInstanceProfileTagActions",
+        effect: Effect.ALLOW,
+        actions: ["iam:TagInstanceProfile"],
+        resources: [profiles],
+        conditions: {
+          StringEquals: { ...resource.equals, ...request.equals },
+          StringLike: { ...resource.like, ...request.like },
+        },
+      }),
+      new PolicyStatement({
+        sid: "AllowScopedInstanceProfileActions",
+        effect: Effect.ALLOW,
+        actions: ["iam:AddRoleToInstanceProfile", "iam:RemoveRoleFromInstanceProfile", "iam:DeleteInstanceProfile"],
+        resources: [profiles],
+        conditions: { StringEquals: resource.equals, StringLike: resource.like },
+      }),
+      new PolicyStatement({
+        sid: "AllowInstanceProfileReadActions",
+        effect: Effect.ALLOW,
+        actions: ["iam:GetInstanceProfile", "iam:ListInstanceProfiles"],
+        resources: [profiles],
+      }),
     ],
-    wildcardReasons: {},
+    wildcardReasons: {
+      [profiles]:
+        "instance-profile names hash the node class and role; every profile the controller makes is under the cluster's path, and changes need its cluster, region and class tags",
+    },
   };
 }
 

@@ -17,9 +17,13 @@ export type CatalogSource =
   | { kind: "builtin"; region: string }
   | { kind: "file"; file: string; json: unknown; region?: string };
 
-/** The kubelet settings in force for a pool: the class's (v1 EC2NodeClass) overlaid by the pool's (v1alpha5). */
+/**
+ * The kubelet settings in force for a pool, as the AWS provider merges them: a v1alpha5 pool's win over its class's,
+ * a v1 class's (`EC2NodeClass.spec.kubelet`) win over the pool's.
+ */
 export function effectiveKubelet(pool: NodePool, nodeClass: NodeClass | undefined): KubeletConfig {
-  return { ...(nodeClass?.kubelet ?? {}), ...pool.kubelet };
+  const fromClass = nodeClass?.kubelet ?? {};
+  return pool.flavor === "v1alpha5" ? { ...fromClass, ...pool.kubelet } : { ...pool.kubelet, ...fromClass };
 }
 
 /**
@@ -36,15 +40,27 @@ export function poolInputs(pools: NodePool[], classes: NodeClass[], catalog: Cat
     const nodeClass = classes.find((c) => c.name === pool.nodeClassName);
     const kubelet = effectiveKubelet(pool, nodeClass);
     const amiFamily = nodeClass?.amiFamily ?? "AL2023";
-    // Root/ephemeral volume from the class's block devices. RAID0 instance-store sizing is per type and is not
-    // applied to the built-in catalog here (the AWS provider applies it at launch-time discovery).
-    const ephemeralStorageBytes = nodeClass
-      ? resolveEphemeralStorageBytes(ANY_TYPE, { amiFamily, blockDeviceMappings: nodeClass.blockDeviceMappings })
-      : undefined;
-    const key = JSON.stringify([kubelet, amiFamily, ephemeralStorageBytes]);
+    // Root/ephemeral volume from the class's block devices; with RAID0, each type's instance store.
+    const storage = { amiFamily, blockDeviceMappings: nodeClass?.blockDeviceMappings ?? [] };
+    const ephemeralStorageBytes = nodeClass ? resolveEphemeralStorageBytes(ANY_TYPE, storage) : undefined;
+    const raid0 = nodeClass?.instanceStorePolicy === "RAID0";
+    const networkInterfaces = nodeClass?.networkInterfaces;
+    const key = JSON.stringify([kubelet, amiFamily, ephemeralStorageBytes, raid0, networkInterfaces ?? []]);
     let types = cache.get(key);
     if (!types) {
-      types = builtinInstanceTypes({ region: catalog.region, kubelet, amiFamily, ephemeralStorageBytes });
+      types = builtinInstanceTypes({
+        region: catalog.region,
+        kubelet,
+        amiFamily,
+        ephemeralStorageBytes,
+        networkInterfaces,
+        ...(raid0
+          ? {
+              ephemeralStorageFor: (r: InstanceTypeRecord) =>
+                resolveEphemeralStorageBytes(r, { ...storage, instanceStorePolicy: "RAID0" }),
+            }
+          : {}),
+      });
       cache.set(key, types);
     }
     return { pool, instanceTypes: types };

@@ -91,6 +91,8 @@ export interface NodeClaim {
   batchId?: string;
   /** Last launch error class, for decisions and metrics. */
   lastError?: string;
+  /** The node's pods request EFA devices: it is launched with its type's EFA interfaces. @default unset */
+  efa?: boolean;
 }
 
 /** A held lease. `token` is the fencing token every write of the holder carries. */

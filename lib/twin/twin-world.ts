@@ -8,6 +8,7 @@ import { AwsCloudProvider } from "../cloud/aws/aws-cloud-provider.js";
 import { createAwsClients } from "../cloud/aws/clients.js";
 import { loadClusterFacts } from "../cloud/aws/eks-cluster.js";
 import { EventBridgeDecisionSink } from "../cloud/aws/eventbridge-decisions.js";
+import { createIamClient, sdkInstanceProfileApi } from "../cloud/aws/iam-sdk-instance-profiles.js";
 import { StoreBackedUnavailableOfferings } from "../cloud/aws/unavailable-offerings.js";
 import type { DecisionEventSink } from "../cloud/decision-events.js";
 import { KubeEventRecorder } from "../cluster/event-recorder.js";
@@ -126,6 +127,14 @@ export async function startTwinWorld(
     cluster: () => loadClusterFacts(eks, scenario.clusterName),
     clock,
     unavailableOfferings: new StoreBackedUnavailableOfferings(state),
+    iam: sdkInstanceProfileApi(
+      createIamClient({
+        region: scenario.region,
+        endpoint: awsEndpoint,
+        credentials: DUMMY_CREDENTIALS,
+        maxAttempts: 1,
+      }),
+    ),
   });
   const kubeClient = new KubeClusterClient({ kubeConfig: kube.kubeconfig(), clock });
   const eventBridge = new EventBridgeClient({

@@ -31,7 +31,9 @@ export const otherCases: InvalidCase[] = [
   {
     name: "amiFamily that contradicts the alias",
     doc: ec2NodeClass("amiFamily: Bottlerocket"),
-    issues: [`${NC}spec.amiFamily: "Bottlerocket" does not match spec.amiSelectorTerms[0].alias (AL2023)`],
+    issues: [
+      `${NC}spec.amiFamily: "Bottlerocket" does not match spec.amiSelectorTerms[0].alias (AL2023); with an alias it may only be AL2023 or Custom`,
+    ],
   },
   {
     name: "security group term with only a vpcID, a malformed vpcID, vpcID with id",
@@ -102,9 +104,12 @@ export const otherCases: InvalidCase[] = [
     ],
   },
   {
-    name: "network interfaces",
+    name: "network interfaces without type or device index",
     doc: ec2NodeClass("networkInterfaces: [{networkCardIndex: 0}]"),
-    issues: [`${NC}spec.networkInterfaces: not supported by Stevedore: custom network interfaces (EFA)`],
+    issues: [
+      `${NC}spec.networkInterfaces[0].deviceIndex: is required`,
+      `${NC}spec.networkInterfaces[0].interfaceType: is required`,
+    ],
   },
   {
     name: "capacity reservation terms: bad id, owner without tags, id with tags",

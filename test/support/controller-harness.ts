@@ -17,6 +17,7 @@ import { buildConfig, parseConfigDocuments } from "../../lib/api/index.js";
 import type { StevedoreConfig } from "../../lib/api/model.js";
 import { AwsCloudProvider } from "../../lib/cloud/aws/aws-cloud-provider.js";
 import { loadClusterFacts } from "../../lib/cloud/aws/eks-cluster.js";
+import { sdkInstanceProfileApi } from "../../lib/cloud/aws/iam-sdk-instance-profiles.js";
 import { StoreBackedUnavailableOfferings } from "../../lib/cloud/aws/unavailable-offerings.js";
 import { type ControllerDeps, sequentialIds, staticConfig } from "../../lib/controllers/deps.js";
 import { MemoryTelemetry } from "../../lib/controllers/telemetry.js";
@@ -207,6 +208,7 @@ export async function startControllerHarness(opts: HarnessOptions = {}): Promise
     clock,
     gate: { random: () => 0 },
     unavailableOfferings: new StoreBackedUnavailableOfferings(state),
+    iam: sdkInstanceProfileApi(aws.iamClient),
   });
   const config = parseConfig(opts.config ?? defaultConfigYaml());
   const telemetry = new MemoryTelemetry();

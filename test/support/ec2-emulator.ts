@@ -4,6 +4,7 @@
  */
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { EKSClient } from "@aws-sdk/client-eks";
+import { IAMClient } from "@aws-sdk/client-iam";
 import { PricingClient } from "@aws-sdk/client-pricing";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { STSClient } from "@aws-sdk/client-sts";
@@ -32,6 +33,8 @@ export interface RunningAwsEmulator {
   pricing: PricingClient;
   eks: EKSClient;
   sts: STSClient;
+  /** IAM (instance profiles); not named `iam`, which is the cloud provider's option for the instance-profile API. */
+  iamClient: IAMClient;
   /** Destroys the clients and stops the emulator. */
   close(): Promise<void>;
 }
@@ -52,6 +55,7 @@ export async function startAwsEmulator(options: StartAwsEmulatorOptions = {}): P
   const pricing = new PricingClient(clientConfig);
   const eks = new EKSClient(clientConfig);
   const sts = new STSClient(clientConfig);
+  const iamClient = new IAMClient(clientConfig);
   return {
     emulator,
     endpoint,
@@ -61,8 +65,9 @@ export async function startAwsEmulator(options: StartAwsEmulatorOptions = {}): P
     pricing,
     eks,
     sts,
+    iamClient,
     async close() {
-      for (const c of [ec2, ssm, pricing, eks, sts]) c.destroy();
+      for (const c of [ec2, ssm, pricing, eks, sts, iamClient]) c.destroy();
       await emulator.close();
     },
   };

@@ -150,8 +150,12 @@ export function parseAmiAlias(alias: string): { family: AmiFamily; version: stri
   return { family: ALIAS_FAMILIES[m[1]], version: m[2], fips: m[1].endsWith("-fips") };
 }
 
-/** The AMI family a NodeClass bootstraps with (an alias term decides it when present). */
+/**
+ * The AMI family a NodeClass bootstraps with: an alias term decides it when present, except that `amiFamily: Custom`
+ * stays Custom (the alias only picks the AMI; the user data is the user's, verbatim).
+ */
 export function effectiveAmiFamily(nodeClass: NodeClass): AmiFamily {
+  if (nodeClass.amiFamily === "Custom") return "Custom";
   const alias = nodeClass.amiSelectorTerms.find((t) => t.alias);
   return (alias?.alias && parseAmiAlias(alias.alias)?.family) || nodeClass.amiFamily;
 }

@@ -28,6 +28,7 @@ import { type Ami, AmiResolver, amiForInstanceType, effectiveAmiFamily, InvalidA
 import { assignBatch } from "./batch-assignment.js";
 import { CapacityReservationProvider } from "./capacity-reservations.js";
 import { classifyThrownError } from "./fleet.js";
+import { type InstanceProfileApi, InstanceProfileManager } from "./instance-profiles.js";
 import { AwsInstanceTypeCatalog, effectiveKubelet } from "./instance-type-catalog.js";
 import { InstanceTypeDiscovery } from "./instance-types.js";
 import { InstanceRepository } from "./instances.js";
@@ -66,8 +67,16 @@ export interface AwsCloudProviderOptions {
   logger?: Logger;
   /** Rate limiting and retry policy, or a shared gate. @default new ApiGate(clock) */
   gate?: ApiGate | RetryOptions;
-  /** Instance profile for NodeClasses that name none (the stack's node instance profile). @default unset */
+  /**
+   * Instance profile of AWSNodeTemplates that name none (the stack's node instance profile). EC2NodeClasses name a
+   * role (a managed profile, see `iam`) or an instance profile. @default unset
+   */
   defaultInstanceProfile?: string;
+  /**
+   * IAM for the managed instance profiles of EC2NodeClass roles (`sdkInstanceProfileApi`).
+   * @default unset (launching a class with a role fails with an unfulfillable-launch error)
+   */
+  iam?: InstanceProfileApi;
   /** Spot price ratio before the first spot price refresh. @default 0.35 */
   spotPriceRatio?: number;
 }
@@ -81,6 +90,7 @@ export class AwsCloudProvider implements CloudProvider {
   readonly securityGroups: SecurityGroupResolver;
   readonly amis: AmiResolver;
   readonly launchTemplates: LaunchTemplateManager;
+  readonly instanceProfiles: InstanceProfileManager;
   readonly instances: InstanceRepository;
   readonly discovery: InstanceTypeDiscovery;
   readonly pricing: PricingProvider;
@@ -99,6 +109,7 @@ export class AwsCloudProvider implements CloudProvider {
     this.securityGroups = new SecurityGroupResolver(opts.ec2, this.gate, this.clock);
     this.amis = new AmiResolver(opts.ec2, opts.ssm, this.gate, this.clock);
     this.launchTemplates = new LaunchTemplateManager(opts.ec2, this.gate, this.clock, opts.clusterName);
+    this.instanceProfiles = new InstanceProfileManager(opts.iam, this.gate, this.clock, opts.clusterName, opts.region);
     this.instances = new InstanceRepository(opts.ec2, this.gate, opts.clusterName);
     this.reservations = new CapacityReservationProvider(opts.ec2, this.gate, this.clock);
     this.discovery = new InstanceTypeDiscovery(opts.ec2, this.gate, this.clock, { logger: this.logger });
@@ -126,6 +137,7 @@ export class AwsCloudProvider implements CloudProvider {
       launchTemplates: this.launchTemplates,
       unavailable: this.unavailable,
       logger: this.logger,
+      instanceProfiles: this.instanceProfiles,
       defaultInstanceProfile: opts.defaultInstanceProfile,
       reservations: this.reservations,
     });
@@ -296,6 +308,7 @@ export class AwsCloudProvider implements CloudProvider {
       zones,
       blockDeviceMappings: nodeClass.blockDeviceMappings,
       instanceStorePolicy: nodeClass.instanceStorePolicy,
+      networkInterfaces: nodeClass.networkInterfaces,
     });
     const withReserved = await this.withReservedOfferings(types, pool, nodeClass);
     let amis: Ami[];
@@ -352,10 +365,22 @@ export class AwsCloudProvider implements CloudProvider {
     return parseInterruptionMessage(body);
   }
 
-  /** Deletes launch templates no current NodeClass produces (see {@link LaunchTemplateManager.garbageCollect}). */
+  /**
+   * Deletes launch templates no current NodeClass produces (see {@link LaunchTemplateManager.garbageCollect}) and
+   * managed instance profiles no class uses and no live instance runs with
+   * (see {@link InstanceProfileManager.garbageCollect}).
+   */
   async garbageCollect(nodeClasses: NodeClass[], opts?: LaunchTemplateGcOptions): Promise<string[]> {
     await this.cluster();
-    return this.launchTemplates.garbageCollect(nodeClasses, opts);
+    const templates = await this.launchTemplates.garbageCollect(nodeClasses, opts);
+    try {
+      const live = await this.instances.list();
+      const inUse = new Set(live.flatMap((i) => (i.instanceProfile ? [i.instanceProfile] : [])));
+      return [...templates, ...(await this.instanceProfiles.garbageCollect(nodeClasses, inUse, opts?.minAgeMs))];
+    } catch (err) {
+      this.logger.warn("could not garbage-collect instance profiles", { error: String(err) });
+      return templates;
+    }
   }
 
   private async refreshUnavailable(): Promise<void> {

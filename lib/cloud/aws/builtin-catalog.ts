@@ -10,7 +10,11 @@ import instanceTypesJson from "../../../data/instance-types.json" with { type: "
 import pricesUsdJson from "../../../data/prices-on-demand.json" with { type: "json" };
 import pricesCnyJson from "../../../data/prices-on-demand-cny.json" with { type: "json" };
 import type { AmiFamily, KubeletConfig } from "../../api/model.js";
-import { buildInstanceTypes, type OfferingUnavailableFn } from "../../scheduling/catalog/catalog-build.js";
+import {
+  type BuildInstanceTypesOptions,
+  buildInstanceTypes,
+  type OfferingUnavailableFn,
+} from "../../scheduling/catalog/catalog-build.js";
 import type { InstanceTypeRecord } from "../../scheduling/catalog/catalog-record.js";
 import type { CapacityType, InstanceType } from "../../scheduling/types.js";
 
@@ -80,6 +84,10 @@ export interface BuiltinCatalogOptions {
   amiFamily?: AmiFamily;
   /** Ephemeral-storage volume size in bytes (see `resolveEphemeralStorageBytes`). @default 20Gi */
   ephemeralStorageBytes?: number;
+  /** Per-type ephemeral storage (RAID0 instance stores); wins over `ephemeralStorageBytes`. @default unset */
+  ephemeralStorageFor?: BuildInstanceTypesOptions["ephemeralStorageFor"];
+  /** The NodeClass's network interfaces (types that cannot attach them are left out). @default unset */
+  networkInterfaces?: BuildInstanceTypesOptions["networkInterfaces"];
   /** Spot price = on-demand × this ratio, unless `spotPrices` has the type/zone. @default 0.35 */
   spotPriceRatio?: number;
   /** Known spot prices: instance type → zone → price (e.g. from a price file). @default {} */
@@ -107,6 +115,8 @@ export function builtinInstanceTypes(opts: BuiltinCatalogOptions): InstanceType[
     kubelet: opts.kubelet,
     amiFamily: opts.amiFamily,
     ephemeralStorageBytes: opts.ephemeralStorageBytes,
+    ephemeralStorageFor: opts.ephemeralStorageFor,
+    networkInterfaces: opts.networkInterfaces,
     unavailable: opts.unavailable,
     price: (name, zone, capacityType) => {
       const onDemand = table[name];

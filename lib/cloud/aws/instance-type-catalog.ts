@@ -4,7 +4,14 @@
  * offerings = the class's subnet zones where EC2 offers the type × spot/on-demand, priced, with offerings in the
  * unavailable-offerings cache marked `available: false`.
  */
-import type { AmiFamily, BlockDeviceMapping, KubeletConfig, NodeClass, NodePool } from "../../api/model.js";
+import type {
+  AmiFamily,
+  BlockDeviceMapping,
+  KubeletConfig,
+  NetworkInterface,
+  NodeClass,
+  NodePool,
+} from "../../api/model.js";
 import type { Clock } from "../../core/clock.js";
 import { resolveEphemeralStorageBytes } from "../../scheduling/catalog/allocatable.js";
 import { buildInstanceType } from "../../scheduling/catalog/catalog-build.js";
@@ -22,6 +29,8 @@ export interface InstanceTypeShape {
   zones: string[];
   blockDeviceMappings: BlockDeviceMapping[];
   instanceStorePolicy?: "RAID0";
+  /** The NodeClass's network interfaces. @default unset */
+  networkInterfaces?: NetworkInterface[];
 }
 
 /**
@@ -95,6 +104,7 @@ export class AwsInstanceTypeCatalog {
       shape.zones,
       shape.blockDeviceMappings,
       shape.instanceStorePolicy ?? "",
+      shape.networkInterfaces ?? [],
     ]);
     const hit = this.computed.get(key);
     if (hit && hit.source === types && clock.now() - hit.at < COMPUTED_TYPES_TTL_MS) return hit.types;
@@ -111,6 +121,7 @@ export class AwsInstanceTypeCatalog {
         zones: [],
         kubelet: shape.kubelet,
         amiFamily: shape.amiFamily,
+        networkInterfaces: shape.networkInterfaces,
         ephemeralStorageBytes: resolveEphemeralStorageBytes(record, {
           amiFamily: shape.amiFamily,
           blockDeviceMappings: shape.blockDeviceMappings,

@@ -100,6 +100,13 @@ export function recordFromInstanceTypeInfo(info: InstanceTypeInfo, base?: Instan
     const enis = card?.MaximumNetworkInterfaces ?? net.MaximumNetworkInterfaces;
     if (enis !== undefined) rec.defaultCardNetworkInterfaces = enis;
     if (net.EfaInfo?.MaximumEfaInterfaces !== undefined) rec.efaCount = net.EfaInfo.MaximumEfaInterfaces;
+    const perCard: number[] = [];
+    for (const c of net.NetworkCards ?? []) {
+      if (c.NetworkCardIndex !== undefined && c.MaximumNetworkInterfaces !== undefined) {
+        perCard[c.NetworkCardIndex] = c.MaximumNetworkInterfaces;
+      }
+    }
+    if (perCard.length > 1) rec.networkCardInterfaces = Array.from(perCard, (n) => n ?? 0);
   }
   const ebs = info.EbsInfo;
   if (ebs?.EbsOptimizedSupport === "default" && ebs.EbsOptimizedInfo?.MaximumBandwidthInMbps !== undefined) {

@@ -63,6 +63,8 @@ export function toCloudInstance(i: Instance): CloudInstance {
   if (tags[TAG_STEVEDORE_CLAIM]) out.claimId = tags[TAG_STEVEDORE_CLAIM];
   if (tags[TAG_STEVEDORE_LAUNCH_BATCH]) out.batchId = tags[TAG_STEVEDORE_LAUNCH_BATCH];
   if (i.ImageId) out.imageId = i.ImageId;
+  const profileArn = i.IamInstanceProfile?.Arn;
+  if (profileArn) out.instanceProfile = profileArn.slice(profileArn.lastIndexOf("/") + 1);
   if (i.SubnetId) out.subnetId = i.SubnetId;
   if (groups.length > 0) out.securityGroupIds = groups.sort();
   return out;

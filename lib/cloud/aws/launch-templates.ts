@@ -12,9 +12,10 @@ import {
   type EC2Client,
   type LaunchTemplate,
   type LaunchTemplateBlockDeviceMappingRequest,
+  type LaunchTemplateInstanceNetworkInterfaceSpecificationRequest,
   type RequestLaunchTemplateData,
 } from "@aws-sdk/client-ec2";
-import type { AmiFamily, BlockDeviceMapping, MetadataOptions, NodeClass } from "../../api/model.js";
+import type { AmiFamily, BlockDeviceMapping, MetadataOptions, NetworkInterface, NodeClass } from "../../api/model.js";
 import type { PlacementGroupRef } from "../../api/placement-group.js";
 import type { Clock } from "../../core/clock.js";
 import { parseResource } from "../../core/quantity.js";
@@ -38,6 +39,11 @@ export interface LaunchTemplateSpec {
   detailedMonitoring: boolean;
   /** @default unset (the subnet's setting) */
   associatePublicIPAddress?: boolean;
+  /**
+   * The NodeClass's network interfaces, or EFA interfaces for pods that request EFA.
+   * @default unset (one primary interface)
+   */
+  networkInterfaces?: LaunchNetworkInterface[];
   /** Tags on the template itself and its network interfaces. */
   tags: Record<string, string>;
   /** The placement group (and partition) instances launch into. @default unset */
@@ -47,6 +53,13 @@ export interface LaunchTemplateSpec {
    * market. @default unset (no reservation)
    */
   capacityReservation?: { id: string; type: "default" | "capacity-block" };
+}
+
+/** A network interface in a launch template: a NodeClass entry, or `efa` for an EFA launched on demand. */
+export interface LaunchNetworkInterface {
+  networkCardIndex: number;
+  deviceIndex: number;
+  interfaceType: NetworkInterface["interfaceType"] | "efa";
 }
 
 /** IMDSv2 required, hop limit 1 (EC2NodeClass v1 defaults). */
@@ -137,7 +150,9 @@ export function launchTemplateData(spec: LaunchTemplateSpec): RequestLaunchTempl
     if (spec.capacityReservation.type === "capacity-block")
       data.InstanceMarketOptions = { MarketType: "capacity-block" };
   }
-  if (spec.associatePublicIPAddress !== undefined) {
+  if (spec.networkInterfaces?.length) {
+    data.NetworkInterfaces = networkInterfaces(spec.networkInterfaces, groups, spec.associatePublicIPAddress);
+  } else if (spec.associatePublicIPAddress !== undefined) {
     data.NetworkInterfaces = [
       { DeviceIndex: 0, AssociatePublicIpAddress: spec.associatePublicIPAddress, Groups: groups },
     ];
@@ -145,6 +160,25 @@ export function launchTemplateData(spec: LaunchTemplateSpec): RequestLaunchTempl
     data.SecurityGroupIds = groups;
   }
   return data;
+}
+
+/**
+ * Launch-template network interfaces: every one carries the security groups (EC2 takes no `SecurityGroupIds` with
+ * interfaces); a public IP is only set when there is a single interface (EC2 refuses it with several).
+ */
+function networkInterfaces(
+  nics: LaunchNetworkInterface[],
+  groups: string[],
+  publicIP: boolean | undefined,
+): LaunchTemplateInstanceNetworkInterfaceSpecificationRequest[] {
+  const sorted = [...nics].sort((a, b) => a.networkCardIndex - b.networkCardIndex || a.deviceIndex - b.deviceIndex);
+  return sorted.map((n) => ({
+    NetworkCardIndex: n.networkCardIndex,
+    DeviceIndex: n.deviceIndex,
+    InterfaceType: n.interfaceType,
+    Groups: groups,
+    ...(publicIP !== undefined && sorted.length === 1 ? { AssociatePublicIpAddress: publicIP } : {}),
+  }));
 }
 
 function canonical(value: unknown): string {

@@ -4,22 +4,17 @@
  * Capacity types are tried reserved first, then spot, then on-demand, as far as they are allowed (an attempt that
  * fails with insufficient capacity, or a reservation out of room, falls through to the next in the same call). Per attempt: at most 60 instance types ordered
  * by their cheapest available offering; one override per type × allowed zone that has a NodeClass subnet, skipping
- * offerings in the ICE cache; one launch template per (AMI, max-pods) group.
+ * offerings in the ICE cache; one launch template per (AMI, max-pods, network interfaces) group. The NodeClass's
+ * `networkInterfaces` go into every template; without them, a node whose pods request EFA gets one EFA interface per
+ * EFA its type supports (Karpenter's dynamic EFA path).
  */
 import { createHash } from "node:crypto";
 import { CreateFleetCommand, type EC2Client } from "@aws-sdk/client-ec2";
+import type { NodeClass } from "../../api/model.js";
 import type { Clock } from "../../core/clock.js";
 import type { Taint } from "../../core/kube-objects.js";
 import type { Logger } from "../../core/logger.js";
-import {
-  LABEL_CAPACITY_TYPE,
-  LABEL_INITIALIZED,
-  LABEL_REGISTERED,
-  LABEL_STEVEDORE_CLAIM,
-  LABEL_ZONE,
-  LABEL_ZONE_ID,
-  UNREGISTERED_TAINT,
-} from "../../core/well-known.js";
+import { UNREGISTERED_TAINT } from "../../core/well-known.js";
 import {
   type CloudInstance,
   InsufficientCapacityError,
@@ -28,7 +23,7 @@ import {
   type LaunchRequest,
   UnfulfillableLaunchError,
 } from "../provider.js";
-import { type Ami, amiForInstanceType, effectiveAmiFamily } from "./amis.js";
+import { type Ami, effectiveAmiFamily } from "./amis.js";
 import { bootstrapLabels } from "./bootstrap-labels.js";
 import {
   buildCreateFleetInput,
@@ -43,7 +38,9 @@ import {
   unavailableOfferingsOf,
 } from "./fleet.js";
 import { type Candidate, type FleetOrder, toCloudInstance } from "./fleet-order.js";
+import type { InstanceProfileManager } from "./instance-profiles.js";
 import { effectiveKubelet } from "./instance-type-catalog.js";
+import { groupOverrides, launchGroups } from "./launch-groups.js";
 import type { LaunchTemplateManager } from "./launch-templates.js";
 import {
   exhaustedReservations,
@@ -90,7 +87,12 @@ export interface LauncherDeps {
   launchTemplates: LaunchTemplateManager;
   unavailable: UnavailableOfferings;
   logger: Logger;
-  /** Instance profile when the NodeClass names none. @default unset */
+  /** The managed instance profiles of NodeClass roles. */
+  instanceProfiles: InstanceProfileManager;
+  /**
+   * Instance profile of an AWSNodeTemplate that names none (Karpenter v0.x's `aws.defaultInstanceProfile`); an
+   * EC2NodeClass always names a role or an instance profile. @default unset
+   */
   defaultInstanceProfile?: string;
   /** Remaining instances per capacity reservation. @default unset (the offerings' counts) */
   reservations?: ReservationCounter;
@@ -229,21 +231,9 @@ export class Launcher {
     const kubelet = effectiveKubelet(pool, nodeClass);
     const family = effectiveAmiFamily(nodeClass);
     const taints = registerWithTaints(req);
-    const groups = new Map<
-      string,
-      { ami: Ami; maxPods: number; types: Candidate[]; reservation?: Candidate["reservation"] }
-    >();
-    for (const c of candidates) {
-      const ami = amiForInstanceType(resolved.amis, c.type);
-      if (!ami) continue;
-      const maxPods = kubelet.maxPods ?? c.type.capacity.pods ?? 110;
-      const key = `${ami.id}|${maxPods}|${c.reservation?.id ?? ""}`;
-      const g = groups.get(key) ?? { ami, maxPods, types: [], reservation: c.reservation };
-      g.types.push(c);
-      groups.set(key, g);
-    }
+    const instanceProfile = await this.instanceProfileOf(nodeClass);
     const out: FleetLaunchTemplate[] = [];
-    for (const g of groups.values()) {
+    for (const g of launchGroups(candidates, resolved.amis, kubelet, nodeClass, req.efa === true)) {
       const bootstrap: BootstrapOptions = {
         clusterName: resolved.cluster.name,
         apiServerEndpoint: resolved.cluster.endpoint,
@@ -259,7 +249,7 @@ export class Launcher {
       const name = await this.deps.launchTemplates.ensure({
         imageId: g.ami.id,
         userData: renderUserData(family, bootstrap),
-        instanceProfile: nodeClass.instanceProfile ?? this.deps.defaultInstanceProfile,
+        instanceProfile,
         securityGroupIds: resolved.securityGroups.map((s) => s.id),
         blockDeviceMappings: nodeClass.blockDeviceMappings,
         amiFamily: family,
@@ -267,24 +257,20 @@ export class Launcher {
         detailedMonitoring: nodeClass.detailedMonitoring,
         associatePublicIPAddress: nodeClass.associatePublicIPAddress,
         placementGroup: nodeClass.placementGroup,
+        networkInterfaces: g.nics,
         tags: launchTemplateTags(resolved.cluster.name, pool, nodeClass),
         ...(g.reservation ? { capacityReservation: g.reservation } : {}),
       });
-      out.push({
-        name,
-        overrides: g.types.flatMap((c) =>
-          [...c.zones.entries()]
-            .sort(([a], [b]) => a.localeCompare(b))
-            .map(([zone, price]) => ({
-              instanceType: c.type.name,
-              zone,
-              subnetId: zonal.get(zone)?.id ?? "",
-              price,
-            })),
-        ),
-      });
+      out.push({ name, overrides: groupOverrides(g.types, zonal) });
     }
     return out;
+  }
+
+  /** The class's instance profile: named, managed for its role, or (AWSNodeTemplate) the deployment's default. */
+  private instanceProfileOf(nodeClass: NodeClass): Promise<string | undefined> | string | undefined {
+    if (nodeClass.instanceProfile) return nodeClass.instanceProfile;
+    if (nodeClass.role) return this.deps.instanceProfiles.ensure({ ...nodeClass, role: nodeClass.role });
+    return this.deps.defaultInstanceProfile;
   }
 
   /** Sends one CreateFleet (retrying once for a vanished template or a token reused with other parameters). */
@@ -303,6 +289,7 @@ export class Launcher {
         tags: order.tags,
         targetCapacity: order.count,
         reservationType: candidates[0]?.reservation?.type,
+        context: req.nodeClass.context,
       });
       try {
         return await this.deps.gate.call(ec2Call("CreateFleet"), () =>

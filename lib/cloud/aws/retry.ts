@@ -20,7 +20,7 @@ import {
  * Non-EC2 API classes that share a bucket. `describe`, `mutate`, `launch` and `terminate` are coarse EC2 classes
  * kept for callers not yet naming their action: prefer {@link ec2Call}.
  */
-export type ApiClass = "describe" | "mutate" | "launch" | "terminate" | "ssm" | "pricing";
+export type ApiClass = "describe" | "mutate" | "launch" | "terminate" | "ssm" | "pricing" | "iam";
 
 /** One EC2 call: its action and request (for the filtered/paginated and resource-count rules). */
 export interface Ec2Call {
@@ -49,6 +49,7 @@ export const DEFAULT_BUCKETS: Record<ApiClass, BucketSpec> = {
   terminate: { refillPerSecond: 5, capacity: 100 },
   ssm: { refillPerSecond: 10, capacity: 40 },
   pricing: { refillPerSecond: 5, capacity: 10 },
+  iam: { refillPerSecond: 5, capacity: 10 },
 };
 
 /** AWS error codes meaning "slow down". */

@@ -7,9 +7,10 @@
  * advertises in its generated instance-type docs (`karpenterAllocatableAL2023` in the bundled data) for every
  * complete type; `test/catalog/golden-allocatable.test.ts` asserts it.
  */
-import type { AmiFamily, BlockDeviceMapping, KubeletConfig } from "../../api/model.js";
+import type { AmiFamily, BlockDeviceMapping, KubeletConfig, NetworkInterface } from "../../api/model.js";
 import { parseResource, type Resources } from "../../core/quantity.js";
 import type { CompleteInstanceTypeRecord, InstanceTypeRecord } from "./catalog-record.js";
+import { efaOnlyCount, efaOnlyOnDefaultCard } from "./network-interfaces.js";
 
 const MIB = 2 ** 20;
 const GIB = 2 ** 30;
@@ -87,6 +88,11 @@ export interface AllocatableOptions {
   reservedENIs?: number;
   /** Karpenter's `VM_MEMORY_OVERHEAD_PERCENT`. @default 0.075 */
   vmMemoryOverheadPercent?: number;
+  /**
+   * The NodeClass's network interfaces: EFA-only ones on the default card take ENIs from pods, and the node's EFA
+   * devices are the EFA-only interfaces. @default unset (the type's EFAs, all ENIs for pods)
+   */
+  networkInterfaces?: readonly NetworkInterface[];
 }
 
 /** Capacity and the parts of overhead, internal units (cpu millicores, bytes). */
@@ -156,8 +162,15 @@ export function kubeReservedCpuMillis(vcpu: number): number {
   return total;
 }
 
-/** Extended resources a type offers (only non-zero counts are listed). */
-export function extendedResources(record: InstanceTypeRecord, family: AmiFamily): Resources {
+/**
+ * Extended resources a type offers (only non-zero counts are listed). EFA: the EFA-only interfaces of the NodeClass
+ * when it names network interfaces, else every EFA the type supports (attached at launch when pods request them).
+ */
+export function extendedResources(
+  record: InstanceTypeRecord,
+  family: AmiFamily,
+  nics?: readonly NetworkInterface[],
+): Resources {
   const out: Resources = {};
   const gpus = record.gpuCount ?? 0;
   if (gpus > 0) {
@@ -175,7 +188,8 @@ export function extendedResources(record: InstanceTypeRecord, family: AmiFamily)
     out[RESOURCE_AWS_NEURON_CORE] = (record.acceleratorCount as number) * neuronCores;
   }
   if ((record.podEniCount ?? 0) > 0) out[RESOURCE_POD_ENI] = record.podEniCount as number;
-  if ((record.efaCount ?? 0) > 0) out[RESOURCE_EFA] = record.efaCount as number;
+  const efas = nics && nics.length > 0 ? Math.min(efaOnlyCount(nics), record.efaCount ?? 0) : (record.efaCount ?? 0);
+  if (efas > 0) out[RESOURCE_EFA] = efas;
   if (isWindowsFamily(family) && record.ipv4PerEni !== undefined) out[RESOURCE_PRIVATE_IPV4] = record.ipv4PerEni - 1;
   return out;
 }
@@ -217,13 +231,14 @@ export function computeResources(record: CompleteInstanceTypeRecord, opts: Alloc
   const flags = amiFamilyFlags(family);
   const storage = opts.ephemeralStorageBytes ?? DEFAULT_EPHEMERAL_STORAGE_BYTES;
   const memory = memoryCapacityMiB(record, opts.vmMemoryOverheadPercent) * MIB;
-  const pods = podCapacity(record, family, kubelet, opts.reservedENIs ?? 0);
+  const reservedENIs = (opts.reservedENIs ?? 0) + efaOnlyOnDefaultCard(opts.networkInterfaces);
+  const pods = podCapacity(record, family, kubelet, reservedENIs);
   const capacity: Resources = {
     cpu: record.vcpu * 1000,
     memory,
     "ephemeral-storage": storage,
     pods,
-    ...extendedResources(record, family),
+    ...extendedResources(record, family, opts.networkInterfaces),
   };
 
   const reservedPods = flags.usesEniLimitedMemoryOverhead ? (eniLimitedPods(record, 0) ?? pods) : pods;

@@ -3,11 +3,12 @@
  * well-known labels, and offerings = zones × capacity types with prices. Pure: prices and availability come in
  * as functions.
  */
-import type { AmiFamily, KubeletConfig } from "../../api/model.js";
+import type { AmiFamily, KubeletConfig, NetworkInterface } from "../../api/model.js";
 import type { CapacityType, InstanceType, Offering } from "../types.js";
 import { computeResources, isWindowsFamily } from "./allocatable.js";
 import { type CompleteInstanceTypeRecord, type InstanceTypeRecord, isCompleteRecord } from "./catalog-record.js";
 import { instanceTypeLabels } from "./instance-type-labels.js";
+import { networkInterfacesMismatch } from "./network-interfaces.js";
 
 /** Price of an offering, or `undefined` when there is none (then the offering is left out). */
 export type OfferingPriceFn = (instanceType: string, zone: string, capacityType: CapacityType) => number | undefined;
@@ -30,8 +31,12 @@ export interface BuildInstanceTypesOptions {
   amiFamily?: AmiFamily;
   /** @default 20Gi */
   ephemeralStorageBytes?: number;
+  /** Per-type ephemeral storage (e.g. RAID0 instance stores); wins over `ephemeralStorageBytes`. @default unset */
+  ephemeralStorageFor?: (record: CompleteInstanceTypeRecord) => number;
   /** Karpenter's RESERVED_ENIS. @default 0 */
   reservedENIs?: number;
+  /** The NodeClass's network interfaces (types that cannot attach them are skipped). @default unset */
+  networkInterfaces?: readonly NetworkInterface[];
 }
 
 /**
@@ -49,18 +54,23 @@ export function buildInstanceTypes(records: readonly InstanceTypeRecord[], opts:
   return out;
 }
 
-/** Builds one {@link InstanceType}; `undefined` when the AMI family cannot run it (arm64 on Windows). */
+/**
+ * Builds one {@link InstanceType}; `undefined` when the AMI family cannot run it (arm64 on Windows) or it cannot
+ * attach the NodeClass's network interfaces.
+ */
 export function buildInstanceType(
   record: CompleteInstanceTypeRecord,
   opts: BuildInstanceTypesOptions,
 ): InstanceType | undefined {
   const family = opts.amiFamily ?? "AL2023";
   if (isWindowsFamily(family) && record.arch !== "amd64") return undefined;
+  if (networkInterfacesMismatch(record, opts.networkInterfaces) !== undefined) return undefined;
   const res = computeResources(record, {
     kubelet: opts.kubelet,
     amiFamily: family,
-    ephemeralStorageBytes: opts.ephemeralStorageBytes,
+    ephemeralStorageBytes: opts.ephemeralStorageFor?.(record) ?? opts.ephemeralStorageBytes,
     reservedENIs: opts.reservedENIs,
+    networkInterfaces: opts.networkInterfaces,
   });
   const labels = instanceTypeLabels(record, { region: opts.region, amiFamily: family });
   const offerings: Offering[] = [];

@@ -49,6 +49,8 @@ export interface InstanceTypeRecord {
   defaultCardNetworkInterfaces?: number;
   ipv4PerEni?: number;
   networkCards?: number;
+  /** Network interfaces per network card, by card index, when discovered (DescribeInstanceTypes NetworkCards). */
+  networkCardInterfaces?: number[];
   /** Branch ENIs for security groups for pods; absent when not trunking-compatible. */
   podEniCount?: number;
   efaCount?: number;

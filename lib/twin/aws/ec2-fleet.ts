@@ -286,6 +286,7 @@ export function createFleet(world: Ec2World, params: QueryParams, forced?: Launc
     fleetId: fleet.fleetId,
     tags: tagMap(requestTags("fleet")),
     createTimeMs: world.now(),
+    context: params.string("Context"),
   });
   return idempotency.record(fleet.response());
 }

@@ -57,6 +57,8 @@ export interface AwsEmulatorOptions {
   offeringExclusions?: OfferingExclusion[];
   /** @default `defaultEksCluster(clusterName)` */
   eksCluster?: Partial<EksClusterConfig>;
+  /** IAM roles that exist (adding another to an instance profile is `NoSuchEntity`). @default every role exists */
+  iamRoles?: string[];
 }
 
 /** An instance as the inspection API shows it. */

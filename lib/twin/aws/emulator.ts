@@ -66,6 +66,7 @@ export class AwsEmulator {
       kubernetesVersions: options.kubernetesVersions ?? DEFAULT_KUBERNETES_VERSIONS,
       instanceTypes: options.instanceTypes,
       offeringExclusions: options.offeringExclusions ?? [],
+      iamRoles: options.iamRoles,
     });
     for (const r of options.capacityReservations ?? []) this.world.reservations.add(r);
     this.noticeMs = options.spotInterruptionNoticeMs ?? 120_000;

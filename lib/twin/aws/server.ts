@@ -5,8 +5,8 @@
  * - `X-Amz-Target: AWSPriceListService.<Action>` → Pricing (JSON 1.1)
  * - `X-Amz-Target: AWSEvents.<Action>` → EventBridge PutEvents on the default bus (JSON 1.1)
  * - `GET /clusters[/<name>]` → EKS (REST JSON)
- * - form body with `Version=2011-06-15` → STS (Query); `Version=2010-05-15` → CloudFormation (Query); any other
- *   form body → EC2 (Query, `Version=2016-11-15`)
+ * - form body with `Version=2011-06-15` → STS (Query); `Version=2010-05-15` → CloudFormation (Query);
+ *   `Version=2010-05-08` → IAM instance profiles (Query); any other form body → EC2 (Query, `Version=2016-11-15`)
  *
  * Every call advances the world to the clock's time, is counted as `<service>:<Action>`, and passes through fault
  * injection and (EC2) the documented rate limits before its handler runs. Errors are shaped per protocol.
@@ -19,6 +19,7 @@ import { FLEET_POOL_ERROR_CODES, runEc2Action } from "./ec2-api.js";
 import { type EksClusterConfig, type EksContext, handleEks } from "./eks.js";
 import { AwsApiError, ec2StatusForCode } from "./errors.js";
 import type { Fault, FaultInjector } from "./faults.js";
+import { handleIam, iamErrorXml } from "./iam.js";
 import type { PricingService } from "./pricing.js";
 import { QueryParams } from "./query-params.js";
 import type { SeededRandom } from "./random.js";
@@ -52,7 +53,7 @@ interface Reply {
   errorType?: string;
 }
 
-type Protocol = "ec2" | "json" | "rest-json" | "sts" | "cloudformation";
+type Protocol = "ec2" | "json" | "rest-json" | "sts" | "cloudformation" | "iam";
 
 interface Routed {
   service: string;
@@ -74,6 +75,8 @@ function errorReply(protocol: Protocol, code: string, message: string, status: n
       return { status, contentType: XML, body: stsErrorXml(code, message, requestId, status) };
     case "cloudformation":
       return { status, contentType: XML, body: cloudFormationErrorXml(code, message, requestId, status) };
+    case "iam":
+      return { status, contentType: XML, body: iamErrorXml(code, message, requestId, status) };
     case "json":
       return { status, contentType: JSON_11, body: JSON.stringify({ __type: code, message }), errorType: code };
     default:
@@ -89,7 +92,7 @@ function faultReply(
   const ec2 = route.protocol === "ec2";
   if (fault.kind === "throttle") {
     if (ec2) return errorReply("ec2", "RequestLimitExceeded", "Request limit exceeded.", 503, requestId);
-    const code = route.protocol === "sts" ? "Throttling" : "ThrottlingException";
+    const code = route.protocol === "sts" || route.protocol === "iam" ? "Throttling" : "ThrottlingException";
     return errorReply(route.protocol, code, "Rate exceeded", route.protocol === "rest-json" ? 429 : 400, requestId);
   }
   if (fault.kind === "outage") {
@@ -248,6 +251,10 @@ export class AwsHttpServer {
         protocol: "sts",
         run: () => ({ status: 200, contentType: XML, body: handleSts(action, world.config.accountId, requestId) }),
       };
+    }
+    if (params.string("Version") === "2010-05-08") {
+      const body = () => handleIam(world.iam, world.config.accountId, action, params, requestId);
+      return { service: "iam", action, protocol: "iam", run: () => ({ status: 200, contentType: XML, body: body() }) };
     }
     if (params.string("Version") === "2010-05-15") {
       const body = () => handleCloudFormation(action, params, this.deps.stacks, requestId);

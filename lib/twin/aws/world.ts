@@ -9,6 +9,7 @@ import { CapacityReservationStore } from "./capacity-reservations.js";
 import { type EmulatedInstanceType, EmulatorCatalog, type OfferingExclusion } from "./catalog.js";
 import { AwsApiError } from "./errors.js";
 import { EventBus } from "./events.js";
+import { InstanceProfileStore } from "./iam.js";
 import { type EmulatedImage, ImageCatalog } from "./images.js";
 import { type EmulatedInstance, InstanceStore, type LifecycleTimings } from "./instances.js";
 import { LaunchTemplateStore } from "./launch-templates.js";
@@ -38,6 +39,8 @@ export interface WorldConfig {
   kubernetesVersions: string[];
   instanceTypes?: string[];
   offeringExclusions: OfferingExclusion[];
+  /** IAM roles that exist. @default every role name exists */
+  iamRoles?: string[];
 }
 
 /** A launch problem, shaped as a Fleet error item or a RunInstances error. */
@@ -100,8 +103,13 @@ export class Ec2World {
   readonly instances: InstanceStore;
   readonly parameters: ParameterStore;
   readonly reservations: CapacityReservationStore;
+  /** IAM instance profiles. */
+  readonly iam: InstanceProfileStore;
   /** Fleets by id (instant fleets only). */
-  readonly fleets = new Map<string, { fleetId: string; tags: Map<string, string>; createTimeMs: number }>();
+  readonly fleets = new Map<
+    string,
+    { fleetId: string; tags: Map<string, string>; createTimeMs: number; context?: string }
+  >();
   /** Idempotent responses by `<action>|<ClientToken>`. */
   readonly idempotency = new Map<string, { fingerprint: string; response: XmlObject }>();
   private purgedCost = 0;
@@ -117,6 +125,8 @@ export class Ec2World {
     this.spot = new SpotPriceModel(this.catalog, config.seed, now, config.spotPrices);
     this.events = new EventBus(config.region, config.accountId, this.random);
     this.parameters = new ParameterStore(config.region, config.accountId, () => config.clock.now());
+    const roles = config.iamRoles ? new Set(config.iamRoles) : undefined;
+    this.iam = new InstanceProfileStore(config.accountId, () => config.clock.now(), roles);
     this.instances = new InstanceStore(config.timings, {
       stateChanged: (i, t) => this.events.stateChange(i.instanceId, i.state, t),
       released: (i) => {
