@@ -16,7 +16,7 @@ import { effectiveConfigSource } from "../lib/controllers/config-source.js";
 import type { ControllerDeps } from "../lib/controllers/deps.js";
 import { powertoolsTelemetry } from "../lib/controllers/telemetry-powertools.js";
 import { systemClock } from "../lib/core/clock.js";
-import { CONTROLLER_ENV } from "../lib/infra/controller-env.js";
+import { CONTROLLER_ENV, POWERTOOLS_ENV } from "../lib/infra/controller-env.js";
 import { lowerBound } from "../lib/scheduling/bound/lower-bound.js";
 import { solve } from "../lib/scheduling/packer/solve.js";
 import { createDynamoClient, createSsmClient, isLoopbackEndpoint } from "../lib/state/clients.js";
@@ -32,14 +32,24 @@ export class MissingEnvironmentError extends Error {
   }
 }
 
-/** Settings read from the environment besides the clients. */
+/** Everything the controllers read from the environment contract (`lib/infra/controller-env.ts`). */
 export interface ControllerSettings {
   clusterName: string;
   region: string;
+  /** The state table's name. */
+  table: string;
+  /** Instance profile of the nodes, for NodeClasses that name none (every launch needs one). */
+  instanceProfile: string;
+  /** SSM parameter path of the configuration. @default unset (configuration from the state table) */
+  configSsmPath?: string;
   /** @default 50 */
   loopSeconds: number;
   /** @default "ignore" */
   rebalance: "ignore" | "replace";
+  /** Powertools service name. @default `stevedore-<controller>` */
+  serviceName?: string;
+  /** Powertools metrics namespace. @default Powertools' own default */
+  metricsNamespace?: string;
 }
 
 function required(env: Env, name: string): string {
@@ -48,14 +58,32 @@ function required(env: Env, name: string): string {
   return v;
 }
 
-/** Reads the settings. */
+function optional(env: Env, name: string): string | undefined {
+  return env[name] || undefined;
+}
+
+/**
+ * Reads the whole environment contract at cold start: a missing required variable fails the cold start with an
+ * error naming it (nodes launched without an instance profile would never join, with nothing to say why).
+ */
 export function readSettings(env: Env = process.env): ControllerSettings {
   const loop = Number(env[CONTROLLER_ENV.loopSeconds] ?? "50");
-  return {
+  const s: ControllerSettings = {
     clusterName: required(env, CONTROLLER_ENV.clusterName),
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1",
+    table: required(env, CONTROLLER_ENV.table),
+    instanceProfile: required(env, CONTROLLER_ENV.instanceProfile),
     loopSeconds: Number.isFinite(loop) && loop >= 0 ? loop : 50,
     rebalance: env[CONTROLLER_ENV.rebalance] === "replace" ? "replace" : "ignore",
+  };
+  const configSsmPath = optional(env, CONTROLLER_ENV.configSsmPath);
+  const serviceName = optional(env, POWERTOOLS_ENV.serviceName);
+  const metricsNamespace = optional(env, POWERTOOLS_ENV.metricsNamespace);
+  return {
+    ...s,
+    ...(configSsmPath ? { configSsmPath } : {}),
+    ...(serviceName ? { serviceName } : {}),
+    ...(metricsNamespace ? { metricsNamespace } : {}),
   };
 }
 
@@ -82,13 +110,13 @@ export async function buildDeps(
   });
   const ssm = createSsmClient({ region: s.region, endpoint: env.STEVEDORE_SSM_ENDPOINT ?? awsEndpoint }, env);
   const telemetry = powertoolsTelemetry({
-    serviceName: env.POWERTOOLS_SERVICE_NAME ?? `stevedore-${controller}`,
-    namespace: env.POWERTOOLS_METRICS_NAMESPACE,
+    serviceName: s.serviceName ?? `stevedore-${controller}`,
+    namespace: s.metricsNamespace,
     defaultDimensions: { cluster: s.clusterName },
   });
   const dynamo = createDynamoClient({ region: s.region, endpoint: env.STEVEDORE_DYNAMODB_ENDPOINT }, env);
-  const state = new DynamoStateStore({ client: dynamo, tableName: required(env, CONTROLLER_ENV.table) });
-  const ssmPath = env[CONTROLLER_ENV.configSsmPath];
+  const state = new DynamoStateStore({ client: dynamo, tableName: s.table });
+  const ssmPath = s.configSsmPath;
   const cloud = new AwsCloudProvider({
     ...aws,
     ssm,
@@ -96,7 +124,7 @@ export async function buildDeps(
     clusterName: s.clusterName,
     cluster: () => loadClusterFacts(eks, s.clusterName),
     unavailableOfferings: new StoreBackedUnavailableOfferings(state),
-    defaultInstanceProfile: env[CONTROLLER_ENV.instanceProfile],
+    defaultInstanceProfile: s.instanceProfile,
     logger: telemetry.logger,
   });
   const deps: ControllerDeps = {

@@ -1,6 +1,7 @@
 /**
- * The environment contract of the controller Lambdas (`lambdas/*.ts` read these names; the stack sets them). No CDK
- * imports: the Lambda wiring can import {@link CONTROLLER_ENV} to read exactly what the stack writes.
+ * The environment contract of the controller Lambdas (`lambdas/wiring.ts:readSettings` reads these names; the stack
+ * sets them). No CDK imports: the Lambda wiring can import {@link CONTROLLER_ENV} to read exactly what the stack
+ * writes. Every variable set here is read there and the other way round (`test/infra/contracts.test.ts`).
  */
 import { METRICS_NAMESPACE, METRICS_SERVICE_NAME } from "./metrics-names.js";
 import type { StevedoreStackConfig } from "./stack-config.js";
@@ -12,18 +13,21 @@ export const CONTROLLER_ENV = {
   configSsmPath: "STEVEDORE_CONFIG_SSM_PATH",
   loopSeconds: "STEVEDORE_LOOP_SECONDS",
   rebalance: "STEVEDORE_REBALANCE",
-  nodeRoleArn: "STEVEDORE_NODE_ROLE_ARN",
   instanceProfile: "STEVEDORE_INSTANCE_PROFILE",
-  queueUrl: "STEVEDORE_QUEUE_URL",
+} as const;
+
+/** Powertools' own variables, which the stack sets and the wiring passes to the telemetry. */
+export const POWERTOOLS_ENV = {
+  serviceName: "POWERTOOLS_SERVICE_NAME",
+  metricsNamespace: "POWERTOOLS_METRICS_NAMESPACE",
 } as const;
 
 /** Values of {@link controllerEnvironment}. */
 export interface ControllerEnvironmentInputs {
   config: StevedoreStackConfig;
   tableName: string;
-  nodeRoleArn: string;
+  /** The node instance profile: launch templates carry it when the NodeClass names none. */
   instanceProfileName: string;
-  queueUrl: string;
 }
 
 /** The environment every controller Lambda gets (also Powertools' service name and metrics namespace). */
@@ -34,10 +38,8 @@ export function controllerEnvironment(i: ControllerEnvironmentInputs): Record<st
     ...(i.config.ssmPath ? { [CONTROLLER_ENV.configSsmPath]: i.config.ssmPath } : {}),
     [CONTROLLER_ENV.loopSeconds]: String(i.config.loopSeconds),
     [CONTROLLER_ENV.rebalance]: i.config.rebalance,
-    [CONTROLLER_ENV.nodeRoleArn]: i.nodeRoleArn,
     [CONTROLLER_ENV.instanceProfile]: i.instanceProfileName,
-    [CONTROLLER_ENV.queueUrl]: i.queueUrl,
-    POWERTOOLS_SERVICE_NAME: METRICS_SERVICE_NAME,
-    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    [POWERTOOLS_ENV.serviceName]: METRICS_SERVICE_NAME,
+    [POWERTOOLS_ENV.metricsNamespace]: METRICS_NAMESPACE,
   };
 }

@@ -22,6 +22,9 @@ import { KubeTwinStore } from "./kube-twin-store.js";
 import { parseDurationMs, type Scenario } from "./scenario.js";
 import type { VirtualClock } from "./virtual-clock.js";
 
+/** The stack's node instance profile in the twin (launch templates of NodeClasses that name none carry it). */
+export const TWIN_NODE_INSTANCE_PROFILE = "stevedore-twin-node";
+
 const TABLE = "stevedore-twin";
 const DUMMY_CREDENTIALS = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" };
 
@@ -91,6 +94,7 @@ export async function startTwinWorld(scenario: Scenario, clock: VirtualClock): P
     cluster: () => loadClusterFacts(eks, scenario.clusterName),
     clock,
     unavailableOfferings: new StoreBackedUnavailableOfferings(state),
+    defaultInstanceProfile: TWIN_NODE_INSTANCE_PROFILE,
   });
   const kubeClient = new KubeClusterClient({ kubeConfig: kube.kubeconfig(), clock });
   const config: ConfigSource = {

@@ -29,14 +29,34 @@ function captureStdout<T>(fn: () => T): { out: string[]; value: T } {
 describe("lambda wiring", () => {
   test("settings come from the stack's environment names, with clear errors", () => {
     assert.throws(() => readSettings({}), MissingEnvironmentError);
+    const base = { STEVEDORE_CLUSTER_NAME: "prod", STEVEDORE_TABLE: "t", STEVEDORE_INSTANCE_PROFILE: "node" };
     const s = readSettings({
-      STEVEDORE_CLUSTER_NAME: "prod",
+      ...base,
       STEVEDORE_LOOP_SECONDS: "20",
       STEVEDORE_REBALANCE: "replace",
       AWS_REGION: "eu-west-1",
     });
-    assert.deepEqual(s, { clusterName: "prod", region: "eu-west-1", loopSeconds: 20, rebalance: "replace" });
-    assert.equal(readSettings({ STEVEDORE_CLUSTER_NAME: "x", STEVEDORE_LOOP_SECONDS: "nope" }).loopSeconds, 50);
+    assert.deepEqual(s, {
+      clusterName: "prod",
+      region: "eu-west-1",
+      table: "t",
+      instanceProfile: "node",
+      loopSeconds: 20,
+      rebalance: "replace",
+    });
+    assert.equal(readSettings({ ...base, STEVEDORE_LOOP_SECONDS: "nope" }).loopSeconds, 50);
+  });
+
+  test("a cold start without the instance profile fails, naming the variable", () => {
+    const { STEVEDORE_INSTANCE_PROFILE: _, ...env } = {
+      STEVEDORE_CLUSTER_NAME: "prod",
+      STEVEDORE_TABLE: "t",
+      STEVEDORE_INSTANCE_PROFILE: "node",
+    };
+    assert.throws(
+      () => readSettings(env),
+      (err: Error) => err instanceof MissingEnvironmentError && /STEVEDORE_INSTANCE_PROFILE/.test(err.message),
+    );
   });
 
   test("builds working controllers from local endpoints and config stored in DynamoDB", async () => {
@@ -57,6 +77,7 @@ describe("lambda wiring", () => {
       const { deps, settings } = await buildDeps("provisioner", {
         STEVEDORE_CLUSTER_NAME: CLUSTER,
         STEVEDORE_TABLE: h.state.tableName,
+        STEVEDORE_INSTANCE_PROFILE: "stevedore-test-node",
         STEVEDORE_LOOP_SECONDS: "0",
         STEVEDORE_EC2_ENDPOINT: h.aws.endpoint,
         STEVEDORE_DYNAMODB_ENDPOINT: h.dynalite.endpoint,

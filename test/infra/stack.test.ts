@@ -181,12 +181,7 @@ describe("StevedoreStack", () => {
       assert.equal(env[CONTROLLER_ENV.clusterName], "demo");
       assert.equal(env[CONTROLLER_ENV.loopSeconds], "50");
       assert.equal(env[CONTROLLER_ENV.rebalance], "ignore");
-      for (const key of [
-        CONTROLLER_ENV.table,
-        CONTROLLER_ENV.nodeRoleArn,
-        CONTROLLER_ENV.instanceProfile,
-        CONTROLLER_ENV.queueUrl,
-      ]) {
+      for (const key of [CONTROLLER_ENV.table, CONTROLLER_ENV.instanceProfile]) {
         assert.ok(env[key], `${prefix} ${key}`);
       }
       assert.equal(env[CONTROLLER_ENV.configSsmPath], undefined);

@@ -61,6 +61,9 @@ export class TestClock implements Clock {
   }
 }
 
+/** The stack's node instance profile in these tests. */
+export const NODE_INSTANCE_PROFILE = "stevedore-test-node";
+
 export const CLUSTER = "test";
 export const REGION = "us-east-1";
 export const ZONES = ["us-east-1a", "us-east-1b"];
@@ -207,6 +210,7 @@ export async function startControllerHarness(opts: HarnessOptions = {}): Promise
     clock,
     gate: { random: () => 0 },
     unavailableOfferings: new StoreBackedUnavailableOfferings(state),
+    defaultInstanceProfile: NODE_INSTANCE_PROFILE,
   });
   const config = parseConfig(opts.config ?? defaultConfigYaml());
   const telemetry = new MemoryTelemetry();

@@ -35,6 +35,7 @@ import {
 } from "./fleet.js";
 import { type Candidate, type FleetOrder, toCloudInstance } from "./fleet-order.js";
 import { effectiveKubelet } from "./instance-type-catalog.js";
+import { instanceProfileFor, requireInstanceProfile } from "./launch-identity.js";
 import type { LaunchTemplateManager } from "./launch-templates.js";
 import { type ApiGate, awsErrorCode, ec2Call } from "./retry.js";
 import type { SecurityGroup } from "./security-groups.js";
@@ -115,6 +116,7 @@ export class Launcher {
       throw new UnfulfillableLaunchError(`${ctx}: no security group matches the NodeClass securityGroupSelectorTerms`);
     }
     if (resolved.amis.length === 0) throw new UnfulfillableLaunchError(`${ctx}: no AMI resolved for the NodeClass`);
+    requireInstanceProfile(req.nodeClass, this.deps.defaultInstanceProfile, ctx);
     const order = (["spot", "on-demand"] as FleetCapacityType[]).filter((ct) => req.capacityTypes.includes(ct));
     if (order.length === 0) {
       throw new UnfulfillableLaunchError(`${ctx}: capacity types ${req.capacityTypes.join(",")} cannot be launched`);
@@ -256,7 +258,7 @@ export class Launcher {
       const name = await this.deps.launchTemplates.ensure({
         imageId: g.ami.id,
         userData: renderUserData(family, bootstrap),
-        instanceProfile: nodeClass.instanceProfile ?? this.deps.defaultInstanceProfile,
+        instanceProfile: instanceProfileFor(nodeClass, this.deps.defaultInstanceProfile),
         securityGroupIds: resolved.securityGroups.map((s) => s.id),
         blockDeviceMappings: nodeClass.blockDeviceMappings,
         amiFamily: family,
