@@ -127,6 +127,8 @@ export interface HarnessOptions {
   scheduler?: boolean;
   /** The fake apiserver stamps objects (creation, deletion) with the harness clock instead of the wall clock. @default false */
   kubeOnClock?: boolean;
+  /** Start of the harness clock, epoch ms (the deployed-mode tests start it at the wall clock). @default 2026-01-05T12:00Z */
+  clockStart?: number;
 }
 
 /** Pod options for the helpers. */
@@ -185,7 +187,7 @@ function readyPod(pod: Pod, nodeName: string): Pod {
 
 /** Starts the world. Always `await h.close()`. */
 export async function startControllerHarness(opts: HarnessOptions = {}): Promise<ControllerHarness> {
-  const clock = new TestClock();
+  const clock = new TestClock(opts.clockStart);
   const kube = await startFakeKube(opts.kubeOnClock ? { now: () => clock.now() } : {});
   const aws = await startAwsEmulator({
     clusterName: CLUSTER,

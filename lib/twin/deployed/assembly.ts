@@ -58,6 +58,12 @@ export function readAssembly(dir: string): AssemblyStack {
   };
 }
 
+/** Context the CDK CLI sets on every synth: construct paths and asset paths in the template's metadata. */
+export const CLI_CONTEXT = {
+  "aws:cdk:enable-path-metadata": true,
+  "aws:cdk:enable-asset-metadata": true,
+} as const;
+
 /** Settings of {@link synthesizeAssembly}. */
 export interface SynthesizeOptions {
   /** Stack settings (as `-c key=value`); clusterName and region at least. */
@@ -72,7 +78,7 @@ export async function synthesizeAssembly(opts: SynthesizeOptions): Promise<strin
   const { App } = await import("aws-cdk-lib");
   const { parseStackConfig } = await import("../../infra/stack-config.js");
   const { StevedoreStack } = await import("../../infra/stevedore-stack.js");
-  const app = new App({ outdir });
+  const app = new App({ outdir, context: CLI_CONTEXT });
   new StevedoreStack(app, "Stevedore", { config: parseStackConfig(opts.settings) });
   app.synth();
   return outdir;

@@ -13,6 +13,8 @@ export interface DeployedTable {
   name: string;
   partitionKey: string;
   sortKey?: string;
+  /** Types of the key attributes (`S`, `N`, `B`). */
+  attributeTypes: Record<string, string>;
   /** TTL attribute. @default unset */
   ttlAttribute?: string;
 }
@@ -110,6 +112,8 @@ export interface DeployedStackModel {
   functions: DeployedFunction[];
   eventSourceMappings: DeployedEventSourceMapping[];
   roles: DeployedRole[];
+  /** Instance profile name → role ARN (`AWS::IAM::InstanceProfile`). */
+  instanceProfiles: Record<string, string>;
   /** Resources the twin does not stand up. */
   unmodelled: { logicalId: string; type: string }[];
 }
@@ -125,6 +129,7 @@ export const MODELLED_TYPES: ReadonlySet<string> = new Set([
   "AWS::IAM::Role",
   "AWS::IAM::Policy",
   "AWS::IAM::ManagedPolicy",
+  "AWS::IAM::InstanceProfile",
 ]);
 
 const num = (v: unknown, fallback: number): number => (v === undefined ? fallback : Number(v));
@@ -152,6 +157,12 @@ function readTable(rv: IntrinsicResolver, template: CfnTemplate): DeployedTable 
     logicalId: id,
     name: rv.physicalName(id),
     partitionKey: keys.find((k) => k.KeyType === "HASH")?.AttributeName ?? "",
+    attributeTypes: Object.fromEntries(
+      ((p.AttributeDefinitions as { AttributeName: string; AttributeType: string }[]) ?? []).map((a) => [
+        a.AttributeName,
+        a.AttributeType,
+      ]),
+    ),
     ...(keys.find((k) => k.KeyType === "RANGE")
       ? { sortKey: keys.find((k) => k.KeyType === "RANGE")?.AttributeName }
       : {}),
@@ -306,6 +317,16 @@ export function readDeployedModel(
     functions: readFunctions(rv, template, assemblyDir),
     eventSourceMappings: readMappings(rv, template),
     roles: readRoles(rv, template),
+    instanceProfiles: Object.fromEntries(
+      of(template, "AWS::IAM::InstanceProfile").map(([id, r]) => {
+        const roles = rv.resolve(r.Properties?.Roles ?? []) as string[];
+        const role = roles[0] ?? "";
+        return [
+          rv.physicalName(id),
+          role.startsWith("arn:") ? role : `arn:${rv.target.partition}:iam::${rv.target.account}:role/${role}`,
+        ];
+      }),
+    ),
     unmodelled: Object.entries(template.Resources)
       .filter(([, r]) => !MODELLED_TYPES.has(r.Type))
       .map(([logicalId, r]) => ({ logicalId, type: r.Type })),

@@ -1,0 +1,155 @@
+/**
+ * A deployed stack in the twin: from a cloud assembly, the state table (in dynalite, with the template's key
+ * schema), the queues, the rules, the functions on the Lambda runtime and the event source mappings, all wired to the
+ * twin's AWS emulator and fake kube-apiserver through an authorizing gateway. The functions' bundles reach them the
+ * way they reach AWS, through the same code path, with only endpoints (`STEVEDORE_EC2_ENDPOINT`,
+ * `STEVEDORE_DYNAMODB_ENDPOINT`, `KUBECONFIG`) and credentials (one access key per role) set by the twin.
+ */
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  type ScalarAttributeType,
+} from "@aws-sdk/client-dynamodb";
+import { matchesEventPattern } from "../../cloud/aws/event-patterns.js";
+import type { AwsEmulator } from "../aws/emulator.js";
+import { AwsGateway } from "./aws-gateway.js";
+import { emulatorAuthorizationContext } from "./emulator-authorization.js";
+import { IamEvaluator } from "./iam-evaluator.js";
+import { LambdaRuntime, type LambdaRuntimeOptions } from "./lambda-runtime.js";
+import { QueuePoller } from "./queue-poller.js";
+import { SqsQueues } from "./sqs-queues.js";
+import type { DeployedStackModel } from "./template-model.js";
+
+/** What the stack is stood up against. */
+export interface DeployedStackOptions {
+  model: DeployedStackModel;
+  emulator: AwsEmulator;
+  dynamo: { client: DynamoDBClient; endpoint: string };
+  /** Path of a kubeconfig file for the fake kube-apiserver. */
+  kubeconfigPath: string;
+  /** Function timeout override (tests). @default the template's */
+  timeoutMs?: LambdaRuntimeOptions["timeoutMs"];
+  /** Where the functions' output lines go. @default dropped */
+  onOutput?: LambdaRuntimeOptions["onOutput"];
+  /** Poll queues continuously (else only through {@link DeployedStack.pollQueues}). @default false */
+  pollContinuously?: boolean;
+}
+
+/** The stood-up stack. */
+export class DeployedStack {
+  private constructor(
+    readonly model: DeployedStackModel,
+    readonly gateway: AwsGateway,
+    readonly iam: IamEvaluator,
+    readonly queues: SqsQueues,
+    readonly lambda: LambdaRuntime,
+    readonly pollers: QueuePoller[],
+  ) {}
+
+  /** Stands the stack up. Always `await stack.close()`. */
+  static async standUp(opts: DeployedStackOptions): Promise<DeployedStack> {
+    const { model } = opts;
+    const { account, region } = model.resolver.target;
+    if (model.table) await createTable(opts.dynamo.client, model.table);
+    const iam = new IamEvaluator(model.roles, account);
+    const gateway = new AwsGateway({
+      emulatorEndpoint: opts.emulator.endpoint,
+      dynamoEndpoint: opts.dynamo.endpoint,
+      iam,
+      region,
+      account,
+      ec2: emulatorAuthorizationContext(opts.emulator, { region, account, instanceProfiles: model.instanceProfiles }),
+    });
+    const endpoint = await gateway.start();
+    const lambda = new LambdaRuntime(model.functions, {
+      extraEnv: (fn) => ({
+        AWS_REGION: region,
+        AWS_DEFAULT_REGION: region,
+        STEVEDORE_EC2_ENDPOINT: endpoint,
+        STEVEDORE_DYNAMODB_ENDPOINT: endpoint,
+        KUBECONFIG: opts.kubeconfigPath,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+        ...gateway.credentialsFor(fn.roleArn),
+      }),
+      ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+      ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),
+    });
+    const queues = new SqsQueues(
+      { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
+      model.queues,
+    );
+    const pollers = model.eventSourceMappings.map((m) => new QueuePoller(m, queues, lambda));
+    if (opts.pollContinuously) for (const p of pollers) p.start();
+    return new DeployedStack(model, gateway, iam, queues, lambda, pollers);
+  }
+
+  /** Invokes a function synchronously with a scheduled-event payload (as its schedule rule would, but waiting). */
+  invokeScheduled(name: string) {
+    const fn = this.lambda.function(name);
+    const rule = this.model.rules.find((r) => r.schedule && r.targets.some((t) => t.arn === fn.arn));
+    return this.lambda.invoke(name, scheduledEvent(rule?.logicalId ?? name, this.model.resolver.target.region));
+  }
+
+  /** Routes an event through the pattern rules: queue targets get the event as a message, functions an async invoke. */
+  publish(event: unknown): number {
+    let matched = 0;
+    for (const rule of this.model.rules) {
+      if (!rule.enabled || !rule.pattern || !matchesEventPattern(rule.pattern as never, event)) continue;
+      matched++;
+      for (const t of rule.targets) {
+        if (t.arn.includes(":sqs:")) this.queues.send(t.arn, JSON.stringify(event));
+        else if (t.arn.includes(":lambda:")) this.lambda.invokeAsync(t.arn, event);
+      }
+    }
+    return matched;
+  }
+
+  /** Polls every mapped queue once. */
+  async pollQueues(): Promise<void> {
+    await Promise.all(this.pollers.map((p) => p.pollOnce()));
+  }
+
+  /** Stops pollers, kills every environment, closes the gateway. */
+  async close(): Promise<void> {
+    await Promise.all(this.pollers.map((p) => p.stop()));
+    await this.lambda.close();
+    await this.gateway.close();
+  }
+}
+
+function scheduledEvent(rule: string, region: string) {
+  return {
+    version: "0",
+    id: crypto.randomUUID(),
+    "detail-type": "Scheduled Event",
+    source: "aws.events",
+    time: new Date().toISOString(),
+    region,
+    resources: [rule],
+    detail: {},
+  };
+}
+
+async function createTable(client: DynamoDBClient, t: NonNullable<DeployedStackModel["table"]>): Promise<void> {
+  const keys = [t.partitionKey, ...(t.sortKey ? [t.sortKey] : [])];
+  await client.send(
+    new CreateTableCommand({
+      TableName: t.name,
+      BillingMode: "PAY_PER_REQUEST",
+      AttributeDefinitions: keys.map((k) => ({
+        AttributeName: k,
+        AttributeType: (t.attributeTypes[k] ?? "S") as ScalarAttributeType,
+      })),
+      KeySchema: [
+        { AttributeName: t.partitionKey, KeyType: "HASH" },
+        ...(t.sortKey ? [{ AttributeName: t.sortKey, KeyType: "RANGE" as const }] : []),
+      ],
+    }),
+  );
+  for (let i = 0; i < 100; i++) {
+    const d = await client.send(new DescribeTableCommand({ TableName: t.name }));
+    if (d.Table?.TableStatus === "ACTIVE") return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
