@@ -7,6 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { DEFAULT_PENDING_GRACE_MS } from "../../../lib/controllers/recovery.js";
 import { DynamoStateStore } from "../../../lib/state/dynamo-store.js";
 import { readAssembly } from "../../../lib/twin/deployed/assembly.js";
 import { DeployedStack } from "../../../lib/twin/deployed/deployed-stack.js";
@@ -117,6 +119,94 @@ describe("deployed mode", () => {
       assert.equal(w.h.liveInstances().length, 1);
       const m = w.stack.lambda.metrics().provisioner;
       assert.deepEqual([m.invocations, m.coldStarts, m.timeouts], [1, 1, 0]);
+    } finally {
+      await w.close();
+    }
+  });
+
+  test("a policy without ec2:CreateFleet: the launch is denied, recorded as a failed launch, nothing launched", async () => {
+    const m = model();
+    for (const role of m.roles) {
+      for (const policy of role.policies) {
+        policy.document.Statement = policy.document.Statement.map((st) => ({
+          ...st,
+          Action: [st.Action].flat().filter((a) => a !== "ec2:CreateFleet"),
+        })).filter((st) => (st.Action as string[]).length > 0);
+      }
+    }
+    const w = await world(m);
+    try {
+      w.h.pod("web-0", { cpu: "1" });
+      const r = await w.stack.invokeScheduled("provisioner");
+      assert.equal(r.status, "ok", "a denial is a failed launch, not a crash");
+      assert.ok(w.stack.iam.denials.some((d) => d.check.action === "ec2:CreateFleet"));
+      const fleet = w.stack.gateway.calls.get("ec2:CreateFleet");
+      assert.ok(fleet && fleet.denied >= 1 && fleet.denied === fleet.total, JSON.stringify(fleet));
+      assert.equal(w.h.liveInstances().length, 0);
+      const claims = await w.state.listClaims({ includeTerminated: true });
+      assert.ok(claims.length >= 1 && claims.every((c) => c.state === "Terminated"), "each denied claim is closed");
+      const decisions = await w.state.listDecisions(Date.now() - 3_600_000);
+      assert.ok(
+        decisions.some((d) => d.action === "launch-failed" && d.details.errorClass === "UnauthorizedError"),
+        JSON.stringify(decisions),
+      );
+    } finally {
+      await w.close();
+    }
+  });
+
+  test("a missing environment variable fails the cold start, naming it", async () => {
+    const m = model();
+    const provisioner = m.functions.find((f) => f.name === "provisioner");
+    if (provisioner) delete provisioner.environment.STEVEDORE_INSTANCE_PROFILE;
+    const w = await world(m);
+    try {
+      const r = await w.stack.invokeScheduled("provisioner");
+      assert.equal(r.status, "error");
+      assert.match(r.status === "error" ? (r.error?.message ?? "") : "", /STEVEDORE_INSTANCE_PROFILE/);
+    } finally {
+      await w.close();
+    }
+  });
+
+  test("a timeout in the middle of a launch: the lease stays held, a later invocation adopts the instance", async () => {
+    const w = await world();
+    try {
+      w.h.pod("web-0", { cpu: "1" });
+      w.stack.gateway.holdResponses("ec2:CreateFleet");
+      const killed = await w.stack.invokeScheduled("provisioner");
+      assert.equal(killed.status, "timeout");
+      assert.equal(w.h.liveInstances().length, 1, "CreateFleet took effect before the kill");
+      assert.equal(await w.state.acquireLease("provisioner", "probe", 1000, Date.now()), undefined, "still held");
+      w.stack.gateway.releaseResponses("ec2:CreateFleet");
+      const blocked = await w.stack.invokeScheduled("provisioner");
+      assert.equal(blocked.status, "ok");
+      assert.equal(w.h.liveInstances().length, 1);
+      // The lease's TTL runs out (instead of waiting 35 s for it), and the claim's pending grace passes (recovery
+      // leaves a Pending claim alone for 30 s after its last update, so it never races a live launch).
+      const [pending] = await w.state.listClaims();
+      assert.equal(pending?.state, "Pending");
+      await new Promise((r) =>
+        setTimeout(r, Math.max(0, (pending?.updatedAt ?? 0) + DEFAULT_PENDING_GRACE_MS - Date.now())),
+      );
+      await localDynamoClient(w.h.dynalite.endpoint).send(
+        new UpdateItemCommand({
+          TableName: w.stack.model.table?.name,
+          Key: { pk: { S: "LEASE" }, sk: { S: "provisioner" } },
+          UpdateExpression: "SET expiresAt = :past",
+          ExpressionAttributeValues: { ":past": { N: String(Date.now() - 1) } },
+        }),
+      );
+      const recovered = await w.stack.invokeScheduled("provisioner");
+      assert.equal(recovered.status, "ok", w.output.slice(-20).join("\n"));
+      const live = w.h.liveInstances();
+      assert.equal(live.length, 1, "no duplicate instance");
+      const claims = await w.state.listClaims();
+      assert.equal(claims.length, 1);
+      assert.equal(claims[0]?.instanceId, live[0]?.instanceId);
+      assert.notEqual(claims[0]?.state, "Pending");
+      const m = w.stack.lambda.metrics().provisioner;
+      assert.deepEqual([m.invocations, m.timeouts, m.coldStarts], [3, 1, 2]);
     } finally {
       await w.close();
     }
