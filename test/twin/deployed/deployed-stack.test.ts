@@ -9,10 +9,13 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { DEFAULT_PENDING_GRACE_MS } from "../../../lib/controllers/recovery.js";
+import { REPO_ROOT } from "../../../lib/infra/lambda-entries.js";
 import { DynamoStateStore } from "../../../lib/state/dynamo-store.js";
 import { readAssembly } from "../../../lib/twin/deployed/assembly.js";
+import { runDeployed } from "../../../lib/twin/deployed/deployed-run.js";
 import { DeployedStack } from "../../../lib/twin/deployed/deployed-stack.js";
 import { type DeployedStackModel, readDeployedModel } from "../../../lib/twin/deployed/template-model.js";
+import { loadScenario } from "../../../lib/twin/scenario.js";
 import {
   CLUSTER,
   type ControllerHarness,
@@ -210,5 +213,21 @@ describe("deployed mode", () => {
     } finally {
       await w.close();
     }
+  });
+
+  test("simulate --deployed: two rounds of the default scenario run clean on the shipped bundles", async () => {
+    const scenario = await loadScenario(join(REPO_ROOT, "scenarios/default.yaml"));
+    const report = await runDeployed({
+      scenario: { ...scenario, clusterName: CLUSTER },
+      assemblyDir: assembly,
+      rounds: 2,
+    });
+    assert.equal(report.lambda.provisioner?.invocations, 2);
+    assert.equal(report.lambda.garbageCollector?.invocations, 1, "rate(2 minutes): every second round");
+    for (const [fn, m] of Object.entries(report.lambda)) assert.deepEqual([fn, m.errors, m.timeouts], [fn, 0, 0]);
+    assert.ok((report.lambda.provisioner?.gbSeconds ?? 0) > 0);
+    assert.deepEqual(report.iam.denials, []);
+    assert.ok((report.iam.calls["ec2:DescribeInstanceTypes"]?.total ?? 0) > 0, "the provisioner discovered capacity");
+    assert.ok(report.stack.unmodelled.some((u) => u.type === "AWS::CloudWatch::Alarm"));
   });
 });

@@ -143,7 +143,7 @@ describe("deployed SQS event source mapping", () => {
     name: "q",
     arn: "arn:aws:sqs:us-east-1:123456789012:q",
     url: "https://sqs.us-east-1.amazonaws.com/123456789012/q",
-    visibilityTimeoutSeconds: 0.2,
+    visibilityTimeoutSeconds: 2,
     messageRetentionSeconds: 900,
     redrive: { deadLetterArn: "arn:aws:sqs:us-east-1:123456789012:dlq", maxReceiveCount: 2 },
   };
@@ -173,9 +173,9 @@ describe("deployed SQS event source mapping", () => {
       assert.equal(await poller.pollOnce(), true);
       assert.deepEqual(queues.bodies(queue.arn), ["poison"], "the good message was deleted");
       assert.equal(await poller.pollOnce(), false, "invisible until the visibility timeout");
-      await sleep(250);
+      await sleep(2_100);
       assert.equal(await poller.pollOnce(), true, "redelivered");
-      await sleep(250);
+      await sleep(2_100);
       assert.equal(await poller.pollOnce(), false, "a third receive would exceed maxReceiveCount: moved instead");
       assert.deepEqual(queues.bodies(dlq.arn), ["poison"]);
       assert.equal(queues.stats.get(queue.arn)?.movedToDeadLetter, 1);
@@ -196,7 +196,7 @@ describe("deployed SQS event source mapping", () => {
       await poller.pollOnce();
       assert.deepEqual(queues.depth(queue.arn), { visible: 0, inFlight: 2 });
       assert.equal(poller.stats.returned, 2);
-      await sleep(250);
+      await sleep(2_100);
       assert.deepEqual(queues.depth(queue.arn), { visible: 2, inFlight: 0 });
     } finally {
       await rt.close();
