@@ -5,7 +5,7 @@
  * run in real time, each to its end), delivers queued interruption messages through the event source mapping, then
  * moves the cluster on by one round of virtual time. Controllers read the wall clock; the cluster the virtual one.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { scheduleIntervalSeconds } from "../../cloud/aws/event-patterns.js";
@@ -84,14 +84,13 @@ export async function runDeployed(opts: DeployedRunOptions): Promise<DeployedRep
   let stack: DeployedStack | undefined;
   try {
     const run = await setUpRun(scenario, 0, clock, world);
-    const kubeconfigPath = join(scratch, "kubeconfig");
-    writeFileSync(kubeconfigPath, world.kube.kubeconfigText());
     const dynamo = createDynamoClient({ endpoint: world.dynalite.endpoint, region: scenario.region, maxAttempts: 1 });
     stack = await DeployedStack.standUp({
       model,
       emulator: world.aws,
       dynamo: { client: dynamo, endpoint: world.dynalite.endpoint },
-      kubeconfigPath,
+      kube: { url: world.kube.url, token: world.kube.token },
+      template: a.template,
       ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),
     });
     const deployedState = new DynamoStateStore({ client: dynamo, tableName: model.table?.name ?? "" });

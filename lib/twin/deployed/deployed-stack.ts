@@ -5,6 +5,11 @@
  * way they reach AWS, through the same code path, with only endpoints (`STEVEDORE_EC2_ENDPOINT`,
  * `STEVEDORE_DYNAMODB_ENDPOINT`, `KUBECONFIG`) and credentials (one access key per role) set by the twin.
  */
+
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -16,8 +21,12 @@ import type { AwsEmulator } from "../aws/emulator.js";
 import { AwsGateway } from "./aws-gateway.js";
 import { emulatorAuthorizationContext } from "./emulator-authorization.js";
 import { IamEvaluator } from "./iam-evaluator.js";
+import type { CfnTemplate } from "./intrinsics.js";
+import { KubeGateway } from "./kube-gateway.js";
+import { type ClusterAccessModel, readClusterAccess } from "./kube-identities.js";
 import { LambdaRuntime, type LambdaRuntimeOptions } from "./lambda-runtime.js";
 import { QueuePoller } from "./queue-poller.js";
+import { RbacAuthorizer } from "./rbac-authorizer.js";
 import { SqsQueues } from "./sqs-queues.js";
 import type { DeployedStackModel } from "./template-model.js";
 
@@ -26,8 +35,12 @@ export interface DeployedStackOptions {
   model: DeployedStackModel;
   emulator: AwsEmulator;
   dynamo: { client: DynamoDBClient; endpoint: string };
-  /** Path of a kubeconfig file for the fake kube-apiserver. */
-  kubeconfigPath: string;
+  /** The fake kube-apiserver and its own bearer token. */
+  kube: { url: string; token: string };
+  /** The template itself (for the cluster side: access entries, RBAC). */
+  template: CfnTemplate;
+  /** Replaces the cluster side read from the template (tests). @default read from the template */
+  clusterAccess?: (read: ClusterAccessModel) => ClusterAccessModel;
   /** Function timeout override (tests). @default the template's */
   timeoutMs?: LambdaRuntimeOptions["timeoutMs"];
   /** Where the functions' output lines go. @default dropped */
@@ -45,6 +58,8 @@ export class DeployedStack {
     readonly queues: SqsQueues,
     readonly lambda: LambdaRuntime,
     readonly pollers: QueuePoller[],
+    readonly kubeGateway: KubeGateway,
+    private readonly scratch: string,
   ) {}
 
   /** Stands the stack up. Always `await stack.close()`. */
@@ -62,13 +77,24 @@ export class DeployedStack {
       ec2: emulatorAuthorizationContext(opts.emulator, { region, account, instanceProfiles: model.instanceProfiles }),
     });
     const endpoint = await gateway.start();
+    const read = readClusterAccess(opts.template, model.resolver);
+    const access = opts.clusterAccess ? opts.clusterAccess(read) : read;
+    const kubeGateway = new KubeGateway(opts.kube, new RbacAuthorizer(access.roles, access.bindings));
+    const kubeUrl = await kubeGateway.start();
+    const scratch = mkdtempSync(join(tmpdir(), "stevedore-kubeconfigs-"));
+    const kubeconfigFor = (roleArn: string): string => {
+      const file = join(scratch, `${createHash("sha256").update(roleArn).digest("hex").slice(0, 12)}.json`);
+      const identity = access.identities[roleArn] ?? { user: "system:anonymous", groups: [] };
+      writeFileSync(file, kubeGateway.kubeconfigFor(identity, kubeUrl));
+      return file;
+    };
     const lambda = new LambdaRuntime(model.functions, {
       extraEnv: (fn) => ({
         AWS_REGION: region,
         AWS_DEFAULT_REGION: region,
         STEVEDORE_EC2_ENDPOINT: endpoint,
         STEVEDORE_DYNAMODB_ENDPOINT: endpoint,
-        KUBECONFIG: opts.kubeconfigPath,
+        KUBECONFIG: kubeconfigFor(fn.roleArn),
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
         ...gateway.credentialsFor(fn.roleArn),
       }),
@@ -81,7 +107,7 @@ export class DeployedStack {
     );
     const pollers = model.eventSourceMappings.map((m) => new QueuePoller(m, queues, lambda));
     if (opts.pollContinuously) for (const p of pollers) p.start();
-    return new DeployedStack(model, gateway, iam, queues, lambda, pollers);
+    return new DeployedStack(model, gateway, iam, queues, lambda, pollers, kubeGateway, scratch);
   }
 
   /** Invokes a function synchronously with a scheduled-event payload (as its schedule rule would, but waiting). */
@@ -115,6 +141,8 @@ export class DeployedStack {
     await Promise.all(this.pollers.map((p) => p.stop()));
     await this.lambda.close();
     await this.gateway.close();
+    await this.kubeGateway.close();
+    rmSync(this.scratch, { recursive: true, force: true });
   }
 }
 

@@ -3,7 +3,7 @@
  * against dynalite, the AWS emulator and the fake kube-apiserver, through the IAM-enforcing gateway.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -14,6 +14,7 @@ import { DynamoStateStore } from "../../../lib/state/dynamo-store.js";
 import { readAssembly } from "../../../lib/twin/deployed/assembly.js";
 import { runDeployed } from "../../../lib/twin/deployed/deployed-run.js";
 import { DeployedStack } from "../../../lib/twin/deployed/deployed-stack.js";
+import type { ClusterAccessModel } from "../../../lib/twin/deployed/kube-identities.js";
 import { type DeployedStackModel, readDeployedModel } from "../../../lib/twin/deployed/template-model.js";
 import { loadScenario } from "../../../lib/twin/scenario.js";
 import {
@@ -55,19 +56,23 @@ interface World {
   close(): Promise<void>;
 }
 
-async function world(m: DeployedStackModel = model(), timeoutMs?: number): Promise<World> {
+async function world(
+  m: DeployedStackModel = model(),
+  timeoutMs?: number,
+  clusterAccess?: (read: ClusterAccessModel) => ClusterAccessModel,
+): Promise<World> {
   const h = await startControllerHarness({ clockStart: Date.now() });
-  const kubeconfigPath = join(scratch, `kubeconfig-${Math.random().toString(36).slice(2)}`);
-  writeFileSync(kubeconfigPath, h.kube.kubeConfig.exportConfig());
   const client = localDynamoClient(h.dynalite.endpoint);
   const output: string[] = [];
   const stack = await DeployedStack.standUp({
     model: m,
     emulator: h.aws.emulator,
     dynamo: { client, endpoint: h.dynalite.endpoint },
-    kubeconfigPath,
+    kube: { url: h.kube.url, token: h.kube.server.token },
+    template: readAssembly(assembly).template,
     onOutput: (fn, line) => output.push(`${fn}: ${line}`),
     ...(timeoutMs ? { timeoutMs: () => timeoutMs } : {}),
+    ...(clusterAccess ? { clusterAccess } : {}),
   });
   const state = new DynamoStateStore({ client, tableName: m.table?.name ?? "" });
   for (const [i, doc] of defaultConfigYaml().split("---").entries()) {
@@ -119,6 +124,7 @@ describe("deployed mode", () => {
       const r = await w.stack.invokeScheduled("provisioner");
       assert.equal(r.status, "ok", JSON.stringify(r) + w.output.join("\n"));
       assert.deepEqual(w.stack.iam.denials, []);
+      assert.deepEqual(w.stack.kubeGateway.denials, [], "the stack's ClusterRole covers what the provisioner does");
       assert.equal(w.h.liveInstances().length, 1);
       const m = w.stack.lambda.metrics().provisioner;
       assert.deepEqual([m.invocations, m.coldStarts, m.timeouts], [1, 1, 0]);
@@ -153,6 +159,29 @@ describe("deployed mode", () => {
         decisions.some((d) => d.action === "launch-failed" && d.details.errorClass === "UnauthorizedError"),
         JSON.stringify(decisions),
       );
+    } finally {
+      await w.close();
+    }
+  });
+
+  test("a ClusterRole without pods list: the apiserver forbids it and nothing is launched", async () => {
+    const w = await world(model(), undefined, (read) => ({
+      ...read,
+      roles: read.roles.map((r) => ({
+        ...r,
+        rules: r.rules.map((rule) =>
+          rule.resources.includes("pods") ? { ...rule, verbs: rule.verbs.filter((v) => v !== "list") } : rule,
+        ),
+      })),
+    }));
+    try {
+      w.h.pod("web-0", { cpu: "1" });
+      await w.stack.invokeScheduled("provisioner");
+      assert.ok(
+        w.stack.kubeGateway.denials.some((d) => d.verb === "list" && d.resource === "pods"),
+        JSON.stringify(w.stack.kubeGateway.denials),
+      );
+      assert.equal(w.h.liveInstances().length, 0);
     } finally {
       await w.close();
     }
