@@ -55,7 +55,7 @@ export interface DeployedReport {
     denials: { role: string; action: string; resource: string }[];
     calls: Record<string, { total: number; denied: number }>;
   };
-  cluster: { liveInstances: number; pendingPods: number; nodes: number };
+  cluster: { liveInstances: number; pendingPods: number; nodes: number; withoutNodeAccess: number };
   queues: Record<string, { visible: number; inFlight: number }>;
 }
 
@@ -98,6 +98,8 @@ export async function runDeployed(opts: DeployedRunOptions): Promise<DeployedRep
       await deployedState.putConfig({ kind: item.kind, name: item.name, document: item.document }, Date.now());
     }
     const deployed = stack;
+    // Kubelets only see instances whose role has node access; the others run and never join.
+    const joinable = () => world.aws.instances().filter((i) => deployed.mayJoin(i, world.aws));
     world.aws.onEvent((event) => deployed.publish(event));
     const roundMs = opts.roundMs ?? 60_000;
     const rounds = opts.rounds ?? Math.min(10, Math.ceil(parseDurationMs(scenario.duration) / roundMs));
@@ -119,14 +121,14 @@ export async function runDeployed(opts: DeployedRunOptions): Promise<DeployedRep
       );
     for (let round = 1; round <= rounds; round++) {
       while (steps.length > 0 && (steps[0]?.at ?? 0) <= clock.now()) await applyStep(stepCtx, steps.shift()!.step);
-      run.sim.tick(clock.now(), world.aws.instances());
+      run.sim.tick(clock.now(), joinable());
       const due = schedules.filter((s) => round % s.everyRounds === 0);
       const results = await Promise.all(due.map((s) => deployed.invokeScheduled(deployed.lambda.function(s.arn).name)));
       await deployed.pollQueues();
       for (let t = 0; t < roundMs; t += 1_000) {
         await clock.advance(1_000);
         world.aws.tick(clock.now());
-        run.sim.tick(clock.now(), world.aws.instances());
+        run.sim.tick(clock.now(), joinable());
       }
       opts.onLine?.(
         `round ${round}/${rounds}: ${due.map((s, i) => `${deployed.lambda.function(s.arn).name} ${results[i]?.status}`).join(", ")}; ` +
@@ -180,6 +182,9 @@ function report(
       liveInstances: world.aws.instances().filter((i) => i.state === "running" || i.state === "pending").length,
       pendingPods: pods.filter((p) => !p.spec?.nodeName).length,
       nodes: world.store.view("nodes").length,
+      withoutNodeAccess: world.aws
+        .instances()
+        .filter((i) => (i.state === "running" || i.state === "pending") && !stack.mayJoin(i, world.aws)).length,
     },
     queues: Object.fromEntries(model.queues.map((q) => [q.name, stack.queues.depth(q.arn)])),
   };

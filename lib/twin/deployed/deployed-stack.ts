@@ -18,6 +18,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { matchesEventPattern } from "../../cloud/aws/event-patterns.js";
 import type { AwsEmulator } from "../aws/emulator.js";
+import type { InstanceSnapshot } from "../aws/emulator-options.js";
 import { AwsGateway } from "./aws-gateway.js";
 import { emulatorAuthorizationContext } from "./emulator-authorization.js";
 import { IamEvaluator } from "./iam-evaluator.js";
@@ -59,6 +60,8 @@ export class DeployedStack {
     readonly lambda: LambdaRuntime,
     readonly pollers: QueuePoller[],
     readonly kubeGateway: KubeGateway,
+    /** The cluster side in force (identities, node roles, RBAC). */
+    readonly clusterAccess: ClusterAccessModel,
     private readonly scratch: string,
   ) {}
 
@@ -107,7 +110,7 @@ export class DeployedStack {
     );
     const pollers = model.eventSourceMappings.map((m) => new QueuePoller(m, queues, lambda));
     if (opts.pollContinuously) for (const p of pollers) p.start();
-    return new DeployedStack(model, gateway, iam, queues, lambda, pollers, kubeGateway, scratch);
+    return new DeployedStack(model, gateway, iam, queues, lambda, pollers, kubeGateway, access, scratch);
   }
 
   /** Invokes a function synchronously with a scheduled-event payload (as its schedule rule would, but waiting). */
@@ -129,6 +132,19 @@ export class DeployedStack {
       }
     }
     return matched;
+  }
+
+  /**
+   * Whether an instance may join the cluster, as on EKS: its launch template's instance profile belongs to a role
+   * with node access (an EC2 access entry or a `system:nodes` mapping). Kubelets of other instances never register.
+   */
+  mayJoin(instance: InstanceSnapshot, emulator: AwsEmulator): boolean {
+    const template = emulator
+      .launchTemplates()
+      .find((t) => t.launchTemplateId === instance.launchTemplate?.launchTemplateId);
+    const profile = (template?.data.IamInstanceProfile as { Name?: string } | undefined)?.Name;
+    const role = profile ? this.model.instanceProfiles[profile] : undefined;
+    return role !== undefined && this.clusterAccess.nodeRoles.includes(role);
   }
 
   /** Polls every mapped queue once. */

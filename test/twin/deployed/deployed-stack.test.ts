@@ -126,6 +126,8 @@ describe("deployed mode", () => {
       assert.deepEqual(w.stack.iam.denials, []);
       assert.deepEqual(w.stack.kubeGateway.denials, [], "the stack's ClusterRole covers what the provisioner does");
       assert.equal(w.h.liveInstances().length, 1);
+      const [instance] = w.h.liveInstances();
+      assert.ok(instance && w.stack.mayJoin(instance, w.h.aws.emulator), "the node role has node access");
       const m = w.stack.lambda.metrics().provisioner;
       assert.deepEqual([m.invocations, m.coldStarts, m.timeouts], [1, 1, 0]);
     } finally {
@@ -259,6 +261,8 @@ describe("deployed mode", () => {
     assert.ok((report.lambda.provisioner?.gbSeconds ?? 0) > 0);
     assert.deepEqual(report.iam.denials, []);
     assert.ok(report.cluster.liveInstances > 0, "the burst got capacity");
+    assert.equal(report.cluster.withoutNodeAccess, 0, "the stack's node role has node access");
+    assert.ok(report.cluster.nodes > 0, "their kubelets joined");
     assert.equal(report.iam.calls["ec2:CreateFleet"]?.denied, 0);
     assert.ok(report.stack.unmodelled.some((u) => u.type === "AWS::CloudWatch::Alarm"));
   });
