@@ -25,7 +25,7 @@ import { effectiveConfigSource } from "../lib/controllers/config-source.js";
 import type { ControllerDeps } from "../lib/controllers/deps.js";
 import { powertoolsTelemetry } from "../lib/controllers/telemetry-powertools.js";
 import { systemClock } from "../lib/core/clock.js";
-import { CONTROLLER_ENV } from "../lib/infra/controller-env.js";
+import { CONTROLLER_ENV, POWERTOOLS_ENV } from "../lib/infra/controller-env.js";
 import { type FeatureGates, parseFeatureGates } from "../lib/infra/feature-gates.js";
 import { lowerBound } from "../lib/scheduling/bound/lower-bound.js";
 import { solve } from "../lib/scheduling/packer/solve.js";
@@ -42,10 +42,16 @@ export class MissingEnvironmentError extends Error {
   }
 }
 
-/** Settings read from the environment besides the clients. */
+/** Everything the controllers read from the environment contract (`lib/infra/controller-env.ts`). */
 export interface ControllerSettings {
   clusterName: string;
   region: string;
+  /** The state table's name. */
+  table: string;
+  /** Instance profile of the nodes, for NodeClasses that name none (every launch needs one). */
+  instanceProfile: string;
+  /** SSM parameter path of the configuration. @default unset (configuration from the state table) */
+  configSsmPath?: string;
   /** @default 50 */
   loopSeconds: number;
   /** @default "ignore" */
@@ -54,6 +60,10 @@ export interface ControllerSettings {
   featureGates: FeatureGates;
   /** @default "Strict" */
   minValuesPolicy: MinValuesPolicy;
+  /** Powertools service name. @default `stevedore-<controller>` */
+  serviceName?: string;
+  /** Powertools metrics namespace. @default Powertools' own default */
+  metricsNamespace?: string;
 }
 
 function required(env: Env, name: string): string {
@@ -76,16 +86,34 @@ function featureGatesOf(env: Env): FeatureGates {
   return gates;
 }
 
-/** Reads the settings. */
+function optional(env: Env, name: string): string | undefined {
+  return env[name] || undefined;
+}
+
+/**
+ * Reads the whole environment contract at cold start: a missing required variable fails the cold start with an
+ * error naming it (nodes launched without an instance profile would never join, with nothing to say why).
+ */
 export function readSettings(env: Env = process.env): ControllerSettings {
   const loop = Number(env[CONTROLLER_ENV.loopSeconds] ?? "50");
-  return {
+  const s: ControllerSettings = {
     clusterName: required(env, CONTROLLER_ENV.clusterName),
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1",
+    table: required(env, CONTROLLER_ENV.table),
+    instanceProfile: required(env, CONTROLLER_ENV.instanceProfile),
     loopSeconds: Number.isFinite(loop) && loop >= 0 ? loop : 50,
     rebalance: env[CONTROLLER_ENV.rebalance] === "replace" ? "replace" : "ignore",
     featureGates: featureGatesOf(env),
     minValuesPolicy: env[CONTROLLER_ENV.minValuesPolicy] === "BestEffort" ? "BestEffort" : "Strict",
+  };
+  const configSsmPath = optional(env, CONTROLLER_ENV.configSsmPath);
+  const serviceName = optional(env, POWERTOOLS_ENV.serviceName);
+  const metricsNamespace = optional(env, POWERTOOLS_ENV.metricsNamespace);
+  return {
+    ...s,
+    ...(configSsmPath ? { configSsmPath } : {}),
+    ...(serviceName ? { serviceName } : {}),
+    ...(metricsNamespace ? { metricsNamespace } : {}),
   };
 }
 
@@ -119,13 +147,13 @@ export async function buildDeps(
   });
   const ssm = createSsmClient({ region: s.region, endpoint: env.STEVEDORE_SSM_ENDPOINT ?? awsEndpoint }, env);
   const telemetry = powertoolsTelemetry({
-    serviceName: env.POWERTOOLS_SERVICE_NAME ?? `stevedore-${controller}`,
-    namespace: env.POWERTOOLS_METRICS_NAMESPACE,
+    serviceName: s.serviceName ?? `stevedore-${controller}`,
+    namespace: s.metricsNamespace,
     defaultDimensions: { cluster: s.clusterName },
   });
   const dynamo = createDynamoClient({ region: s.region, endpoint: env.STEVEDORE_DYNAMODB_ENDPOINT }, env);
-  const state = new DynamoStateStore({ client: dynamo, tableName: required(env, CONTROLLER_ENV.table) });
-  const ssmPath = env[CONTROLLER_ENV.configSsmPath];
+  const state = new DynamoStateStore({ client: dynamo, tableName: s.table });
+  const ssmPath = s.configSsmPath;
   const cloud = new AwsCloudProvider({
     ...aws,
     ssm,
@@ -133,7 +161,7 @@ export async function buildDeps(
     clusterName: s.clusterName,
     cluster: () => loadClusterFacts(eks, s.clusterName),
     unavailableOfferings: new StoreBackedUnavailableOfferings(state),
-    defaultInstanceProfile: env[CONTROLLER_ENV.instanceProfile],
+    defaultInstanceProfile: s.instanceProfile,
     iam: sdkInstanceProfileApi(
       createIamClient({
         region: s.region,

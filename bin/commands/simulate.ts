@@ -10,9 +10,11 @@ import { renderReportHtml } from "../../lib/twin/report-html.js";
 import { loadScenario, ScenarioError } from "../../lib/twin/scenario.js";
 import { runTwin, runTwinAndKeep } from "../../lib/twin/twin.js";
 import { type Command, type CommandIO, UsageError } from "./io.js";
+import { simulateDeployed } from "./simulate-deployed.js";
 import { keptTwinInstructions, untilInterrupted, writeKeptTwinFiles } from "./simulate-keep.js";
 
 const HELP = `usage: stevedore simulate [scenario] [--seed N] [--chaos P] [--out DIR] [--no-cpu-charge] [--quiet] [--keep]
+       stevedore simulate [scenario] --deployed [--assembly DIR] [--loop-seconds N] [--rounds N] [--out DIR]
 
 Runs a scenario (a file, or a name under scenarios/; default: scenarios/default.yaml) on the local digital twin:
 Stevedore's real controllers against a fake kube-apiserver, an AWS emulator and dynalite on a virtual clock.
@@ -25,6 +27,11 @@ Writes DIR/report.json and DIR/report.html (default DIR: out).
               running with its final state, write DIR/kubeconfig and DIR/twin.env, print how to point kubectl
               and stevedore status/decisions/explain at them, and wait for Ctrl-C. The run is placed so that it
               ends now, and the twin's clock then follows the wall clock
+  --deployed  run what cdk deploy ships instead: synthesize the app (or read the cloud assembly in --assembly
+              DIR) and run its Lambda bundles, each in its own process, under the template's settings and IAM
+              policies, against the same stand-ins, in --rounds rounds of one schedule tick each (default 3);
+              --loop-seconds sets the synthesized stack's loopSeconds. Exit 3 on a function error, timeout or
+              IAM denial
 Exit codes: 0 all invariants hold, 3 an invariant was violated, 2 invalid scenario or arguments, 1 internal error.
 `;
 
@@ -72,6 +79,10 @@ export const run: Command = async (argv, io) => {
             quiet: { type: "boolean", default: false },
             keep: { type: "boolean", default: false },
             "no-cpu-charge": { type: "boolean", default: false },
+            deployed: { type: "boolean", default: false },
+            assembly: { type: "string" },
+            "loop-seconds": { type: "string" },
+            rounds: { type: "string" },
             help: { type: "boolean", short: "h", default: false },
           },
         });
@@ -89,6 +100,19 @@ export const run: Command = async (argv, io) => {
     const seed = number("seed", values.seed, 0, 2 ** 31);
     const chaos = number("chaos", values.chaos, 0, 1) ?? 0;
     const quiet = !!values.quiet;
+    if (values.deployed) {
+      return await simulateDeployed(
+        {
+          scenario,
+          ...(values.assembly ? { assembly: values.assembly } : {}),
+          loopSeconds: number("loop-seconds", values["loop-seconds"], 5, 840),
+          rounds: number("rounds", values.rounds, 1, 1000) ?? 3,
+          out: values.out ?? "out",
+          quiet,
+        },
+        io,
+      );
+    }
     if (!quiet)
       io.stderr(
         `stevedore twin: scenario "${scenario.name}" (${scenario.duration} of cluster life)${chaos > 0 ? `, chaos ${chaos}` : ""}\n`,

@@ -384,7 +384,14 @@ export class ClaimLauncher {
     }
     if (err instanceof UnfulfillableLaunchError || err instanceof UnauthorizedError) {
       logger.error("launch failed", base);
-      return { status: "failed", claim: await this.close(claim, err.name, ctx), error: err };
+      const closed = await this.close(claim, err.name, ctx);
+      await this.deps.state.logDecision({
+        at: this.deps.clock.now(),
+        controller: ctx.controller,
+        action: "launch-failed",
+        details: { claimId: claim.id, pool: claim.pool, errorClass: err.name, error: err.message },
+      });
+      return { status: "failed", claim: closed, error: err };
     }
     logger.error("launch outcome unknown; claim left Pending for recovery", base);
     return { status: "unknown", claim, error: err };

@@ -1,6 +1,7 @@
 /**
- * The environment contract of the controller Lambdas (`lambdas/*.ts` read these names; the stack sets them). No CDK
- * imports: the Lambda wiring can import {@link CONTROLLER_ENV} to read exactly what the stack writes.
+ * The environment contract of the controller Lambdas (`lambdas/wiring.ts:readSettings` reads these names; the stack
+ * sets them). No CDK imports: the Lambda wiring can import {@link CONTROLLER_ENV} to read exactly what the stack
+ * writes. Every variable set here is read there and the other way round (`test/infra/contracts.test.ts`).
  */
 import { formatFeatureGates } from "./feature-gates.js";
 import { METRICS_NAMESPACE, METRICS_SERVICE_NAME } from "./metrics-names.js";
@@ -15,18 +16,21 @@ export const CONTROLLER_ENV = {
   rebalance: "STEVEDORE_REBALANCE",
   featureGates: "STEVEDORE_FEATURE_GATES",
   minValuesPolicy: "STEVEDORE_MIN_VALUES_POLICY",
-  nodeRoleArn: "STEVEDORE_NODE_ROLE_ARN",
   instanceProfile: "STEVEDORE_INSTANCE_PROFILE",
-  queueUrl: "STEVEDORE_QUEUE_URL",
+} as const;
+
+/** Powertools' own variables, which the stack sets and the wiring passes to the telemetry. */
+export const POWERTOOLS_ENV = {
+  serviceName: "POWERTOOLS_SERVICE_NAME",
+  metricsNamespace: "POWERTOOLS_METRICS_NAMESPACE",
 } as const;
 
 /** Values of {@link controllerEnvironment}. */
 export interface ControllerEnvironmentInputs {
   config: StevedoreStackConfig;
   tableName: string;
-  nodeRoleArn: string;
+  /** The node instance profile: launch templates carry it when the NodeClass names none. */
   instanceProfileName: string;
-  queueUrl: string;
 }
 
 /** The environment every controller Lambda gets (also Powertools' service name and metrics namespace). */
@@ -39,10 +43,8 @@ export function controllerEnvironment(i: ControllerEnvironmentInputs): Record<st
     [CONTROLLER_ENV.rebalance]: i.config.rebalance,
     [CONTROLLER_ENV.featureGates]: formatFeatureGates(i.config.featureGates),
     [CONTROLLER_ENV.minValuesPolicy]: i.config.minValuesPolicy,
-    [CONTROLLER_ENV.nodeRoleArn]: i.nodeRoleArn,
     [CONTROLLER_ENV.instanceProfile]: i.instanceProfileName,
-    [CONTROLLER_ENV.queueUrl]: i.queueUrl,
-    POWERTOOLS_SERVICE_NAME: METRICS_SERVICE_NAME,
-    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    [POWERTOOLS_ENV.serviceName]: METRICS_SERVICE_NAME,
+    [POWERTOOLS_ENV.metricsNamespace]: METRICS_NAMESPACE,
   };
 }

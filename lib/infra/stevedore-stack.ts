@@ -80,9 +80,7 @@ export class StevedoreStack extends Stack {
       queue: this.interruptionQueue.queue,
       network: this.network,
       tableName: this.stateTable.table.tableName,
-      nodeRoleArn: this.nodeRole.role.roleArn,
       instanceProfileName: this.nodeRole.instanceProfile.ref,
-      queueUrl: this.interruptionQueue.queue.queueUrl,
     });
     this.clusterAccess = new ClusterAccess(this, "ClusterAccess", {
       config,

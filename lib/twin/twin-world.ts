@@ -30,6 +30,9 @@ import type { VirtualClock } from "./virtual-clock.js";
 
 /** The twin's state table. */
 export const TWIN_STATE_TABLE = "stevedore-twin";
+
+/** The stack's node instance profile in the twin (launch templates of NodeClasses that name none carry it). */
+export const TWIN_NODE_INSTANCE_PROFILE = "stevedore-twin-node";
 const DUMMY_CREDENTIALS = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" };
 
 /** A started world. */
@@ -135,6 +138,7 @@ export async function startTwinWorld(
         maxAttempts: 1,
       }),
     ),
+    defaultInstanceProfile: TWIN_NODE_INSTANCE_PROFILE,
   });
   const kubeClient = new KubeClusterClient({ kubeConfig: kube.kubeconfig(), clock });
   const eventBridge = new EventBridgeClient({

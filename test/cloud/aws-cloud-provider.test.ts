@@ -246,6 +246,19 @@ describe("create", () => {
     assert.equal(tags.Name, "legacy/legacy-0001");
   });
 
+  test("a NodeClass without an instance profile and no stack default is refused before any EC2 call", async () => {
+    const p = provider();
+    const req = await request(p, "noprofile-0001");
+    const { instanceProfile: _, ...withoutProfile } = req.nodeClass;
+    aws.emulator.resetCallCounts();
+    await assert.rejects(
+      p.create({ ...req, nodeClass: withoutProfile }),
+      (err: Error) =>
+        err instanceof UnfulfillableLaunchError && /NodeClass default .*STEVEDORE_INSTANCE_PROFILE/.test(err.message),
+    );
+    assert.equal(aws.emulator.callCounts().CreateFleet ?? 0, 0);
+  });
+
   test("a retried create adopts the instance of the first attempt (no second CreateFleet)", async () => {
     const p = provider();
     const req = await request(p, "default-aaaa0002");

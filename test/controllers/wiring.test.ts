@@ -29,8 +29,9 @@ function captureStdout<T>(fn: () => T): { out: string[]; value: T } {
 describe("lambda wiring", () => {
   test("settings come from the stack's environment names, with clear errors", () => {
     assert.throws(() => readSettings({}), MissingEnvironmentError);
+    const base = { STEVEDORE_CLUSTER_NAME: "prod", STEVEDORE_TABLE: "t", STEVEDORE_INSTANCE_PROFILE: "node" };
     const s = readSettings({
-      STEVEDORE_CLUSTER_NAME: "prod",
+      ...base,
       STEVEDORE_LOOP_SECONDS: "20",
       STEVEDORE_REBALANCE: "replace",
       AWS_REGION: "eu-west-1",
@@ -38,23 +39,34 @@ describe("lambda wiring", () => {
     assert.deepEqual(s, {
       clusterName: "prod",
       region: "eu-west-1",
+      table: "t",
+      instanceProfile: "node",
       loopSeconds: 20,
       rebalance: "replace",
       featureGates: { spotToSpotConsolidation: false, nodeRepair: false },
       minValuesPolicy: "Strict",
     });
-    const gated = readSettings({
-      STEVEDORE_CLUSTER_NAME: "x",
-      STEVEDORE_FEATURE_GATES: "SpotToSpotConsolidation=true",
-    });
+    const gated = readSettings({ ...base, STEVEDORE_FEATURE_GATES: "SpotToSpotConsolidation=true" });
     assert.deepEqual(gated.featureGates, { spotToSpotConsolidation: true, nodeRepair: false });
     assert.throws(
-      () => readSettings({ STEVEDORE_CLUSTER_NAME: "x", STEVEDORE_FEATURE_GATES: "Bogus=true" }),
+      () => readSettings({ ...base, STEVEDORE_FEATURE_GATES: "Bogus=true" }),
       /STEVEDORE_FEATURE_GATES: unknown feature gate "Bogus"/,
     );
-    const best = readSettings({ STEVEDORE_CLUSTER_NAME: "x", STEVEDORE_MIN_VALUES_POLICY: "BestEffort" });
+    const best = readSettings({ ...base, STEVEDORE_MIN_VALUES_POLICY: "BestEffort" });
     assert.equal(best.minValuesPolicy, "BestEffort");
-    assert.equal(readSettings({ STEVEDORE_CLUSTER_NAME: "x", STEVEDORE_LOOP_SECONDS: "nope" }).loopSeconds, 50);
+    assert.equal(readSettings({ ...base, STEVEDORE_LOOP_SECONDS: "nope" }).loopSeconds, 50);
+  });
+
+  test("a cold start without the instance profile fails, naming the variable", () => {
+    const { STEVEDORE_INSTANCE_PROFILE: _, ...env } = {
+      STEVEDORE_CLUSTER_NAME: "prod",
+      STEVEDORE_TABLE: "t",
+      STEVEDORE_INSTANCE_PROFILE: "node",
+    };
+    assert.throws(
+      () => readSettings(env),
+      (err: Error) => err instanceof MissingEnvironmentError && /STEVEDORE_INSTANCE_PROFILE/.test(err.message),
+    );
   });
 
   test("builds working controllers from local endpoints and config stored in DynamoDB", async () => {
@@ -75,6 +87,7 @@ describe("lambda wiring", () => {
       const { deps, settings } = await buildDeps("provisioner", {
         STEVEDORE_CLUSTER_NAME: CLUSTER,
         STEVEDORE_TABLE: h.state.tableName,
+        STEVEDORE_INSTANCE_PROFILE: "stevedore-test-node",
         STEVEDORE_LOOP_SECONDS: "0",
         STEVEDORE_EC2_ENDPOINT: h.aws.endpoint,
         STEVEDORE_DYNAMODB_ENDPOINT: h.dynalite.endpoint,

@@ -30,9 +30,7 @@ describe("Lambda bundles", () => {
     [CONTROLLER_ENV.table]: "stevedore-test",
     [CONTROLLER_ENV.loopSeconds]: "50",
     [CONTROLLER_ENV.rebalance]: "ignore",
-    [CONTROLLER_ENV.nodeRoleArn]: "arn:aws:iam::123456789012:role/node",
     [CONTROLLER_ENV.instanceProfile]: "node-profile",
-    [CONTROLLER_ENV.queueUrl]: "https://sqs.us-east-1.amazonaws.com/123456789012/q",
     POWERTOOLS_SERVICE_NAME: "stevedore",
     POWERTOOLS_METRICS_NAMESPACE: "Stevedore",
   };

@@ -2,12 +2,14 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { readSettings } from "../../lambdas/wiring.js";
 import { DEFAULT_DRAIN_BUDGET_MS } from "../../lib/controllers/interruption.js";
 import { METRIC } from "../../lib/controllers/telemetry.js";
 import { CONTROLLER_ENV } from "../../lib/infra/controller-env.js";
 import { INTERRUPTION_TIMEOUT } from "../../lib/infra/controller-functions.js";
 import { REPO_ROOT } from "../../lib/infra/lambda-entries.js";
 import { DIMENSIONS, METRICS, METRICS_NAMESPACE } from "../../lib/infra/metrics-names.js";
+import { build, stubRoot } from "./helpers.js";
 
 describe("metrics contract between the controllers and the dashboard/alarms", () => {
   it("every metric the dashboard and alarms read is one the controllers publish", () => {
@@ -46,6 +48,43 @@ describe("environment contract between the stack and the Lambda wiring", () => {
           `lambdas/${file} reads ${name}, which the stack does not set (lib/infra/controller-env.ts)`,
         );
       }
+    }
+  });
+});
+
+/** Reads `env` through `readSettings`, recording every name it looks up. */
+function namesRead(env: Record<string, string>): Set<string> {
+  const read = new Set<string>();
+  const recording = new Proxy(env, {
+    get(target, name) {
+      if (typeof name === "string") read.add(name);
+      return Reflect.get(target, name);
+    },
+  });
+  readSettings(recording);
+  return read;
+}
+
+describe("every variable the stack sets is read by the wiring, and the other way round", () => {
+  it("holds for each controller function of a stack with every optional setting on", () => {
+    const root = stubRoot();
+    try {
+      const { json } = build({ configSource: "ssm" }, root.root);
+      const functions = Object.entries(json.Resources).filter(
+        ([id, r]) => r.Type === "AWS::Lambda::Function" && id.startsWith("Controllers"),
+      );
+      assert.equal(functions.length, 4);
+      for (const [id, r] of functions) {
+        const env = (r.Properties?.Environment as { Variables: Record<string, string> } | undefined)?.Variables ?? {};
+        // NODE_OPTIONS is read by Node itself; Lambda sets AWS_REGION and AWS_DEFAULT_REGION.
+        const set = Object.keys(env)
+          .filter((n) => n !== "NODE_OPTIONS")
+          .sort();
+        const read = [...namesRead({ ...env, AWS_REGION: "us-east-1" })].filter((n) => !n.startsWith("AWS_")).sort();
+        assert.deepEqual(read, set, `${id}: variables set by the stack vs read by lambdas/wiring.ts:readSettings`);
+      }
+    } finally {
+      root.cleanup();
     }
   });
 });

@@ -184,12 +184,7 @@ describe("StevedoreStack", () => {
       assert.equal(env[CONTROLLER_ENV.rebalance], "ignore");
       assert.equal(env[CONTROLLER_ENV.featureGates], "SpotToSpotConsolidation=false,NodeRepair=false");
       assert.equal(env[CONTROLLER_ENV.minValuesPolicy], "Strict");
-      for (const key of [
-        CONTROLLER_ENV.table,
-        CONTROLLER_ENV.nodeRoleArn,
-        CONTROLLER_ENV.instanceProfile,
-        CONTROLLER_ENV.queueUrl,
-      ]) {
+      for (const key of [CONTROLLER_ENV.table, CONTROLLER_ENV.instanceProfile]) {
         assert.ok(env[key], `${prefix} ${key}`);
       }
       assert.equal(env[CONTROLLER_ENV.configSsmPath], undefined);

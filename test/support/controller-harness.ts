@@ -62,6 +62,9 @@ export class TestClock implements Clock {
   }
 }
 
+/** The stack's node instance profile in these tests. */
+export const NODE_INSTANCE_PROFILE = "stevedore-test-node";
+
 export const CLUSTER = "test";
 export const REGION = "us-east-1";
 export const ZONES = ["us-east-1a", "us-east-1b"];
@@ -125,6 +128,8 @@ export interface HarnessOptions {
   scheduler?: boolean;
   /** The fake apiserver stamps objects (creation, deletion) with the harness clock instead of the wall clock. @default false */
   kubeOnClock?: boolean;
+  /** Start of the harness clock, epoch ms (the deployed-mode tests start it at the wall clock). @default 2026-01-05T12:00Z */
+  clockStart?: number;
 }
 
 /** Pod options for the helpers. */
@@ -183,7 +188,7 @@ function readyPod(pod: Pod, nodeName: string, now: number): Pod {
 
 /** Starts the world. Always `await h.close()`. */
 export async function startControllerHarness(opts: HarnessOptions = {}): Promise<ControllerHarness> {
-  const clock = new TestClock();
+  const clock = new TestClock(opts.clockStart);
   const kube = await startFakeKube(opts.kubeOnClock ? { now: () => clock.now() } : {});
   const aws = await startAwsEmulator({
     clusterName: CLUSTER,
@@ -209,6 +214,7 @@ export async function startControllerHarness(opts: HarnessOptions = {}): Promise
     gate: { random: () => 0 },
     unavailableOfferings: new StoreBackedUnavailableOfferings(state),
     iam: sdkInstanceProfileApi(aws.iamClient),
+    defaultInstanceProfile: NODE_INSTANCE_PROFILE,
   });
   const config = parseConfig(opts.config ?? defaultConfigYaml());
   const telemetry = new MemoryTelemetry();

@@ -41,6 +41,7 @@ import { type Candidate, type FleetOrder, toCloudInstance } from "./fleet-order.
 import type { InstanceProfileManager } from "./instance-profiles.js";
 import { effectiveKubelet } from "./instance-type-catalog.js";
 import { groupOverrides, launchGroups } from "./launch-groups.js";
+import { requireInstanceProfile } from "./launch-identity.js";
 import type { LaunchTemplateManager } from "./launch-templates.js";
 import {
   exhaustedReservations,
@@ -121,6 +122,7 @@ export class Launcher {
       throw new UnfulfillableLaunchError(`${ctx}: no security group matches the NodeClass securityGroupSelectorTerms`);
     }
     if (resolved.amis.length === 0) throw new UnfulfillableLaunchError(`${ctx}: no AMI resolved for the NodeClass`);
+    requireInstanceProfile(req.nodeClass, this.deps.defaultInstanceProfile, ctx);
     const order = (["reserved", "spot", "on-demand"] as FleetCapacityType[]).filter((ct) =>
       req.capacityTypes.includes(ct),
     );

@@ -1,0 +1,191 @@
+/**
+ * The front door of the deployed mode's AWS: the bundles' SDK clients send every call here (EC2, SSM, Pricing,
+ * EKS and STS go on to the AWS emulator, DynamoDB to dynalite). Each call is attributed to a role by its access key
+ * (each function's environment gets its role's key) and authorized first (`IamEvaluator`); a denied call gets the
+ * error the service returns — `UnauthorizedOperation` (EC2), `AccessDeniedException` (DynamoDB, SSM, Pricing, EKS)
+ * — and never reaches the emulator. Tests can hold the responses of one action (the call takes effect, its answer
+ * never arrives) to time a function out in the middle of a launch.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { ec2ErrorXml } from "../aws/xml.js";
+import { type Ec2AuthorizationContext, ec2AuthorizationChecks } from "./ec2-authorization.js";
+import type { AuthorizationCheck, IamEvaluator } from "./iam-evaluator.js";
+
+/** Settings of {@link AwsGateway}. */
+export interface AwsGatewayOptions {
+  /** The AWS emulator's endpoint. */
+  emulatorEndpoint: string;
+  /** dynalite's endpoint. */
+  dynamoEndpoint: string;
+  iam: IamEvaluator;
+  ec2: Ec2AuthorizationContext;
+  region: string;
+  account: string;
+}
+
+interface RoutedCall {
+  service: "ec2" | "sts" | "dynamodb" | "ssm" | "pricing" | "eks";
+  action: string;
+  checks: AuthorizationCheck[];
+}
+
+/** Access key of a role's credentials (deterministic, so a key names its role). */
+export function accessKeyFor(roleArn: string): string {
+  return `ASIA${createHash("sha256").update(roleArn).digest("hex").slice(0, 16).toUpperCase()}`;
+}
+
+/** The authorizing proxy. */
+export class AwsGateway {
+  private server?: http.Server;
+  private readonly roles = new Map<string, string>();
+  private readonly held = new Set<string>();
+  /** Calls by `<service>:<Action>` and how many were denied. */
+  readonly calls = new Map<string, { total: number; denied: number }>();
+
+  constructor(private readonly opts: AwsGatewayOptions) {}
+
+  /** Credentials for the functions that run as `roleArn`. */
+  credentialsFor(roleArn: string): { AWS_ACCESS_KEY_ID: string; AWS_SECRET_ACCESS_KEY: string } {
+    const key = accessKeyFor(roleArn);
+    this.roles.set(key, roleArn);
+    return { AWS_ACCESS_KEY_ID: key, AWS_SECRET_ACCESS_KEY: "twin-secret" };
+  }
+
+  /** Holds every later response of `service:Action` (the call takes effect; the caller never hears back). */
+  holdResponses(action: string): void {
+    this.held.add(action);
+  }
+
+  /** Stops holding. */
+  releaseResponses(action: string): void {
+    this.held.delete(action);
+  }
+
+  /** Starts listening; returns the endpoint. */
+  async start(): Promise<string> {
+    this.server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        this.handle(req, Buffer.concat(chunks), res).catch((err: unknown) => {
+          res.writeHead(500, { "content-type": "text/plain" });
+          res.end(String(err));
+        });
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** Stops listening. */
+  async close(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private route(req: http.IncomingMessage, body: string): RoutedCall {
+    const { region, account } = this.opts;
+    const target = String(req.headers["x-amz-target"] ?? "");
+    if (target.startsWith("DynamoDB_")) {
+      const action = target.split(".")[1] ?? "";
+      const table = (JSON.parse(body || "{}") as { TableName?: string }).TableName ?? "*";
+      return {
+        service: "dynamodb",
+        action,
+        checks: [{ action: `dynamodb:${action}`, resource: `arn:aws:dynamodb:${region}:${account}:table/${table}` }],
+      };
+    }
+    if (target.startsWith("AmazonSSM.")) {
+      const action = target.split(".")[1] ?? "";
+      const b = JSON.parse(body || "{}") as { Name?: string; Names?: string[]; Path?: string };
+      const names = b.Names ?? [b.Name ?? b.Path ?? "*"];
+      const checks = names.map((n) => {
+        const name = n.split(":")[0].replace(/^\//, "");
+        const owner = name.startsWith("aws/service/") ? "" : account;
+        return { action: `ssm:${action}`, resource: `arn:aws:ssm:${region}:${owner}:parameter/${name}` };
+      });
+      return { service: "ssm", action, checks };
+    }
+    if (target.startsWith("AWSPriceListService.")) {
+      const action = target.split(".")[1] ?? "";
+      return { service: "pricing", action, checks: [{ action: `pricing:${action}`, resource: "*" }] };
+    }
+    const url = req.url ?? "/";
+    if (url.startsWith("/clusters")) {
+      const name = url.split("?")[0].split("/")[2];
+      return name
+        ? {
+            service: "eks",
+            action: "DescribeCluster",
+            checks: [{ action: "eks:DescribeCluster", resource: `arn:aws:eks:${region}:${account}:cluster/${name}` }],
+          }
+        : { service: "eks", action: "ListClusters", checks: [{ action: "eks:ListClusters", resource: "*" }] };
+    }
+    const form = new URLSearchParams(body);
+    const action = form.get("Action") ?? "";
+    if (form.get("Version") === "2011-06-15") return { service: "sts", action, checks: [] };
+    return { service: "ec2", action, checks: ec2AuthorizationChecks(action, body, this.opts.ec2) };
+  }
+
+  private async handle(req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): Promise<void> {
+    const call = this.route(req, body.toString("utf8"));
+    const key = `${call.service}:${call.action}`;
+    const count = this.calls.get(key) ?? { total: 0, denied: 0 };
+    this.calls.set(key, count);
+    count.total++;
+    const accessKey = /Credential=([^/]+)\//.exec(String(req.headers.authorization ?? ""))?.[1] ?? "";
+    const role = this.roles.get(accessKey) ?? "";
+    const decision = await this.opts.iam.authorize(role, call.checks);
+    if (!decision.allowed) {
+      count.denied++;
+      this.deny(call, decision.denial.message, res);
+      return;
+    }
+    const upstream = call.service === "dynamodb" ? this.opts.dynamoEndpoint : this.opts.emulatorEndpoint;
+    const reply = await forward(upstream, req, body);
+    if (this.held.has(key)) return; // the call took effect; its answer never arrives
+    res.writeHead(reply.status, reply.headers);
+    res.end(reply.body);
+  }
+
+  private deny(call: RoutedCall, message: string, res: http.ServerResponse): void {
+    const requestId = randomUUID();
+    if (call.service === "ec2") {
+      res.writeHead(403, { "content-type": "text/xml;charset=UTF-8" });
+      res.end(
+        ec2ErrorXml("UnauthorizedOperation", `You are not authorized to perform this operation. ${message}`, requestId),
+      );
+      return;
+    }
+    const json = call.service === "dynamodb" ? "application/x-amz-json-1.0" : "application/x-amz-json-1.1";
+    const type =
+      call.service === "dynamodb" ? "com.amazonaws.dynamodb.v20120810#AccessDeniedException" : "AccessDeniedException";
+    const contentType = call.service === "eks" ? "application/json" : json;
+    res.writeHead(call.service === "eks" ? 403 : 400, {
+      "content-type": contentType,
+      "x-amzn-requestid": requestId,
+      "x-amzn-errortype": "AccessDeniedException",
+    });
+    res.end(JSON.stringify({ __type: type, message, Message: message }));
+  }
+}
+
+function forward(
+  endpoint: string,
+  req: http.IncomingMessage,
+  body: Buffer,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  const url = new URL(req.url ?? "/", endpoint);
+  return new Promise((resolve, reject) => {
+    const out = http.request(url, { method: req.method, headers: { ...req.headers, host: url.host } }, (r) => {
+      const chunks: Buffer[] = [];
+      r.on("data", (c: Buffer) => chunks.push(c));
+      r.on("end", () => resolve({ status: r.statusCode ?? 500, headers: r.headers, body: Buffer.concat(chunks) }));
+      r.on("error", reject);
+    });
+    out.on("error", reject);
+    out.end(body);
+  });
+}

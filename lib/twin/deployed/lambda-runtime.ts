@@ -1,0 +1,161 @@
+/**
+ * The Lambda service of the deployed mode: per function, a pool of execution environments (a warm idle one is
+ * reused, else a new one starts cold), concurrency capped by reserved concurrency (an invocation over the cap is
+ * throttled), and the two invocation types:
+ *
+ * - synchronous (`invoke`, as an event source mapping does): a throttle is returned to the caller;
+ * - asynchronous (`invokeAsync`, as EventBridge does): a throttled event is retried with backoff until it is older
+ *   than the function's maximum event age, and a failed one is retried up to its maximum retry attempts.
+ *
+ * Every invocation is billed as Lambda bills it: duration rounded up to the millisecond, times the memory in GB.
+ */
+import { randomUUID } from "node:crypto";
+import { ExecutionEnvironment, type InvocationOutcome } from "./execution-environment.js";
+import type { DeployedFunction } from "./template-model.js";
+
+/** Counters per function (`lambda.<function>.*` in the twin's report). */
+export interface FunctionMetrics {
+  invocations: number;
+  coldStarts: number;
+  timeouts: number;
+  errors: number;
+  throttles: number;
+  /** Async events dropped: older than the maximum event age, or out of retries. */
+  droppedEvents: number;
+  billedMs: number;
+  gbSeconds: number;
+  durationsMs: number[];
+}
+
+/** The result of a synchronous invoke. */
+export type InvokeResult = InvocationOutcome | { status: "throttled" };
+
+/** Settings of {@link LambdaRuntime}. */
+export interface LambdaRuntimeOptions {
+  /** Variables every environment gets on top of the template's (endpoints, credentials per role). */
+  extraEnv: (fn: DeployedFunction) => Record<string, string>;
+  /** Function timeout in ms instead of the template's (tests). @default the template's */
+  timeoutMs?: (fn: DeployedFunction) => number | undefined;
+  /** Concurrency when the function reserves none (the account's unreserved pool). @default 1000 */
+  unreservedConcurrency?: number;
+  /** Where environments' stdout/stderr lines go. @default dropped */
+  onOutput?: (fn: string, line: string) => void;
+  /** First retry delay of a throttled or failed async event, ms (doubles up to 5 minutes). @default 1000 */
+  asyncRetryBaseMs?: number;
+}
+
+interface FunctionPool {
+  fn: DeployedFunction;
+  idle: ExecutionEnvironment[];
+  busy: Set<ExecutionEnvironment>;
+  metrics: FunctionMetrics;
+}
+
+const newMetrics = (): FunctionMetrics => ({
+  invocations: 0,
+  coldStarts: 0,
+  timeouts: 0,
+  errors: 0,
+  throttles: 0,
+  droppedEvents: 0,
+  billedMs: 0,
+  gbSeconds: 0,
+  durationsMs: [],
+});
+
+/** Runs deployed functions. */
+export class LambdaRuntime {
+  private readonly pools = new Map<string, FunctionPool>();
+  private readonly pendingAsync = new Set<Promise<void>>();
+  private closed = false;
+
+  constructor(
+    functions: DeployedFunction[],
+    private readonly opts: LambdaRuntimeOptions,
+  ) {
+    for (const fn of functions) this.pools.set(fn.arn, { fn, idle: [], busy: new Set(), metrics: newMetrics() });
+  }
+
+  /** The function with this ARN or short name. */
+  function(arnOrName: string): DeployedFunction {
+    return this.pool(arnOrName).fn;
+  }
+
+  /** Metrics by function short name. */
+  metrics(): Record<string, FunctionMetrics> {
+    return Object.fromEntries([...this.pools.values()].map((p) => [p.fn.name, p.metrics]));
+  }
+
+  /** Synchronous invoke. */
+  async invoke(arnOrName: string, event: unknown): Promise<InvokeResult> {
+    const pool = this.pool(arnOrName);
+    const limit = pool.fn.reservedConcurrency ?? this.opts.unreservedConcurrency ?? 1000;
+    if (this.closed || pool.busy.size >= limit) {
+      pool.metrics.throttles++;
+      return { status: "throttled" };
+    }
+    const env = pool.idle.pop() ?? new ExecutionEnvironment(pool.fn, this.opts.extraEnv(pool.fn), this.opts.onOutput);
+    pool.busy.add(env);
+    const timeoutMs = this.opts.timeoutMs?.(pool.fn) ?? pool.fn.timeoutSeconds * 1000;
+    const outcome = await env.invoke(event, randomUUID(), timeoutMs);
+    pool.busy.delete(env);
+    this.record(pool, outcome);
+    if (env.dead || this.closed) env.dispose();
+    else pool.idle.push(env);
+    return outcome;
+  }
+
+  /** Asynchronous invoke: returns at once; throttles and failures are retried per the function's settings. */
+  invokeAsync(arnOrName: string, event: unknown): void {
+    const pool = this.pool(arnOrName);
+    const p = this.deliverAsync(pool, event, Date.now()).finally(() => this.pendingAsync.delete(p));
+    this.pendingAsync.add(p);
+  }
+
+  /** Waits for every async event in flight (delivered, retried or dropped). */
+  async drain(): Promise<void> {
+    while (this.pendingAsync.size > 0) await Promise.all([...this.pendingAsync]);
+  }
+
+  /** Stops accepting invocations, waits for async ones and kills every environment. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.drain();
+    for (const pool of this.pools.values()) {
+      for (const env of [...pool.idle, ...pool.busy]) env.dispose();
+      pool.idle = [];
+    }
+  }
+
+  private async deliverAsync(pool: FunctionPool, event: unknown, enqueuedAt: number): Promise<void> {
+    let delay = this.opts.asyncRetryBaseMs ?? 1000;
+    let failures = 0;
+    while (!this.closed) {
+      if (Date.now() - enqueuedAt > pool.fn.maxEventAgeSeconds * 1000) break;
+      const r = await this.invoke(pool.fn.arn, event);
+      if (r.status === "ok") return;
+      if (r.status !== "throttled" && ++failures > pool.fn.maxRetryAttempts) break;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, 300_000);
+    }
+    pool.metrics.droppedEvents++;
+  }
+
+  private record(pool: FunctionPool, o: InvocationOutcome): void {
+    const m = pool.metrics;
+    m.invocations++;
+    if (o.cold) m.coldStarts++;
+    if (o.status === "timeout") m.timeouts++;
+    if (o.status === "error" || o.status === "crash") m.errors++;
+    const billed = Math.max(1, Math.ceil(o.durationMs));
+    m.billedMs += billed;
+    m.gbSeconds += (billed / 1000) * (pool.fn.memoryMb / 1024);
+    m.durationsMs.push(o.durationMs);
+  }
+
+  private pool(arnOrName: string): FunctionPool {
+    const pool = this.pools.get(arnOrName) ?? [...this.pools.values()].find((p) => p.fn.name === arnOrName);
+    if (!pool) throw new Error(`no deployed function ${arnOrName}`);
+    return pool;
+  }
+}

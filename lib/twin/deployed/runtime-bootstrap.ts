@@ -1,0 +1,84 @@
+/**
+ * The runtime interface a deployed function's execution environment runs (a plain ES module written into the
+ * environment's temporary directory and started with `node`): it imports the handler from the asset directory at the
+ * first invocation (the init phase), then answers invocations sent over the IPC channel with the handler's result.
+ * Like Lambda's Node.js runtime, `context.getRemainingTimeInMillis()` counts down to the invocation's deadline, and
+ * the module stays loaded between invocations (warm starts keep module state).
+ */
+
+/** Parent → environment. */
+export interface InvokeMessage {
+  type: "invoke";
+  id: number;
+  event: unknown;
+  /** Epoch ms at which the invocation times out. */
+  deadlineAt: number;
+  requestId: string;
+  functionName: string;
+  functionArn: string;
+  memoryMb: number;
+}
+
+/** Environment → parent. */
+export interface ResultMessage {
+  type: "result";
+  id: number;
+  ok: boolean;
+  value?: unknown;
+  error?: { name: string; message: string; stack?: string };
+  /** The error happened while importing the handler (init phase). */
+  initError?: boolean;
+}
+
+/** Source of the bootstrap module. */
+export const RUNTIME_BOOTSTRAP_SOURCE = `
+import { pathToFileURL } from "node:url";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+const taskRoot = process.env.LAMBDA_TASK_ROOT;
+const [moduleName, exportName] = (process.env._HANDLER ?? "index.handler").split(".");
+let handlerPromise;
+function loadHandler() {
+  handlerPromise ??= (async () => {
+    const file = [".mjs", ".js", ".cjs"].map((ext) => join(taskRoot, moduleName + ext)).find((f) => existsSync(f));
+    if (!file) throw new Error("Runtime.ImportModuleError: cannot find module " + moduleName + " in " + taskRoot);
+    const mod = await import(pathToFileURL(file).href);
+    const fn = mod[exportName];
+    if (typeof fn !== "function") throw new Error("Runtime.HandlerNotFound: " + moduleName + "." + exportName + " is undefined or not exported");
+    return fn;
+  })();
+  return handlerPromise;
+}
+function toError(err) {
+  return err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : { name: "Error", message: String(err) };
+}
+process.on("message", async (msg) => {
+  if (msg.type !== "invoke") return;
+  let handler;
+  try {
+    handler = await loadHandler();
+  } catch (err) {
+    process.send({ type: "result", id: msg.id, ok: false, error: toError(err), initError: true });
+    return;
+  }
+  const context = {
+    awsRequestId: msg.requestId,
+    functionName: msg.functionName,
+    invokedFunctionArn: msg.functionArn,
+    memoryLimitInMB: String(msg.memoryMb),
+    functionVersion: "$LATEST",
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, msg.deadlineAt - Date.now()),
+  };
+  try {
+    const value = await handler(msg.event, context);
+    process.send({ type: "result", id: msg.id, ok: true, value: value ?? null });
+  } catch (err) {
+    process.send({ type: "result", id: msg.id, ok: false, error: toError(err) });
+  }
+});
+process.on("unhandledRejection", (err) => {
+  console.error("Runtime.UnhandledPromiseRejection", err);
+  process.exit(128);
+});
+`;

@@ -1,0 +1,269 @@
+/**
+ * The deployed mode end to end, through the shipped bundles: the assembly's functions run in their own processes
+ * against dynalite, the AWS emulator and the fake kube-apiserver, through the IAM-enforcing gateway.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { DEFAULT_PENDING_GRACE_MS } from "../../../lib/controllers/recovery.js";
+import { REPO_ROOT } from "../../../lib/infra/lambda-entries.js";
+import { DynamoStateStore } from "../../../lib/state/dynamo-store.js";
+import { readAssembly } from "../../../lib/twin/deployed/assembly.js";
+import { runDeployed } from "../../../lib/twin/deployed/deployed-run.js";
+import { DeployedStack } from "../../../lib/twin/deployed/deployed-stack.js";
+import type { ClusterAccessModel } from "../../../lib/twin/deployed/kube-identities.js";
+import { type DeployedStackModel, readDeployedModel } from "../../../lib/twin/deployed/template-model.js";
+import { loadScenario } from "../../../lib/twin/scenario.js";
+import {
+  CLUSTER,
+  type ControllerHarness,
+  defaultConfigYaml,
+  REGION,
+  startControllerHarness,
+} from "../../support/controller-harness.js";
+import { buildTestAssembly } from "../../support/deployed-assembly.js";
+import { localDynamoClient } from "../../support/dynalite.js";
+
+let assembly: string;
+const scratch = mkdtempSync(join(tmpdir(), "stevedore-deployed-test-"));
+
+before(async () => {
+  assembly = await buildTestAssembly({ clusterName: CLUSTER, region: REGION, loopSeconds: "5" });
+});
+after(() => {
+  rmSync(assembly, { recursive: true, force: true });
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+function model(): DeployedStackModel {
+  const a = readAssembly(assembly);
+  return readDeployedModel(a.template, a.dir, {
+    account: "123456789012",
+    region: REGION,
+    partition: "aws",
+    stackName: a.stackName,
+  });
+}
+
+interface World {
+  h: ControllerHarness;
+  stack: DeployedStack;
+  state: DynamoStateStore;
+  output: string[];
+  close(): Promise<void>;
+}
+
+async function world(
+  m: DeployedStackModel = model(),
+  timeoutMs?: number,
+  clusterAccess?: (read: ClusterAccessModel) => ClusterAccessModel,
+): Promise<World> {
+  const h = await startControllerHarness({ clockStart: Date.now() });
+  const client = localDynamoClient(h.dynalite.endpoint);
+  const output: string[] = [];
+  const stack = await DeployedStack.standUp({
+    model: m,
+    emulator: h.aws.emulator,
+    dynamo: { client, endpoint: h.dynalite.endpoint },
+    kube: { url: h.kube.url, token: h.kube.server.token },
+    template: readAssembly(assembly).template,
+    onOutput: (fn, line) => output.push(`${fn}: ${line}`),
+    ...(timeoutMs ? { timeoutMs: () => timeoutMs } : {}),
+    ...(clusterAccess ? { clusterAccess } : {}),
+  });
+  const state = new DynamoStateStore({ client, tableName: m.table?.name ?? "" });
+  for (const [i, doc] of defaultConfigYaml().split("---").entries()) {
+    await state.putConfig({ kind: i === 0 ? "NodePool" : "NodeClass", name: "default", document: doc }, Date.now());
+  }
+  return {
+    h,
+    stack,
+    state,
+    output,
+    close: async () => {
+      await stack.close();
+      await h.close();
+    },
+  };
+}
+
+describe("deployed mode", () => {
+  test("the template stands up: table, queues with DLQ, rules, functions, mapping; the rest is listed", () => {
+    const m = model();
+    assert.deepEqual([m.table?.partitionKey, m.table?.sortKey, m.table?.ttlAttribute], ["pk", "sk", "ttl"]);
+    const queue = m.queues.find((q) => q.redrive);
+    assert.equal(queue?.redrive?.maxReceiveCount, 3);
+    assert.ok(m.queues.some((q) => q.arn === queue?.redrive?.deadLetterArn));
+    assert.deepEqual(
+      m.rules.filter((r) => r.schedule).map((r) => r.schedule),
+      ["rate(1 minute)", "rate(1 minute)", "rate(2 minutes)"],
+    );
+    const provisioner = m.functions.find((f) => f.name === "provisioner");
+    assert.deepEqual(
+      [
+        provisioner?.timeoutSeconds,
+        provisioner?.memoryMb,
+        provisioner?.reservedConcurrency,
+        provisioner?.maxRetryAttempts,
+      ],
+      [25, 1024, 1, 0],
+    );
+    assert.equal(m.eventSourceMappings[0]?.reportBatchItemFailures, true);
+    const unmodelled = new Set(m.unmodelled.map((u) => u.type));
+    for (const t of ["AWS::CloudWatch::Alarm", "AWS::EKS::AccessEntry", "AWS::Logs::LogGroup"])
+      assert.ok(unmodelled.has(t), t);
+  });
+
+  test("a pending pod: the provisioner bundle launches it, every call authorized by the controller role", async () => {
+    const w = await world();
+    try {
+      w.h.pod("web-0", { cpu: "1" });
+      const r = await w.stack.invokeScheduled("provisioner");
+      assert.equal(r.status, "ok", JSON.stringify(r) + w.output.join("\n"));
+      assert.deepEqual(w.stack.iam.denials, []);
+      assert.deepEqual(w.stack.kubeGateway.denials, [], "the stack's ClusterRole covers what the provisioner does");
+      assert.equal(w.h.liveInstances().length, 1);
+      const [instance] = w.h.liveInstances();
+      assert.ok(instance && w.stack.mayJoin(instance, w.h.aws.emulator), "the node role has node access");
+      const m = w.stack.lambda.metrics().provisioner;
+      assert.deepEqual([m.invocations, m.coldStarts, m.timeouts], [1, 1, 0]);
+    } finally {
+      await w.close();
+    }
+  });
+
+  test("a policy without ec2:CreateFleet: the launch is denied, recorded as a failed launch, nothing launched", async () => {
+    const m = model();
+    for (const role of m.roles) {
+      for (const policy of role.policies) {
+        policy.document.Statement = policy.document.Statement.map((st) => ({
+          ...st,
+          Action: [st.Action].flat().filter((a) => a !== "ec2:CreateFleet"),
+        })).filter((st) => (st.Action as string[]).length > 0);
+      }
+    }
+    const w = await world(m);
+    try {
+      w.h.pod("web-0", { cpu: "1" });
+      const r = await w.stack.invokeScheduled("provisioner");
+      assert.equal(r.status, "ok", "a denial is a failed launch, not a crash");
+      assert.ok(w.stack.iam.denials.some((d) => d.check.action === "ec2:CreateFleet"));
+      const fleet = w.stack.gateway.calls.get("ec2:CreateFleet");
+      assert.ok(fleet && fleet.denied >= 1 && fleet.denied === fleet.total, JSON.stringify(fleet));
+      assert.equal(w.h.liveInstances().length, 0);
+      const claims = await w.state.listClaims({ includeTerminated: true });
+      assert.ok(claims.length >= 1 && claims.every((c) => c.state === "Terminated"), "each denied claim is closed");
+      const decisions = await w.state.listDecisions(Date.now() - 3_600_000);
+      assert.ok(
+        decisions.some((d) => d.action === "launch-failed" && d.details.errorClass === "UnauthorizedError"),
+        JSON.stringify(decisions),
+      );
+    } finally {
+      await w.close();
+    }
+  });
+
+  test("a ClusterRole without pods list: the apiserver forbids it and nothing is launched", async () => {
+    const w = await world(model(), undefined, (read) => ({
+      ...read,
+      roles: read.roles.map((r) => ({
+        ...r,
+        rules: r.rules.map((rule) =>
+          rule.resources.includes("pods") ? { ...rule, verbs: rule.verbs.filter((v) => v !== "list") } : rule,
+        ),
+      })),
+    }));
+    try {
+      w.h.pod("web-0", { cpu: "1" });
+      await w.stack.invokeScheduled("provisioner");
+      assert.ok(
+        w.stack.kubeGateway.denials.some((d) => d.verb === "list" && d.resource === "pods"),
+        JSON.stringify(w.stack.kubeGateway.denials),
+      );
+      assert.equal(w.h.liveInstances().length, 0);
+    } finally {
+      await w.close();
+    }
+  });
+
+  test("a missing environment variable fails the cold start, naming it", async () => {
+    const m = model();
+    const provisioner = m.functions.find((f) => f.name === "provisioner");
+    if (provisioner) delete provisioner.environment.STEVEDORE_INSTANCE_PROFILE;
+    const w = await world(m);
+    try {
+      const r = await w.stack.invokeScheduled("provisioner");
+      assert.equal(r.status, "error");
+      assert.match(r.status === "error" ? (r.error?.message ?? "") : "", /STEVEDORE_INSTANCE_PROFILE/);
+    } finally {
+      await w.close();
+    }
+  });
+
+  test("a timeout in the middle of a launch: the lease stays held, a later invocation adopts the instance", async () => {
+    const w = await world();
+    try {
+      w.h.pod("web-0", { cpu: "1" });
+      w.stack.gateway.holdResponses("ec2:CreateFleet");
+      const killed = await w.stack.invokeScheduled("provisioner");
+      assert.equal(killed.status, "timeout");
+      assert.equal(w.h.liveInstances().length, 1, "CreateFleet took effect before the kill");
+      assert.equal(await w.state.acquireLease("provisioner", "probe", 1000, Date.now()), undefined, "still held");
+      w.stack.gateway.releaseResponses("ec2:CreateFleet");
+      const blocked = await w.stack.invokeScheduled("provisioner");
+      assert.equal(blocked.status, "ok");
+      assert.equal(w.h.liveInstances().length, 1);
+      // The lease's TTL runs out (instead of waiting 35 s for it), and the claim's pending grace passes (recovery
+      // leaves a Pending claim alone for 30 s after its last update, so it never races a live launch).
+      const [pending] = await w.state.listClaims();
+      assert.equal(pending?.state, "Pending");
+      await new Promise((r) =>
+        setTimeout(r, Math.max(0, (pending?.updatedAt ?? 0) + DEFAULT_PENDING_GRACE_MS - Date.now())),
+      );
+      await localDynamoClient(w.h.dynalite.endpoint).send(
+        new UpdateItemCommand({
+          TableName: w.stack.model.table?.name,
+          Key: { pk: { S: "LEASE" }, sk: { S: "provisioner" } },
+          UpdateExpression: "SET expiresAt = :past",
+          ExpressionAttributeValues: { ":past": { N: String(Date.now() - 1) } },
+        }),
+      );
+      const recovered = await w.stack.invokeScheduled("provisioner");
+      assert.equal(recovered.status, "ok", w.output.slice(-20).join("\n"));
+      const live = w.h.liveInstances();
+      assert.equal(live.length, 1, "no duplicate instance");
+      const claims = await w.state.listClaims();
+      assert.equal(claims.length, 1);
+      assert.equal(claims[0]?.instanceId, live[0]?.instanceId);
+      assert.notEqual(claims[0]?.state, "Pending");
+      const m = w.stack.lambda.metrics().provisioner;
+      assert.deepEqual([m.invocations, m.timeouts, m.coldStarts], [3, 1, 2]);
+    } finally {
+      await w.close();
+    }
+  });
+
+  test("simulate --deployed: two rounds of the default scenario run clean on the shipped bundles", async () => {
+    const scenario = await loadScenario(join(REPO_ROOT, "scenarios/default.yaml"));
+    // The assembly was synthesized for the harness's cluster name; the scenario's discovery tags follow it.
+    const config = scenario.config.replaceAll("karpenter.sh/discovery: twin", `karpenter.sh/discovery: ${CLUSTER}`);
+    const report = await runDeployed({
+      scenario: { ...scenario, clusterName: CLUSTER, config },
+      assemblyDir: assembly,
+      rounds: 2,
+    });
+    assert.equal(report.lambda.provisioner?.invocations, 2);
+    assert.equal(report.lambda.garbageCollector?.invocations, 1, "rate(2 minutes): every second round");
+    for (const [fn, m] of Object.entries(report.lambda)) assert.deepEqual([fn, m.errors, m.timeouts], [fn, 0, 0]);
+    assert.ok((report.lambda.provisioner?.gbSeconds ?? 0) > 0);
+    assert.deepEqual(report.iam.denials, []);
+    assert.ok(report.cluster.liveInstances > 0, "the burst got capacity");
+    assert.equal(report.cluster.withoutNodeAccess, 0, "the stack's node role has node access");
+    assert.ok(report.cluster.nodes > 0, "their kubelets joined");
+    assert.equal(report.iam.calls["ec2:CreateFleet"]?.denied, 0);
+    assert.ok(report.stack.unmodelled.some((u) => u.type === "AWS::CloudWatch::Alarm"));
+  });
+});
