@@ -458,6 +458,18 @@ describe("instances and templates", () => {
     assert.match(image?.name ?? "", /^bottlerocket-aws-k8s-[0-9.]+-fips-x86_64-/);
   });
 
+  test("a NodeClass with no instance profile or role, and no stack default, is refused before any EC2 call", async () => {
+    const p = provider(); // no defaultInstanceProfile
+    const req = await request(p, "default-bbbb0020");
+    const { instanceProfile: _, ...bare } = req.nodeClass;
+    aws.emulator.resetCallCounts();
+    await assert.rejects(
+      p.create({ ...req, nodeClass: bare }),
+      (err: Error) => err instanceof UnfulfillableLaunchError && /no instance profile.*never joins/.test(err.message),
+    );
+    assert.equal(aws.emulator.callCounts().CreateFleet ?? 0, 0);
+  });
+
   test("drift: a new AMI, another subnet selection, other security groups", async () => {
     const p = provider();
     const req = await request(p, "default-cccc0002");
