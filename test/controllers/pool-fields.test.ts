@@ -81,11 +81,12 @@ describe("pool fields on nodes", () => {
     }
   });
 
-  test("Provisioner labels, taints and startup taints are on the Node; the pool label is provisioner-name", async () => {
+  test("Provisioner labels, annotations, taints and startup taints are on the Node; the pool label is provisioner-name", async () => {
     const h = await startControllerHarness({
       config: provisionerYaml(
         [
           "  labels: {team: legacy}",
+          "  annotations: {example.com/owner: platform}",
           "  taints: [{key: dedicated, value: batch, effect: NoSchedule}]",
           "  startupTaints: [{key: example.com/agent-not-ready, effect: NoSchedule}]",
         ].join("\n"),
@@ -97,6 +98,7 @@ describe("pool fields on nodes", () => {
       assert.ok(node, "a node registered");
       assert.equal(node.metadata.labels?.team, "legacy");
       assert.equal(node.metadata.labels?.["karpenter.sh/provisioner-name"], "legacy");
+      assert.equal(node.metadata.annotations?.["example.com/owner"], "platform", "applied at registration");
       assert.ok(node.spec?.taints?.some((t) => t.key === "dedicated" && t.effect === "NoSchedule"));
       const [instance] = h.liveInstances();
       const reg = parseNodeRegistration("AL2", Buffer.from(instance.userData ?? "", "base64").toString("utf8"));
