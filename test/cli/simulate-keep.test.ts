@@ -104,7 +104,7 @@ test("status, decisions and explain node answer from the kept twin", async () =>
   assert.equal(x.code, 0, x.stderr);
   assert.match(x.stdout, new RegExp(`^Node ${node.replaceAll(".", "\\.")}\\n`));
   assert.match(x.stdout, /Launched by the provisioner at .*: pending pods; pods default\/web-/);
-  assert.match(x.stdout, /Consolidation\s+blocked\s+node is younger than consolidateAfter/);
+  assert.match(x.stdout, /Consolidation\s+blocked\s+consolidateAfter has not passed since the node's last pod event/);
   assert.match(x.stdout, /Expiration\s+not-applicable\s+expires in 2\dh/);
 
   const unknown = await runCommand(explain, ["node", "ip-10-9-9-9.ec2.internal", "--kubeconfig", env.KUBECONFIG], env);

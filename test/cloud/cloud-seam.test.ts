@@ -1,6 +1,6 @@
 /**
  * Source rules of the cloud boundary: controllers reach clouds only through `lib/cloud/provider.ts` (and the
- * cloud-neutral `lib/cloud/interruption.ts`), and the label, annotation, taint and tag names of
+ * cloud-neutral `lib/cloud/interruption.ts` and the decision-event sink `lib/cloud/decision-events.ts`), and the label, annotation, taint and tag names of
  * `lib/core/well-known.ts` are spelled nowhere else in the cloud, controller, state and infrastructure code.
  */
 import assert from "node:assert/strict";
@@ -27,7 +27,10 @@ describe("the cloud seam", () => {
   it("no controller imports a cloud implementation", () => {
     const offending = sourceFiles("lib/controllers").flatMap((file) =>
       importsOf(file)
-        .filter((spec) => spec.startsWith("../cloud/") && !/^\.\.\/cloud\/(provider|interruption)\.js$/.test(spec))
+        .filter(
+          (spec) =>
+            spec.startsWith("../cloud/") && !/^\.\.\/cloud\/(provider|interruption|decision-events)\.js$/.test(spec),
+        )
         .map((spec) => `${relative(REPO_ROOT, file)} imports ${spec}`),
     );
     assert.deepEqual(offending, []);

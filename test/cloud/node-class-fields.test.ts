@@ -265,7 +265,7 @@ metadata: {name: ids}
 spec:
   amiFamily: AL2023
   amiSelectorTerms: ${amiTerms}
-  role: KarpenterNodeRole
+  instanceProfile: KarpenterNodeInstanceProfile
   subnetSelectorTerms: [{id: ${subnet.subnetId}}]
   securityGroupSelectorTerms: [{id: ${group.groupId}}]
 `,

@@ -81,6 +81,7 @@ describe("capacity reservations", () => {
       assert.equal(node?.metadata.labels?.["karpenter.sh/capacity-type"], "reserved");
       assert.equal(node?.metadata.labels?.["karpenter.k8s.aws/capacity-reservation-id"], RESERVATION);
       assert.equal(node?.metadata.labels?.["karpenter.k8s.aws/capacity-reservation-type"], "default");
+      h.settle(); // kube-scheduler binds once registration has lifted the unregistered taint
       const pod = h.pods().find((p) => p.metadata.name === "web-0");
       assert.equal(pod?.spec.nodeName, claim.nodeName);
     } finally {

@@ -64,11 +64,12 @@ describe("Windows node classes", () => {
         const userData = Buffer.from(instance.userData ?? "", "base64").toString("utf8");
         assert.match(userData, /^<powershell>/);
         assert.match(userData, /Start-EKSBootstrap\.ps1/);
-        assert.match(userData, /--register-with-taints="os=windows:NoSchedule"/);
+        assert.match(userData, /--register-with-taints="os=windows:NoSchedule,karpenter\.sh\/unregistered:NoExecute"/);
         const node = h.nodes().find((n) => n.metadata.name === claim.nodeName);
         assert.equal(node?.metadata.labels?.["kubernetes.io/os"], "windows");
         assert.equal(node?.metadata.labels?.["kubernetes.io/arch"], "amd64");
         assert.equal(node?.metadata.labels?.["node.kubernetes.io/windows-build"], build);
+        h.settle(); // kube-scheduler binds once registration has lifted the unregistered taint
         assert.equal(h.pods().find((p) => p.metadata.name === "iis-0")?.spec.nodeName, claim.nodeName);
       } finally {
         await h.close();

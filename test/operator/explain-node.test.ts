@@ -57,7 +57,10 @@ describe("explain node", () => {
   it("consolidateAfter not reached, and an exhausted budget", () => {
     const pool = mkPool("default", {}, { emptyAfterSeconds: 7_200 });
     const young = mkView([mkManaged("n1", big, [{ cpu: "500m" }])], { instanceTypes: types, pools: [pool] });
-    assert.equal(verdict(young, "n1", "Consolidation").reason, "node is younger than consolidateAfter");
+    assert.equal(
+      verdict(young, "n1", "Consolidation").reason,
+      "consolidateAfter has not passed since the node's last pod event",
+    );
     const frozen = mkPool("default", {}, { budgets: [{ nodes: "0" }] });
     const m = verdict(
       mkView([mkManaged("n1", big, [{ cpu: "500m" }])], { instanceTypes: types, pools: [frozen] }),
