@@ -291,15 +291,27 @@ export function iamIntegrationPolicy(i: ControllerPolicyInputs): PolicyGroup {
         conditions: { StringEquals: resource.equals, StringLike: resource.like },
       }),
       new PolicyStatement({
+        // Read-only, on every profile of the account as Karpenter's policy does: IAM authorizes a lookup of a
+        // profile that does not exist yet (the adapter's first step) on `instance-profile/<name>`, without the path.
         sid: "AllowInstanceProfileReadActions",
         effect: Effect.ALLOW,
-        actions: ["iam:GetInstanceProfile", "iam:ListInstanceProfiles"],
-        resources: [profiles],
+        actions: ["iam:GetInstanceProfile"],
+        resources: [`arn:${i.partition}:iam::${i.account}:instance-profile/*`],
+      }),
+      new PolicyStatement({
+        // ListInstanceProfiles has no resource type in IAM: it can only be allowed on "*".
+        sid: "AllowInstanceProfileListing",
+        effect: Effect.ALLOW,
+        actions: ["iam:ListInstanceProfiles"],
+        resources: ["*"],
       }),
     ],
     wildcardReasons: {
       [profiles]:
         "instance-profile names hash the node class and role; every profile the controller makes is under the cluster's path, and changes need its cluster, region and class tags",
+      [`arn:${i.partition}:iam::${i.account}:instance-profile/*`]:
+        "read-only (GetInstanceProfile), as Karpenter's policy: a lookup of a profile not yet created is authorized without its path",
+      "*": "iam:ListInstanceProfiles has no resource type in IAM, so it is allowed on * (read-only; the adapter lists by its path prefix)",
     },
   };
 }

@@ -15,6 +15,16 @@ export const NODE_MANAGED_POLICIES = [
   "AmazonSSMManagedInstanceCore",
 ] as const;
 
+/**
+ * The node role's name, `StevedoreNodeRole-<cluster>` (what an EC2NodeClass writes as `role:`; Karpenter's own
+ * template names its role `KarpenterNodeRole-<cluster>` the same way). IAM role names have at most 64 characters: a
+ * longer cluster name leaves the name to CloudFormation.
+ */
+export function nodeRoleName(clusterName: string): string | undefined {
+  const name = `StevedoreNodeRole-${clusterName}`;
+  return name.length <= 64 ? name : undefined;
+}
+
 /** The node role and instance profile. */
 export class NodeRole extends Construct {
   readonly role: Role;
@@ -23,6 +33,7 @@ export class NodeRole extends Construct {
   constructor(scope: Construct, id: string, props: { clusterName: string }) {
     super(scope, id);
     this.role = new Role(this, "Role", {
+      roleName: nodeRoleName(props.clusterName),
       assumedBy: new ServicePrincipal("ec2.amazonaws.com"),
       description: `Nodes launched by Stevedore for EKS cluster ${props.clusterName}`,
       managedPolicies: NODE_MANAGED_POLICIES.map((name) => ManagedPolicy.fromAwsManagedPolicyName(name)),

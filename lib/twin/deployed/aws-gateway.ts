@@ -11,7 +11,11 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { ec2ErrorXml } from "../aws/xml.js";
 import { type Ec2AuthorizationContext, ec2AuthorizationChecks } from "./ec2-authorization.js";
+import { type IamAuthorizationContext, iamAuthorizationChecks } from "./iam-authorization.js";
 import type { AuthorizationCheck, IamEvaluator } from "./iam-evaluator.js";
+
+/** The IAM Query API version (`Version=` of every IAM call). */
+const IAM_API_VERSION = "2010-05-08";
 
 /** Settings of {@link AwsGateway}. */
 export interface AwsGatewayOptions {
@@ -21,12 +25,14 @@ export interface AwsGatewayOptions {
   dynamoEndpoint: string;
   iam: IamEvaluator;
   ec2: Ec2AuthorizationContext;
+  /** The account's instance profiles, for the IAM calls' checks. */
+  iamProfiles: IamAuthorizationContext;
   region: string;
   account: string;
 }
 
 interface RoutedCall {
-  service: "ec2" | "sts" | "dynamodb" | "ssm" | "pricing" | "eks";
+  service: "ec2" | "iam" | "sts" | "dynamodb" | "ssm" | "pricing" | "eks" | "events";
   action: string;
   checks: AuthorizationCheck[];
 }
@@ -108,6 +114,16 @@ export class AwsGateway {
       });
       return { service: "ssm", action, checks };
     }
+    if (target.startsWith("AWSEvents.")) {
+      const action = target.split(".")[1] ?? "";
+      const entries = (JSON.parse(body || "{}") as { Entries?: { EventBusName?: string }[] }).Entries ?? [];
+      const buses = new Set(entries.map((e) => e.EventBusName ?? "default"));
+      const checks = [...buses].map((bus) => ({
+        action: `events:${action}`,
+        resource: bus.startsWith("arn:") ? bus : `arn:aws:events:${region}:${account}:event-bus/${bus}`,
+      }));
+      return { service: "events", action, checks };
+    }
     if (target.startsWith("AWSPriceListService.")) {
       const action = target.split(".")[1] ?? "";
       return { service: "pricing", action, checks: [{ action: `pricing:${action}`, resource: "*" }] };
@@ -126,6 +142,9 @@ export class AwsGateway {
     const form = new URLSearchParams(body);
     const action = form.get("Action") ?? "";
     if (form.get("Version") === "2011-06-15") return { service: "sts", action, checks: [] };
+    if (form.get("Version") === IAM_API_VERSION) {
+      return { service: "iam", action, checks: iamAuthorizationChecks(action, body, this.opts.iamProfiles) };
+    }
     return { service: "ec2", action, checks: ec2AuthorizationChecks(action, body, this.opts.ec2) };
   }
 
@@ -159,6 +178,13 @@ export class AwsGateway {
       );
       return;
     }
+    if (call.service === "iam") {
+      res.writeHead(403, { "content-type": "text/xml" });
+      res.end(
+        `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>${escapeXml(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+      );
+      return;
+    }
     const json = call.service === "dynamodb" ? "application/x-amz-json-1.0" : "application/x-amz-json-1.1";
     const type =
       call.service === "dynamodb" ? "com.amazonaws.dynamodb.v20120810#AccessDeniedException" : "AccessDeniedException";
@@ -188,4 +214,8 @@ function forward(
     out.on("error", reject);
     out.end(body);
   });
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }

@@ -78,6 +78,13 @@ export class DeployedStack {
       region,
       account,
       ec2: emulatorAuthorizationContext(opts.emulator, { region, account, instanceProfiles: model.instanceProfiles }),
+      iamProfiles: {
+        account,
+        instanceProfile: (name) => {
+          const p = opts.emulator.world.iam.get(name);
+          return p && { path: p.path, tags: Object.fromEntries(p.tags) };
+        },
+      },
     });
     const endpoint = await gateway.start();
     const read = readClusterAccess(opts.template, model.resolver);
@@ -143,8 +150,12 @@ export class DeployedStack {
       .launchTemplates()
       .find((t) => t.launchTemplateId === instance.launchTemplate?.launchTemplateId);
     const profile = (template?.data.IamInstanceProfile as { Name?: string } | undefined)?.Name;
-    const role = profile ? this.model.instanceProfiles[profile] : undefined;
-    return role !== undefined && this.clusterAccess.nodeRoles.includes(role);
+    if (!profile) return false;
+    const role = this.model.instanceProfiles[profile];
+    if (role !== undefined) return this.clusterAccess.nodeRoles.includes(role);
+    // A profile the controller made for an EC2NodeClass role: its role, by name.
+    const managed = emulator.world.iam.get(profile)?.roles[0];
+    return managed !== undefined && this.clusterAccess.nodeRoles.some((arn) => arn.endsWith(`:role/${managed}`));
   }
 
   /** Polls every mapped queue once. */

@@ -32,7 +32,10 @@ export function emulatorAuthorizationContext(
       const name = field(field(template(ref)?.data, "IamInstanceProfile"), "Name");
       return typeof name === "string" ? name : undefined;
     },
-    instanceProfileRole: (name) => facts.instanceProfiles[name],
+    instanceProfileRole: (name) => {
+      const managed = emulator.world.iam.get(name)?.roles[0];
+      return facts.instanceProfiles[name] ?? (managed && `arn:aws:iam::${facts.account}:role/${managed}`);
+    },
     templateReferences: (ref) => {
       const data = template(ref)?.data;
       const image = field(data, "ImageId");

@@ -75,7 +75,9 @@ async function world(
     ...(clusterAccess ? { clusterAccess } : {}),
   });
   const state = new DynamoStateStore({ client, tableName: m.table?.name ?? "" });
-  for (const [i, doc] of defaultConfigYaml().split("---").entries()) {
+  // The stack lets the controller pass only its node role, StevedoreNodeRole-<cluster>.
+  const config = defaultConfigYaml().replace("role: KarpenterNodeRole", `role: StevedoreNodeRole-${CLUSTER}`);
+  for (const [i, doc] of config.split("---").entries()) {
     await state.putConfig({ kind: i === 0 ? "NodePool" : "NodeClass", name: "default", document: doc }, Date.now());
   }
   return {
@@ -249,7 +251,9 @@ describe("deployed mode", () => {
   test("simulate --deployed: two rounds of the default scenario run clean on the shipped bundles", async () => {
     const scenario = await loadScenario(join(REPO_ROOT, "scenarios/default.yaml"));
     // The assembly was synthesized for the harness's cluster name; the scenario's discovery tags follow it.
-    const config = scenario.config.replaceAll("karpenter.sh/discovery: twin", `karpenter.sh/discovery: ${CLUSTER}`);
+    const config = scenario.config
+      .replaceAll("karpenter.sh/discovery: twin", `karpenter.sh/discovery: ${CLUSTER}`)
+      .replaceAll("StevedoreNodeRole-twin", `StevedoreNodeRole-${CLUSTER}`);
     const report = await runDeployed({
       scenario: { ...scenario, clusterName: CLUSTER, config },
       assemblyDir: assembly,
