@@ -11,9 +11,10 @@ import type { NodePool } from "../api/model.js";
 import { builtinInstanceTypes } from "../cloud/aws/builtin-catalog.js";
 import type { Pod } from "../core/kube-objects.js";
 import { parseResource } from "../core/quantity.js";
-import { LABEL_NODEPOOL, LABEL_PROVISIONER_NAME, TAG_STEVEDORE_CLAIM } from "../core/well-known.js";
+import { LABEL_NODEPOOL, LABEL_PROVISIONER_NAME } from "../core/well-known.js";
 import type { NodeClaim } from "../state/types.js";
 import type { InstanceSnapshot } from "./aws/index.js";
+import { ownerLookup } from "./our-instances.js";
 import { nodeExpressionMatches } from "./scheduler-predicates.js";
 import { CREATED_AT_ANNOTATION } from "./workload-controllers.js";
 
@@ -49,9 +50,10 @@ function live(i: InstanceSnapshot): boolean {
 /** Checks every invariant. */
 export function checkInvariants(input: InvariantInput): InvariantResult {
   const details: string[] = [];
+  const ownerOf = ownerLookup(input.claims);
   const byClaim = new Map<string, InstanceSnapshot[]>();
   for (const i of input.instances) {
-    const claim = i.tags[TAG_STEVEDORE_CLAIM];
+    const claim = ownerOf(i);
     if (!claim) continue;
     byClaim.set(claim, [...(byClaim.get(claim) ?? []), i]);
   }
@@ -66,7 +68,7 @@ export function checkInvariants(input: InvariantInput): InvariantResult {
   const claims = new Map(input.claims.map((c) => [c.id, c]));
   let leakedInstances = 0;
   for (const i of input.instances.filter(live)) {
-    const id = i.tags[TAG_STEVEDORE_CLAIM];
+    const id = ownerOf(i);
     const claim = id ? claims.get(id) : undefined;
     if (!claim || claim.state === "Terminated") {
       leakedInstances++;

@@ -10,9 +10,10 @@ import type { SSMClient } from "@aws-sdk/client-ssm";
 import type { NodeClass, NodePool } from "../../api/model.js";
 import { type Clock, systemClock } from "../../core/clock.js";
 import { type Logger, silentLogger } from "../../core/logger.js";
-import { TAG_STEVEDORE_CLAIM, TAG_STEVEDORE_NODECLASS_HASH } from "../../core/well-known.js";
+import { TAG_STEVEDORE_NODECLASS_HASH } from "../../core/well-known.js";
 import type { InstanceType } from "../../scheduling/types.js";
 import {
+  type ClaimTagRequest,
   type CloudInstance,
   type CloudProvider,
   InsufficientCapacityError,
@@ -197,13 +198,9 @@ export class AwsCloudProvider implements CloudProvider {
       instances = launched.instances;
       shortfall = launched.shortfall;
     }
-    const { assigned, unfilled, surplus } = assignBatch(req.claimIds, instances);
-    for (const [claimId, instance] of assigned) {
-      if (instance.tags[TAG_STEVEDORE_CLAIM] === claimId) continue;
-      const tags = claimTags(req.pool, claimId);
-      await this.instances.tag([instance.instanceId], tags);
-      Object.assign(instance.tags, tags);
-    }
+    // No per-claim CreateTags here: the assignment is deterministic from the batch's instances and the claims'
+    // records, so a retry agrees with it; the claim tag follows later (tagClaims).
+    const { assigned, unfilled, surplus } = assignBatch(req.claimIds, instances, req.recorded);
     if (surplus.length > 0) {
       this.logger.warn("terminating instances of a launch batch no claim owns", {
         batchId: req.batchId,
@@ -241,6 +238,12 @@ export class AwsCloudProvider implements CloudProvider {
       return new UnfulfillableLaunchError(`${ctx}: NodeClass "${nodeClass.name}": ${(err as Error).message}`, err);
     }
     return classifyThrownError(err, `${ctx}: launch`);
+  }
+
+  async tagClaims(requests: ClaimTagRequest[]): Promise<void> {
+    if (requests.length === 0) return;
+    await this.cluster();
+    for (const r of requests) await this.instances.tag([r.instanceId], claimTags({ name: r.pool }, r.claimId));
   }
 
   async delete(instanceId: string): Promise<void> {
