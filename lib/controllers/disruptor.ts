@@ -319,31 +319,38 @@ export class Disruptor {
     });
   }
 
-  /** Advances marked and draining claims; true when any disruption is still in progress. */
+  /**
+   * Advances marked and draining claims; true when any disruption is still in progress. Draining claims take one
+   * drain step each, and those that finish draining are terminated together ({@link Terminator.drainMany}).
+   */
   private async advance(config: StevedoreConfig, view: ClusterView, result: DisruptorResult): Promise<boolean> {
     const now = this.deps.clock.now();
     let inProgress = false;
     const byId = new Map(view.claims.map((c) => [c.id, c]));
+    const poolOf = (claim: NodeClaim) => config.nodePools.find((p) => p.name === claim.pool);
+    const draining: { claim: NodeClaim; flavor: ReturnType<typeof Terminator.flavorOf> }[] = [];
     for (const claim of view.claims) {
       if (claim.state === "Terminated") continue;
-      const busy = claim.state === "Draining" || (claim.disruptionReason && claim.disruptionReason !== "Interrupted");
-      if (busy && !this.deadline.admit()) return true; // the next invocation carries on
-
-      const pool = config.nodePools.find((p) => p.name === claim.pool);
-      const flavor = Terminator.flavorOf(pool);
-      try {
-        if (claim.state === "Draining") {
-          inProgress = true;
-          const step = await this.terminator.drainStep(claim, flavor);
-          if (step.status === "terminated") result.terminated.push(claim.id);
-          continue;
-        }
-        if (!claim.disruptionReason || claim.disruptionReason === "Interrupted") continue;
+      if (claim.state === "Draining") {
         inProgress = true;
-        await this.awaitReplacements(claim, pool, byId, now);
+        draining.push({ claim, flavor: Terminator.flavorOf(poolOf(claim)) });
+        continue;
+      }
+      if (!claim.disruptionReason || claim.disruptionReason === "Interrupted") continue;
+      inProgress = true;
+      if (!this.deadline.admit()) return true; // the next invocation carries on
+      try {
+        await this.awaitReplacements(claim, poolOf(claim), byId, now);
       } catch (err) {
-        if (err instanceof ConflictError) continue;
-        throw err;
+        if (!(err instanceof ConflictError)) throw err;
+      }
+    }
+    if (draining.length > 0) {
+      try {
+        const steps = await this.terminator.drainMany(draining, () => this.deadline.admit());
+        for (const [id, step] of steps) if (step.status === "terminated") result.terminated.push(id);
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
       }
     }
     return inProgress;
