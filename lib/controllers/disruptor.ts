@@ -144,11 +144,11 @@ export class Disruptor {
     return result;
   }
 
-  private async snapshot(config: StevedoreConfig): Promise<ClusterView> {
+  /** A fresh view; `drift` reuses this pass's provider drift answers (one instance listing per pass). */
+  private async snapshot(config: StevedoreConfig, drift?: Map<string, string>): Promise<ClusterView> {
     const instanceTypes = await loadInstanceTypes(this.deps, config);
-    const providerDrift = this.opts.providerDrift
-      ? await providerDriftReasons(this.deps, config, this.deadline)
-      : undefined;
+    const providerDrift =
+      drift ?? (this.opts.providerDrift ? await providerDriftReasons(this.deps, config, this.deadline) : undefined);
     return takeSnapshot(this.deps, config, { instanceTypes, providerDrift });
   }
 
@@ -169,7 +169,7 @@ export class Disruptor {
       return "busy";
     }
     if (!this.deadline.admit()) return "busy";
-    view = await this.snapshot(config);
+    view = await this.snapshot(config, view.providerDrift);
     const plan = this.plan(view, result);
     if (!plan || plan.commands.length === 0) {
       if (plan && plan.rejections.length > 0)
@@ -178,7 +178,7 @@ export class Disruptor {
     }
     let commands = plan.commands;
     if (commands.some(needsValidation)) {
-      const validated = await this.validate(config, commands, loopEnd);
+      const validated = await this.validate(config, commands, loopEnd, view.providerDrift);
       if (!validated) return "busy";
       ({ view, commands } = validated);
     }
@@ -224,12 +224,13 @@ export class Disruptor {
     config: StevedoreConfig,
     commands: DisruptionCommand[],
     loopEnd: number,
+    drift: Map<string, string> | undefined,
   ): Promise<{ view: ClusterView; commands: DisruptionCommand[] } | undefined> {
     const { clock, state, telemetry } = this.deps;
     if (!this.deadline.admit(this.opts.validationDelayMs)) return undefined;
     if (clock.now() + this.opts.validationDelayMs > loopEnd) return undefined; // not enough time left to validate
     await clock.sleep(this.opts.validationDelayMs);
-    const view = await this.snapshot(config);
+    const view = await this.snapshot(config, drift);
     const verdicts = validateCommands(commands, view, this.deps.solve, { spotToSpot: this.opts.spotToSpot });
     const valid: DisruptionCommand[] = [];
     for (const [i, v] of verdicts.entries()) {

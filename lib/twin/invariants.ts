@@ -26,6 +26,8 @@ export interface InvariantResult {
   leakedInstances: number;
   strandedPods: number;
   violations: number;
+  /** Pods (by uid) the eviction API evicted more than once. */
+  podsEvictedTwice: number;
   details: string[];
 }
 
@@ -41,6 +43,8 @@ export interface InvariantInput {
   strandedAfterMs: number;
   /** Interruption notices not drained in time (from the collector). */
   lateDrains: string[];
+  /** Successful evictions per pod uid (from the fake kube-apiserver). @default none */
+  evictionsByUid?: ReadonlyMap<string, number>;
 }
 
 function live(i: InstanceSnapshot): boolean {
@@ -124,5 +128,16 @@ export function checkInvariants(input: InvariantInput): InvariantResult {
   }
   violations += input.lateDrains.length;
   details.push(...input.lateDrains);
-  return { duplicateLaunches, leakedInstances, strandedPods, violations, details };
+  const podsEvictedTwice = evictedTwice(input.evictionsByUid, details);
+  return { duplicateLaunches, leakedInstances, strandedPods, violations, podsEvictedTwice, details };
+}
+
+/** Pods evicted more than once (each is a detail line, the first 20 of them). */
+function evictedTwice(evictions: ReadonlyMap<string, number> | undefined, details: string[]): number {
+  let count = 0;
+  for (const [uid, n] of evictions ?? []) {
+    if (n < 2) continue;
+    if (count++ < 20) details.push(`pod ${uid} was evicted ${n} times`);
+  }
+  return count;
 }

@@ -40,6 +40,7 @@ export async function buildReport(run: TwinRun, wallStart: number): Promise<Twin
     pools,
     strandedAfterMs: STRANDED_AFTER_MS,
     lateDrains: interruptions.late,
+    evictionsByUid: world.kube.store.evictionsByUid,
   });
   const ours = instances.filter((i) => isStevedoreInstance(i.tags));
   const decisions = await reportDecisions(run);
@@ -71,6 +72,7 @@ export async function buildReport(run: TwinRun, wallStart: number): Promise<Twin
       leakedInstances: invariants.leakedInstances,
       strandedPods: invariants.strandedPods,
       violations: invariants.violations,
+      podsEvictedTwice: invariants.podsEvictedTwice,
     },
     violations: invariants.details,
     wallTimeMs: Date.now() - wallStart,
