@@ -51,9 +51,17 @@ export interface ProvisionerOptions {
    * @default 10000
    */
   lowerBoundMinRemainingMs?: number;
+  /**
+   * Most pending pods one solve takes, oldest first; the rest wait for the next pass (bounded work and memory when a
+   * workload asks for far more pods than a pass can plan). @default {@link DEFAULT_MAX_PODS_PER_SOLVE}
+   */
+  maxPodsPerSolve?: number;
   /** Clock time after which no new pass or solve round starts (Lambda: remaining time less a margin). @default none */
   deadline?: number;
 }
+
+/** Pending pods one solve takes at most (the packer places 100,000 pods in about 3 s). */
+export const DEFAULT_MAX_PODS_PER_SOLVE = 50_000;
 
 /** What one invocation did. */
 export interface ProvisionerResult {
@@ -95,6 +103,7 @@ export class Provisioner {
       maxThrottleBackoffMs: opts.maxThrottleBackoffMs ?? 30_000,
       watch: opts.watch ?? true,
       lowerBoundMinRemainingMs: opts.lowerBoundMinRemainingMs ?? 10_000,
+      maxPodsPerSolve: opts.maxPodsPerSolve ?? DEFAULT_MAX_PODS_PER_SOLVE,
     };
     this.launcher = new ClaimLauncher(deps);
     this.deadline = new InvocationDeadline(deps.clock, opts.deadline);
@@ -197,6 +206,19 @@ export class Provisioner {
     this.reportFleet(view);
   }
 
+  /** At most `maxPodsPerSolve` pending pods, the oldest (virtual pods always stay); the rest wait for a later pass. */
+  private capPods(p: ReturnType<typeof provisioningInput>): ReturnType<typeof provisioningInput> {
+    const max = this.opts.maxPodsPerSolve;
+    if (p.pending.length <= max) return p;
+    const virtual = p.input.pods.slice(p.pending.length);
+    const pending = [...p.pending].sort((a, b) => (createdAt(a) ?? 0) - (createdAt(b) ?? 0)).slice(0, max);
+    this.deps.telemetry.logger.warn("more pending pods than one solve takes; solving the oldest, the rest next pass", {
+      pending: p.pending.length,
+      solved: max,
+    });
+    return { pending, input: { ...p.input, pods: [...pending, ...virtual] } };
+  }
+
   private throttled(): void {
     this.backoffMs = Math.min(
       this.opts.maxThrottleBackoffMs,
@@ -212,7 +234,7 @@ export class Provisioner {
     result: ProvisionerResult,
   ): Promise<"done" | "insufficient-capacity" | "throttled"> {
     const { logger, metrics } = this.deps.telemetry;
-    const { input, pending } = provisioningInput(view);
+    const { input, pending } = this.capPods(provisioningInput(view));
     metrics.add(METRIC.pendingPods, pending.length);
     const since = oldest(pending);
     if (since !== undefined)
@@ -311,12 +333,17 @@ export class Provisioner {
   }
 }
 
+function createdAt(p: Pod): number | undefined {
+  const c = p.metadata.creationTimestamp;
+  const ms = c === undefined ? Number.NaN : c instanceof Date ? c.getTime() : Date.parse(c);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
 function oldest(pods: Pod[]): number | undefined {
   let min: number | undefined;
   for (const p of pods) {
-    const c = p.metadata.creationTimestamp;
-    const ms = c === undefined ? Number.NaN : c instanceof Date ? c.getTime() : Date.parse(c);
-    if (!Number.isNaN(ms) && (min === undefined || ms < min)) min = ms;
+    const ms = createdAt(p);
+    if (ms !== undefined && (min === undefined || ms < min)) min = ms;
   }
   return min;
 }
