@@ -6,7 +6,7 @@
  * watch triggers passes within the batching windows; without triggers a pass still runs every `maxBatchMs`.
  * Insufficient capacity marks offerings unavailable and re-solves at once (falling back across types, zones and
  * capacity types); throttling backs off, bounded, without a launch storm. No pass and no solve round starts once
- * the invocation's `deadline` is near (a pass is expected to take as long as the slowest one so far); the next
+ * the invocation's `deadline` is near (a pass is expected to take as long as the slowest of the last three); the next
  * invocation picks up the pods that are still pending.
  */
 import type { StevedoreConfig } from "../api/model.js";
@@ -60,6 +60,9 @@ export interface ProvisionerOptions {
   deadline?: number;
 }
 
+/** Passes whose durations estimate the next one. */
+const RECENT_PASSES = 3;
+
 /** Pending pods one solve takes at most (the packer places 100,000 pods in about 3 s). */
 export const DEFAULT_MAX_PODS_PER_SOLVE = 50_000;
 
@@ -84,8 +87,8 @@ export class Provisioner {
   private backoffMs = 0;
   /** When the running invocation's pass loop ends (undefined outside {@link Provisioner.run}). */
   private loopEnd: number | undefined;
-  /** The longest pass so far: the time the next one is expected to need. */
-  private passEstimateMs = 0;
+  /** The last passes' durations: the longest of them is the time the next pass is expected to need. */
+  private readonly recentPassMs: number[] = [];
 
   constructor(
     private readonly deps: ControllerDeps,
@@ -133,10 +136,12 @@ export class Provisioner {
       const loopEnd = Math.min(clock.now() + this.opts.loopSeconds * 1000, this.deadline.at);
       this.loopEnd = loopEnd;
       do {
-        if (!this.deadline.admit(this.passEstimateMs)) break;
+        if (!this.deadline.admit(Math.max(0, ...this.recentPassMs))) break;
         const started = clock.now();
         await this.pass(config, holder, result);
-        this.passEstimateMs = Math.max(this.passEstimateMs, clock.now() - started);
+        // A pass that launched a wave (or filled cold caches) says little about the next ones: keep the last three.
+        this.recentPassMs.push(clock.now() - started);
+        if (this.recentPassMs.length > RECENT_PASSES) this.recentPassMs.shift();
         result.passes++;
         if (clock.now() >= loopEnd) break;
         if (this.backoffMs > 0) await clock.sleep(Math.min(this.backoffMs, Math.max(0, loopEnd - clock.now())));
