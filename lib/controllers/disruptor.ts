@@ -156,20 +156,22 @@ export class Disruptor {
   async pass(config: StevedoreConfig, result: DisruptorResult, loopEnd: number): Promise<"busy" | "idle"> {
     const { state, telemetry } = this.deps;
     let view = await this.snapshot(config);
-    for (const u of emptinessUpdates(new ViewIndex(view))) {
+    const updates = emptinessUpdates(new ViewIndex(view));
+    for (const u of updates) {
       try {
         await state.updateClaim(u.claim, { emptySince: u.emptySince });
       } catch (err) {
         if (!(err instanceof ConflictError)) throw err;
       }
     }
-    const inProgress = await this.advance(config, view, result);
+    const { inProgress, changed } = await this.advance(config, view, result);
     if (view.claims.some((c) => c.state === "Pending" && !c.instanceId)) {
       telemetry.logger.info("a launch is unresolved; not planning disruptions this pass");
       return "busy";
     }
     if (!this.deadline.admit()) return "busy";
-    view = await this.snapshot(config, view.providerDrift);
+    // Plan on what the writes above left (an unchanged cluster is not listed twice).
+    if (updates.length > 0 || changed) view = await this.snapshot(config, view.providerDrift);
     const plan = this.plan(view, result);
     if (!plan || plan.commands.length === 0) {
       if (plan && plan.rejections.length > 0)
@@ -321,12 +323,18 @@ export class Disruptor {
   }
 
   /**
-   * Advances marked and draining claims; true when any disruption is still in progress. Draining claims take one
-   * drain step each, and those that finish draining are terminated together ({@link Terminator.drainMany}).
+   * Advances marked and draining claims: whether any disruption is still in progress, and whether it wrote anything.
+   * Draining claims take one drain step each, and those that finish draining are terminated together
+   * ({@link Terminator.drainMany}).
    */
-  private async advance(config: StevedoreConfig, view: ClusterView, result: DisruptorResult): Promise<boolean> {
+  private async advance(
+    config: StevedoreConfig,
+    view: ClusterView,
+    result: DisruptorResult,
+  ): Promise<{ inProgress: boolean; changed: boolean }> {
     const now = this.deps.clock.now();
     let inProgress = false;
+    let changed = false;
     const byId = new Map(view.claims.map((c) => [c.id, c]));
     const poolOf = (claim: NodeClaim) => config.nodePools.find((p) => p.name === claim.pool);
     const draining: { claim: NodeClaim; flavor: ReturnType<typeof Terminator.flavorOf> }[] = [];
@@ -339,14 +347,15 @@ export class Disruptor {
       }
       if (!claim.disruptionReason || claim.disruptionReason === "Interrupted") continue;
       inProgress = true;
-      if (!this.deadline.admit()) return true; // the next invocation carries on
+      if (!this.deadline.admit()) return { inProgress: true, changed: true }; // the next invocation carries on
       try {
-        await this.awaitReplacements(claim, poolOf(claim), byId, now);
+        if (await this.awaitReplacements(claim, poolOf(claim), byId, now)) changed = true;
       } catch (err) {
         if (!(err instanceof ConflictError)) throw err;
       }
     }
     if (draining.length > 0) {
+      changed = true;
       try {
         const steps = await this.terminator.drainMany(draining, () => this.deadline.admit());
         for (const [id, step] of steps) if (step.status === "terminated") result.terminated.push(id);
@@ -354,7 +363,7 @@ export class Disruptor {
         if (!(err instanceof ConflictError)) throw err;
       }
     }
-    return inProgress;
+    return { inProgress, changed };
   }
 
   private async awaitReplacements(
@@ -362,7 +371,7 @@ export class Disruptor {
     pool: NodePool | undefined,
     byId: Map<string, NodeClaim>,
     now: number,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const ids = claim.replacementClaimIds ?? (claim.replacementClaimId ? [claim.replacementClaimId] : []);
     const reps = ids.map((id) => byId.get(id));
     const ready = reps.every((r) => r?.state === "Initialized" || r?.state === "Draining");
@@ -370,9 +379,9 @@ export class Disruptor {
     const timedOut = now - (claim.disruptedAt ?? claim.updatedAt) > this.opts.replacementTimeoutMs;
     if (ready) {
       await this.terminator.startDrain(claim, pool);
-      return;
+      return true;
     }
-    if (!failed && !timedOut) return;
+    if (!failed && !timedOut) return false;
     // Expiring or retiring nodes go anyway; optional disruptions (consolidation, drift) are abandoned.
     const proceed = claim.disruptionReason === "Expired" || claim.disruptionReason === "Replaced";
     this.deps.telemetry.logger.warn(
@@ -390,5 +399,6 @@ export class Disruptor {
     });
     if (proceed) await this.terminator.startDrain(claim, pool);
     else await this.terminator.unmark(claim, Terminator.flavorOf(pool));
+    return true;
   }
 }
