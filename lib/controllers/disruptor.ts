@@ -147,9 +147,9 @@ export class Disruptor {
   /** A fresh view; `drift` reuses this pass's provider drift answers (one instance listing per pass). */
   private async snapshot(config: StevedoreConfig, drift?: Map<string, string>): Promise<ClusterView> {
     const instanceTypes = await loadInstanceTypes(this.deps, config);
-    const providerDrift =
-      drift ?? (this.opts.providerDrift ? await providerDriftReasons(this.deps, config, this.deadline) : undefined);
-    return takeSnapshot(this.deps, config, { instanceTypes, providerDrift });
+    const view = await takeSnapshot(this.deps, config, { instanceTypes, providerDrift: drift });
+    if (drift || !this.opts.providerDrift) return view;
+    return { ...view, providerDrift: await providerDriftReasons(this.deps, config, this.deadline, view.claims) };
   }
 
   /** One pass; "idle" when nothing is in progress and nothing was planned. */
