@@ -179,9 +179,13 @@ export class Provisioner {
    */
   async pass(config: StevedoreConfig, holder: LeaseHolder, result: ProvisionerResult): Promise<void> {
     const fence = holder.fence;
+    const { clock } = this.deps;
+    const t0 = clock.now();
     const instanceTypes = await loadInstanceTypes(this.deps, config);
     let view = await takeSnapshot(this.deps, config, { instanceTypes });
+    const t1 = clock.now();
     const reg = await reconcileRegistration(this.deps, view, fence);
+    const t2 = clock.now();
     const rec = await recoverPendingClaims(this.deps, config, view, "provisioner", fence, this.opts.pendingGraceMs);
     result.launched.push(...rec.launched);
     const changed =
@@ -197,6 +201,8 @@ export class Provisioner {
       this.throttled();
       return;
     }
+    const t3 = clock.now();
+    const launchedBefore = result.launched.length;
     for (let round = 0; round < this.opts.maxSolveRounds; round++) {
       if (!this.deadline.admit()) return; // pending pods stay pending: the next invocation solves for them
       const outcome = await this.solveAndLaunch(config, view, fence, result);
@@ -209,6 +215,15 @@ export class Provisioner {
       view = await refreshView(this.deps, config, view);
     }
     this.reportFleet(view);
+    this.deps.telemetry.logger.info("provisioner pass", {
+      ms: clock.now() - t0,
+      snapshotMs: t1 - t0,
+      registrationMs: t2 - t1,
+      recoveryMs: t3 - t2,
+      solveAndLaunchMs: clock.now() - t3,
+      registered: reg.registered.length + reg.initialized.length,
+      launched: result.launched.length - launchedBefore,
+    });
   }
 
   /** At most `maxPodsPerSolve` pending pods, the oldest (virtual pods always stay); the rest wait for a later pass. */
