@@ -25,6 +25,9 @@ import type { VirtualClock } from "./virtual-clock.js";
 const TABLE = "stevedore-twin";
 const DUMMY_CREDENTIALS = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" };
 
+/** Items per list page of the twin's Kubernetes client. */
+const TWIN_LIST_PAGE_SIZE = 5000;
+
 /** A started world. */
 export interface TwinWorld {
   kube: FakeKubeApiServer;
@@ -92,7 +95,10 @@ export async function startTwinWorld(scenario: Scenario, clock: VirtualClock): P
     clock,
     unavailableOfferings: new StoreBackedUnavailableOfferings(state),
   });
-  const kubeClient = new KubeClusterClient({ kubeConfig: kube.kubeconfig(), clock });
+  // Between two pages of a list nothing is in flight, so the virtual clock may step to its next timer (up to a
+  // second): with the 500-item default a 10,000-pod listing would seem to take 20 s. Larger pages keep a listing
+  // near what a real apiserver needs for it (a couple of seconds).
+  const kubeClient = new KubeClusterClient({ kubeConfig: kube.kubeconfig(), clock, pageSize: TWIN_LIST_PAGE_SIZE });
   const config: ConfigSource = {
     async load() {
       const effective = await loadEffectiveConfig({ store: state, env: {}, clock });
