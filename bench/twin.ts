@@ -3,13 +3,15 @@
  * numbers — how many pods ran, the node peak, decision and pod-running latencies, the provisioner's CPU and heap,
  * the invariants and the wall time.
  *
- *   npm run bench:twin -- [--scenario scale] [--seed N] [--no-cpu-charge] [--json]
+ *   npm run bench:twin -- [--scenario scale] [--seed N] [--no-cpu-charge] [--json] [--report FILE] [--log FILE]
+ *
+ * `--report` writes the whole twin report (JSON), `--log` the controllers' log lines with their virtual times.
  *
  * `--json` prints exactly one JSON line on stdout and nothing else; otherwise a short table. Progress lines go to
  * stderr. Exits 1 when a pod is
  * not running at the end or an invariant is violated, 2 on bad arguments.
  */
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { TwinReport } from "../lib/twin/report.js";
 import { loadScenario } from "../lib/twin/scenario.js";
@@ -61,7 +63,14 @@ function scenarioFile(name: string): string {
 }
 
 async function main(): Promise<number> {
-  let values: { scenario?: string; seed?: string; json?: boolean; "no-cpu-charge"?: boolean };
+  let values: {
+    scenario?: string;
+    seed?: string;
+    json?: boolean;
+    "no-cpu-charge"?: boolean;
+    report?: string;
+    log?: string;
+  };
   try {
     ({ values } = parseArgs({
       options: {
@@ -69,6 +78,8 @@ async function main(): Promise<number> {
         seed: { type: "string" },
         json: { type: "boolean", default: false },
         "no-cpu-charge": { type: "boolean", default: false },
+        report: { type: "string" },
+        log: { type: "string" },
       },
     }));
   } catch (err) {
@@ -86,7 +97,9 @@ async function main(): Promise<number> {
     seed,
     chargeCpu: !values["no-cpu-charge"],
     onProgress: (line) => process.stderr.write(`  ${line}\n`),
+    onLogs: values.log ? (lines) => writeFileSync(values.log as string, `${lines.join("\n")}\n`) : undefined,
   });
+  if (values.report) writeFileSync(values.report, `${JSON.stringify(report, null, 1)}\n`);
   const record = benchRecord(report);
   if (values.json) process.stdout.write(`${JSON.stringify(record)}\n`);
   else for (const [k, v] of Object.entries(record)) process.stdout.write(`${k.padEnd(22)}${v}\n`);

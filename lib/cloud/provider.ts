@@ -39,11 +39,24 @@ export interface LaunchBatchRequest extends Omit<LaunchRequest, "claimId"> {
   batchId: string;
   /** Every claim of the batch (the same list on every retry: it is part of the idempotent request). */
   claimIds: string[];
+  /**
+   * Claim id → instance id for the claims of the batch that already record an instance (a retry after a crash
+   * between the claim records): those pairs are kept. @default none
+   */
+  recorded?: ReadonlyMap<string, string>;
+}
+
+/** One instance to tag with the claim that owns it. */
+export interface ClaimTagRequest {
+  instanceId: string;
+  claimId: string;
+  /** The claim's pool (part of the instance's name). */
+  pool: string;
 }
 
 /** What a launch batch produced. */
 export interface LaunchBatchResult {
-  /** Claim id → the instance assigned to it (and tagged with it). */
+  /** Claim id → the instance assigned to it (not tagged with it: see {@link CloudProvider.tagClaims}). */
   instances: Map<string, CloudInstance>;
   /** Claims of the batch left without an instance (the fleet launched fewer). */
   unfilled: string[];
@@ -95,10 +108,17 @@ export interface CloudProvider {
   create(req: LaunchRequest): Promise<CloudInstance>;
   /**
    * Launches one instance per claim of a batch with one call (idempotent per batchId: instances already launched
-   * for the batch are adopted, each instance is assigned to one claim deterministically and tagged with it).
+   * for the batch are adopted, each instance is assigned to one claim deterministically). The instances carry the
+   * batch tag from their creation; the per-claim tag is left to {@link CloudProvider.tagClaims}, off the launch
+   * path, since it costs one rate-limited call per instance.
    * @throws LaunchError (classified) when nothing could be launched.
    */
   createBatch(req: LaunchBatchRequest): Promise<LaunchBatchResult>;
+  /**
+   * Tags instances with the claim that owns them (AWS: `stevedore.dev/claim` and `Name`, one CreateTags per
+   * instance since the values differ). For instances of a launch batch, which are tagged only with their batch.
+   */
+  tagClaims(requests: ClaimTagRequest[]): Promise<void>;
   /** Terminates; an instance that is already gone is not an error. */
   delete(instanceId: string): Promise<void>;
   /** Terminates many instances with as few calls as the cloud allows; ids already gone are not an error. */

@@ -162,20 +162,22 @@ export class Disruptor {
     return result;
   }
 
-  private async snapshot(config: StevedoreConfig): Promise<ClusterView> {
+  /** A fresh view; `drift` reuses this pass's provider drift answers (one instance listing per pass). */
+  private async snapshot(config: StevedoreConfig, drift?: Map<string, string>): Promise<ClusterView> {
     const instanceTypes = await loadInstanceTypes(this.deps, config);
-    const providerDrift = this.opts.providerDrift
-      ? await providerDriftReasons(this.deps, config, this.deadline)
-      : undefined;
-    return takeSnapshot(this.deps, config, { instanceTypes, providerDrift });
+    const view = await takeSnapshot(this.deps, config, { instanceTypes, providerDrift: drift });
+    if (drift || !this.opts.providerDrift) return view;
+    return { ...view, providerDrift: await providerDriftReasons(this.deps, config, this.deadline, view.claims) };
   }
 
   /** One pass; "idle" when nothing is in progress and nothing was planned. */
   async pass(config: StevedoreConfig, result: DisruptorResult, loopEnd: number): Promise<"busy" | "idle"> {
     const { telemetry } = this.deps;
     let view = await this.snapshot(config);
-    await recordNodeActivity(this.deps, new ViewIndex(view));
-    let inProgress = await this.advance(config, view, result);
+    const written = await recordNodeActivity(this.deps, new ViewIndex(view));
+    const advanced = await this.advance(config, view, result);
+    let inProgress = advanced.inProgress;
+    const changed = advanced.changed;
     if (this.opts.nodeRepair && this.deadline.admit()) {
       this.memory.repair ??= {};
       const repaired = await repairNodes(this.deps, config, view, this.deadline, this.memory.repair);
@@ -187,7 +189,8 @@ export class Disruptor {
       return "busy";
     }
     if (!this.deadline.admit()) return "busy";
-    view = await this.snapshot(config);
+    // Plan on what the writes above left (an unchanged cluster is not listed twice).
+    if (written > 0 || changed) view = await this.snapshot(config, view.providerDrift);
     const plan = this.plan(view, result);
     for (const e of rejectionEvents(plan?.rejections ?? [])) recordEvent(this.deps, e);
     if (!plan || plan.commands.length === 0) {
@@ -197,7 +200,7 @@ export class Disruptor {
     }
     let commands = plan.commands;
     if (commands.some(needsValidation)) {
-      const validated = await this.validate(config, commands, loopEnd);
+      const validated = await this.validate(config, commands, loopEnd, view.providerDrift);
       if (!validated) return "busy";
       ({ view, commands } = validated);
     }
@@ -243,12 +246,13 @@ export class Disruptor {
     config: StevedoreConfig,
     commands: DisruptionCommand[],
     loopEnd: number,
+    drift: Map<string, string> | undefined,
   ): Promise<{ view: ClusterView; commands: DisruptionCommand[] } | undefined> {
     const { clock, telemetry } = this.deps;
     if (!this.deadline.admit(this.opts.validationDelayMs)) return undefined;
     if (clock.now() + this.opts.validationDelayMs > loopEnd) return undefined; // not enough time left to validate
     await clock.sleep(this.opts.validationDelayMs);
-    const view = await this.snapshot(config);
+    const view = await this.snapshot(config, drift);
     const verdicts = validateCommands(commands, view, this.deps.solve, { spotToSpot: this.opts.spotToSpot });
     const valid: DisruptionCommand[] = [];
     for (const [i, v] of verdicts.entries()) {
@@ -344,34 +348,48 @@ export class Disruptor {
     });
   }
 
-  /** Advances marked and draining claims; true when any disruption is still in progress. */
-  private async advance(config: StevedoreConfig, view: ClusterView, result: DisruptorResult): Promise<boolean> {
+  /**
+   * Advances marked and draining claims: whether any disruption is still in progress, and whether it wrote anything.
+   * Draining claims take one drain step each, and those that finish draining are terminated together
+   * ({@link Terminator.drainMany}).
+   */
+  private async advance(
+    config: StevedoreConfig,
+    view: ClusterView,
+    result: DisruptorResult,
+  ): Promise<{ inProgress: boolean; changed: boolean }> {
     const now = this.deps.clock.now();
     let inProgress = false;
+    let changed = false;
     const byId = new Map(view.claims.map((c) => [c.id, c]));
+    const poolOf = (claim: NodeClaim) => config.nodePools.find((p) => p.name === claim.pool);
+    const draining: { claim: NodeClaim; flavor: ReturnType<typeof Terminator.flavorOf> }[] = [];
     for (const claim of view.claims) {
       if (claim.state === "Terminated") continue;
-      const busy = claim.state === "Draining" || (claim.disruptionReason && claim.disruptionReason !== "Interrupted");
-      if (busy && !this.deadline.admit()) return true; // the next invocation carries on
-
-      const pool = config.nodePools.find((p) => p.name === claim.pool);
-      const flavor = Terminator.flavorOf(pool);
-      try {
-        if (claim.state === "Draining") {
-          inProgress = true;
-          const step = await this.terminator.drainStep(claim, flavor);
-          if (step.status === "terminated") result.terminated.push(claim.id);
-          continue;
-        }
-        if (!claim.disruptionReason || claim.disruptionReason === "Interrupted") continue;
+      if (claim.state === "Draining") {
         inProgress = true;
-        await this.awaitReplacements(claim, pool, byId, now);
+        draining.push({ claim, flavor: Terminator.flavorOf(poolOf(claim)) });
+        continue;
+      }
+      if (!claim.disruptionReason || claim.disruptionReason === "Interrupted") continue;
+      inProgress = true;
+      if (!this.deadline.admit()) return { inProgress: true, changed: true }; // the next invocation carries on
+      try {
+        if (await this.awaitReplacements(claim, poolOf(claim), byId, now)) changed = true;
       } catch (err) {
-        if (err instanceof ConflictError) continue;
-        throw err;
+        if (!(err instanceof ConflictError)) throw err;
       }
     }
-    return inProgress;
+    if (draining.length > 0) {
+      changed = true;
+      try {
+        const steps = await this.terminator.drainMany(draining, () => this.deadline.admit());
+        for (const [id, step] of steps) if (step.status === "terminated") result.terminated.push(id);
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+      }
+    }
+    return { inProgress, changed };
   }
 
   private async awaitReplacements(
@@ -379,7 +397,7 @@ export class Disruptor {
     pool: NodePool | undefined,
     byId: Map<string, NodeClaim>,
     now: number,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const ids = claim.replacementClaimIds ?? (claim.replacementClaimId ? [claim.replacementClaimId] : []);
     const reps = ids.map((id) => byId.get(id));
     const ready =
@@ -388,9 +406,9 @@ export class Disruptor {
     const timedOut = now - (claim.disruptedAt ?? claim.updatedAt) > this.opts.replacementTimeoutMs;
     if (ready) {
       await this.terminator.startDrain(claim, pool);
-      return;
+      return true;
     }
-    if (!failed && !timedOut) return;
+    if (!failed && !timedOut) return false;
     // Expiring or retiring nodes go anyway; optional disruptions (consolidation, drift) are abandoned.
     const proceed =
       claim.disruptionReason === "Expired" ||
@@ -411,6 +429,7 @@ export class Disruptor {
     });
     if (proceed) await this.terminator.startDrain(claim, pool);
     else await this.terminator.unmark(claim, Terminator.flavorOf(pool));
+    return true;
   }
 }
 

@@ -5,9 +5,10 @@
  * - live claims whose instance is gone are closed and their Node deleted;
  * - Nodes labelled with a Stevedore claim whose instance is gone are deleted;
  * - Terminated claims older than the retention are deleted;
+ * - instances of launch batches are tagged with the claim that records them, a bounded number per run;
  * - at most once per {@link CLOUD_GC_INTERVAL_MS} (across invocations), the cloud resources Stevedore made for node
  *   classes that no longer exist or have changed (launch templates on AWS) are deleted.
- * An instance without the claim tag, or a Node without Stevedore's claim label, is never touched. No instance,
+ * An instance with neither the claim tag nor a launch-batch tag, or a Node without Stevedore's claim label, is never touched. No instance,
  * claim or Node is started on once the invocation's `deadline` is near; the next run finds the rest.
  */
 import type { NodeClass } from "../api/model.js";
@@ -15,6 +16,7 @@ import type { CloudInstance } from "../cloud/provider.js";
 import { LABEL_STEVEDORE_CLAIM } from "../core/well-known.js";
 import { ConflictError, type NodeClaim } from "../state/types.js";
 import { isNodeReady } from "../view/cluster-view.js";
+import { DEFAULT_MAX_CLAIM_TAGS_PER_RUN, tagClaimInstances } from "./claim-tagging.js";
 import { InvocationDeadline } from "./deadline.js";
 import { flushSideChannels, logDecision } from "./decisions.js";
 import { type ControllerDeps, randomIds } from "./deps.js";
@@ -36,6 +38,8 @@ export interface GarbageCollectorOptions {
   leaseTtlMs?: number;
   /** At most one cloud resource collection per this long. @default {@link CLOUD_GC_INTERVAL_MS} */
   cloudGcIntervalMs?: number;
+  /** Instances of launch batches tagged with their claims per run. @default {@link DEFAULT_MAX_CLAIM_TAGS_PER_RUN} */
+  maxClaimTagsPerRun?: number;
   /** Clock time after which nothing new is started (Lambda: remaining time less a margin). @default none */
   deadline?: number;
 }
@@ -49,6 +53,8 @@ export interface GcResult {
   deletedClaims: string[];
   /** Cloud resources of node classes deleted (launch template names on AWS). */
   deletedCloudResources: string[];
+  /** Instances of launch batches tagged with the claim that records them. */
+  taggedInstances: string[];
   /** Units of work (an instance, a claim, a Node) not started because the deadline was near. */
   deadlineStops: number;
 }
@@ -69,6 +75,7 @@ export class GarbageCollector {
       terminatedRetentionMs: opts.terminatedRetentionMs ?? 86_400_000,
       leaseTtlMs: opts.leaseTtlMs ?? 120_000,
       cloudGcIntervalMs: opts.cloudGcIntervalMs ?? CLOUD_GC_INTERVAL_MS,
+      maxClaimTagsPerRun: opts.maxClaimTagsPerRun ?? DEFAULT_MAX_CLAIM_TAGS_PER_RUN,
     };
     this.deadline = new InvocationDeadline(deps.clock, opts.deadline);
   }
@@ -82,6 +89,7 @@ export class GarbageCollector {
       deletedNodes: [],
       deletedClaims: [],
       deletedCloudResources: [],
+      taggedInstances: [],
       deadlineStops: 0,
     };
     const holder = await LeaseHolder.acquire(
@@ -99,6 +107,13 @@ export class GarbageCollector {
       await this.vanishedInstances(instances, claims, result);
       await this.orphanNodes(instances, claims, result);
       await this.expiredClaims(claims, result);
+      result.taggedInstances = await tagClaimInstances(
+        this.deps,
+        instances,
+        claims,
+        this.deadline,
+        this.opts.maxClaimTagsPerRun,
+      );
       if (this.deadline.admit()) await this.cloudResources(result);
     } finally {
       result.deadlineStops = this.deadline.stops;
@@ -111,20 +126,24 @@ export class GarbageCollector {
 
   /**
    * Leaked instances: a claim tag whose claim is not live (or records another instance), or — for an instance of a
-   * launch batch not yet tagged with its claim — a batch no live claim belongs to. Terminated with one call.
+   * launch batch not yet tagged with its claim — no live claim records it and no claim of its batch is still
+   * Pending (mid-launch or awaiting recovery). Terminated with one call.
    */
   private async leakedInstances(instances: CloudInstance[], claims: NodeClaim[], result: GcResult): Promise<void> {
     const { clock, cloud, telemetry } = this.deps;
     const byId = new Map(claims.map((c) => [c.id, c]));
-    const liveBatches = new Set(claims.filter((c) => c.state !== "Terminated" && c.batchId).map((c) => c.batchId));
+    const launchingBatches = new Set(claims.filter((c) => c.state === "Pending" && c.batchId).map((c) => c.batchId));
+    const recorded = new Set(claims.filter((c) => c.state !== "Terminated" && c.instanceId).map((c) => c.instanceId));
     const now = clock.now();
     const leaked: { inst: CloudInstance; claim?: NodeClaim }[] = [];
     for (const inst of instances) {
       if (GONE_STATES.has(inst.state)) continue;
       if (now - inst.launchTime.getTime() < this.opts.leakedGraceMs) continue;
       if (!inst.claimId) {
-        // Not ours (no claim tag), unless it is an untagged instance of a batch nobody will adopt any more.
-        if (inst.batchId && !liveBatches.has(inst.batchId)) leaked.push({ inst });
+        // Not ours (no claim tag), unless it is an instance of a batch that no claim owns or will adopt.
+        if (inst.batchId && !recorded.has(inst.instanceId) && !launchingBatches.has(inst.batchId)) {
+          leaked.push({ inst });
+        }
         continue;
       }
       const claim = byId.get(inst.claimId);

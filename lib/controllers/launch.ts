@@ -2,9 +2,9 @@
  * Launching one node, crash-safe: write the claim intent (Pending) → CreateFleet with ClientToken = claim id →
  * record the instance (Launched) → log the decision. Identical nodes of one solve launch as a batch: an intent per
  * node carrying the batch id → one CreateFleet for all (ClientToken from the batch id, batch tag on the instances)
- * → each instance assigned to one claim and tagged with it → each claim recorded. A crash between any two steps leaves a Pending claim whose
- * retry with the same id returns the same instance (the adapter adopts it by tag, EC2 by ClientToken), so a launch
- * never happens twice. Launch errors are classified: capacity (claim closed; the cloud provider has already recorded
+ * → each instance assigned to one claim (deterministically, no per-claim call) → each claim recorded. A crash between
+ * any two steps leaves a Pending claim whose retry with the same id returns the same instance (the adapter adopts it
+ * by tag, EC2 by ClientToken), so a launch never happens twice. Launch errors are classified: capacity (claim closed; the cloud provider has already recorded
  * the offerings as unavailable), unfulfillable/unauthorized/throttled (claim closed), anything else (claim left
  * Pending for recovery).
  */
@@ -113,6 +113,13 @@ export function launchBatches(nodes: NewNode[], max = MAX_LAUNCH_BATCH): NewNode
   return out;
 }
 
+/** Claim id → instance id of the claims that record an instance and are not closed. */
+function recordedInstances(claims: NodeClaim[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const c of claims) if (c.instanceId && c.state !== "Terminated") out.set(c.id, c.instanceId);
+  return out;
+}
+
 /** Launches claims. */
 export class ClaimLauncher {
   constructor(private readonly deps: ControllerDeps) {}
@@ -164,23 +171,18 @@ export class ClaimLauncher {
     const batchId = (this.deps.ids ?? randomIds).claimId(`batch-${first.pool}`);
     const intents = nodes.map((n) => ({ ...this.intent(n, pool, nodeClass), batchId }));
     const claims = await this.deps.state.createClaims(intents, ctx.fence);
-    return this.launchBatchClaims(
-      claims,
-      claims.map((c) => c.id),
-      first.instanceTypeOptions,
-      ctx,
-    );
+    return this.launchBatchClaims(claims, claims, first.instanceTypeOptions, ctx);
   }
 
   /**
-   * Launches (or, after a crash, re-launches) the Pending claims of one batch with one CreateFleet. `batchClaimIds`
-   * is every claim of the batch, in any state, so the request and the instance-to-claim assignment are the same on
-   * every attempt. Instances assigned to claims that are no longer Pending are recorded only if the claim has that
-   * instance; otherwise they are terminated.
+   * Launches (or, after a crash, re-launches) the Pending claims of one batch with one CreateFleet. `batch` is every
+   * claim of the batch, in any state, so the request and the instance-to-claim assignment are the same on every
+   * attempt (claims that already record an instance keep it). Instances assigned to claims that are no longer
+   * Pending are recorded only if the claim has that instance; otherwise they are terminated.
    */
   async launchBatchClaims(
     pending: NodeClaim[],
-    batchClaimIds: string[],
+    batch: NodeClaim[],
     types: InstanceType[] | undefined,
     ctx: LaunchContext,
   ): Promise<LaunchOutcome[]> {
@@ -192,7 +194,12 @@ export class ClaimLauncher {
     this.recordLatency(ctx);
     let result: LaunchBatchResult;
     try {
-      result = await this.deps.cloud.createBatch({ ...req, batchId: first.batchId, claimIds: batchClaimIds });
+      result = await this.deps.cloud.createBatch({
+        ...req,
+        batchId: first.batchId,
+        claimIds: batch.map((c) => c.id),
+        recorded: recordedInstances(batch),
+      });
     } catch (err) {
       const outcomes: LaunchOutcome[] = [];
       for (const claim of pending) outcomes.push(await this.failed(claim, err as Error, ctx));
@@ -205,8 +212,10 @@ export class ClaimLauncher {
       if (instance) outcomes.push(await this.recordLaunch(claim, instance, options, pool, ctx));
       else outcomes.push(await this.failed(claim, result.unfilledError ?? new LaunchError("unfilled"), ctx));
     }
+    const recorded = recordedInstances(batch);
     for (const [claimId, instance] of result.instances) {
-      if (!pendingIds.has(claimId)) await this.terminateUnlessOwned(claimId, instance);
+      if (pendingIds.has(claimId) || recorded.get(claimId) === instance.instanceId) continue;
+      await this.terminateUnlessOwned(claimId, instance);
     }
     return outcomes;
   }

@@ -5,15 +5,17 @@
  */
 import type { StevedoreConfig } from "../api/model.js";
 import type { CloudInstance } from "../cloud/provider.js";
+import type { NodeClaim } from "../state/types.js";
 import type { InvocationDeadline } from "./deadline.js";
 import type { ControllerDeps } from "./deps.js";
 import { classOf } from "./snapshot.js";
 
-/** Drift reasons by claim id. */
+/** Drift reasons by claim id (of `liveClaims` when given: a snapshot's claims, so the store is not read twice). */
 export async function providerDriftReasons(
   deps: ControllerDeps,
   config: StevedoreConfig,
   deadline: InvocationDeadline,
+  liveClaims?: readonly NodeClaim[],
 ): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   let instances: CloudInstance[];
@@ -23,7 +25,7 @@ export async function providerDriftReasons(
     deps.telemetry.logger.warn("could not list instances for drift", { error: String(err) });
     return out;
   }
-  const claims = await deps.state.listClaims();
+  const claims = liveClaims ?? (await deps.state.listClaims());
   const byId = new Map(instances.map((i) => [i.instanceId, i]));
   for (const claim of claims) {
     if (claim.state !== "Initialized" || !claim.instanceId) continue;

@@ -7,7 +7,7 @@
  * watch triggers passes within the batching windows; without triggers a pass still runs every `maxBatchMs`.
  * Insufficient capacity marks offerings unavailable and re-solves at once (falling back across types, zones and
  * capacity types); throttling backs off, bounded, without a launch storm. No pass and no solve round starts once
- * the invocation's `deadline` is near (a pass is expected to take as long as the slowest one so far); the next
+ * the invocation's `deadline` is near (a pass is expected to take as long as the slowest of the last three); the next
  * invocation picks up the pods that are still pending.
  */
 import type { MinValuesPolicy, StevedoreConfig } from "../api/model.js";
@@ -55,11 +55,22 @@ export interface ProvisionerOptions {
    * @default 10000
    */
   lowerBoundMinRemainingMs?: number;
+  /**
+   * Most pending pods one solve takes, oldest first; the rest wait for the next pass (bounded work and memory when a
+   * workload asks for far more pods than a pass can plan). @default {@link DEFAULT_MAX_PODS_PER_SOLVE}
+   */
+  maxPodsPerSolve?: number;
   /** Clock time after which no new pass or solve round starts (Lambda: remaining time less a margin). @default none */
   deadline?: number;
   /** What the packer does when a node's options cannot meet a pool's `minValues`. @default "Strict" */
   minValuesPolicy?: MinValuesPolicy;
 }
+
+/** Passes whose durations estimate the next one. */
+const RECENT_PASSES = 3;
+
+/** Pending pods one solve takes at most (the packer places 100,000 pods in about 3 s). */
+export const DEFAULT_MAX_PODS_PER_SOLVE = 50_000;
 
 /** What one invocation did. */
 export interface ProvisionerResult {
@@ -82,8 +93,8 @@ export class Provisioner {
   private backoffMs = 0;
   /** When the running invocation's pass loop ends (undefined outside {@link Provisioner.run}). */
   private loopEnd: number | undefined;
-  /** The longest pass so far: the time the next one is expected to need. */
-  private passEstimateMs = 0;
+  /** The last passes' durations: the longest of them is the time the next pass is expected to need. */
+  private readonly recentPassMs: number[] = [];
 
   constructor(
     private readonly deps: ControllerDeps,
@@ -102,6 +113,7 @@ export class Provisioner {
       watch: opts.watch ?? true,
       lowerBoundMinRemainingMs: opts.lowerBoundMinRemainingMs ?? 10_000,
       minValuesPolicy: opts.minValuesPolicy ?? "Strict",
+      maxPodsPerSolve: opts.maxPodsPerSolve ?? DEFAULT_MAX_PODS_PER_SOLVE,
     };
     this.launcher = new ClaimLauncher(deps);
     this.deadline = new InvocationDeadline(deps.clock, opts.deadline);
@@ -131,10 +143,12 @@ export class Provisioner {
       const loopEnd = Math.min(clock.now() + this.opts.loopSeconds * 1000, this.deadline.at);
       this.loopEnd = loopEnd;
       do {
-        if (!this.deadline.admit(this.passEstimateMs)) break;
+        if (!this.deadline.admit(Math.max(0, ...this.recentPassMs))) break;
         const started = clock.now();
         await this.pass(config, holder, result);
-        this.passEstimateMs = Math.max(this.passEstimateMs, clock.now() - started);
+        // A pass that launched a wave (or filled cold caches) says little about the next ones: keep the last three.
+        this.recentPassMs.push(clock.now() - started);
+        if (this.recentPassMs.length > RECENT_PASSES) this.recentPassMs.shift();
         result.passes++;
         if (clock.now() >= loopEnd) break;
         if (this.backoffMs > 0) await clock.sleep(Math.min(this.backoffMs, Math.max(0, loopEnd - clock.now())));
@@ -173,9 +187,13 @@ export class Provisioner {
    */
   async pass(config: StevedoreConfig, holder: LeaseHolder, result: ProvisionerResult): Promise<void> {
     const fence = holder.fence;
+    const { clock } = this.deps;
+    const t0 = clock.now();
     const instanceTypes = await loadInstanceTypes(this.deps, config);
     let view = await takeSnapshot(this.deps, config, { instanceTypes });
+    const t1 = clock.now();
     const reg = await reconcileRegistration(this.deps, view, fence);
+    const t2 = clock.now();
     const rec = await recoverPendingClaims(this.deps, config, view, "provisioner", fence, this.opts.pendingGraceMs);
     result.launched.push(...rec.launched);
     const changed =
@@ -201,6 +219,8 @@ export class Provisioner {
     });
     for (const o of statics.outcomes) if (o.status === "launched") result.launched.push(o.claim.id);
     if (statics.outcomes.length + statics.scaledDown.length > 0) view = await refreshView(this.deps, config, view);
+    const t3 = clock.now();
+    const launchedBefore = result.launched.length;
     for (let round = 0; round < this.opts.maxSolveRounds; round++) {
       if (!this.deadline.admit()) return; // pending pods stay pending: the next invocation solves for them
       const outcome = await this.solveAndLaunch(config, view, fence, result);
@@ -213,6 +233,28 @@ export class Provisioner {
       view = await refreshView(this.deps, config, view);
     }
     this.reportFleet(view);
+    this.deps.telemetry.logger.info("provisioner pass", {
+      ms: clock.now() - t0,
+      snapshotMs: t1 - t0,
+      registrationMs: t2 - t1,
+      recoveryMs: t3 - t2,
+      solveAndLaunchMs: clock.now() - t3,
+      registered: reg.registered.length + reg.initialized.length,
+      launched: result.launched.length - launchedBefore,
+    });
+  }
+
+  /** At most `maxPodsPerSolve` pending pods, the oldest (virtual pods always stay); the rest wait for a later pass. */
+  private capPods(p: ReturnType<typeof provisioningInput>): ReturnType<typeof provisioningInput> {
+    const max = this.opts.maxPodsPerSolve;
+    if (p.pending.length <= max) return p;
+    const virtual = p.input.pods.slice(p.pending.length);
+    const pending = [...p.pending].sort((a, b) => (createdAt(a) ?? 0) - (createdAt(b) ?? 0)).slice(0, max);
+    this.deps.telemetry.logger.warn("more pending pods than one solve takes; solving the oldest, the rest next pass", {
+      pending: p.pending.length,
+      solved: max,
+    });
+    return { pending, input: { ...p.input, pods: [...pending, ...virtual] } };
   }
 
   private throttled(): void {
@@ -230,7 +272,7 @@ export class Provisioner {
     result: ProvisionerResult,
   ): Promise<"done" | "insufficient-capacity" | "throttled"> {
     const { logger, metrics } = this.deps.telemetry;
-    const { input, pending } = provisioningInput(view);
+    const { input, pending } = this.capPods(provisioningInput(view));
     input.minValuesPolicy = this.opts.minValuesPolicy;
     metrics.add(METRIC.pendingPods, pending.length);
     const since = oldest(pending);
@@ -341,12 +383,17 @@ export class Provisioner {
   }
 }
 
+function createdAt(p: Pod): number | undefined {
+  const c = p.metadata.creationTimestamp;
+  const ms = c === undefined ? Number.NaN : c instanceof Date ? c.getTime() : Date.parse(c);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
 function oldest(pods: Pod[]): number | undefined {
   let min: number | undefined;
   for (const p of pods) {
-    const c = p.metadata.creationTimestamp;
-    const ms = c === undefined ? Number.NaN : c instanceof Date ? c.getTime() : Date.parse(c);
-    if (!Number.isNaN(ms) && (min === undefined || ms < min)) min = ms;
+    const ms = createdAt(p);
+    if (ms !== undefined && (min === undefined || ms < min)) min = ms;
   }
   return min;
 }

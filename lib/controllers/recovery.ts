@@ -154,12 +154,12 @@ async function recoverBatch(
       pending: pending.length,
       found: found.length,
     });
-    const outcomes = await launcher.launchBatchClaims(
-      pending,
-      all.map((c) => c.id),
-      undefined,
-      { config, fence, controller, why: "recovery of an interrupted launch" },
-    );
+    const outcomes = await launcher.launchBatchClaims(pending, all, undefined, {
+      config,
+      fence,
+      controller,
+      why: "recovery of an interrupted launch",
+    });
     for (const outcome of outcomes) {
       out.outcomes.push(outcome);
       if (outcome.status === "launched") out.launched.push(outcome.claim.id);

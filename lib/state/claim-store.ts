@@ -162,10 +162,19 @@ export class ClaimStore {
 
   /** All claims, paginated internally; Terminated ones only with `includeTerminated`. Ordered by id. */
   async list(includeTerminated: boolean): Promise<NodeClaim[]> {
-    const items = await this.table.queryAll("Query(claims)", {
-      KeyConditionExpression: "pk = :pk",
-      ExpressionAttributeValues: { ":pk": CLAIM_PARTITION },
-    });
+    // Closed claims stay a day before gc deletes them: after a scale-down they outnumber the live ones, so they are
+    // filtered out by the table rather than sent and unmarshalled.
+    const items = await this.table.queryAll(
+      "Query(claims)",
+      includeTerminated
+        ? { KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": CLAIM_PARTITION } }
+        : {
+            KeyConditionExpression: "pk = :pk",
+            FilterExpression: "#state <> :terminated",
+            ExpressionAttributeNames: { "#state": "state" },
+            ExpressionAttributeValues: { ":pk": CLAIM_PARTITION, ":terminated": "Terminated" },
+          },
+    );
     return items
       .filter((it) => !this.expired(it) && (includeTerminated || it.state !== "Terminated"))
       .map((it) => stripBookkeeping(it) as NodeClaim);

@@ -4,8 +4,8 @@
  */
 import type { Node, Pod } from "../core/kube-objects.js";
 import { isDaemonSetPod } from "../core/pods.js";
-import { TAG_STEVEDORE_CLAIM } from "../core/well-known.js";
 import type { InstanceSnapshot } from "./aws/index.js";
+import { isStevedoreInstance } from "./our-instances.js";
 import type { TimelineSample } from "./report.js";
 
 /** An interrupted instance being watched. */
@@ -66,8 +66,7 @@ export class TwinCollector {
       }
       if (!it.replaced) {
         it.replaced = instances.some(
-          (i) =>
-            i.tags[TAG_STEVEDORE_CLAIM] !== undefined && i.launchTimeMs > it.noticeAt && i.launchTimeMs <= it.deadline,
+          (i) => isStevedoreInstance(i.tags) && i.launchTimeMs > it.noticeAt && i.launchTimeMs <= it.deadline,
         );
       }
     }

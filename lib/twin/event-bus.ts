@@ -60,10 +60,14 @@ export class TwinEventBus {
     return true;
   }
 
-  /** Runs `fn` on a `rate(...)` schedule until {@link stop}; the first run is one interval after start. */
-  schedule(name: string, expression: string, fn: TwinFunction): Promise<void> {
+  /**
+   * Runs `fn` on a `rate(...)` schedule until {@link stop}; the first run is one interval after start, or at once
+   * with `runAtStart` (a function of a stack deployed before the scenario began, already on its schedule).
+   */
+  schedule(name: string, expression: string, fn: TwinFunction, opts: { runAtStart?: boolean } = {}): Promise<void> {
     const intervalMs = scheduleIntervalSeconds(expression) * 1000;
     return (async () => {
+      if (opts.runAtStart && !this.stopped) this.invoke(name, fn);
       while (!this.stopped) {
         await this.clock.sleep(intervalMs);
         if (this.stopped) break;

@@ -11,9 +11,10 @@ import type { NodePool } from "../api/model.js";
 import { builtinInstanceTypes } from "../cloud/aws/builtin-catalog.js";
 import type { Pod } from "../core/kube-objects.js";
 import { parseResource } from "../core/quantity.js";
-import { LABEL_NODEPOOL, LABEL_PROVISIONER_NAME, TAG_STEVEDORE_CLAIM } from "../core/well-known.js";
+import { LABEL_NODEPOOL, LABEL_PROVISIONER_NAME } from "../core/well-known.js";
 import type { NodeClaim } from "../state/types.js";
 import type { InstanceSnapshot } from "./aws/index.js";
+import { ownerLookup } from "./our-instances.js";
 import { nodeExpressionMatches } from "./scheduler-predicates.js";
 import { CREATED_AT_ANNOTATION } from "./workload-controllers.js";
 
@@ -25,6 +26,8 @@ export interface InvariantResult {
   leakedInstances: number;
   strandedPods: number;
   violations: number;
+  /** Pods (by uid) the eviction API evicted more than once. */
+  podsEvictedTwice: number;
   details: string[];
 }
 
@@ -40,6 +43,8 @@ export interface InvariantInput {
   strandedAfterMs: number;
   /** Interruption notices not drained in time (from the collector). */
   lateDrains: string[];
+  /** Successful evictions per pod uid (from the fake kube-apiserver). @default none */
+  evictionsByUid?: ReadonlyMap<string, number>;
 }
 
 function live(i: InstanceSnapshot): boolean {
@@ -49,9 +54,10 @@ function live(i: InstanceSnapshot): boolean {
 /** Checks every invariant. */
 export function checkInvariants(input: InvariantInput): InvariantResult {
   const details: string[] = [];
+  const ownerOf = ownerLookup(input.claims);
   const byClaim = new Map<string, InstanceSnapshot[]>();
   for (const i of input.instances) {
-    const claim = i.tags[TAG_STEVEDORE_CLAIM];
+    const claim = ownerOf(i);
     if (!claim) continue;
     byClaim.set(claim, [...(byClaim.get(claim) ?? []), i]);
   }
@@ -66,7 +72,7 @@ export function checkInvariants(input: InvariantInput): InvariantResult {
   const claims = new Map(input.claims.map((c) => [c.id, c]));
   let leakedInstances = 0;
   for (const i of input.instances.filter(live)) {
-    const id = i.tags[TAG_STEVEDORE_CLAIM];
+    const id = ownerOf(i);
     const claim = id ? claims.get(id) : undefined;
     if (!claim || claim.state === "Terminated") {
       leakedInstances++;
@@ -122,5 +128,16 @@ export function checkInvariants(input: InvariantInput): InvariantResult {
   }
   violations += input.lateDrains.length;
   details.push(...input.lateDrains);
-  return { duplicateLaunches, leakedInstances, strandedPods, violations, details };
+  const podsEvictedTwice = evictedTwice(input.evictionsByUid, details);
+  return { duplicateLaunches, leakedInstances, strandedPods, violations, podsEvictedTwice, details };
+}
+
+/** Pods evicted more than once (each is a detail line, the first 20 of them). */
+function evictedTwice(evictions: ReadonlyMap<string, number> | undefined, details: string[]): number {
+  let count = 0;
+  for (const [uid, n] of evictions ?? []) {
+    if (n < 2) continue;
+    if (count++ < 20) details.push(`pod ${uid} was evicted ${n} times`);
+  }
+  return count;
 }

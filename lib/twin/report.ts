@@ -41,7 +41,14 @@ export interface TwinReport {
     podRunningP99Ms: number;
   };
   interruptions: { received: number; drainedInTime: number; replaced: number };
-  invariants: { duplicateLaunches: number; leakedInstances: number; strandedPods: number; violations: number };
+  invariants: {
+    duplicateLaunches: number;
+    leakedInstances: number;
+    strandedPods: number;
+    violations: number;
+    /** Pods (by uid) evicted more than once. */
+    podsEvictedTwice: number;
+  };
   /** Human-readable invariant violations (empty when all invariants hold). */
   violations: string[];
   wallTimeMs: number;
@@ -145,7 +152,7 @@ export function summaryRows(r: TwinReport): [string, string][] {
     ],
     [
       "invariants",
-      `duplicate launches ${r.invariants.duplicateLaunches}, leaked instances ${r.invariants.leakedInstances}, stranded pods ${r.invariants.strandedPods}, violations ${r.invariants.violations}`,
+      `duplicate launches ${r.invariants.duplicateLaunches}, leaked instances ${r.invariants.leakedInstances}, stranded pods ${r.invariants.strandedPods}, violations ${r.invariants.violations}, pods evicted twice ${r.invariants.podsEvictedTwice}`,
     ],
     ...(r.costPerPool ?? []).map((p): [string, string] => [
       `pool ${p.pool}`,

@@ -6,6 +6,7 @@
 import type { Node, Pod } from "../core/kube-objects.js";
 import { TAG_STEVEDORE_CLAIM } from "../core/well-known.js";
 import type { TwinCollector } from "./collector.js";
+import { isStevedoreInstance } from "./our-instances.js";
 import { parseDurationMs, type ScenarioStep } from "./scenario.js";
 import type { StoredObject, TwinResource } from "./twin-store.js";
 import type { TwinWorld } from "./twin-world.js";
@@ -57,7 +58,7 @@ function pick<T>(items: T[], count: number, random: () => number): T[] {
 function ourLiveSpot(ctx: StepContext) {
   return ctx.world.aws
     .instances({ states: ["running"] })
-    .filter((i) => i.capacityType === "spot" && i.tags[TAG_STEVEDORE_CLAIM] !== undefined && !i.interruption)
+    .filter((i) => i.capacityType === "spot" && isStevedoreInstance(i.tags) && !i.interruption)
     .sort((a, b) => a.instanceId.localeCompare(b.instanceId));
 }
 

@@ -35,6 +35,9 @@ export const TWIN_STATE_TABLE = "stevedore-twin";
 export const TWIN_NODE_INSTANCE_PROFILE = "stevedore-twin-node";
 const DUMMY_CREDENTIALS = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" };
 
+/** Items per list page of the twin's Kubernetes client. */
+const TWIN_LIST_PAGE_SIZE = 5000;
+
 /** A started world. */
 export interface TwinWorld {
   kube: FakeKubeApiServer;
@@ -140,7 +143,10 @@ export async function startTwinWorld(
     ),
     defaultInstanceProfile: TWIN_NODE_INSTANCE_PROFILE,
   });
-  const kubeClient = new KubeClusterClient({ kubeConfig: kube.kubeconfig(), clock });
+  // Between two pages of a list nothing is in flight, so the virtual clock may step to its next timer (up to a
+  // second): with the 500-item default a 10,000-pod listing would seem to take 20 s. Larger pages keep a listing
+  // near what a real apiserver needs for it (a couple of seconds).
+  const kubeClient = new KubeClusterClient({ kubeConfig: kube.kubeconfig(), clock, pageSize: TWIN_LIST_PAGE_SIZE });
   const eventBridge = new EventBridgeClient({
     region: scenario.region,
     endpoint: awsEndpoint,

@@ -22,6 +22,8 @@ export interface TwinRunOptions {
   chaos?: number;
   /** Receives a progress line every few virtual minutes. @default none */
   onProgress?: (line: string) => void;
+  /** Receives the run's log lines (virtual time, level, message) once the run ends. @default none */
+  onLogs?: (lines: readonly string[]) => void;
   /**
    * Charge each controller invocation's measured CPU time to the virtual clock, so latencies include computation.
    * Runs then depend on the machine's speed; tests that need repeatable runs leave it off. @default false
@@ -47,7 +49,9 @@ export async function runTwin(opts: TwinRunOptions): Promise<TwinReport> {
   const world = await startTwinWorld(scenario, clock);
   try {
     const run = await setUpRun(scenario, opts.chaos ?? 0, clock, world, opts.chargeCpu ?? false);
-    return await simulate(run, wallStart, opts.onProgress);
+    const report = await simulate(run, wallStart, opts.onProgress);
+    opts.onLogs?.(run.logs);
+    return report;
   } finally {
     await world.close();
     stopTracking();

@@ -105,6 +105,21 @@ function nodePoolOf(node: Node, claim: NodeClaim | undefined): string | undefine
   return claim?.pool ?? labels[LABEL_NODEPOOL] ?? labels[LABEL_PROVISIONER_NAME];
 }
 
+/** A Node's parsed status capacity and allocatable, per Node object (simulations re-read one listing). */
+const statusByNode = new WeakMap<Node, { capacity: Resources; allocatable: Resources }>();
+
+function parsedStatus(node: Node): { capacity: Resources; allocatable: Resources } {
+  let parsed = statusByNode.get(node);
+  if (!parsed) {
+    parsed = {
+      capacity: parseResourceList(node.status?.capacity),
+      allocatable: parseResourceList(node.status?.allocatable),
+    };
+    statusByNode.set(node, parsed);
+  }
+  return parsed;
+}
+
 /**
  * A registered Node as an `ExistingNode`. Allocatable comes from the Node's status, else from its claim's instance
  * types, else from the Node's capacity; the hostname label is always set.
@@ -117,8 +132,9 @@ export function nodeToExisting(
   catalog: InstanceType[],
 ): ExistingNode {
   const name = node.metadata.name ?? "";
-  const statusCapacity = parseResourceList(node.status?.capacity);
-  let allocatable = parseResourceList(node.status?.allocatable);
+  const parsed = parsedStatus(node);
+  const statusCapacity = { ...parsed.capacity };
+  let allocatable = { ...parsed.allocatable };
   if (isEmpty(allocatable) && claim) allocatable = minAllocatable(claimInstanceTypes(claim, catalog));
   if (isEmpty(allocatable)) allocatable = statusCapacity;
   let capacity = statusCapacity;

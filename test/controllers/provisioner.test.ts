@@ -87,6 +87,33 @@ describe("provisioner: decision latency", () => {
   });
 });
 
+describe("provisioner: bounded work", () => {
+  let h: ControllerHarness;
+  before(async () => {
+    h = await startControllerHarness({ kubeOnClock: true });
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  test("more pending pods than one solve takes: the oldest are solved, the rest on later passes", async () => {
+    for (let i = 0; i < 5; i++) {
+      h.pod(`old-${i}`, { cpu: "3" });
+      h.advance(1000);
+    }
+    const first = await new Provisioner(h.deps(), { loopSeconds: 0, maxPodsPerSolve: 2 }).run();
+    const claims = await h.claims();
+    const planned = new Set(claims.flatMap((c) => c.pods));
+    assert.deepEqual([...planned].sort(), ["default/old-0", "default/old-1"], "the two oldest");
+    assert.ok(first.launched.length >= 1);
+    assert.ok(h.telemetry.logs.some((l) => l.message.startsWith("more pending pods than one solve takes")));
+    await new Provisioner(h.deps(), { loopSeconds: 0, maxPodsPerSolve: 2 }).run();
+    await new Provisioner(h.deps(), { loopSeconds: 0, maxPodsPerSolve: 2 }).run();
+    const all = new Set((await h.claims()).flatMap((c) => c.pods));
+    assert.equal(all.size, 5, "every pod planned after three passes");
+  });
+});
+
 describe("provisioner: concurrency, capacity errors, throttling", () => {
   let h: ControllerHarness;
   beforeEach(async () => {

@@ -24,7 +24,7 @@ async function runSeeds(first: number, count: number): Promise<void> {
     kills += r.chaosKills ?? 0;
     assert.deepEqual(
       r.invariants,
-      { duplicateLaunches: 0, leakedInstances: 0, strandedPods: 0, violations: 0 },
+      { duplicateLaunches: 0, leakedInstances: 0, strandedPods: 0, violations: 0, podsEvictedTwice: 0 },
       `seed ${seed}: ${r.violations.join("\n")}`,
     );
     assert.equal(r.pods.pendingAtEnd, 0, `seed ${seed}: pods pending at end`);

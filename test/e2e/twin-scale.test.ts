@@ -54,7 +54,7 @@ test("the scale scenario in small: every pod runs after the waves and the scale-
   const r = await runTwin({ scenario });
   assert.deepEqual(
     r.invariants,
-    { duplicateLaunches: 0, leakedInstances: 0, strandedPods: 0, violations: 0 },
+    { duplicateLaunches: 0, leakedInstances: 0, strandedPods: 0, violations: 0, podsEvictedTwice: 0 },
     r.violations.join("\n"),
   );
   const last = r.timeline[r.timeline.length - 1];

@@ -14,7 +14,7 @@ async function run(name: string, opts: { chaos?: number; seed?: number } = {}): 
 function assertInvariants(r: TwinReport): void {
   assert.deepEqual(
     r.invariants,
-    { duplicateLaunches: 0, leakedInstances: 0, strandedPods: 0, violations: 0 },
+    { duplicateLaunches: 0, leakedInstances: 0, strandedPods: 0, violations: 0, podsEvictedTwice: 0 },
     r.violations.join("\n"),
   );
   assert.equal(r.pods.pendingAtEnd, 0);

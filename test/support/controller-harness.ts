@@ -31,6 +31,7 @@ import type { KubeObject } from "../../lib/twin/kube-apiserver/index.js";
 import { schedulePass } from "../../lib/twin/kube-scheduler.js";
 import { KubeTwinStore } from "../../lib/twin/kube-twin-store.js";
 import { Kubelets } from "../../lib/twin/kubelets.js";
+import { isStevedoreInstance } from "../../lib/twin/our-instances.js";
 import { createTestTable, type DynaliteHandle, localDynamoClient, startDynalite } from "./dynalite.js";
 import { type RunningAwsEmulator, type StartAwsEmulatorOptions, startAwsEmulator } from "./ec2-emulator.js";
 import { type FakeKube, startFakeKube } from "./kube.js";
@@ -304,7 +305,7 @@ export async function startControllerHarness(opts: HarnessOptions = {}): Promise
     liveInstances: () =>
       aws.emulator
         .instances()
-        .filter((i) => (i.state === "pending" || i.state === "running") && i.tags["stevedore.dev/claim"] !== undefined),
+        .filter((i) => (i.state === "pending" || i.state === "running") && isStevedoreInstance(i.tags)),
     claims: (includeTerminated = false) => state.listClaims({ includeTerminated }),
     async close() {
       await kube.close();

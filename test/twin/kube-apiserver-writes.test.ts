@@ -244,6 +244,8 @@ describe("fake kube-apiserver: patches, eviction, deletion, faults", () => {
       { reason: "DisruptionBudget", message: "The disruption budget w-pdb needs 2 healthy pods and has 2 currently" },
     ]);
     assert.ok(server.store.get("pods", "w2", "evict"), "a blocked eviction deletes nothing");
+    const counts = [...server.store.evictionsByUid.values()];
+    assert.deepEqual(counts, [1], "one successful eviction counted (for the twin's evicted-twice invariant)");
 
     const missing = await apiFailure(
       core.createNamespacedPodEviction({ name: "nope", namespace: "evict", body: { metadata: { name: "nope" } } }),

@@ -32,7 +32,7 @@ function sampleReport(): TwinReport {
       podRunningP99Ms: 120_000,
     },
     interruptions: { received: 1, drainedInTime: 1, replaced: 1 },
-    invariants: { duplicateLaunches: 0, leakedInstances: 0, strandedPods: 0, violations: 0 },
+    invariants: { duplicateLaunches: 0, leakedInstances: 0, strandedPods: 0, violations: 0, podsEvictedTwice: 0 },
     violations: [],
     wallTimeMs: 1234,
     virtualMinutes: 30,

@@ -14,6 +14,7 @@ import { TAG_STEVEDORE_CLAIM, TAG_STEVEDORE_NODECLASS_HASH } from "../../core/we
 import { addReservedOfferings, poolAllowsReserved } from "../../scheduling/catalog/reserved-offerings.js";
 import type { InstanceType } from "../../scheduling/types.js";
 import {
+  type ClaimTagRequest,
   type CloudInstance,
   type CloudProvider,
   InsufficientCapacityError,
@@ -214,13 +215,9 @@ export class AwsCloudProvider implements CloudProvider {
       instances = launched.instances;
       shortfall = launched.shortfall;
     }
-    const { assigned, unfilled, surplus } = assignBatch(req.claimIds, instances);
-    for (const [claimId, instance] of assigned) {
-      if (instance.tags[TAG_STEVEDORE_CLAIM] === claimId) continue;
-      const tags = claimTags(req.pool, claimId);
-      await this.instances.tag([instance.instanceId], tags);
-      Object.assign(instance.tags, tags);
-    }
+    // No per-claim CreateTags here: the assignment is deterministic from the batch's instances and the claims'
+    // records, so a retry agrees with it; the claim tag follows later (tagClaims).
+    const { assigned, unfilled, surplus } = assignBatch(req.claimIds, instances, req.recorded);
     if (surplus.length > 0) {
       this.logger.warn("terminating instances of a launch batch no claim owns", {
         batchId: req.batchId,
@@ -258,6 +255,12 @@ export class AwsCloudProvider implements CloudProvider {
       return new UnfulfillableLaunchError(`${ctx}: NodeClass "${nodeClass.name}": ${(err as Error).message}`, err);
     }
     return classifyThrownError(err, `${ctx}: launch`);
+  }
+
+  async tagClaims(requests: ClaimTagRequest[]): Promise<void> {
+    if (requests.length === 0) return;
+    await this.cluster();
+    for (const r of requests) await this.instances.tag([r.instanceId], claimTags({ name: r.pool }, r.claimId));
   }
 
   async delete(instanceId: string): Promise<void> {

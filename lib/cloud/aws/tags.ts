@@ -62,7 +62,8 @@ export function instanceTags(
 
 /**
  * Tags at launch of the instances of a launch batch: those of {@link instanceTags} without the claim, plus
- * `stevedore.dev/launch-batch`. Each instance gets its claim ({@link claimTags}) right after the launch.
+ * `stevedore.dev/launch-batch`. Each instance gets its claim ({@link claimTags}) later,
+ * off the launch path (the garbage collector tags the instances live claims record).
  */
 export function batchInstanceTags(
   cluster: string,

@@ -44,6 +44,12 @@ export interface TypeOffer {
   offering: Offering;
 }
 
+/**
+ * Requirements per instance-type object ({@link PoolState.typeRequirements} depends on the type alone): the solves
+ * of one disruption plan share the catalog's objects, so each type's requirements are built once.
+ */
+const requirementsByType = new WeakMap<InstanceType, Requirements>();
+
 /** The packer's view of one pool. */
 export class PoolState {
   readonly pool: NodePool;
@@ -136,6 +142,15 @@ export class PoolState {
 
   /** Requirements a type satisfies: its labels, plus zones and capacity types of its available offerings. */
   typeRequirements(i: number): Requirements {
+    const t = this.types[i];
+    const known = requirementsByType.get(t);
+    if (known) return known;
+    const reqs = this.computeTypeRequirements(i);
+    requirementsByType.set(t, reqs);
+    return reqs;
+  }
+
+  private computeTypeRequirements(i: number): Requirements {
     const t = this.types[i];
     const zones = new Set<string>();
     const cts = new Set<string>();

@@ -48,7 +48,15 @@ export function podSpecRequests(spec: PodSpec): Resources {
   return reqs;
 }
 
-/** Requests of a pod in internal units, including `pods: 1`. */
+/** Requests computed per pod object: simulations re-read the same pods of one listing many times. */
+const requestsByPod = new WeakMap<Pod, Resources>();
+
+/** Requests of a pod in internal units, including `pods: 1` (a fresh object the caller may change). */
 export function podRequests(pod: Pod): Resources {
-  return podSpecRequests(pod.spec);
+  let reqs = requestsByPod.get(pod);
+  if (!reqs) {
+    reqs = podSpecRequests(pod.spec);
+    requestsByPod.set(pod, reqs);
+  }
+  return { ...reqs };
 }

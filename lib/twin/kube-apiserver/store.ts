@@ -85,6 +85,8 @@ export class KubeObjectStore {
   private delivering = false;
   private nameCounter = 0;
   private readonly now: () => number;
+  /** Successful evictions per pod uid (a pod evicted twice means two drains raced over it). */
+  readonly evictionsByUid = new Map<string, number>();
 
   constructor(options: ObjectStoreOptions = {}) {
     this.history = new EventHistory(options.historyLimit ?? 10_000);

@@ -75,6 +75,8 @@ export function evictPod(store: KubeObjectStore, req: ResourceRequest, options: 
       }
     }
   }
+  const uid = pod.metadata.uid ?? `${namespace}/${name}`;
+  store.evictionsByUid.set(uid, (store.evictionsByUid.get(uid) ?? 0) + 1);
   store.requestDelete("pods", name, namespace, deleteRequest);
   return { code: 201, body: successStatus(201) };
 }

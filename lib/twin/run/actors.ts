@@ -79,11 +79,17 @@ export function startControllers(run: TwinRun): Promise<void>[] {
   const disruptionMemory: DisruptionMemory = {};
   const gates = parseFeatureGates(scenario.controllers.featureGates).gates;
   return [
-    bus.schedule("provisioner", PROVISIONER_SCHEDULE, async () => {
-      await invoke(run, "provisioner", (deps) =>
-        new Provisioner(deps, { loopSeconds, deadline: deadlineIn(run, loopTimeoutSeconds(loopSeconds)) }).run(),
-      );
-    }),
+    // The stack was deployed before the scenario: its provisioner is already on its schedule when the run starts.
+    bus.schedule(
+      "provisioner",
+      PROVISIONER_SCHEDULE,
+      async () => {
+        await invoke(run, "provisioner", (deps) =>
+          new Provisioner(deps, { loopSeconds, deadline: deadlineIn(run, loopTimeoutSeconds(loopSeconds)) }).run(),
+        );
+      },
+      { runAtStart: true },
+    ),
     bus.schedule("disruptor", DISRUPTOR_SCHEDULE, async () => {
       await invoke(run, "disruptor", (deps) =>
         new Disruptor(deps, {

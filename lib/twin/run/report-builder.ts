@@ -5,10 +5,11 @@
 
 import type { Pod } from "../../core/kube-objects.js";
 import { isDaemonSetPod } from "../../core/pods.js";
-import { LABEL_NODEPOOL, LABEL_PROVISIONER_NAME, TAG_STEVEDORE_CLAIM } from "../../core/well-known.js";
+import { LABEL_NODEPOOL, LABEL_PROVISIONER_NAME } from "../../core/well-known.js";
 import type { NodeClaim } from "../../state/types.js";
 import type { InstanceSnapshot } from "../aws/index.js";
 import { checkInvariants, type InvariantResult } from "../invariants.js";
+import { isStevedoreInstance } from "../our-instances.js";
 import { type InvocationSummary, integrateCost, percentile, type ReportDecision, type TwinReport } from "../report.js";
 import { kubeEventCounts, poolCosts } from "./pool-costs.js";
 import type { TwinRun } from "./setup.js";
@@ -40,8 +41,9 @@ export async function buildReport(run: TwinRun, wallStart: number): Promise<Twin
     pools,
     strandedAfterMs: STRANDED_AFTER_MS,
     lateDrains: interruptions.late,
+    evictionsByUid: world.kube.store.evictionsByUid,
   });
-  const ours = instances.filter((i) => i.tags[TAG_STEVEDORE_CLAIM] !== undefined);
+  const ours = instances.filter((i) => isStevedoreInstance(i.tags));
   const decisions = await reportDecisions(run);
   const latencyMs = run.latencies.map((l) => l.ms);
   return {
@@ -71,6 +73,7 @@ export async function buildReport(run: TwinRun, wallStart: number): Promise<Twin
       leakedInstances: invariants.leakedInstances,
       strandedPods: invariants.strandedPods,
       violations: invariants.violations,
+      podsEvictedTwice: invariants.podsEvictedTwice,
     },
     violations: invariants.details,
     wallTimeMs: Date.now() - wallStart,
