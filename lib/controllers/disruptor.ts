@@ -29,12 +29,14 @@ import { disruptingEvents, rejectionEvents } from "./controller-events.js";
 import { InvocationDeadline } from "./deadline.js";
 import { flushSideChannels, logDecision, recordEvent } from "./decisions.js";
 import { type ControllerDeps, randomIds } from "./deps.js";
+import { logDisruptionStarted } from "./disruption-decision.js";
 import { LeaseHolder } from "./lease.js";
 import { recordNodeActivity } from "./node-activity.js";
 import { type RepairMemory, repairNodes } from "./node-repair.js";
 import { providerDriftReasons } from "./provider-drift.js";
 import { launchReplacements } from "./replacement.js";
 import { loadInstanceTypes, takeSnapshot } from "./snapshot.js";
+import { staticPoolRefilled } from "./static-capacity.js";
 import { METRIC } from "./telemetry.js";
 import { Terminator } from "./termination.js";
 
@@ -322,30 +324,7 @@ export class Disruptor {
       nodes: cmd.candidates.map((c) => c.nodeName),
       replacements: replacementIds,
     });
-    await logDecision(this.deps, {
-      at: clock.now(),
-      controller: "disruptor",
-      action: cmd.replacements.length > 0 ? "replace" : "delete",
-      details: {
-        method: cmd.method,
-        reason: cmd.reason,
-        explanation: cmd.explanation,
-        nodes: cmd.candidates.map((c) => ({
-          node: c.nodeName,
-          claimId: c.claim.id,
-          instanceType: c.claim.instanceType,
-          price: c.price,
-        })),
-        pods: movedPodNames(cmd),
-        replacements: cmd.replacements.map((n) => ({
-          instanceType: n.instanceType.name,
-          options: n.instanceTypeOptions.map((t) => t.name).slice(0, 20),
-          price: n.offering.price,
-        })),
-        replacementClaims: replacementIds,
-        savingsPerHour: cmd.savingsPerHour,
-      },
-    });
+    await logDisruptionStarted(this.deps, cmd, replacementIds);
   }
 
   /**
@@ -431,21 +410,4 @@ export class Disruptor {
     else await this.terminator.unmark(claim, Terminator.flavorOf(pool));
     return true;
   }
-}
-
-/**
- * Whether a drifted node of a static pool may drain: the pool is back at `replicas` initialized nodes that are not
- * being disrupted (the provisioner launched the replacement once this node was marked). Always true otherwise.
- */
-export function staticPoolRefilled(
-  claim: NodeClaim,
-  pool: NodePool | undefined,
-  claims: Map<string, NodeClaim>,
-): boolean {
-  if (pool?.replicas === undefined || claim.disruptionReason !== "Drifted") return true;
-  let ready = 0;
-  for (const c of claims.values()) {
-    if (c.pool === pool.name && c.state === "Initialized" && c.disruptionReason === undefined) ready++;
-  }
-  return ready >= pool.replicas;
 }

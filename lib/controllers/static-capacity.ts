@@ -4,8 +4,8 @@
  * went down the most disposable nodes are marked `ScaledDown`, which the disruptor drains (PDBs honoured, no
  * replacement, no disruption budget, as Karpenter scales a static pool in).
  */
-import type { MinValuesPolicy, StevedoreConfig } from "../api/model.js";
-import { FencedError } from "../state/types.js";
+import type { MinValuesPolicy, NodePool, StevedoreConfig } from "../api/model.js";
+import { FencedError, type NodeClaim } from "../state/types.js";
 import type { ClusterView } from "../view/cluster-view.js";
 import { type StaticPoolPlan, staticLaunchInput, staticPoolPlans } from "../view/static-capacity.js";
 import type { InvocationDeadline } from "./deadline.js";
@@ -94,4 +94,21 @@ async function scaleDown(deps: ControllerDeps, ctx: StaticCapacityContext, plan:
     marked.push(claim.id);
   }
   return marked;
+}
+
+/**
+ * Whether a drifted node of a static pool may drain: the pool is back at `replicas` initialized nodes that are not
+ * being disrupted (the provisioner launched the replacement once this node was marked). Always true otherwise.
+ */
+export function staticPoolRefilled(
+  claim: NodeClaim,
+  pool: NodePool | undefined,
+  claims: Map<string, NodeClaim>,
+): boolean {
+  if (pool?.replicas === undefined || claim.disruptionReason !== "Drifted") return true;
+  let ready = 0;
+  for (const c of claims.values()) {
+    if (c.pool === pool.name && c.state === "Initialized" && c.disruptionReason === undefined) ready++;
+  }
+  return ready >= pool.replicas;
 }
