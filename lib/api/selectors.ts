@@ -96,7 +96,8 @@ const TERM_FIELDS: Record<SelectorKind, readonly string[]> = {
   ami: ["alias", "tags", "id", "name", "owner", "ssmParameter"],
 };
 
-const ALIAS_FAMILIES: Record<string, AmiFamily | undefined> = {
+/** The AMI family each `amiSelectorTerms` alias names (`bottlerocket-fips` is Bottlerocket's FIPS build). */
+export const AMI_ALIAS_FAMILIES: Readonly<Record<string, AmiFamily>> = {
   al2: "AL2",
   al2023: "AL2023",
   bottlerocket: "Bottlerocket",
@@ -109,14 +110,14 @@ const ALIAS_FAMILIES: Record<string, AmiFamily | undefined> = {
 /** The AMI family an alias such as `al2023@latest` names, or `undefined` when the alias is invalid (reported). */
 export function aliasFamily(c: Checker, alias: string, path: string): AmiFamily | undefined {
   const m = /^([a-z0-9-]+)@(.+)$/.exec(alias);
-  if (!m || !(m[1] in ALIAS_FAMILIES)) {
+  if (!m || !(m[1] in AMI_ALIAS_FAMILIES)) {
     c.report(
       path,
-      `${JSON.stringify(alias)} is not an alias like al2023@latest (families: ${Object.keys(ALIAS_FAMILIES).join(", ")})`,
+      `${JSON.stringify(alias)} is not an alias like al2023@latest (families: ${Object.keys(AMI_ALIAS_FAMILIES).join(", ")})`,
     );
     return undefined;
   }
-  const family = ALIAS_FAMILIES[m[1]];
+  const family = AMI_ALIAS_FAMILIES[m[1]];
   if (!family) {
     c.report(path, `not supported by Stevedore: AMI family ${m[1]}`);
     return undefined;

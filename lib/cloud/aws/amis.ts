@@ -6,6 +6,7 @@
 import { DescribeImagesCommand, type EC2Client, type Filter, type Image } from "@aws-sdk/client-ec2";
 import { GetParametersCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import type { AmiFamily, NodeClass, SelectorTerm } from "../../api/model.js";
+import { AMI_ALIAS_FAMILIES } from "../../api/selectors.js";
 import type { Clock } from "../../core/clock.js";
 import type { InstanceType } from "../../scheduling/types.js";
 import type { ApiGate } from "./retry.js";
@@ -130,24 +131,14 @@ export function amiParameters(family: AmiFamily, k8sVersion: string, version = "
   }
 }
 
-const ALIAS_FAMILIES: Record<string, AmiFamily> = {
-  al2: "AL2",
-  al2023: "AL2023",
-  bottlerocket: "Bottlerocket",
-  "bottlerocket-fips": "Bottlerocket",
-  windows2019: "Windows2019",
-  windows2022: "Windows2022",
-  windows2025: "Windows2025",
-};
-
 /**
  * Parses `family@version` (`al2023@latest`, `al2@v20240807`, `bottlerocket@1.20.3`); `fips` for the FIPS builds
  * (`bottlerocket-fips@latest`).
  */
 export function parseAmiAlias(alias: string): { family: AmiFamily; version: string; fips: boolean } | undefined {
   const m = /^([a-z0-9-]+)@(.+)$/.exec(alias.trim().toLowerCase());
-  if (!m || !ALIAS_FAMILIES[m[1]]) return undefined;
-  return { family: ALIAS_FAMILIES[m[1]], version: m[2], fips: m[1].endsWith("-fips") };
+  if (!m || !AMI_ALIAS_FAMILIES[m[1]]) return undefined;
+  return { family: AMI_ALIAS_FAMILIES[m[1]], version: m[2], fips: m[1].endsWith("-fips") };
 }
 
 /**
