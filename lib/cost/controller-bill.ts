@@ -19,6 +19,8 @@ export interface BillLine {
   basis: Basis | "template";
   /** How the quantity was obtained. */
   note?: string;
+  /** The function a Lambda line bills (its logical id). */
+  function?: string;
 }
 
 /** The month's bill. */
@@ -48,6 +50,7 @@ function lambdaLines(inv: StackInventory, usage: MonthlyUsage, prices: PriceTabl
       unit: "requests",
       usd: (u.invocations / MILLION) * prices.lambda.requestPerMillion,
       basis: u.basis,
+      function: fn.logicalId,
     });
     lines.push({
       service: "Lambda",
@@ -57,6 +60,7 @@ function lambdaLines(inv: StackInventory, usage: MonthlyUsage, prices: PriceTabl
       usd: u.gbSeconds * perGbS,
       basis: u.basis,
       note: u.note,
+      function: fn.logicalId,
     });
   }
   return lines;
@@ -159,4 +163,40 @@ export function computeBill(inv: StackInventory, usage: MonthlyUsage, prices: Pr
     monthlyUsd,
     notPriced: inv.notPriced,
   };
+}
+
+/** The bill in short, as reports carry it: dollars in cents, by service, and what was not priced. */
+export interface BillSummary {
+  monthlyUsd: number;
+  byService: Record<BilledService, number>;
+  /** `<region> list prices of <date>`. */
+  prices: string;
+  notPriced: string[];
+  /** Per Lambda function (logical id): invocations and GB-seconds a month, and their dollars. */
+  byFunction: Record<string, { invocations: number; gbSeconds: number; usd: number }>;
+}
+
+/** The short form of `bill`. */
+export function billSummary(bill: ControllerBill): BillSummary {
+  const byService = Object.fromEntries(Object.entries(bill.byService).map(([s, usd]) => [s, cents(usd)]));
+  return {
+    monthlyUsd: cents(bill.monthlyUsd),
+    byService: byService as Record<BilledService, number>,
+    prices: `${bill.region} list prices of ${bill.priceDate}`,
+    notPriced: bill.notPriced.map((r) => `${r.logicalId} (${r.type}): ${r.reason}`),
+    byFunction: functionTotals(bill.lines),
+  };
+}
+
+function functionTotals(lines: BillLine[]): BillSummary["byFunction"] {
+  const out: BillSummary["byFunction"] = {};
+  for (const l of lines) {
+    if (!l.function) continue;
+    const row = out[l.function] ?? { invocations: 0, gbSeconds: 0, usd: 0 };
+    if (l.unit === "requests") row.invocations = Math.round(l.quantity);
+    else row.gbSeconds = Math.round(l.quantity);
+    row.usd = cents(row.usd + l.usd);
+    out[l.function] = row;
+  }
+  return out;
 }

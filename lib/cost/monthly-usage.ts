@@ -62,8 +62,11 @@ export const DEFAULT_ASSUMPTIONS: ClusterAssumptions = { nodes: 10, pods: 100, c
 export const GC_SECONDS = 2;
 /** Seconds an interruption invocation bills for one message. */
 export const INTERRUPTION_SECONDS = 1;
-/** The disruptor's pass interval inside its loop, seconds. */
-export const DISRUPTOR_PASS_SECONDS = 5;
+/**
+ * Seconds a disruptor invocation bills when it finds nothing to do: one pass, then it stops (it loops for up to
+ * `loopSeconds` only while passes find work).
+ */
+export const DISRUPTOR_IDLE_SECONDS = 3;
 /** EC2 state-change messages per churned node (shutting-down, terminated). */
 const MESSAGES_PER_CHURNED_NODE = 2;
 /** Decision events per churned node (launch, terminate). */
@@ -80,8 +83,6 @@ const CLAIMS_PER_READ_UNIT = 4;
 const ITEM_BYTES = 1024;
 /** Log bytes of one invocation (START/END/REPORT lines, the summary line, one EMF document). */
 const LOG_BYTES_PER_INVOCATION = 2048;
-/** Log bytes of one disruptor pass inside the loop (its EMF document and a line). */
-const LOG_BYTES_PER_PASS = 512;
 /** Distinct values of each breakdown dimension, for the metric count. */
 const DIMENSION_VALUES: Record<string, number> = { capacityType: 2, reason: 4, errorClass: 2, kind: 3, method: 2 };
 
@@ -93,6 +94,12 @@ function scheduledInvocations(fn: FunctionSpec): number {
 
 /** Seconds one invocation of `fn` bills when nothing measured it, and the reason in words. */
 export function designSeconds(fn: FunctionSpec): { seconds: number; note: string } {
+  if (fn.role === "disruptor") {
+    return {
+      seconds: DISRUPTOR_IDLE_SECONDS,
+      note: `one idle pass, about ${DISRUPTOR_IDLE_SECONDS} s (up to loopSeconds = ${fn.loopSeconds ?? "?"} s while it has work)`,
+    };
+  }
   if (fn.loopSeconds !== undefined) {
     return { seconds: fn.loopSeconds, note: `waits in its loop for loopSeconds = ${fn.loopSeconds} s` };
   }
@@ -128,9 +135,8 @@ function stateRequests(inv: StackInventory, fns: Record<string, FunctionUsage>, 
       reads += n * (claimReads + 1);
       writes += n * 2; // lease taken and released
     } else if (fn.role === "disruptor") {
-      const passes = Math.max(1, Math.floor((fn.loopSeconds ?? 0) / DISRUPTOR_PASS_SECONDS));
-      reads += n * (passes * claimReads + 1);
-      writes += n * (2 + passes); // lease taken, renewed each pass, released
+      reads += n * (claimReads + 2); // config, claims, and the nodes' pods through the claims' index
+      writes += n * 3; // lease taken, renewed after the pass, released
     } else if (fn.role === "interruption") {
       reads += n;
       writes += n;
@@ -157,8 +163,7 @@ function completeUsage(
   let logBytes = 0;
   for (const fn of inv.functions) {
     const n = functions[fn.logicalId]?.invocations ?? 0;
-    const passes = fn.role === "disruptor" ? Math.floor((fn.loopSeconds ?? 0) / DISRUPTOR_PASS_SECONDS) : 0;
-    logBytes += n * (LOG_BYTES_PER_INVOCATION + passes * LOG_BYTES_PER_PASS);
+    logBytes += n * LOG_BYTES_PER_INVOCATION;
   }
   const decisions = churned * DECISIONS_PER_CHURNED_NODE;
   return {

@@ -40,13 +40,14 @@ describe("cost model", () => {
     assert.equal(rateMinutes("cron(0 * * * ? *)"), undefined);
   });
 
-  it("bills the looping functions by the GB-seconds they wait: 43,800 × 50 s × 1 GB each", () => {
+  it("bills the provisioner by the GB-seconds it waits in its loop (43,800 × 50 s × 1 GB), the disruptor by one idle pass", () => {
     const bill = computeBill(inv, assumedUsage(inv), DEFAULT_PRICES);
     const line = (item: string) => bill.lines.find((l) => l.item === item);
     const provisioner = line("provisioner (1024 MB arm64) duration");
     assert.equal(provisioner?.quantity, 2_190_000);
     close(provisioner?.usd ?? 0, 2_190_000 * 0.0000133334, "provisioner duration");
     close(line("provisioner (1024 MB arm64) requests")?.usd ?? 0, 0.00876, "provisioner requests");
+    assert.equal(line("disruptor (1024 MB arm64) duration")?.quantity, 43_800 * 3);
     // gc on x86: 21,900 invocations × 2 s × 0.5 GB at the x86 price.
     close(line("gc (512 MB x86_64) duration")?.usd ?? 0, 21_900 * 0.0000166667, "gc duration");
     // interruption: 2 launches/hour × 730 h × 2 state-change messages, 1 s × 0.5 GB each.
@@ -57,10 +58,10 @@ describe("cost model", () => {
     const bill = computeBill(inv, assumedUsage(inv, DEFAULT_ASSUMPTIONS), DEFAULT_PRICES);
     const q = (item: string) => bill.lines.find((l) => l.item === item)?.quantity;
     // 10 nodes = 3 read units per claims query. provisioner 43,800 × 4, gc 21,900 × 4,
-    // disruptor 43,800 × (10 passes × 3 + 1), interruption 2,920 × 1.
-    assert.equal(q("read request units"), 175_200 + 87_600 + 1_357_800 + 2_920);
-    // churn 1,460 nodes × 6, provisioner and gc 2 lease writes each, disruptor 12, interruption 1.
-    assert.equal(q("write request units"), 8_760 + 87_600 + 43_800 + 525_600 + 2_920);
+    // disruptor 43,800 × (3 + 2), interruption 2,920 × 1.
+    assert.equal(q("read request units"), 175_200 + 87_600 + 219_000 + 2_920);
+    // churn 1,460 nodes × 6, provisioner and gc 2 lease writes each, disruptor 3, interruption 1.
+    assert.equal(q("write request units"), 8_760 + 87_600 + 43_800 + 131_400 + 2_920);
     // one mapping: 15 long polls a minute; 2,920 messages × 3 requests.
     assert.equal(q("requests (long polls and messages)"), 657_000 + 8_760);
     assert.equal(q("decision events (PutEvents)"), 2_920);
@@ -95,7 +96,8 @@ describe("cost model", () => {
     const p = usage.functions.ControllersProvisionerAAAA;
     assert.deepEqual([p?.invocations, p?.gbSeconds, p?.basis], [43_800, 87_600, "measured"]);
     const d = usage.functions.ControllersDisruptorBBBB;
-    assert.deepEqual([d?.invocations, d?.gbSeconds, d?.basis], [43_800, 2_190_000, "estimated"]);
+    // not measured: one idle pass of about 3 s each at 1 GB.
+    assert.deepEqual([d?.invocations, d?.gbSeconds, d?.basis], [43_800, 131_400, "estimated"]);
     assert.deepEqual(usage.decisionEvents, { value: 17_520, basis: "measured" });
     assert.equal(usage.functions.ControllersGarbageCollectorCCCC?.basis, "estimated", "not measured: from the design");
   });
