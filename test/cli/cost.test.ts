@@ -92,11 +92,13 @@ describe("stevedore cost", () => {
     assert.match(notAssembly.stderr, /no manifest\.json/);
   });
 
-  it("synthesizes the default stack in process (no AWS access) and prices its ≈ $58/month Lambda design", async () => {
+  it("synthesizes the default stack in process (no AWS access) and prices its provisioner's 50-second loop", async () => {
     const r = await runCost(["-o", "json"]);
     assert.equal(r.code, 0, r.stderr);
     const bill = JSON.parse(r.stdout) as ControllerBill;
-    assert.ok(bill.byService.Lambda > 55 && bill.byService.Lambda < 62, `Lambda $${bill.byService.Lambda}`);
+    const provisioner = bill.lines.find((l) => l.item === "provisioner (1024 MB arm64) duration");
+    assert.equal(provisioner?.quantity, 2_190_000);
+    assert.ok(bill.byService.Lambda > 29 && bill.byService.Lambda < 34, `Lambda $${bill.byService.Lambda}`);
     assert.deepEqual(bill.notPriced, []);
   });
 });
