@@ -13,6 +13,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Com
   status: { summary: "pools, claims, leases, budgets and last activity", load: () => import("./commands/status.js") },
   decisions: { summary: "the decision log, newest first, filtered", load: () => import("./commands/decisions.js") },
   explain: { summary: "why a pod is pending and where it would go", load: () => import("./commands/explain.js") },
+  cost: { summary: "the controller's own monthly bill, itemized", load: () => import("./commands/cost.js") },
   simulate: { summary: "run the local digital twin", load: () => import("./commands/simulate.js") },
 };
 

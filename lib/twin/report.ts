@@ -87,6 +87,16 @@ export interface TwinReport {
   decisionEvents?: Record<string, number>;
   /** Kubernetes events the controllers wrote (summed counts), by reason. */
   kubeEvents?: Record<string, number>;
+  /** The controller's own monthly bill, extrapolated from the run (USD; `stevedore cost` itemizes it). */
+  controllerCost?: {
+    monthlyUsd: number;
+    byService: Record<string, number>;
+    prices: string;
+    notPriced: string[];
+    /** Per function: invocations and GB-seconds a month, and their dollars. */
+    byFunction: Record<string, { invocations: number; gbSeconds: number; usd: number }>;
+    basis: string;
+  };
 }
 
 /** One pool's line in the report: what it launched, runs and costs. */

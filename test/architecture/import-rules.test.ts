@@ -144,6 +144,17 @@ describe("import rules", () => {
     assert.deepEqual(bad, []);
   });
 
+  it("the cost model (lib/cost) is pure: itself and the metrics contract only, no SDK, no I/O", () => {
+    const bad = violations(
+      (e) =>
+        under(e.from, "lib/cost") &&
+        (e.local
+          ? !under(e.to, "lib/cost") && e.to !== "lib/infra/metrics-names.ts"
+          : SDK_PACKAGE.test(e.to) || IO_MODULE.test(e.to)),
+    );
+    assert.deepEqual(bad, []);
+  });
+
   it("nothing but bin/ and bench/ (and the twin itself) imports the twin", () => {
     const bad = violations((e) => e.local && under(e.to, "lib/twin") && !under(e.from, "lib/twin", "bin", "bench"));
     assert.deepEqual(bad, []);

@@ -70,15 +70,21 @@ export interface SynthesizeOptions {
   settings: Record<string, string>;
   /** Output directory. @default a new temporary directory */
   outdir?: string;
+  /**
+   * Bundle the functions' code (esbuild). Without bundling the template is the same but its assets are empty, which
+   * is enough to read the stack's shape (`stevedore cost`) and much faster. @default true
+   */
+  bundle?: boolean;
 }
 
-/** Synthesizes the Stevedore app with bundling (esbuild, as `cdk deploy`) into a cloud assembly directory. */
+/** Synthesizes the Stevedore app, with bundling (esbuild, as `cdk deploy`) unless told not to, into a cloud assembly directory. */
 export async function synthesizeAssembly(opts: SynthesizeOptions): Promise<string> {
   const outdir = opts.outdir ?? mkdtempSync(join(tmpdir(), "stevedore-assembly-"));
   const { App } = await import("aws-cdk-lib");
   const { parseStackConfig } = await import("../../infra/stack-config.js");
   const { StevedoreStack } = await import("../../infra/stevedore-stack.js");
-  const app = new App({ outdir, context: CLI_CONTEXT });
+  const context = opts.bundle === false ? { ...CLI_CONTEXT, "aws:cdk:bundling-stacks": [] } : CLI_CONTEXT;
+  const app = new App({ outdir, context });
   new StevedoreStack(app, "Stevedore", { config: parseStackConfig(opts.settings) });
   app.synth();
   return outdir;

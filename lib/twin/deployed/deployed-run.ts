@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { scheduleIntervalSeconds } from "../../cloud/aws/event-patterns.js";
 import type { Pod } from "../../core/kube-objects.js";
 import { seededRandom } from "../../core/seeded-random.js";
+import type { TemplateLike } from "../../cost/stack-inventory.js";
 import { createDynamoClient } from "../../state/clients.js";
 import { DynamoStateStore } from "../../state/dynamo-store.js";
 import { setUpRun } from "../run/setup.js";
@@ -19,6 +20,7 @@ import { applyStep, type StepContext } from "../scenario-steps.js";
 import { startTwinWorld } from "../twin-world.js";
 import { VirtualClock } from "../virtual-clock.js";
 import { AssemblyError, readAssembly } from "./assembly.js";
+import { deployedControllerCost } from "./deployed-cost.js";
 import { DeployedStack } from "./deployed-stack.js";
 import { type LambdaReportEntry, lambdaReport } from "./lambda-report.js";
 import { readDeployedModel } from "./template-model.js";
@@ -57,6 +59,8 @@ export interface DeployedReport {
   };
   cluster: { liveInstances: number; pendingPods: number; nodes: number; withoutNodeAccess: number };
   queues: Record<string, { visible: number; inFlight: number }>;
+  /** The controller's own monthly bill, extrapolated from the billed durations (USD). */
+  controllerCost: ReturnType<typeof deployedControllerCost>;
 }
 
 const ACCOUNT = "123456789012";
@@ -135,7 +139,8 @@ export async function runDeployed(opts: DeployedRunOptions): Promise<DeployedRep
           `${world.aws.instances().filter((i) => i.state === "running" || i.state === "pending").length} instances`,
       );
     }
-    return report(scenario, rounds, deployed, world);
+    const pools = (await world.config.load()).nodePools.length;
+    return report(scenario, { rounds, elapsedMs: rounds * roundMs, pools, template: a.template }, deployed, world);
   } finally {
     await stack?.close();
     await world.close();
@@ -143,9 +148,17 @@ export async function runDeployed(opts: DeployedRunOptions): Promise<DeployedRep
   }
 }
 
+/** The run's length and what its bill needs besides the stack. */
+interface RunFacts {
+  rounds: number;
+  elapsedMs: number;
+  pools: number;
+  template: TemplateLike;
+}
+
 function report(
   scenario: Scenario,
-  rounds: number,
+  { rounds, elapsedMs, pools, template }: RunFacts,
   stack: DeployedStack,
   world: Awaited<ReturnType<typeof startTwinWorld>>,
 ): DeployedReport {
@@ -187,5 +200,15 @@ function report(
         .filter((i) => (i.state === "running" || i.state === "pending") && !stack.mayJoin(i, world.aws)).length,
     },
     queues: Object.fromEntries(model.queues.map((q) => [q.name, stack.queues.depth(q.arn)])),
+    controllerCost: deployedControllerCost({
+      template,
+      logicalIds: Object.fromEntries(model.functions.map((f) => [f.name, f.logicalId])),
+      metrics: stack.lambda.metrics(),
+      elapsedMs,
+      liveNodes: world.aws.instances().filter((i) => i.state === "running" || i.state === "pending").length,
+      launched: world.aws.instances().length,
+      pods: pods.length,
+      pools,
+    }),
   };
 }

@@ -62,12 +62,18 @@ function deadlineIn(run: TwinRun, timeoutSeconds: number): number {
 /** Runs one invocation of `controller` on metered dependencies and records what it used. */
 async function invoke<R>(run: TwinRun, controller: string, body: (deps: ControllerDeps) => Promise<R>): Promise<R> {
   const meter = new InvocationMeter(run.clock, run.chargeCpu);
+  const startedAt = run.clock.now();
   let result: R | undefined;
   try {
     result = await body(invocationDeps(run, meter));
     return result;
   } finally {
-    run.invocationUsage.push({ controller, ...meter.finish(), deadlineStop: stoppedByDeadline(result) });
+    run.invocationUsage.push({
+      controller,
+      ...meter.finish(),
+      deadlineStop: stoppedByDeadline(result),
+      durationMs: run.clock.now() - startedAt,
+    });
   }
 }
 

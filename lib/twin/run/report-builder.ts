@@ -11,6 +11,7 @@ import type { InstanceSnapshot } from "../aws/index.js";
 import { checkInvariants, type InvariantResult } from "../invariants.js";
 import { isStevedoreInstance } from "../our-instances.js";
 import { type InvocationSummary, integrateCost, percentile, type ReportDecision, type TwinReport } from "../report.js";
+import { twinControllerCost } from "./controller-cost.js";
 import { kubeEventCounts, poolCosts } from "./pool-costs.js";
 import type { TwinRun } from "./setup.js";
 
@@ -46,6 +47,7 @@ export async function buildReport(run: TwinRun, wallStart: number): Promise<Twin
   const ours = instances.filter((i) => isStevedoreInstance(i.tags));
   const decisions = await reportDecisions(run);
   const latencyMs = run.latencies.map((l) => l.ms);
+  const decisionEvents = world.aws.defaultEventBus.countsByDetailType();
   return {
     scenario: scenario.name,
     seed: scenario.seed,
@@ -94,8 +96,16 @@ export async function buildReport(run: TwinRun, wallStart: number): Promise<Twin
       now,
       pools.map((p) => p.name),
     ),
-    decisionEvents: world.aws.defaultEventBus.countsByDetailType(),
+    decisionEvents,
     kubeEvents: kubeEventCounts(world.kube.store),
+    controllerCost: twinControllerCost(run, {
+      elapsedMs: now - start,
+      liveNodes: ours.filter((i) => i.state === "pending" || i.state === "running").length,
+      launched: ours.length,
+      pods: workloadPods.length,
+      pools: pools.length,
+      decisionEvents: Object.values(decisionEvents).reduce((a, b) => a + b, 0),
+    }),
   } satisfies TwinReport;
 }
 

@@ -22,6 +22,8 @@ export interface InvocationRecord extends InvocationUsage {
   controller: string;
   /** Whether the invocation ended because its deadline arrived (as its result says). */
   deadlineStop: boolean;
+  /** Virtual ms from its start to its end: what Lambda would bill for it (cold starts aside). */
+  durationMs: number;
 }
 
 /** Everything one run shares: its world and clock, the simulated cluster, the bus, and what the report reads. */

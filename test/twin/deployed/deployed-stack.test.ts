@@ -263,6 +263,16 @@ describe("deployed mode", () => {
     assert.equal(report.lambda.garbageCollector?.invocations, 1, "rate(2 minutes): every second round");
     for (const [fn, m] of Object.entries(report.lambda)) assert.deepEqual([fn, m.errors, m.timeouts], [fn, 0, 0]);
     assert.ok((report.lambda.provisioner?.gbSeconds ?? 0) > 0);
+    // The controller's bill: the provisioner's billed GB-s of two one-minute rounds, times 21,900 for a month.
+    const cost = report.controllerCost;
+    const [, provisionerMonth] = Object.entries(cost.byFunction).find(([id]) => id.includes("Provisioner")) ?? [];
+    const expected = (report.lambda.provisioner?.gbSeconds ?? 0) * 21_900;
+    assert.ok(
+      Math.abs((provisionerMonth?.gbSeconds ?? 0) - expected) <= 1 + expected * 1e-3,
+      `${provisionerMonth?.gbSeconds} vs ${expected}`,
+    );
+    assert.ok(cost.monthlyUsd > 0 && cost.byService.Lambda > 0);
+    assert.deepEqual(cost.notPriced, []);
     assert.deepEqual(report.iam.denials, []);
     assert.ok(report.cluster.liveInstances > 0, "the burst got capacity");
     assert.equal(report.cluster.withoutNodeAccess, 0, "the stack's node role has node access");
