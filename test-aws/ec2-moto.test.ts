@@ -323,6 +323,7 @@ describe("AwsCloudProvider against moto", () => {
     assert.deepEqual(reg.taints, [
       { key: "dedicated", value: "web", effect: "NoSchedule" },
       { key: "example.com/agent", effect: "NoExecute" },
+      { key: "karpenter.sh/unregistered", effect: "NoExecute" }, // lifted by registration
     ]);
 
     sent.length = 0;
