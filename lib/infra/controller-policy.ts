@@ -293,13 +293,24 @@ export function iamIntegrationPolicy(i: ControllerPolicyInputs): PolicyGroup {
       new PolicyStatement({
         sid: "AllowInstanceProfileReadActions",
         effect: Effect.ALLOW,
-        actions: ["iam:GetInstanceProfile", "iam:ListInstanceProfiles"],
-        resources: [profiles],
+        actions: ["iam:GetInstanceProfile"],
+        // As Karpenter's: IAM checks a read of a profile that does not exist yet against its ARN without the path.
+        resources: [`arn:${i.partition}:iam::${i.account}:instance-profile/*`],
+      }),
+      new PolicyStatement({
+        sid: "AllowInstanceProfileListing",
+        effect: Effect.ALLOW,
+        // IAM authorizes ListInstanceProfiles on no resource type: only "*" grants it.
+        actions: ["iam:ListInstanceProfiles"],
+        resources: ["*"],
       }),
     ],
     wildcardReasons: {
       [profiles]:
         "instance-profile names hash the node class and role; every profile the controller makes is under the cluster's path, and changes need its cluster, region and class tags",
+      [`arn:${i.partition}:iam::${i.account}:instance-profile/*`]:
+        "reads only: a profile that does not exist yet has no path, and IAM checks its read against the ARN without one",
+      "*": "iam:ListInstanceProfiles has no resource type; IAM grants it only on *",
     },
   };
 }

@@ -11,6 +11,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { ec2ErrorXml } from "../aws/xml.js";
 import { type Ec2AuthorizationContext, ec2AuthorizationChecks } from "./ec2-authorization.js";
+import { type IamAuthorizationContext, iamAuthorizationChecks } from "./iam-authorization.js";
 import type { AuthorizationCheck, IamEvaluator } from "./iam-evaluator.js";
 
 /** Settings of {@link AwsGateway}. */
@@ -21,12 +22,14 @@ export interface AwsGatewayOptions {
   dynamoEndpoint: string;
   iam: IamEvaluator;
   ec2: Ec2AuthorizationContext;
+  /** Existing instance profiles, for the IAM calls. @default none exist */
+  instanceProfiles?: IamAuthorizationContext;
   region: string;
   account: string;
 }
 
 interface RoutedCall {
-  service: "ec2" | "sts" | "dynamodb" | "ssm" | "pricing" | "eks";
+  service: "ec2" | "sts" | "dynamodb" | "ssm" | "pricing" | "eks" | "iam" | "events";
   action: string;
   checks: AuthorizationCheck[];
 }
@@ -108,6 +111,12 @@ export class AwsGateway {
       });
       return { service: "ssm", action, checks };
     }
+    if (target.startsWith("AWSEvents.")) {
+      const action = target.split(".")[1] ?? "";
+      const bus = (JSON.parse(body || "{}") as { Entries?: { EventBusName?: string }[] }).Entries?.[0]?.EventBusName;
+      const resource = `arn:aws:events:${region}:${account}:event-bus/${bus ?? "default"}`;
+      return { service: "events", action, checks: [{ action: `events:${action}`, resource }] };
+    }
     if (target.startsWith("AWSPriceListService.")) {
       const action = target.split(".")[1] ?? "";
       return { service: "pricing", action, checks: [{ action: `pricing:${action}`, resource: "*" }] };
@@ -126,6 +135,10 @@ export class AwsGateway {
     const form = new URLSearchParams(body);
     const action = form.get("Action") ?? "";
     if (form.get("Version") === "2011-06-15") return { service: "sts", action, checks: [] };
+    if (form.get("Version") === "2010-05-08") {
+      const iam = this.opts.instanceProfiles ?? { account, instanceProfile: () => undefined };
+      return { service: "iam", action, checks: iamAuthorizationChecks(action, body, iam) };
+    }
     return { service: "ec2", action, checks: ec2AuthorizationChecks(action, body, this.opts.ec2) };
   }
 
@@ -152,6 +165,14 @@ export class AwsGateway {
 
   private deny(call: RoutedCall, message: string, res: http.ServerResponse): void {
     const requestId = randomUUID();
+    if (call.service === "iam") {
+      res.writeHead(403, { "content-type": "text/xml" });
+      res.end(
+        `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>${message}</Message></Error>` +
+          `<RequestId>${requestId}</RequestId></ErrorResponse>`,
+      );
+      return;
+    }
     if (call.service === "ec2") {
       res.writeHead(403, { "content-type": "text/xml;charset=UTF-8" });
       res.end(
