@@ -161,6 +161,16 @@ describe("deployed mode", () => {
         decisions.some((d) => d.action === "launch-failed" && d.details.errorClass === "UnauthorizedError"),
         JSON.stringify(decisions),
       );
+      // The metric, as CloudWatch would read it from the function's log (embedded metric format).
+      const metrics = w.output
+        .map((line) => line.slice(line.indexOf(": ") + 2))
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((m) => m._aws !== undefined && m.LaunchFailures !== undefined);
+      assert.ok(
+        metrics.some((m) => m.errorClass === "UnauthorizedError" && (m.LaunchFailures as number) >= 1),
+        "a LaunchFailures metric with errorClass UnauthorizedError",
+      );
     } finally {
       await w.close();
     }
