@@ -14,16 +14,19 @@ export interface DeployedSimulateOptions {
   scenario: Scenario;
   /** A cloud assembly directory; synthesized (with bundling) when absent. */
   assembly?: string;
-  /** Stack setting `loopSeconds` for the synthesized app. @default the stack's default */
+  /** Stack setting `loopSeconds` for the synthesized app. @default the scenario's `controllers.loopSeconds` */
   loopSeconds?: number;
-  rounds?: number;
+  /** Virtual minutes to run. @default the scenario's duration */
+  minutes?: number;
   out: string;
   quiet: boolean;
 }
 
 /** Renders the report's summary lines. */
 export function renderDeployedSummary(r: DeployedReport): string {
-  const lines = [`deployed stack, scenario "${r.scenario}", ${r.rounds} rounds`];
+  const lines = [
+    `deployed stack, scenario "${r.scenario}", ${r.virtualMinutes} virtual minutes in ${(r.wallTimeMs / 1000).toFixed(1)} s`,
+  ];
   lines.push(`  stood up: table ${r.stack.table ?? "(none)"}`);
   for (const q of r.stack.queues) lines.push(`    queue ${q}`);
   for (const f of r.stack.functions) lines.push(`    function ${f}`);
@@ -42,12 +45,25 @@ export function renderDeployedSummary(r: DeployedReport): string {
   lines.push(
     `  cluster: ${r.cluster.liveInstances} instances, ${r.cluster.nodes} nodes, ${r.cluster.pendingPods} pending pods`,
   );
+  const inv = r.invariants;
+  lines.push(
+    `  invariants: duplicate launches ${inv.duplicateLaunches}, leaked instances ${inv.leakedInstances}, ` +
+      `stranded pods ${inv.strandedPods}, violations ${inv.violations}`,
+  );
+  for (const v of r.violations.slice(0, 20)) lines.push(`    ${v}`);
   return lines.join("\n");
 }
 
-/** Whether the deployed run was clean: no function error or timeout and no IAM denial. */
+/** Whether the deployed run was clean: every invariant 0, no function error or timeout and no IAM denial. */
 export function deployedRunClean(r: DeployedReport): boolean {
-  return r.iam.denials.length === 0 && Object.values(r.lambda).every((m) => m.errors === 0 && m.timeouts === 0);
+  const inv = r.invariants;
+  const invariantsHold =
+    inv.duplicateLaunches === 0 && inv.leakedInstances === 0 && inv.strandedPods === 0 && inv.violations === 0;
+  return (
+    invariantsHold &&
+    r.iam.denials.length === 0 &&
+    Object.values(r.lambda).every((m) => m.errors === 0 && m.timeouts === 0)
+  );
 }
 
 /** Runs the deployed mode; returns the exit code. */
@@ -62,7 +78,7 @@ export async function simulateDeployed(o: DeployedSimulateOptions, io: CommandIO
       settings: {
         clusterName: o.scenario.clusterName,
         region: o.scenario.region,
-        ...(o.loopSeconds ? { loopSeconds: String(o.loopSeconds) } : {}),
+        loopSeconds: String(o.loopSeconds ?? o.scenario.controllers.loopSeconds),
       },
     });
   }
@@ -71,7 +87,7 @@ export async function simulateDeployed(o: DeployedSimulateOptions, io: CommandIO
     const report = await runDeployed({
       scenario: o.scenario,
       assemblyDir: assembly,
-      rounds: o.rounds,
+      ...(o.minutes ? { minutes: o.minutes } : {}),
       onLine: (l) => log(`  ${l}`),
     });
     const outDir = resolve(io.cwd, o.out);

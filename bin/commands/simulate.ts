@@ -14,7 +14,7 @@ import { simulateDeployed } from "./simulate-deployed.js";
 import { keptTwinInstructions, untilInterrupted, writeKeptTwinFiles } from "./simulate-keep.js";
 
 const HELP = `usage: stevedore simulate [scenario] [--seed N] [--chaos P] [--out DIR] [--no-cpu-charge] [--quiet] [--keep]
-       stevedore simulate [scenario] --deployed [--assembly DIR] [--loop-seconds N] [--rounds N] [--out DIR]
+       stevedore simulate [scenario] --deployed [--assembly DIR] [--loop-seconds N] [--minutes N] [--out DIR]
 
 Runs a scenario (a file, or a name under scenarios/; default: scenarios/default.yaml) on the local digital twin:
 Stevedore's real controllers against a fake kube-apiserver, an AWS emulator and dynalite on a virtual clock.
@@ -29,9 +29,9 @@ Writes DIR/report.json and DIR/report.html (default DIR: out).
               ends now, and the twin's clock then follows the wall clock
   --deployed  run what cdk deploy ships instead: synthesize the app (or read the cloud assembly in --assembly
               DIR) and run its Lambda bundles, each in its own process, under the template's settings and IAM
-              policies, against the same stand-ins, in --rounds rounds of one schedule tick each (default 3);
-              --loop-seconds sets the synthesized stack's loopSeconds. Exit 3 on a function error, timeout or
-              IAM denial
+              policies, against the same stand-ins on the same virtual clock, for --minutes virtual minutes
+              (default: the scenario's duration); --loop-seconds sets the synthesized stack's loopSeconds (default:
+              the scenario's). Exit 3 on a violated invariant, a function error or timeout, or an IAM denial
 Exit codes: 0 all invariants hold, 3 an invariant was violated, 2 invalid scenario or arguments, 1 internal error.
 `;
 
@@ -82,7 +82,7 @@ export const run: Command = async (argv, io) => {
             deployed: { type: "boolean", default: false },
             assembly: { type: "string" },
             "loop-seconds": { type: "string" },
-            rounds: { type: "string" },
+            minutes: { type: "string" },
             help: { type: "boolean", short: "h", default: false },
           },
         });
@@ -106,7 +106,7 @@ export const run: Command = async (argv, io) => {
           scenario,
           ...(values.assembly ? { assembly: values.assembly } : {}),
           loopSeconds: number("loop-seconds", values["loop-seconds"], 5, 840),
-          rounds: number("rounds", values.rounds, 1, 1000) ?? 3,
+          minutes: number("minutes", values.minutes, 1, 10_000),
           out: values.out ?? "out",
           quiet,
         },

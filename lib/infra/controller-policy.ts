@@ -296,12 +296,13 @@ export function iamIntegrationPolicy(i: ControllerPolicyInputs): PolicyGroup {
         sid: "AllowInstanceProfileReadActions",
         effect: Effect.ALLOW,
         actions: ["iam:GetInstanceProfile"],
+        // As Karpenter's: IAM checks a read of a profile that does not exist yet against its ARN without the path.
         resources: [`arn:${i.partition}:iam::${i.account}:instance-profile/*`],
       }),
       new PolicyStatement({
-        // ListInstanceProfiles has no resource type in IAM: it can only be allowed on "*".
         sid: "AllowInstanceProfileListing",
         effect: Effect.ALLOW,
+        // IAM authorizes ListInstanceProfiles on no resource type: only "*" grants it.
         actions: ["iam:ListInstanceProfiles"],
         resources: ["*"],
       }),
@@ -310,8 +311,8 @@ export function iamIntegrationPolicy(i: ControllerPolicyInputs): PolicyGroup {
       [profiles]:
         "instance-profile names hash the node class and role; every profile the controller makes is under the cluster's path, and changes need its cluster, region and class tags",
       [`arn:${i.partition}:iam::${i.account}:instance-profile/*`]:
-        "read-only (GetInstanceProfile), as Karpenter's policy: a lookup of a profile not yet created is authorized without its path",
-      "*": "iam:ListInstanceProfiles has no resource type in IAM, so it is allowed on * (read-only; the adapter lists by its path prefix)",
+        "reads only: a profile that does not exist yet has no path, and IAM checks its read against the ARN without one",
+      "*": "iam:ListInstanceProfiles has no resource type; IAM grants it only on *",
     },
   };
 }

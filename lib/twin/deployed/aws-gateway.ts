@@ -25,14 +25,14 @@ export interface AwsGatewayOptions {
   dynamoEndpoint: string;
   iam: IamEvaluator;
   ec2: Ec2AuthorizationContext;
-  /** The account's instance profiles, for the IAM calls' checks. */
-  iamProfiles: IamAuthorizationContext;
+  /** Existing instance profiles, for the IAM calls. @default none exist */
+  instanceProfiles?: IamAuthorizationContext;
   region: string;
   account: string;
 }
 
 interface RoutedCall {
-  service: "ec2" | "iam" | "sts" | "dynamodb" | "ssm" | "pricing" | "eks" | "events";
+  service: "ec2" | "sts" | "dynamodb" | "ssm" | "pricing" | "eks" | "iam" | "events";
   action: string;
   checks: AuthorizationCheck[];
 }
@@ -116,13 +116,9 @@ export class AwsGateway {
     }
     if (target.startsWith("AWSEvents.")) {
       const action = target.split(".")[1] ?? "";
-      const entries = (JSON.parse(body || "{}") as { Entries?: { EventBusName?: string }[] }).Entries ?? [];
-      const buses = new Set(entries.map((e) => e.EventBusName ?? "default"));
-      const checks = [...buses].map((bus) => ({
-        action: `events:${action}`,
-        resource: bus.startsWith("arn:") ? bus : `arn:aws:events:${region}:${account}:event-bus/${bus}`,
-      }));
-      return { service: "events", action, checks };
+      const bus = (JSON.parse(body || "{}") as { Entries?: { EventBusName?: string }[] }).Entries?.[0]?.EventBusName;
+      const resource = `arn:aws:events:${region}:${account}:event-bus/${bus ?? "default"}`;
+      return { service: "events", action, checks: [{ action: `events:${action}`, resource }] };
     }
     if (target.startsWith("AWSPriceListService.")) {
       const action = target.split(".")[1] ?? "";
@@ -142,8 +138,9 @@ export class AwsGateway {
     const form = new URLSearchParams(body);
     const action = form.get("Action") ?? "";
     if (form.get("Version") === "2011-06-15") return { service: "sts", action, checks: [] };
-    if (form.get("Version") === IAM_API_VERSION) {
-      return { service: "iam", action, checks: iamAuthorizationChecks(action, body, this.opts.iamProfiles) };
+    if (form.get("Version") === "2010-05-08") {
+      const iam = this.opts.instanceProfiles ?? { account, instanceProfile: () => undefined };
+      return { service: "iam", action, checks: iamAuthorizationChecks(action, body, iam) };
     }
     return { service: "ec2", action, checks: ec2AuthorizationChecks(action, body, this.opts.ec2) };
   }
@@ -171,17 +168,18 @@ export class AwsGateway {
 
   private deny(call: RoutedCall, message: string, res: http.ServerResponse): void {
     const requestId = randomUUID();
+    if (call.service === "iam") {
+      res.writeHead(403, { "content-type": "text/xml" });
+      res.end(
+        `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>${message}</Message></Error>` +
+          `<RequestId>${requestId}</RequestId></ErrorResponse>`,
+      );
+      return;
+    }
     if (call.service === "ec2") {
       res.writeHead(403, { "content-type": "text/xml;charset=UTF-8" });
       res.end(
         ec2ErrorXml("UnauthorizedOperation", `You are not authorized to perform this operation. ${message}`, requestId),
-      );
-      return;
-    }
-    if (call.service === "iam") {
-      res.writeHead(403, { "content-type": "text/xml" });
-      res.end(
-        `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>${escapeXml(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
       );
       return;
     }
@@ -214,8 +212,4 @@ function forward(
     out.on("error", reject);
     out.end(body);
   });
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }

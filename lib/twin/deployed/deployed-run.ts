@@ -1,25 +1,27 @@
 /**
  * `stevedore simulate --deployed`: a scenario's cluster (fake kube-apiserver, AWS emulator, kubelets, workloads,
- * kube-scheduler) with the deployed stack instead of in-process controllers. The run goes in rounds: each round
- * applies the scenario steps now due, invokes every function whose schedule rule fires in that round (the bundles
- * run in real time, each to its end), delivers queued interruption messages through the event source mapping, then
- * moves the cluster on by one round of virtual time. Controllers read the wall clock; the cluster the virtual one.
+ * kube-scheduler) with the deployed stack instead of in-process controllers, on the twin's virtual clock. The cluster
+ * ticks every virtual second as in the in-process twin (`startClusterLoop`); each schedule rule fires its function
+ * asynchronously at its rate; the interruption queue's event source mapping polls every virtual second. The bundles
+ * run in their own processes on the same virtual clock (the virtual-time preload), so a controller loop of
+ * `loopSeconds` spends virtual time. At the end the in-process twin's judge (`buildReport`, `checkInvariants`) reads
+ * the emulator, the apiserver and the deployed stack's table.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { scheduleIntervalSeconds } from "../../cloud/aws/event-patterns.js";
 import type { Pod } from "../../core/kube-objects.js";
-import { seededRandom } from "../../core/seeded-random.js";
 import type { TemplateLike } from "../../cost/stack-inventory.js";
 import { createDynamoClient } from "../../state/clients.js";
 import { DynamoStateStore } from "../../state/dynamo-store.js";
+import { trackHttpServerActivity } from "../activity-channel.js";
+import type { InstanceSnapshot } from "../aws/index.js";
+import type { TwinReport } from "../report.js";
+import { runToEndWith, startClusterLoop } from "../run/loop.js";
+import { buildReport } from "../run/report-builder.js";
 import { setUpRun } from "../run/setup.js";
-import { parseDurationMs, type Scenario } from "../scenario.js";
-import { applyStep, type StepContext } from "../scenario-steps.js";
-import { startTwinWorld } from "../twin-world.js";
+import type { Scenario } from "../scenario.js";
+import { startTwinWorld, type TwinWorld } from "../twin-world.js";
 import { VirtualClock } from "../virtual-clock.js";
 import { AssemblyError, readAssembly } from "./assembly.js";
+import { startDeployedControllers } from "./deployed-controllers.js";
 import { deployedControllerCost } from "./deployed-cost.js";
 import { DeployedStack } from "./deployed-stack.js";
 import { type LambdaReportEntry, lambdaReport } from "./lambda-report.js";
@@ -29,10 +31,8 @@ import { readDeployedModel } from "./template-model.js";
 export interface DeployedRunOptions {
   scenario: Scenario;
   assemblyDir: string;
-  /** Rounds to run. @default the scenario's duration in minutes, at most 10 */
-  rounds?: number;
-  /** Virtual cluster time per round. @default 60000 */
-  roundMs?: number;
+  /** Virtual minutes to run. @default the scenario's duration */
+  minutes?: number;
   /** Progress lines. @default dropped */
   onLine?: (line: string) => void;
   /** Function output lines. @default dropped */
@@ -43,7 +43,8 @@ export interface DeployedRunOptions {
 export interface DeployedReport {
   mode: "deployed";
   scenario: string;
-  rounds: number;
+  virtualMinutes: number;
+  wallTimeMs: number;
   stack: {
     table?: string;
     queues: string[];
@@ -61,12 +62,23 @@ export interface DeployedReport {
   queues: Record<string, { visible: number; inFlight: number }>;
   /** The controller's own monthly bill, extrapolated from the billed durations (USD). */
   controllerCost: ReturnType<typeof deployedControllerCost>;
+  /** The in-process twin's judge on the final state. */
+  invariants: TwinReport["invariants"];
+  violations: string[];
+  pods: TwinReport["pods"];
+  nodes: TwinReport["nodes"];
+  interruptions: TwinReport["interruptions"];
+  cost: TwinReport["cost"];
+  latency: TwinReport["latency"];
+  /** Decisions the deployed controllers recorded, by kind. */
+  decisionKinds: Record<string, number>;
 }
 
 const ACCOUNT = "123456789012";
 
 /** Runs a scenario against the deployed stack of an assembly. */
 export async function runDeployed(opts: DeployedRunOptions): Promise<DeployedReport> {
+  const wallStart = Date.now();
   const { scenario } = opts;
   const a = readAssembly(opts.assemblyDir);
   const model = readDeployedModel(a.template, a.dir, {
@@ -83,11 +95,10 @@ export async function runDeployed(opts: DeployedRunOptions): Promise<DeployedRep
     );
   }
   const clock = new VirtualClock({ start: Date.now() });
+  const stopTracking = trackHttpServerActivity(clock.activity);
   const world = await startTwinWorld(scenario, clock);
-  const scratch = mkdtempSync(join(tmpdir(), "stevedore-deployed-"));
   let stack: DeployedStack | undefined;
   try {
-    const run = await setUpRun(scenario, 0, clock, world);
     const dynamo = createDynamoClient({ endpoint: world.dynalite.endpoint, region: scenario.region, maxAttempts: 1 });
     stack = await DeployedStack.standUp({
       model,
@@ -95,79 +106,92 @@ export async function runDeployed(opts: DeployedRunOptions): Promise<DeployedRep
       dynamo: { client: dynamo, endpoint: world.dynalite.endpoint },
       kube: { url: world.kube.url, token: world.kube.token },
       template: a.template,
+      clock,
       ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),
     });
-    const deployedState = new DynamoStateStore({ client: dynamo, tableName: model.table?.name ?? "" });
-    for (const item of await world.state.listConfig()) {
-      await deployedState.putConfig({ kind: item.kind, name: item.name, document: item.document }, Date.now());
-    }
     const deployed = stack;
-    // Kubelets only see instances whose role has node access; the others run and never join.
-    const joinable = () => world.aws.instances().filter((i) => deployed.mayJoin(i, world.aws));
-    world.aws.onEvent((event) => deployed.publish(event));
-    const roundMs = opts.roundMs ?? 60_000;
-    const rounds = opts.rounds ?? Math.min(10, Math.ceil(parseDurationMs(scenario.duration) / roundMs));
-    const steps = scenario.steps.map((step) => ({ step, at: run.start + parseDurationMs(step.at) }));
-    const stepCtx: StepContext = {
-      world,
+    const deployedState = new DynamoStateStore({ client: dynamo, tableName: model.table?.name ?? "", clock });
+    const deployedWorld = withDeployedState(world, deployedState, clock);
+    const minutes = opts.minutes;
+    const deployedScenario = withStackNodeRole(scenario, deployed);
+    const run = await setUpRun(
+      minutes === undefined ? deployedScenario : { ...deployedScenario, duration: `${minutes}m` },
+      0,
       clock,
-      collector: run.collector,
-      random: seededRandom(scenario.seed),
-      later: [],
-    };
-    const schedules = model.rules
-      .filter((r) => r.enabled && r.schedule)
-      .flatMap((r) =>
-        r.targets.map((t) => ({
-          arn: t.arn,
-          everyRounds: Math.max(1, Math.round((scheduleIntervalSeconds(r.schedule ?? "") * 1000) / roundMs)),
-        })),
-      );
-    for (let round = 1; round <= rounds; round++) {
-      while (steps.length > 0 && (steps[0]?.at ?? 0) <= clock.now()) await applyStep(stepCtx, steps.shift()!.step);
-      run.sim.tick(clock.now(), joinable());
-      const due = schedules.filter((s) => round % s.everyRounds === 0);
-      const results = await Promise.all(due.map((s) => deployed.invokeScheduled(deployed.lambda.function(s.arn).name)));
-      await deployed.pollQueues();
-      for (let t = 0; t < roundMs; t += 1_000) {
-        await clock.advance(1_000);
-        world.aws.tick(clock.now());
-        run.sim.tick(clock.now(), joinable());
-      }
-      opts.onLine?.(
-        `round ${round}/${rounds}: ${due.map((s, i) => `${deployed.lambda.function(s.arn).name} ${results[i]?.status}`).join(", ")}; ` +
-          `${world.aws.instances().filter((i) => i.state === "running" || i.state === "pending").length} instances`,
-      );
-    }
+      deployedWorld,
+    );
+    // The emulator's events go to the stack's rules, not to the in-process bus.
+    run.stopEvents();
+    const stopEvents = world.aws.onEvent((event) => deployed.publish(event));
+    // Kubelets only see instances whose role has node access; the others run and never join.
+    const joinable = (all: InstanceSnapshot[]) => all.filter((i) => deployed.mayJoin(i, world.aws));
+    const clusterLoop = startClusterLoop(run, opts.onLine, joinable);
+    const controllers = startDeployedControllers(deployed, clock);
+    await runToEndWith(run, clusterLoop, {
+      stop: () => controllers.stop(),
+      running: () => deployed.lambda.running,
+    });
+    stopEvents();
+    const twin = await buildReport(run, wallStart);
     const pools = (await world.config.load()).nodePools.length;
-    return report(scenario, { rounds, elapsedMs: rounds * roundMs, pools, template: a.template }, deployed, world);
+    return report(scenario, deployed, world, twin, { template: a.template, pools });
   } finally {
     await stack?.close();
     await world.close();
-    rmSync(scratch, { recursive: true, force: true });
+    stopTracking();
   }
 }
 
-/** The run's length and what its bill needs besides the stack. */
-interface RunFacts {
-  rounds: number;
-  elapsedMs: number;
-  pools: number;
+/**
+ * The scenario with its NodeClasses' `role` set to the stack's node role: the scenarios name the role
+ * `StevedoreNodeRole-<cluster>`, which the in-process twin does not check, while on EKS (and here) only a role with
+ * an access entry joins; an operator deploying the stack writes the node role it created.
+ */
+function withStackNodeRole(scenario: Scenario, stack: DeployedStack): Scenario {
+  const nodeRole = stack.clusterAccess.nodeRoles[0]?.split("/").pop();
+  if (!nodeRole) return scenario;
+  return { ...scenario, config: scenario.config.replaceAll(/^(\s*)role: .*$/gm, `$1role: ${nodeRole}`) };
+}
+
+/** The world as the deployed controllers see it: their own table, which config changes are copied into. */
+function withDeployedState(world: TwinWorld, deployedState: DynamoStateStore, clock: VirtualClock): TwinWorld {
+  return {
+    ...world,
+    state: deployedState,
+    async applyConfig(yaml) {
+      await world.applyConfig(yaml);
+      for (const item of await world.state.listConfig()) {
+        const existing = await deployedState.getConfig(item.kind, item.name);
+        await deployedState.putConfig(
+          { kind: item.kind, name: item.name, document: item.document },
+          clock.now(),
+          existing?.version ?? 0,
+        );
+      }
+    },
+  };
+}
+
+/** What the controller's bill needs besides the stack and the run: the template and the number of pools. */
+interface BillFacts {
   template: TemplateLike;
+  pools: number;
 }
 
 function report(
   scenario: Scenario,
-  { rounds, elapsedMs, pools, template }: RunFacts,
   stack: DeployedStack,
-  world: Awaited<ReturnType<typeof startTwinWorld>>,
+  world: TwinWorld,
+  twin: TwinReport,
+  facts: BillFacts,
 ): DeployedReport {
   const { model } = stack;
   const pods = world.store.view<Pod>("pods");
   return {
     mode: "deployed",
     scenario: scenario.name,
-    rounds,
+    virtualMinutes: twin.virtualMinutes,
+    wallTimeMs: twin.wallTimeMs,
     stack: {
       ...(model.table
         ? {
@@ -200,15 +224,29 @@ function report(
         .filter((i) => (i.state === "running" || i.state === "pending") && !stack.mayJoin(i, world.aws)).length,
     },
     queues: Object.fromEntries(model.queues.map((q) => [q.name, stack.queues.depth(q.arn)])),
+    invariants: twin.invariants,
+    violations: twin.violations,
+    pods: twin.pods,
+    nodes: twin.nodes,
+    interruptions: twin.interruptions,
+    cost: twin.cost,
+    latency: twin.latency,
+    decisionKinds: countBy(twin.decisions.map((d) => `${d.controller}.${d.action}`)),
     controllerCost: deployedControllerCost({
-      template,
+      template: facts.template,
       logicalIds: Object.fromEntries(model.functions.map((f) => [f.name, f.logicalId])),
       metrics: stack.lambda.metrics(),
-      elapsedMs,
+      elapsedMs: twin.virtualMinutes * 60_000,
       liveNodes: world.aws.instances().filter((i) => i.state === "running" || i.state === "pending").length,
       launched: world.aws.instances().length,
       pods: pods.length,
-      pools,
+      pools: facts.pools,
     }),
   };
+}
+
+function countBy(keys: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of keys) out[k] = (out[k] ?? 0) + 1;
+  return out;
 }

@@ -17,8 +17,10 @@ import {
   type ScalarAttributeType,
 } from "@aws-sdk/client-dynamodb";
 import { matchesEventPattern } from "../../cloud/aws/event-patterns.js";
+import { type Clock, systemClock } from "../../core/clock.js";
 import type { AwsEmulator } from "../aws/emulator.js";
 import type { InstanceSnapshot } from "../aws/emulator-options.js";
+import type { VirtualClock } from "../virtual-clock.js";
 import { AwsGateway } from "./aws-gateway.js";
 import { emulatorAuthorizationContext } from "./emulator-authorization.js";
 import { IamEvaluator } from "./iam-evaluator.js";
@@ -46,6 +48,8 @@ export interface DeployedStackOptions {
   timeoutMs?: LambdaRuntimeOptions["timeoutMs"];
   /** Where the functions' output lines go. @default dropped */
   onOutput?: LambdaRuntimeOptions["onOutput"];
+  /** The twin's virtual clock for functions, queues and retries. @default the wall clock */
+  clock?: VirtualClock;
   /** Poll queues continuously (else only through {@link DeployedStack.pollQueues}). @default false */
   pollContinuously?: boolean;
 }
@@ -63,6 +67,7 @@ export class DeployedStack {
     /** The cluster side in force (identities, node roles, RBAC). */
     readonly clusterAccess: ClusterAccessModel,
     private readonly scratch: string,
+    private readonly clock: Clock,
   ) {}
 
   /** Stands the stack up. Always `await stack.close()`. */
@@ -78,11 +83,11 @@ export class DeployedStack {
       region,
       account,
       ec2: emulatorAuthorizationContext(opts.emulator, { region, account, instanceProfiles: model.instanceProfiles }),
-      iamProfiles: {
+      instanceProfiles: {
         account,
         instanceProfile: (name) => {
           const p = opts.emulator.world.iam.get(name);
-          return p && { path: p.path, tags: Object.fromEntries(p.tags) };
+          return p ? { path: p.path, tags: Object.fromEntries(p.tags) } : undefined;
         },
       },
     });
@@ -110,21 +115,31 @@ export class DeployedStack {
       }),
       ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
       ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),
+      ...(opts.clock ? { clock: opts.clock } : {}),
     });
-    const queues = new SqsQueues(
-      { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
-      model.queues,
-    );
+    const queues = new SqsQueues(opts.clock ?? systemClock, model.queues);
     const pollers = model.eventSourceMappings.map((m) => new QueuePoller(m, queues, lambda));
     if (opts.pollContinuously) for (const p of pollers) p.start();
-    return new DeployedStack(model, gateway, iam, queues, lambda, pollers, kubeGateway, access, scratch);
+    const clock = opts.clock ?? systemClock;
+    return new DeployedStack(model, gateway, iam, queues, lambda, pollers, kubeGateway, access, scratch, clock);
   }
 
   /** Invokes a function synchronously with a scheduled-event payload (as its schedule rule would, but waiting). */
   invokeScheduled(name: string) {
     const fn = this.lambda.function(name);
     const rule = this.model.rules.find((r) => r.schedule && r.targets.some((t) => t.arn === fn.arn));
-    return this.lambda.invoke(name, scheduledEvent(rule?.logicalId ?? name, this.model.resolver.target.region));
+    return this.lambda.invoke(
+      name,
+      scheduledEvent(rule?.logicalId ?? name, this.model.resolver.target.region, this.clock.now()),
+    );
+  }
+
+  /** Fires a schedule rule's target as EventBridge does: an asynchronous invoke with a scheduled-event payload. */
+  fireSchedule(ruleLogicalId: string, functionArn: string): void {
+    this.lambda.invokeAsync(
+      functionArn,
+      scheduledEvent(ruleLogicalId, this.model.resolver.target.region, this.clock.now()),
+    );
   }
 
   /** Routes an event through the pattern rules: queue targets get the event as a message, functions an async invoke. */
@@ -151,11 +166,13 @@ export class DeployedStack {
       .find((t) => t.launchTemplateId === instance.launchTemplate?.launchTemplateId);
     const profile = (template?.data.IamInstanceProfile as { Name?: string } | undefined)?.Name;
     if (!profile) return false;
-    const role = this.model.instanceProfiles[profile];
-    if (role !== undefined) return this.clusterAccess.nodeRoles.includes(role);
-    // A profile the controller made for an EC2NodeClass role: its role, by name.
-    const managed = emulator.world.iam.get(profile)?.roles[0];
-    return managed !== undefined && this.clusterAccess.nodeRoles.some((arn) => arn.endsWith(`:role/${managed}`));
+    // The stack's own profiles, or a profile the controller made for a node class role (in the emulator's IAM).
+    const { account } = this.model.resolver.target;
+    const roles = [
+      this.model.instanceProfiles[profile],
+      ...(emulator.world.iam.get(profile)?.roles ?? []).map((r) => `arn:aws:iam::${account}:role/${r}`),
+    ];
+    return roles.some((role) => role !== undefined && this.clusterAccess.nodeRoles.includes(role));
   }
 
   /** Polls every mapped queue once. */
@@ -173,13 +190,13 @@ export class DeployedStack {
   }
 }
 
-function scheduledEvent(rule: string, region: string) {
+function scheduledEvent(rule: string, region: string, now: number) {
   return {
     version: "0",
     id: crypto.randomUUID(),
     "detail-type": "Scheduled Event",
     source: "aws.events",
-    time: new Date().toISOString(),
+    time: new Date(now).toISOString(),
     region,
     resources: [rule],
     detail: {},

@@ -6,13 +6,20 @@
  * and a private temporary directory as `TMPDIR`, `HOME` and working directory. What it does not enforce: the file
  * system outside that directory stays writable (no chroot), CPU is not scaled with memory, and network access is not
  * limited to the twin's endpoints.
+ *
+ * On a virtual clock, the process starts with the virtual-time preload (`--import`): its `Date` and timers follow the
+ * twin's clock, its timeout is virtual, and while it has work in flight it holds the clock (one activity token). As
+ * on Lambda, an environment is frozen between invocations: a virtual timer due then fires at the next invocation.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { VirtualClock } from "../virtual-clock.js";
 import { type InvokeMessage, type ResultMessage, RUNTIME_BOOTSTRAP_SOURCE } from "./runtime-bootstrap.js";
 import type { DeployedFunction } from "./template-model.js";
+import { VIRTUAL_TIME_PRELOAD_SOURCE, type VirtualTimeMessage } from "./virtual-time-preload.js";
 
 /** How one invocation ended. */
 export interface InvocationOutcome {
@@ -39,15 +46,61 @@ export class ExecutionEnvironment {
   private readonly dir: string;
   /** True once killed or crashed: the runtime discards it. */
   dead = false;
+  /** Releases the clock while the process has work in flight (virtual clock only). */
+  private holdsClock?: () => void;
+  private sentSeq = 0;
+  private invoking = false;
+  private readonly virtualTimers = new Set<number>();
+  private dueWhileFrozen: number[] = [];
 
   constructor(
     private readonly fn: DeployedFunction,
     /** Variables added to the template's (endpoints, credentials). */
     private readonly extraEnv: Record<string, string>,
     private readonly onOutput: (fn: string, line: string) => void = () => {},
+    /** The twin's virtual clock; without it the process runs on the wall clock. */
+    private readonly clock?: VirtualClock,
   ) {
     this.dir = mkdtempSync(join(tmpdir(), `stevedore-lambda-${fn.name}-`));
     writeFileSync(join(this.dir, "bootstrap.mjs"), RUNTIME_BOOTSTRAP_SOURCE);
+    if (clock) writeFileSync(join(this.dir, "virtual-time.mjs"), VIRTUAL_TIME_PRELOAD_SOURCE);
+  }
+
+  private now(): number {
+    return this.clock ? this.clock.now() : Date.now();
+  }
+
+  /** Sends a message that gives the process work; on a virtual clock it holds the clock until the process is idle. */
+  private sendWork(child: ChildProcess, msg: object): void {
+    if (!this.clock) {
+      child.send(msg);
+      return;
+    }
+    this.sentSeq++;
+    this.holdsClock ??= this.clock.activity.begin();
+    child.send({ ...msg, now: this.clock.now(), seq: this.sentSeq });
+  }
+
+  private releaseClock(): void {
+    this.holdsClock?.();
+    this.holdsClock = undefined;
+  }
+
+  private onVirtualTime(child: ChildProcess, m: VirtualTimeMessage): void {
+    const clock = this.clock;
+    if (!clock) return;
+    if (m.type === "idle") {
+      if (m.seq === this.sentSeq) this.releaseClock();
+    } else if (m.type === "clear") {
+      this.virtualTimers.delete(m.id);
+    } else if (m.type === "timer") {
+      this.virtualTimers.add(m.id);
+      void clock.sleep(Math.max(0, m.at - clock.now())).then(() => {
+        if (!this.virtualTimers.delete(m.id) || this.dead) return;
+        if (this.invoking) this.sendWork(child, { type: "wake", ids: [m.id] });
+        else this.dueWhileFrozen.push(m.id);
+      });
+    }
   }
 
   private start(): ChildProcess {
@@ -63,10 +116,15 @@ export class ExecutionEnvironment {
       TMPDIR: this.dir,
       HOME: this.dir,
     };
+    const execArgv = [`--max-old-space-size=${heapLimitMb(this.fn.memoryMb)}`];
+    if (this.clock) {
+      execArgv.push("--import", pathToFileURL(join(this.dir, "virtual-time.mjs")).href);
+      env.STEVEDORE_TWIN_CLOCK_START = String(this.clock.now());
+    }
     const child = fork(join(this.dir, "bootstrap.mjs"), [], {
       cwd: this.dir,
       env,
-      execArgv: [`--max-old-space-size=${heapLimitMb(this.fn.memoryMb)}`],
+      execArgv,
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "advanced",
     });
@@ -76,8 +134,10 @@ export class ExecutionEnvironment {
         for (const line of chunk.split("\n")) if (line) this.onOutput(this.fn.name, line);
       });
     }
+    child.on("message", (m: VirtualTimeMessage) => this.onVirtualTime(child, m));
     child.on("exit", () => {
       this.dead = true;
+      this.releaseClock();
     });
     return child;
   }
@@ -87,14 +147,19 @@ export class ExecutionEnvironment {
     const cold = this.child === undefined;
     this.child ??= this.start();
     const child = this.child;
-    const started = Date.now();
+    const started = this.now();
     const id = nextInvocationId++;
+    this.invoking = true;
     return new Promise<InvocationOutcome>((resolve) => {
+      let finished = false;
       const finish = (o: Omit<InvocationOutcome, "cold" | "durationMs">) => {
+        if (finished) return;
+        finished = true;
+        this.invoking = false;
         clearTimeout(timer);
         child.off("message", onMessage);
         child.off("exit", onExit);
-        resolve({ ...o, cold, durationMs: Date.now() - started });
+        resolve({ ...o, cold, durationMs: this.now() - started });
       };
       const onMessage = (m: ResultMessage) => {
         if (m.type !== "result" || m.id !== id) return;
@@ -105,10 +170,13 @@ export class ExecutionEnvironment {
         this.dead = true;
         finish({ status: "crash", error: { name: "Runtime.ExitError", message: `exited (${signal ?? code})` } });
       };
-      const timer = setTimeout(() => {
+      const timedOut = () => {
+        if (finished) return;
         this.kill();
         finish({ status: "timeout", error: { name: "Sandbox.Timedout", message: `timed out after ${timeoutMs} ms` } });
-      }, timeoutMs);
+      };
+      const timer = this.clock ? undefined : setTimeout(timedOut, timeoutMs);
+      void this.clock?.sleep(timeoutMs).then(timedOut);
       child.on("message", onMessage);
       child.on("exit", onExit);
       const msg: InvokeMessage = {
@@ -121,13 +189,18 @@ export class ExecutionEnvironment {
         functionArn: this.fn.arn,
         memoryMb: this.fn.memoryMb,
       };
-      child.send(msg);
+      if (this.dueWhileFrozen.length > 0) {
+        this.sendWork(child, { type: "wake", ids: this.dueWhileFrozen });
+        this.dueWhileFrozen = [];
+      }
+      this.sendWork(child, msg);
     });
   }
 
   /** Kills the process at once (SIGKILL: nothing of the handler runs after this). */
   kill(): void {
     this.dead = true;
+    this.releaseClock();
     this.child?.kill("SIGKILL");
   }
 

@@ -10,6 +10,8 @@
  * Every invocation is billed as Lambda bills it: duration rounded up to the millisecond, times the memory in GB.
  */
 import { randomUUID } from "node:crypto";
+import { type Clock, systemClock } from "../../core/clock.js";
+import type { VirtualClock } from "../virtual-clock.js";
 import { ExecutionEnvironment, type InvocationOutcome } from "./execution-environment.js";
 import type { DeployedFunction } from "./template-model.js";
 
@@ -42,6 +44,11 @@ export interface LambdaRuntimeOptions {
   onOutput?: (fn: string, line: string) => void;
   /** First retry delay of a throttled or failed async event, ms (doubles up to 5 minutes). @default 1000 */
   asyncRetryBaseMs?: number;
+  /**
+   * The twin's virtual clock: environments run with the virtual-time preload, timeouts, retries and event ages are
+   * virtual. @default the wall clock
+   */
+  clock?: VirtualClock;
 }
 
 interface FunctionPool {
@@ -68,12 +75,19 @@ export class LambdaRuntime {
   private readonly pools = new Map<string, FunctionPool>();
   private readonly pendingAsync = new Set<Promise<void>>();
   private closed = false;
+  private readonly clock: Clock;
 
   constructor(
     functions: DeployedFunction[],
     private readonly opts: LambdaRuntimeOptions,
   ) {
     for (const fn of functions) this.pools.set(fn.arn, { fn, idle: [], busy: new Set(), metrics: newMetrics() });
+    this.clock = opts.clock ?? systemClock;
+  }
+
+  /** Invocations running now, over every function. */
+  get running(): number {
+    return [...this.pools.values()].reduce((n, p) => n + p.busy.size, 0);
   }
 
   /** The function with this ARN or short name. */
@@ -94,7 +108,9 @@ export class LambdaRuntime {
       pool.metrics.throttles++;
       return { status: "throttled" };
     }
-    const env = pool.idle.pop() ?? new ExecutionEnvironment(pool.fn, this.opts.extraEnv(pool.fn), this.opts.onOutput);
+    const env =
+      pool.idle.pop() ??
+      new ExecutionEnvironment(pool.fn, this.opts.extraEnv(pool.fn), this.opts.onOutput, this.opts.clock);
     pool.busy.add(env);
     const timeoutMs = this.opts.timeoutMs?.(pool.fn) ?? pool.fn.timeoutSeconds * 1000;
     const outcome = await env.invoke(event, randomUUID(), timeoutMs);
@@ -108,7 +124,7 @@ export class LambdaRuntime {
   /** Asynchronous invoke: returns at once; throttles and failures are retried per the function's settings. */
   invokeAsync(arnOrName: string, event: unknown): void {
     const pool = this.pool(arnOrName);
-    const p = this.deliverAsync(pool, event, Date.now()).finally(() => this.pendingAsync.delete(p));
+    const p = this.deliverAsync(pool, event, this.clock.now()).finally(() => this.pendingAsync.delete(p));
     this.pendingAsync.add(p);
   }
 
@@ -120,7 +136,8 @@ export class LambdaRuntime {
   /** Stops accepting invocations, waits for async ones and kills every environment. */
   async close(): Promise<void> {
     this.closed = true;
-    await this.drain();
+    // On a virtual clock, retries wait on timers nobody advances any more: they are dropped with the environments.
+    if (!this.opts.clock) await this.drain();
     for (const pool of this.pools.values()) {
       for (const env of [...pool.idle, ...pool.busy]) env.dispose();
       pool.idle = [];
@@ -131,11 +148,11 @@ export class LambdaRuntime {
     let delay = this.opts.asyncRetryBaseMs ?? 1000;
     let failures = 0;
     while (!this.closed) {
-      if (Date.now() - enqueuedAt > pool.fn.maxEventAgeSeconds * 1000) break;
+      if (this.clock.now() - enqueuedAt > pool.fn.maxEventAgeSeconds * 1000) break;
       const r = await this.invoke(pool.fn.arn, event);
       if (r.status === "ok") return;
       if (r.status !== "throttled" && ++failures > pool.fn.maxRetryAttempts) break;
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await this.clock.sleep(delay);
       delay = Math.min(delay * 2, 300_000);
     }
     pool.metrics.droppedEvents++;

@@ -45,6 +45,20 @@ export class QueuePoller {
     while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 20));
   }
 
+  /**
+   * Starts a batch for every visible batch's worth of messages, up to the mapping's concurrency, without waiting for
+   * them (a poll of Lambda's pollers on a virtual clock). Returns the number of batches started.
+   */
+  pump(): number {
+    const limit = this.mapping.maxConcurrency ?? 1000;
+    let started = 0;
+    while (this.inFlight < limit && this.queues.depth(this.mapping.queueArn).visible > 0) {
+      void this.pollOnce().catch(() => false);
+      started++;
+    }
+    return started;
+  }
+
   /** Receives and processes one batch now (returns false when the queue had nothing visible). */
   async pollOnce(): Promise<boolean> {
     const batch = this.queues.receive(this.mapping.queueArn, this.mapping.batchSize);

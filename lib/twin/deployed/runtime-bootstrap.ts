@@ -53,10 +53,13 @@ function toError(err) {
   return err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : { name: "Error", message: String(err) };
 }
 process.on("message", async (msg) => {
+  globalThis.__stevedoreTwinOnMessage?.(msg);
   if (msg.type !== "invoke") return;
   let handler;
   try {
-    handler = await loadHandler();
+    // On the twin's virtual clock, the init phase holds the clock (the virtual-time preload defines the hook).
+    const work = globalThis.__stevedoreTwinWork ?? ((p) => p);
+    handler = await work(loadHandler());
   } catch (err) {
     process.send({ type: "result", id: msg.id, ok: false, error: toError(err), initError: true });
     return;

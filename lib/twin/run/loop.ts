@@ -85,18 +85,28 @@ class Sampler {
 }
 
 /** Ticks the simulated cluster and lets the collector and the sampler observe it. */
-function tickCluster(run: TwinRun, sampler: Sampler, now: number): void {
+function tickCluster(run: TwinRun, sampler: Sampler, now: number, joinable: InstanceFilter): void {
   const { world, sim, collector } = run;
   const instances = world.aws.instances();
-  sim.tick(now, instances);
+  sim.tick(now, joinable(instances));
   // One snapshot of the cluster after the simulation step serves both observers.
   const pods = world.store.view<Pod>("pods");
   collector.observe(now, world.store.view("nodes"), pods, instances);
   sampler.maybeSample(now, pods, instances);
 }
 
-/** Starts the cluster loop; it ticks every virtual second until stopped. */
-export function startClusterLoop(run: TwinRun, onProgress?: (line: string) => void): ClusterLoop {
+/** The instances whose kubelets may join the cluster. */
+export type InstanceFilter = (instances: InstanceSnapshot[]) => InstanceSnapshot[];
+
+/**
+ * Starts the cluster loop; it ticks every virtual second until stopped. `joinable` picks the instances whose
+ * kubelets register (all by default).
+ */
+export function startClusterLoop(
+  run: TwinRun,
+  onProgress?: (line: string) => void,
+  joinable: InstanceFilter = (all) => all,
+): ClusterLoop {
   const { world, clock } = run;
   const steps = dueSteps(run);
   const stepCtx: StepContext = {
@@ -120,7 +130,7 @@ export function startClusterLoop(run: TwinRun, onProgress?: (line: string) => vo
         if (step.config !== undefined) await run.refreshStartupTaints();
       }
       runDeferred(stepCtx, now);
-      tickCluster(run, sampler, now);
+      tickCluster(run, sampler, now, joinable);
       await clock.sleep(TICK_MS);
     }
   })();
@@ -137,13 +147,26 @@ export function startClusterLoop(run: TwinRun, onProgress?: (line: string) => vo
  * timeout bounds them) while the cluster keeps ticking, then stops the cluster loop.
  */
 export async function runToEnd(run: TwinRun, actors: Promise<void>[], cluster: ClusterLoop): Promise<void> {
-  const { clock, bus } = run;
+  const { bus } = run;
+  await runToEndWith(run, cluster, { stop: () => bus.stop(), running: () => bus.runningFunctions().length });
+  await Promise.race([Promise.all([...actors, cluster.done]), run.clock.advance(TICK_MS)]);
+  run.stopEvents();
+}
+
+/** What invokes the controllers: stopped at the scenario's end, then waited for while invocations run. */
+export interface ControllerTriggers {
+  stop(): void;
+  /** Invocations running now. */
+  running(): number;
+}
+
+/** {@link runToEnd} for any controller triggers (the in-process bus, or a deployed stack's rules and pollers). */
+export async function runToEndWith(run: TwinRun, cluster: ClusterLoop, triggers: ControllerTriggers): Promise<void> {
+  const { clock } = run;
   await clock.advanceTo(run.end);
-  bus.stop();
+  triggers.stop();
   const grace = run.end + (run.scenario.controllers.loopSeconds + 120) * 1000;
-  while (bus.runningFunctions().length > 0 && clock.now() < grace) await clock.advance(TICK_MS);
+  while (triggers.running() > 0 && clock.now() < grace) await clock.advance(TICK_MS);
   cluster.stop();
   await clock.advance(TICK_MS * 2);
-  await Promise.race([Promise.all([...actors, cluster.done]), clock.advance(TICK_MS)]);
-  run.stopEvents();
 }

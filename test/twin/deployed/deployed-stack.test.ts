@@ -163,6 +163,16 @@ describe("deployed mode", () => {
         decisions.some((d) => d.action === "launch-failed" && d.details.errorClass === "UnauthorizedError"),
         JSON.stringify(decisions),
       );
+      // The metric, as CloudWatch would read it from the function's log (embedded metric format).
+      const metrics = w.output
+        .map((line) => line.slice(line.indexOf(": ") + 2))
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((m) => m._aws !== undefined && m.LaunchFailures !== undefined);
+      assert.ok(
+        metrics.some((m) => m.errorClass === "UnauthorizedError" && (m.LaunchFailures as number) >= 1),
+        "a LaunchFailures metric with errorClass UnauthorizedError",
+      );
     } finally {
       await w.close();
     }
@@ -248,19 +258,20 @@ describe("deployed mode", () => {
     }
   });
 
-  test("simulate --deployed: two rounds of the default scenario run clean on the shipped bundles", async () => {
+  test("simulate --deployed: three virtual minutes of the default scenario on the virtual clock, judged clean", async () => {
     const scenario = await loadScenario(join(REPO_ROOT, "scenarios/default.yaml"));
     // The assembly was synthesized for the harness's cluster name; the scenario's discovery tags follow it.
     const config = scenario.config
       .replaceAll("karpenter.sh/discovery: twin", `karpenter.sh/discovery: ${CLUSTER}`)
       .replaceAll("StevedoreNodeRole-twin", `StevedoreNodeRole-${CLUSTER}`);
     const report = await runDeployed({
-      scenario: { ...scenario, clusterName: CLUSTER, config },
+      scenario: { ...scenario, clusterName: CLUSTER, config, controllers: { ...scenario.controllers, loopSeconds: 5 } },
       assemblyDir: assembly,
-      rounds: 2,
+      minutes: 3,
     });
-    assert.equal(report.lambda.provisioner?.invocations, 2);
-    assert.equal(report.lambda.garbageCollector?.invocations, 1, "rate(2 minutes): every second round");
+    assert.ok(report.virtualMinutes >= 3, "the bundles ran on the virtual clock");
+    assert.ok((report.lambda.provisioner?.invocations ?? 0) >= 2);
+    assert.ok((report.lambda.garbageCollector?.invocations ?? 0) >= 1, "rate(2 minutes)");
     for (const [fn, m] of Object.entries(report.lambda)) assert.deepEqual([fn, m.errors, m.timeouts], [fn, 0, 0]);
     assert.ok((report.lambda.provisioner?.gbSeconds ?? 0) > 0);
     // The controller's bill: the provisioner's billed GB-s of two one-minute rounds, times 21,900 for a month.
@@ -279,5 +290,7 @@ describe("deployed mode", () => {
     assert.ok(report.cluster.nodes > 0, "their kubelets joined");
     assert.equal(report.iam.calls["ec2:CreateFleet"]?.denied, 0);
     assert.ok(report.stack.unmodelled.some((u) => u.type === "AWS::CloudWatch::Alarm"));
+    assert.deepEqual(report.invariants, { duplicateLaunches: 0, leakedInstances: 0, strandedPods: 0, violations: 0 });
+    assert.ok((report.decisionKinds["provisioner.launch"] ?? 0) > 0, JSON.stringify(report.decisionKinds));
   });
 });

@@ -13,6 +13,7 @@ import { LambdaRuntime } from "../../../lib/twin/deployed/lambda-runtime.js";
 import { QueuePoller } from "../../../lib/twin/deployed/queue-poller.js";
 import { SqsQueues } from "../../../lib/twin/deployed/sqs-queues.js";
 import type { DeployedFunction, DeployedQueue } from "../../../lib/twin/deployed/template-model.js";
+import { VirtualClock } from "../../../lib/twin/virtual-clock.js";
 
 const root = mkdtempSync(join(tmpdir(), "stevedore-runtime-test-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -93,6 +94,43 @@ describe("deployed Lambda runtime", () => {
       const next = await rt.invoke("slow", {});
       assert.ok(next.status === "ok" && next.cold, "a new environment");
       assert.equal(rt.metrics().slow.timeouts, 1);
+    } finally {
+      await rt.close();
+    }
+  });
+
+  test("on a virtual clock the bundle's Date and timers are the twin's: an hour's sleep takes no real hour", async () => {
+    const f = fn(
+      "sleeper",
+      `import { setTimeout as sleepFor } from "node:timers/promises";
+       export async function handler(event, context) {
+         const t0 = Date.now();
+         const remaining = context.getRemainingTimeInMillis();
+         await new Promise((r) => setTimeout(r, 10 * 60_000));
+         await sleepFor(50 * 60_000);
+         return { t0, slept: Date.now() - t0, newDate: new Date().getTime() - t0, remaining };
+       }`,
+      { timeoutSeconds: 900 * 10 },
+    );
+    const start = Date.UTC(2030, 0, 1);
+    const clock = new VirtualClock({ start });
+    const rt = new LambdaRuntime([f], { extraEnv: () => ({}), clock });
+    try {
+      const wallStart = Date.now();
+      const outcome = rt.invoke("sleeper", {});
+      let result: Awaited<typeof outcome> | undefined;
+      void outcome.then((o) => {
+        result = o;
+      });
+      while (!result && clock.now() < start + 2 * 3_600_000) await clock.advance(60_000, 60_000);
+      assert.ok(result?.status === "ok", JSON.stringify(result));
+      const v = result.value as { t0: number; slept: number; newDate: number; remaining: number };
+      assert.equal(v.t0, start, "Date.now() is the twin's virtual time");
+      assert.equal(v.slept, 3_600_000, "setTimeout and timers/promises sleep virtual time");
+      assert.equal(v.newDate, 3_600_000, "new Date() follows");
+      assert.equal(v.remaining, 9_000_000, "the deadline is virtual");
+      assert.equal(result.durationMs, 3_600_000, "billed on virtual time");
+      assert.ok(Date.now() - wallStart < 30_000, "an hour of virtual sleep takes seconds");
     } finally {
       await rt.close();
     }
