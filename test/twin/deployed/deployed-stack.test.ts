@@ -201,6 +201,40 @@ describe("deployed mode", () => {
     }
   });
 
+  test("a ClusterRole without pods/eviction: the drain is forbidden and the node is not terminated with its pod", async () => {
+    const w = await world(model(), undefined, (read) => ({
+      ...read,
+      roles: read.roles.map((r) => ({
+        ...r,
+        rules: r.rules.filter((rule) => !rule.resources.includes("pods/eviction")),
+      })),
+    }));
+    try {
+      w.h.pod("web-0", { cpu: "1" });
+      assert.equal((await w.stack.invokeScheduled("provisioner")).status, "ok");
+      w.h.advance(10_000); // the kubelet joins
+      assert.equal((await w.stack.invokeScheduled("provisioner")).status, "ok"); // registration
+      w.h.settle();
+      const [claim] = await w.state.listClaims();
+      assert.ok(claim?.nodeName && w.h.pods().find((p) => p.metadata.name === "web-0")?.spec.nodeName);
+      // The node is to be drained (as an expiry would mark it), with a deadline far away.
+      await w.state.updateClaim(claim, {
+        state: "Draining",
+        disruptionReason: "Expired",
+        drainDeadline: Date.now() + 3_600_000,
+      });
+      await w.stack.invokeScheduled("disruptor");
+      assert.ok(
+        w.stack.kubeGateway.denials.some((d) => d.resource === "pods/eviction"),
+        JSON.stringify(w.stack.kubeGateway.denials),
+      );
+      assert.equal(w.h.liveInstances().length, 1, "not terminated while its pod is still on it");
+      assert.ok(w.h.pods().find((p) => p.metadata.name === "web-0")?.spec.nodeName, "the pod is still running");
+    } finally {
+      await w.close();
+    }
+  });
+
   test("a missing environment variable fails the cold start, naming it", async () => {
     const m = model();
     const provisioner = m.functions.find((f) => f.name === "provisioner");
