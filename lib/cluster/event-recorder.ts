@@ -28,6 +28,7 @@ import {
   type EventSubject,
   emptyEventStats,
 } from "./events.js";
+import { kubeCallOptions } from "./kube-client.js";
 
 /** Options of {@link KubeEventRecorder}. */
 export interface KubeEventRecorderOptions {
@@ -52,23 +53,6 @@ export interface KubeEventRecorderOptions {
   requestTimeoutMs?: number;
   /** Longest `flush()` waits; writes still queued then are dropped (those in flight finish on their own). @default 5000 */
   flushTimeoutMs?: number;
-}
-
-/** Call options with a request timeout (and a Content-Type for patches). */
-function callOptions(timeoutMs: number, patchType?: string): ConfigurationOptions {
-  const base: ConfigurationOptions = {
-    middleware: [
-      {
-        pre: (ctx) => {
-          ctx.setSignal(AbortSignal.timeout(timeoutMs));
-          return new Observable(Promise.resolve(ctx));
-        },
-        post: (ctx) => new Observable(Promise.resolve(ctx)),
-      },
-    ],
-    middlewareMergeStrategy: "append",
-  };
-  return patchType ? setHeaderOptions("Content-Type", patchType, base) : base;
 }
 
 /** Longest message stored (the events.k8s.io `note` limit). */
@@ -247,7 +231,10 @@ export class KubeEventRecorder implements EventRecorder {
       lastTimestamp: new Date(t.lastAt),
       count,
     };
-    await this.core.createNamespacedEvent({ namespace: t.namespace, body }, callOptions(this.opts.requestTimeoutMs));
+    await this.core.createNamespacedEvent(
+      { namespace: t.namespace, body },
+      kubeCallOptions(this.opts.requestTimeoutMs),
+    );
     t.name = name;
     t.writtenCount = count;
     this.stats.created++;
@@ -258,7 +245,7 @@ export class KubeEventRecorder implements EventRecorder {
     const body = { count, lastTimestamp: new Date(t.lastAt).toISOString() };
     await this.core.patchNamespacedEvent(
       { name: t.name as string, namespace: t.namespace, body },
-      callOptions(this.opts.requestTimeoutMs, PatchStrategy.MergePatch),
+      kubeCallOptions(this.opts.requestTimeoutMs, PatchStrategy.MergePatch),
     );
     t.writtenCount = count;
     t.lastWriteAt = this.clock.now();

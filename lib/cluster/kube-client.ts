@@ -99,20 +99,7 @@ export class KubeClusterClient implements ClusterClient {
 
   /** Per-call options: request timeout, plus a Content-Type for patches. */
   private callOptions(patchType?: string): ConfigurationOptions {
-    const timeoutMs = this.options.requestTimeoutMs ?? 30_000;
-    const base: ConfigurationOptions = {
-      middleware: [
-        {
-          pre: (ctx) => {
-            ctx.setSignal(AbortSignal.timeout(timeoutMs));
-            return new Observable(Promise.resolve(ctx));
-          },
-          post: (ctx) => new Observable(Promise.resolve(ctx)),
-        },
-      ],
-      middlewareMergeStrategy: "append",
-    };
-    return patchType ? setHeaderOptions("Content-Type", patchType, base) : base;
+    return kubeCallOptions(this.options.requestTimeoutMs ?? 30_000, patchType);
   }
 
   private async read<T>(operation: string, call: () => Promise<T>): Promise<T> {
@@ -347,4 +334,21 @@ export class KubeClusterClient implements ClusterClient {
       throw toClusterError(err, `delete node ${nodeName}`);
     }
   }
+}
+
+/** client-node call options with a request timeout (and a Content-Type for patches). */
+export function kubeCallOptions(timeoutMs: number, patchType?: string): ConfigurationOptions {
+  const base: ConfigurationOptions = {
+    middleware: [
+      {
+        pre: (ctx) => {
+          ctx.setSignal(AbortSignal.timeout(timeoutMs));
+          return new Observable(Promise.resolve(ctx));
+        },
+        post: (ctx) => new Observable(Promise.resolve(ctx)),
+      },
+    ],
+    middlewareMergeStrategy: "append",
+  };
+  return patchType ? setHeaderOptions("Content-Type", patchType, base) : base;
 }
