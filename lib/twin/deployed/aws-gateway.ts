@@ -14,9 +14,6 @@ import { type Ec2AuthorizationContext, ec2AuthorizationChecks } from "./ec2-auth
 import { type IamAuthorizationContext, iamAuthorizationChecks } from "./iam-authorization.js";
 import type { AuthorizationCheck, IamEvaluator } from "./iam-evaluator.js";
 
-/** The IAM Query API version (`Version=` of every IAM call). */
-const IAM_API_VERSION = "2010-05-08";
-
 /** Settings of {@link AwsGateway}. */
 export interface AwsGatewayOptions {
   /** The AWS emulator's endpoint. */

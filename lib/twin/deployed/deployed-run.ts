@@ -113,9 +113,10 @@ export async function runDeployed(opts: DeployedRunOptions): Promise<DeployedRep
     const deployedState = new DynamoStateStore({ client: dynamo, tableName: model.table?.name ?? "", clock });
     const deployedWorld = withDeployedState(world, deployedState, clock);
     const minutes = opts.minutes;
-    const deployedScenario = withStackNodeRole(scenario, deployed);
+    // The scenarios' NodeClasses name the stack's node role, StevedoreNodeRole-<cluster>; one naming another role
+    // gets nodes that never join, as on EKS (the report counts them as withoutNodeAccess).
     const run = await setUpRun(
-      minutes === undefined ? deployedScenario : { ...deployedScenario, duration: `${minutes}m` },
+      minutes === undefined ? scenario : { ...scenario, duration: `${minutes}m` },
       0,
       clock,
       deployedWorld,
@@ -140,17 +141,6 @@ export async function runDeployed(opts: DeployedRunOptions): Promise<DeployedRep
     await world.close();
     stopTracking();
   }
-}
-
-/**
- * The scenario with its NodeClasses' `role` set to the stack's node role: the scenarios name the role
- * `StevedoreNodeRole-<cluster>`, which the in-process twin does not check, while on EKS (and here) only a role with
- * an access entry joins; an operator deploying the stack writes the node role it created.
- */
-function withStackNodeRole(scenario: Scenario, stack: DeployedStack): Scenario {
-  const nodeRole = stack.clusterAccess.nodeRoles[0]?.split("/").pop();
-  if (!nodeRole) return scenario;
-  return { ...scenario, config: scenario.config.replaceAll(/^(\s*)role: .*$/gm, `$1role: ${nodeRole}`) };
 }
 
 /** The world as the deployed controllers see it: their own table, which config changes are copied into. */
