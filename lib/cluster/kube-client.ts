@@ -18,9 +18,11 @@ import type { DaemonSet, Node, Pod, PodDisruptionBudget, Taint } from "../core/k
 import { type Logger, silentLogger } from "../core/logger.js";
 import { isProvisionable } from "../core/pods.js";
 import { ClusterApiError, isConflict, isNotFound, statusCodeOf, toClusterError } from "./errors.js";
+import { nodeEssentials, startNodeWatch } from "./node-watch.js";
+import type { ObjectListing } from "./object-watch.js";
 import { type PodListing, startPodWatch } from "./pod-watch.js";
 import { type RetryPolicy, withRetries } from "./retry.js";
-import type { ClusterClient, EvictionResult, PodEvent, WatchHandle } from "./types.js";
+import type { ClusterClient, EvictionResult, NodeEvent, PodEvent, WatchHandle } from "./types.js";
 
 /** Options of `KubeClusterClient`. */
 export interface KubeClusterClientOptions {
@@ -114,6 +116,7 @@ export class KubeClusterClient implements ClusterClient {
   private async listAll<T>(
     operation: string,
     page: (cont?: string) => Promise<ListPage>,
+    keep?: (item: T) => T,
   ): Promise<{ items: T[]; resourceVersion: string }> {
     for (let restart = 0; ; restart++) {
       const items: T[] = [];
@@ -122,7 +125,8 @@ export class KubeClusterClient implements ClusterClient {
       try {
         do {
           const result = await this.read(operation, () => page(cont));
-          items.push(...toPlain<T[]>(result.items));
+          const plain = toPlain<T[]>(result.items);
+          items.push(...(keep ? plain.map(keep) : plain));
           if (!resourceVersion) resourceVersion = result.metadata?.resourceVersion ?? "";
           cont = result.metadata?._continue || undefined;
         } while (cont);
@@ -156,19 +160,45 @@ export class KubeClusterClient implements ClusterClient {
   watchUnscheduledPods(onEvent: (e: PodEvent) => void): Promise<WatchHandle> {
     return startPodWatch(
       {
-        kubeConfig: this.options.kubeConfig,
+        ...this.watchSettings(),
         path: "/api/v1/pods",
         fieldSelector: "spec.nodeName=",
         list: () => this.listPodPages("spec.nodeName="),
-        clock: this.clock,
-        random: this.random,
-        logger: this.logger,
-        initialBackoffMs: this.options.watchInitialBackoffMs ?? 250,
-        maxBackoffMs: this.options.watchMaxBackoffMs ?? 10_000,
-        timeoutSeconds: this.options.watchTimeoutSeconds ?? 300,
       },
       onEvent,
     );
+  }
+
+  /**
+   * Watches Nodes. Each page of a listing is cut down to what the watch keeps (`nodeEssentials`) as it arrives, so
+   * a large cluster's listing does not sit whole in memory; live events carry whole Nodes.
+   */
+  watchNodes(onEvent: (e: NodeEvent) => void): Promise<WatchHandle> {
+    return startNodeWatch(
+      { ...this.watchSettings(), path: "/api/v1/nodes", list: () => this.listNodeEssentials() },
+      onEvent,
+    );
+  }
+
+  private listNodeEssentials(): Promise<ObjectListing<Node>> {
+    return this.listAll<Node>(
+      "list nodes",
+      (cont) => this.core.listNode({ limit: this.pageSize, _continue: cont }, this.callOptions()),
+      nodeEssentials,
+    );
+  }
+
+  /** Connection, clock and reconnect settings shared by the watches. */
+  private watchSettings() {
+    return {
+      kubeConfig: this.options.kubeConfig,
+      clock: this.clock,
+      random: this.random,
+      logger: this.logger,
+      initialBackoffMs: this.options.watchInitialBackoffMs ?? 250,
+      maxBackoffMs: this.options.watchMaxBackoffMs ?? 10_000,
+      timeoutSeconds: this.options.watchTimeoutSeconds ?? 300,
+    };
   }
 
   async listNodes(): Promise<Node[]> {

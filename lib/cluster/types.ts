@@ -19,6 +19,12 @@ export interface PodEvent {
   pod: Pod;
 }
 
+/** A change seen on a node watch. */
+export interface NodeEvent {
+  type: "ADDED" | "MODIFIED" | "DELETED";
+  node: Node;
+}
+
 /** A running watch; `stop()` ends it. `done` settles when it ends (after stop or a fatal error). */
 export interface WatchHandle {
   stop(): void;
@@ -36,6 +42,12 @@ export interface ClusterClient {
    * `onEvent` receives every change; the handle stops it.
    */
   watchUnscheduledPods(onEvent: (e: PodEvent) => void): Promise<WatchHandle>;
+  /**
+   * Watches every Node the same way: the initial list arrives as ADDED events, then live changes; a 410 Gone
+   * re-lists and emits the difference. Nodes from a listing carry only their identity, labels, taints and
+   * condition statuses (live events carry whole Nodes). Rejects if the first list fails.
+   */
+  watchNodes(onEvent: (e: NodeEvent) => void): Promise<WatchHandle>;
   listNodes(): Promise<Node[]>;
   getNode(name: string): Promise<Node | undefined>;
   listDaemonSets(): Promise<DaemonSet[]>;
