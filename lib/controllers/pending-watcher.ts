@@ -1,0 +1,219 @@
+/**
+ * The watcher (reaction `seconds`): the cheap waiting half of provisioning. One invocation watches unscheduled
+ * pods and Nodes for `watchSeconds` (its schedule's interval plus a little overlap, so consecutive watchers leave
+ * no gap) and triggers the provisioner — an asynchronous invoke that returns at once — when there is something to
+ * decide:
+ *
+ * - a pod the provisioner would provision for (`isProvisionable`: kube-scheduler marked it Unschedulable; not
+ *   bound, nominated, DaemonSet-owned, mirror, finished or terminating), counted once per pod while it stays so;
+ * - a Node that registration waits for (a Stevedore node not yet initialized) when it is added or turns Ready.
+ *
+ * Each watch's initial listing counts, so what was already waiting when the watcher started triggers once. Events
+ * are debounced (`trigger-debouncer.ts`: 100 ms idle, 1 s max), and at most one trigger starts per second; a
+ * trigger that fails is logged and tried again a second later, never ending the watch. The watcher holds no lease
+ * and writes nothing: two overlapping watchers at worst trigger the provisioner twice, and its lease and reserved
+ * concurrency make the second invocation a short one.
+ */
+import type { ProvisionerTrigger } from "../cloud/provisioner-trigger.js";
+import type { ClusterClient, NodeEvent, PodEvent, WatchHandle } from "../cluster/types.js";
+import type { Clock } from "../core/clock.js";
+import { type Node, objectKey } from "../core/kube-objects.js";
+import { isProvisionable } from "../core/pods.js";
+import { waitAtMost } from "../core/wait-at-most.js";
+import { LABEL_INITIALIZED, LABEL_NODEPOOL, LABEL_PROVISIONER_NAME, TAINT_UNREGISTERED } from "../core/well-known.js";
+import { isNodeReady } from "../view/cluster-view.js";
+import type { Telemetry } from "./telemetry.js";
+import { type DebounceWindows, type TriggerBatch, TriggerDebouncer } from "./trigger-debouncer.js";
+
+/** What the watcher needs: far less than a controller (no store, no cloud, no solver). */
+export interface WatcherDeps {
+  cluster: ClusterClient;
+  clock: Clock;
+  telemetry: Telemetry;
+  trigger: ProvisionerTrigger;
+}
+
+/** Watcher settings. */
+export interface WatcherOptions extends DebounceWindows {
+  /** How long one invocation watches. @default 62 */
+  watchSeconds?: number;
+  /** Clock time at which the watcher stops even if `watchSeconds` have not passed (Lambda: timeout less a margin). @default none */
+  deadline?: number;
+  /** Longest one trigger call may take before it counts as failed (real time). @default 5000 */
+  triggerTimeoutMs?: number;
+  /** Longest one wait between checks (the retry cadence when nothing happens). @default 1000 */
+  tickMs?: number;
+}
+
+/** What one watcher invocation did. */
+export interface WatcherResult {
+  /** Pods that became provisionable (each counted once while it stays so). */
+  podEvents: number;
+  /** Node additions and Ready transitions registration waits for. */
+  nodeEvents: number;
+  /** Triggers the provisioner accepted. */
+  triggers: number;
+  /** Trigger calls that failed or timed out (tried again later). */
+  triggerFailures: number;
+  /** Watches that could not start or ended with an error. */
+  watchFailures: number;
+  /** Why it stopped. */
+  stoppedBy: "watchSeconds" | "deadline" | "no-watch";
+}
+
+/** Whether a Node is one of Stevedore's that registration or initialization still waits for. */
+export function awaitsRegistration(node: Node): boolean {
+  const labels = node.metadata.labels ?? {};
+  if (labels[LABEL_INITIALIZED] === "true") return false;
+  const unregistered = (node.spec?.taints ?? []).some((t) => t.key === TAINT_UNREGISTERED);
+  return unregistered || labels[LABEL_NODEPOOL] !== undefined || labels[LABEL_PROVISIONER_NAME] !== undefined;
+}
+
+/** The watcher controller. */
+export class PendingWatcher {
+  private readonly debouncer: TriggerDebouncer;
+  /** Pods already counted as provisionable (by uid). */
+  private readonly provisionable = new Set<string>();
+  /** Whether each Node was Ready when last seen. */
+  private readonly nodeReady = new Map<string, boolean>();
+  private readonly result: WatcherResult = {
+    podEvents: 0,
+    nodeEvents: 0,
+    triggers: 0,
+    triggerFailures: 0,
+    watchFailures: 0,
+    stoppedBy: "watchSeconds",
+  };
+  private wake: (() => void) | undefined;
+  private liveWatches = 0;
+
+  constructor(
+    private readonly deps: WatcherDeps,
+    private readonly opts: WatcherOptions = {},
+  ) {
+    this.debouncer = new TriggerDebouncer(opts);
+  }
+
+  /** One invocation: watch, trigger, stop at `watchSeconds` or the deadline. */
+  async run(): Promise<WatcherResult> {
+    const { clock, telemetry } = this.deps;
+    const byWindow = clock.now() + (this.opts.watchSeconds ?? 62) * 1000;
+    const end = Math.min(byWindow, this.opts.deadline ?? Number.POSITIVE_INFINITY);
+    const watches = [
+      await this.start("pods", (onEvent) => this.deps.cluster.watchUnscheduledPods(onEvent), this.onPod),
+      await this.start("nodes", (onEvent) => this.deps.cluster.watchNodes(onEvent), this.onNode),
+    ].filter((w): w is WatchHandle => w !== undefined);
+    try {
+      if (watches.length === 0) this.result.stoppedBy = "no-watch";
+      else await this.loop(end);
+      if (this.result.stoppedBy === "watchSeconds" && end < byWindow) this.result.stoppedBy = "deadline";
+    } finally {
+      for (const w of watches) w.stop();
+      await Promise.all(watches.map((w) => w.done.catch(() => {})));
+      telemetry.logger.info("watcher done", { ...this.result });
+      telemetry.metrics.flush();
+    }
+    return this.result;
+  }
+
+  /** Starts one watch; a watch that cannot start or later fails is logged and counted, the others go on. */
+  private async start<E>(
+    what: string,
+    watch: (onEvent: (e: E) => void) => Promise<WatchHandle>,
+    onEvent: (e: E) => void,
+  ): Promise<WatchHandle | undefined> {
+    const { logger } = this.deps.telemetry;
+    try {
+      const handle = await watch((e) => onEvent.call(this, e));
+      this.liveWatches++;
+      handle.done.then(
+        () => this.liveWatches--,
+        (err: unknown) => {
+          this.liveWatches--;
+          this.result.watchFailures++;
+          logger.error(`${what} watch ended`, { error: String(err) });
+          this.wake?.();
+        },
+      );
+      return handle;
+    } catch (err) {
+      this.result.watchFailures++;
+      logger.error(`cannot watch ${what}`, { error: String(err) });
+      return undefined;
+    }
+  }
+
+  /** Until `end`: sleeps until the next trigger is due or an event arrives, and triggers what is due. */
+  private async loop(end: number): Promise<void> {
+    const { clock } = this.deps;
+    const tickMs = this.opts.tickMs ?? 1000;
+    while (clock.now() < end && this.liveWatches > 0) {
+      const now = clock.now();
+      const batch = this.debouncer.take(now);
+      if (batch) {
+        await this.fire(batch);
+        continue;
+      }
+      const until = Math.min(end, this.debouncer.dueAt() ?? end, now + tickMs);
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        void clock.sleep(Math.max(1, until - now)).then(resolve);
+      });
+      this.wake = undefined;
+    }
+  }
+
+  /** One trigger; a failure puts the batch back, to be tried again after the minimum interval. */
+  private async fire(batch: TriggerBatch): Promise<void> {
+    const { clock, telemetry } = this.deps;
+    let error: unknown;
+    const call = this.deps.trigger.trigger(batch.reason, batch.count).catch((err: unknown) => {
+      error = err ?? new Error("trigger failed");
+    });
+    const settled = await waitAtMost(call, this.opts.triggerTimeoutMs ?? 5000);
+    if (settled && error === undefined) {
+      this.result.triggers++;
+      telemetry.logger.info("provisioner triggered", { ...batch });
+      return;
+    }
+    this.result.triggerFailures++;
+    telemetry.logger.warn("provisioner trigger failed; trying again", {
+      ...batch,
+      error: settled ? String(error) : "timed out",
+    });
+    this.debouncer.restore(batch, clock.now());
+  }
+
+  private note(reason: "pods" | "nodes"): void {
+    this.debouncer.note(reason, this.deps.clock.now());
+    this.wake?.();
+  }
+
+  private onPod(e: PodEvent): void {
+    const uid = e.pod.metadata.uid ?? objectKey(e.pod);
+    if (e.type === "DELETED" || !isProvisionable(e.pod)) {
+      this.provisionable.delete(uid);
+      return;
+    }
+    if (this.provisionable.has(uid)) return;
+    this.provisionable.add(uid);
+    this.result.podEvents++;
+    this.note("pods");
+  }
+
+  private onNode(e: NodeEvent): void {
+    const name = e.node.metadata.name ?? "";
+    if (e.type === "DELETED") {
+      this.nodeReady.delete(name);
+      return;
+    }
+    const wasReady = this.nodeReady.get(name);
+    const ready = isNodeReady(e.node);
+    this.nodeReady.set(name, ready);
+    const appeared = wasReady === undefined;
+    const turnedReady = ready && wasReady === false;
+    if (!(appeared || turnedReady) || !awaitsRegistration(e.node)) return;
+    this.result.nodeEvents++;
+    this.note("nodes");
+  }
+}
