@@ -1,10 +1,12 @@
 /**
  * The provisioning controller (the life of a pending pod in docs/ARCHITECTURE.md). One invocation: take the `provisioner` lease (another invocation
- * holding it → do nothing); load the configuration in force; then for `loopSeconds` run passes — registration and
+ * holding it → do nothing); load the configuration in force; then run passes — registration and
  * liveness of launched claims, recovery of interrupted launches, and a solve of the provisionable pods (plus headroom
  * and `minNodes` virtual pods) against existing and in-flight capacity, launching each new node crash-safely; static
- * pools (`replicas`) are kept at their node count first (static-capacity.ts). A pod
- * watch triggers passes within the batching windows; without triggers a pass still runs every `maxBatchMs`.
+ * pools (`replicas`) are kept at their node count first (static-capacity.ts). With `stopWhenIdle` (the Lambda
+ * handler's burst) passes follow each other until one finds nothing to do, and the watcher or the schedule starts
+ * the next invocation; otherwise, for `loopSeconds`, a pod watch triggers passes within the batching windows and
+ * without triggers a pass still runs every `maxBatchMs`.
  * Insufficient capacity marks offerings unavailable and re-solves at once (falling back across types, zones and
  * capacity types); throttling backs off, bounded, without a launch storm. No pass and no solve round starts once
  * the invocation's `deadline` is near (a pass is expected to take as long as the slowest of the last three); the next
@@ -22,8 +24,10 @@ import { failedSchedulingEvents, nominatedEvents, podsByKey } from "./controller
 import { InvocationDeadline } from "./deadline.js";
 import { flushSideChannels, logDecision, recordEvent } from "./decisions.js";
 import { type ControllerDeps, randomIds } from "./deps.js";
+import { reportFleet } from "./fleet-metrics.js";
 import { ClaimLauncher, type LaunchOutcome, launchBatches } from "./launch.js";
 import { LeaseHolder } from "./lease.js";
+import { capPendingPods, oldest } from "./pending-pods.js";
 import { DEFAULT_PENDING_GRACE_MS, recoverPendingClaims } from "./recovery.js";
 import { reconcileRegistration } from "./registration.js";
 import { loadInstanceTypes, refreshView, takeSnapshot } from "./snapshot.js";
@@ -48,8 +52,14 @@ export interface ProvisionerOptions {
   throttleBackoffMs?: number;
   /** Back-off ceiling. @default 30000 */
   maxThrottleBackoffMs?: number;
-  /** Hold a pod watch (else passes run every `batchMaxMs`). @default true */
+  /** Hold a pod watch (else passes run every `batchMaxMs`); never in burst mode. @default true */
   watch?: boolean;
+  /**
+   * Burst mode: run passes back to back until one finds nothing to do (no launch, registration change, recovery,
+   * throttling back-off, or pods left over by `maxPodsPerSolve`, the solve rounds or the deadline), still never
+   * past `loopSeconds` or the deadline. @default false
+   */
+  stopWhenIdle?: boolean;
   /**
    * The LP lower bound (logged after the launches) runs only when at least this much of the invocation is left.
    * @default 10000
@@ -83,6 +93,8 @@ export interface ProvisionerResult {
   unschedulable: number;
   /** Passes and solve rounds not started because the deadline was near. */
   deadlineStops: number;
+  /** Burst mode: the invocation ended because a pass found nothing to do. */
+  idle?: boolean;
 }
 
 /** The provisioning controller. */
@@ -111,6 +123,7 @@ export class Provisioner {
       throttleBackoffMs: opts.throttleBackoffMs ?? 2000,
       maxThrottleBackoffMs: opts.maxThrottleBackoffMs ?? 30_000,
       watch: opts.watch ?? true,
+      stopWhenIdle: opts.stopWhenIdle ?? false,
       lowerBoundMinRemainingMs: opts.lowerBoundMinRemainingMs ?? 10_000,
       minValuesPolicy: opts.minValuesPolicy ?? "Strict",
       maxPodsPerSolve: opts.maxPodsPerSolve ?? DEFAULT_MAX_PODS_PER_SOLVE,
@@ -139,20 +152,24 @@ export class Provisioner {
         return { ...result, skipped: "no-config" };
       }
       const batcher = new PodBatcher(clock, { idleMs: this.opts.batchIdleMs, maxMs: this.opts.batchMaxMs });
-      if (this.opts.watch) watch = await this.startWatch(batcher);
+      if (this.opts.watch && !this.opts.stopWhenIdle) watch = await this.startWatch(batcher);
       const loopEnd = Math.min(clock.now() + this.opts.loopSeconds * 1000, this.deadline.at);
       this.loopEnd = loopEnd;
       do {
         if (!this.deadline.admit(Math.max(0, ...this.recentPassMs))) break;
         const started = clock.now();
-        await this.pass(config, holder, result);
+        const busy = await this.pass(config, holder, result);
         // A pass that launched a wave (or filled cold caches) says little about the next ones: keep the last three.
         this.recentPassMs.push(clock.now() - started);
         if (this.recentPassMs.length > RECENT_PASSES) this.recentPassMs.shift();
         result.passes++;
         if (clock.now() >= loopEnd) break;
+        if (this.opts.stopWhenIdle && !busy && this.backoffMs === 0) {
+          result.idle = true;
+          break;
+        }
         if (this.backoffMs > 0) await clock.sleep(Math.min(this.backoffMs, Math.max(0, loopEnd - clock.now())));
-        await batcher.wait(Math.min(loopEnd, clock.now() + this.opts.batchMaxMs));
+        if (!this.opts.stopWhenIdle) await batcher.wait(Math.min(loopEnd, clock.now() + this.opts.batchMaxMs));
       } while (clock.now() < loopEnd && (await holder.renew()));
       if (!holder.held) result.skipped = "lease-lost";
     } catch (err) {
@@ -183,9 +200,10 @@ export class Provisioner {
 
   /**
    * One pass: registration, recovery, then solve-and-launch rounds, all reading one view built from one pod
-   * listing (later rounds re-read only claims, instance types and the nodes registration changed).
+   * listing (later rounds re-read only claims, instance types and the nodes registration changed). Returns whether
+   * it found work — something changed, or something is left for the next pass — which keeps a burst going.
    */
-  async pass(config: StevedoreConfig, holder: LeaseHolder, result: ProvisionerResult): Promise<void> {
+  async pass(config: StevedoreConfig, holder: LeaseHolder, result: ProvisionerResult): Promise<boolean> {
     const fence = holder.fence;
     const { clock } = this.deps;
     const t0 = clock.now();
@@ -207,7 +225,7 @@ export class Provisioner {
     }
     if (rec.outcomes.some((o) => o.status === "throttled")) {
       this.throttled();
-      return;
+      return true;
     }
     const statics = await keepStaticCapacity(this.deps, {
       config,
@@ -221,18 +239,20 @@ export class Provisioner {
     if (statics.outcomes.length + statics.scaledDown.length > 0) view = await refreshView(this.deps, config, view);
     const t3 = clock.now();
     const launchedBefore = result.launched.length;
+    let leftOver = false;
     for (let round = 0; round < this.opts.maxSolveRounds; round++) {
-      if (!this.deadline.admit()) return; // pending pods stay pending: the next invocation solves for them
+      if (!this.deadline.admit()) return true; // pending pods stay pending: the next invocation solves for them
       const outcome = await this.solveAndLaunch(config, view, fence, result);
       if (outcome === "throttled") {
         this.throttled();
-        return;
+        return true;
       }
       this.backoffMs = 0;
+      leftOver = outcome !== "done";
       if (outcome !== "insufficient-capacity") break;
       view = await refreshView(this.deps, config, view);
     }
-    this.reportFleet(view);
+    reportFleet(view, this.deps.telemetry);
     this.deps.telemetry.logger.info("provisioner pass", {
       ms: clock.now() - t0,
       snapshotMs: t1 - t0,
@@ -242,19 +262,11 @@ export class Provisioner {
       registered: reg.registered.length + reg.initialized.length,
       launched: result.launched.length - launchedBefore,
     });
-  }
-
-  /** At most `maxPodsPerSolve` pending pods, the oldest (virtual pods always stay); the rest wait for a later pass. */
-  private capPods(p: ReturnType<typeof provisioningInput>): ReturnType<typeof provisioningInput> {
-    const max = this.opts.maxPodsPerSolve;
-    if (p.pending.length <= max) return p;
-    const virtual = p.input.pods.slice(p.pending.length);
-    const pending = [...p.pending].sort((a, b) => (createdAt(a) ?? 0) - (createdAt(b) ?? 0)).slice(0, max);
-    this.deps.telemetry.logger.warn("more pending pods than one solve takes; solving the oldest, the rest next pass", {
-      pending: p.pending.length,
-      solved: max,
-    });
-    return { pending, input: { ...p.input, pods: [...pending, ...virtual] } };
+    // A static launch or insufficient capacity (fall back next pass) is work; an unknown outcome waits for recovery.
+    const staticWork =
+      statics.outcomes.filter((o) => o.status === "launched" || o.status === "insufficient-capacity").length +
+      statics.scaledDown.length;
+    return changed + staticWork > 0 || leftOver || result.launched.length > launchedBefore;
   }
 
   private throttled(): void {
@@ -270,9 +282,9 @@ export class Provisioner {
     view: ClusterView,
     fence: LeaseHolder["fence"],
     result: ProvisionerResult,
-  ): Promise<"done" | "insufficient-capacity" | "throttled"> {
+  ): Promise<"done" | "left-over" | "insufficient-capacity" | "throttled"> {
     const { logger, metrics } = this.deps.telemetry;
-    const { input, pending } = this.capPods(provisioningInput(view));
+    const { input, pending, capped } = capPendingPods(provisioningInput(view), this.opts.maxPodsPerSolve, logger);
     input.minValuesPolicy = this.opts.minValuesPolicy;
     metrics.add(METRIC.pendingPods, pending.length);
     const since = oldest(pending);
@@ -311,9 +323,13 @@ export class Provisioner {
       pendingSince,
       details: { costPerHour: solved.costPerHour, newNodes: solved.newNodes.length },
     };
+    let stopped = false;
     for (const batch of launchBatches(solved.newNodes)) {
       // Each batch is intent → CreateFleet → record; one not started leaves its pods for the next invocation.
-      if (!this.deadline.admit()) break;
+      if (!this.deadline.admit()) {
+        stopped = true;
+        break;
+      }
       let got: LaunchOutcome[];
       try {
         // Decision latency counts from the oldest pod this batch launches for (not the oldest pod of the solve).
@@ -334,7 +350,8 @@ export class Provisioner {
       if (got.some((o) => o.status === "throttled")) return "throttled";
     }
     await this.logLowerBound(input, solved);
-    return outcomes.some((o) => o.status === "insufficient-capacity") ? "insufficient-capacity" : "done";
+    if (outcomes.some((o) => o.status === "insufficient-capacity")) return "insufficient-capacity";
+    return capped || stopped ? "left-over" : "done";
   }
 
   /**
@@ -364,36 +381,4 @@ export class Provisioner {
       },
     });
   }
-
-  private reportFleet(view: ClusterView): void {
-    const { metrics } = this.deps.telemetry;
-    const live = view.claims.filter((c) => c.state !== "Pending" && c.state !== "Terminated");
-    metrics.add(
-      METRIC.fleetCostPerHour,
-      live.reduce((s, c) => s + (c.pricePerHour ?? 0), 0),
-      "None",
-    );
-    const perPool = new Map<string, number>(view.pools.map((p) => [p.name, 0]));
-    for (const c of live) perPool.set(c.pool, (perPool.get(c.pool) ?? 0) + (c.pricePerHour ?? 0));
-    for (const [pool, cost] of perPool) metrics.add(METRIC.poolCostPerHour, cost, "None", { pool });
-    for (const capacityType of ["spot", "on-demand"]) {
-      const n = live.filter((c) => c.capacityType === capacityType).length;
-      metrics.add(METRIC.nodes, n, "Count", { capacityType });
-    }
-  }
-}
-
-function createdAt(p: Pod): number | undefined {
-  const c = p.metadata.creationTimestamp;
-  const ms = c === undefined ? Number.NaN : c instanceof Date ? c.getTime() : Date.parse(c);
-  return Number.isNaN(ms) ? undefined : ms;
-}
-
-function oldest(pods: Pod[]): number | undefined {
-  let min: number | undefined;
-  for (const p of pods) {
-    const ms = createdAt(p);
-    if (ms !== undefined && (min === undefined || ms < min)) min = ms;
-  }
-  return min;
 }
