@@ -1,7 +1,8 @@
 /**
- * Provisioner Lambda (EventBridge `rate(1 minute)`): one invocation holds the `provisioner` lease, watches pending
- * pods for `STEVEDORE_LOOP_SECONDS` and launches capacity, stopping before the invocation's timeout. Wiring only;
- * the behaviour is `lib/controllers/provisioner.ts`.
+ * Provisioner Lambda (EventBridge `rate(1 minute)`, and asynchronous invokes from the watcher): every invocation,
+ * whatever started it, holds the `provisioner` lease and runs one burst — passes until one finds nothing to do,
+ * never longer than `STEVEDORE_LOOP_SECONDS` and stopping before the invocation's timeout. Wiring only; the
+ * behaviour is `lib/controllers/provisioner.ts`.
  */
 import type { Context } from "aws-lambda";
 import { lambdaDeadline } from "../lib/controllers/deadline.js";
@@ -15,6 +16,7 @@ export async function handler(_event: unknown, context: Context): Promise<Provis
   return new Provisioner(deps, {
     loopSeconds: settings.loopSeconds,
     minValuesPolicy: settings.minValuesPolicy,
+    stopWhenIdle: true,
     deadline,
   }).run();
 }

@@ -2,12 +2,15 @@
  * Builds the controllers' dependencies from the Lambda environment (names in `lib/infra/controller-env.ts`), once
  * per container. Local endpoints for the twin and tests: `STEVEDORE_EC2_ENDPOINT` (EC2, SSM, Pricing, EKS unless
  * overridden), `STEVEDORE_SSM_ENDPOINT`, `STEVEDORE_EKS_ENDPOINT`, `STEVEDORE_DYNAMODB_ENDPOINT` (loopback endpoints
- * get dummy credentials), `STEVEDORE_EVENTS_ENDPOINT` (EventBridge; else the EC2 one), and `KUBECONFIG` (a
- * kubeconfig file instead of EKS token authentication). Every controller gets a Kubernetes event recorder and a
- * decision-event sink on the default EventBridge bus.
+ * get dummy credentials), `STEVEDORE_EVENTS_ENDPOINT` (EventBridge; else the EC2 one), `STEVEDORE_LAMBDA_ENDPOINT`
+ * (Lambda Invoke; else the EC2 one) and `KUBECONFIG` (a kubeconfig file instead of EKS token authentication). Every
+ * controller gets a Kubernetes event recorder and a decision-event sink on the default EventBridge bus. The watcher
+ * gets only what it uses (`buildWatcherDeps`: the cluster, its clock and telemetry, and the provisioner trigger), so
+ * its cold start constructs no EC2, DynamoDB, SSM or EventBridge client.
  */
 import { EKSClient } from "@aws-sdk/client-eks";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { LambdaClient } from "@aws-sdk/client-lambda";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { MinValuesPolicy } from "../lib/api/model.js";
 import { AwsCloudProvider } from "../lib/cloud/aws/aws-cloud-provider.js";
@@ -15,6 +18,7 @@ import { createAwsClients } from "../lib/cloud/aws/clients.js";
 import { loadClusterFacts } from "../lib/cloud/aws/eks-cluster.js";
 import { EventBridgeDecisionSink } from "../lib/cloud/aws/eventbridge-decisions.js";
 import { createIamClient, sdkInstanceProfileApi } from "../lib/cloud/aws/iam-sdk-instance-profiles.js";
+import { LambdaProvisionerTrigger } from "../lib/cloud/aws/lambda-provisioner-trigger.js";
 import { StoreBackedUnavailableOfferings } from "../lib/cloud/aws/unavailable-offerings.js";
 import { connectEksCluster } from "../lib/cluster/eks-cluster.js";
 import { KubeEventRecorder } from "../lib/cluster/event-recorder.js";
@@ -23,6 +27,7 @@ import { loadKubeConfig } from "../lib/cluster/kubeconfig.js";
 import type { ClusterClient } from "../lib/cluster/types.js";
 import { effectiveConfigSource } from "../lib/controllers/config-source.js";
 import type { ControllerDeps } from "../lib/controllers/deps.js";
+import type { WatcherDeps } from "../lib/controllers/pending-watcher.js";
 import { powertoolsTelemetry } from "../lib/controllers/telemetry-powertools.js";
 import { systemClock } from "../lib/core/clock.js";
 import { CONTROLLER_ENV, POWERTOOLS_ENV } from "../lib/infra/controller-env.js";
@@ -117,6 +122,46 @@ export function readSettings(env: Env = process.env): ControllerSettings {
   };
 }
 
+/** What the watcher reads besides {@link ControllerSettings}. */
+export interface WatcherSettings {
+  /** The provisioner function's name (or ARN), which the watcher invokes. */
+  provisionerFunction: string;
+  /** @default 62 */
+  watchSeconds: number;
+}
+
+/** Reads the watcher's own variables (the stack sets them on the watcher function only). */
+export function readWatcherSettings(env: Env = process.env): WatcherSettings {
+  const watch = Number(env[CONTROLLER_ENV.watchSeconds] ?? "62");
+  return {
+    provisionerFunction: required(env, CONTROLLER_ENV.provisionerFunction),
+    watchSeconds: Number.isFinite(watch) && watch > 0 ? watch : 62,
+  };
+}
+
+/**
+ * The AWS endpoint of the twin and tests (`endpoint`, else `STEVEDORE_EC2_ENDPOINT`) and, for a loopback one
+ * without an access key in the environment, dummy credentials; neither on AWS.
+ */
+function localAws(
+  env: Env,
+  override?: string,
+): { endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string } } {
+  const endpoint = override ?? env.STEVEDORE_EC2_ENDPOINT;
+  const local = endpoint !== undefined && isLoopbackEndpoint(endpoint) && !env.AWS_ACCESS_KEY_ID;
+  return { endpoint, credentials: local ? { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" } : undefined };
+}
+
+function eksClient(s: ControllerSettings, env: Env): EKSClient {
+  const { endpoint, credentials } = localAws(env);
+  const eksEndpoint = env.STEVEDORE_EKS_ENDPOINT ?? endpoint;
+  return new EKSClient({
+    region: s.region,
+    ...(eksEndpoint ? { endpoint: eksEndpoint } : {}),
+    ...(credentials ? { credentials } : {}),
+  });
+}
+
 async function clusterClient(
   s: ControllerSettings,
   env: Env,
@@ -135,16 +180,9 @@ export async function buildDeps(
   env: Env = process.env,
 ): Promise<{ deps: ControllerDeps; settings: ControllerSettings }> {
   const s = readSettings(env);
-  const awsEndpoint = env.STEVEDORE_EC2_ENDPOINT;
-  const local = awsEndpoint !== undefined && isLoopbackEndpoint(awsEndpoint) && !env.AWS_ACCESS_KEY_ID;
-  const credentials = local ? { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" } : undefined;
+  const { endpoint: awsEndpoint, credentials } = localAws(env);
   const aws = createAwsClients({ region: s.region, endpoint: awsEndpoint, credentials });
-  const eksEndpoint = env.STEVEDORE_EKS_ENDPOINT ?? awsEndpoint;
-  const eks = new EKSClient({
-    region: s.region,
-    ...(eksEndpoint ? { endpoint: eksEndpoint } : {}),
-    ...(credentials ? { credentials } : {}),
-  });
+  const eks = eksClient(s, env);
   const ssm = createSsmClient({ region: s.region, endpoint: env.STEVEDORE_SSM_ENDPOINT ?? awsEndpoint }, env);
   const telemetry = powertoolsTelemetry({
     serviceName: s.serviceName ?? `stevedore-${controller}`,
@@ -200,6 +238,46 @@ export async function buildDeps(
     },
   };
   return { deps, settings: s };
+}
+
+/** Builds the watcher's dependencies from the environment: the cluster, clock, telemetry and the trigger. */
+export async function buildWatcherDeps(
+  env: Env = process.env,
+): Promise<{ deps: WatcherDeps; settings: ControllerSettings & WatcherSettings }> {
+  const s = { ...readSettings(env), ...readWatcherSettings(env) };
+  const { endpoint, credentials } = localAws(env, env.STEVEDORE_LAMBDA_ENDPOINT);
+  const telemetry = powertoolsTelemetry({
+    serviceName: s.serviceName ?? "stevedore-watcher",
+    namespace: s.metricsNamespace,
+    defaultDimensions: { cluster: s.clusterName },
+  });
+  const lambda = new LambdaClient({
+    region: s.region,
+    maxAttempts: 2,
+    ...(endpoint ? { endpoint } : {}),
+    ...(credentials ? { credentials } : {}),
+  });
+  const kube = await clusterClient(s, env, eksClient(s, env));
+  const deps: WatcherDeps = {
+    cluster: kube.client,
+    clock: systemClock,
+    telemetry,
+    trigger: new LambdaProvisionerTrigger({ client: lambda, functionName: s.provisionerFunction }),
+  };
+  return { deps, settings: s };
+}
+
+let cachedWatcher: ReturnType<typeof buildWatcherDeps> | undefined;
+
+/** The watcher's dependencies in this container (built on the first invocation, reused while warm). */
+export function watcherWiring(): ReturnType<typeof buildWatcherDeps> {
+  if (!cachedWatcher) {
+    cachedWatcher = buildWatcherDeps();
+    cachedWatcher.catch(() => {
+      cachedWatcher = undefined;
+    });
+  }
+  return cachedWatcher;
 }
 
 let cached: Promise<{ deps: ControllerDeps; settings: ControllerSettings }> | undefined;

@@ -17,6 +17,10 @@ export const CONTROLLER_ENV = {
   featureGates: "STEVEDORE_FEATURE_GATES",
   minValuesPolicy: "STEVEDORE_MIN_VALUES_POLICY",
   instanceProfile: "STEVEDORE_INSTANCE_PROFILE",
+  /** The watcher only: the provisioner function it invokes. */
+  provisionerFunction: "STEVEDORE_PROVISIONER_FUNCTION",
+  /** The watcher only: how long each invocation watches. */
+  watchSeconds: "STEVEDORE_WATCH_SECONDS",
 } as const;
 
 /** Powertools' own variables, which the stack sets and the wiring passes to the telemetry. */

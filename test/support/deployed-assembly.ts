@@ -22,6 +22,7 @@ const ENTRY_BY_PATH: Record<string, keyof typeof LAMBDA_ENTRIES> = {
   Interruption: "interruption",
   GarbageCollector: "gc",
   ClusterAccess: "clusterAccess",
+  Watcher: "watcher",
 };
 
 /** Builds the assembly for stack `settings`; returns its directory. */
