@@ -7,6 +7,8 @@
 export const INTERRUPTION_TIMEOUT_SECONDS = 120;
 /** Garbage collector. */
 export const GC_TIMEOUT_SECONDS = 120;
+/** Watcher (reaction `seconds`): its 62 s watch, then the stop and the flush. */
+export const WATCHER_TIMEOUT_SECONDS = 80;
 /** Extra time a looping function (provisioner, disruptor) gets after its loop, to finish the last batch and flush. */
 export const LOOP_GRACE_SECONDS = 20;
 

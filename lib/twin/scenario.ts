@@ -123,13 +123,18 @@ const fields = z
       .object({
         loopSeconds: z.number().int().min(1).max(840).default(50),
         rebalance: z.enum(["ignore", "replace"]).default("ignore"),
+        /**
+         * How fast the provisioner reacts, as the stack's `reaction` setting: `seconds` runs the watcher, which
+         * triggers the provisioner when pods or nodes need it; `minute` leaves the provisioner on its schedule alone.
+         */
+        reaction: z.enum(["seconds", "minute"]).default("seconds"),
         /** Karpenter feature gates, as the stack's `featureGates` setting: `{SpotToSpotConsolidation: true}`. */
         featureGates: z
           .object({ SpotToSpotConsolidation: z.boolean().optional(), NodeRepair: z.boolean().optional() })
           .strict()
           .default({}),
       })
-      .default({ loopSeconds: 50, rebalance: "ignore", featureGates: {} }),
+      .default({ loopSeconds: 50, rebalance: "ignore", reaction: "seconds", featureGates: {} }),
     steps: z.array(step).default([]),
   })
   .strict();

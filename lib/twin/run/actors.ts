@@ -1,21 +1,35 @@
 /**
  * The controllers of a twin run, invoked as their Lambdas would be: the provisioner, disruptor and garbage
- * collector on the stack's schedules, the interruption handler on batches from the interruption queue. Each
+ * collector on the stack's schedules, the interruption handler on batches from the interruption queue, and with
+ * reaction `seconds` the watcher on its schedule, whose triggers invoke the provisioner asynchronously. Each
  * invocation gets fresh dependencies, which chaos may doom.
  */
 
-import { DISRUPTOR_SCHEDULE, GC_SCHEDULE, PROVISIONER_SCHEDULE } from "../../cloud/aws/event-patterns.js";
+import {
+  DISRUPTOR_SCHEDULE,
+  GC_SCHEDULE,
+  PROVISIONER_SCHEDULE,
+  WATCHER_SCHEDULE,
+} from "../../cloud/aws/event-patterns.js";
+import type { ProvisionerTrigger } from "../../cloud/provisioner-trigger.js";
 import { lambdaDeadline } from "../../controllers/deadline.js";
 import type { ControllerDeps } from "../../controllers/deps.js";
 import { type DisruptionMemory, Disruptor } from "../../controllers/disruptor.js";
 import { GarbageCollector } from "../../controllers/gc.js";
 import { InterruptionHandler } from "../../controllers/interruption.js";
+import { PendingWatcher } from "../../controllers/pending-watcher.js";
 import { Provisioner } from "../../controllers/provisioner.js";
 import { parseFeatureGates } from "../../infra/feature-gates.js";
-import { GC_TIMEOUT_SECONDS, INTERRUPTION_TIMEOUT_SECONDS, loopTimeoutSeconds } from "../../infra/function-timeouts.js";
+import {
+  GC_TIMEOUT_SECONDS,
+  INTERRUPTION_TIMEOUT_SECONDS,
+  loopTimeoutSeconds,
+  WATCHER_TIMEOUT_SECONDS,
+} from "../../infra/function-timeouts.js";
 import { solve } from "../../scheduling/packer/solve.js";
 import { type InvocationLife, withChaos } from "../chaos.js";
 import { InvocationMeter } from "../invocation-meter.js";
+import { AsyncInvoker } from "./async-invoke.js";
 import type { TwinRun } from "./setup.js";
 
 /** Chance that a doomed invocation dies at each step boundary (mean: around its 33rd adapter call). */
@@ -77,6 +91,32 @@ async function invoke<R>(run: TwinRun, controller: string, body: (deps: Controll
   }
 }
 
+/** The watcher's reserved concurrency: consecutive watchers overlap by a couple of seconds. */
+const WATCHER_CONCURRENCY = 2;
+
+/**
+ * The watcher on its schedule (reaction `seconds`): each invocation runs {@link PendingWatcher}, whose trigger is an
+ * asynchronous invoke of the provisioner (`provisioner`, the same function the schedule invokes).
+ */
+function startWatcher(run: TwinRun, provisioner: AsyncInvoker): Promise<void> {
+  const trigger: ProvisionerTrigger = {
+    trigger: async () => provisioner.invoke(),
+  };
+  return run.bus.schedule(
+    "watcher",
+    WATCHER_SCHEDULE,
+    async () => {
+      await invoke(run, "watcher", (deps) =>
+        new PendingWatcher(
+          { cluster: deps.cluster, clock: deps.clock, telemetry: deps.telemetry, trigger },
+          { deadline: deadlineIn(run, WATCHER_TIMEOUT_SECONDS) },
+        ).run(),
+      );
+    },
+    { runAtStart: true, concurrency: WATCHER_CONCURRENCY },
+  );
+}
+
 /** Starts the controllers' schedules and the interruption queue's poller; each promise ends when the bus stops. */
 export function startControllers(run: TwinRun): Promise<void>[] {
   const { bus, scenario } = run;
@@ -84,18 +124,24 @@ export function startControllers(run: TwinRun): Promise<void>[] {
   // One warm execution environment: the disruptor's "nothing to consolidate" memo survives between invocations.
   const disruptionMemory: DisruptionMemory = {};
   const gates = parseFeatureGates(scenario.controllers.featureGates).gates;
+  // Every invocation of the provisioner is a burst, whether the schedule or a watcher trigger started it.
+  const provision = async () => {
+    await invoke(run, "provisioner", (deps) =>
+      new Provisioner(deps, {
+        loopSeconds,
+        stopWhenIdle: true,
+        deadline: deadlineIn(run, loopTimeoutSeconds(loopSeconds)),
+      }).run(),
+    );
+  };
+  const watchers =
+    scenario.controllers.reaction === "seconds"
+      ? [startWatcher(run, new AsyncInvoker(bus, run.clock, "provisioner", provision))]
+      : [];
   return [
     // The stack was deployed before the scenario: its provisioner is already on its schedule when the run starts.
-    bus.schedule(
-      "provisioner",
-      PROVISIONER_SCHEDULE,
-      async () => {
-        await invoke(run, "provisioner", (deps) =>
-          new Provisioner(deps, { loopSeconds, deadline: deadlineIn(run, loopTimeoutSeconds(loopSeconds)) }).run(),
-        );
-      },
-      { runAtStart: true },
-    ),
+    bus.schedule("provisioner", PROVISIONER_SCHEDULE, provision, { runAtStart: true }),
+    ...watchers,
     bus.schedule("disruptor", DISRUPTOR_SCHEDULE, async () => {
       await invoke(run, "disruptor", (deps) =>
         new Disruptor(deps, {
