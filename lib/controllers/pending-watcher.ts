@@ -57,7 +57,7 @@ export interface WatcherResult {
   triggerFailures: number;
   /** Watches that could not start or ended with an error. */
   watchFailures: number;
-  /** Why it stopped. */
+  /** Why it stopped: its window ended, its deadline came first, or no watch was left to wait on. */
   stoppedBy: "watchSeconds" | "deadline" | "no-watch";
 }
 
@@ -99,14 +99,15 @@ export class PendingWatcher {
     const { clock, telemetry } = this.deps;
     const byWindow = clock.now() + (this.opts.watchSeconds ?? 62) * 1000;
     const end = Math.min(byWindow, this.opts.deadline ?? Number.POSITIVE_INFINITY);
+    const { cluster } = this.deps;
     const watches = [
-      await this.start("pods", (onEvent) => this.deps.cluster.watchUnscheduledPods(onEvent), this.onPod),
-      await this.start("nodes", (onEvent) => this.deps.cluster.watchNodes(onEvent), this.onNode),
+      await this.start("pods", () => cluster.watchUnscheduledPods((e) => this.onPod(e))),
+      await this.start("nodes", () => cluster.watchNodes((e) => this.onNode(e))),
     ].filter((w): w is WatchHandle => w !== undefined);
     try {
-      if (watches.length === 0) this.result.stoppedBy = "no-watch";
-      else await this.loop(end);
-      if (this.result.stoppedBy === "watchSeconds" && end < byWindow) this.result.stoppedBy = "deadline";
+      await this.loop(end);
+      if (clock.now() < end) this.result.stoppedBy = "no-watch";
+      else if (end < byWindow) this.result.stoppedBy = "deadline";
     } finally {
       for (const w of watches) w.stop();
       await Promise.all(watches.map((w) => w.done.catch(() => {})));
@@ -117,14 +118,10 @@ export class PendingWatcher {
   }
 
   /** Starts one watch; a watch that cannot start or later fails is logged and counted, the others go on. */
-  private async start<E>(
-    what: string,
-    watch: (onEvent: (e: E) => void) => Promise<WatchHandle>,
-    onEvent: (e: E) => void,
-  ): Promise<WatchHandle | undefined> {
+  private async start(what: string, watch: () => Promise<WatchHandle>): Promise<WatchHandle | undefined> {
     const { logger } = this.deps.telemetry;
     try {
-      const handle = await watch((e) => onEvent.call(this, e));
+      const handle = await watch();
       this.liveWatches++;
       handle.done.then(
         () => this.liveWatches--,

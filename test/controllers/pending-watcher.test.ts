@@ -71,6 +71,8 @@ describe("PendingWatcher", () => {
   let trigger: RecordingTrigger;
   let telemetry: MemoryTelemetry;
   let running: Promise<WatcherResult> | undefined;
+  /** The last watcher started (kept after it ends). */
+  let last: Promise<WatcherResult>;
 
   afterEach(async () => {
     // Let a watcher still running reach its end, then close the server.
@@ -84,16 +86,17 @@ describe("PendingWatcher", () => {
     running = undefined;
   });
 
-  async function startWatcher(opts: WatcherOptions = {}): Promise<void> {
+  async function startWatcher(opts: WatcherOptions = {}, watches = 2): Promise<void> {
     kube ??= await startFakeKube();
     clock = new ManualClock();
     trigger = new RecordingTrigger(clock);
     telemetry = new MemoryTelemetry();
     const watcher = new PendingWatcher({ cluster: kube.client, clock, telemetry, trigger }, opts);
-    running = watcher.run().finally(() => {
+    last = watcher.run();
+    running = last.finally(() => {
       running = undefined;
     });
-    await eventually(() => kube!.server.activeWatches === 2, 3000, "the pod and node watches");
+    await eventually(() => kube!.server.activeWatches === watches || !running, 3000, "the pod and node watches");
   }
 
   /** Advances the clock in steps (letting watch events arrive between them) until `condition` holds. */
@@ -108,9 +111,8 @@ describe("PendingWatcher", () => {
 
   /** Advances to the end of the watch window and returns the result. */
   async function finish(): Promise<WatcherResult> {
-    const done = running!;
     let result: WatcherResult | undefined;
-    void done.then((r) => {
+    void last.then((r) => {
       result = r;
     });
     await advanceUntil(() => result !== undefined, 1000, "the watcher to stop");
@@ -211,6 +213,23 @@ describe("PendingWatcher", () => {
     const result = await finish();
     assert.equal(result.triggerFailures, 2);
     assert.equal(result.triggers, 2);
+  });
+
+  it("goes on with the node watch when the pod watch cannot start, and stops when no watch is left", async () => {
+    kube = await startFakeKube({ client: { readAttempts: 1 } });
+    kube.server.failNext(1, 403, { method: "GET", watch: false });
+    await startWatcher({ watchSeconds: 30 }, 1);
+    kube.server.store.put("nodes", node("new", false));
+    await advanceUntil(() => trigger.calls.length === 1, 20, "a nodes trigger");
+    const result = await finish();
+    assert.equal(result.watchFailures, 1);
+    assert.equal(result.stoppedBy, "watchSeconds");
+    assert.ok(telemetry.logs.some((l) => l.level === "error" && l.message === "cannot watch pods"));
+
+    kube.server.failNext(2, 403, { method: "GET", watch: false });
+    await startWatcher({ watchSeconds: 30 }, 0);
+    const none = await finish();
+    assert.deepEqual([none.watchFailures, none.stoppedBy], [2, "no-watch"]);
   });
 
   it("stops at the deadline when it comes before watchSeconds", async () => {
