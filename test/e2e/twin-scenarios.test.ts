@@ -51,12 +51,16 @@ test("burst then scale-down: everything is scheduled, then consolidation shrinks
   assert.ok((r.kubeEvents?.Nominated ?? 0) > 0 && (r.kubeEvents?.Launched ?? 0) > 0);
   assert.ok((r.kubeEvents?.Disrupting ?? 0) > 0);
   // The controller's own bill, extrapolated from the measured invocations: the provisioner bills short bursts (passes
-  // until one finds nothing to do), not a 50-second loop.
+  // until one finds nothing to do), not a 50-second loop. Without the CPU charge a burst that never waits takes no
+  // virtual time, so only the ceiling is certain.
   const bill = r.controllerCost;
   assert.ok(bill, "controllerCost reported");
   const provisioner = bill.byFunction.provisioner;
   const perInvocation = (provisioner?.gbSeconds ?? 0) / (provisioner?.invocations || 1);
-  assert.ok(perInvocation > 0 && perInvocation < 5, `provisioner GB-s per invocation ${perInvocation}`);
+  assert.ok(
+    (provisioner?.invocations ?? 0) > 0 && perInvocation < 5,
+    `provisioner GB-s per invocation ${perInvocation}`,
+  );
   const services = Object.values(bill.byService).reduce((a, b) => a + b, 0);
   assert.ok(Math.abs(services - bill.monthlyUsd) < 0.05, `${services} vs ${bill.monthlyUsd}`);
   assert.ok(bill.byService.Lambda < 10 && bill.monthlyUsd < 60, JSON.stringify(bill.byService));
