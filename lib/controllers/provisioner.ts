@@ -36,7 +36,7 @@ import { METRIC } from "./telemetry.js";
 
 /** Provisioner settings. */
 export interface ProvisionerOptions {
-  /** How long one invocation keeps watching and provisioning. @default 50 */
+  /** How long one invocation keeps provisioning (a burst stops earlier, after an idle pass). @default 50 */
   loopSeconds?: number;
   /** Batch idle window. @default 1000 */
   batchIdleMs?: number;
