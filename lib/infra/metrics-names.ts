@@ -48,7 +48,7 @@ export type ObservabilityMode = (typeof OBSERVABILITY_MODES)[number];
  * When a metric receives data, which decides what CloudWatch bills for it (each series, each hour it receives a
  * point): `gauge` = every provisioner pass, all month (full observability only); `pending` = each provisioning
  * batch, so only while pods are pending; `event` = when a node is launched, terminated, disrupted or interrupted;
- * `failure` = only when something failed (zero is never published).
+ * `failure` = only when something went wrong — a failure, or pods nothing can take (zero is never published).
  */
 export type MetricEmission = "gauge" | "pending" | "event" | "failure";
 
@@ -82,8 +82,8 @@ export const METRICS = {
     name: "PodsUnschedulable",
     unit: "Count",
     total: true,
-    description: "provisioner, each batch: pods no allowed instance type can take",
-    emission: "pending",
+    description: "provisioner, each batch that has any: pods no allowed instance type can take",
+    emission: "failure",
     lean: false,
   },
   oldestPendingPodAge: {
