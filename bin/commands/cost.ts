@@ -7,11 +7,11 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { billFootnotes, billRows } from "../../lib/cost/bill-rows.js";
-import { cents, computeBill } from "../../lib/cost/controller-bill.js";
+import { type ControllerBill, cents, computeBill } from "../../lib/cost/controller-bill.js";
 import { COMPARED_MODES, type ModeBill, modeComparisonMarkdown } from "../../lib/cost/mode-comparison.js";
 import { assumedUsage, type ClusterAssumptions, DEFAULT_ASSUMPTIONS } from "../../lib/cost/monthly-usage.js";
 import { DEFAULT_PRICES, type PriceTable, PriceTableError, parsePriceTable } from "../../lib/cost/price-table.js";
-import { inventoryFromTemplate, type ReactionMode } from "../../lib/cost/stack-inventory.js";
+import { inventoryFromTemplate, type ReactionMode, type StackInventory } from "../../lib/cost/stack-inventory.js";
 import { OBSERVABILITY_MODES, type ObservabilityMode } from "../../lib/infra/metrics-names.js";
 import { renderTextTable } from "../../lib/operator/text-table.js";
 import { AssemblyError, readAssembly, synthesizeAssembly } from "../../lib/twin/deployed/assembly.js";
@@ -158,6 +158,16 @@ function loadPrices(path: string | undefined, cwd: string): PriceTable {
   return parsePriceTable(doc, path);
 }
 
+/** The bill as the table output prints it: the assumptions and modes, the itemized table, the footnotes. */
+export function billText(bill: ControllerBill, inventory: StackInventory, a: ClusterAssumptions): string {
+  const modes = `reaction ${inventory.reaction ?? "(none: the provisioner loops)"}, observability ${inventory.observability}`;
+  return (
+    `Stevedore's own bill per month: ${a.nodes} nodes, ${a.pods} pods, ${a.churnPerHour} node launches/hour, ${a.pools} pools; ${modes}\n\n` +
+    renderTextTable(billRows(bill)) +
+    `\n${billFootnotes(bill).join("\n")}\n`
+  );
+}
+
 /** Runs `stevedore cost`. */
 export const run: Command = async (argv, io) => {
   try {
@@ -186,13 +196,7 @@ export const run: Command = async (argv, io) => {
         `${JSON.stringify({ ...bill, assumptions: args.assumptions, monthlyUsdRounded: cents(bill.monthlyUsd) }, null, 2)}\n`,
       );
     } else {
-      const a = args.assumptions;
-      const modes = `reaction ${inventory.reaction ?? "(none: the provisioner loops)"}, observability ${inventory.observability}`;
-      io.stdout(
-        `Stevedore's own bill per month: ${a.nodes} nodes, ${a.pods} pods, ${a.churnPerHour} node launches/hour, ${a.pools} pools; ${modes}\n\n`,
-      );
-      io.stdout(renderTextTable(billRows(bill)));
-      io.stdout(`\n${billFootnotes(bill).join("\n")}\n`);
+      io.stdout(billText(bill, inventory, args.assumptions));
     }
     return 0;
   } catch (err) {
