@@ -32,8 +32,15 @@ const DEFAULT_FUNCTIONS: DefaultFunction[] = [
 /** The watcher of reaction seconds: 128 MB, every minute, watching 62 s (the schedule plus 2 s of overlap). */
 const WATCHER: DefaultFunction = { role: "watcher", memoryMb: 128, scheduleMinutes: 1, sqsTriggered: false };
 
-/** Alarm metrics of the default stack: 8 with full observability, the 4 of lean. */
-const ALARM_METRICS: Record<ObservabilityMode, number> = { full: 8, lean: 4 };
+/**
+ * Alarm metrics of the default stack. Full: dead letters, launch failures, pods pending too long, provisioner
+ * stalled, and the errors of each controller function (the watcher's too, with reaction seconds). Lean: the four of
+ * `LEAN_ALARMS`.
+ */
+function alarmMetrics(reaction: ReactionMode, observability: ObservabilityMode): number {
+  if (observability === "lean") return 4;
+  return reaction === "seconds" ? 9 : 8;
+}
 
 /** Options of {@link defaultStackInventory}. */
 export interface DefaultStackOptions {
@@ -68,7 +75,7 @@ export function defaultStackInventory(
     tables: 1,
     queues: 2,
     queuePollers: 1,
-    alarmMetrics: ALARM_METRICS[observability],
+    alarmMetrics: alarmMetrics(reaction, observability),
     dashboards: observability === "full" ? 1 : 0,
     logRetentionDays: opts.logRetentionDays ?? 30,
     reaction,

@@ -40,8 +40,9 @@ describe("default stack shape", () => {
 
   for (const observability of ["full", "lean"] as const) {
     it(`matches the synthesized stack's alarms, dashboard, queues and retention with ${observability} observability`, () => {
-      const synthesized = inventoryFromTemplate(build({ observability }, root.root).json);
-      const shape = defaultStackInventory("seconds", { observability });
+      // Reaction minute: no watcher (and no watcher alarm) whether or not the stack knows the reaction setting yet.
+      const synthesized = inventoryFromTemplate(build({ reaction: "minute", observability }, root.root).json);
+      const shape = defaultStackInventory("minute", { observability });
       const pick = (inv: StackInventory) => ({
         alarmMetrics: inv.alarmMetrics,
         dashboards: inv.dashboards,
