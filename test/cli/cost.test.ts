@@ -8,7 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { run as cost } from "../../bin/commands/cost.js";
-import type { ControllerBill } from "../../lib/cost/controller-bill.js";
+import { type ControllerBill, computeBill } from "../../lib/cost/controller-bill.js";
+import { defaultStackInventory } from "../../lib/cost/default-stack.js";
+import { COMPARED_MODES, modeComparisonMarkdown } from "../../lib/cost/mode-comparison.js";
+import { assumedUsage } from "../../lib/cost/monthly-usage.js";
 import { DEFAULT_PRICES } from "../../lib/cost/price-table.js";
 import { STACK_SETTING_KEYS } from "../../lib/infra/stack-config.js";
 import { FIXTURE_TEMPLATE } from "../cost/fixture-template.js";
@@ -109,6 +112,18 @@ describe("stevedore cost", () => {
     const modesAndReaction = await runCost(["--modes", "--reaction", "minute"]);
     assert.equal(modesAndReaction.code, 2);
     assert.match(modesAndReaction.stderr, /--modes compares every mode/);
+  });
+
+  it("--modes prints the modes' totals for the synthesized stacks, as the README shows them", {
+    skip: REACTION_MERGED ? false : "needs the reaction setting in the stack",
+  }, async () => {
+    const r = await runCost(["--modes"]);
+    assert.equal(r.code, 0, r.stderr);
+    const shapes = COMPARED_MODES.map((m) => {
+      const inv = defaultStackInventory(m.reaction, { observability: m.observability });
+      return { ...m, bill: computeBill(inv, assumedUsage(inv), DEFAULT_PRICES) };
+    });
+    assert.equal(r.stdout, `${modeComparisonMarkdown(shapes)}\n`);
   });
 
   it("synthesizes the default stack in process (no AWS access): reaction minute is lean, its provisioner bursts", async () => {
