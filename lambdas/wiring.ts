@@ -28,10 +28,12 @@ import type { ClusterClient } from "../lib/cluster/types.js";
 import { effectiveConfigSource } from "../lib/controllers/config-source.js";
 import type { ControllerDeps } from "../lib/controllers/deps.js";
 import type { WatcherDeps } from "../lib/controllers/pending-watcher.js";
+import { observedTelemetry } from "../lib/controllers/telemetry-observed.js";
 import { powertoolsTelemetry } from "../lib/controllers/telemetry-powertools.js";
 import { systemClock } from "../lib/core/clock.js";
 import { CONTROLLER_ENV, POWERTOOLS_ENV } from "../lib/infra/controller-env.js";
 import { type FeatureGates, parseFeatureGates } from "../lib/infra/feature-gates.js";
+import { type ObservabilityMode, observabilityOf } from "../lib/infra/observability.js";
 import { lowerBound } from "../lib/scheduling/bound/lower-bound.js";
 import { solve } from "../lib/scheduling/packer/solve.js";
 import { createDynamoClient, createSsmClient, isLoopbackEndpoint } from "../lib/state/clients.js";
@@ -65,6 +67,8 @@ export interface ControllerSettings {
   featureGates: FeatureGates;
   /** @default "Strict" */
   minValuesPolicy: MinValuesPolicy;
+  /** Which metrics the controllers publish (`lib/infra/observability.ts`). @default "full" */
+  observability: ObservabilityMode;
   /** Powertools service name. @default `stevedore-<controller>` */
   serviceName?: string;
   /** Powertools metrics namespace. @default Powertools' own default */
@@ -110,6 +114,7 @@ export function readSettings(env: Env = process.env): ControllerSettings {
     rebalance: env[CONTROLLER_ENV.rebalance] === "replace" ? "replace" : "ignore",
     featureGates: featureGatesOf(env),
     minValuesPolicy: env[CONTROLLER_ENV.minValuesPolicy] === "BestEffort" ? "BestEffort" : "Strict",
+    observability: observabilityOf(env[CONTROLLER_ENV.observability]),
   };
   const configSsmPath = optional(env, CONTROLLER_ENV.configSsmPath);
   const serviceName = optional(env, POWERTOOLS_ENV.serviceName);
@@ -184,11 +189,14 @@ export async function buildDeps(
   const aws = createAwsClients({ region: s.region, endpoint: awsEndpoint, credentials });
   const eks = eksClient(s, env);
   const ssm = createSsmClient({ region: s.region, endpoint: env.STEVEDORE_SSM_ENDPOINT ?? awsEndpoint }, env);
-  const telemetry = powertoolsTelemetry({
-    serviceName: s.serviceName ?? `stevedore-${controller}`,
-    namespace: s.metricsNamespace,
-    defaultDimensions: { cluster: s.clusterName },
-  });
+  const telemetry = observedTelemetry(
+    powertoolsTelemetry({
+      serviceName: s.serviceName ?? `stevedore-${controller}`,
+      namespace: s.metricsNamespace,
+      defaultDimensions: { cluster: s.clusterName },
+    }),
+    s.observability,
+  );
   const dynamo = createDynamoClient({ region: s.region, endpoint: env.STEVEDORE_DYNAMODB_ENDPOINT }, env);
   const state = new DynamoStateStore({ client: dynamo, tableName: s.table });
   const ssmPath = s.configSsmPath;

@@ -37,8 +37,9 @@ export async function flushSideChannels(deps: ControllerDeps): Promise<void> {
     }),
   ]);
   if (events) {
-    metrics.add(METRIC.kubeEventsNotWritten, events.failed + events.dropped);
+    // Published only when non-zero: CloudWatch bills a series for every hour it receives a point, zeros too.
+    if (events.failed + events.dropped > 0) metrics.add(METRIC.kubeEventsNotWritten, events.failed + events.dropped);
     if (events.dropped > 0) logger.info("events dropped by the per-invocation cap", { dropped: events.dropped });
   }
-  if (published) metrics.add(METRIC.decisionEventsFailed, published.failed);
+  if (published && published.failed > 0) metrics.add(METRIC.decisionEventsFailed, published.failed);
 }

@@ -62,6 +62,27 @@ export const METRIC = {
   disruptions: "Disruptions",
 } as const;
 
+/**
+ * Gauges: published on every provisioner pass whether or not anything changed, so each is a metric series
+ * CloudWatch bills every hour of the month. Only full observability publishes them (`telemetry-observed.ts`).
+ */
+export const GAUGE_METRICS: ReadonlySet<string> = new Set([
+  METRIC.nodes,
+  METRIC.fleetCostPerHour,
+  METRIC.poolCostPerHour,
+]);
+
+/**
+ * What lean observability publishes: the pending-pod age its alarm reads, and the failure counters (which publish
+ * only when something failed, so they cost nothing while all is well).
+ */
+export const LEAN_METRICS: ReadonlySet<string> = new Set([
+  METRIC.oldestPendingPodAge,
+  METRIC.launchFailures,
+  METRIC.decisionEventsFailed,
+  METRIC.kubeEventsNotWritten,
+]);
+
 const noop = () => {};
 
 /** Drops everything. */

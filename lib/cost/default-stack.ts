@@ -1,11 +1,27 @@
 /**
- * The default stack's billable shape without synthesizing it, for the in-process twin (which runs the controllers
- * without a template). A test synthesizes the stack and checks that this shape still matches it.
+ * The default stack's billable shape without synthesizing it, for each reaction mode and observability: for the
+ * in-process twin (which runs the controllers without a template) and the README's table of both modes. A test
+ * synthesizes the stack and checks that this shape still matches it.
  */
-import type { FunctionRole, FunctionSpec, StackInventory } from "./stack-inventory.js";
+import type { ObservabilityMode } from "../infra/metrics-names.js";
+import {
+  DEFAULT_WATCH_SECONDS,
+  type FunctionRole,
+  type FunctionSpec,
+  type ReactionMode,
+  type StackInventory,
+} from "./stack-inventory.js";
 
-/** The default stack's functions: memory, schedule (minutes), queue trigger. */
-const DEFAULT_FUNCTIONS: { role: FunctionRole; memoryMb: number; scheduleMinutes?: number; sqsTriggered: boolean }[] = [
+/** One function of the default stack: memory, schedule (minutes), queue trigger. */
+interface DefaultFunction {
+  role: FunctionRole;
+  memoryMb: number;
+  scheduleMinutes?: number;
+  sqsTriggered: boolean;
+}
+
+/** The functions of both modes. */
+const DEFAULT_FUNCTIONS: DefaultFunction[] = [
   { role: "provisioner", memoryMb: 1024, scheduleMinutes: 1, sqsTriggered: false },
   { role: "disruptor", memoryMb: 1024, scheduleMinutes: 1, sqsTriggered: false },
   { role: "gc", memoryMb: 512, scheduleMinutes: 2, sqsTriggered: false },
@@ -13,15 +29,45 @@ const DEFAULT_FUNCTIONS: { role: FunctionRole; memoryMb: number; scheduleMinutes
   { role: "cluster-access", memoryMb: 256, sqsTriggered: false },
 ];
 
-/** The default stack's inventory with `loopSeconds`; each function's logical id is its role. */
-export function defaultStackInventory(loopSeconds: number, logRetentionDays = 30): StackInventory {
-  const functions: FunctionSpec[] = DEFAULT_FUNCTIONS.map((f) => ({
+/** The watcher of reaction seconds: 128 MB, every minute, watching 62 s (the schedule plus 2 s of overlap). */
+const WATCHER: DefaultFunction = { role: "watcher", memoryMb: 128, scheduleMinutes: 1, sqsTriggered: false };
+
+/**
+ * Alarm metrics of the default stack. Full: dead letters, launch failures, pods pending too long, provisioner
+ * stalled, and the errors of each controller function (the watcher's too, with reaction seconds). Lean: the four of
+ * `LEAN_ALARMS`.
+ */
+function alarmMetrics(reaction: ReactionMode, observability: ObservabilityMode): number {
+  if (observability === "lean") return 4;
+  return reaction === "seconds" ? 9 : 8;
+}
+
+/** Options of {@link defaultStackInventory}. */
+export interface DefaultStackOptions {
+  /** @default "full" with reaction seconds, "lean" with minute */
+  observability?: ObservabilityMode;
+  /** The stack's `loopSeconds`. @default 50 */
+  loopSeconds?: number;
+  /** @default 30 */
+  logRetentionDays?: number;
+}
+
+/** The default stack's inventory for `reaction`; each function's logical id is its role. */
+export function defaultStackInventory(
+  reaction: ReactionMode = "seconds",
+  opts: DefaultStackOptions = {},
+): StackInventory {
+  const observability = opts.observability ?? (reaction === "minute" ? "lean" : "full");
+  const loopSeconds = opts.loopSeconds ?? 50;
+  const all = reaction === "seconds" ? [...DEFAULT_FUNCTIONS, WATCHER] : DEFAULT_FUNCTIONS;
+  const functions: FunctionSpec[] = all.map((f) => ({
     logicalId: f.role,
     role: f.role,
     memoryMb: f.memoryMb,
     architecture: "arm64",
     ...(f.scheduleMinutes ? { scheduleMinutes: f.scheduleMinutes } : {}),
     ...(f.role === "provisioner" || f.role === "disruptor" ? { loopSeconds } : {}),
+    ...(f.role === "watcher" ? { watchSeconds: DEFAULT_WATCH_SECONDS } : {}),
     sqsTriggered: f.sqsTriggered,
   }));
   return {
@@ -29,9 +75,11 @@ export function defaultStackInventory(loopSeconds: number, logRetentionDays = 30
     tables: 1,
     queues: 2,
     queuePollers: 1,
-    alarmMetrics: 8,
-    dashboards: 1,
-    logRetentionDays,
+    alarmMetrics: alarmMetrics(reaction, observability),
+    dashboards: observability === "full" ? 1 : 0,
+    logRetentionDays: opts.logRetentionDays ?? 30,
+    reaction,
+    observability,
     notPriced: [],
   };
 }

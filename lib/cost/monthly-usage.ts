@@ -4,30 +4,36 @@
  * from the stack's shape and stated cluster assumptions; {@link measuredUsage} extrapolates a measured run (the twin's)
  * and falls back to the assumptions for what the run did not measure. Every quantity says which it is.
  */
-import { METRICS } from "../infra/metrics-names.js";
-import type { FunctionSpec, StackInventory } from "./stack-inventory.js";
+import {
+  type Basis,
+  type ClusterAssumptions,
+  DEFAULT_ASSUMPTIONS,
+  HOURS_PER_MONTH,
+  MINUTES_PER_MONTH,
+} from "./assumptions.js";
+import { assumedFunction, designSeconds, type FunctionUsage, MESSAGES_PER_CHURNED_NODE } from "./function-usage.js";
+import { assumedMetricMonths, type MetricSeriesMonths, measuredMetricMonths } from "./metric-series.js";
+import type { StackInventory } from "./stack-inventory.js";
 
-/** A month, as AWS's pricing pages count it. */
-export const HOURS_PER_MONTH = 730;
-/** Minutes in {@link HOURS_PER_MONTH}. */
-export const MINUTES_PER_MONTH = HOURS_PER_MONTH * 60;
-
-/** Where a quantity comes from: a measurement, a stated assumption, or the function's design. */
-export type Basis = "measured" | "assumed" | "estimated";
+export {
+  type Basis,
+  type ClusterAssumptions,
+  DEFAULT_ASSUMPTIONS,
+  HOURS_PER_MONTH,
+  MINUTES_PER_MONTH,
+} from "./assumptions.js";
+export {
+  DISRUPTOR_IDLE_SECONDS,
+  designSeconds,
+  type FunctionUsage,
+  GC_SECONDS,
+  INTERRUPTION_SECONDS,
+} from "./function-usage.js";
 
 /** A monthly quantity and where it comes from. */
 export interface Quantity {
   value: number;
   basis: Basis;
-}
-
-/** One function's month. */
-export interface FunctionUsage {
-  invocations: number;
-  gbSeconds: number;
-  basis: Basis;
-  /** How the duration was obtained, in words. */
-  note: string;
 }
 
 /** The controller's month. */
@@ -40,35 +46,10 @@ export interface MonthlyUsage {
   sqsRequests: Quantity;
   decisionEvents: Quantity;
   logIngestGb: Quantity;
-  metricSeries: Quantity;
+  /** Custom metric series × the share of the month's hours they receive data. */
+  metricSeries: MetricSeriesMonths;
 }
 
-/** What the cluster does, when nothing was measured. */
-export interface ClusterAssumptions {
-  /** Nodes Stevedore manages. @default 10 */
-  nodes: number;
-  /** Pods in the cluster (a label in the output; the controllers' request count does not depend on it). @default 100 */
-  pods: number;
-  /** Nodes launched per hour (each later terminated). @default 2 */
-  churnPerHour: number;
-  /** NodePools (the `pool` metric dimension). @default 2 */
-  pools: number;
-}
-
-/** The assumptions `stevedore cost` uses unless told otherwise. */
-export const DEFAULT_ASSUMPTIONS: ClusterAssumptions = { nodes: 10, pods: 100, churnPerHour: 2, pools: 2 };
-
-/** Seconds a garbage-collection pass bills (list claims, describe instances, list nodes). */
-export const GC_SECONDS = 2;
-/** Seconds an interruption invocation bills for one message. */
-export const INTERRUPTION_SECONDS = 1;
-/**
- * Seconds a disruptor invocation bills when it finds nothing to do: one pass, then it stops (it loops for up to
- * `loopSeconds` only while passes find work).
- */
-export const DISRUPTOR_IDLE_SECONDS = 3;
-/** EC2 state-change messages per churned node (shutting-down, terminated). */
-const MESSAGES_PER_CHURNED_NODE = 2;
 /** Decision events per churned node (launch, terminate). */
 const DECISIONS_PER_CHURNED_NODE = 2;
 /** SQS requests an idle event source mapping makes: 5 pollers × one 20-second long poll each. */
@@ -83,47 +64,8 @@ const CLAIMS_PER_READ_UNIT = 4;
 const ITEM_BYTES = 1024;
 /** Log bytes of one invocation (START/END/REPORT lines, the summary line, one EMF document). */
 const LOG_BYTES_PER_INVOCATION = 2048;
-/** Distinct values of each breakdown dimension, for the metric count. */
-const DIMENSION_VALUES: Record<string, number> = { capacityType: 2, reason: 4, errorClass: 2, kind: 3, method: 2 };
 
 const GB = 1e9;
-
-function scheduledInvocations(fn: FunctionSpec): number {
-  return fn.scheduleMinutes ? MINUTES_PER_MONTH / fn.scheduleMinutes : 0;
-}
-
-/** Seconds one invocation of `fn` bills when nothing measured it, and the reason in words. */
-export function designSeconds(fn: FunctionSpec): { seconds: number; note: string } {
-  if (fn.role === "disruptor") {
-    return {
-      seconds: DISRUPTOR_IDLE_SECONDS,
-      note: `one idle pass, about ${DISRUPTOR_IDLE_SECONDS} s (up to loopSeconds = ${fn.loopSeconds ?? "?"} s while it has work)`,
-    };
-  }
-  if (fn.loopSeconds !== undefined) {
-    return { seconds: fn.loopSeconds, note: `waits in its loop for loopSeconds = ${fn.loopSeconds} s` };
-  }
-  if (fn.role === "gc") return { seconds: GC_SECONDS, note: `one pass, about ${GC_SECONDS} s` };
-  if (fn.sqsTriggered) return { seconds: INTERRUPTION_SECONDS, note: `about ${INTERRUPTION_SECONDS} s per message` };
-  return { seconds: 0, note: "not scheduled: runs at deploy time only" };
-}
-
-function assumedFunction(fn: FunctionSpec, a: ClusterAssumptions): FunctionUsage {
-  const messages = a.churnPerHour * HOURS_PER_MONTH * MESSAGES_PER_CHURNED_NODE;
-  const invocations = fn.scheduleMinutes ? scheduledInvocations(fn) : fn.sqsTriggered ? messages : 0;
-  const { seconds, note } = designSeconds(fn);
-  const basis: Basis = fn.scheduleMinutes ? "estimated" : "assumed";
-  return { invocations, gbSeconds: invocations * seconds * (fn.memoryMb / 1024), basis, note };
-}
-
-function metricSeries(pools: number): number {
-  let n = 0;
-  for (const spec of Object.values(METRICS) as { breakdown?: string; total: boolean }[]) {
-    if (spec.total) n++;
-    if (spec.breakdown) n += spec.breakdown === "pool" ? pools : (DIMENSION_VALUES[spec.breakdown] ?? 3);
-  }
-  return n;
-}
 
 function stateRequests(inv: StackInventory, fns: Record<string, FunctionUsage>, a: ClusterAssumptions) {
   const claimReads = Math.max(1, Math.ceil(a.nodes / CLAIMS_PER_READ_UNIT));
@@ -147,16 +89,17 @@ function stateRequests(inv: StackInventory, fns: Record<string, FunctionUsage>, 
 
 /** The month from the stack's shape and the cluster assumptions. */
 export function assumedUsage(inv: StackInventory, a: ClusterAssumptions = DEFAULT_ASSUMPTIONS): MonthlyUsage {
-  const functions = Object.fromEntries(inv.functions.map((fn) => [fn.logicalId, assumedFunction(fn, a)]));
-  return completeUsage(inv, functions, a, undefined);
+  const functions = Object.fromEntries(inv.functions.map((fn) => [fn.logicalId, assumedFunction(fn, inv, a)]));
+  return completeUsage(inv, functions, a, {});
 }
 
 function completeUsage(
   inv: StackInventory,
   functions: Record<string, FunctionUsage>,
   a: ClusterAssumptions,
-  measuredDecisionEvents: number | undefined,
+  measured: { decisionEvents?: number; metricSeries?: MetricSeriesMonths },
 ): MonthlyUsage {
+  const measuredDecisionEvents = measured.decisionEvents;
   const { reads, writes } = stateRequests(inv, functions, a);
   const churned = a.churnPerHour * HOURS_PER_MONTH;
   const messages = churned * MESSAGES_PER_CHURNED_NODE;
@@ -180,7 +123,7 @@ function completeUsage(
         ? { value: decisions, basis: "assumed" }
         : { value: measuredDecisionEvents, basis: "measured" },
     logIngestGb: { value: logBytes / GB, basis: "assumed" },
-    metricSeries: { value: metricSeries(a.pools), basis: "assumed" },
+    metricSeries: measured.metricSeries ?? assumedMetricMonths(inv.observability, a),
   };
 }
 
@@ -192,6 +135,8 @@ export interface MeasuredRun {
   functions: Record<string, { invocations: number; gbSeconds?: number }>;
   /** Decision events published over the run. */
   decisionEvents?: number;
+  /** Per metric series (`telemetry-observed.ts:seriesKey`): the distinct hours of the run it received data in. */
+  metricSeriesHours?: Record<string, number>;
 }
 
 /** The month extrapolated from a measured run; what it did not measure comes from `a`. */
@@ -201,7 +146,7 @@ export function measuredUsage(inv: StackInventory, run: MeasuredRun, a: ClusterA
   for (const fn of inv.functions) {
     const m = run.functions[fn.logicalId];
     if (!m) {
-      functions[fn.logicalId] = assumedFunction(fn, a);
+      functions[fn.logicalId] = assumedFunction(fn, inv, a);
       continue;
     }
     const invocations = m.invocations * factor;
@@ -213,11 +158,15 @@ export function measuredUsage(inv: StackInventory, run: MeasuredRun, a: ClusterA
         note: "billed duration",
       };
     } else {
-      const { seconds, note } = designSeconds(fn);
+      const { seconds, note } = designSeconds(fn, inv);
       const gbSeconds = invocations * seconds * (fn.memoryMb / 1024);
       functions[fn.logicalId] = { invocations, gbSeconds, basis: "estimated", note };
     }
   }
   const events = run.decisionEvents === undefined ? undefined : run.decisionEvents * factor;
-  return completeUsage(inv, functions, a, events);
+  const series = run.metricSeriesHours ? measuredMetricMonths(run.metricSeriesHours, run.periodMinutes) : undefined;
+  return completeUsage(inv, functions, a, {
+    ...(events === undefined ? {} : { decisionEvents: events }),
+    ...(series ? { metricSeries: series } : {}),
+  });
 }

@@ -5,13 +5,18 @@
  * priced, so the bill never drops it silently.
  */
 
+import type { ObservabilityMode } from "../infra/metrics-names.js";
+
+/** How fast the controller reacts (stack setting `reaction`, env `STEVEDORE_REACTION`). */
+export type ReactionMode = "seconds" | "minute";
+
 /** The part of a CloudFormation template the inventory reads. */
 export interface TemplateLike {
   Resources?: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
 }
 
 /** Which controller a function is, from its logical id. */
-export type FunctionRole = "provisioner" | "disruptor" | "gc" | "interruption" | "cluster-access" | "other";
+export type FunctionRole = "provisioner" | "disruptor" | "gc" | "interruption" | "cluster-access" | "watcher" | "other";
 
 /** One Lambda function of the stack. */
 export interface FunctionSpec {
@@ -24,6 +29,8 @@ export interface FunctionSpec {
   scheduleMinutes?: number;
   /** Seconds one invocation keeps looping (env `STEVEDORE_LOOP_SECONDS`), for the provisioner and disruptor. */
   loopSeconds?: number;
+  /** Seconds each watcher invocation watches (env `STEVEDORE_WATCH_SECONDS`); it bills them all by design. */
+  watchSeconds?: number;
   /** Invoked by an SQS event source mapping. */
   sqsTriggered: boolean;
 }
@@ -47,6 +54,13 @@ export interface StackInventory {
   dashboards: number;
   /** Retention of the functions' log groups, days (the longest; undefined = never expires). */
   logRetentionDays?: number;
+  /**
+   * The functions' `STEVEDORE_REACTION`. Undefined for a stack from before the reaction modes, whose provisioner
+   * waits in its loop for `loopSeconds`; with a reaction mode it runs bursts that end with the first idle pass.
+   */
+  reaction?: ReactionMode;
+  /** The functions' `STEVEDORE_OBSERVABILITY`: which metrics they publish. @default "full" */
+  observability: ObservabilityMode;
   notPriced: UnpricedResource[];
 }
 
@@ -74,6 +88,7 @@ const ROLE_PATTERNS: [RegExp, FunctionRole][] = [
   [/GarbageCollector/, "gc"],
   [/Interruption/, "interruption"],
   [/ClusterAccess/, "cluster-access"],
+  [/Watcher/, "watcher"],
 ];
 
 function roleOf(logicalId: string): FunctionRole {
@@ -97,13 +112,18 @@ function referencedId(value: unknown): string | undefined {
   return typeof v.Ref === "string" ? v.Ref : undefined;
 }
 
+function environmentOf(props: Record<string, unknown>): Record<string, unknown> {
+  return (props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+}
+
+/** The watcher's default watch: its one-minute schedule plus 2 s of overlap. */
+export const DEFAULT_WATCH_SECONDS = 62;
+
 function functionSpec(logicalId: string, props: Record<string, unknown>): FunctionSpec {
-  const env = ((props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<
-    string,
-    unknown
-  >;
+  const env = environmentOf(props);
   const role = roleOf(logicalId);
   const loop = Number(env.STEVEDORE_LOOP_SECONDS);
+  const watch = Number(env.STEVEDORE_WATCH_SECONDS ?? DEFAULT_WATCH_SECONDS);
   const architectures = props.Architectures as string[] | undefined;
   return {
     logicalId,
@@ -111,6 +131,7 @@ function functionSpec(logicalId: string, props: Record<string, unknown>): Functi
     memoryMb: typeof props.MemorySize === "number" ? props.MemorySize : 128,
     architecture: architectures?.includes("arm64") ? "arm64" : "x86_64",
     ...((role === "provisioner" || role === "disruptor") && Number.isFinite(loop) ? { loopSeconds: loop } : {}),
+    ...(role === "watcher" && Number.isFinite(watch) ? { watchSeconds: watch } : {}),
     sqsTriggered: false,
   };
 }
@@ -118,6 +139,13 @@ function functionSpec(logicalId: string, props: Record<string, unknown>): Functi
 function alarmMetricCount(props: Record<string, unknown>): number {
   const metrics = props.Metrics as { MetricStat?: unknown }[] | undefined;
   return Array.isArray(metrics) ? Math.max(1, metrics.filter((m) => m.MetricStat).length) : 1;
+}
+
+/** The stack's reaction and observability, from a function's environment (every controller function has both). */
+function readModes(inv: StackInventory, env: Record<string, unknown>): void {
+  if (env.STEVEDORE_REACTION === "seconds" || env.STEVEDORE_REACTION === "minute")
+    inv.reaction = env.STEVEDORE_REACTION;
+  if (env.STEVEDORE_OBSERVABILITY === "lean") inv.observability = "lean";
 }
 
 /** The inventory of a template. */
@@ -130,6 +158,7 @@ export function inventoryFromTemplate(template: TemplateLike): StackInventory {
     queuePollers: 0,
     alarmMetrics: 0,
     dashboards: 0,
+    observability: "full",
     notPriced: [],
   };
   const byId = new Map<string, FunctionSpec>();
@@ -138,6 +167,7 @@ export function inventoryFromTemplate(template: TemplateLike): StackInventory {
       const spec = functionSpec(id, r.Properties ?? {});
       inv.functions.push(spec);
       byId.set(id, spec);
+      readModes(inv, environmentOf(r.Properties ?? {}));
     }
   }
   for (const [id, r] of resources) {

@@ -21,6 +21,8 @@ export const CONTROLLER_ENV = {
   provisionerFunction: "STEVEDORE_PROVISIONER_FUNCTION",
   /** The watcher only: how long each invocation watches. */
   watchSeconds: "STEVEDORE_WATCH_SECONDS",
+  /** `full` | `lean` (`observability.ts`): which metrics the controllers publish. */
+  observability: "STEVEDORE_OBSERVABILITY",
 } as const;
 
 /** Powertools' own variables, which the stack sets and the wiring passes to the telemetry. */
@@ -48,6 +50,7 @@ export function controllerEnvironment(i: ControllerEnvironmentInputs): Record<st
     [CONTROLLER_ENV.featureGates]: formatFeatureGates(i.config.featureGates),
     [CONTROLLER_ENV.minValuesPolicy]: i.config.minValuesPolicy,
     [CONTROLLER_ENV.instanceProfile]: i.instanceProfileName,
+    [CONTROLLER_ENV.observability]: i.config.observability,
     [POWERTOOLS_ENV.serviceName]: METRICS_SERVICE_NAME,
     [POWERTOOLS_ENV.metricsNamespace]: METRICS_NAMESPACE,
   };

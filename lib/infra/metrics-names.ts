@@ -40,6 +40,18 @@ export const DIMENSIONS = {
 /** Units as CloudWatch (and Powertools' `MetricUnit`) spell them. */
 export type MetricUnitName = "Count" | "Seconds" | "Milliseconds" | "None";
 
+/** The observability modes (stack setting `observability`, env `STEVEDORE_OBSERVABILITY`; see `observability.ts`). */
+export const OBSERVABILITY_MODES = ["full", "lean"] as const;
+export type ObservabilityMode = (typeof OBSERVABILITY_MODES)[number];
+
+/**
+ * When a metric receives data, which decides what CloudWatch bills for it (each series, each hour it receives a
+ * point): `gauge` = every provisioner pass, all month (full observability only); `pending` = each provisioning
+ * batch, so only while pods are pending; `event` = when a node is launched, terminated, disrupted or interrupted;
+ * `failure` = only when something went wrong — a failure, or pods nothing can take (zero is never published).
+ */
+export type MetricEmission = "gauge" | "pending" | "event" | "failure";
+
 /** One published metric. */
 export interface MetricSpec {
   name: string;
@@ -50,6 +62,10 @@ export interface MetricSpec {
   total: boolean;
   /** Who publishes it and what one data point means. */
   description: string;
+  /** When it receives data. */
+  emission: MetricEmission;
+  /** Published in lean observability too (alarms read it, or it counts failures). */
+  lean: boolean;
 }
 
 /** Every metric the dashboard and alarms read. */
@@ -59,24 +75,32 @@ export const METRICS = {
     unit: "Count",
     total: true,
     description: "provisioner, each batch: provisionable pods in the batch",
+    emission: "pending",
+    lean: false,
   },
   podsUnschedulable: {
     name: "PodsUnschedulable",
     unit: "Count",
     total: true,
-    description: "provisioner, each batch: pods no allowed instance type can take",
+    description: "provisioner, each batch that has any: pods no allowed instance type can take",
+    emission: "failure",
+    lean: false,
   },
   oldestPendingPodAge: {
     name: "OldestPendingPodAgeSeconds",
     unit: "Seconds",
     total: true,
     description: "provisioner, each batch: age of the oldest provisionable pod (alarm: pods pending too long)",
+    emission: "pending",
+    lean: true,
   },
   decisionLatency: {
     name: "DecisionLatency",
     unit: "Milliseconds",
     total: true,
     description: "provisioner: from the oldest pod of a batch turning pending to the CreateFleet call",
+    emission: "pending",
+    lean: false,
   },
   nodes: {
     name: "Nodes",
@@ -84,6 +108,8 @@ export const METRICS = {
     breakdown: DIMENSIONS.capacityType,
     total: false,
     description: "provisioner, each loop: live nodes Stevedore launched, per capacity type (gauge)",
+    emission: "gauge",
+    lean: false,
   },
   nodesLaunched: {
     name: "NodesLaunched",
@@ -91,6 +117,8 @@ export const METRICS = {
     breakdown: DIMENSIONS.pool,
     total: false,
     description: "provisioner and replacements: instances launched, per pool",
+    emission: "event",
+    lean: false,
   },
   launchFailures: {
     name: "LaunchFailures",
@@ -98,12 +126,16 @@ export const METRICS = {
     breakdown: DIMENSIONS.errorClass,
     total: true,
     description: "launches that failed, per error class, and in total (alarm)",
+    emission: "failure",
+    lean: true,
   },
   fleetCostPerHour: {
     name: "FleetCostPerHour",
     unit: "None",
     total: true,
     description: "provisioner: summed $/hour of every live node claim (gauge)",
+    emission: "gauge",
+    lean: false,
   },
   poolCostPerHour: {
     name: "PoolCostPerHour",
@@ -111,24 +143,32 @@ export const METRICS = {
     breakdown: DIMENSIONS.pool,
     total: false,
     description: "provisioner, each pass: summed $/hour of the live node claims of each pool (gauge)",
+    emission: "gauge",
+    lean: false,
   },
   planOptimalityGap: {
     name: "PlanOptimalityGap",
     unit: "None",
     total: true,
     description: "provisioner, each solve with a known LP bound: plan cost / lower bound − 1 (0.05 = 5% above)",
+    emission: "pending",
+    lean: false,
   },
   decisionEventsFailed: {
     name: "DecisionEventsFailed",
     unit: "Count",
     total: true,
     description: "every controller, each invocation: decision events EventBridge did not take",
+    emission: "failure",
+    lean: true,
   },
   kubeEventsNotWritten: {
     name: "KubeEventsNotWritten",
     unit: "Count",
     total: true,
     description: "every controller, each invocation: Kubernetes events that failed or were over the per-invocation cap",
+    emission: "failure",
+    lean: true,
   },
   interruptionsHandled: {
     name: "InterruptionsHandled",
@@ -136,6 +176,8 @@ export const METRICS = {
     breakdown: DIMENSIONS.kind,
     total: false,
     description: "interruption: events acted on, per kind",
+    emission: "event",
+    lean: false,
   },
   nodesTerminated: {
     name: "NodesTerminated",
@@ -143,6 +185,8 @@ export const METRICS = {
     breakdown: DIMENSIONS.reason,
     total: false,
     description: "termination (disruption, interruption, gc, registration timeout): nodes terminated, per reason",
+    emission: "event",
+    lean: false,
   },
   disruptions: {
     name: "Disruptions",
@@ -150,8 +194,36 @@ export const METRICS = {
     breakdown: DIMENSIONS.method,
     total: false,
     description: "disruptor: disruption commands started, per method",
+    emission: "event",
+    lean: false,
   },
 } as const satisfies Record<string, MetricSpec>;
+
+/**
+ * Metrics the controllers publish that the dashboard and alarms do not read (the cost model counts them too; the
+ * test suite checks that every published name is here or in {@link METRICS}).
+ */
+export const UNCHARTED_METRICS = {
+  podsPlaced: {
+    name: "PodsPlaced",
+    unit: "Count",
+    total: true,
+    description: "provisioner, each batch: pods a solve placed on new or existing capacity",
+    emission: "pending",
+    lean: false,
+  },
+  interruptionHandlingTime: {
+    name: "InterruptionHandlingTime",
+    unit: "Seconds",
+    total: true,
+    description: "interruption: from an interruption event's time to its node being drained",
+    emission: "event",
+    lean: false,
+  },
+} as const satisfies Record<string, MetricSpec>;
+
+/** Every metric the controllers publish. */
+export const PUBLISHED_METRICS: Record<string, MetricSpec> = { ...METRICS, ...UNCHARTED_METRICS };
 
 /** Capacity types the dashboard draws a line for. */
 export const CAPACITY_TYPES = ["spot", "on-demand"] as const;

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { type FeatureGates, parseFeatureGates } from "./feature-gates.js";
+import { defaultObservability, OBSERVABILITY_MODES, type ObservabilityMode } from "./observability.js";
 import { SettingsReader } from "./settings-reader.js";
 
 /** EKS cluster authentication modes (`aws eks describe-cluster --query cluster.accessConfig.authenticationMode`). */
@@ -76,6 +77,12 @@ export interface StevedoreStackConfig {
    * @default both off
    */
   featureGates: FeatureGates;
+  /**
+   * How much the stack observes itself (`observability.ts`): `full` = dashboard, every alarm, every metric;
+   * `lean` = no dashboard, the alarms that matter most, no always-on gauges. @default "full" with reaction
+   * seconds, "lean" with reaction minute
+   */
+  observability: ObservabilityMode;
 }
 
 /** Raw inputs by key: context values (strings from `-c`, any JSON from `cdk.json`) or file values. */
@@ -100,6 +107,7 @@ export const STACK_SETTING_KEYS = [
   "minValuesPolicy",
   "logRetentionDays",
   "featureGates",
+  "observability",
 ] as const;
 
 /** The default settings file, looked up in the working directory. */
@@ -194,6 +202,7 @@ interface ReadSettings {
   minValuesPolicy: MinValuesPolicySetting;
   logRetentionDays: number;
   featureGates: FeatureGates;
+  observability: ObservabilityMode;
 }
 
 /** Reads the feature gates, reporting each problem against the setting. */
@@ -257,6 +266,8 @@ function readSettings(r: SettingsReader, raw: RawStackSettings): ReadSettings {
     minValuesPolicy,
     logRetentionDays,
     featureGates: readFeatureGates(r, raw.featureGates),
+    // `reaction` is read as given: its own validation reports a bad value.
+    observability: r.oneOf("observability", OBSERVABILITY_MODES, defaultObservability(raw.reaction)),
   };
 }
 
@@ -308,5 +319,6 @@ export function parseStackConfig(
     minValuesPolicy: s.minValuesPolicy,
     logRetentionDays: s.logRetentionDays,
     featureGates: s.featureGates,
+    observability: s.observability,
   };
 }

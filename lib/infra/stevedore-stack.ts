@@ -1,7 +1,8 @@
 /**
  * `StevedoreStack`: everything Stevedore needs for one existing EKS cluster — the state table, the node role and
  * instance profile, the controller role with tag-scoped IAM, the interruption queue and rules, the four controller
- * Lambdas with their triggers, the cluster access (access entries or `aws-auth`, and RBAC), a dashboard and alarms.
+ * Lambdas with their triggers, the cluster access (access entries or `aws-auth`, and RBAC), alarms and (with full
+ * observability) a dashboard.
  * Configured only by {@link StevedoreStackConfig}: no lookups, so `cdk synth` works offline.
  */
 import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
@@ -37,7 +38,8 @@ export class StevedoreStack extends Stack {
   readonly controllers: ControllerFunctions;
   readonly clusterAccess: ClusterAccess;
   readonly network?: LambdaNetwork;
-  readonly dashboard: StevedoreDashboard;
+  /** Only with full observability. */
+  readonly dashboard?: StevedoreDashboard;
   readonly alarms: StevedoreAlarms;
 
   constructor(scope: Construct, id: string, props: StevedoreStackProps) {
@@ -103,14 +105,17 @@ export class StevedoreStack extends Stack {
       deadLetterQueue: this.interruptionQueue.deadLetterQueue,
       functions,
       provisioner: this.controllers.provisioner,
+      observability: config.observability,
     });
-    this.dashboard = new StevedoreDashboard(this, "Dashboard", {
-      clusterName: config.clusterName,
-      functions,
-      queue: this.interruptionQueue.queue,
-      deadLetterQueue: this.interruptionQueue.deadLetterQueue,
-      alarms: this.alarms.alarms,
-    });
+    if (config.observability === "full") {
+      this.dashboard = new StevedoreDashboard(this, "Dashboard", {
+        clusterName: config.clusterName,
+        functions,
+        queue: this.interruptionQueue.queue,
+        deadLetterQueue: this.interruptionQueue.deadLetterQueue,
+        alarms: this.alarms.alarms,
+      });
+    }
 
     const output = (key: string, value: string, description: string) =>
       new CfnOutput(this, key, { value, description });
@@ -127,7 +132,7 @@ export class StevedoreStack extends Stack {
     );
     output(STACK_OUTPUTS.clusterName, config.clusterName, "EKS cluster: stevedore status --stack <this stack>");
     output(STACK_OUTPUTS.queueUrl, this.interruptionQueue.queue.queueUrl, "Interruption queue");
-    output(STACK_OUTPUTS.dashboardUrl, this.dashboard.url, "CloudWatch dashboard");
+    if (this.dashboard) output(STACK_OUTPUTS.dashboardUrl, this.dashboard.url, "CloudWatch dashboard");
     output(STACK_OUTPUTS.controllerRoleArn, this.controllerRole.role.roleArn, "IAM role of the controller Lambdas");
     if (config.ssmPath) output(STACK_OUTPUTS.configSsmPath, config.ssmPath, "SSM path the config is read from");
   }

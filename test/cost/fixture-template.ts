@@ -41,3 +41,26 @@ export const FIXTURE_TEMPLATE: TemplateLike = {
     Role: { Type: "AWS::IAM::Role", Properties: {} },
   },
 };
+
+/**
+ * The fixture as a stack with reaction modes: every controller function carries `STEVEDORE_REACTION` and
+ * `STEVEDORE_OBSERVABILITY`, lean has no dashboard, and with reaction seconds a 128 MB watcher watches 62 s every
+ * minute.
+ */
+export function reactionFixture(reaction: "seconds" | "minute", observability: "full" | "lean"): TemplateLike {
+  const modes = { STEVEDORE_REACTION: reaction, STEVEDORE_OBSERVABILITY: observability };
+  const resources: NonNullable<TemplateLike["Resources"]> = {};
+  for (const [id, r] of Object.entries(FIXTURE_TEMPLATE.Resources ?? {})) {
+    if (r.Type === "AWS::CloudWatch::Dashboard" && observability === "lean") continue;
+    const env = (r.Properties?.Environment as { Variables?: Record<string, string> } | undefined)?.Variables;
+    resources[id] =
+      r.Type === "AWS::Lambda::Function"
+        ? { ...r, Properties: { ...r.Properties, Environment: { Variables: { ...env, ...modes } } } }
+        : r;
+  }
+  if (reaction === "seconds") {
+    resources.ControllersWatcherEEEE = fn(128, "arm64", { ...modes, STEVEDORE_WATCH_SECONDS: "62" });
+    resources.WatcherSchedule = schedule("rate(1 minute)", "ControllersWatcherEEEE");
+  }
+  return { Resources: resources };
+}

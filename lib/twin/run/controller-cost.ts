@@ -7,7 +7,8 @@ import { type BillSummary, billSummary, computeBill } from "../../cost/controlle
 import { defaultStackInventory } from "../../cost/default-stack.js";
 import { type ClusterAssumptions, type MeasuredRun, measuredUsage } from "../../cost/monthly-usage.js";
 import { DEFAULT_PRICES } from "../../cost/price-table.js";
-import type { TwinRun } from "./setup.js";
+import { scenarioReaction, type TwinRun } from "./setup.js";
+import { seriesHourCounts } from "./timed-telemetry.js";
 
 /** `controllerCost` in the report. */
 export interface ControllerCostReport extends BillSummary {
@@ -31,7 +32,9 @@ export interface RunShape {
 
 /** The report's controller bill for a finished in-process run. */
 export function twinControllerCost(run: TwinRun, shape: RunShape): ControllerCostReport {
-  const inventory = defaultStackInventory(run.scenario.controllers.loopSeconds);
+  const inventory = defaultStackInventory(scenarioReaction(run.scenario), {
+    loopSeconds: run.scenario.controllers.loopSeconds,
+  });
   const periodMinutes = Math.max(1, shape.elapsedMs / 60_000);
   const functions: MeasuredRun["functions"] = {};
   for (const fn of inventory.functions) {
@@ -49,13 +52,19 @@ export function twinControllerCost(run: TwinRun, shape: RunShape): ControllerCos
   };
   const usage = measuredUsage(
     inventory,
-    { periodMinutes, functions, decisionEvents: shape.decisionEvents },
+    {
+      periodMinutes,
+      functions,
+      decisionEvents: shape.decisionEvents,
+      metricSeriesHours: seriesHourCounts(run.metricSeries),
+    },
     assumptions,
   );
   return {
     ...billSummary(computeBill(inventory, usage, DEFAULT_PRICES)),
     basis:
       `Lambda: invocations and virtual durations measured over ${Math.round(periodMinutes)} min on the default stack's memory sizes, ` +
-      "extrapolated to 730 h; decision events measured; DynamoDB, SQS and CloudWatch from the run's nodes and launches per hour",
+      `extrapolated to 730 h; decision events measured; metric series ${usage.metricSeries.basis} (${usage.metricSeries.note}); ` +
+      "DynamoDB, SQS and the rest of CloudWatch from the run's nodes and launches per hour",
   };
 }

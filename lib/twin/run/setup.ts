@@ -15,7 +15,7 @@ import { parseDurationMs, type Scenario } from "../scenario.js";
 import { bootTimeMs, type TwinWorld } from "../twin-world.js";
 import type { VirtualClock } from "../virtual-clock.js";
 import { WorkloadControllers } from "../workload-controllers.js";
-import { type TimedLatency, timedTelemetry } from "./timed-telemetry.js";
+import { type SeriesHours, type TimedLatency, timedTelemetry } from "./timed-telemetry.js";
 
 /** What one finished controller invocation used. */
 export interface InvocationRecord extends InvocationUsage {
@@ -50,6 +50,8 @@ export interface TwinRun {
   latencies: TimedLatency[];
   /** The controllers' log lines (and crashes), stamped with virtual minutes. */
   logs: string[];
+  /** The metric series the controllers published and the virtual hours each received data in. */
+  metricSeries: SeriesHours;
   /** Invocations that failed with an error that chaos did not cause. */
   crashes: string[];
   chaosRandom: () => number;
@@ -58,6 +60,18 @@ export interface TwinRun {
   refreshStartupTaints(): Promise<void>;
   /** Stops routing the emulator's events to the bus. */
   stopEvents(): void;
+}
+
+/**
+ * The scenario's reaction (`controllers.reaction`, read as given: `minute` or the default `seconds`) and the
+ * observability the stack defaults to with it.
+ */
+export function scenarioReaction(scenario: Scenario): "seconds" | "minute" {
+  return (scenario.controllers as { reaction?: unknown }).reaction === "minute" ? "minute" : "seconds";
+}
+
+function scenarioObservability(scenario: Scenario): "full" | "lean" {
+  return scenarioReaction(scenario) === "minute" ? "lean" : "full";
 }
 
 /** Applies the scenario's config and builds the run's components. */
@@ -86,7 +100,8 @@ export async function setUpRun(
   const sim = simulatedCluster(scenario, world, collector, (pool) => startupTaints.get(pool) ?? []);
   const latencies: TimedLatency[] = [];
   const logs: string[] = [];
-  const telemetry = timedTelemetry(world.telemetry, () => clock.now() - start, latencies, logs);
+  const metricSeries: SeriesHours = { mode: scenarioObservability(scenario), hours: new Map() };
+  const telemetry = timedTelemetry(world.telemetry, () => clock.now() - start, latencies, logs, metricSeries);
   const chaosRandom = seededRandom(scenario.seed * 7919 + 17);
   const chaosStats: ChaosStats = { killsBefore: 0, killsAfter: 0 };
   const crashes: string[] = [];
@@ -112,6 +127,7 @@ export async function setUpRun(
     telemetry,
     latencies,
     logs,
+    metricSeries,
     crashes,
     chaosRandom,
     chaosStats,

@@ -1,14 +1,30 @@
 /**
  * The controllers' telemetry during a twin run: everything goes to the world's telemetry, and the run also keeps
- * its warnings and errors (for the report) and each decision latency with the virtual time it was measured at (for
- * the report's latency chart).
+ * its warnings and errors (for the report), each decision latency with the virtual time it was measured at (for
+ * the report's latency chart), and the distinct virtual hours each metric series would have received data in
+ * CloudWatch (for the controller's bill).
  */
+
 import { METRIC, type Telemetry } from "../../controllers/telemetry.js";
+import { isPublished, type MetricsMode, seriesKey } from "../../controllers/telemetry-observed.js";
 
 /** A decision latency and the virtual time (ms since the run started) it was measured at. */
 export interface TimedLatency {
   t: number;
   ms: number;
+}
+
+/** The metric series a run published, as CloudWatch would bill them. */
+export interface SeriesHours {
+  /** The stack's observability: what the Lambda wiring would let through. */
+  mode: MetricsMode;
+  /** Per series key: the virtual hours (since the run started) it received data in. */
+  hours: Map<string, Set<number>>;
+}
+
+/** Per series: the number of distinct hours it received data in. */
+export function seriesHourCounts(series: SeriesHours): Record<string, number> {
+  return Object.fromEntries([...series.hours].map(([key, hours]) => [key, hours.size]));
 }
 
 /** Telemetry that also remembers when each decision latency was measured (for the report's chart). */
@@ -17,6 +33,7 @@ export function timedTelemetry(
   now: () => number,
   latencies: TimedLatency[],
   logs: string[],
+  series?: SeriesHours,
 ): Telemetry {
   const stamp =
     (level: "debug" | "info" | "warn" | "error") =>
@@ -29,6 +46,12 @@ export function timedTelemetry(
     metrics: {
       add: (name, value, unit, dimensions) => {
         if (name === METRIC.decisionLatency) latencies.push({ t: now(), ms: value });
+        if (series && isPublished(series.mode, name, value, unit)) {
+          const key = seriesKey(name, dimensions);
+          const hours = series.hours.get(key) ?? new Set<number>();
+          hours.add(Math.floor(now() / 3_600_000));
+          series.hours.set(key, hours);
+        }
         inner.metrics.add(name, value, unit, dimensions);
       },
       flush: () => inner.metrics.flush(),
