@@ -17,6 +17,12 @@ export const CONTROLLER_ENV = {
   featureGates: "STEVEDORE_FEATURE_GATES",
   minValuesPolicy: "STEVEDORE_MIN_VALUES_POLICY",
   instanceProfile: "STEVEDORE_INSTANCE_PROFILE",
+  /** `seconds` or `minute` (the stack setting `reaction`), on every function. */
+  reaction: "STEVEDORE_REACTION",
+  /** The provisioner's function name, which the watcher invokes (watcher only). */
+  provisionerFunction: "STEVEDORE_PROVISIONER_FUNCTION",
+  /** How long each watcher invocation watches, seconds (watcher only). */
+  watchSeconds: "STEVEDORE_WATCH_SECONDS",
 } as const;
 
 /** Powertools' own variables, which the stack sets and the wiring passes to the telemetry. */
@@ -44,7 +50,16 @@ export function controllerEnvironment(i: ControllerEnvironmentInputs): Record<st
     [CONTROLLER_ENV.featureGates]: formatFeatureGates(i.config.featureGates),
     [CONTROLLER_ENV.minValuesPolicy]: i.config.minValuesPolicy,
     [CONTROLLER_ENV.instanceProfile]: i.instanceProfileName,
+    [CONTROLLER_ENV.reaction]: i.config.reaction,
     [POWERTOOLS_ENV.serviceName]: METRICS_SERVICE_NAME,
     [POWERTOOLS_ENV.metricsNamespace]: METRICS_NAMESPACE,
+  };
+}
+
+/** What the watcher gets on top of {@link controllerEnvironment}: whom to invoke and how long to watch. */
+export function watcherEnvironment(provisionerFunctionName: string, watchSeconds: number): Record<string, string> {
+  return {
+    [CONTROLLER_ENV.provisionerFunction]: provisionerFunctionName,
+    [CONTROLLER_ENV.watchSeconds]: String(watchSeconds),
   };
 }

@@ -13,6 +13,7 @@ export const LAMBDA_ENTRIES = {
   disruptor: "lambdas/disruptor.ts",
   interruption: "lambdas/interruption.ts",
   gc: "lambdas/gc.ts",
+  watcher: "lambdas/watcher.ts",
   clusterAccess: "lambdas/cluster-access.ts",
 } as const;
 

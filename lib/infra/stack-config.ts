@@ -25,6 +25,14 @@ export type RebalanceAction = (typeof REBALANCE_ACTIONS)[number];
 export const MIN_VALUES_POLICIES = ["Strict", "BestEffort"] as const;
 export type MinValuesPolicySetting = (typeof MIN_VALUES_POLICIES)[number];
 
+/**
+ * How fast the controllers react to a pending pod: `seconds` adds a small watcher function that holds a watch on
+ * unscheduled pods and nodes and invokes the provisioner as soon as there is work; `minute` leaves everything to
+ * the one-minute schedules (the cheapest).
+ */
+export const REACTION_MODES = ["seconds", "minute"] as const;
+export type ReactionMode = (typeof REACTION_MODES)[number];
+
 /** Lambdas in the cluster's VPC (private API server endpoint). */
 export interface StackVpcConfig {
   vpcId: string;
@@ -72,6 +80,12 @@ export interface StevedoreStackConfig {
   /** CloudWatch Logs retention of the Lambdas' log groups, days. @default 30 */
   logRetentionDays: number;
   /**
+   * Reaction to pending pods: `seconds` deploys the watcher function (a `rate(1 minute)` schedule, each invocation
+   * watching for a minute and invoking the provisioner when pods wait or nodes change); `minute` relies on the
+   * provisioner's one-minute schedule alone. @default "seconds"
+   */
+  reaction: ReactionMode;
+  /**
    * Karpenter feature gates (`SpotToSpotConsolidation`, `NodeRepair`), as `Name=true,Other=false` or a JSON object.
    * @default both off
    */
@@ -100,6 +114,7 @@ export const STACK_SETTING_KEYS = [
   "minValuesPolicy",
   "logRetentionDays",
   "featureGates",
+  "reaction",
 ] as const;
 
 /** The default settings file, looked up in the working directory. */
@@ -194,6 +209,7 @@ interface ReadSettings {
   minValuesPolicy: MinValuesPolicySetting;
   logRetentionDays: number;
   featureGates: FeatureGates;
+  reaction: ReactionMode;
 }
 
 /** Reads the feature gates, reporting each problem against the setting. */
@@ -257,6 +273,7 @@ function readSettings(r: SettingsReader, raw: RawStackSettings): ReadSettings {
     minValuesPolicy,
     logRetentionDays,
     featureGates: readFeatureGates(r, raw.featureGates),
+    reaction: r.oneOf("reaction", REACTION_MODES, "seconds"),
   };
 }
 
@@ -308,5 +325,6 @@ export function parseStackConfig(
     minValuesPolicy: s.minValuesPolicy,
     logRetentionDays: s.logRetentionDays,
     featureGates: s.featureGates,
+    reaction: s.reaction,
   };
 }

@@ -1,7 +1,8 @@
 /**
  * `StevedoreStack`: everything Stevedore needs for one existing EKS cluster — the state table, the node role and
- * instance profile, the controller role with tag-scoped IAM, the interruption queue and rules, the four controller
- * Lambdas with their triggers, the cluster access (access entries or `aws-auth`, and RBAC), a dashboard and alarms.
+ * instance profile, the controller role with tag-scoped IAM, the interruption queue and rules, the controller
+ * Lambdas with their triggers (four, plus the watcher with `reaction: seconds`), the cluster access (access entries
+ * or `aws-auth`, and RBAC), a dashboard and alarms.
  * Configured only by {@link StevedoreStackConfig}: no lookups, so `cdk synth` works offline.
  */
 import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
@@ -91,13 +92,13 @@ export class StevedoreStack extends Stack {
     });
     // The controllers start on their schedules right away; they need their Kubernetes identity first.
     for (const rule of [...this.controllers.schedules]) rule.node.addDependency(this.clusterAccess.resource);
+    if (this.controllers.watcherSchedule) {
+      // The watcher's first trigger must not be denied: it starts once it may invoke the provisioner.
+      const invoke = this.controllerRole.allowInvoking(this.controllers.provisioner, config.clusterName);
+      this.controllers.watcherSchedule.node.addDependency(invoke);
+    }
 
-    const functions = {
-      Provisioner: this.controllers.provisioner,
-      Disruptor: this.controllers.disruptor,
-      Interruption: this.controllers.interruption,
-      GarbageCollector: this.controllers.gc,
-    };
+    const functions = this.controllers.byName;
     this.alarms = new StevedoreAlarms(this, "Alarms", {
       clusterName: config.clusterName,
       deadLetterQueue: this.interruptionQueue.deadLetterQueue,

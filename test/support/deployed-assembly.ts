@@ -21,6 +21,7 @@ const ENTRY_BY_PATH: Record<string, keyof typeof LAMBDA_ENTRIES> = {
   Disruptor: "disruptor",
   Interruption: "interruption",
   GarbageCollector: "gc",
+  Watcher: "watcher",
   ClusterAccess: "clusterAccess",
 };
 
