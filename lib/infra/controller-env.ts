@@ -13,16 +13,16 @@ export const CONTROLLER_ENV = {
   table: "STEVEDORE_TABLE",
   configSsmPath: "STEVEDORE_CONFIG_SSM_PATH",
   loopSeconds: "STEVEDORE_LOOP_SECONDS",
-  rebalance: "STEVEDORE_REBALANCE",
-  featureGates: "STEVEDORE_FEATURE_GATES",
-  minValuesPolicy: "STEVEDORE_MIN_VALUES_POLICY",
-  instanceProfile: "STEVEDORE_INSTANCE_PROFILE",
   /** `seconds` or `minute` (the stack setting `reaction`), on every function. */
   reaction: "STEVEDORE_REACTION",
   /** The provisioner's function name, which the watcher invokes (watcher only). */
   provisionerFunction: "STEVEDORE_PROVISIONER_FUNCTION",
   /** How long each watcher invocation watches, seconds (watcher only). */
   watchSeconds: "STEVEDORE_WATCH_SECONDS",
+  rebalance: "STEVEDORE_REBALANCE",
+  featureGates: "STEVEDORE_FEATURE_GATES",
+  minValuesPolicy: "STEVEDORE_MIN_VALUES_POLICY",
+  instanceProfile: "STEVEDORE_INSTANCE_PROFILE",
 } as const;
 
 /** Powertools' own variables, which the stack sets and the wiring passes to the telemetry. */
@@ -46,11 +46,11 @@ export function controllerEnvironment(i: ControllerEnvironmentInputs): Record<st
     [CONTROLLER_ENV.table]: i.tableName,
     ...(i.config.ssmPath ? { [CONTROLLER_ENV.configSsmPath]: i.config.ssmPath } : {}),
     [CONTROLLER_ENV.loopSeconds]: String(i.config.loopSeconds),
+    [CONTROLLER_ENV.reaction]: i.config.reaction,
     [CONTROLLER_ENV.rebalance]: i.config.rebalance,
     [CONTROLLER_ENV.featureGates]: formatFeatureGates(i.config.featureGates),
     [CONTROLLER_ENV.minValuesPolicy]: i.config.minValuesPolicy,
     [CONTROLLER_ENV.instanceProfile]: i.instanceProfileName,
-    [CONTROLLER_ENV.reaction]: i.config.reaction,
     [POWERTOOLS_ENV.serviceName]: METRICS_SERVICE_NAME,
     [POWERTOOLS_ENV.metricsNamespace]: METRICS_NAMESPACE,
   };

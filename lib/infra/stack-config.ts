@@ -70,6 +70,12 @@ export interface StevedoreStackConfig {
   ssmPath?: string;
   /** How long each provisioner/disruptor invocation keeps watching, seconds. @default 50 */
   loopSeconds: number;
+  /**
+   * Reaction to pending pods: `seconds` deploys the watcher function (a `rate(1 minute)` schedule, each invocation
+   * watching for a minute and invoking the provisioner when pods wait or nodes change); `minute` relies on the
+   * provisioner's one-minute schedule alone. @default "seconds"
+   */
+  reaction: ReactionMode;
   /** Rebalance Recommendation handling. @default "ignore" */
   rebalance: RebalanceAction;
   /**
@@ -79,12 +85,6 @@ export interface StevedoreStackConfig {
   minValuesPolicy: MinValuesPolicySetting;
   /** CloudWatch Logs retention of the Lambdas' log groups, days. @default 30 */
   logRetentionDays: number;
-  /**
-   * Reaction to pending pods: `seconds` deploys the watcher function (a `rate(1 minute)` schedule, each invocation
-   * watching for a minute and invoking the provisioner when pods wait or nodes change); `minute` relies on the
-   * provisioner's one-minute schedule alone. @default "seconds"
-   */
-  reaction: ReactionMode;
   /**
    * Karpenter feature gates (`SpotToSpotConsolidation`, `NodeRepair`), as `Name=true,Other=false` or a JSON object.
    * @default both off
@@ -110,11 +110,11 @@ export const STACK_SETTING_KEYS = [
   "configSource",
   "ssmPath",
   "loopSeconds",
+  "reaction",
   "rebalance",
   "minValuesPolicy",
   "logRetentionDays",
   "featureGates",
-  "reaction",
 ] as const;
 
 /** The default settings file, looked up in the working directory. */
@@ -205,11 +205,11 @@ interface ReadSettings {
   configSource: ConfigSource;
   ssmPathRaw?: string;
   loopSeconds: number;
+  reaction: ReactionMode;
   rebalance: RebalanceAction;
   minValuesPolicy: MinValuesPolicySetting;
   logRetentionDays: number;
   featureGates: FeatureGates;
-  reaction: ReactionMode;
 }
 
 /** Reads the feature gates, reporting each problem against the setting. */
@@ -247,6 +247,7 @@ function readSettings(r: SettingsReader, raw: RawStackSettings): ReadSettings {
   const configSource = r.oneOf("configSource", CONFIG_SOURCES, "dynamodb");
   const ssmPathRaw = r.str("ssmPath", SSM_PATH, "an SSM parameter path such as /stevedore/my-cluster (no trailing /)");
   const loopSeconds = r.int("loopSeconds", 50, (n) => n >= 5 && n <= 840, "an integer number of seconds, 5 to 840");
+  const reaction = r.oneOf("reaction", REACTION_MODES, "seconds");
   const rebalance = r.oneOf("rebalance", REBALANCE_ACTIONS, "ignore");
   const minValuesPolicy = r.oneOf("minValuesPolicy", MIN_VALUES_POLICIES, "Strict");
   const logRetentionDays = r.int(
@@ -269,11 +270,11 @@ function readSettings(r: SettingsReader, raw: RawStackSettings): ReadSettings {
     configSource,
     ssmPathRaw,
     loopSeconds,
+    reaction,
     rebalance,
     minValuesPolicy,
     logRetentionDays,
     featureGates: readFeatureGates(r, raw.featureGates),
-    reaction: r.oneOf("reaction", REACTION_MODES, "seconds"),
   };
 }
 
@@ -321,10 +322,10 @@ export function parseStackConfig(
     configSource,
     ...(configSource === "ssm" ? { ssmPath: s.ssmPathRaw ?? `/stevedore/${cluster}` } : {}),
     loopSeconds: s.loopSeconds,
+    reaction: s.reaction,
     rebalance: s.rebalance,
     minValuesPolicy: s.minValuesPolicy,
     logRetentionDays: s.logRetentionDays,
     featureGates: s.featureGates,
-    reaction: s.reaction,
   };
 }

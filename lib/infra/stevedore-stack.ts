@@ -1,8 +1,7 @@
 /**
  * `StevedoreStack`: everything Stevedore needs for one existing EKS cluster — the state table, the node role and
- * instance profile, the controller role with tag-scoped IAM, the interruption queue and rules, the controller
- * Lambdas with their triggers (four, plus the watcher with `reaction: seconds`), the cluster access (access entries
- * or `aws-auth`, and RBAC), a dashboard and alarms.
+ * instance profile, the controller role with tag-scoped IAM, the interruption queue and rules, the four controller
+ * Lambdas with their triggers, the cluster access (access entries or `aws-auth`, and RBAC), a dashboard and alarms.
  * Configured only by {@link StevedoreStackConfig}: no lookups, so `cdk synth` works offline.
  */
 import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";

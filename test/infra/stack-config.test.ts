@@ -27,11 +27,11 @@ describe("stack settings", () => {
       authenticationMode: "API_AND_CONFIG_MAP",
       configSource: "dynamodb",
       loopSeconds: 50,
+      reaction: "seconds",
       rebalance: "ignore",
       minValuesPolicy: "Strict",
       logRetentionDays: 30,
       featureGates: { spotToSpotConsolidation: false, nodeRepair: false },
-      reaction: "seconds",
     });
   });
 
