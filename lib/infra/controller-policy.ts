@@ -410,27 +410,6 @@ export function stateAndEventsPolicy(i: ControllerPolicyInputs): PolicyGroup {
   };
 }
 
-/**
- * `reaction: seconds`: the watcher invokes the provisioner (Lambda Invoke, asynchronously) — that one function
- * only, unqualified, as the watcher names it. A separate group because it references the provisioner, which is
- * created after the role: attached to the role from outside, it adds no dependency cycle.
- */
-export function provisionerInvokePolicy(clusterName: string, provisionerArn: string): PolicyGroup {
-  return {
-    id: "InvokeProvisionerPolicy",
-    description: `Stevedore ${clusterName}: the watcher starts the provisioner`,
-    statements: [
-      new PolicyStatement({
-        sid: "AllowInvokingTheProvisioner",
-        effect: Effect.ALLOW,
-        actions: ["lambda:InvokeFunction"],
-        resources: [provisionerArn],
-      }),
-    ],
-    wildcardReasons: {},
-  };
-}
-
 /** Every policy group of the controller role. */
 export function controllerPolicyGroups(i: ControllerPolicyInputs): PolicyGroup[] {
   return [nodeLifecyclePolicy(i), iamIntegrationPolicy(i), resourceDiscoveryPolicy(i), stateAndEventsPolicy(i)];

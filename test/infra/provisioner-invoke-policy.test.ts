@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
-import { provisionerInvokePolicy } from "../../lib/infra/controller-policy.js";
+import { provisionerInvokePolicy } from "../../lib/infra/provisioner-invoke-policy.js";
 
 const ACCOUNT = "123456789012";
 const FUNCTIONS = `arn:aws:lambda:us-east-1:${ACCOUNT}:function`;

@@ -360,6 +360,7 @@ describe("deployed mode", () => {
     assert.ok(report.virtualMinutes >= 3, "the bundles ran on the virtual clock");
     assert.ok((report.lambda.provisioner?.invocations ?? 0) >= 2);
     assert.ok((report.lambda.garbageCollector?.invocations ?? 0) >= 1, "rate(2 minutes)");
+    assert.ok((report.lambda.watcher?.invocations ?? 0) >= 2, "the watcher's rule fires every virtual minute");
     for (const [fn, m] of Object.entries(report.lambda)) assert.deepEqual([fn, m.errors, m.timeouts], [fn, 0, 0]);
     assert.ok((report.lambda.provisioner?.gbSeconds ?? 0) > 0);
     // The controller's bill: the provisioner's billed GB-s extrapolated to a month.

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { provisionerInvokePolicy } from "../../../lib/infra/controller-policy.js";
+import { provisionerInvokePolicy } from "../../../lib/infra/provisioner-invoke-policy.js";
 import { AwsGateway } from "../../../lib/twin/deployed/aws-gateway.js";
 import type { Ec2AuthorizationContext } from "../../../lib/twin/deployed/ec2-authorization.js";
 import { IamEvaluator } from "../../../lib/twin/deployed/iam-evaluator.js";
