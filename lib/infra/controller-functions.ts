@@ -37,7 +37,7 @@ import {
   WATCHER_TIMEOUT_SECONDS,
 } from "./function-timeouts.js";
 import type { LambdaNetwork } from "./lambda-network.js";
-import { createStevedoreFunction } from "./stevedore-function.js";
+import { createStevedoreFunction, type StevedoreFunctionProps } from "./stevedore-function.js";
 
 /** Scheduled invocations older than this are dropped (EventBridge's and Lambda's minimum is 60 s). */
 export const SCHEDULE_MAX_EVENT_AGE = Duration.seconds(60);
@@ -67,6 +67,12 @@ export function loopTimeout(loopSeconds: number): Duration {
   return Duration.seconds(loopTimeoutSeconds(loopSeconds));
 }
 
+/** What every controller function shares. */
+type SharedFunctionProps = Pick<
+  StevedoreFunctionProps,
+  "root" | "role" | "environment" | "logRetentionDays" | "network"
+>;
+
 /** Props of {@link ControllerFunctions}. */
 export interface ControllerFunctionsProps extends ControllerEnvironmentInputs {
   root: string;
@@ -89,7 +95,7 @@ export class ControllerFunctions extends Construct {
 
   constructor(scope: Construct, id: string, props: ControllerFunctionsProps) {
     super(scope, id);
-    const common = {
+    const common: SharedFunctionProps = {
       root: props.root,
       role: props.role,
       environment: controllerEnvironment(props),
@@ -141,18 +147,23 @@ export class ControllerFunctions extends Construct {
     this.schedule(this.disruptor, DISRUPTOR_SCHEDULE, "DisruptorSchedule", cluster);
     this.schedule(this.gc, GC_SCHEDULE, "GarbageCollectorSchedule", cluster);
     if (props.config.reaction === "seconds") {
-      this.watcher = createStevedoreFunction(this, "Watcher", {
-        ...common,
-        environment: { ...common.environment, ...watcherEnvironment(this.provisioner.functionName, WATCH_SECONDS) },
-        name: "watcher",
-        description: `Stevedore watcher of EKS cluster ${cluster}: pending pods and node changes start the provisioner`,
-        timeout: WATCHER_TIMEOUT,
-        memorySize: WATCHER_MEMORY_MB,
-        reservedConcurrentExecutions: WATCHER_CONCURRENCY,
-        asyncMaxEventAge: SCHEDULE_MAX_EVENT_AGE,
-      });
+      this.watcher = this.createWatcher(common, cluster);
       this.watcherSchedule = this.schedule(this.watcher, WATCHER_SCHEDULE, "WatcherSchedule", cluster);
     }
+  }
+
+  /** The watcher: told the provisioner's name and how long to watch. */
+  private createWatcher(common: SharedFunctionProps, cluster: string): NodejsFunction {
+    return createStevedoreFunction(this, "Watcher", {
+      ...common,
+      environment: { ...common.environment, ...watcherEnvironment(this.provisioner.functionName, WATCH_SECONDS) },
+      name: "watcher",
+      description: `Stevedore watcher of EKS cluster ${cluster}: pending pods and node changes start the provisioner`,
+      timeout: WATCHER_TIMEOUT,
+      memorySize: WATCHER_MEMORY_MB,
+      reservedConcurrentExecutions: WATCHER_CONCURRENCY,
+      asyncMaxEventAge: SCHEDULE_MAX_EVENT_AGE,
+    });
   }
 
   /** Every controller function by its construct id (what the alarms and the dashboard cover). */

@@ -49,6 +49,19 @@ function signingService(req: http.IncomingMessage): string | undefined {
   return /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(String(req.headers.authorization ?? ""))?.[1];
 }
 
+/** A call to Lambda: Invoke, authorized as `lambda:InvokeFunction` on the function; any other operation is unserved. */
+function routeLambda(req: http.IncomingMessage, url: string, target: { region: string; account: string }): RoutedCall {
+  const type = req.headers["x-amz-invocation-type"];
+  const invoke = parseLambdaInvoke(url, typeof type === "string" ? type : undefined, target);
+  if (!invoke) return { service: "lambda", action: "Unsupported", checks: [] };
+  return {
+    service: "lambda",
+    action: "Invoke",
+    checks: [{ action: "lambda:InvokeFunction", resource: invoke.resourceArn }],
+    invoke,
+  };
+}
+
 /** Access key of a role's credentials (deterministic, so a key names its role). */
 export function accessKeyFor(roleArn: string): string {
   return `ASIA${createHash("sha256").update(roleArn).digest("hex").slice(0, 16).toUpperCase()}`;
@@ -147,18 +160,7 @@ export class AwsGateway {
     }
     const url = req.url ?? "/";
     if (signingService(req) === "lambda" || url.startsWith("/2015-03-31/functions/")) {
-      const invocationType = req.headers["x-amz-invocation-type"];
-      const invoke = parseLambdaInvoke(url, typeof invocationType === "string" ? invocationType : undefined, {
-        region,
-        account,
-      });
-      if (!invoke) return { service: "lambda", action: url.split("?")[0], checks: [] };
-      return {
-        service: "lambda",
-        action: "Invoke",
-        checks: [{ action: "lambda:InvokeFunction", resource: invoke.resourceArn }],
-        invoke,
-      };
+      return routeLambda(req, url, { region, account });
     }
     if (url.startsWith("/clusters")) {
       const name = url.split("?")[0].split("/")[2];
@@ -208,12 +210,7 @@ export class AwsGateway {
   private async serveLambdaCall(call: RoutedCall, body: string, res: http.ServerResponse): Promise<void> {
     const requestId = randomUUID();
     const reply = !call.invoke
-      ? lambdaError(
-          404,
-          "UnknownOperationException",
-          `the twin's Lambda API serves Invoke only (${call.action})`,
-          requestId,
-        )
+      ? lambdaError(404, "UnknownOperationException", "the twin's Lambda API serves Invoke only", requestId)
       : this.lambda
         ? await serveLambdaInvoke(this.lambda, call.invoke, body, requestId)
         : lambdaError(404, "ResourceNotFoundException", `Function not found: ${call.invoke.resourceArn}`, requestId);

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { GetFunctionCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { provisionerInvokePolicy } from "../../../lib/infra/provisioner-invoke-policy.js";
 import { AwsGateway } from "../../../lib/twin/deployed/aws-gateway.js";
 import type { Ec2AuthorizationContext } from "../../../lib/twin/deployed/ec2-authorization.js";
@@ -183,5 +183,9 @@ describe("Lambda Invoke through the gateway", () => {
       new InvokeCommand({ FunctionName: provisioner.name, InvocationType: "DryRun" }),
     );
     assert.equal(dry.StatusCode, 204);
+    // Nothing but Invoke is served (and nothing reaches the EC2 emulator).
+    await assert.rejects(clientAs(adminRole).send(new GetFunctionCommand({ FunctionName: provisioner.name })), {
+      name: "UnknownOperationException",
+    });
   });
 });
