@@ -15,14 +15,14 @@ export const CONTROLLER_ENV = {
   loopSeconds: "STEVEDORE_LOOP_SECONDS",
   /** `seconds` or `minute` (the stack setting `reaction`), on every function. */
   reaction: "STEVEDORE_REACTION",
-  /** The provisioner's function name, which the watcher invokes (watcher only). */
-  provisionerFunction: "STEVEDORE_PROVISIONER_FUNCTION",
-  /** How long each watcher invocation watches, seconds (watcher only). */
-  watchSeconds: "STEVEDORE_WATCH_SECONDS",
   rebalance: "STEVEDORE_REBALANCE",
   featureGates: "STEVEDORE_FEATURE_GATES",
   minValuesPolicy: "STEVEDORE_MIN_VALUES_POLICY",
   instanceProfile: "STEVEDORE_INSTANCE_PROFILE",
+  /** The watcher only: the provisioner function it invokes. */
+  provisionerFunction: "STEVEDORE_PROVISIONER_FUNCTION",
+  /** The watcher only: how long each invocation watches. */
+  watchSeconds: "STEVEDORE_WATCH_SECONDS",
 } as const;
 
 /** Powertools' own variables, which the stack sets and the wiring passes to the telemetry. */

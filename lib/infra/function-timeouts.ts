@@ -8,6 +8,8 @@ import { scheduleIntervalSeconds, WATCHER_SCHEDULE } from "../cloud/aws/event-pa
 export const INTERRUPTION_TIMEOUT_SECONDS = 120;
 /** Garbage collector. */
 export const GC_TIMEOUT_SECONDS = 120;
+/** Watcher (reaction `seconds`): its 62 s watch, then the stop and the flush. */
+export const WATCHER_TIMEOUT_SECONDS = 80;
 /** Extra time a looping function (provisioner, disruptor) gets after its loop, to finish the last batch and flush. */
 export const LOOP_GRACE_SECONDS = 20;
 
@@ -20,8 +22,3 @@ export function loopTimeoutSeconds(loopSeconds: number): number {
 export const WATCH_OVERLAP_SECONDS = 2;
 /** How long each watcher invocation watches: its schedule's interval plus {@link WATCH_OVERLAP_SECONDS} (62 s). */
 export const WATCH_SECONDS = scheduleIntervalSeconds(WATCHER_SCHEDULE) + WATCH_OVERLAP_SECONDS;
-/**
- * Watcher function: the watch plus 18 s to finish its last trigger, close the watch and flush its telemetry. A
- * watcher that is cut off loses nothing: the next one, already running, holds the same watch.
- */
-export const WATCHER_TIMEOUT_SECONDS = 80;

@@ -21,8 +21,8 @@ const ENTRY_BY_PATH: Record<string, keyof typeof LAMBDA_ENTRIES> = {
   Disruptor: "disruptor",
   Interruption: "interruption",
   GarbageCollector: "gc",
-  Watcher: "watcher",
   ClusterAccess: "clusterAccess",
+  Watcher: "watcher",
 };
 
 /** Builds the assembly for stack `settings`; returns its directory. */

@@ -102,13 +102,10 @@ export const INTERRUPTION_EVENT_PATTERNS: readonly NamedEventPattern[] = Object.
 export const PROVISIONER_SCHEDULE = "rate(1 minute)";
 /** The disruption loop's schedule. */
 export const DISRUPTOR_SCHEDULE = "rate(1 minute)";
-/**
- * The watcher's schedule (`reaction: seconds`): each invocation watches unscheduled pods and nodes for a little more
- * than this interval, so consecutive watchers overlap and the watch has no gap.
- */
-export const WATCHER_SCHEDULE = "rate(1 minute)";
 /** Garbage collection's schedule (Karpenter's garbage collection runs every two minutes too). */
 export const GC_SCHEDULE = "rate(2 minutes)";
+/** The watcher's schedule (reaction `seconds`): each invocation watches a little longer than this interval. */
+export const WATCHER_SCHEDULE = "rate(1 minute)";
 
 /** A pattern or schedule expression that is not well-formed. */
 export class EventPatternError extends Error {
