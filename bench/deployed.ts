@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { synthesizeAssembly } from "../lib/twin/deployed/assembly.js";
 import { runDeployed } from "../lib/twin/deployed/deployed-run.js";
+import { scenarioStackSettings } from "../lib/twin/deployed/scenario-stack-settings.js";
 import { loadScenario } from "../lib/twin/scenario.js";
 
 const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["default", "spot-storm", "chaos"];
@@ -18,11 +19,7 @@ for (const name of names) {
   try {
     await synthesizeAssembly({
       outdir,
-      settings: {
-        clusterName: scenario.clusterName,
-        region: scenario.region,
-        loopSeconds: String(scenario.controllers.loopSeconds),
-      },
+      settings: scenarioStackSettings(scenario),
     });
     const r = await runDeployed({ scenario, assemblyDir: outdir });
     const inv = r.invariants;

@@ -68,6 +68,8 @@ export interface ControllerSettings {
   /** @default "Strict" */
   minValuesPolicy: MinValuesPolicy;
   /** Which metrics the controllers publish (`lib/infra/observability.ts`). @default "full" */
+  /** The stack's `reaction` setting. @default "seconds" */
+  reaction: "seconds" | "minute";
   observability: ObservabilityMode;
   /** Powertools service name. @default `stevedore-<controller>` */
   serviceName?: string;
@@ -114,6 +116,7 @@ export function readSettings(env: Env = process.env): ControllerSettings {
     rebalance: env[CONTROLLER_ENV.rebalance] === "replace" ? "replace" : "ignore",
     featureGates: featureGatesOf(env),
     minValuesPolicy: env[CONTROLLER_ENV.minValuesPolicy] === "BestEffort" ? "BestEffort" : "Strict",
+    reaction: env[CONTROLLER_ENV.reaction] === "minute" ? "minute" : "seconds",
     observability: observabilityOf(env[CONTROLLER_ENV.observability]),
   };
   const configSsmPath = optional(env, CONTROLLER_ENV.configSsmPath);

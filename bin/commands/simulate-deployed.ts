@@ -6,6 +6,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { AssemblyError, synthesizeAssembly } from "../../lib/twin/deployed/assembly.js";
 import { type DeployedReport, runDeployed } from "../../lib/twin/deployed/deployed-run.js";
+import { scenarioReaction, scenarioStackSettings } from "../../lib/twin/deployed/scenario-stack-settings.js";
 import type { Scenario } from "../../lib/twin/scenario.js";
 import { type CommandIO, UsageError } from "./io.js";
 
@@ -73,14 +74,10 @@ export async function simulateDeployed(o: DeployedSimulateOptions, io: CommandIO
   };
   let assembly = o.assembly ? resolve(io.cwd, o.assembly) : undefined;
   if (!assembly) {
-    log(`stevedore twin: synthesizing the app for cluster ${o.scenario.clusterName} (esbuild bundles, as cdk deploy)`);
-    assembly = await synthesizeAssembly({
-      settings: {
-        clusterName: o.scenario.clusterName,
-        region: o.scenario.region,
-        loopSeconds: String(o.loopSeconds ?? o.scenario.controllers.loopSeconds),
-      },
-    });
+    log(
+      `stevedore twin: synthesizing the app for cluster ${o.scenario.clusterName}, reaction ${scenarioReaction(o.scenario)} (esbuild bundles, as cdk deploy)`,
+    );
+    assembly = await synthesizeAssembly({ settings: scenarioStackSettings(o.scenario, o.loopSeconds) });
   }
   log(`stevedore twin: scenario "${o.scenario.name}" on the deployed stack of ${assembly}`);
   try {

@@ -13,6 +13,8 @@ export const CONTROLLER_ENV = {
   table: "STEVEDORE_TABLE",
   configSsmPath: "STEVEDORE_CONFIG_SSM_PATH",
   loopSeconds: "STEVEDORE_LOOP_SECONDS",
+  /** `seconds` or `minute` (the stack setting `reaction`), on every function. */
+  reaction: "STEVEDORE_REACTION",
   rebalance: "STEVEDORE_REBALANCE",
   featureGates: "STEVEDORE_FEATURE_GATES",
   minValuesPolicy: "STEVEDORE_MIN_VALUES_POLICY",
@@ -46,6 +48,7 @@ export function controllerEnvironment(i: ControllerEnvironmentInputs): Record<st
     [CONTROLLER_ENV.table]: i.tableName,
     ...(i.config.ssmPath ? { [CONTROLLER_ENV.configSsmPath]: i.config.ssmPath } : {}),
     [CONTROLLER_ENV.loopSeconds]: String(i.config.loopSeconds),
+    [CONTROLLER_ENV.reaction]: i.config.reaction,
     [CONTROLLER_ENV.rebalance]: i.config.rebalance,
     [CONTROLLER_ENV.featureGates]: formatFeatureGates(i.config.featureGates),
     [CONTROLLER_ENV.minValuesPolicy]: i.config.minValuesPolicy,
@@ -53,5 +56,13 @@ export function controllerEnvironment(i: ControllerEnvironmentInputs): Record<st
     [CONTROLLER_ENV.observability]: i.config.observability,
     [POWERTOOLS_ENV.serviceName]: METRICS_SERVICE_NAME,
     [POWERTOOLS_ENV.metricsNamespace]: METRICS_NAMESPACE,
+  };
+}
+
+/** What the watcher gets on top of {@link controllerEnvironment}: whom to invoke and how long to watch. */
+export function watcherEnvironment(provisionerFunctionName: string, watchSeconds: number): Record<string, string> {
+  return {
+    [CONTROLLER_ENV.provisionerFunction]: provisionerFunctionName,
+    [CONTROLLER_ENV.watchSeconds]: String(watchSeconds),
   };
 }

@@ -1,14 +1,18 @@
 /**
- * The four controller Lambdas and what invokes them:
+ * The controller Lambdas and what invokes them:
  *
- * - provisioner and disruptor: EventBridge `rate(1 minute)`; each invocation works for `loopSeconds` (timeout =
- *   loop + 20 s); reserved concurrency 1 (a singleton — the state table's lease is the second guard); async
- *   invocations older than 60 s are dropped and never retried, so a throttled tick never piles up behind a long run.
+ * - provisioner and disruptor: EventBridge `rate(1 minute)`; reserved concurrency 1 (a singleton — the state
+ *   table's lease is the second guard); async invocations older than 60 s are dropped and never retried, so a
+ *   throttled tick never piles up behind a long run. Each provisioner invocation is one burst (passes until one
+ *   finds nothing to do, within `loopSeconds`), whether the schedule or the watcher started it.
+ * - watcher (`reaction: seconds` only): EventBridge `rate(1 minute)`; each invocation watches unscheduled pods and
+ *   nodes for a little more than a minute and invokes the provisioner asynchronously when there is work; reserved
+ *   concurrency 2, so consecutive watchers overlap.
  * - gc: EventBridge `rate(2 minutes)`, singleton, same async settings.
  * - interruption: the interruption queue through an event source mapping (batches of 10, partial batch responses,
  *   at most two concurrent batches).
  *
- * All four share the controller role and one environment contract (`controller-env.ts`).
+ * All share the controller role and one environment contract (`controller-env.ts`).
  */
 
 import { Duration } from "aws-cdk-lib";
@@ -18,11 +22,22 @@ import type { IRole } from "aws-cdk-lib/aws-iam";
 import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { DISRUPTOR_SCHEDULE, GC_SCHEDULE, PROVISIONER_SCHEDULE } from "../cloud/aws/event-patterns.js";
-import { type ControllerEnvironmentInputs, controllerEnvironment } from "./controller-env.js";
-import { GC_TIMEOUT_SECONDS, INTERRUPTION_TIMEOUT_SECONDS, loopTimeoutSeconds } from "./function-timeouts.js";
+import {
+  DISRUPTOR_SCHEDULE,
+  GC_SCHEDULE,
+  PROVISIONER_SCHEDULE,
+  WATCHER_SCHEDULE,
+} from "../cloud/aws/event-patterns.js";
+import { type ControllerEnvironmentInputs, controllerEnvironment, watcherEnvironment } from "./controller-env.js";
+import {
+  GC_TIMEOUT_SECONDS,
+  INTERRUPTION_TIMEOUT_SECONDS,
+  loopTimeoutSeconds,
+  WATCH_SECONDS,
+  WATCHER_TIMEOUT_SECONDS,
+} from "./function-timeouts.js";
 import type { LambdaNetwork } from "./lambda-network.js";
-import { createStevedoreFunction } from "./stevedore-function.js";
+import { createStevedoreFunction, type StevedoreFunctionProps } from "./stevedore-function.js";
 
 /** Scheduled invocations older than this are dropped (EventBridge's and Lambda's minimum is 60 s). */
 export const SCHEDULE_MAX_EVENT_AGE = Duration.seconds(60);
@@ -30,6 +45,18 @@ export const SCHEDULE_MAX_EVENT_AGE = Duration.seconds(60);
 export const INTERRUPTION_TIMEOUT = Duration.seconds(INTERRUPTION_TIMEOUT_SECONDS);
 /** GC function timeout. */
 export const GC_TIMEOUT = Duration.seconds(GC_TIMEOUT_SECONDS);
+/** Watcher function timeout: its watch ({@link WATCH_SECONDS}) plus time to finish. */
+export const WATCHER_TIMEOUT = Duration.seconds(WATCHER_TIMEOUT_SECONDS);
+/** Watcher memory: it only holds two watches and sends small invokes. */
+export const WATCHER_MEMORY_MB = 128;
+/** Concurrent watchers: the running one and the next, which starts two seconds before the first stops. */
+export const WATCHER_CONCURRENCY = 2;
+/**
+ * Provisioner memory. Each invocation is a burst of deciding (snapshot, packing, launches), not waiting, and Lambda
+ * gives CPU in proportion to memory: 1,024 MB keeps the packer's CPU share and heap for clusters of thousands of
+ * pods as before; a smaller size is a choice to make from a scale scenario's measured CPU time and heap.
+ */
+export const PROVISIONER_MEMORY_MB = 1024;
 /** Messages per interruption batch. */
 export const INTERRUPTION_BATCH_SIZE = 10;
 /** Concurrent interruption batches. */
@@ -40,6 +67,12 @@ export function loopTimeout(loopSeconds: number): Duration {
   return Duration.seconds(loopTimeoutSeconds(loopSeconds));
 }
 
+/** What every controller function shares. */
+type SharedFunctionProps = Pick<
+  StevedoreFunctionProps,
+  "root" | "role" | "environment" | "logRetentionDays" | "network"
+>;
+
 /** Props of {@link ControllerFunctions}. */
 export interface ControllerFunctionsProps extends ControllerEnvironmentInputs {
   root: string;
@@ -48,17 +81,21 @@ export interface ControllerFunctionsProps extends ControllerEnvironmentInputs {
   network?: LambdaNetwork;
 }
 
-/** The provisioner, disruptor, interruption and gc functions with their triggers. */
+/** The provisioner, disruptor, interruption, gc and (reaction seconds) watcher functions with their triggers. */
 export class ControllerFunctions extends Construct {
   readonly provisioner: NodejsFunction;
   readonly disruptor: NodejsFunction;
   readonly interruption: NodejsFunction;
   readonly gc: NodejsFunction;
+  /** Only with `reaction: seconds`. */
+  readonly watcher?: NodejsFunction;
   readonly schedules: Rule[] = [];
+  /** The watcher's schedule (only with `reaction: seconds`). */
+  readonly watcherSchedule?: Rule;
 
   constructor(scope: Construct, id: string, props: ControllerFunctionsProps) {
     super(scope, id);
-    const common = {
+    const common: SharedFunctionProps = {
       root: props.root,
       role: props.role,
       environment: controllerEnvironment(props),
@@ -71,7 +108,7 @@ export class ControllerFunctions extends Construct {
       name: "provisioner",
       description: `Stevedore provisioner of EKS cluster ${cluster}: pending pods to new nodes`,
       timeout: loopTimeout(props.config.loopSeconds),
-      memorySize: 1024,
+      memorySize: PROVISIONER_MEMORY_MB,
       reservedConcurrentExecutions: 1,
       asyncMaxEventAge: SCHEDULE_MAX_EVENT_AGE,
     });
@@ -106,23 +143,53 @@ export class ControllerFunctions extends Construct {
       reportBatchItemFailures: true,
       maxConcurrency: INTERRUPTION_MAX_CONCURRENCY,
     });
-    for (const [fn, expression, name] of [
-      [this.provisioner, PROVISIONER_SCHEDULE, "ProvisionerSchedule"],
-      [this.disruptor, DISRUPTOR_SCHEDULE, "DisruptorSchedule"],
-      [this.gc, GC_SCHEDULE, "GarbageCollectorSchedule"],
-    ] as const) {
-      this.schedules.push(
-        new Rule(this, name, {
-          description: `Stevedore ${cluster}: ${expression}`,
-          schedule: Schedule.expression(expression),
-          targets: [new LambdaFunction(fn, { retryAttempts: 0, maxEventAge: SCHEDULE_MAX_EVENT_AGE })],
-        }),
-      );
+    this.schedule(this.provisioner, PROVISIONER_SCHEDULE, "ProvisionerSchedule", cluster);
+    this.schedule(this.disruptor, DISRUPTOR_SCHEDULE, "DisruptorSchedule", cluster);
+    this.schedule(this.gc, GC_SCHEDULE, "GarbageCollectorSchedule", cluster);
+    if (props.config.reaction === "seconds") {
+      this.watcher = this.createWatcher(common, cluster);
+      this.watcherSchedule = this.schedule(this.watcher, WATCHER_SCHEDULE, "WatcherSchedule", cluster);
     }
+  }
+
+  /** The watcher: told the provisioner's name and how long to watch. */
+  private createWatcher(common: SharedFunctionProps, cluster: string): NodejsFunction {
+    return createStevedoreFunction(this, "Watcher", {
+      ...common,
+      environment: { ...common.environment, ...watcherEnvironment(this.provisioner.functionName, WATCH_SECONDS) },
+      name: "watcher",
+      description: `Stevedore watcher of EKS cluster ${cluster}: pending pods and node changes start the provisioner`,
+      timeout: WATCHER_TIMEOUT,
+      memorySize: WATCHER_MEMORY_MB,
+      reservedConcurrentExecutions: WATCHER_CONCURRENCY,
+      asyncMaxEventAge: SCHEDULE_MAX_EVENT_AGE,
+    });
+  }
+
+  /** Every controller function by its construct id (what the alarms and the dashboard cover). */
+  get byName(): Record<string, NodejsFunction> {
+    return {
+      Provisioner: this.provisioner,
+      Disruptor: this.disruptor,
+      Interruption: this.interruption,
+      GarbageCollector: this.gc,
+      ...(this.watcher ? { Watcher: this.watcher } : {}),
+    };
   }
 
   /** Every controller function. */
   get all(): NodejsFunction[] {
-    return [this.provisioner, this.disruptor, this.interruption, this.gc];
+    return Object.values(this.byName);
+  }
+
+  /** A schedule rule invoking `fn` asynchronously: dropped after 60 s, never retried. */
+  private schedule(fn: NodejsFunction, expression: string, id: string, cluster: string): Rule {
+    const rule = new Rule(this, id, {
+      description: `Stevedore ${cluster}: ${expression}`,
+      schedule: Schedule.expression(expression),
+      targets: [new LambdaFunction(fn, { retryAttempts: 0, maxEventAge: SCHEDULE_MAX_EVENT_AGE })],
+    });
+    this.schedules.push(rule);
+    return rule;
   }
 }

@@ -1,13 +1,15 @@
 /**
  * The execution role shared by the four controller Lambdas (one controller identity, as Karpenter has one): trusted
  * by Lambda only, with the customer-managed policies of `controller-policy.ts` (plus the VPC network-interface
- * permissions when the Lambdas run in a VPC). Logs permissions are added per log group by the functions.
+ * permissions when the Lambdas run in a VPC, and `provisioner-invoke-policy.ts` with `reaction: seconds`). Logs permissions are added per log group by the functions.
  */
 import { ManagedPolicy, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { Construct } from "constructs";
 import { type ControllerPolicyInputs, controllerPolicyGroups } from "./controller-policy.js";
 import type { LambdaNetwork } from "./lambda-network.js";
 import { acknowledgeWildcardResources } from "./nag.js";
+import { provisionerInvokePolicy } from "./provisioner-invoke-policy.js";
 
 /** Props of {@link ControllerRole}. */
 export interface ControllerRoleProps {
@@ -45,5 +47,20 @@ export class ControllerRole extends Construct {
       description: `Stevedore controllers of EKS cluster ${props.policy.clusterName}`,
       managedPolicies: this.policies,
     });
+  }
+
+  /**
+   * Lets the controllers invoke `provisioner` (the watcher's trigger): a managed policy attached through its
+   * `Roles`, so it depends on the function and the role and neither of them on it.
+   */
+  allowInvoking(provisioner: IFunction, clusterName: string): ManagedPolicy {
+    const group = provisionerInvokePolicy(clusterName, provisioner.functionArn);
+    const policy = new ManagedPolicy(this, group.id, {
+      description: group.description,
+      statements: group.statements,
+      roles: [this.role],
+    });
+    this.policies.push(policy);
+    return policy;
   }
 }

@@ -2,6 +2,7 @@
  * Each controller function's timeout in seconds, as plain numbers: the stack turns them into Lambda settings, and
  * the twin gives every invocation the same deadline a deployed function would have.
  */
+import { scheduleIntervalSeconds, WATCHER_SCHEDULE } from "../cloud/aws/event-patterns.js";
 
 /** Interruption function: the spot notice (two minutes); the controller drains for at most 100 s of it. */
 export const INTERRUPTION_TIMEOUT_SECONDS = 120;
@@ -16,3 +17,8 @@ export const LOOP_GRACE_SECONDS = 20;
 export function loopTimeoutSeconds(loopSeconds: number): number {
   return loopSeconds + LOOP_GRACE_SECONDS;
 }
+
+/** Seconds consecutive watcher invocations overlap, so a pod created at a schedule boundary is still seen. */
+export const WATCH_OVERLAP_SECONDS = 2;
+/** How long each watcher invocation watches: its schedule's interval plus {@link WATCH_OVERLAP_SECONDS} (62 s). */
+export const WATCH_SECONDS = scheduleIntervalSeconds(WATCHER_SCHEDULE) + WATCH_OVERLAP_SECONDS;

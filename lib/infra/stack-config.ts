@@ -26,6 +26,14 @@ export type RebalanceAction = (typeof REBALANCE_ACTIONS)[number];
 export const MIN_VALUES_POLICIES = ["Strict", "BestEffort"] as const;
 export type MinValuesPolicySetting = (typeof MIN_VALUES_POLICIES)[number];
 
+/**
+ * How fast the controllers react to a pending pod: `seconds` adds a small watcher function that holds a watch on
+ * unscheduled pods and nodes and invokes the provisioner as soon as there is work; `minute` leaves everything to
+ * the one-minute schedules (the cheapest).
+ */
+export const REACTION_MODES = ["seconds", "minute"] as const;
+export type ReactionMode = (typeof REACTION_MODES)[number];
+
 /** Lambdas in the cluster's VPC (private API server endpoint). */
 export interface StackVpcConfig {
   vpcId: string;
@@ -63,6 +71,12 @@ export interface StevedoreStackConfig {
   ssmPath?: string;
   /** How long each provisioner/disruptor invocation keeps watching, seconds. @default 50 */
   loopSeconds: number;
+  /**
+   * Reaction to pending pods: `seconds` deploys the watcher function (a `rate(1 minute)` schedule, each invocation
+   * watching for a minute and invoking the provisioner when pods wait or nodes change); `minute` relies on the
+   * provisioner's one-minute schedule alone. @default "seconds"
+   */
+  reaction: ReactionMode;
   /** Rebalance Recommendation handling. @default "ignore" */
   rebalance: RebalanceAction;
   /**
@@ -103,6 +117,7 @@ export const STACK_SETTING_KEYS = [
   "configSource",
   "ssmPath",
   "loopSeconds",
+  "reaction",
   "rebalance",
   "minValuesPolicy",
   "logRetentionDays",
@@ -198,6 +213,7 @@ interface ReadSettings {
   configSource: ConfigSource;
   ssmPathRaw?: string;
   loopSeconds: number;
+  reaction: ReactionMode;
   rebalance: RebalanceAction;
   minValuesPolicy: MinValuesPolicySetting;
   logRetentionDays: number;
@@ -240,6 +256,7 @@ function readSettings(r: SettingsReader, raw: RawStackSettings): ReadSettings {
   const configSource = r.oneOf("configSource", CONFIG_SOURCES, "dynamodb");
   const ssmPathRaw = r.str("ssmPath", SSM_PATH, "an SSM parameter path such as /stevedore/my-cluster (no trailing /)");
   const loopSeconds = r.int("loopSeconds", 50, (n) => n >= 5 && n <= 840, "an integer number of seconds, 5 to 840");
+  const reaction = r.oneOf("reaction", REACTION_MODES, "seconds");
   const rebalance = r.oneOf("rebalance", REBALANCE_ACTIONS, "ignore");
   const minValuesPolicy = r.oneOf("minValuesPolicy", MIN_VALUES_POLICIES, "Strict");
   const logRetentionDays = r.int(
@@ -262,6 +279,7 @@ function readSettings(r: SettingsReader, raw: RawStackSettings): ReadSettings {
     configSource,
     ssmPathRaw,
     loopSeconds,
+    reaction,
     rebalance,
     minValuesPolicy,
     logRetentionDays,
@@ -315,6 +333,7 @@ export function parseStackConfig(
     configSource,
     ...(configSource === "ssm" ? { ssmPath: s.ssmPathRaw ?? `/stevedore/${cluster}` } : {}),
     loopSeconds: s.loopSeconds,
+    reaction: s.reaction,
     rebalance: s.rebalance,
     minValuesPolicy: s.minValuesPolicy,
     logRetentionDays: s.logRetentionDays,

@@ -93,13 +93,13 @@ export class StevedoreStack extends Stack {
     });
     // The controllers start on their schedules right away; they need their Kubernetes identity first.
     for (const rule of [...this.controllers.schedules]) rule.node.addDependency(this.clusterAccess.resource);
+    if (this.controllers.watcherSchedule) {
+      // The watcher's first trigger must not be denied: it starts once it may invoke the provisioner.
+      const invoke = this.controllerRole.allowInvoking(this.controllers.provisioner, config.clusterName);
+      this.controllers.watcherSchedule.node.addDependency(invoke);
+    }
 
-    const functions = {
-      Provisioner: this.controllers.provisioner,
-      Disruptor: this.controllers.disruptor,
-      Interruption: this.controllers.interruption,
-      GarbageCollector: this.controllers.gc,
-    };
+    const functions = this.controllers.byName;
     this.alarms = new StevedoreAlarms(this, "Alarms", {
       clusterName: config.clusterName,
       deadLetterQueue: this.interruptionQueue.deadLetterQueue,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { readSettings } from "../../lambdas/wiring.js";
+import { readSettings, readWatcherSettings } from "../../lambdas/wiring.js";
 import { DEFAULT_DRAIN_BUDGET_MS } from "../../lib/controllers/interruption.js";
 import { METRIC } from "../../lib/controllers/telemetry.js";
 import { CONTROLLER_ENV } from "../../lib/infra/controller-env.js";
@@ -53,7 +53,7 @@ describe("environment contract between the stack and the Lambda wiring", () => {
 });
 
 /** Reads `env` through `readSettings`, recording every name it looks up. */
-function namesRead(env: Record<string, string>): Set<string> {
+function namesRead(env: Record<string, string>, watcher = false): Set<string> {
   const read = new Set<string>();
   const recording = new Proxy(env, {
     get(target, name) {
@@ -62,6 +62,7 @@ function namesRead(env: Record<string, string>): Set<string> {
     },
   });
   readSettings(recording);
+  if (watcher) readWatcherSettings(recording);
   return read;
 }
 
@@ -73,14 +74,18 @@ describe("every variable the stack sets is read by the wiring, and the other way
       const functions = Object.entries(json.Resources).filter(
         ([id, r]) => r.Type === "AWS::Lambda::Function" && id.startsWith("Controllers"),
       );
-      assert.equal(functions.length, 4);
+      assert.equal(functions.length, 5, "provisioner, disruptor, interruption, gc and (reaction seconds) watcher");
+      // Only the watcher gets these; the others may look them up and find them unset.
+      const watcherOnly = new Set<string>([CONTROLLER_ENV.provisionerFunction, CONTROLLER_ENV.watchSeconds]);
       for (const [id, r] of functions) {
         const env = (r.Properties?.Environment as { Variables: Record<string, string> } | undefined)?.Variables ?? {};
         // NODE_OPTIONS is read by Node itself; Lambda sets AWS_REGION and AWS_DEFAULT_REGION.
         const set = Object.keys(env)
           .filter((n) => n !== "NODE_OPTIONS")
           .sort();
-        const read = [...namesRead({ ...env, AWS_REGION: "us-east-1" })].filter((n) => !n.startsWith("AWS_")).sort();
+        const read = [...namesRead({ ...env, AWS_REGION: "us-east-1" }, id.includes("Watcher"))]
+          .filter((n) => !n.startsWith("AWS_") && (n in env || !watcherOnly.has(n)))
+          .sort();
         assert.deepEqual(read, set, `${id}: variables set by the stack vs read by lambdas/wiring.ts:readSettings`);
       }
     } finally {

@@ -10,8 +10,10 @@ import {
   matchingInterruptionRules,
   PROVISIONER_SCHEDULE,
   scheduleIntervalSeconds,
+  WATCHER_SCHEDULE,
 } from "../../lib/cloud/aws/event-patterns.js";
 import { parseInterruptionMessage } from "../../lib/cloud/aws/interruption-messages.js";
+import { WATCH_SECONDS, WATCHER_TIMEOUT_SECONDS } from "../../lib/infra/function-timeouts.js";
 
 function ec2Event(detailType: string, detail: Record<string, unknown>) {
   return {
@@ -178,8 +180,15 @@ describe("schedules", () => {
     assert.equal(scheduleIntervalSeconds(PROVISIONER_SCHEDULE), 60);
     assert.equal(scheduleIntervalSeconds(DISRUPTOR_SCHEDULE), 60);
     assert.equal(scheduleIntervalSeconds(GC_SCHEDULE), 120);
+    assert.equal(scheduleIntervalSeconds(WATCHER_SCHEDULE), 60);
     assert.equal(scheduleIntervalSeconds("rate(3 hours)"), 10_800);
     assert.equal(scheduleIntervalSeconds("rate(1 day)"), 86_400);
+  });
+
+  it("consecutive watchers overlap, and each finishes its watch before its timeout", () => {
+    assert.equal(WATCH_SECONDS, 62);
+    assert.ok(WATCH_SECONDS > scheduleIntervalSeconds(WATCHER_SCHEDULE), "no gap between two watches");
+    assert.ok(WATCHER_TIMEOUT_SECONDS >= WATCH_SECONDS + 10, "time to close the watch and flush");
   });
 
   it("rejects what EventBridge rejects", () => {

@@ -52,6 +52,7 @@ describe("IAM", () => {
 
   before(() => {
     variants.default = build({}, fixture.root);
+    variants.minute = build({ reaction: "minute" }, fixture.root);
     variants.configMap = build(
       { authenticationMode: "CONFIG_MAP", kubectlRoleArn: "arn:aws:iam::123456789012:role/eks-admin" },
       fixture.root,
@@ -215,6 +216,32 @@ describe("IAM", () => {
     );
   });
 
+  it("lambda:InvokeFunction: only the provisioner's ARN, alone in its statement, only with reaction seconds", () => {
+    const invoking = (b: Built) =>
+      allStatements(b.json).filter(
+        (s) => s.type.startsWith("AWS::IAM::") && actionsOf(s.statement).some((a) => a.startsWith("lambda:")),
+      );
+    const [only, ...more] = invoking(variants.default);
+    assert.deepEqual(more, []);
+    assert.ok(only.logicalId.startsWith("Controller"), only.logicalId);
+    assert.deepEqual(actionsOf(only.statement), ["lambda:InvokeFunction"]);
+    const provisioner = Object.keys(variants.default.json.Resources).find(
+      (id) =>
+        id.startsWith("ControllersProvisioner") && variants.default.json.Resources[id].Type === "AWS::Lambda::Function",
+    );
+    assert.deepEqual(resourcesOf(only.statement), [`<${provisioner}.Arn>`]);
+    assert.equal(only.statement.Condition, undefined);
+    const attached = variants.default.json.Resources[only.logicalId].Properties?.Roles;
+    assert.deepEqual(attached, [
+      {
+        Ref: Object.keys(variants.default.json.Resources).find(
+          (id) => id.startsWith("ControllerRole") && variants.default.json.Resources[id].Type === "AWS::IAM::Role",
+        ),
+      },
+    ]);
+    assert.deepEqual(invoking(variants.minute), []);
+  });
+
   it("allows every AWS call the adapters make (and nothing the policy lists is unused)", () => {
     const commands = (dir: string, client: string, skip: string[] = []) => {
       const found = new Set<string>();
@@ -238,6 +265,10 @@ describe("IAM", () => {
     const eventBridge = commands("lib/cloud/aws", "@aws-sdk/client-eventbridge");
     assert.ok(eventBridge.has("PutEvents"), "scan found the decision publisher");
     for (const c of eventBridge) assert.ok(allowed.has(`events:${c}`), `events:${c}`);
+    // Lambda's Invoke API is authorized as lambda:InvokeFunction (the watcher's trigger, reaction seconds).
+    const lambdaActions: Record<string, string> = { Invoke: "InvokeFunction" };
+    for (const c of commands("lib/cloud/aws", "@aws-sdk/client-lambda"))
+      assert.ok(allowed.has(`lambda:${lambdaActions[c] ?? c}`), `lambda:${lambdaActions[c] ?? c}`);
     for (const c of commands("lib/cloud/aws", "@aws-sdk/client-pricing"))
       assert.ok(allowed.has(`pricing:${c}`), `pricing:${c}`);
     for (const dir of ["lib/cluster", "lib/cloud/aws"]) {

@@ -27,12 +27,36 @@ describe("stack settings", () => {
       authenticationMode: "API_AND_CONFIG_MAP",
       configSource: "dynamodb",
       loopSeconds: 50,
+      reaction: "seconds",
       rebalance: "ignore",
       minValuesPolicy: "Strict",
       logRetentionDays: 30,
       featureGates: { spotToSpotConsolidation: false, nodeRepair: false },
       observability: "full",
     });
+  });
+
+  it("reaction: seconds (default) or minute, from context or the file; anything else is refused by name", () => {
+    const base = { clusterName: "demo", region: "us-east-1" };
+    assert.equal(parseStackConfig({ ...base, reaction: "minute" }).reaction, "minute");
+    assert.equal(parseStackConfig({ ...base, reaction: "seconds" }).reaction, "seconds");
+    assert.deepEqual(
+      issuesOf(() => parseStackConfig({ ...base, reaction: "hourly" })),
+      ['context reaction: "hourly" is not one of seconds, minute'],
+    );
+    const file = join(dir, "reaction.json");
+    writeFileSync(file, JSON.stringify({ ...base, reaction: 60 }));
+    assert.deepEqual(
+      issuesOf(() => loadStackConfig((k) => (k === "configFile" ? file : undefined), dir)),
+      [`${file}: reaction: 60 is not one of seconds, minute`],
+    );
+    writeFileSync(file, JSON.stringify({ ...base, reaction: "minute" }));
+    assert.equal(loadStackConfig((k) => (k === "configFile" ? file : undefined), dir).reaction, "minute");
+    const fromContext = loadStackConfig(
+      (k) => (k === "configFile" ? file : k === "reaction" ? "seconds" : undefined),
+      dir,
+    );
+    assert.equal(fromContext.reaction, "seconds", "context wins over the file");
   });
 
   it("reads Karpenter feature gates as Name=true pairs or a JSON object, and refuses unknown ones", () => {

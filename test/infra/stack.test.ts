@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Match } from "aws-cdk-lib/assertions";
-import { INTERRUPTION_EVENT_PATTERNS } from "../../lib/cloud/aws/event-patterns.js";
+import { INTERRUPTION_EVENT_PATTERNS, WATCHER_SCHEDULE } from "../../lib/cloud/aws/event-patterns.js";
 import { CONTROLLER_GROUP, rbacVersion } from "../../lib/infra/cluster-access/rbac.js";
 import { CONTROLLER_ENV } from "../../lib/infra/controller-env.js";
 import { MAX_RECEIVE_COUNT } from "../../lib/infra/interruption-queue.js";
@@ -17,9 +17,11 @@ describe("StevedoreStack", () => {
   let base: Built;
   let configMap: Built;
   let privateSsm: Built;
+  let minute: Built;
 
   before(() => {
     base = build({}, fixture.root);
+    minute = build({ reaction: "minute" }, fixture.root);
     configMap = build({ authenticationMode: "CONFIG_MAP", kubectlRoleArn: KUBECTL_ROLE }, fixture.root);
     privateSsm = build(
       {
@@ -133,7 +135,8 @@ describe("StevedoreStack", () => {
       assert.deepEqual(p.Architectures, ["arm64"]);
       assert.ok(dig(p, "LoggingConfig", "LogGroup"), "explicit log group");
     }
-    base.template.resourceCountIs("AWS::Logs::LogGroup", 5);
+    base.template.resourceCountIs("AWS::Logs::LogGroup", 6);
+    minute.template.resourceCountIs("AWS::Logs::LogGroup", 5);
     base.template.allResourcesProperties("AWS::Logs::LogGroup", { RetentionInDays: 30 });
     const schedules = resourcesOfType(base.json, "AWS::Events::Rule").filter(([, p]) => p.ScheduleExpression);
     const byTarget = new Map(schedules.map(([, p]) => [JSON.stringify(dig(p, "Targets", 0, "Arn")), p]));
@@ -161,6 +164,50 @@ describe("StevedoreStack", () => {
     assert.equal(fn(base, "ControllersInterruption").props.ReservedConcurrentExecutions, undefined);
   });
 
+  it("reaction seconds: a 128 MB watcher every minute, watching 62 s, two at a time, invoking the provisioner", () => {
+    const watcher = fn(base, "ControllersWatcher");
+    const provisioner = fn(base, "ControllersProvisioner");
+    assert.deepEqual(
+      [watcher.props.MemorySize, watcher.props.Timeout, watcher.props.ReservedConcurrentExecutions],
+      [128, 80, 2],
+    );
+    assert.deepEqual(watcher.props.Architectures, ["arm64"]);
+    const env = dig(watcher.props, "Environment", "Variables") as Record<string, unknown>;
+    assert.equal(env[CONTROLLER_ENV.watchSeconds], "62");
+    assert.deepEqual(env[CONTROLLER_ENV.provisionerFunction], { Ref: provisioner.id });
+    assert.equal(env[CONTROLLER_ENV.reaction], "seconds");
+    const [[ruleId, rule]] = resourcesOfType(base.json, "AWS::Events::Rule").filter(
+      ([, p]) => JSON.stringify(dig(p, "Targets", 0, "Arn")) === JSON.stringify({ "Fn::GetAtt": [watcher.id, "Arn"] }),
+    );
+    assert.equal(rule.ScheduleExpression, WATCHER_SCHEDULE);
+    assert.deepEqual(dig(rule, "Targets", 0, "RetryPolicy"), { MaximumEventAgeInSeconds: 60, MaximumRetryAttempts: 0 });
+    base.template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
+      FunctionName: { Ref: watcher.id },
+      MaximumEventAgeInSeconds: 60,
+      MaximumRetryAttempts: 0,
+    });
+    const [[policyId]] = resourcesOfType(base.json, "AWS::IAM::ManagedPolicy").filter(([id]) =>
+      id.includes("InvokeProvisioner"),
+    );
+    assert.ok((base.json.Resources[ruleId].DependsOn as string[]).includes(policyId), "starts once it may invoke");
+    assert.equal(fn(base, "ControllersProvisioner").props.MemorySize, 1024);
+  });
+
+  it("reaction minute: no watcher, no invoke permission; the other functions are unchanged", () => {
+    const ids = resourcesOfType(minute.json, "AWS::Lambda::Function").map(([id]) => id);
+    assert.equal(ids.filter((id) => id.includes("Watcher")).length, 0, `no watcher in minute mode: ${ids.join(", ")}`);
+    assert.equal(ids.length, resourcesOfType(base.json, "AWS::Lambda::Function").length - 1);
+    const policies = [
+      ...resourcesOfType(minute.json, "AWS::IAM::ManagedPolicy"),
+      ...resourcesOfType(minute.json, "AWS::IAM::Policy"),
+    ];
+    assert.ok(!JSON.stringify(policies).includes("lambda:InvokeFunction"), "no role may invoke a function");
+    assert.equal(resourcesOfType(minute.json, "AWS::Events::Rule").filter(([, p]) => p.ScheduleExpression).length, 3);
+    const env = dig(fn(minute, "ControllersProvisioner").props, "Environment", "Variables") as Record<string, string>;
+    assert.equal(env[CONTROLLER_ENV.reaction], "minute");
+    assert.equal(env[CONTROLLER_ENV.provisionerFunction], undefined);
+  });
+
   it("interruption Lambda consumes the queue in batches with partial batch responses", () => {
     const f = fn(base, "ControllersInterruption");
     base.template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
@@ -177,9 +224,11 @@ describe("StevedoreStack", () => {
       "ControllersDisruptor",
       "ControllersInterruption",
       "ControllersGarbageCollector",
+      "ControllersWatcher",
     ]) {
       const env = dig(fn(base, prefix).props, "Environment", "Variables") as Record<string, string>;
       assert.equal(env[CONTROLLER_ENV.clusterName], "demo");
+      assert.equal(env[CONTROLLER_ENV.reaction], "seconds");
       assert.equal(env[CONTROLLER_ENV.loopSeconds], "50");
       assert.equal(env[CONTROLLER_ENV.rebalance], "ignore");
       assert.equal(env[CONTROLLER_ENV.featureGates], "SpotToSpotConsolidation=false,NodeRepair=false");
@@ -310,6 +359,7 @@ describe("StevedoreStack", () => {
       "Stevedore-demo-PodsPendingTooLong",
       "Stevedore-demo-ProvisionerErrors",
       "Stevedore-demo-ProvisionerStalled",
+      "Stevedore-demo-WatcherErrors",
     ]);
     base.template.hasResourceProperties("AWS::CloudWatch::Alarm", {
       AlarmName: "Stevedore-demo-LaunchFailures",

@@ -1,9 +1,10 @@
 /**
  * The front door of the deployed mode's AWS: the bundles' SDK clients send every call here (EC2, SSM, Pricing,
- * EKS and STS go on to the AWS emulator, DynamoDB to dynalite). Each call is attributed to a role by its access key
- * (each function's environment gets its role's key) and authorized first (`IamEvaluator`); a denied call gets the
- * error the service returns — `UnauthorizedOperation` (EC2), `AccessDeniedException` (DynamoDB, SSM, Pricing, EKS)
- * — and never reaches the emulator. Tests can hold the responses of one action (the call takes effect, its answer
+ * EKS and STS go on to the AWS emulator, DynamoDB to dynalite, Lambda Invoke to the stack's Lambda runtime —
+ * `lambda-invoke-api.ts`). Each call is attributed to a role by its access key (each function's environment gets
+ * its role's key) and authorized first (`IamEvaluator`); a denied call gets the error the service returns —
+ * `UnauthorizedOperation` (EC2), `AccessDeniedException` (DynamoDB, SSM, Pricing, EKS, Lambda) — and never reaches
+ * the emulator or the function. Tests can hold the responses of one action (the call takes effect, its answer
  * never arrives) to time a function out in the middle of a launch.
  */
 import { createHash, randomUUID } from "node:crypto";
@@ -13,6 +14,13 @@ import { ec2ErrorXml } from "../aws/xml.js";
 import { type Ec2AuthorizationContext, ec2AuthorizationChecks } from "./ec2-authorization.js";
 import { type IamAuthorizationContext, iamAuthorizationChecks } from "./iam-authorization.js";
 import type { AuthorizationCheck, IamEvaluator } from "./iam-evaluator.js";
+import {
+  type LambdaInvokeRequest,
+  type LambdaInvokeTarget,
+  lambdaError,
+  parseLambdaInvoke,
+  serveLambdaInvoke,
+} from "./lambda-invoke-api.js";
 
 /** Settings of {@link AwsGateway}. */
 export interface AwsGatewayOptions {
@@ -29,9 +37,29 @@ export interface AwsGatewayOptions {
 }
 
 interface RoutedCall {
-  service: "ec2" | "sts" | "dynamodb" | "ssm" | "pricing" | "eks" | "iam" | "events";
+  service: "ec2" | "sts" | "dynamodb" | "ssm" | "pricing" | "eks" | "iam" | "events" | "lambda";
   action: string;
   checks: AuthorizationCheck[];
+  /** A Lambda Invoke call (service lambda; unset for any other Lambda operation, which the twin does not serve). */
+  invoke?: LambdaInvokeRequest;
+}
+
+/** The service a SigV4 request is signed for (`Credential=<key>/<date>/<region>/<service>/aws4_request`). */
+function signingService(req: http.IncomingMessage): string | undefined {
+  return /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(String(req.headers.authorization ?? ""))?.[1];
+}
+
+/** A call to Lambda: Invoke, authorized as `lambda:InvokeFunction` on the function; any other operation is unserved. */
+function routeLambda(req: http.IncomingMessage, url: string, target: { region: string; account: string }): RoutedCall {
+  const type = req.headers["x-amz-invocation-type"];
+  const invoke = parseLambdaInvoke(url, typeof type === "string" ? type : undefined, target);
+  if (!invoke) return { service: "lambda", action: "Unsupported", checks: [] };
+  return {
+    service: "lambda",
+    action: "Invoke",
+    checks: [{ action: "lambda:InvokeFunction", resource: invoke.resourceArn }],
+    invoke,
+  };
 }
 
 /** Access key of a role's credentials (deterministic, so a key names its role). */
@@ -44,6 +72,9 @@ export class AwsGateway {
   private server?: http.Server;
   private readonly roles = new Map<string, string>();
   private readonly held = new Set<string>();
+  private lambda?: LambdaInvokeTarget;
+  /** Where it listens, once started. */
+  endpoint = "";
   /** Calls by `<service>:<Action>` and how many were denied. */
   readonly calls = new Map<string, { total: number; denied: number }>();
 
@@ -54,6 +85,11 @@ export class AwsGateway {
     const key = accessKeyFor(roleArn);
     this.roles.set(key, roleArn);
     return { AWS_ACCESS_KEY_ID: key, AWS_SECRET_ACCESS_KEY: "twin-secret" };
+  }
+
+  /** Serves Lambda Invoke calls with `runtime` (the stack's functions). */
+  serveLambda(runtime: LambdaInvokeTarget): void {
+    this.lambda = runtime;
   }
 
   /** Holds every later response of `service:Action` (the call takes effect; the caller never hears back). */
@@ -79,7 +115,8 @@ export class AwsGateway {
       });
     });
     await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.endpoint;
   }
 
   /** Stops listening. */
@@ -122,6 +159,9 @@ export class AwsGateway {
       return { service: "pricing", action, checks: [{ action: `pricing:${action}`, resource: "*" }] };
     }
     const url = req.url ?? "/";
+    if (signingService(req) === "lambda" || url.startsWith("/2015-03-31/functions/")) {
+      return routeLambda(req, url, { region, account });
+    }
     if (url.startsWith("/clusters")) {
       const name = url.split("?")[0].split("/")[2];
       return name
@@ -156,6 +196,10 @@ export class AwsGateway {
       this.deny(call, decision.denial.message, res);
       return;
     }
+    if (call.service === "lambda") {
+      await this.serveLambdaCall(call, body.toString("utf8"), res);
+      return;
+    }
     const upstream = call.service === "dynamodb" ? this.opts.dynamoEndpoint : this.opts.emulatorEndpoint;
     const reply = await forward(upstream, req, body);
     if (this.held.has(key)) return; // the call took effect; its answer never arrives
@@ -163,8 +207,25 @@ export class AwsGateway {
     res.end(reply.body);
   }
 
+  private async serveLambdaCall(call: RoutedCall, body: string, res: http.ServerResponse): Promise<void> {
+    const requestId = randomUUID();
+    const reply = !call.invoke
+      ? lambdaError(404, "UnknownOperationException", "the twin's Lambda API serves Invoke only", requestId)
+      : this.lambda
+        ? await serveLambdaInvoke(this.lambda, call.invoke, body, requestId)
+        : lambdaError(404, "ResourceNotFoundException", `Function not found: ${call.invoke.resourceArn}`, requestId);
+    res.writeHead(reply.status, reply.headers);
+    res.end(reply.body);
+  }
+
   private deny(call: RoutedCall, message: string, res: http.ServerResponse): void {
     const requestId = randomUUID();
+    if (call.service === "lambda") {
+      const reply = lambdaError(403, "AccessDeniedException", message, requestId);
+      res.writeHead(reply.status, reply.headers);
+      res.end(JSON.stringify({ Message: message }));
+      return;
+    }
     if (call.service === "iam") {
       res.writeHead(403, { "content-type": "text/xml" });
       res.end(

@@ -25,6 +25,7 @@ import { startDeployedControllers } from "./deployed-controllers.js";
 import { deployedControllerCost } from "./deployed-cost.js";
 import { DeployedStack } from "./deployed-stack.js";
 import { type LambdaReportEntry, lambdaReport } from "./lambda-report.js";
+import { scenarioReaction } from "./scenario-stack-settings.js";
 import { readDeployedModel } from "./template-model.js";
 
 /** Settings of {@link runDeployed}. */
@@ -92,6 +93,13 @@ export async function runDeployed(opts: DeployedRunOptions): Promise<DeployedRep
     throw new AssemblyError(
       a.dir,
       `synthesized for cluster ${cluster}; scenario ${scenario.name} runs cluster ${scenario.clusterName}`,
+    );
+  }
+  const reaction = model.functions.find((f) => f.environment.STEVEDORE_REACTION)?.environment.STEVEDORE_REACTION;
+  if (reaction && reaction !== scenarioReaction(scenario)) {
+    throw new AssemblyError(
+      a.dir,
+      `synthesized with reaction ${reaction}; scenario ${scenario.name} asks for controllers.reaction ${scenarioReaction(scenario)}`,
     );
   }
   const clock = new VirtualClock({ start: Date.now() });

@@ -3,7 +3,8 @@
  * schema), the queues, the rules, the functions on the Lambda runtime and the event source mappings, all wired to the
  * twin's AWS emulator and fake kube-apiserver through an authorizing gateway. The functions' bundles reach them the
  * way they reach AWS, through the same code path, with only endpoints (`STEVEDORE_EC2_ENDPOINT`,
- * `STEVEDORE_DYNAMODB_ENDPOINT`, `KUBECONFIG`) and credentials (one access key per role) set by the twin.
+ * `STEVEDORE_DYNAMODB_ENDPOINT`, `STEVEDORE_LAMBDA_ENDPOINT`, `KUBECONFIG`) and credentials (one access key per role)
+ * set by the twin.
  */
 
 import { createHash } from "node:crypto";
@@ -109,6 +110,7 @@ export class DeployedStack {
         AWS_DEFAULT_REGION: region,
         STEVEDORE_EC2_ENDPOINT: endpoint,
         STEVEDORE_DYNAMODB_ENDPOINT: endpoint,
+        STEVEDORE_LAMBDA_ENDPOINT: endpoint,
         KUBECONFIG: kubeconfigFor(fn.roleArn),
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
         ...gateway.credentialsFor(fn.roleArn),
@@ -117,6 +119,8 @@ export class DeployedStack {
       ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),
       ...(opts.clock ? { clock: opts.clock } : {}),
     });
+    // The watcher's trigger (Lambda Invoke of the provisioner) comes back through the gateway to this runtime.
+    gateway.serveLambda(lambda);
     const queues = new SqsQueues(opts.clock ?? systemClock, model.queues);
     const pollers = model.eventSourceMappings.map((m) => new QueuePoller(m, queues, lambda));
     if (opts.pollContinuously) for (const p of pollers) p.start();

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { DEFAULT_PENDING_GRACE_MS } from "../../../lib/controllers/recovery.js";
 import { REPO_ROOT } from "../../../lib/infra/lambda-entries.js";
 import { DynamoStateStore } from "../../../lib/state/dynamo-store.js";
@@ -99,11 +100,29 @@ describe("deployed mode", () => {
     const queue = m.queues.find((q) => q.redrive);
     assert.equal(queue?.redrive?.maxReceiveCount, 3);
     assert.ok(m.queues.some((q) => q.arn === queue?.redrive?.deadLetterArn));
-    assert.deepEqual(
-      m.rules.filter((r) => r.schedule).map((r) => r.schedule),
-      ["rate(1 minute)", "rate(1 minute)", "rate(2 minutes)"],
-    );
+    const scheduleOf = (name: string) =>
+      m.rules.find((r) => r.schedule && r.targets.some((t) => t.arn === m.functions.find((f) => f.name === name)?.arn))
+        ?.schedule;
+    assert.deepEqual(["provisioner", "disruptor", "garbageCollector", "watcher"].map(scheduleOf), [
+      "rate(1 minute)",
+      "rate(1 minute)",
+      "rate(2 minutes)",
+      "rate(1 minute)",
+    ]);
     const provisioner = m.functions.find((f) => f.name === "provisioner");
+    const watcher = m.functions.find((f) => f.name === "watcher");
+    assert.deepEqual(
+      [
+        watcher?.timeoutSeconds,
+        watcher?.memoryMb,
+        watcher?.reservedConcurrency,
+        watcher?.maxRetryAttempts,
+        watcher?.maxEventAgeSeconds,
+        watcher?.environment.STEVEDORE_WATCH_SECONDS,
+      ],
+      [80, 128, 2, 0, 60, "62"],
+    );
+    assert.equal(provisioner?.arn.endsWith(`:function:${watcher?.environment.STEVEDORE_PROVISIONER_FUNCTION}`), true);
     assert.deepEqual(
       [
         provisioner?.timeoutSeconds,
@@ -132,6 +151,41 @@ describe("deployed mode", () => {
       assert.ok(instance && w.stack.mayJoin(instance, w.h.aws.emulator), "the node role has node access");
       const m = w.stack.lambda.metrics().provisioner;
       assert.deepEqual([m.invocations, m.coldStarts, m.timeouts], [1, 1, 0]);
+    } finally {
+      await w.close();
+    }
+  });
+
+  test("the watcher's trigger: the controller role invokes the provisioner asynchronously, which launches", async () => {
+    const w = await world();
+    try {
+      const m = w.stack.model;
+      const watcher = m.functions.find((f) => f.name === "watcher");
+      const nodeRole = m.roles.find((r) => r.logicalId.startsWith("NodeRole"));
+      assert.ok(watcher && nodeRole);
+      const clientAs = (roleArn: string) => {
+        const key = w.stack.gateway.credentialsFor(roleArn);
+        return new LambdaClient({
+          endpoint: w.stack.gateway.endpoint,
+          region: REGION,
+          maxAttempts: 1,
+          credentials: { accessKeyId: key.AWS_ACCESS_KEY_ID, secretAccessKey: key.AWS_SECRET_ACCESS_KEY },
+        });
+      };
+      const trigger = new InvokeCommand({
+        FunctionName: watcher.environment.STEVEDORE_PROVISIONER_FUNCTION,
+        InvocationType: "Event",
+        Payload: new TextEncoder().encode(JSON.stringify({ source: "stevedore.watcher", reason: "pods", count: 1 })),
+      });
+      await assert.rejects(clientAs(nodeRole.arn).send(trigger), { name: "AccessDeniedException" });
+      w.stack.iam.denials.length = 0;
+      w.h.pod("web-0", { cpu: "1" });
+      const r = await clientAs(watcher.roleArn).send(trigger);
+      assert.equal(r.StatusCode, 202);
+      await w.stack.lambda.drain();
+      assert.deepEqual(w.stack.iam.denials, []);
+      assert.equal(w.stack.lambda.metrics().provisioner.invocations, 1, w.output.slice(-20).join("\n"));
+      assert.equal(w.h.liveInstances().length, 1);
     } finally {
       await w.close();
     }
@@ -306,6 +360,7 @@ describe("deployed mode", () => {
     assert.ok(report.virtualMinutes >= 3, "the bundles ran on the virtual clock");
     assert.ok((report.lambda.provisioner?.invocations ?? 0) >= 2);
     assert.ok((report.lambda.garbageCollector?.invocations ?? 0) >= 1, "rate(2 minutes)");
+    assert.ok((report.lambda.watcher?.invocations ?? 0) >= 2, "the watcher's rule fires every virtual minute");
     for (const [fn, m] of Object.entries(report.lambda)) assert.deepEqual([fn, m.errors, m.timeouts], [fn, 0, 0]);
     assert.ok((report.lambda.provisioner?.gbSeconds ?? 0) > 0);
     // The controller's bill: the provisioner's billed GB-s extrapolated to a month.
