@@ -41,7 +41,8 @@ export function powertoolsTelemetry(opts: PowertoolsTelemetryOptions): Telemetry
         metrics.addMetric(name, unit, value);
       },
       flush() {
-        metrics.publishStoredMetrics();
+        // Nothing stored: no EMF document and no "no metrics" warning line (log bytes are billed).
+        if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
       },
     },
   };
