@@ -189,9 +189,11 @@ export class Provisioner {
 
   private async startWatch(batcher: PodBatcher): Promise<WatchHandle | undefined> {
     try {
-      return await this.deps.cluster.watchUnscheduledPods((e) => {
-        if (e.type !== "DELETED") batcher.trigger(e.pod.metadata.uid ?? objectKey(e.pod));
-      });
+      // Every change starts a batch, a pod leaving the unscheduled set too: kube-scheduler bound it (or it was
+      // deleted), so nodes filled up, and pods nominated to a node it filled with others must be planned again.
+      return await this.deps.cluster.watchUnscheduledPods((e) =>
+        batcher.trigger(e.pod.metadata.uid ?? objectKey(e.pod)),
+      );
     } catch (err) {
       this.deps.telemetry.logger.warn("pod watch unavailable; polling instead", { error: String(err) });
       return undefined;

@@ -10,6 +10,7 @@ import { ANNOTATION_DO_NOT_CONSOLIDATE, ANNOTATION_DO_NOT_DISRUPT } from "../cor
 import type { NodeClaim } from "../state/types.js";
 import { isNodeReady, type ViewIndex } from "../view/cluster-view.js";
 import { isVirtualPod } from "../view/headroom.js";
+import { NOMINATION_WINDOW_MS } from "../view/nominations.js";
 import { pdbBlockReason } from "./pdb.js";
 import { consolidatableAt } from "./pod-events.js";
 
@@ -34,7 +35,7 @@ export interface Candidate {
 export type DisruptionClass = "graceful" | "eventual";
 
 /** Pods scheduled onto a just-initialized node within this window keep it off the candidate list (nomination). */
-export const NOMINATION_WINDOW_MS = 20_000;
+export { NOMINATION_WINDOW_MS };
 
 /** Remaining fraction of the node's lifetime, in [0, 1] (1 without expiry). */
 export function lifetimeRemaining(claim: NodeClaim, pool: NodePool, now: number): number {

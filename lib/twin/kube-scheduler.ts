@@ -149,6 +149,25 @@ function bestNode(pod: Pod, ready: NodeState[], index: TopologyIndex): NodeState
   return best;
 }
 
+/** A pod's creation time (ms), per stored object; 0 when unknown (such pods keep their listed order). */
+const createdCache = new WeakMap<Pod, number>();
+
+function createdAt(pod: Pod): number {
+  return memo(createdCache, pod, (p) => {
+    const c = p.metadata.creationTimestamp;
+    const ms = c === undefined ? Number.NaN : c instanceof Date ? c.getTime() : Date.parse(String(c));
+    return Number.isNaN(ms) ? 0 : ms;
+  });
+}
+
+/**
+ * The pods awaiting scheduling, oldest first: kube-scheduler's queue is first in, first out within a priority, while
+ * the store lists pods by namespace and name (a stable sort keeps the listed order among pods created together).
+ */
+function schedulingQueue(pods: readonly Pod[]): Pod[] {
+  return pods.filter(awaitsScheduling).sort((a, b) => createdAt(a) - createdAt(b));
+}
+
 /**
  * Schedules pending pods (no nodeName, not terminal) in creation order. Only Ready nodes are considered.
  */
@@ -163,8 +182,7 @@ export function schedulePass(nodes: readonly Node[], pods: readonly Pod[]): Sche
   // Signatures of pods that fit nowhere: for good, and until the next placement.
   const fitsNowhere = new Set<string>();
   let fitsNowhereUntilPlacement = new Set<string>();
-  for (const pod of pods) {
-    if (!awaitsScheduling(pod)) continue;
+  for (const pod of schedulingQueue(pods)) {
     const sig = signature(pod);
     if (fitsNowhere.has(sig) || fitsNowhereUntilPlacement.has(sig)) {
       out.unschedulable.push({ pod, message });

@@ -21,6 +21,7 @@ import {
 import type { ExistingNode, InstanceType } from "../scheduling/types.js";
 import type { NodeClaim } from "../state/types.js";
 import { type ClusterView, isDisrupting, isInFlight, isNodeUnschedulable, ViewIndex } from "./cluster-view.js";
+import { heldPods, holdsNominations } from "./nominations.js";
 
 /** Taints ignored on managed nodes that are not initialized yet (Karpenter `pkg/scheduling/taints.go`). */
 const EPHEMERAL_TAINT_KEYS = new Set([
@@ -184,7 +185,8 @@ export interface ExistingNodeOptions {
 
 /**
  * All existing and in-flight capacity as the packer sees it. Pods nominated to a claim (its `pods` that are still
- * pending or sit on a node being disrupted) are placed on that claim's node so they are not planned twice.
+ * pending or sit on a node being disrupted) are placed on that claim's node while they hold a place there
+ * (nominations.ts), so they are not planned twice.
  */
 export function buildExistingNodes(index: ViewIndex, opts: ExistingNodeOptions = {}): ExistingNode[] {
   const exclude = opts.exclude ?? new Set<string>();
@@ -200,7 +202,7 @@ export function buildExistingNodes(index: ViewIndex, opts: ExistingNodeOptions =
       if (opts.initializedOnly && isInFlight(claim)) continue;
     }
     const catalog = claim ? (index.view.instanceTypes.get(claim.pool) ?? []) : [];
-    const nominated = claim && isInFlight(claim) ? index.nominatedPods(claim) : [];
+    const nominated = claim && holdsNominations(claim, index.view.now) ? heldPods(index, claim) : [];
     out.push(nodeToExisting(node, index.podsOn(name), claim, nominated, catalog));
   }
   if (opts.initializedOnly) return out;
@@ -208,7 +210,7 @@ export function buildExistingNodes(index: ViewIndex, opts: ExistingNodeOptions =
     if (seenClaims.has(claim.id) || exclude.has(claim.id) || !isInFlight(claim)) continue;
     if (claim.nodeName && exclude.has(claim.nodeName)) continue;
     const catalog = index.view.instanceTypes.get(claim.pool) ?? [];
-    out.push(claimToInFlight(claim, catalog, index.nominatedPods(claim)));
+    out.push(claimToInFlight(claim, catalog, heldPods(index, claim)));
   }
   return out;
 }
@@ -232,12 +234,16 @@ export function buildUnclaimedExistingNodes(nodes: Node[], pods: Pod[]): Existin
   return buildExistingNodes(new ViewIndex(view));
 }
 
-/** Keys (`namespace/name`) of pods nominated to in-flight claims: the provisioner must not plan them again. */
+/**
+ * Keys (`namespace/name`) of pods that hold a place on a claim (in flight, or initialized within the nomination
+ * window) and still fit there: the provisioner must not plan them again. A nominated pod that lost its place is
+ * left out, so the next solve plans it again.
+ */
 export function nominatedPodKeys(index: ViewIndex): Set<string> {
   const keys = new Set<string>();
   for (const claim of index.view.claims) {
-    if (!isInFlight(claim)) continue;
-    for (const p of index.nominatedPods(claim)) keys.add(objectKey(p));
+    if (!holdsNominations(claim, index.view.now)) continue;
+    for (const p of heldPods(index, claim)) keys.add(objectKey(p));
   }
   return keys;
 }

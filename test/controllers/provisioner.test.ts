@@ -300,4 +300,25 @@ describe("provisioner: headroom, minNodes, registration liveness, watch", () => 
       await h.close();
     }
   });
+
+  test("a pod leaving the unscheduled set starts a pass (kube-scheduler may have filled a nominated node)", async () => {
+    const h = await startControllerHarness();
+    try {
+      h.pod("web-0", { cpu: "1" });
+      h.pod("web-1", { cpu: "1" });
+      // Without triggers the loop would run one pass at the start and one for the watch's first listing.
+      const start = h.clock.now();
+      let deleted = false;
+      h.clock.onAdvance((now) => {
+        if (deleted || now - start < 30_000) return;
+        deleted = true;
+        h.deletePod("web-1");
+      });
+      const r = await new Provisioner(h.deps(), { loopSeconds: 600, batchMaxMs: 600_000 }).run();
+      assert.ok(deleted);
+      assert.ok(r.passes >= 3, `passes: ${r.passes}`);
+    } finally {
+      await h.close();
+    }
+  });
 });

@@ -96,3 +96,15 @@ test("node selector and required node affinity must match", () => {
     ["sel->n2", "aff->n1"],
   );
 });
+
+test("pods are scheduled oldest first, not in the store's name order", () => {
+  const at = (p: Pod, iso: string): Pod => ({ ...p, metadata: { ...p.metadata, creationTimestamp: iso } });
+  // Listed by name (as the apiserver lists them): "a-young" first, though "z-old" has waited longer.
+  const pods = [at(pod("a-young", "1500m"), "2026-01-05T12:02:00Z"), at(pod("z-old", "1500m"), "2026-01-05T12:00:00Z")];
+  const r = schedulePass([node("n1", "a", "2")], pods);
+  assert.deepEqual(
+    r.bindings.map((b) => `${b.pod.metadata.name}->${b.nodeName}`),
+    ["z-old->n1"],
+  );
+  assert.equal(r.unschedulable[0].pod.metadata.name, "a-young");
+});
