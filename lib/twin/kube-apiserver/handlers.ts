@@ -7,7 +7,7 @@ import { withoutTypeMeta } from "./json-text.js";
 import { applyMergePatch } from "./merge-patch.js";
 import { apiVersionOf, type KubeObject, objectStoreKey, type ResourceType } from "./resources.js";
 import type { ResourcePath } from "./routing.js";
-import { matchesFilter, type ObjectFilter, parseFieldSelector, parseLabelSelector } from "./selectors.js";
+import { type ObjectFilter, parseFieldSelector, parseLabelSelector } from "./selectors.js";
 import {
   badRequest,
   conflict,
