@@ -18,6 +18,7 @@ import type { DaemonSet, Node, Pod, PodDisruptionBudget, Taint } from "../core/k
 import { type Logger, silentLogger } from "../core/logger.js";
 import { isProvisionable } from "../core/pods.js";
 import { ClusterApiError, isConflict, isNotFound, statusCodeOf, toClusterError } from "./errors.js";
+import { plainCopy } from "./plain-copy.js";
 import { type PodListing, startPodWatch } from "./pod-watch.js";
 import { type RetryPolicy, withRetries } from "./retry.js";
 import type { ClusterClient, EvictionResult, PodEvent, WatchHandle } from "./types.js";
@@ -60,7 +61,7 @@ interface ListPage {
 
 /** Client objects carry Date instances and class prototypes; controllers get plain API JSON. */
 function toPlain<T>(value: unknown): T {
-  return JSON.parse(JSON.stringify(value)) as T;
+  return plainCopy<T>(value);
 }
 
 function sameTaint(a: Taint, b: Taint): boolean {
