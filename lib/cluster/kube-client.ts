@@ -20,6 +20,7 @@ import { isProvisionable } from "../core/pods.js";
 import { ClusterApiError, isConflict, isNotFound, statusCodeOf, toClusterError } from "./errors.js";
 import { nodeEssentials, startNodeWatch } from "./node-watch.js";
 import type { ObjectListing } from "./object-watch.js";
+import { plainCopy } from "./plain-copy.js";
 import { type PodListing, startPodWatch } from "./pod-watch.js";
 import { type RetryPolicy, withRetries } from "./retry.js";
 import type { ClusterClient, EvictionResult, NodeEvent, PodEvent, WatchHandle } from "./types.js";
@@ -62,7 +63,7 @@ interface ListPage {
 
 /** Client objects carry Date instances and class prototypes; controllers get plain API JSON. */
 function toPlain<T>(value: unknown): T {
-  return JSON.parse(JSON.stringify(value)) as T;
+  return plainCopy<T>(value);
 }
 
 function sameTaint(a: Taint, b: Taint): boolean {

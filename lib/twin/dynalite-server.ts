@@ -5,6 +5,7 @@
 import type { Server } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
+import { tuneDynalite } from "./dynalite-tuning.js";
 
 interface DynaliteOptions {
   createTableMs?: number;
@@ -15,6 +16,7 @@ interface DynaliteOptions {
 }
 
 const require = createRequire(import.meta.url);
+tuneDynalite(require);
 const dynalite = require("dynalite") as (options: DynaliteOptions) => Server;
 
 /** A running dynalite. */

@@ -7,7 +7,7 @@ import { withoutTypeMeta } from "./json-text.js";
 import { applyMergePatch } from "./merge-patch.js";
 import { apiVersionOf, type KubeObject, objectStoreKey, type ResourceType } from "./resources.js";
 import type { ResourcePath } from "./routing.js";
-import { matchesFilter, type ObjectFilter, parseFieldSelector, parseLabelSelector } from "./selectors.js";
+import { type ObjectFilter, parseFieldSelector, parseLabelSelector } from "./selectors.js";
 import {
   badRequest,
   conflict,
@@ -81,18 +81,14 @@ export function listObjects(store: KubeObjectStore, req: ResourceRequest): Handl
   let items: Readonly<KubeObject>[];
   if (cont) {
     const token = decodeContinue(cont);
-    const snapshot = store.snapshotAt(type.plural, token.rv);
-    if (!snapshot) {
+    const atVersion = store.peekAllAt(type.plural, filter, token.start, token.rv);
+    if (!atVersion) {
       throw expired(
         "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.",
       );
     }
     listRv = token.rv;
-    items = [...snapshot.entries()]
-      .filter(([key]) => key > token.start)
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([, o]) => o)
-      .filter((o) => matchesFilter(filter, o as KubeObject));
+    items = atVersion;
   } else {
     items = store.peekAll(type.plural, filter);
   }

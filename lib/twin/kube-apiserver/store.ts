@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { EventHistory } from "./event-history.js";
 import { jsonEqual } from "./json-patch.js";
+import { INDEXED_FIELDS, ResourceIndex } from "./list-index.js";
 import {
   apiVersionOf,
   type KubeObject,
@@ -16,7 +17,6 @@ import {
   resourceType,
 } from "./resources.js";
 import { matchesFilter, type ObjectFilter } from "./selectors.js";
-import { insertSorted, removeSorted } from "./sorted-keys.js";
 import { ApiError, alreadyExists, conflict, failureStatus, notFound } from "./status.js";
 import { validateObjectMeta } from "./validation.js";
 
@@ -76,8 +76,8 @@ export class KubeObjectStore {
   /** Every event with resourceVersion > compactedRv is in `history`. */
   private readonly history: EventHistory<StoreEvent>;
   private readonly data = new Map<string, Map<string, Readonly<KubeObject>>>();
-  /** Keys of each resource in list order, built on the first list and kept in order as objects come and go. */
-  private readonly sortedKeys = new Map<string, string[]>();
+  /** Each resource's keys in list order and its field indexes, kept as objects come and go. */
+  private readonly indexes = new Map<string, ResourceIndex>();
   private readonly listeners = new Set<(event: StoreEvent) => void>();
   /** The listeners as delivered to (rebuilt only when one subscribes or unsubscribes). */
   private listenerList: ((event: StoreEvent) => void)[] = [];
@@ -91,7 +91,11 @@ export class KubeObjectStore {
   constructor(options: ObjectStoreOptions = {}) {
     this.history = new EventHistory(options.historyLimit ?? 10_000);
     this.now = options.now ?? Date.now;
-    for (const type of Object.values(RESOURCE_TYPES)) this.data.set(type.plural, new Map());
+    for (const type of Object.values(RESOURCE_TYPES)) {
+      const table = new Map<string, Readonly<KubeObject>>();
+      this.data.set(type.plural, table);
+      this.indexes.set(type.plural, new ResourceIndex(table, INDEXED_FIELDS[type.plural]));
+    }
     for (const name of DEFAULT_NAMESPACES) this.create("namespaces", { metadata: { name } });
   }
 
@@ -138,17 +142,35 @@ export class KubeObjectStore {
   /** Stored objects (frozen) of a resource passing `filter`, sorted by namespace/name as etcd lists them. */
   peekAll(resource: string, filter?: ObjectFilter): Readonly<KubeObject>[] {
     const table = this.table(resource);
-    let keys = this.sortedKeys.get(resource);
-    if (!keys) {
-      keys = [...table.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      this.sortedKeys.set(resource, keys);
-    }
     const out: Readonly<KubeObject>[] = [];
-    for (const key of keys) {
+    for (const key of this.indexes.get(resource)!.candidates(filter)) {
       const o = table.get(key)!;
       if (!filter || matchesFilter(filter, o as KubeObject)) out.push(o);
     }
     return out;
+  }
+
+  /**
+   * The objects (frozen) of a resource passing `filter` with a store key after `afterKey`, in list order, as they
+   * were at `resourceVersion` (a continued list); undefined when that version was compacted away (410).
+   */
+  peekAllAt(
+    resource: string,
+    filter: ObjectFilter,
+    afterKey: string,
+    resourceVersion: number,
+  ): Readonly<KubeObject>[] | undefined {
+    const events = this.eventsSince(resourceVersion);
+    if (!events) return undefined;
+    const type = resourceType(resource);
+    const changes = new Map<string, Readonly<KubeObject> | undefined>();
+    for (let i = events.length - 1; i >= 0; i--) {
+      const e = events[i];
+      if (e.resource !== resource) continue;
+      const key = objectStoreKey(type, e.object.metadata.namespace, e.object.metadata.name!);
+      changes.set(key, e.type === "ADDED" ? undefined : e.previous);
+    }
+    return this.indexes.get(resource)!.objectsBefore(filter, afterKey, changes);
   }
 
   /** Stored objects (frozen) of a resource in one namespace, unordered (cheap scans for controllers). */
@@ -178,21 +200,6 @@ export class KubeObjectStore {
   /** Events after `resourceVersion` (all resources), or undefined when that version was compacted away (410). */
   eventsSince(resourceVersion: number): StoreEvent[] | undefined {
     return this.history.since(resourceVersion);
-  }
-
-  /** The objects of `resource` as they were at `resourceVersion`, or undefined when it was compacted away. */
-  snapshotAt(resource: string, resourceVersion: number): Map<string, Readonly<KubeObject>> | undefined {
-    const events = this.eventsSince(resourceVersion);
-    if (!events) return undefined;
-    const type = resourceType(resource);
-    const snapshot = new Map(this.table(resource));
-    for (const e of [...events].reverse()) {
-      if (e.resource !== resource) continue;
-      const key = objectStoreKey(type, e.object.metadata.namespace, e.object.metadata.name!);
-      if (e.type === "ADDED") snapshot.delete(key);
-      else snapshot.set(key, e.previous!);
-    }
-    return snapshot;
   }
 
   /** Forgets the whole event history: every watch from an older resourceVersion now gets 410 Gone. */
@@ -226,14 +233,10 @@ export class KubeObjectStore {
     const frozen = deepFreeze(object);
     const key = objectStoreKey(rt, object.metadata.namespace, object.metadata.name!);
     const table = this.table(resource);
-    // The list order, once built, follows adds and deletes.
-    const keys = this.sortedKeys.get(resource);
-    if (type === "DELETED") {
-      if (table.delete(key) && keys) removeSorted(keys, key);
-    } else {
-      if (!table.has(key) && keys) insertSorted(keys, key);
-      table.set(key, frozen);
-    }
+    const stored = table.get(key);
+    if (type === "DELETED") table.delete(key);
+    else table.set(key, frozen);
+    this.indexes.get(resource)!.changed(key, stored, type === "DELETED" ? undefined : frozen);
     const event: StoreEvent = { type, resource, object: frozen, previous, resourceVersion: this.rv };
     this.history.append(event);
     this.pending.push(event);

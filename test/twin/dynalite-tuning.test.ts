@@ -1,0 +1,100 @@
+/**
+ * The tuned dynalite answers as before: every read sees the latest write (decodes are remembered per stored value,
+ * never across writes), filtered queries and conditional updates work on the shared decoded items, and the
+ * response checksum is the standard CRC-32.
+ */
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import { after, before, test } from "node:test";
+import {
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from "@aws-sdk/client-dynamodb";
+import { createTestTable, type DynaliteHandle, localDynamoClient, startDynalite } from "../support/dynalite.js";
+
+let db: DynaliteHandle;
+let client: DynamoDBClient;
+let table: string;
+
+before(async () => {
+  db = await startDynalite();
+  client = localDynamoClient(db.endpoint);
+  table = await createTestTable(client);
+});
+after(() => db.close());
+
+const claimKey = (id: string) => ({ pk: { S: "CLAIM" }, sk: { S: id } });
+
+async function states(): Promise<string[]> {
+  const out = await client.send(
+    new QueryCommand({
+      TableName: table,
+      ConsistentRead: true,
+      KeyConditionExpression: "pk = :pk",
+      FilterExpression: "#state <> :terminated",
+      ExpressionAttributeNames: { "#state": "state" },
+      ExpressionAttributeValues: { ":pk": { S: "CLAIM" }, ":terminated": { S: "Terminated" } },
+    }),
+  );
+  return (out.Items ?? []).map((i) => `${i.sk.S}:${i.state.S}:${i.version.N}`);
+}
+
+test("reads follow every write, through queries, gets and conditional updates", async () => {
+  for (const id of ["a", "b", "c"]) {
+    await client.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: { ...claimKey(id), state: { S: "Launched" }, version: { N: "1" } },
+      }),
+    );
+  }
+  assert.deepEqual(await states(), ["a:Launched:1", "b:Launched:1", "c:Launched:1"]);
+  // The same stored item read twice, then changed: the next reads see the change.
+  for (let version = 1; version <= 3; version++) {
+    await client.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: claimKey("b"),
+        UpdateExpression: "SET version = :next",
+        ConditionExpression: "version = :current",
+        ExpressionAttributeValues: { ":next": { N: String(version + 1) }, ":current": { N: String(version) } },
+      }),
+    );
+    const got = await client.send(new GetItemCommand({ TableName: table, Key: claimKey("b"), ConsistentRead: true }));
+    assert.equal(got.Item?.version.N, String(version + 1));
+  }
+  await client.send(
+    new UpdateItemCommand({
+      TableName: table,
+      Key: claimKey("a"),
+      UpdateExpression: "SET #state = :terminated",
+      ExpressionAttributeNames: { "#state": "state" },
+      ExpressionAttributeValues: { ":terminated": { S: "Terminated" } },
+    }),
+  );
+  assert.deepEqual(await states(), ["b:Launched:4", "c:Launched:1"]);
+  // A stale condition still fails against the shared decoded item.
+  await assert.rejects(
+    client.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: claimKey("b"),
+        UpdateExpression: "SET version = :next",
+        ConditionExpression: "version = :current",
+        ExpressionAttributeValues: { ":next": { N: "9" }, ":current": { N: "1" } },
+      }),
+    ),
+    { name: "ConditionalCheckFailedException" },
+  );
+});
+
+test("the response checksum is the standard CRC-32 of the body", () => {
+  const dynaliteRequire = createRequire(createRequire(import.meta.url).resolve("dynalite"));
+  const checksum = dynaliteRequire("buffer-crc32") as { unsigned(input: string | Buffer): number };
+  assert.equal(checksum.unsigned("The quick brown fox jumps over the lazy dog"), 0x414fa339);
+  assert.equal(checksum.unsigned("résumé ✓"), checksum.unsigned(Buffer.from("résumé ✓", "utf8")));
+  assert.equal(checksum.unsigned(""), 0);
+});
