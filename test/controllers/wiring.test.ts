@@ -45,7 +45,12 @@ describe("lambda wiring", () => {
       rebalance: "replace",
       featureGates: { spotToSpotConsolidation: false, nodeRepair: false },
       minValuesPolicy: "Strict",
+      reaction: "seconds",
+      observability: "full",
     });
+    const minute = readSettings({ ...base, STEVEDORE_REACTION: "minute", STEVEDORE_OBSERVABILITY: "lean" });
+    assert.equal(minute.reaction, "minute");
+    assert.equal(minute.observability, "lean");
     const gated = readSettings({ ...base, STEVEDORE_FEATURE_GATES: "SpotToSpotConsolidation=true" });
     assert.deepEqual(gated.featureGates, { spotToSpotConsolidation: true, nodeRepair: false });
     assert.throws(
