@@ -101,6 +101,8 @@ interface UrgentDrain {
 export class InterruptionHandler {
   private readonly opts: Required<Omit<InterruptionOptions, "deadline">> & { deadline?: number };
   private readonly terminator: Terminator;
+  /** The claims as listed for the batch being handled; dropped once a message acts on one. */
+  private batchClaims: NodeClaim[] | undefined;
 
   constructor(
     private readonly deps: ControllerDeps,
@@ -159,6 +161,7 @@ export class InterruptionHandler {
     }
     const urgent: UrgentDrain[] = [];
     let estimate = this.opts.messageEstimateMs;
+    this.batchClaims = undefined;
     for (const [i, { id, msg }] of messages.entries()) {
       if (!deadline.admit(estimate)) {
         const rest = messages.slice(i);
@@ -201,7 +204,9 @@ export class InterruptionHandler {
       result.ignored++;
       return [];
     }
-    const claims = await state.listClaims();
+    // One listing serves the batch until a message acts (a scale-down sends two state changes per instance).
+    this.batchClaims ??= await state.listClaims();
+    const claims = this.batchClaims;
     const instanceIds = instancesOf(msg, claims);
     if (instanceIds.length === 0) {
       logger.info("no Stevedore instance in the expiring capacity reservation", {
@@ -244,6 +249,7 @@ export class InterruptionHandler {
         );
       }
       const reason: ClaimDisruptionReason = urgent ? "Interrupted" : "Replaced";
+      this.batchClaims = undefined;
       const acted = await this.act(claim, reason, msg, config, !alreadyHandled);
       result.acted.push(claim.id);
       telemetry.metrics.add(METRIC.interruptionsHandled, 1, "Count", { kind: msg.kind });

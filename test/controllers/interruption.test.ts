@@ -121,6 +121,48 @@ describe("interruption", () => {
     }
   });
 
+  test("a batch lists the claims once, and again only after a message acted on one", async () => {
+    const h = await startControllerHarness();
+    try {
+      await bringUp(h, PODS);
+      keepAlive(h, PODS);
+      const [claim] = await h.claims();
+      const foreign = (n: number) => ({
+        version: "0",
+        id: `e-foreign-${n}`,
+        "detail-type": "EC2 Instance State-change Notification",
+        source: "aws.ec2",
+        account: "123456789012",
+        time: new Date(h.clock.now()).toISOString(),
+        region: "us-east-1",
+        resources: [],
+        detail: { "instance-id": `i-0123456789abcdef${n}`, state: "terminated" },
+      });
+      const state = h.deps().state;
+      let listings = 0;
+      const counting = new Proxy(state, {
+        get(target, key) {
+          const value = Reflect.get(target, key);
+          if (key === "listClaims") listings++;
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+      const warning = h.aws.emulator.interruptSpot(claim.instanceId ?? "");
+      const result = await new InterruptionHandler(h.deps({ state: counting })).handleRecords([
+        ...[1, 2, 3, 4].map((n) => record(`f${n}`, JSON.stringify(foreign(n)))),
+        record("spot", warning),
+        record("f5", JSON.stringify(foreign(5))),
+      ]);
+      assert.deepEqual(result.batchItemFailures, []);
+      assert.deepEqual(result.acted, [claim.id]);
+      // One for the first five messages, one in the replacement's snapshot, one after the spot warning acted (a listing
+      // per message would be seven).
+      assert.equal(listings, 3);
+    } finally {
+      await h.close();
+    }
+  });
+
   test("rebalance recommendations: ignored by default, or replaced proactively", async () => {
     const h = await startControllerHarness();
     try {
