@@ -104,6 +104,8 @@ export class LambdaRuntime {
   private readonly pendingAsync = new Set<Promise<void>>();
   private closed = false;
   private readonly clock: Clock;
+  /** Holds the clock while a poke waits for the end of the turn. */
+  private pokeHold: (() => void) | undefined;
 
   constructor(
     functions: DeployedFunction[],
@@ -128,9 +130,19 @@ export class LambdaRuntime {
     return Object.fromEntries([...this.pools.values()].map((p) => [p.fn.name, p.metrics]));
   }
 
-  /** Data was written to a stream a running invocation may read (a watch): see {@link ExecutionEnvironment.poke}. */
+  /**
+   * Data was written to a stream a running invocation may read (a watch): see {@link ExecutionEnvironment.poke}.
+   * The chunks written in one event-loop turn share one poke (the clock is held until it is sent).
+   */
   poke(): void {
-    for (const pool of this.pools.values()) for (const env of pool.busy) env.poke();
+    if (this.pokeHold) return;
+    this.pokeHold = this.opts.clock?.activity.begin() ?? (() => {});
+    setImmediate(() => {
+      const release = this.pokeHold;
+      this.pokeHold = undefined;
+      for (const pool of this.pools.values()) for (const env of pool.busy) env.poke();
+      release?.();
+    });
   }
 
   /** Synchronous invoke. */
