@@ -137,9 +137,17 @@ export class ExecutionEnvironment {
       serialization: "advanced",
     });
     for (const stream of [child.stdout, child.stderr]) {
+      // A long line (an EMF document) can span chunks: keep the unfinished end until its newline comes.
+      let partial = "";
       stream?.setEncoding("utf8");
       stream?.on("data", (chunk: string) => {
-        for (const line of chunk.split("\n")) if (line) this.onOutput(this.fn.name, line);
+        const lines = (partial + chunk).split("\n");
+        partial = lines.pop() ?? "";
+        for (const line of lines) if (line) this.onOutput(this.fn.name, line);
+      });
+      stream?.on("end", () => {
+        if (partial) this.onOutput(this.fn.name, partial);
+        partial = "";
       });
     }
     child.on("message", (m: VirtualTimeMessage) => this.onVirtualTime(child, m));

@@ -173,6 +173,26 @@ describe("deployed Lambda runtime: clock and bill", () => {
     }
   });
 
+  test("a long output line (an EMF document the report reads) reaches onOutput whole", async () => {
+    const f = fn(
+      "talker",
+      `export async function handler() {
+         console.log(JSON.stringify({ _aws: {}, DecisionLatency: Array.from({ length: 40_000 }, (_, i) => i) }));
+         return true;
+       }`,
+    );
+    const lines: string[] = [];
+    const rt = new LambdaRuntime([f], { extraEnv: () => ({}), onOutput: (_fn, line) => lines.push(line) });
+    try {
+      assert.equal((await rt.invoke("talker", {})).status, "ok");
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(lines.length, 1);
+      assert.equal((JSON.parse(lines[0] ?? "{}") as { DecisionLatency: number[] }).DecisionLatency.length, 40_000);
+    } finally {
+      await rt.close();
+    }
+  });
+
   test("each outbound request is counted and billed a round trip; a watch stream counts once", async () => {
     const server = await streamServer();
     const f = fn(
