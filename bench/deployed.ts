@@ -1,7 +1,9 @@
 /**
  * `npm run bench:deployed [scenario…]`: runs scenarios (default: default, spot-storm, chaos) with `--deployed` —
  * the synthesized assembly's bundles in their own processes on the twin's virtual clock — and prints, per scenario,
- * the wall time, the invariants and the functions' counters. Exit 1 when an invariant is violated.
+ * the wall time, the invariants, the decision latency, the functions' counters (billed ms per invocation, CPU ms,
+ * requests) and the controller's monthly bill extrapolated from the run. `--reaction seconds|minute` runs the
+ * scenarios with that `controllers.reaction` instead of their own. Exit 1 when an invariant is violated.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,10 +13,19 @@ import { runDeployed } from "../lib/twin/deployed/deployed-run.js";
 import { scenarioStackSettings } from "../lib/twin/deployed/scenario-stack-settings.js";
 import { loadScenario } from "../lib/twin/scenario.js";
 
-const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["default", "spot-storm", "chaos"];
+const args = process.argv.slice(2);
+const reactionAt = args.indexOf("--reaction");
+const reactionArg = reactionAt >= 0 ? (args.splice(reactionAt, 2)[1] ?? "") : undefined;
+if (reactionArg !== undefined && reactionArg !== "seconds" && reactionArg !== "minute") {
+  console.error(`--reaction: expected seconds or minute, got "${reactionArg}"`);
+  process.exit(2);
+}
+const reaction: "seconds" | "minute" | undefined = reactionArg;
+const names = args.length > 0 ? args : ["default", "spot-storm", "chaos"];
 let failed = false;
 for (const name of names) {
-  const scenario = await loadScenario(join("scenarios", `${name}.yaml`));
+  const loaded = await loadScenario(join("scenarios", `${name}.yaml`));
+  const scenario = reaction ? { ...loaded, controllers: { ...loaded.controllers, reaction } } : loaded;
   const outdir = mkdtempSync(join(tmpdir(), "stevedore-bench-assembly-"));
   try {
     await synthesizeAssembly({
@@ -34,12 +45,21 @@ for (const name of names) {
     );
     for (const v of r.violations) console.log(`  ${v}`);
     for (const d of r.iam.denials) console.log(`  denied ${d.action} on ${d.resource}`);
+    console.log(
+      `  reaction ${reaction ?? "(scenario's)"}; decision p50 ${r.latency.decisionP50Ms} ms, p99 ${r.latency.decisionP99Ms} ms`,
+    );
     for (const [fn, m] of Object.entries(r.lambda)) {
       if (m.invocations === 0) continue;
       console.log(
         `  lambda.${fn}: ${m.invocations} invocations, ${m.coldStarts} cold, ${m.timeouts} timeouts, ${m.errors} errors, ` +
-          `${m.throttles} throttles, ${m.billedGbSeconds} GB-s, p99 ${m.durationMsP99} ms`,
+          `${m.throttles} throttles, ${m.billedGbSeconds} GB-s, billed ${m.billedMsPerInvocation} ms/invocation ` +
+          `(virtual ${m.durationMs} ms, CPU ${m.cpuMs} ms, ${m.requests} requests in all), p99 ${m.durationMsP99} ms`,
       );
+    }
+    const bill = r.controllerCost;
+    console.log(`  controllerCost: $${bill.monthlyUsd}/month; ${JSON.stringify(bill.byService)}`);
+    for (const [id, f] of Object.entries(bill.byFunction)) {
+      console.log(`    ${id}: ${f.invocations} invocations, ${f.gbSeconds} GB-s, $${f.usd}/month`);
     }
   } finally {
     rmSync(outdir, { recursive: true, force: true });

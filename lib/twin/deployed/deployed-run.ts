@@ -17,6 +17,7 @@ import type { TwinReport } from "../report.js";
 import { runToEndWith, startClusterLoop } from "../run/loop.js";
 import { buildReport } from "../run/report-builder.js";
 import { setUpRun } from "../run/setup.js";
+import type { TimedLatency } from "../run/timed-telemetry.js";
 import type { Scenario } from "../scenario.js";
 import { startTwinWorld, type TwinWorld } from "../twin-world.js";
 import { VirtualClock } from "../virtual-clock.js";
@@ -24,6 +25,7 @@ import { AssemblyError, readAssembly } from "./assembly.js";
 import { startDeployedControllers } from "./deployed-controllers.js";
 import { deployedControllerCost } from "./deployed-cost.js";
 import { DeployedStack } from "./deployed-stack.js";
+import { decisionLatenciesInLine } from "./emf-latencies.js";
 import { type LambdaReportEntry, lambdaReport } from "./lambda-report.js";
 import { scenarioReaction } from "./scenario-stack-settings.js";
 import { readDeployedModel } from "./template-model.js";
@@ -106,6 +108,9 @@ export async function runDeployed(opts: DeployedRunOptions): Promise<DeployedRep
   const stopTracking = trackHttpServerActivity(clock.activity);
   const world = await startTwinWorld(scenario, clock);
   let stack: DeployedStack | undefined;
+  // The provisioner's decision latencies, read from its embedded-metric-format output.
+  const emfLatencies: TimedLatency[] = [];
+  let runStart = clock.now();
   try {
     const dynamo = createDynamoClient({ endpoint: world.dynalite.endpoint, region: scenario.region, maxAttempts: 1 });
     stack = await DeployedStack.standUp({
@@ -115,7 +120,10 @@ export async function runDeployed(opts: DeployedRunOptions): Promise<DeployedRep
       kube: { url: world.kube.url, token: world.kube.token },
       template: a.template,
       clock,
-      ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),
+      onOutput: (fn, line) => {
+        for (const ms of decisionLatenciesInLine(line)) emfLatencies.push({ t: clock.now() - runStart, ms });
+        opts.onOutput?.(fn, line);
+      },
     });
     const deployed = stack;
     const deployedState = new DynamoStateStore({ client: dynamo, tableName: model.table?.name ?? "", clock });
@@ -129,6 +137,7 @@ export async function runDeployed(opts: DeployedRunOptions): Promise<DeployedRep
       clock,
       deployedWorld,
     );
+    runStart = clock.now();
     // The emulator's events go to the stack's rules, not to the in-process bus.
     run.stopEvents();
     const stopEvents = world.aws.onEvent((event) => deployed.publish(event));
@@ -141,6 +150,7 @@ export async function runDeployed(opts: DeployedRunOptions): Promise<DeployedRep
       running: () => deployed.lambda.running,
     });
     stopEvents();
+    run.latencies.push(...emfLatencies);
     const twin = await buildReport(run, wallStart);
     const pools = (await world.config.load()).nodePools.length;
     return report(scenario, deployed, world, twin, { template: a.template, pools });

@@ -121,6 +121,8 @@ export class DeployedStack {
     });
     // The watcher's trigger (Lambda Invoke of the provisioner) comes back through the gateway to this runtime.
     gateway.serveLambda(lambda);
+    // A watch event pushed to a function (the watcher) is work the runtime holds the clock for.
+    kubeGateway.onStreamData = () => lambda.poke();
     const queues = new SqsQueues(opts.clock ?? systemClock, model.queues);
     const pollers = model.eventSourceMappings.map((m) => new QueuePoller(m, queues, lambda));
     if (opts.pollContinuously) for (const p of pollers) p.start();

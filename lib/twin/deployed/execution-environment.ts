@@ -4,12 +4,15 @@
  * (`--max-old-space-size`), the timeout (the process is killed: no `finally` block, no flush, no lease release —
  * whatever the invocation held stays held), the environment variables of the template plus the twin's endpoints,
  * and a private temporary directory as `TMPDIR`, `HOME` and working directory. What it does not enforce: the file
- * system outside that directory stays writable (no chroot), CPU is not scaled with memory, and network access is not
- * limited to the twin's endpoints.
+ * system outside that directory stays writable (no chroot), CPU is not scaled with memory (the bill scales the CPU
+ * time measured instead), and network access is not limited to the twin's endpoints.
  *
  * On a virtual clock, the process starts with the virtual-time preload (`--import`): its `Date` and timers follow the
  * twin's clock, its timeout is virtual, and while it has work in flight it holds the clock (one activity token). As
  * on Lambda, an environment is frozen between invocations: a virtual timer due then fires at the next invocation.
+ * Data the twin pushes on a watch stream is work the process did not ask for: {@link ExecutionEnvironment.poke}
+ * holds the clock until the process has read it and is idle again. An invocation's duration is the virtual time the
+ * process reached when it sent its result, so a result still in the pipe while the clock moves is not billed late.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -30,7 +33,12 @@ export interface InvocationOutcome {
   initError?: boolean;
   /** This invocation started the environment (cold start). */
   cold: boolean;
+  /** Time from the invoke to the result (on the twin's clock: virtual time; a timeout: the timeout). */
   durationMs: number;
+  /** CPU time the process used for the invocation, ms (0 when it timed out or crashed: nothing was reported). */
+  cpuMs: number;
+  /** Outbound HTTP requests the invocation started (0 when it timed out or crashed). */
+  requests: number;
 }
 
 /** Old-space heap for a memory size: Lambda's Node.js runtime leaves room for the rest of the process. */
@@ -129,9 +137,17 @@ export class ExecutionEnvironment {
       serialization: "advanced",
     });
     for (const stream of [child.stdout, child.stderr]) {
+      // A long line (an EMF document) can span chunks: keep the unfinished end until its newline comes.
+      let partial = "";
       stream?.setEncoding("utf8");
       stream?.on("data", (chunk: string) => {
-        for (const line of chunk.split("\n")) if (line) this.onOutput(this.fn.name, line);
+        const lines = (partial + chunk).split("\n");
+        partial = lines.pop() ?? "";
+        for (const line of lines) if (line) this.onOutput(this.fn.name, line);
+      });
+      stream?.on("end", () => {
+        if (partial) this.onOutput(this.fn.name, partial);
+        partial = "";
       });
     }
     child.on("message", (m: VirtualTimeMessage) => this.onVirtualTime(child, m));
@@ -152,19 +168,20 @@ export class ExecutionEnvironment {
     this.invoking = true;
     return new Promise<InvocationOutcome>((resolve) => {
       let finished = false;
-      const finish = (o: Omit<InvocationOutcome, "cold" | "durationMs">) => {
+      const finish = (o: Omit<InvocationOutcome, "cold" | "durationMs" | "cpuMs" | "requests">, m?: ResultMessage) => {
         if (finished) return;
         finished = true;
         this.invoking = false;
         clearTimeout(timer);
         child.off("message", onMessage);
         child.off("exit", onExit);
-        resolve({ ...o, cold, durationMs: this.now() - started });
+        const ended = m && this.clock ? Math.min(this.now(), Math.max(started, m.endedAt)) : this.now();
+        resolve({ ...o, cold, durationMs: ended - started, cpuMs: m?.cpuMs ?? 0, requests: m?.requests ?? 0 });
       };
       const onMessage = (m: ResultMessage) => {
         if (m.type !== "result" || m.id !== id) return;
-        if (m.ok) finish({ status: "ok", value: m.value });
-        else finish({ status: "error", error: m.error, ...(m.initError ? { initError: true } : {}) });
+        if (m.ok) finish({ status: "ok", value: m.value }, m);
+        else finish({ status: "error", error: m.error, ...(m.initError ? { initError: true } : {}) }, m);
       };
       const onExit = (code: number | null, signal: string | null) => {
         this.dead = true;
@@ -195,6 +212,14 @@ export class ExecutionEnvironment {
       }
       this.sendWork(child, msg);
     });
+  }
+
+  /**
+   * Data was written to a stream this environment may be reading (a watch): while it runs an invocation, hold the
+   * clock until it reports idle again, so the callbacks the data starts run at the time it arrived.
+   */
+  poke(): void {
+    if (this.invoking && this.child && this.clock && !this.dead) this.sendWork(this.child, { type: "wake", ids: [] });
   }
 
   /** Kills the process at once (SIGKILL: nothing of the handler runs after this). */

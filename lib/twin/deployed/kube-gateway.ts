@@ -1,7 +1,8 @@
 /**
  * The deployed mode's door to the fake kube-apiserver: the bundles' kubeconfig points here with a token that names
  * their Kubernetes identity (the user and groups the controller role is mapped to); each request is authorized by
- * the stack's RBAC (`RbacAuthorizer`) and, when allowed, passed on (watch streams included). A denied request gets
+ * the stack's RBAC (`RbacAuthorizer`) and, when allowed, passed on (watch streams included; each chunk written on a
+ * watch is reported to `onStreamData`). A denied request gets
  * the apiserver's `403 Forbidden` Status.
  */
 import http from "node:http";
@@ -23,6 +24,8 @@ export class KubeGateway {
   private readonly identities = new Map<string, KubeIdentity>();
   /** Every refused request. */
   readonly denials: KubeDenial[] = [];
+  /** Called after each chunk of a watch stream is written to its reader (the twin holds its clock for it). */
+  onStreamData: () => void = () => {};
 
   constructor(
     private readonly upstream: { url: string; token: string },
@@ -69,6 +72,7 @@ export class KubeGateway {
       this.refuse(res, 401, "Unauthorized", "Unauthorized");
       return;
     }
+    const watch = url.searchParams.get("watch") === "true" || url.searchParams.get("watch") === "1";
     let path: ReturnType<typeof parseResourcePath>;
     try {
       path = parseResourcePath(url.pathname);
@@ -76,10 +80,8 @@ export class KubeGateway {
       path = undefined;
     }
     if (path) {
-      const watch =
-        path.legacyWatch || url.searchParams.get("watch") === "true" || url.searchParams.get("watch") === "1";
       const what = {
-        verb: verbOf(req.method ?? "GET", path.name !== undefined, watch),
+        verb: verbOf(req.method ?? "GET", path.name !== undefined, watch || path.legacyWatch === true),
         apiGroup: path.type.group,
         resource: path.bindings ? "bindings" : path.type.plural,
         ...(path.subresource ? { subresource: path.subresource } : {}),
@@ -112,7 +114,17 @@ export class KubeGateway {
       },
       (up) => {
         res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
+        if (!watch && !path?.legacyWatch) {
+          up.pipe(res);
+          return;
+        }
+        // The reader's watch is open once the headers arrive (the function holds the clock until then); its events
+        // are work for it: tell the twin once each chunk is written.
+        res.flushHeaders();
+        up.on("data", (chunk: Buffer) => res.write(chunk, () => this.onStreamData()));
+        up.on("end", () => res.end());
+        up.on("error", () => res.destroy());
+        res.on("close", () => up.destroy());
       },
     );
     out.on("error", () => res.destroy());

@@ -18,6 +18,14 @@ export interface LambdaReportEntry {
   /** Same as `gbSeconds` (the name the bill reads). */
   billedGbSeconds: number;
   durationMsP99: number;
+  /** Sum of the virtual durations (billedMs less the CPU and round-trip charges). */
+  durationMs: number;
+  /** CPU time the environments used, ms (before scaling by memory). */
+  cpuMs: number;
+  /** Outbound AWS and Kubernetes requests (a watch stream counts once). */
+  requests: number;
+  /** Billed ms per invocation. */
+  billedMsPerInvocation: number;
 }
 
 function p99(values: number[]): number {
@@ -42,6 +50,10 @@ export function lambdaReport(metrics: Record<string, FunctionMetrics>): Record<s
         gbSeconds: Number(m.gbSeconds.toFixed(4)),
         billedGbSeconds: Number(m.gbSeconds.toFixed(4)),
         durationMsP99: Math.round(p99(m.durationsMs)),
+        durationMs: Math.round(m.durationsMs.reduce((a, b) => a + b, 0)),
+        cpuMs: Math.round(m.cpuMs),
+        requests: m.requests,
+        billedMsPerInvocation: m.invocations === 0 ? 0 : Math.round(m.billedMs / m.invocations),
       },
     ]),
   );

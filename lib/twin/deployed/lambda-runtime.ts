@@ -7,13 +7,33 @@
  * - asynchronous (`invokeAsync`, as EventBridge does): a throttled event is retried with backoff until it is older
  *   than the function's maximum event age, and a failed one is retried up to its maximum retry attempts.
  *
- * Every invocation is billed as Lambda bills it: duration rounded up to the millisecond, times the memory in GB.
+ * Every invocation is billed as Lambda bills it — duration rounded up to the millisecond, times the memory in GB —
+ * with the duration made honest for the twin, whose virtual clock stands still while a function computes and
+ * while its requests are served ({@link billedDurationMs}):
+ *
+ * `billed = virtual duration + cpuMs × max(1, 1769 / memoryMb) + requests × ROUND_TRIP_MS`
+ *
+ * Two model assumptions: Lambda allots CPU in proportion to memory, one full vCPU at 1,769 MB, and the twin's core
+ * stands in for one vCPU ({@link FULL_VCPU_MEMORY_MB}); every AWS or Kubernetes call from inside the region takes
+ * {@link ROUND_TRIP_MS} of waiting (a watch stream counts once, when it opens).
  */
 import { randomUUID } from "node:crypto";
 import { type Clock, systemClock } from "../../core/clock.js";
 import type { VirtualClock } from "../virtual-clock.js";
 import { ExecutionEnvironment, type InvocationOutcome } from "./execution-environment.js";
 import type { DeployedFunction } from "./template-model.js";
+
+/** Memory at which Lambda allots one full vCPU; less memory gets a proportional share (model assumption). */
+export const FULL_VCPU_MEMORY_MB = 1769;
+
+/** Waiting billed per outbound request: one AWS or Kubernetes round trip inside the region (model assumption). */
+export const ROUND_TRIP_MS = 10;
+
+/** The duration Lambda would bill for an invocation that took `durationMs` of virtual time, rounded up to 1 ms. */
+export function billedDurationMs(o: { durationMs: number; cpuMs: number; requests: number }, memoryMb: number): number {
+  const cpuSlowdown = Math.max(1, FULL_VCPU_MEMORY_MB / memoryMb);
+  return Math.max(1, Math.ceil(o.durationMs + o.cpuMs * cpuSlowdown + o.requests * ROUND_TRIP_MS));
+}
 
 /** Counters per function (`lambda.<function>.*` in the twin's report). */
 export interface FunctionMetrics {
@@ -24,9 +44,15 @@ export interface FunctionMetrics {
   throttles: number;
   /** Async events dropped: older than the maximum event age, or out of retries. */
   droppedEvents: number;
+  /** Sum of billed durations ({@link billedDurationMs}). */
   billedMs: number;
   gbSeconds: number;
+  /** Virtual duration of each invocation (what the clock saw, without the CPU and round-trip charges). */
   durationsMs: number[];
+  /** CPU time the environments reported, ms (unscaled). */
+  cpuMs: number;
+  /** Outbound requests the environments reported. */
+  requests: number;
 }
 
 /** The result of a synchronous invoke. */
@@ -68,6 +94,8 @@ const newMetrics = (): FunctionMetrics => ({
   billedMs: 0,
   gbSeconds: 0,
   durationsMs: [],
+  cpuMs: 0,
+  requests: 0,
 });
 
 /** Runs deployed functions. */
@@ -76,6 +104,8 @@ export class LambdaRuntime {
   private readonly pendingAsync = new Set<Promise<void>>();
   private closed = false;
   private readonly clock: Clock;
+  /** Holds the clock while a poke waits for the end of the turn. */
+  private pokeHold: (() => void) | undefined;
 
   constructor(
     functions: DeployedFunction[],
@@ -98,6 +128,21 @@ export class LambdaRuntime {
   /** Metrics by function short name. */
   metrics(): Record<string, FunctionMetrics> {
     return Object.fromEntries([...this.pools.values()].map((p) => [p.fn.name, p.metrics]));
+  }
+
+  /**
+   * Data was written to a stream a running invocation may read (a watch): see {@link ExecutionEnvironment.poke}.
+   * The chunks written in one event-loop turn share one poke (the clock is held until it is sent).
+   */
+  poke(): void {
+    if (this.pokeHold) return;
+    this.pokeHold = this.opts.clock?.activity.begin() ?? (() => {});
+    setImmediate(() => {
+      const release = this.pokeHold;
+      this.pokeHold = undefined;
+      for (const pool of this.pools.values()) for (const env of pool.busy) env.poke();
+      release?.();
+    });
   }
 
   /** Synchronous invoke. */
@@ -164,8 +209,10 @@ export class LambdaRuntime {
     if (o.cold) m.coldStarts++;
     if (o.status === "timeout") m.timeouts++;
     if (o.status === "error" || o.status === "crash") m.errors++;
-    const billed = Math.max(1, Math.ceil(o.durationMs));
+    const billed = billedDurationMs(o, pool.fn.memoryMb);
     m.billedMs += billed;
+    m.cpuMs += o.cpuMs;
+    m.requests += o.requests;
     m.gbSeconds += (billed / 1000) * (pool.fn.memoryMb / 1024);
     m.durationsMs.push(o.durationMs);
   }

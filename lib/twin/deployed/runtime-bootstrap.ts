@@ -4,6 +4,11 @@
  * first invocation (the init phase), then answers invocations sent over the IPC channel with the handler's result.
  * Like Lambda's Node.js runtime, `context.getRemainingTimeInMillis()` counts down to the invocation's deadline, and
  * the module stays loaded between invocations (warm starts keep module state).
+ *
+ * For the bill, each result carries what the invocation used, measured from the invoke message to the result
+ * (the init phase included, as Lambda bills INIT for managed runtimes): the process's CPU time
+ * (`process.cpuUsage()`), the outbound HTTP requests it started (Node's `http.client.request.start` diagnostics
+ * channel; a watch stream counts once), and the environment's clock when it finished.
  */
 
 /** Parent → environment. */
@@ -28,6 +33,12 @@ export interface ResultMessage {
   error?: { name: string; message: string; stack?: string };
   /** The error happened while importing the handler (init phase). */
   initError?: boolean;
+  /** CPU time (user + system) the process used for this invocation, ms. */
+  cpuMs: number;
+  /** Outbound HTTP requests started during this invocation. */
+  requests: number;
+  /** The environment's `Date.now()` when it sent the result (on the twin's clock: the virtual time it reached). */
+  endedAt: number;
 }
 
 /** Source of the bootstrap module. */
@@ -35,6 +46,9 @@ export const RUNTIME_BOOTSTRAP_SOURCE = `
 import { pathToFileURL } from "node:url";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import diagnostics from "node:diagnostics_channel";
+let requestsStarted = 0;
+diagnostics.subscribe("http.client.request.start", () => { requestsStarted++; });
 const taskRoot = process.env.LAMBDA_TASK_ROOT;
 const [moduleName, exportName] = (process.env._HANDLER ?? "index.handler").split(".");
 let handlerPromise;
@@ -55,13 +69,20 @@ function toError(err) {
 process.on("message", async (msg) => {
   globalThis.__stevedoreTwinOnMessage?.(msg);
   if (msg.type !== "invoke") return;
+  const cpuAtStart = process.cpuUsage();
+  const requestsAtStart = requestsStarted;
+  const send = (result) => {
+    const cpu = process.cpuUsage(cpuAtStart);
+    const usage = { cpuMs: (cpu.user + cpu.system) / 1000, requests: requestsStarted - requestsAtStart, endedAt: Date.now() };
+    process.send({ type: "result", id: msg.id, ...result, ...usage });
+  };
   let handler;
   try {
     // On the twin's virtual clock, the init phase holds the clock (the virtual-time preload defines the hook).
     const work = globalThis.__stevedoreTwinWork ?? ((p) => p);
     handler = await work(loadHandler());
   } catch (err) {
-    process.send({ type: "result", id: msg.id, ok: false, error: toError(err), initError: true });
+    send({ ok: false, error: toError(err), initError: true });
     return;
   }
   const context = {
@@ -75,9 +96,9 @@ process.on("message", async (msg) => {
   };
   try {
     const value = await handler(msg.event, context);
-    process.send({ type: "result", id: msg.id, ok: true, value: value ?? null });
+    send({ ok: true, value: value ?? null });
   } catch (err) {
-    process.send({ type: "result", id: msg.id, ok: false, error: toError(err) });
+    send({ ok: false, error: toError(err) });
   }
 });
 process.on("unhandledRejection", (err) => {

@@ -8,8 +8,8 @@
  *   virtual clock reaches it. Shorter timers stay real (they are yields, not waits) and count as work.
  *
  * The twin advances its clock only while every environment is idle. The child tells it when it is: no HTTP request
- * in flight (Node's `http.client.request.start` diagnostics channel, until the request closes; watch streams are
- * not counted), no short real timer
+ * in flight (Node's `http.client.request.start` diagnostics channel, until the request closes; a watch stream only
+ * until its response starts), no short real timer
  * pending, no file system or DNS request pending, no WebAssembly compiling, not in the runtime's init phase (the
  * bootstrap wraps it in `globalThis.__stevedoreTwinWork`), and a few quiet event-loop turns. Messages (parent → child carry
  * `now` and `seq`; child → parent: `timer`, `clear`, `idle` with the last `seq` seen) travel on the IPC channel;
@@ -166,9 +166,27 @@ for (const name of ["compile", "instantiate", "compileStreaming", "instantiateSt
   if (typeof original === "function") WebAssembly[name] = (...args) => globalThis.__stevedoreTwinWork(original.apply(WebAssembly, args));
 }
 
+function watchStarted(request) {
+  // A watch is work until its response starts (the round trip that opens it); then the stream is long-lived by
+  // design and not work in flight. Its events arrive while the twin holds the clock for them (it sends a wake with
+  // no timers after writing them); each chunk read here restarts the quiet turns so its callbacks run first.
+  begin();
+  let open = true;
+  const opened = () => { if (open) { open = false; end(); } };
+  request.once("close", opened);
+  request.once("error", opened);
+  request.once("response", (response) => {
+    opened();
+    const socket = response.socket;
+    const onData = () => { generation++; };
+    socket?.on("data", onData);
+    const stop = () => socket?.off("data", onData);
+    response.once("end", stop);
+    response.once("close", stop);
+  });
+}
 diagnostics.subscribe("http.client.request.start", ({ request }) => {
-  // Watch streams are long-lived by design: not work in flight (their events are read at the next wake).
-  if (/[?&]watch=(true|1)/.test(request.path)) return;
+  if (/[?&]watch=(true|1)/.test(request.path)) return watchStarted(request);
   begin();
   let done = false;
   const finish = () => { if (!done) { done = true; end(); } };
