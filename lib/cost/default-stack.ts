@@ -4,6 +4,7 @@
  * synthesizes the stack and checks that this shape still matches it.
  */
 import type { ObservabilityMode } from "../infra/metrics-names.js";
+import { defaultObservability } from "../infra/observability.js";
 import {
   DEFAULT_WATCH_SECONDS,
   type FunctionRole,
@@ -57,7 +58,7 @@ export function defaultStackInventory(
   reaction: ReactionMode = "seconds",
   opts: DefaultStackOptions = {},
 ): StackInventory {
-  const observability = opts.observability ?? (reaction === "minute" ? "lean" : "full");
+  const observability = opts.observability ?? defaultObservability(reaction);
   const loopSeconds = opts.loopSeconds ?? 50;
   const all = reaction === "seconds" ? [...DEFAULT_FUNCTIONS, WATCHER] : DEFAULT_FUNCTIONS;
   const functions: FunctionSpec[] = all.map((f) => ({

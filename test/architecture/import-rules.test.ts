@@ -151,13 +151,12 @@ describe("import rules", () => {
     assert.deepEqual(bad, []);
   });
 
-  it("the cost model (lib/cost) is pure: itself and the metrics contract only, no SDK, no I/O", () => {
+  it("the cost model (lib/cost) is pure: itself and the metrics and observability contracts only, no SDK, no I/O", () => {
+    const contracts = new Set(["lib/infra/metrics-names.ts", "lib/infra/observability.ts"]);
     const bad = violations(
       (e) =>
         under(e.from, "lib/cost") &&
-        (e.local
-          ? !under(e.to, "lib/cost") && e.to !== "lib/infra/metrics-names.ts"
-          : SDK_PACKAGE.test(e.to) || IO_MODULE.test(e.to)),
+        (e.local ? !under(e.to, "lib/cost") && !contracts.has(e.to) : SDK_PACKAGE.test(e.to) || IO_MODULE.test(e.to)),
     );
     assert.deepEqual(bad, []);
   });

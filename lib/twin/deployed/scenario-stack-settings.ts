@@ -6,10 +6,9 @@
 import type { ReactionMode } from "../../infra/stack-config.js";
 import type { Scenario } from "../scenario.js";
 
-/** The scenario's `controllers.reaction`; "seconds" when the scenario does not say. */
+/** The scenario's `controllers.reaction` (the scenario schema defaults it to `seconds`). */
 export function scenarioReaction(scenario: Scenario): ReactionMode {
-  const reaction = (scenario.controllers as { reaction?: unknown }).reaction;
-  return reaction === "minute" ? "minute" : "seconds";
+  return scenario.controllers.reaction;
 }
 
 /** Settings for the scenario's stack; `loopSeconds` overrides the scenario's. */

@@ -7,7 +7,7 @@ import { type BillSummary, billSummary, computeBill } from "../../cost/controlle
 import { defaultStackInventory } from "../../cost/default-stack.js";
 import { type ClusterAssumptions, type MeasuredRun, measuredUsage } from "../../cost/monthly-usage.js";
 import { DEFAULT_PRICES } from "../../cost/price-table.js";
-import { scenarioReaction, type TwinRun } from "./setup.js";
+import type { TwinRun } from "./setup.js";
 import { seriesHourCounts } from "./timed-telemetry.js";
 
 /** `controllerCost` in the report. */
@@ -32,7 +32,7 @@ export interface RunShape {
 
 /** The report's controller bill for a finished in-process run. */
 export function twinControllerCost(run: TwinRun, shape: RunShape): ControllerCostReport {
-  const inventory = defaultStackInventory(scenarioReaction(run.scenario), {
+  const inventory = defaultStackInventory(run.scenario.controllers.reaction, {
     loopSeconds: run.scenario.controllers.loopSeconds,
   });
   const periodMinutes = Math.max(1, shape.elapsedMs / 60_000);

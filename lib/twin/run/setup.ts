@@ -3,8 +3,10 @@
  * workload controllers, kube-scheduler), the report's collector, the controllers' telemetry, the chaos source and
  * the event bus that the AWS emulator's events flow into.
  */
+
 import type { Telemetry } from "../../controllers/telemetry.js";
 import { seededRandom } from "../../core/seeded-random.js";
+import { defaultObservability } from "../../infra/observability.js";
 import { ChaosKill, type ChaosStats } from "../chaos.js";
 import { ClusterSimulation } from "../cluster-simulation.js";
 import { TwinCollector } from "../collector.js";
@@ -62,18 +64,6 @@ export interface TwinRun {
   stopEvents(): void;
 }
 
-/**
- * The scenario's reaction (`controllers.reaction`, read as given: `minute` or the default `seconds`) and the
- * observability the stack defaults to with it.
- */
-export function scenarioReaction(scenario: Scenario): "seconds" | "minute" {
-  return (scenario.controllers as { reaction?: unknown }).reaction === "minute" ? "minute" : "seconds";
-}
-
-function scenarioObservability(scenario: Scenario): "full" | "lean" {
-  return scenarioReaction(scenario) === "minute" ? "lean" : "full";
-}
-
 /** Applies the scenario's config and builds the run's components. */
 export async function setUpRun(
   scenario: Scenario,
@@ -100,7 +90,7 @@ export async function setUpRun(
   const sim = simulatedCluster(scenario, world, collector, (pool) => startupTaints.get(pool) ?? []);
   const latencies: TimedLatency[] = [];
   const logs: string[] = [];
-  const metricSeries: SeriesHours = { mode: scenarioObservability(scenario), hours: new Map() };
+  const metricSeries: SeriesHours = { mode: defaultObservability(scenario.controllers.reaction), hours: new Map() };
   const telemetry = timedTelemetry(world.telemetry, () => clock.now() - start, latencies, logs, metricSeries);
   const chaosRandom = seededRandom(scenario.seed * 7919 + 17);
   const chaosStats: ChaosStats = { killsBefore: 0, killsAfter: 0 };
