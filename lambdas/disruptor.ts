@@ -1,6 +1,6 @@
 /**
  * Disruptor Lambda (EventBridge `rate(1 minute)`): emptiness, expiry, drift and consolidation within budgets, and
- * drains in progress, stopping before the invocation's timeout. The planner's memo lives as long as the container,
+ * drains in progress, stopping before the invocation's timeout; with reaction minute, one pass per invocation. The planner's memo lives as long as the container,
  * so a warm container does not simulate an unchanged cluster again. Wiring only; the behaviour is
  * `lib/controllers/disruptor.ts`.
  */
@@ -21,5 +21,6 @@ export async function handler(_event: unknown, context: Context): Promise<Disrup
     memory,
     spotToSpot: settings.featureGates.spotToSpotConsolidation,
     nodeRepair: settings.featureGates.nodeRepair,
+    singlePass: settings.reaction === "minute",
   }).run();
 }

@@ -10,17 +10,15 @@
  * simulations and a planning time budget; the plan's memo is kept across passes (and across invocations through
  * `memory`), so an unchanged cluster is not simulated again. No unit of work — a drift check, a drain step, a
  * command — starts once the invocation's `deadline` is near; what was not started is left to the next invocation.
+ *
+ * With `singlePass` (reaction minute) an invocation runs one pass and stops: disruptions in progress advance one
+ * step a minute, and commands that need validation are remembered in `memory` and re-checked by the next scheduled
+ * invocation (at least `validationDelayMs` later) instead of being waited for. Nothing is written before validation,
+ * so a lost memory (a new container) only means planning again.
  */
 import type { NodePool, StevedoreConfig } from "../api/model.js";
 import type { DisruptionCommand } from "../disruption/command.js";
-import { movedPodNames } from "../disruption/command.js";
-import {
-  type DisruptionPlan,
-  needsValidation,
-  PASS_PLAN_LIMITS,
-  planDisruption,
-  validateCommands,
-} from "../disruption/plan.js";
+import { type DisruptionPlan, needsValidation, PASS_PLAN_LIMITS, planDisruption } from "../disruption/plan.js";
 import type { PlanMemo } from "../disruption/plan-memo.js";
 import { ConflictError, type NodeClaim } from "../state/types.js";
 import type { ClusterView } from "../view/cluster-view.js";
@@ -28,6 +26,12 @@ import { ViewIndex } from "../view/cluster-view.js";
 import { disruptingEvents, rejectionEvents } from "./controller-events.js";
 import { InvocationDeadline } from "./deadline.js";
 import { flushSideChannels, logDecision, recordEvent } from "./decisions.js";
+import {
+  judgeCommands,
+  leaveForValidation,
+  takeAwaitingValidation,
+  type ValidationMemory,
+} from "./deferred-validation.js";
 import { type ControllerDeps, randomIds } from "./deps.js";
 import { logDisruptionStarted } from "./disruption-decision.js";
 import { LeaseHolder } from "./lease.js";
@@ -35,7 +39,7 @@ import { recordNodeActivity } from "./node-activity.js";
 import { type RepairMemory, repairNodes } from "./node-repair.js";
 import { providerDriftReasons } from "./provider-drift.js";
 import { launchReplacements } from "./replacement.js";
-import { loadInstanceTypes, takeSnapshot } from "./snapshot.js";
+import { loadInstanceTypes, takeSnapshot, withUpdatedClaims } from "./snapshot.js";
 import { staticPoolRefilled } from "./static-capacity.js";
 import { METRIC } from "./telemetry.js";
 import { Terminator } from "./termination.js";
@@ -68,10 +72,15 @@ export interface DisruptorOptions {
   planBudgetMs?: number;
   /** Where the planner's memo survives between invocations (e.g. one per warm Lambda container). @default none */
   memory?: DisruptionMemory;
+  /**
+   * One pass per invocation (reaction minute): no loop while disruptions are in progress, and validations are left
+   * to the next invocation through `memory` rather than waited for. @default false
+   */
+  singlePass?: boolean;
 }
 
 /** The planner's memo, kept between invocations by whoever constructs disruptors. */
-export interface DisruptionMemory {
+export interface DisruptionMemory extends ValidationMemory {
   memo?: PlanMemo;
   /** Node repair's memory. @default empty */
   repair?: RepairMemory;
@@ -117,6 +126,7 @@ export class Disruptor {
       maxCommandsPerPass: opts.maxCommandsPerPass ?? PASS_PLAN_LIMITS.maxCommands,
       maxSimulationsPerPass: opts.maxSimulationsPerPass ?? PASS_PLAN_LIMITS.maxSimulations,
       planBudgetMs: opts.planBudgetMs ?? PASS_PLAN_LIMITS.planBudgetMs,
+      singlePass: opts.singlePass ?? false,
     };
     this.terminator = new Terminator(deps);
     this.memory = opts.memory ?? {};
@@ -150,8 +160,8 @@ export class Disruptor {
         if (!this.deadline.admit()) break;
         const busy = await this.pass(config, result, loopEnd);
         result.passes++;
+        if (busy === "idle" || this.opts.singlePass) break;
         if (clock.now() >= loopEnd || !(await holder.renew())) break;
-        if (busy === "idle") break;
         await clock.sleep(Math.min(this.opts.passIntervalMs, Math.max(0, loopEnd - clock.now())));
         if (clock.now() >= loopEnd) break;
       }
@@ -177,6 +187,7 @@ export class Disruptor {
     const { telemetry } = this.deps;
     let view = await this.snapshot(config);
     const written = await recordNodeActivity(this.deps, new ViewIndex(view));
+    view = withUpdatedClaims(view, written.updated);
     const advanced = await this.advance(config, view, result);
     let inProgress = advanced.inProgress;
     const changed = advanced.changed;
@@ -191,20 +202,32 @@ export class Disruptor {
       return "busy";
     }
     if (!this.deadline.admit()) return "busy";
-    // Plan on what the writes above left (an unchanged cluster is not listed twice).
-    if (written > 0 || changed) view = await this.snapshot(config, view.providerDrift);
-    const plan = this.plan(view, result);
-    for (const e of rejectionEvents(plan?.rejections ?? [])) recordEvent(this.deps, e);
-    if (!plan || plan.commands.length === 0) {
-      if (plan && plan.rejections.length > 0)
-        telemetry.logger.debug("nothing to disrupt", { rejections: plan.rejections.slice(0, 20) });
-      return inProgress ? "busy" : "idle";
-    }
-    let commands = plan.commands;
-    if (commands.some(needsValidation)) {
-      const validated = await this.validate(config, commands, loopEnd, view.providerDrift);
-      if (!validated) return "busy";
-      ({ view, commands } = validated);
+    // Plan on what the writes above left: the claims this pass wrote are in the view already, so only a disruption
+    // step or a conflicting writer makes it list the cluster again.
+    if (written.conflicts > 0 || changed) view = await this.snapshot(config, view.providerDrift);
+    const awaiting = takeAwaitingValidation(this.memory, this.deps.clock.now(), this.opts.validationDelayMs);
+    if (awaiting === "waiting") return "busy";
+    let commands: DisruptionCommand[];
+    if (awaiting) {
+      commands = await this.judge(awaiting.commands, view);
+    } else {
+      const plan = this.plan(view, result);
+      for (const e of rejectionEvents(plan?.rejections ?? [])) recordEvent(this.deps, e);
+      if (!plan || plan.commands.length === 0) {
+        if (plan && plan.rejections.length > 0)
+          telemetry.logger.debug("nothing to disrupt", { rejections: plan.rejections.slice(0, 20) });
+        return inProgress ? "busy" : "idle";
+      }
+      commands = plan.commands;
+      if (commands.some(needsValidation)) {
+        if (this.opts.singlePass) {
+          leaveForValidation(this.deps, this.memory, commands);
+          return "busy";
+        }
+        const validated = await this.validate(config, commands, loopEnd, view.providerDrift);
+        if (!validated) return "busy";
+        ({ view, commands } = validated);
+      }
     }
     let started = 0;
     for (const cmd of commands) {
@@ -250,28 +273,17 @@ export class Disruptor {
     loopEnd: number,
     drift: Map<string, string> | undefined,
   ): Promise<{ view: ClusterView; commands: DisruptionCommand[] } | undefined> {
-    const { clock, telemetry } = this.deps;
+    const { clock } = this.deps;
     if (!this.deadline.admit(this.opts.validationDelayMs)) return undefined;
     if (clock.now() + this.opts.validationDelayMs > loopEnd) return undefined; // not enough time left to validate
     await clock.sleep(this.opts.validationDelayMs);
     const view = await this.snapshot(config, drift);
-    const verdicts = validateCommands(commands, view, this.deps.solve, { spotToSpot: this.opts.spotToSpot });
-    const valid: DisruptionCommand[] = [];
-    for (const [i, v] of verdicts.entries()) {
-      if ("command" in v) {
-        valid.push(v.command);
-        continue;
-      }
-      const cmd = commands[i];
-      telemetry.logger.info("disruption dropped at validation", { method: cmd.method, reason: v.rejected });
-      await logDecision(this.deps, {
-        at: clock.now(),
-        controller: "disruptor",
-        action: "reject",
-        details: { method: cmd.method, nodes: cmd.candidates.map((c) => c.nodeName), reason: v.rejected },
-      });
-    }
-    return { view, commands: valid };
+    return { view, commands: await this.judge(commands, view) };
+  }
+
+  /** {@link judgeCommands} with this disruptor's options. */
+  private judge(commands: DisruptionCommand[], view: ClusterView): Promise<DisruptionCommand[]> {
+    return judgeCommands(this.deps, commands, view, { spotToSpot: this.opts.spotToSpot });
   }
 
   /** Starts a command: mark candidates, launch replacements first (or drain at once when none are needed). */
@@ -281,7 +293,7 @@ export class Disruptor {
     cmd: DisruptionCommand,
     result: DisruptorResult,
   ): Promise<void> {
-    const { clock, state, telemetry } = this.deps;
+    const { state, telemetry } = this.deps;
     const marked: NodeClaim[] = [];
     for (const c of cmd.candidates) {
       marked.push(await this.terminator.mark(c.claim, cmd.reason, Terminator.flavorOf(c.pool)));

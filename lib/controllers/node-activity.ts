@@ -9,8 +9,16 @@ import { ConflictError, type NodeClaim } from "../state/types.js";
 import type { ViewIndex } from "../view/cluster-view.js";
 import type { ControllerDeps } from "./deps.js";
 
+/** What {@link recordNodeActivity} wrote. */
+export interface NodeActivityWrites {
+  /** The claims as written (the view's versions are stale now). */
+  updated: NodeClaim[];
+  /** Claims changed meanwhile by someone else (left to the next pass; the view's versions of them are stale). */
+  conflicts: number;
+}
+
 /** Writes the claims whose emptiness or pod set changed; a claim changed meanwhile is left to the next pass. */
-export async function recordNodeActivity(deps: ControllerDeps, index: ViewIndex): Promise<number> {
+export async function recordNodeActivity(deps: ControllerDeps, index: ViewIndex): Promise<NodeActivityWrites> {
   const patches = new Map<string, { claim: NodeClaim; patch: Partial<NodeClaim> }>();
   const patchOf = (claim: NodeClaim) => {
     let entry = patches.get(claim.id);
@@ -26,14 +34,14 @@ export async function recordNodeActivity(deps: ControllerDeps, index: ViewIndex)
     patch.podSetDigest = u.podSetDigest;
     patch.lastPodEventAt = u.lastPodEventAt;
   }
-  let written = 0;
+  const out: NodeActivityWrites = { updated: [], conflicts: 0 };
   for (const { claim, patch } of patches.values()) {
     try {
-      await deps.state.updateClaim(claim, patch);
-      written++;
+      out.updated.push(await deps.state.updateClaim(claim, patch));
     } catch (err) {
       if (!(err instanceof ConflictError)) throw err;
+      out.conflicts++;
     }
   }
-  return written;
+  return out;
 }

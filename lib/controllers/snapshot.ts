@@ -6,7 +6,7 @@
 import type { NodeClass, NodePool, StevedoreConfig } from "../api/model.js";
 import type { Node } from "../core/kube-objects.js";
 import type { InstanceType } from "../scheduling/types.js";
-import type { UnavailableOfferingRecord } from "../state/types.js";
+import type { NodeClaim, UnavailableOfferingRecord } from "../state/types.js";
 import type { ClusterView } from "../view/cluster-view.js";
 import { headroomPods, minNodesPods } from "../view/headroom.js";
 import type { ControllerDeps } from "./deps.js";
@@ -99,6 +99,13 @@ export async function refreshView(
   const instanceTypes = await loadInstanceTypes(deps, config);
   const listing = { nodes, pods: view.pods, daemonSets: view.daemonSets, pdbs: view.pdbs, claims };
   return assembleView(deps, config, listing, instanceTypes, view.providerDrift);
+}
+
+/** `view` with the claims this pass wrote (`updated`) in place of their listed versions: no second listing. */
+export function withUpdatedClaims(view: ClusterView, updated: readonly NodeClaim[]): ClusterView {
+  if (updated.length === 0) return view;
+  const byId = new Map(updated.map((c) => [c.id, c]));
+  return { ...view, claims: view.claims.map((c) => byId.get(c.id) ?? c) };
 }
 
 function assembleView(

@@ -73,11 +73,13 @@ export const GAUGE_METRICS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * What lean observability publishes: the pending-pod age its alarm reads, and the failure counters (which publish
- * only when something failed, so they cost nothing while all is well).
+ * What lean observability publishes: the pending-pod age its alarm reads, the decision latency (how an operator sees
+ * reaction time; published only by passes that launched, so one series in the hours with launches), and the failure
+ * counters (which publish only when something failed, so they cost nothing while all is well).
  */
 export const LEAN_METRICS: ReadonlySet<string> = new Set([
   METRIC.oldestPendingPodAge,
+  METRIC.decisionLatency,
   METRIC.launchFailures,
   METRIC.decisionEventsFailed,
   METRIC.kubeEventsNotWritten,

@@ -4,7 +4,7 @@
  * synthesizes the stack and checks that this shape still matches it.
  */
 import type { ObservabilityMode } from "../infra/metrics-names.js";
-import { defaultObservability } from "../infra/observability.js";
+import { DEFAULT_OBSERVABILITY } from "../infra/observability.js";
 import {
   DEFAULT_WATCH_SECONDS,
   type FunctionRole,
@@ -45,7 +45,7 @@ function alarmMetrics(reaction: ReactionMode, observability: ObservabilityMode):
 
 /** Options of {@link defaultStackInventory}. */
 export interface DefaultStackOptions {
-  /** @default "full" with reaction seconds, "lean" with minute */
+  /** @default "lean" ({@link DEFAULT_OBSERVABILITY}) */
   observability?: ObservabilityMode;
   /** The stack's `loopSeconds`. @default 50 */
   loopSeconds?: number;
@@ -58,7 +58,7 @@ export function defaultStackInventory(
   reaction: ReactionMode = "seconds",
   opts: DefaultStackOptions = {},
 ): StackInventory {
-  const observability = opts.observability ?? defaultObservability(reaction);
+  const observability = opts.observability ?? DEFAULT_OBSERVABILITY;
   const loopSeconds = opts.loopSeconds ?? 50;
   const all = reaction === "seconds" ? [...DEFAULT_FUNCTIONS, WATCHER] : DEFAULT_FUNCTIONS;
   const functions: FunctionSpec[] = all.map((f) => ({

@@ -100,7 +100,7 @@ export const METRICS = {
     total: true,
     description: "provisioner: from the oldest pod of a batch turning pending to the CreateFleet call",
     emission: "pending",
-    lean: false,
+    lean: true,
   },
   nodes: {
     name: "Nodes",

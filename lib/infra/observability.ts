@@ -1,10 +1,11 @@
 /**
- * How much the stack observes itself, and what that costs. `full`: the dashboard, every alarm and every metric,
- * including the always-on gauges (nodes per capacity type, fleet and pool $/hour). `lean`: no dashboard, only the
- * alarms that catch a workload left waiting or an interruption left unhandled, and only the metrics those alarms
- * read plus failure counters (which publish only when something failed). CloudWatch bills each metric series for
- * every hour it receives data, each alarm metric and each dashboard by the month, so lean observability is most of
- * what separates the minute-reaction bill from the seconds one. No CDK imports: the Lambda wiring and the cost model
+ * How much the stack observes itself, and what that costs. `lean` (the default): no dashboard, only the alarms that
+ * catch a workload left waiting or an interruption left unhandled, and only the metrics those alarms read, the
+ * decision latency (pending pod to CreateFleet, published only when there were launches) and failure counters (which
+ * publish only when something failed). `full` (opt-in): the dashboard, every alarm and every metric, including the
+ * always-on gauges (nodes per capacity type, fleet and pool $/hour). CloudWatch bills each metric series for every
+ * hour it receives data, each alarm metric and each dashboard by the month, so full observability adds about $7 a
+ * month to the controller's bill (see `stevedore cost --modes`). No CDK imports: the Lambda wiring and the cost model
  * read these names too.
  */
 
@@ -13,16 +14,14 @@ import type { ObservabilityMode } from "./metrics-names.js";
 export { OBSERVABILITY_MODES, type ObservabilityMode } from "./metrics-names.js";
 
 /**
- * The default for a `reaction` setting as given (read defensively: any value but `"minute"` means the default
- * `seconds` reaction): `full` with seconds, `lean` with minute, the cheapest mode.
+ * The default observability in both reaction modes: `lean`, the cheap one; `full` is opt-in. The one source of the
+ * default: the stack settings, the cost model's default stack and the in-process twin read it.
  */
-export function defaultObservability(reaction: unknown): ObservabilityMode {
-  return reaction === "minute" ? "lean" : "full";
-}
+export const DEFAULT_OBSERVABILITY: ObservabilityMode = "lean";
 
-/** `full` unless `value` is `"lean"` (the Lambda wiring reads the env this way: default full). */
+/** `value` when it is an observability mode, else {@link DEFAULT_OBSERVABILITY} (the Lambda wiring reads the env this way). */
 export function observabilityOf(value: unknown): ObservabilityMode {
-  return value === "lean" ? "lean" : "full";
+  return value === "full" || value === "lean" ? value : DEFAULT_OBSERVABILITY;
 }
 
 /**

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { type FeatureGates, parseFeatureGates } from "./feature-gates.js";
-import { defaultObservability, OBSERVABILITY_MODES, type ObservabilityMode } from "./observability.js";
+import { DEFAULT_OBSERVABILITY, OBSERVABILITY_MODES, type ObservabilityMode } from "./observability.js";
 import { SettingsReader } from "./settings-reader.js";
 
 /** EKS cluster authentication modes (`aws eks describe-cluster --query cluster.accessConfig.authenticationMode`). */
@@ -92,9 +92,9 @@ export interface StevedoreStackConfig {
    */
   featureGates: FeatureGates;
   /**
-   * How much the stack observes itself (`observability.ts`): `full` = dashboard, every alarm, every metric;
-   * `lean` = no dashboard, the alarms that matter most, no always-on gauges. @default "full" with reaction
-   * seconds, "lean" with reaction minute
+   * How much the stack observes itself (`observability.ts`): `lean` = no dashboard, the alarms that matter most,
+   * the decision latency, no always-on gauges; `full` = dashboard, every alarm, every metric (about $7 a month
+   * more). @default "lean" in both reaction modes
    */
   observability: ObservabilityMode;
 }
@@ -284,8 +284,7 @@ function readSettings(r: SettingsReader, raw: RawStackSettings): ReadSettings {
     minValuesPolicy,
     logRetentionDays,
     featureGates: readFeatureGates(r, raw.featureGates),
-    // `reaction` is read as given: its own validation reports a bad value.
-    observability: r.oneOf("observability", OBSERVABILITY_MODES, defaultObservability(raw.reaction)),
+    observability: r.oneOf("observability", OBSERVABILITY_MODES, DEFAULT_OBSERVABILITY),
   };
 }
 

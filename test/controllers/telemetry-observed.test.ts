@@ -1,6 +1,7 @@
 /**
  * Metrics cost what they are worth: no zero counters (CloudWatch bills every hour a series receives a point), no
- * gauges unless observability is full, and lean publishes only what its alarms read and the failure counters. The
+ * gauges unless observability is full, and lean publishes only what its alarms read, the decision latency and the
+ * failure counters. The
  * classification matches the metrics contract the cost model and the stack read.
  */
 import assert from "node:assert/strict";
@@ -56,11 +57,12 @@ describe("observed telemetry", () => {
     assert.equal(lean.points.length, 0);
   });
 
-  it("lean publishes only the pending-pod age and failure counters", () => {
+  it("lean publishes only the pending-pod age, the decision latency and failure counters", () => {
     const memory = new MemoryTelemetry();
     const t = observedTelemetry(memory, "lean");
     for (const name of Object.values(METRIC)) t.metrics.add(name, 1, "Count");
     assert.deepEqual(new Set(memory.points.map((p) => p.name)), LEAN_METRICS);
+    assert.ok(LEAN_METRICS.has(METRIC.decisionLatency), "an operator sees reaction time in lean observability too");
   });
 
   it("logs pass through and flush reaches the sink", () => {
@@ -120,8 +122,9 @@ describe("the wiring reads the observability", () => {
     STEVEDORE_TABLE: "t",
     STEVEDORE_INSTANCE_PROFILE: "p",
   };
-  it("full unless STEVEDORE_OBSERVABILITY is lean", () => {
-    assert.equal(readSettings(env).observability, "full");
+  it("lean unless STEVEDORE_OBSERVABILITY is full", () => {
+    assert.equal(readSettings(env).observability, "lean");
     assert.equal(readSettings({ ...env, STEVEDORE_OBSERVABILITY: "lean" }).observability, "lean");
+    assert.equal(readSettings({ ...env, STEVEDORE_OBSERVABILITY: "full" }).observability, "full");
   });
 });

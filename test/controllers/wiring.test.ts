@@ -46,7 +46,7 @@ describe("lambda wiring", () => {
       featureGates: { spotToSpotConsolidation: false, nodeRepair: false },
       minValuesPolicy: "Strict",
       reaction: "seconds",
-      observability: "full",
+      observability: "lean",
     });
     const minute = readSettings({ ...base, STEVEDORE_REACTION: "minute", STEVEDORE_OBSERVABILITY: "lean" });
     assert.equal(minute.reaction, "minute");

@@ -57,8 +57,8 @@ describe("default stack shape", () => {
     });
   }
 
-  it("observability defaults to full with reaction seconds and lean with minute", () => {
-    assert.equal(defaultStackInventory("seconds").observability, "full");
+  it("observability defaults to lean in both reaction modes", () => {
+    assert.equal(defaultStackInventory("seconds").observability, "lean");
     assert.equal(defaultStackInventory("minute").observability, "lean");
     assert.ok(defaultStackInventory("seconds").functions.some((f) => f.role === "watcher" && f.watchSeconds === 62));
     assert.ok(!defaultStackInventory("minute").functions.some((f) => f.role === "watcher"));

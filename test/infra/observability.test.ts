@@ -1,5 +1,5 @@
 /**
- * The `observability` setting: full by default (and with reaction seconds), lean with reaction minute; a lean stack
+ * The `observability` setting: lean by default in both reaction modes, full on request; a lean stack
  * has no dashboard, keeps only the alarms that matter most and tells every controller function through
  * `STEVEDORE_OBSERVABILITY`.
  */
@@ -12,9 +12,10 @@ import { build, resourcesOfType, stubRoot } from "./helpers.js";
 const base = { clusterName: "demo", region: "us-east-1" };
 
 describe("observability setting", () => {
-  it("defaults to full, to lean when reaction is minute, and an explicit value wins", () => {
-    assert.equal(parseStackConfig(base).observability, "full");
-    assert.equal(parseStackConfig({ ...base, reaction: "seconds" }).observability, "full");
+  it("defaults to lean with either reaction, and an explicit value wins", () => {
+    assert.equal(parseStackConfig(base).observability, "lean");
+    assert.equal(parseStackConfig({ ...base, reaction: "seconds" }).observability, "lean");
+    assert.equal(parseStackConfig({ ...base, reaction: "seconds", observability: "full" }).observability, "full");
     assert.equal(parseStackConfig({ ...base, reaction: "minute" }).observability, "lean");
     assert.equal(parseStackConfig({ ...base, observability: "lean" }).observability, "lean");
     assert.equal(parseStackConfig({ ...base, reaction: "minute", observability: "full" }).observability, "full");
@@ -33,8 +34,8 @@ describe("observability setting", () => {
 describe("lean and full stacks", () => {
   const root = stubRoot();
   after(() => root.cleanup());
-  const full = build({}, root.root);
-  const lean = build({ observability: "lean" }, root.root);
+  const full = build({ observability: "full" }, root.root);
+  const lean = build({}, root.root);
   const alarmNames = (b: typeof full) =>
     resourcesOfType(b.json, "AWS::CloudWatch::Alarm")
       .map(([, p]) => p.AlarmName as string)

@@ -32,7 +32,7 @@ describe("stack settings", () => {
       minValuesPolicy: "Strict",
       logRetentionDays: 30,
       featureGates: { spotToSpotConsolidation: false, nodeRepair: false },
-      observability: "full",
+      observability: "lean",
     });
   });
 

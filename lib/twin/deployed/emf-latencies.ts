@@ -1,7 +1,7 @@
 /**
  * Decision latencies from a deployed function's output: the bundles publish metrics as CloudWatch embedded metric
  * format (one JSON document per line on stdout), so the deployed report reads the provisioner's `DecisionLatency`
- * there (full observability publishes it; lean observability does not, and the report then has none).
+ * there (both observability modes publish it, whenever a pass launched).
  */
 import { METRIC } from "../../controllers/telemetry.js";
 

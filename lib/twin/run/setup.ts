@@ -6,7 +6,7 @@
 
 import type { Telemetry } from "../../controllers/telemetry.js";
 import { seededRandom } from "../../core/seeded-random.js";
-import { defaultObservability } from "../../infra/observability.js";
+import { DEFAULT_OBSERVABILITY } from "../../infra/observability.js";
 import { ChaosKill, type ChaosStats } from "../chaos.js";
 import { ClusterSimulation } from "../cluster-simulation.js";
 import { TwinCollector } from "../collector.js";
@@ -90,7 +90,7 @@ export async function setUpRun(
   const sim = simulatedCluster(scenario, world, collector, (pool) => startupTaints.get(pool) ?? []);
   const latencies: TimedLatency[] = [];
   const logs: string[] = [];
-  const metricSeries: SeriesHours = { mode: defaultObservability(scenario.controllers.reaction), hours: new Map() };
+  const metricSeries: SeriesHours = { mode: DEFAULT_OBSERVABILITY, hours: new Map() };
   const telemetry = timedTelemetry(world.telemetry, () => clock.now() - start, latencies, logs, metricSeries);
   const chaosRandom = seededRandom(scenario.seed * 7919 + 17);
   const chaosStats: ChaosStats = { killsBefore: 0, killsAfter: 0 };

@@ -1,0 +1,103 @@
+/**
+ * The disruptor in single-pass mode (reaction minute) against the fake kube-apiserver, dynalite and the AWS
+ * emulator: each invocation runs one pass and never waits; a command that needs validation is planned by one
+ * invocation and validated and carried out by the next (on the fresh cluster), a change in between drops it, and an
+ * invocation that lost the memory (a new container) plans again rather than acting unvalidated.
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { STALE_VALIDATION_MS } from "../../lib/controllers/deferred-validation.js";
+import { type DisruptionMemory, Disruptor } from "../../lib/controllers/disruptor.js";
+import { Provisioner } from "../../lib/controllers/provisioner.js";
+import { type ControllerHarness, defaultConfigYaml, startControllerHarness } from "../support/controller-harness.js";
+
+const MIN = 60_000;
+const EMPTY_AFTER_5M = defaultConfigYaml("  disruption: {consolidationPolicy: WhenEmpty, consolidateAfter: 5m}");
+
+/** One node running job-0; then job-0 is deleted and the node is past its emptiness TTL. */
+async function emptyNodePastTtl(h: ControllerHarness, memory: DisruptionMemory): Promise<void> {
+  h.pod("job-0", { cpu: "1" });
+  await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
+  h.advance(10_000);
+  await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
+  h.settle();
+  h.deletePod("job-0");
+  await singlePass(h, memory); // stamps emptySince
+  h.advance(5 * MIN + 30_000);
+}
+
+/** One scheduled invocation in reaction minute; asserts it ran one pass and did not wait on the clock. */
+async function singlePass(h: ControllerHarness, memory: DisruptionMemory) {
+  const before = h.clock.now();
+  const r = await new Disruptor(h.deps(), { loopSeconds: 50, singlePass: true, memory }).run();
+  assert.equal(r.passes, 1, "one pass per invocation");
+  assert.equal(h.clock.now(), before, "a single pass never sleeps");
+  return r;
+}
+
+describe("disruptor, single pass (reaction minute)", () => {
+  test("plans on one invocation, validates and acts on the next", async () => {
+    const h = await startControllerHarness({ config: EMPTY_AFTER_5M });
+    try {
+      const memory: DisruptionMemory = {};
+      await emptyNodePastTtl(h, memory);
+      const planned = await singlePass(h, memory);
+      assert.deepEqual(planned.commands, [], "nothing acts before validation");
+      assert.equal(h.liveInstances().length, 1);
+      assert.deepEqual(
+        memory.awaitingValidation?.commands.map((c) => c.method),
+        ["Emptiness"],
+      );
+      h.advance(10_000);
+      assert.deepEqual((await singlePass(h, memory)).commands, [], "not before the validation delay");
+      h.advance(MIN - 10_000);
+      const acted = await singlePass(h, memory);
+      assert.deepEqual(
+        acted.commands.map((c) => c.method),
+        ["Emptiness"],
+      );
+      assert.equal(memory.awaitingValidation, undefined);
+      assert.equal(h.liveInstances().length, 0, "the empty node is terminated");
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("a pod landing before the next invocation drops the command at validation", async () => {
+    const h = await startControllerHarness({ config: EMPTY_AFTER_5M });
+    try {
+      const memory: DisruptionMemory = {};
+      await emptyNodePastTtl(h, memory);
+      await singlePass(h, memory);
+      assert.ok(memory.awaitingValidation);
+      h.pod("job-1", { cpu: "1" });
+      h.settle();
+      h.advance(MIN);
+      const r = await singlePass(h, memory);
+      assert.deepEqual(r.commands, []);
+      assert.equal(memory.awaitingValidation, undefined, "the rejected command is forgotten");
+      assert.equal(h.liveInstances().length, 1, "the node that took a pod stays");
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("a new container plans again, and a stale plan is planned again, never acted on unvalidated", async () => {
+    const h = await startControllerHarness({ config: EMPTY_AFTER_5M });
+    try {
+      const memory: DisruptionMemory = {};
+      await emptyNodePastTtl(h, memory);
+      await singlePass(h, memory);
+      h.advance(MIN);
+      const fresh: DisruptionMemory = {};
+      assert.deepEqual((await singlePass(h, fresh)).commands, [], "a lost memory means planning again");
+      assert.ok(fresh.awaitingValidation);
+      h.advance(STALE_VALIDATION_MS + 1);
+      assert.deepEqual((await singlePass(h, memory)).commands, [], "a stale plan is not acted on");
+      assert.ok((memory.awaitingValidation?.plannedAt ?? 0) === h.clock.now(), "it was planned again");
+      assert.equal(h.liveInstances().length, 1);
+    } finally {
+      await h.close();
+    }
+  });
+});
