@@ -26,7 +26,7 @@ const HELP = `usage: stevedore cost [--assembly DIR | --reaction seconds|minute 
 The controller's own monthly bill (Lambda, DynamoDB, SQS, EventBridge, CloudWatch), itemized.
   --assembly        a cloud assembly (cdk.out) to read; default: synthesize the default stack in process
   --reaction        the synthesized stack's reaction: seconds (default; a watcher) or minute (schedules only)
-  --observability   the synthesized stack's observability: full (default with seconds) or lean (default with minute)
+  --observability   the synthesized stack's observability: lean (default) or full (dashboard, every alarm and metric)
   --modes           the totals of each reaction mode side by side (a Markdown table; -o json for the bills)
   --prices          a price table (JSON, the shape of lib/cost/price-table.ts); default: ${DEFAULT_PRICES.region} list prices of ${DEFAULT_PRICES.date}
   --nodes           nodes Stevedore manages (default ${DEFAULT_ASSUMPTIONS.nodes})

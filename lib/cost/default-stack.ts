@@ -24,7 +24,7 @@ interface DefaultFunction {
 /** The functions of both modes. */
 const DEFAULT_FUNCTIONS: DefaultFunction[] = [
   { role: "provisioner", memoryMb: 1024, scheduleMinutes: 1, sqsTriggered: false },
-  { role: "disruptor", memoryMb: 1024, scheduleMinutes: 1, sqsTriggered: false },
+  { role: "disruptor", memoryMb: 512, scheduleMinutes: 1, sqsTriggered: false },
   { role: "gc", memoryMb: 512, scheduleMinutes: 2, sqsTriggered: false },
   { role: "interruption", memoryMb: 512, sqsTriggered: true },
   { role: "cluster-access", memoryMb: 256, sqsTriggered: false },

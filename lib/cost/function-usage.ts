@@ -1,6 +1,8 @@
 /**
  * A function's month when nothing measured it: invocations from its schedule, queue or triggers, and the seconds
- * they bill from its design. Each number below is a stated assumption.
+ * they bill from its design. Each number below is a stated assumption, taken from the deployed twin's billed
+ * durations for the default scenario (`npm run bench:deployed -- default`): virtual wait, plus CPU scaled by memory,
+ * plus one 10 ms round trip per API request.
  */
 import { type Basis, type ClusterAssumptions, HOURS_PER_MONTH, MINUTES_PER_MONTH } from "./assumptions.js";
 import type { FunctionSpec, StackInventory } from "./stack-inventory.js";
@@ -14,20 +16,25 @@ export interface FunctionUsage {
   note: string;
 }
 
-/** Seconds a garbage-collection pass bills (list claims, describe instances, list nodes). */
-export const GC_SECONDS = 2;
-/** Seconds an interruption invocation bills for one message. */
-export const INTERRUPTION_SECONDS = 1;
+/** Seconds a garbage-collection pass bills (list claims, describe instances, list nodes): measured about 0.22 s. */
+export const GC_SECONDS = 0.22;
+/** Seconds an interruption invocation bills for one message: measured about 0.45 s. */
+export const INTERRUPTION_SECONDS = 0.45;
 /**
- * Seconds a disruptor invocation bills when it finds nothing to do: one pass, then it stops (it loops for up to
- * `loopSeconds` only while passes find work). The deployed twin measures about 3.2 s billed.
+ * Seconds a disruptor invocation bills for one pass (about 17 requests and 65 ms of CPU at 512 MB), then it stops;
+ * with reaction seconds it loops for up to `loopSeconds` while passes find work. Measured about 0.41 s.
  */
-export const DISRUPTOR_IDLE_SECONDS = 3;
+export const DISRUPTOR_IDLE_SECONDS = 0.4;
+/**
+ * Seconds a reaction-seconds disruptor waits per churned node: the validation delay (15 s) between planning a
+ * removal and acting on it, waited inside the invocation (reaction minute leaves it to the next invocation instead).
+ */
+export const DISRUPTOR_VALIDATION_SECONDS = 15;
 /**
  * Seconds one provisioner pass bills, idle or working: the same reads as the disruptor's idle pass (lease, config,
- * claims, nodes and pods), plus a solve and a CreateFleet call when it launches.
+ * claims, nodes and pods), plus a solve and a CreateFleet call when it launches. Measured about 0.25 s a burst.
  */
-export const PROVISIONER_PASS_SECONDS = 3;
+export const PROVISIONER_PASS_SECONDS = 0.25;
 /**
  * Provisioner passes that do work per churned node: the one that launches it and the one that registers it. With
  * reaction seconds each is its own burst, invoked by the watcher (pending pods; the new node), and each burst ends
@@ -47,10 +54,11 @@ export function designSeconds(
   inv?: Pick<StackInventory, "reaction">,
 ): { seconds: number; note: string } {
   if (fn.role === "disruptor") {
-    return {
-      seconds: DISRUPTOR_IDLE_SECONDS,
-      note: `one idle pass, about ${DISRUPTOR_IDLE_SECONDS} s (up to loopSeconds = ${fn.loopSeconds ?? "?"} s while it has work)`,
-    };
+    const loops =
+      inv?.reaction === "minute"
+        ? "one pass per invocation"
+        : `up to loopSeconds = ${fn.loopSeconds ?? "?"} s while it has work`;
+    return { seconds: DISRUPTOR_IDLE_SECONDS, note: `one idle pass, about ${DISRUPTOR_IDLE_SECONDS} s (${loops})` };
   }
   if (fn.role === "watcher") {
     const s = fn.watchSeconds ?? 0;
@@ -91,9 +99,23 @@ function provisionerBursts(fn: FunctionSpec, inv: StackInventory, a: ClusterAssu
   };
 }
 
+/** The disruptor's passes, plus, with reaction seconds, the validation it waits for per churned node. */
+function disruptorPasses(fn: FunctionSpec, inv: StackInventory, a: ClusterAssumptions): FunctionUsage {
+  const invocations = scheduledInvocations(fn);
+  const { seconds, note } = designSeconds(fn, inv);
+  const waits = inv.reaction === "minute" ? 0 : a.churnPerHour * HOURS_PER_MONTH * DISRUPTOR_VALIDATION_SECONDS;
+  return {
+    invocations,
+    gbSeconds: (invocations * seconds + waits) * (fn.memoryMb / 1024),
+    basis: "estimated",
+    note: waits > 0 ? `${note}; ${DISRUPTOR_VALIDATION_SECONDS} s of validation per churned node` : note,
+  };
+}
+
 /** `fn`'s month from its design and the cluster assumptions. */
 export function assumedFunction(fn: FunctionSpec, inv: StackInventory, a: ClusterAssumptions): FunctionUsage {
   if (fn.role === "provisioner" && inv.reaction !== undefined) return provisionerBursts(fn, inv, a);
+  if (fn.role === "disruptor" && fn.scheduleMinutes) return disruptorPasses(fn, inv, a);
   const messages = a.churnPerHour * HOURS_PER_MONTH * MESSAGES_PER_CHURNED_NODE;
   const invocations = fn.scheduleMinutes ? scheduledInvocations(fn) : fn.sqsTriggered ? messages : 0;
   const { seconds, note } = designSeconds(fn, inv);

@@ -7,10 +7,13 @@ import type { ObservabilityMode } from "../infra/metrics-names.js";
 import type { BilledService, ControllerBill } from "./controller-bill.js";
 import type { ReactionMode } from "./stack-inventory.js";
 
-/** The modes compared: each reaction at its default observability, and seconds with lean observability. */
+/**
+ * The modes compared: the default stack (reaction seconds, lean observability), the same with full observability
+ * opted in, and reaction minute (lean).
+ */
 export const COMPARED_MODES: readonly { reaction: ReactionMode; observability: ObservabilityMode }[] = [
-  { reaction: "seconds", observability: "full" },
   { reaction: "seconds", observability: "lean" },
+  { reaction: "seconds", observability: "full" },
   { reaction: "minute", observability: "lean" },
 ];
 

@@ -78,7 +78,7 @@ function stateRequests(inv: StackInventory, fns: Record<string, FunctionUsage>, 
       writes += n * 2; // lease taken and released
     } else if (fn.role === "disruptor") {
       reads += n * (claimReads + 2); // config, claims, and the nodes' pods through the claims' index
-      writes += n * 3; // lease taken, renewed after the pass, released
+      writes += n * 2; // lease taken and released (an idle or single pass does not renew it)
     } else if (fn.role === "interruption") {
       reads += n;
       writes += n;

@@ -10,6 +10,7 @@ import { describe, it } from "node:test";
 import { run as cost } from "../../bin/commands/cost.js";
 import { type ControllerBill, computeBill } from "../../lib/cost/controller-bill.js";
 import { defaultStackInventory } from "../../lib/cost/default-stack.js";
+import { PROVISIONER_PASS_SECONDS } from "../../lib/cost/function-usage.js";
 import { COMPARED_MODES, modeComparisonMarkdown } from "../../lib/cost/mode-comparison.js";
 import { assumedUsage } from "../../lib/cost/monthly-usage.js";
 import { DEFAULT_PRICES } from "../../lib/cost/price-table.js";
@@ -135,8 +136,11 @@ describe("stevedore cost", () => {
     assert.equal(line("alarms")?.quantity, 4, "lean observability: four alarms");
     assert.deepEqual(bill.notPriced, []);
     if (REACTION_MERGED) {
-      // 43,800 idle passes and 2 working passes per churned node (2/hour), 3 s each at 1 GB.
-      assert.equal(line("provisioner (1024 MB arm64) duration")?.quantity, (43_800 + 2 * 730 * 2) * 3);
+      // 43,800 idle passes and 2 working passes per churned node (2/hour), each its measured seconds at 1 GB.
+      assert.equal(
+        line("provisioner (1024 MB arm64) duration")?.quantity,
+        (43_800 + 2 * 730 * 2) * PROVISIONER_PASS_SECONDS,
+      );
     }
   });
 });

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { computeBill } from "../../lib/cost/controller-bill.js";
+import { DISRUPTOR_IDLE_SECONDS, DISRUPTOR_VALIDATION_SECONDS, GC_SECONDS } from "../../lib/cost/function-usage.js";
 import { assumedUsage, DEFAULT_ASSUMPTIONS, measuredUsage } from "../../lib/cost/monthly-usage.js";
 import { DEFAULT_PRICES, PriceTableError, parsePriceTable } from "../../lib/cost/price-table.js";
 import { inventoryFromTemplate, rateMinutes } from "../../lib/cost/stack-inventory.js";
@@ -47,10 +48,14 @@ describe("cost model", () => {
     assert.equal(provisioner?.quantity, 2_190_000);
     close(provisioner?.usd ?? 0, 2_190_000 * 0.0000133334, "provisioner duration");
     close(line("provisioner (1024 MB arm64) requests")?.usd ?? 0, 0.00876, "provisioner requests");
-    assert.equal(line("disruptor (1024 MB arm64) duration")?.quantity, 43_800 * 3);
-    // gc on x86: 21,900 invocations × 2 s × 0.5 GB at the x86 price.
-    close(line("gc (512 MB x86_64) duration")?.usd ?? 0, 21_900 * 0.0000166667, "gc duration");
-    // interruption: 2 launches/hour × 730 h × 2 state-change messages, 1 s × 0.5 GB each.
+    // one idle pass per invocation, plus the validation it waits for per churned node (2/hour × 730 h).
+    assert.equal(
+      line("disruptor (1024 MB arm64) duration")?.quantity,
+      43_800 * DISRUPTOR_IDLE_SECONDS + 1_460 * DISRUPTOR_VALIDATION_SECONDS,
+    );
+    // gc on x86: 21,900 invocations × 0.22 s × 0.5 GB at the x86 price.
+    close(line("gc (512 MB x86_64) duration")?.usd ?? 0, 21_900 * GC_SECONDS * 0.5 * 0.0000166667, "gc duration");
+    // interruption: 2 launches/hour × 730 h × 2 state-change messages.
     assert.equal(line("interruption (512 MB arm64) requests")?.quantity, 2_920);
   });
 
@@ -60,8 +65,8 @@ describe("cost model", () => {
     // 10 nodes = 3 read units per claims query. provisioner 43,800 × 4, gc 21,900 × 4,
     // disruptor 43,800 × (3 + 2), interruption 2,920 × 1.
     assert.equal(q("read request units"), 175_200 + 87_600 + 219_000 + 2_920);
-    // churn 1,460 nodes × 6, provisioner and gc 2 lease writes each, disruptor 3, interruption 1.
-    assert.equal(q("write request units"), 8_760 + 87_600 + 43_800 + 131_400 + 2_920);
+    // churn 1,460 nodes × 6, provisioner, gc and disruptor 2 lease writes each, interruption 1.
+    assert.equal(q("write request units"), 8_760 + 87_600 + 43_800 + 87_600 + 2_920);
     // one mapping: 15 long polls a minute; 2,920 messages × 3 requests.
     assert.equal(q("requests (long polls and messages)"), 657_000 + 8_760);
     assert.equal(q("decision events (PutEvents)"), 2_920);
@@ -96,8 +101,8 @@ describe("cost model", () => {
     const p = usage.functions.ControllersProvisionerAAAA;
     assert.deepEqual([p?.invocations, p?.gbSeconds, p?.basis], [43_800, 87_600, "measured"]);
     const d = usage.functions.ControllersDisruptorBBBB;
-    // not measured: one idle pass of about 3 s each at 1 GB.
-    assert.deepEqual([d?.invocations, d?.gbSeconds, d?.basis], [43_800, 131_400, "estimated"]);
+    // not measured: one idle pass each at the fixture's 1 GB.
+    assert.deepEqual([d?.invocations, d?.gbSeconds, d?.basis], [43_800, 43_800 * DISRUPTOR_IDLE_SECONDS, "estimated"]);
     assert.deepEqual(usage.decisionEvents, { value: 17_520, basis: "measured" });
     assert.equal(usage.functions.ControllersGarbageCollectorCCCC?.basis, "estimated", "not measured: from the design");
   });

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { computeBill } from "../../lib/cost/controller-bill.js";
+import { PROVISIONER_PASS_SECONDS } from "../../lib/cost/function-usage.js";
 import { assumedMetricMonths, MIN_MEASURED_HOURS } from "../../lib/cost/metric-series.js";
 import { assumedUsage, DEFAULT_ASSUMPTIONS, measuredUsage } from "../../lib/cost/monthly-usage.js";
 import { DEFAULT_PRICES } from "../../lib/cost/price-table.js";
@@ -42,14 +43,14 @@ describe("reaction modes in the cost model", () => {
     assert.equal(u?.gbSeconds, 43_800 * 62 * 0.125);
   });
 
-  it("bills the provisioner bursts: 3 s idle passes, plus 2 triggered bursts of 2 passes per churned node (seconds)", () => {
+  it("bills the provisioner bursts: idle passes, plus 2 triggered bursts of 2 passes per churned node (seconds)", () => {
     const churned = 2 * 730;
     const s = assumedUsage(seconds).functions.ControllersProvisionerAAAA;
     assert.equal(s?.invocations, 43_800 + churned * 2);
-    assert.equal(s?.gbSeconds, (43_800 + churned * 2 * 2) * 3);
+    assert.equal(s?.gbSeconds, (43_800 + churned * 2 * 2) * PROVISIONER_PASS_SECONDS);
     const m = assumedUsage(minute).functions.ControllersProvisionerAAAA;
     assert.equal(m?.invocations, 43_800, "no triggers with reaction minute");
-    assert.equal(m?.gbSeconds, (43_800 + churned * 2) * 3, "working passes join the scheduled bursts");
+    assert.equal(m?.gbSeconds, (43_800 + churned * 2) * PROVISIONER_PASS_SECONDS, "working passes join the bursts");
     assert.match(m?.note ?? "", /bursts/);
   });
 
@@ -64,8 +65,8 @@ describe("reaction modes in the cost model", () => {
     // No churn: only the gauges publish — Nodes × 2 capacity types, FleetCostPerHour, PoolCostPerHour × 2 pools.
     assert.equal(assumedMetricMonths("full", still).value, 5);
     assert.equal(assumedMetricMonths("lean", still).value, 0);
-    // Lean at 2 launches/hour: the pending-pod age, in the hours with a launch (1 − e^−2 of them).
-    close(assumedMetricMonths("lean", DEFAULT_ASSUMPTIONS).value, 1 - Math.exp(-2), "lean series");
+    // Lean at 2 launches/hour: the pending-pod age and the decision latency, in the hours with a launch (1 − e^−2).
+    close(assumedMetricMonths("lean", DEFAULT_ASSUMPTIONS).value, 2 * (1 - Math.exp(-2)), "lean series");
     const full = assumedMetricMonths("full", DEFAULT_ASSUMPTIONS).value;
     // 5 gauges; PendingPods, OldestPendingPodAge, DecisionLatency, PlanOptimalityGap, PodsPlaced in launch hours;
     // NodesLaunched per pool and NodesTerminated per reason at 1/hour each; Disruptions at 2/hour.

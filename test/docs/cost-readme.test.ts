@@ -43,13 +43,13 @@ describe("README: what Stevedore itself costs", () => {
   });
 
   it("shows the default stack's itemized bill as stevedore cost prints it", () => {
-    const [seconds] = bills;
-    const printed = billText(seconds.bill, seconds.inventory, DEFAULT_ASSUMPTIONS).trimEnd();
+    const [defaults] = bills;
+    const printed = billText(defaults.bill, defaults.inventory, DEFAULT_ASSUMPTIONS).trimEnd();
     assert.ok(text.includes(printed), `expected:\n${printed}`);
   });
 
   it("quotes the bills' own figures in its explanation", () => {
-    const [full, lean, minute] = bills.map((b) => b.bill);
+    const [lean, full, minute] = bills.map((b) => b.bill);
     const passes = (b: ControllerBill) => fn(b, "provisioner") + fn(b, "disruptor");
     const figures = [
       usd(full.monthlyUsd),

@@ -18,9 +18,12 @@ describe("StevedoreStack", () => {
   let configMap: Built;
   let privateSsm: Built;
   let minute: Built;
+  /** Full observability (opt-in): the dashboard and every alarm. */
+  let full: Built;
 
   before(() => {
     base = build({}, fixture.root);
+    full = build({ observability: "full" }, fixture.root);
     minute = build({ reaction: "minute" }, fixture.root);
     configMap = build({ authenticationMode: "CONFIG_MAP", kubectlRoleArn: KUBECTL_ROLE }, fixture.root);
     privateSsm = build(
@@ -191,6 +194,11 @@ describe("StevedoreStack", () => {
     );
     assert.ok((base.json.Resources[ruleId].DependsOn as string[]).includes(policyId), "starts once it may invoke");
     assert.equal(fn(base, "ControllersProvisioner").props.MemorySize, 1024);
+    assert.equal(
+      fn(base, "ControllersDisruptor").props.MemorySize,
+      512,
+      "the disruptor waits on API calls more than it computes",
+    );
   });
 
   it("reaction minute: no watcher, no invoke permission; the other functions are unchanged", () => {
@@ -339,7 +347,7 @@ describe("StevedoreStack", () => {
   });
 
   it("dashboard shows every metric of the contract and the Lambdas' health", () => {
-    const [[, dash]] = resourcesOfType(base.json, "AWS::CloudWatch::Dashboard");
+    const [[, dash]] = resourcesOfType(full.json, "AWS::CloudWatch::Dashboard");
     assert.equal(dash.DashboardName, "Stevedore-demo-us-east-1");
     const body = JSON.stringify(dash.DashboardBody);
     for (const spec of Object.values(METRICS))
@@ -349,7 +357,7 @@ describe("StevedoreStack", () => {
   });
 
   it("alarms: dead letters, errors of each controller, launch failures, pods pending too long, provisioner stalled", () => {
-    const names = resourcesOfType(base.json, "AWS::CloudWatch::Alarm").map(([, p]) => p.AlarmName);
+    const names = resourcesOfType(full.json, "AWS::CloudWatch::Alarm").map(([, p]) => p.AlarmName);
     assert.deepEqual(names.sort(), [
       "Stevedore-demo-DisruptorErrors",
       "Stevedore-demo-GarbageCollectorErrors",
@@ -361,18 +369,18 @@ describe("StevedoreStack", () => {
       "Stevedore-demo-ProvisionerStalled",
       "Stevedore-demo-WatcherErrors",
     ]);
-    base.template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+    full.template.hasResourceProperties("AWS::CloudWatch::Alarm", {
       AlarmName: "Stevedore-demo-LaunchFailures",
       Namespace: METRICS_NAMESPACE,
       MetricName: METRICS.launchFailures.name,
       Dimensions: Match.arrayWith([{ Name: "cluster", Value: "demo" }]),
     });
-    base.template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+    full.template.hasResourceProperties("AWS::CloudWatch::Alarm", {
       AlarmName: "Stevedore-demo-PodsPendingTooLong",
       MetricName: METRICS.oldestPendingPodAge.name,
       Threshold: 300,
     });
-    base.template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+    full.template.hasResourceProperties("AWS::CloudWatch::Alarm", {
       AlarmName: "Stevedore-demo-InterruptionDeadLetters",
       MetricName: "ApproximateNumberOfMessagesVisible",
       Namespace: "AWS/SQS",
@@ -380,7 +388,7 @@ describe("StevedoreStack", () => {
   });
 
   it("outputs the node role, table, cluster, queue and dashboard", () => {
-    const outputs = Object.keys(base.json.Outputs ?? {});
+    const outputs = Object.keys(full.json.Outputs ?? {});
     for (const key of [
       STACK_OUTPUTS.nodeRoleArn,
       STACK_OUTPUTS.stateTableName,
@@ -392,7 +400,7 @@ describe("StevedoreStack", () => {
       assert.ok(outputs.includes(key), key);
     }
     assert.match(
-      JSON.stringify(base.json.Outputs?.[STACK_OUTPUTS.dashboardUrl]),
+      JSON.stringify(full.json.Outputs?.[STACK_OUTPUTS.dashboardUrl]),
       /cloudwatch\/home\?region=us-east-1#dashboards:name=Stevedore-demo-us-east-1/,
     );
     assert.ok(Object.keys(privateSsm.json.Outputs ?? {}).includes(STACK_OUTPUTS.configSsmPath));

@@ -64,11 +64,12 @@ describe("cdk synth (subprocess)", () => {
       "AWS::DynamoDB::Table",
       "AWS::Lambda::Function",
       "AWS::SQS::Queue",
-      "AWS::CloudWatch::Dashboard",
+      "AWS::CloudWatch::Alarm",
       "Custom::StevedoreClusterAccess",
     ]) {
       assert.ok(types.includes(type), type);
     }
+    assert.ok(!types.includes("AWS::CloudWatch::Dashboard"), "lean observability by default: no dashboard");
     const patterns = Object.values<{ Type: string; Properties: { EventPattern?: unknown } }>(template.Resources)
       .filter((r) => r.Type === "AWS::Events::Rule" && r.Properties.EventPattern)
       .map((r) => r.Properties.EventPattern);
