@@ -388,5 +388,7 @@ describe("deployed mode", () => {
       violations: 0,
     });
     assert.ok((report.decisionKinds["provisioner.launch"] ?? 0) > 0, JSON.stringify(report.decisionKinds));
+    // Lean observability (the default) still publishes the decision latency, which the report reads from EMF.
+    assert.ok(report.latency.decisionP50Ms > 0, JSON.stringify(report.latency));
   });
 });
