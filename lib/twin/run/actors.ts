@@ -150,6 +150,7 @@ export function startControllers(run: TwinRun): Promise<void>[] {
           memory: disruptionMemory,
           spotToSpot: gates.spotToSpotConsolidation,
           nodeRepair: gates.nodeRepair,
+          singlePass: scenario.controllers.reaction === "minute",
         }).run(),
       );
     }),
