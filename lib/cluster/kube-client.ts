@@ -323,6 +323,20 @@ export class KubeClusterClient implements ClusterClient {
     await this.patchNode(nodeName, `label node ${nodeName}`, { metadata });
   }
 
+  /** A merge patch on `pods/status`: `status.nominatedNodeName` set to `nodeName`, or removed when null. */
+  async nominatePod(namespace: string, name: string, nodeName: string | null): Promise<"patched" | "gone"> {
+    try {
+      await this.core.patchNamespacedPodStatus(
+        { name, namespace, body: { status: { nominatedNodeName: nodeName } } },
+        this.callOptions(PatchStrategy.MergePatch),
+      );
+      return "patched";
+    } catch (err) {
+      if (isNotFound(err)) return "gone";
+      throw toClusterError(err, `nominate pod ${namespace}/${name}`);
+    }
+  }
+
   /** 201 → "evicted"; 429 (a PDB forbids it) → "blocked"; 404 or 409 (pod gone or replaced) → "gone". */
   async evictPod(namespace: string, name: string): Promise<EvictionResult> {
     try {

@@ -63,6 +63,11 @@ export interface ClusterClient {
     nodeName: string,
     patch: { labels?: Record<string, string | null>; annotations?: Record<string, string | null> },
   ): Promise<void>;
+  /**
+   * Sets (a name) or clears (`null`) a pod's `status.nominatedNodeName` with a merge patch on `pods/status`;
+   * "gone" when the pod no longer exists.
+   */
+  nominatePod(namespace: string, name: string, nodeName: string | null): Promise<"patched" | "gone">;
   /** Evicts through `pods/eviction` (policy/v1). */
   evictPod(namespace: string, name: string): Promise<EvictionResult>;
   /** Deletes a Node object; a missing node is not an error. */

@@ -28,6 +28,7 @@ import { reportFleet } from "./fleet-metrics.js";
 import { ClaimLauncher, type LaunchOutcome, launchBatches } from "./launch.js";
 import { LeaseHolder } from "./lease.js";
 import { capPendingPods, oldest } from "./pending-pods.js";
+import { withPatchedPods } from "./pod-nominations.js";
 import { DEFAULT_PENDING_GRACE_MS, recoverPendingClaims } from "./recovery.js";
 import { reconcileRegistration } from "./registration.js";
 import { loadInstanceTypes, refreshView, takeSnapshot } from "./snapshot.js";
@@ -213,6 +214,7 @@ export class Provisioner {
     let view = await takeSnapshot(this.deps, config, { instanceTypes });
     const t1 = clock.now();
     const reg = await reconcileRegistration(this.deps, view, fence);
+    view = withPatchedPods(view, reg.pods); // cleared nominations make their pods plannable in this pass
     const t2 = clock.now();
     const rec = await recoverPendingClaims(this.deps, config, view, "provisioner", fence, this.opts.pendingGraceMs);
     result.launched.push(...rec.launched);
@@ -262,6 +264,7 @@ export class Provisioner {
       recoveryMs: t3 - t2,
       solveAndLaunchMs: clock.now() - t3,
       registered: reg.registered.length + reg.initialized.length,
+      nominationPatches: reg.nominationPatches,
       launched: result.launched.length - launchedBefore,
     });
     // A static launch or insufficient capacity (fall back next pass) is work; an unknown outcome waits for recovery.

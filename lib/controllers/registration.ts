@@ -3,9 +3,11 @@
  * (labels, annotations and taints synced, the `karpenter.sh/unregistered` taint the kubelet registered with removed), `Initialized` when the Node is Ready and
  * its startup taints are gone, and terminated (reason `Unregistered`) when no Node shows up within 15 minutes of
  * launch — its pods are then planned again by the next solve, since the claim no longer counts as capacity.
+ * Before any taint is lifted, the pods the claims hold are nominated to their Nodes (`pod-nominations.ts`), so
+ * kube-scheduler places them where they were planned instead of filling a fresh Node with other pods.
  */
 
-import type { Node } from "../core/kube-objects.js";
+import type { Node, Pod } from "../core/kube-objects.js";
 import {
   ANNOTATION_MIN_VALUES_RELAXED,
   LABEL_DO_NOT_SYNC_TAINTS,
@@ -22,6 +24,7 @@ import { applyLaunchedCapacityLabels } from "../view/existing-nodes.js";
 import { launchedEvent } from "./controller-events.js";
 import { logDecision, recordEvent } from "./decisions.js";
 import type { ControllerDeps } from "./deps.js";
+import { applyNominations } from "./pod-nominations.js";
 import { METRIC } from "./telemetry.js";
 
 /** Launched claims without a Node after this long are terminated (Karpenter liveness). */
@@ -63,6 +66,10 @@ export interface RegistrationResult {
   unregistered: string[];
   /** Nodes this pass changed, as they are now (labels and taints synced); a later entry supersedes an earlier. */
   nodes: Node[];
+  /** Pods whose nomination this pass set or cleared, as they are now. */
+  pods: Pod[];
+  /** Nomination patches sent (see `pod-nominations.ts`). */
+  nominationPatches: number;
 }
 
 /** The entries of `want` that `have` lacks or holds with another value. */
@@ -115,7 +122,16 @@ export async function reconcileRegistration(
 ): Promise<RegistrationResult> {
   const { logger, metrics } = deps.telemetry;
   const index = new ViewIndex(view);
-  const out: RegistrationResult = { registered: [], initialized: [], unregistered: [], nodes: [] };
+  // Nominations first: once the unregistered taint is gone, kube-scheduler may place pods on the Node at once.
+  const nominations = await applyNominations(deps, index);
+  const out: RegistrationResult = {
+    registered: [],
+    initialized: [],
+    unregistered: [],
+    nodes: [],
+    pods: nominations.pods,
+    nominationPatches: nominations.patches,
+  };
   const now = deps.clock.now();
   for (let claim of view.claims) {
     if (claim.state !== "Launched" && claim.state !== "Registered") continue;

@@ -4,8 +4,12 @@
  * returned bindings and conditions through the fake kube-apiserver. Spread and inter-pod terms are answered from
  * per-pass domain counts (`scheduler-topology.ts`), and a pod identical to one that already fit nowhere in this pass
  * is answered at once (while nothing was placed since, or for good when its filters only tighten as pods are placed).
+ * Nominations are honoured as the real scheduler's nominator does (`scheduler-nominations.ts`): a pod nominated to a
+ * node is tried there first, and the pods nominated to a node hold their resources against pods of no higher
+ * priority. A pod bound elsewhere, or nominated to a node that is gone, has its nomination cleared.
  */
 import type { Node, Pod } from "../core/kube-objects.js";
+import { NominatedResources, nominatedNode } from "./scheduler-nominations.js";
 import {
   hostPortsOf,
   nodeAffinityAllows,
@@ -20,12 +24,22 @@ import { interPodAllows, type NodeState, spreadAllows, spreadMinimum, TopologyIn
 export interface Binding {
   pod: Pod;
   nodeName: string;
+  /** The pod was nominated to another node: its `status.nominatedNodeName` is cleared. */
+  clearNomination?: boolean;
+}
+
+/** A pod that fits nowhere, with the scheduler's message. */
+export interface Unschedulable {
+  pod: Pod;
+  message: string;
+  /** The pod was nominated to a node that is gone: its `status.nominatedNodeName` is cleared. */
+  clearNomination?: boolean;
 }
 
 /** Result of a pass: bindings, and pods that fit nowhere with the scheduler's message. */
 export interface SchedulingPass {
   bindings: Binding[];
-  unschedulable: { pod: Pod; message: string }[];
+  unschedulable: Unschedulable[];
 }
 
 /** Per-object facts that never change for a stored (frozen) object: computed once per object. */
@@ -109,8 +123,9 @@ function place(st: NodeState, pod: Pod): void {
   st.pods.push(pod);
 }
 
-function fitsResources(st: NodeState, req: Map<string, number>): boolean {
-  for (const [k, v] of req) if (v > 0 && v > (st.free.get(k) ?? 0)) return false;
+/** Whether `req` fits in what is free on the node, less what nominated pods hold there (`held`). */
+function fitsResources(st: NodeState, req: Map<string, number>, held: Map<string, number> | undefined): boolean {
+  for (const [k, v] of req) if (v > 0 && v > (st.free.get(k) ?? 0) - (held?.get(k) ?? 0)) return false;
   return true;
 }
 
@@ -124,23 +139,57 @@ function leastAllocatedScore(st: NodeState, req: Map<string, number>): number {
   return score;
 }
 
-/** The Ready node with the best LeastAllocated score that passes every filter for `pod`, if any. */
-function bestNode(pod: Pod, ready: NodeState[], index: TopologyIndex): NodeState | undefined {
-  const req = requests(pod);
-  const podPorts = ports(pod);
+/** What the filters ask of one pod, resolved once per pod. */
+interface PodFilters {
+  pod: Pod;
+  req: Map<string, number>;
+  ports: string[];
+  spread: ReturnType<TopologyIndex["spreadOf"]>;
+  minimums: number[];
+  affinity: ReturnType<TopologyIndex["affinityOf"]>;
+}
+
+function podFilters(pod: Pod, index: TopologyIndex): PodFilters {
   const spread = index.spreadOf(pod);
-  const minimums = spread.map(spreadMinimum);
-  const affinity = index.affinityOf(pod);
+  return {
+    pod,
+    req: requests(pod),
+    ports: ports(pod),
+    spread,
+    minimums: spread.map(spreadMinimum),
+    affinity: index.affinityOf(pod),
+  };
+}
+
+/** Whether the node passes every filter for the pod, with what nominated pods hold there taken. */
+function passes(f: PodFilters, st: NodeState, index: TopologyIndex, nominations: NominatedResources): boolean {
+  if (!fitsResources(st, f.req, nominations.heldAgainst(f.pod, st.name))) return false;
+  if (!taintsAllow(f.pod, st.node)) return false;
+  if (!nodeAffinityAllows(f.pod, st.node)) return false;
+  if (f.ports.some((p) => st.ports.has(p))) return false;
+  if (!spreadAllows(f.spread, f.minimums, st)) return false;
+  return interPodAllows(f.pod, f.affinity, index, st);
+}
+
+/**
+ * The node for `pod`: its nominated node when that is Ready and passes every filter, else the Ready node with the
+ * best LeastAllocated score that passes every filter, if any.
+ */
+function bestNode(
+  pod: Pod,
+  ready: NodeState[],
+  index: TopologyIndex,
+  nominations: NominatedResources,
+  states: Map<string, NodeState>,
+): NodeState | undefined {
+  const f = podFilters(pod, index);
+  const nominated = states.get(nominatedNode(pod) ?? "");
+  if (nominated?.ready && passes(f, nominated, index, nominations)) return nominated;
   let best: NodeState | undefined;
   let bestScore = Number.NEGATIVE_INFINITY;
   for (const st of ready) {
-    if (!fitsResources(st, req)) continue;
-    if (!taintsAllow(pod, st.node)) continue;
-    if (!nodeAffinityAllows(pod, st.node)) continue;
-    if (podPorts.some((p) => st.ports.has(p))) continue;
-    if (!spreadAllows(spread, minimums, st)) continue;
-    if (!interPodAllows(pod, affinity, index, st)) continue;
-    const score = leastAllocatedScore(st, req);
+    if (st === nominated || !passes(f, st, index, nominations)) continue;
+    const score = leastAllocatedScore(st, f.req);
     if (score > bestScore) {
       best = st;
       bestScore = score;
@@ -169,7 +218,8 @@ function schedulingQueue(pods: readonly Pod[]): Pod[] {
 }
 
 /**
- * Schedules pending pods (no nodeName, not terminal) in creation order. Only Ready nodes are considered.
+ * Schedules pending pods (no nodeName, not terminal) in creation order. Only Ready nodes are considered; a pod
+ * nominated to a node is tried there first, and nominated pods hold their resources on their nodes.
  */
 export function schedulePass(nodes: readonly Node[], pods: readonly Pod[]): SchedulingPass {
   if (!pods.some(awaitsScheduling)) return { bindings: [], unschedulable: [] };
@@ -177,26 +227,34 @@ export function schedulePass(nodes: readonly Node[], pods: readonly Pod[]): Sche
   const all = [...states.values()];
   const ready = all.filter((s) => s.ready);
   const index = new TopologyIndex(all);
+  const queue = schedulingQueue(pods);
+  const nominations = new NominatedResources(queue, new Set(states.keys()), requests);
   const out: SchedulingPass = { bindings: [], unschedulable: [] };
   const message = `0/${nodes.length} nodes are available for this pod`;
-  // Signatures of pods that fit nowhere: for good, and until the next placement.
-  const fitsNowhere = new Set<string>();
+  // Signatures of pods that fit nowhere: for good, and until the next placement. A nominated pod neither reads nor
+  // feeds them: its own nomination makes it unlike its twins.
+  let fitsNowhere = new Set<string>();
   let fitsNowhereUntilPlacement = new Set<string>();
-  for (const pod of schedulingQueue(pods)) {
-    const sig = signature(pod);
-    if (fitsNowhere.has(sig) || fitsNowhereUntilPlacement.has(sig)) {
+  for (const pod of queue) {
+    const nominated = nominatedNode(pod);
+    const sig = nominated ? undefined : signature(pod);
+    if (sig !== undefined && (fitsNowhere.has(sig) || fitsNowhereUntilPlacement.has(sig))) {
       out.unschedulable.push({ pod, message });
       continue;
     }
-    const best = bestNode(pod, ready, index);
+    const best = bestNode(pod, ready, index, nominations, states);
     if (best) {
       place(best, pod);
       index.placed(best, pod);
-      out.bindings.push({ pod, nodeName: best.name });
+      const movedAway = nominated !== undefined && nominated !== best.name;
+      out.bindings.push(movedAway ? { pod, nodeName: best.name, clearNomination: true } : { pod, nodeName: best.name });
+      // A nominee bound elsewhere frees what it held on its node: even final failures may fit now.
+      if (nominations.release(pod) && movedAway) fitsNowhere = new Set();
       if (fitsNowhereUntilPlacement.size > 0) fitsNowhereUntilPlacement = new Set();
     } else {
-      (failureIsFinal(pod) ? fitsNowhere : fitsNowhereUntilPlacement).add(sig);
-      out.unschedulable.push({ pod, message });
+      if (sig !== undefined) (failureIsFinal(pod) ? fitsNowhere : fitsNowhereUntilPlacement).add(sig);
+      const gone = nominated !== undefined && !states.has(nominated);
+      out.unschedulable.push(gone ? { pod, message, clearNomination: true } : { pod, message });
     }
   }
   return out;

@@ -4,14 +4,18 @@
  * them twice nor re-plans them from scratch the moment their node appears. kube-scheduler does not know the plan,
  * though: it may fill a new node with other pods first. A nominated pod that no longer fits on its claim's node
  * (bound pods, the DaemonSet pods it still lacks, and the nominated pods before it) has lost its place, and the next
- * solve plans it again at once instead of waiting for its claim to leave flight. Pure.
+ * solve plans it again at once instead of waiting for its claim to leave flight. Once a claim's Node exists, its
+ * held pods are nominated to that Node through `status.nominatedNodeName` ({@link nominationChanges}), which
+ * kube-scheduler honours: it tries a nominated pod on its node first and keeps the node's nominated resources from
+ * other pods of no higher priority. Pure.
  */
-import type { Pod } from "../core/kube-objects.js";
+import { objectKey, type Pod } from "../core/kube-objects.js";
 import { parseResourceList, type Resources } from "../core/quantity.js";
 import { type DaemonProfile, daemonProfiles, ownedBy, runsOnNode } from "../scheduling/packer/daemon-overhead.js";
 import { podRequests } from "../scheduling/primitives/pod-requests.js";
 import type { NodeClaim } from "../state/types.js";
 import { isInFlight, type ViewIndex } from "./cluster-view.js";
+import { isVirtualPod } from "./headroom.js";
 
 /** How long a just-initialized node keeps the places of the pods nominated to it (Karpenter: twice the batch window). */
 export const NOMINATION_WINDOW_MS = 20_000;
@@ -77,4 +81,48 @@ function take(free: Resources, req: Resources): void {
 function fitsIn(free: Resources, req: Resources): boolean {
   for (const [k, v] of Object.entries(req)) if (v > 0 && v > (free[k] ?? 0)) return false;
   return true;
+}
+
+/** A change to one pod's `status.nominatedNodeName`: a node name, or null to clear it. */
+export interface NominationChange {
+  pod: Pod;
+  nodeName: string | null;
+}
+
+/**
+ * The nominations that differ from what the pods carry. Each unbound pod held by a claim that still holds
+ * nominations and has a Node (registering or registered) is nominated to that Node; a pending pod nominated to a Node
+ * that is gone, or to a claim's Node that no longer holds it (the window is over, it lost its place), has its
+ * nomination cleared, so it is planned again. Nominations Stevedore did not make (kube-scheduler's, for preemption:
+ * the pod is not one the node's claim was launched for) are left alone.
+ */
+export function nominationChanges(index: ViewIndex): NominationChange[] {
+  const wanted = new Map<string, string>();
+  for (const claim of index.view.claims) {
+    if (!holdsNominations(claim, index.view.now)) continue;
+    const node = index.nodeOf(claim)?.metadata.name;
+    if (!node) continue;
+    for (const pod of heldPods(index, claim)) {
+      const key = objectKey(pod);
+      if (!pod.spec.nodeName && !isVirtualPod(pod) && !wanted.has(key)) wanted.set(key, node);
+    }
+  }
+  const changes: NominationChange[] = [];
+  for (const pod of index.pending) {
+    const key = objectKey(pod);
+    const want = wanted.get(key);
+    const have = pod.status?.nominatedNodeName || undefined;
+    if (want !== undefined) {
+      if (have !== want) changes.push({ pod, nodeName: want });
+    } else if (have !== undefined && isStale(index, key, have)) {
+      changes.push({ pod, nodeName: null });
+    }
+  }
+  return changes;
+}
+
+/** A nomination nobody keeps: to a Node that is gone, or Stevedore's to a claim's Node that no longer holds the pod. */
+function isStale(index: ViewIndex, podKey: string, nodeName: string): boolean {
+  if (!index.nodesByName.has(nodeName)) return true;
+  return index.claimByNode.get(nodeName)?.pods.includes(podKey) ?? false;
 }

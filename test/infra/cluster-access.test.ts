@@ -130,7 +130,7 @@ describe("cluster-access custom resource against a Kubernetes API", () => {
     assert.equal((binding?.roleRef as { name?: string } | undefined)?.name, CONTROLLER_CLUSTER_ROLE);
   });
 
-  it("grants no access to secrets or config maps; pods are read, evicted, and deleted only at a drain deadline", () => {
+  it("grants no access to secrets or config maps; pods are read, nominated, evicted, and deleted only at a drain deadline", () => {
     const resources = CONTROLLER_RULES.flatMap((r) => r.resources);
     assert.ok(!resources.includes("secrets") && !resources.includes("configmaps") && !resources.includes("*"));
     assert.ok(!CONTROLLER_RULES.some((r) => r.verbs.includes("*") || r.apiGroups.includes("*")));
@@ -141,6 +141,8 @@ describe("cluster-access custom resource against a Kubernetes API", () => {
       "delete",
     ]);
     assert.deepEqual(CONTROLLER_RULES.find((r) => r.resources.includes("pods/eviction"))?.verbs, ["create"]);
+    // A pod's status is only patched (its nomination), never replaced.
+    assert.deepEqual(CONTROLLER_RULES.find((r) => r.resources.includes("pods/status"))?.verbs, ["patch"]);
     for (const workload of ["deployments", "statefulsets", "replicasets", "jobs"])
       assert.ok(!resources.includes(workload));
   });
@@ -150,6 +152,7 @@ describe("cluster-access custom resource against a Kubernetes API", () => {
       PodForAllNamespaces: ["", "pods"],
       NamespacedPod: ["", "pods"],
       NamespacedPodEviction: ["", "pods/eviction"],
+      NamespacedPodStatus: ["", "pods/status"],
       Node: ["", "nodes"],
       DaemonSetForAllNamespaces: ["apps", "daemonsets"],
       PodDisruptionBudgetForAllNamespaces: ["policy", "poddisruptionbudgets"],

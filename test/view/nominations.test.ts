@@ -12,7 +12,7 @@ import { solve } from "../../lib/scheduling/packer/solve.js";
 import type { NodeClaim } from "../../lib/state/types.js";
 import { ViewIndex } from "../../lib/view/cluster-view.js";
 import { buildExistingNodes } from "../../lib/view/existing-nodes.js";
-import { heldPods, holdsNominations, NOMINATION_WINDOW_MS } from "../../lib/view/nominations.js";
+import { heldPods, holdsNominations, NOMINATION_WINDOW_MS, nominationChanges } from "../../lib/view/nominations.js";
 import { provisioningInput } from "../../lib/view/solver-input.js";
 import { mkClaim, mkNode, mkPod, mkType, mkView, T0 } from "../disruption/fixtures.js";
 
@@ -116,4 +116,37 @@ test("pods spread one per node by preferred anti-affinity launch nothing more on
   const view = mkView([], { claims, nodes, pods: [...plain, ...antis], instanceTypes: types });
   const again = solve(provisioningInput(view).input);
   assert.equal(again.newNodes.length, 0);
+});
+
+function changes(view: ReturnType<typeof mkView>): string[] {
+  return nominationChanges(new ViewIndex(view)).map((c) => `${c.pod.metadata.name}->${c.nodeName ?? "(cleared)"}`);
+}
+
+function nominatedTo(pod: Pod, nodeName: string): Pod {
+  return { ...pod, status: { ...pod.status, nominatedNodeName: nodeName } };
+}
+
+test("held pods are nominated to their claim's node once it exists; only changes are listed", () => {
+  const a = pendingPod("a", { cpu: "500m", mem: "1Gi" });
+  const b = pendingPod("b", { cpu: "500m", mem: "1Gi" });
+  const inFlight = { ...claimOn("n0", "Launched", [a]), nodeName: undefined, providerID: "aws:///x/i-none" };
+  const registering = claimOn("n1", "Launched", [b]);
+  const view = mkView([], { claims: [inFlight, registering], nodes: [mkNode("n1", { type: small })], pods: [a, b] });
+  assert.deepEqual(changes(view), ["b->n1"], "no node yet for a: nothing to nominate it to");
+  assert.deepEqual(changes({ ...view, pods: [a, nominatedTo(b, "n1")] }), [], "already nominated");
+});
+
+test("nominations no claim keeps are cleared: window over, place lost, node gone; others' are kept", () => {
+  const a = nominatedTo(pendingPod("a", { cpu: "500m", mem: "1Gi" }), "n1");
+  const b = nominatedTo(pendingPod("b", { cpu: "500m", mem: "1Gi" }), "n1");
+  const claim = claimOn("n1", "Initialized", [a, b]);
+  const nodes = [mkNode("n1", { type: small }), mkNode("static", { type: small })];
+  const view = mkView([], { claims: [claim], nodes, pods: [a, b] });
+  assert.deepEqual(changes(view), [], "within the window both keep their places");
+  assert.deepEqual(changes({ ...view, now: T0 + NOMINATION_WINDOW_MS }), ["a->(cleared)", "b->(cleared)"]);
+  const other = mkPod("other", { cpu: "1200m", mem: "1Gi", node: "n1" });
+  assert.deepEqual(changes({ ...view, pods: [a, b, other] }), ["b->(cleared)"], "b lost its place");
+  const orphan = nominatedTo(pendingPod("orphan"), "gone");
+  const preempting = nominatedTo(pendingPod("preempting"), "static");
+  assert.deepEqual(changes({ ...view, pods: [a, b, orphan, preempting] }), ["orphan->(cleared)"]);
 });

@@ -1,7 +1,8 @@
 /**
  * The controllers' Kubernetes identity: the group their IAM role is mapped to (EKS access entry or `aws-auth`) and
  * the ClusterRole bound to it — exactly what the controllers call (`lib/cluster`): read pods, nodes, DaemonSets and
- * PodDisruptionBudgets; evict pods (and delete those still there at a node's drain deadline); cordon, taint, label
+ * PodDisruptionBudgets; evict pods (and delete those still there at a node's drain deadline); nominate pods to the
+ * nodes launched for them (`status.nominatedNodeName`, through `pods/status`); cordon, taint, label
  * and delete nodes; record events. No secrets, no config maps, no writes to workloads. Pure (no CDK, no SDK): the stack and the custom-resource handler both import it.
  */
 import { createHash } from "node:crypto";
@@ -28,6 +29,8 @@ export const CONTROLLER_RULES: readonly PolicyRule[] = Object.freeze([
   // delete: past a node's drain deadline the termination controller deletes the pods PDBs still hold (as Karpenter).
   { apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch", "delete"] },
   { apiGroups: [""], resources: ["pods/eviction"], verbs: ["create"] },
+  // patch: a registering node's planned pods are nominated to it (status.nominatedNodeName), stale nominations cleared.
+  { apiGroups: [""], resources: ["pods/status"], verbs: ["patch"] },
   { apiGroups: [""], resources: ["nodes"], verbs: ["get", "list", "watch", "patch", "update", "delete"] },
   { apiGroups: ["apps"], resources: ["daemonsets"], verbs: ["get", "list", "watch"] },
   { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: ["get", "list", "watch"] },
