@@ -32,6 +32,8 @@ export interface TwinBenchRecord {
   /** The sum of the four invariant counts. */
   invariants: number;
   virtualMinutes: number;
+  /** Virtual ms the run went on past the scenario's duration until it settled (scenarios with `settle`). */
+  settleMs?: number;
   wallMs: number;
 }
 
@@ -53,6 +55,7 @@ export function benchRecord(r: TwinReport): TwinBenchRecord {
     provisionerHeapMbMax: provisioner?.heapMbMax ?? 0,
     invariants: Object.values(r.invariants).reduce((a, b) => a + b, 0),
     virtualMinutes: r.virtualMinutes,
+    settleMs: r.settle?.tookMs,
     wallMs: r.wallTimeMs,
   };
 }
