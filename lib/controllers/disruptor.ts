@@ -93,6 +93,12 @@ export interface DisruptorResult {
   repaired: string[];
 }
 
+/** The view with `updated` claims in place of their listed versions. */
+function withClaims(view: ClusterView, updated: readonly NodeClaim[]): ClusterView {
+  const byId = new Map(updated.map((c) => [c.id, c]));
+  return { ...view, claims: view.claims.map((c) => byId.get(c.id) ?? c) };
+}
+
 /** The disruption controller. */
 export class Disruptor {
   private readonly opts: Required<Omit<DisruptorOptions, "deadline" | "memory">>;
@@ -191,8 +197,10 @@ export class Disruptor {
       return "busy";
     }
     if (!this.deadline.admit()) return "busy";
-    // Plan on what the writes above left (an unchanged cluster is not listed twice).
-    if (written > 0 || changed) view = await this.snapshot(config, view.providerDrift);
+    // Plan on what the writes above left: listed again after drains, which move pods; after the activity records
+    // alone, the claims as written take the place of their listed versions (the pods have not moved).
+    if (changed) view = await this.snapshot(config, view.providerDrift);
+    else if (written.length > 0) view = withClaims(view, written);
     const plan = this.plan(view, result);
     for (const e of rejectionEvents(plan?.rejections ?? [])) recordEvent(this.deps, e);
     if (!plan || plan.commands.length === 0) {

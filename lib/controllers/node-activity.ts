@@ -9,8 +9,11 @@ import { ConflictError, type NodeClaim } from "../state/types.js";
 import type { ViewIndex } from "../view/cluster-view.js";
 import type { ControllerDeps } from "./deps.js";
 
-/** Writes the claims whose emptiness or pod set changed; a claim changed meanwhile is left to the next pass. */
-export async function recordNodeActivity(deps: ControllerDeps, index: ViewIndex): Promise<number> {
+/**
+ * Writes the claims whose emptiness or pod set changed and returns them as written; a claim changed meanwhile is
+ * left to the next pass.
+ */
+export async function recordNodeActivity(deps: ControllerDeps, index: ViewIndex): Promise<NodeClaim[]> {
   const patches = new Map<string, { claim: NodeClaim; patch: Partial<NodeClaim> }>();
   const patchOf = (claim: NodeClaim) => {
     let entry = patches.get(claim.id);
@@ -26,11 +29,10 @@ export async function recordNodeActivity(deps: ControllerDeps, index: ViewIndex)
     patch.podSetDigest = u.podSetDigest;
     patch.lastPodEventAt = u.lastPodEventAt;
   }
-  let written = 0;
+  const written: NodeClaim[] = [];
   for (const { claim, patch } of patches.values()) {
     try {
-      await deps.state.updateClaim(claim, patch);
-      written++;
+      written.push(await deps.state.updateClaim(claim, patch));
     } catch (err) {
       if (!(err instanceof ConflictError)) throw err;
     }
