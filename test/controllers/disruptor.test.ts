@@ -75,6 +75,25 @@ describe("disruptor", () => {
     }
   });
 
+  test("a pass that only records node activity plans on the claims as written, without listing again", async () => {
+    const h = await startControllerHarness({
+      config: defaultConfigYaml("  disruption: {consolidationPolicy: WhenEmpty, consolidateAfter: 5m}"),
+    });
+    try {
+      await bringUp(h, [["job-0", { cpu: "1" }]]);
+      h.deletePod("job-0");
+      const podLists = () =>
+        h.kube.server.requests.filter((r) => r.path === "/api/v1/pods" && !r.query.fieldSelector).length;
+      const before = podLists();
+      const r = await new Disruptor(h.deps(), { loopSeconds: 30 }).run();
+      assert.equal(r.passes, 1);
+      assert.ok((await h.claims())[0].emptySince !== undefined, "emptiness was recorded");
+      assert.equal(podLists() - before, 1, "one pod listing for the pass");
+    } finally {
+      await h.close();
+    }
+  });
+
   test("a pod landing again clears emptiness", async () => {
     const h = await startControllerHarness({
       config: defaultConfigYaml("  disruption: {consolidationPolicy: WhenEmpty, consolidateAfter: 5m}"),
