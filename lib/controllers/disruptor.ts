@@ -35,7 +35,7 @@ import { recordNodeActivity } from "./node-activity.js";
 import { type RepairMemory, repairNodes } from "./node-repair.js";
 import { providerDriftReasons } from "./provider-drift.js";
 import { launchReplacements } from "./replacement.js";
-import { loadInstanceTypes, takeSnapshot } from "./snapshot.js";
+import { loadInstanceTypes, takeSnapshot, viewWithWrites } from "./snapshot.js";
 import { staticPoolRefilled } from "./static-capacity.js";
 import { METRIC } from "./telemetry.js";
 import { Terminator } from "./termination.js";
@@ -91,12 +91,6 @@ export interface DisruptorResult {
   terminated: string[];
   /** Claims replaced by node repair this invocation. */
   repaired: string[];
-}
-
-/** The view with `updated` claims in place of their listed versions. */
-function withClaims(view: ClusterView, updated: readonly NodeClaim[]): ClusterView {
-  const byId = new Map(updated.map((c) => [c.id, c]));
-  return { ...view, claims: view.claims.map((c) => byId.get(c.id) ?? c) };
 }
 
 /** The disruption controller. */
@@ -200,7 +194,7 @@ export class Disruptor {
     // Plan on what the writes above left: listed again after drains, which move pods; after the activity records
     // alone, the claims as written take the place of their listed versions (the pods have not moved).
     if (changed) view = await this.snapshot(config, view.providerDrift);
-    else if (written.length > 0) view = withClaims(view, written);
+    else if (written.length > 0) view = viewWithWrites(view, written);
     const plan = this.plan(view, result);
     for (const e of rejectionEvents(plan?.rejections ?? [])) recordEvent(this.deps, e);
     if (!plan || plan.commands.length === 0) {

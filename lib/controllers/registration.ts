@@ -63,6 +63,8 @@ export interface RegistrationResult {
   unregistered: string[];
   /** Nodes this pass changed, as they are now (labels and taints synced); a later entry supersedes an earlier. */
   nodes: Node[];
+  /** Claims this pass wrote, as written; a later entry supersedes an earlier. */
+  claims: NodeClaim[];
 }
 
 /** The entries of `want` that `have` lacks or holds with another value. */
@@ -115,7 +117,7 @@ export async function reconcileRegistration(
 ): Promise<RegistrationResult> {
   const { logger, metrics } = deps.telemetry;
   const index = new ViewIndex(view);
-  const out: RegistrationResult = { registered: [], initialized: [], unregistered: [], nodes: [] };
+  const out: RegistrationResult = { registered: [], initialized: [], unregistered: [], nodes: [], claims: [] };
   const now = deps.clock.now();
   for (let claim of view.claims) {
     if (claim.state !== "Launched" && claim.state !== "Registered") continue;
@@ -125,10 +127,12 @@ export async function reconcileRegistration(
         if (!node) {
           if (now - (claim.launchedAt ?? claim.createdAt) < REGISTRATION_TIMEOUT_MS) continue;
           if (claim.instanceId) await deps.cloud.delete(claim.instanceId);
-          await deps.state.updateClaim(
-            claim,
-            { state: "Terminated", terminatedAt: now, disruptionReason: "Unregistered" },
-            fence,
+          out.claims.push(
+            await deps.state.updateClaim(
+              claim,
+              { state: "Terminated", terminatedAt: now, disruptionReason: "Unregistered" },
+              fence,
+            ),
           );
           metrics.add(METRIC.nodesTerminated, 1, "Count", { reason: "Unregistered" });
           logger.warn("node never registered; instance terminated, pods will be planned again", {
@@ -152,13 +156,14 @@ export async function reconcileRegistration(
           fence,
         );
         out.registered.push(claim.id);
+        out.claims.push(claim);
         recordEvent(deps, launchedEvent(claim, node.metadata.name ?? ""));
       }
       if (node && initialized(claim, node)) {
         const labels = { [LABEL_INITIALIZED]: "true" };
         await deps.cluster.patchNodeMetadata(node.metadata.name ?? "", { labels });
         out.nodes.push({ ...node, metadata: { ...node.metadata, labels: { ...node.metadata.labels, ...labels } } });
-        await deps.state.updateClaim(claim, { state: "Initialized", initializedAt: now }, fence);
+        out.claims.push(await deps.state.updateClaim(claim, { state: "Initialized", initializedAt: now }, fence));
         out.initialized.push(claim.id);
       }
     } catch (err) {

@@ -6,7 +6,7 @@
 import type { NodeClass, NodePool, StevedoreConfig } from "../api/model.js";
 import type { Node } from "../core/kube-objects.js";
 import type { InstanceType } from "../scheduling/types.js";
-import type { UnavailableOfferingRecord } from "../state/types.js";
+import type { NodeClaim, UnavailableOfferingRecord } from "../state/types.js";
 import type { ClusterView } from "../view/cluster-view.js";
 import { headroomPods, minNodesPods } from "../view/headroom.js";
 import type { ControllerDeps } from "./deps.js";
@@ -99,6 +99,24 @@ export async function refreshView(
   const instanceTypes = await loadInstanceTypes(deps, config);
   const listing = { nodes, pods: view.pods, daemonSets: view.daemonSets, pdbs: view.pdbs, claims };
   return assembleView(deps, config, listing, instanceTypes, view.providerDrift);
+}
+
+/**
+ * The view after this pass's own writes, when nothing else needs reading again: `claims` as written take the place
+ * of their listed versions (closed ones leave the view), `nodes` likewise. No listing.
+ */
+export function viewWithWrites(
+  view: ClusterView,
+  claims: readonly NodeClaim[],
+  nodes: readonly Node[] = [],
+): ClusterView {
+  const written = new Map(claims.map((c) => [c.id, c]));
+  const updated = new Map(nodes.map((n) => [n.metadata.name ?? "", n]));
+  return {
+    ...view,
+    claims: view.claims.map((c) => written.get(c.id) ?? c).filter((c) => c.state !== "Terminated"),
+    nodes: updated.size === 0 ? view.nodes : view.nodes.map((n) => updated.get(n.metadata.name ?? "") ?? n),
+  };
 }
 
 function assembleView(
