@@ -94,6 +94,32 @@ describe("disruptor", () => {
     }
   });
 
+  test("the cloud's drift answers are reused for a minute across invocations, then asked again", async () => {
+    const h = await startControllerHarness();
+    try {
+      await bringUp(h, [["web-0", { cpu: "1" }]]);
+      const base = h.deps();
+      let listings = 0;
+      const cloud = Object.create(base.cloud) as typeof base.cloud;
+      cloud.list = () => {
+        listings++;
+        return base.cloud.list();
+      };
+      const memory = {};
+      const run = () => new Disruptor({ ...base, cloud }, { loopSeconds: 0, memory }).run();
+      await run();
+      assert.equal(listings, 1, "the first pass asks the cloud");
+      h.advance(30_000);
+      await run();
+      assert.equal(listings, 1, "30 s later the answers are reused");
+      h.advance(31_000);
+      await run();
+      assert.equal(listings, 2, "after a minute the cloud is asked again");
+    } finally {
+      await h.close();
+    }
+  });
+
   test("a pod landing again clears emptiness", async () => {
     const h = await startControllerHarness({
       config: defaultConfigYaml("  disruption: {consolidationPolicy: WhenEmpty, consolidateAfter: 5m}"),
