@@ -18,6 +18,7 @@ import type { DaemonSet, Node, Pod, PodDisruptionBudget, Taint } from "../core/k
 import { type Logger, silentLogger } from "../core/logger.js";
 import { isProvisionable } from "../core/pods.js";
 import { ClusterApiError, isConflict, isNotFound, statusCodeOf, toClusterError } from "./errors.js";
+import { JsonLister } from "./json-list.js";
 import { nodeEssentials, startNodeWatch } from "./node-watch.js";
 import type { ObjectListing } from "./object-watch.js";
 import { plainCopy } from "./plain-copy.js";
@@ -58,7 +59,8 @@ export interface KubeClusterClientOptions {
 /** A list answer of the generated client (items are class instances; converted to plain JSON). */
 interface ListPage {
   items: unknown[];
-  metadata?: { resourceVersion?: string; _continue?: string };
+  /** `_continue` in the generated client's model, `continue` in the JSON. */
+  metadata?: { resourceVersion?: string; _continue?: string; continue?: string };
 }
 
 /** Client objects carry Date instances and class prototypes; controllers get plain API JSON. */
@@ -81,9 +83,11 @@ export class KubeClusterClient implements ClusterClient {
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly logger: Logger;
+  private readonly json: JsonLister;
 
   constructor(private readonly options: KubeClusterClientOptions) {
     this.core = options.kubeConfig.makeApiClient(CoreV1Api);
+    this.json = new JsonLister(options.kubeConfig, options.requestTimeoutMs ?? 30_000);
     this.apps = options.kubeConfig.makeApiClient(AppsV1Api);
     this.policy = options.kubeConfig.makeApiClient(PolicyV1Api);
     this.clock = options.clock ?? systemClock;
@@ -113,11 +117,15 @@ export class KubeClusterClient implements ClusterClient {
     }
   }
 
-  /** Lists every page; a continue token that expired (410) restarts the list once. */
+  /**
+   * Lists every page; a continue token that expired (410) restarts the list once. Pages of the generated client are
+   * copied to plain JSON; pages read as JSON (`plain`) are used as they are.
+   */
   private async listAll<T>(
     operation: string,
     page: (cont?: string) => Promise<ListPage>,
     keep?: (item: T) => T,
+    plain = false,
   ): Promise<{ items: T[]; resourceVersion: string }> {
     for (let restart = 0; ; restart++) {
       const items: T[] = [];
@@ -126,10 +134,10 @@ export class KubeClusterClient implements ClusterClient {
       try {
         do {
           const result = await this.read(operation, () => page(cont));
-          const plain = toPlain<T[]>(result.items);
-          items.push(...(keep ? plain.map(keep) : plain));
+          const listed = plain ? ((result.items ?? []) as T[]) : toPlain<T[]>(result.items);
+          items.push(...(keep ? listed.map(keep) : listed));
           if (!resourceVersion) resourceVersion = result.metadata?.resourceVersion ?? "";
-          cont = result.metadata?._continue || undefined;
+          cont = result.metadata?._continue || result.metadata?.continue || undefined;
         } while (cont);
         return { items, resourceVersion };
       } catch (err) {
@@ -139,9 +147,17 @@ export class KubeClusterClient implements ClusterClient {
     }
   }
 
+  /** One page of a core list, read as JSON (see {@link JsonLister}). */
+  private jsonPage(path: string, query: Record<string, string | number | undefined>): Promise<ListPage> {
+    return this.json.get<ListPage>(path, query);
+  }
+
   private listPodPages(fieldSelector?: string): Promise<PodListing> {
-    return this.listAll<Pod>("list pods", (cont) =>
-      this.core.listPodForAllNamespaces({ fieldSelector, limit: this.pageSize, _continue: cont }, this.callOptions()),
+    return this.listAll<Pod>(
+      "list pods",
+      (cont) => this.jsonPage("/api/v1/pods", { fieldSelector, limit: this.pageSize, continue: cont }),
+      undefined,
+      true,
     );
   }
 
@@ -184,8 +200,9 @@ export class KubeClusterClient implements ClusterClient {
   private listNodeEssentials(): Promise<ObjectListing<Node>> {
     return this.listAll<Node>(
       "list nodes",
-      (cont) => this.core.listNode({ limit: this.pageSize, _continue: cont }, this.callOptions()),
+      (cont) => this.jsonPage("/api/v1/nodes", { limit: this.pageSize, continue: cont }),
       nodeEssentials,
+      true,
     );
   }
 
@@ -203,8 +220,11 @@ export class KubeClusterClient implements ClusterClient {
   }
 
   async listNodes(): Promise<Node[]> {
-    const { items } = await this.listAll<Node>("list nodes", (cont) =>
-      this.core.listNode({ limit: this.pageSize, _continue: cont }, this.callOptions()),
+    const { items } = await this.listAll<Node>(
+      "list nodes",
+      (cont) => this.jsonPage("/api/v1/nodes", { limit: this.pageSize, continue: cont }),
+      undefined,
+      true,
     );
     return items;
   }

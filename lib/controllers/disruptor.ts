@@ -37,9 +37,9 @@ import { logDisruptionStarted } from "./disruption-decision.js";
 import { LeaseHolder } from "./lease.js";
 import { recordNodeActivity } from "./node-activity.js";
 import { type RepairMemory, repairNodes } from "./node-repair.js";
-import { providerDriftReasons } from "./provider-drift.js";
+import { type DriftCheck, recentDriftReasons } from "./provider-drift.js";
 import { launchReplacements } from "./replacement.js";
-import { loadInstanceTypes, takeSnapshot, withUpdatedClaims } from "./snapshot.js";
+import { loadInstanceTypes, takeSnapshot, viewWithWrites } from "./snapshot.js";
 import { staticPoolRefilled } from "./static-capacity.js";
 import { METRIC } from "./telemetry.js";
 import { Terminator } from "./termination.js";
@@ -60,6 +60,11 @@ export interface DisruptorOptions {
   nodeRepair?: boolean;
   /** Ask the cloud provider whether instances drifted (AMI, subnets, security groups). @default true */
   providerDrift?: boolean;
+  /**
+   * How long the cloud's drift answers are reused (in `memory`, so across warm invocations) before it is asked
+   * again: each check lists every instance, and a pass runs every few seconds while drains go on. @default 60000
+   */
+  driftCheckIntervalMs?: number;
   /** Lease TTL. @default loopSeconds + 30 s */
   leaseTtlMs?: number;
   /** Clock time after which no new unit of work starts (Lambda: remaining time less a margin). @default none */
@@ -84,6 +89,8 @@ export interface DisruptionMemory extends ValidationMemory {
   memo?: PlanMemo;
   /** Node repair's memory. @default empty */
   repair?: RepairMemory;
+  /** The last provider drift check. @default none */
+  drift?: DriftCheck;
 }
 
 /** What one invocation did. */
@@ -122,6 +129,7 @@ export class Disruptor {
       spotToSpot: opts.spotToSpot ?? false,
       nodeRepair: opts.nodeRepair ?? false,
       providerDrift: opts.providerDrift ?? true,
+      driftCheckIntervalMs: opts.driftCheckIntervalMs ?? 60_000,
       leaseTtlMs: opts.leaseTtlMs ?? loopSeconds * 1000 + 30_000,
       maxCommandsPerPass: opts.maxCommandsPerPass ?? PASS_PLAN_LIMITS.maxCommands,
       maxSimulationsPerPass: opts.maxSimulationsPerPass ?? PASS_PLAN_LIMITS.maxSimulations,
@@ -179,7 +187,9 @@ export class Disruptor {
     const instanceTypes = await loadInstanceTypes(this.deps, config);
     const view = await takeSnapshot(this.deps, config, { instanceTypes, providerDrift: drift });
     if (drift || !this.opts.providerDrift) return view;
-    return { ...view, providerDrift: await providerDriftReasons(this.deps, config, this.deadline, view.claims) };
+    const reuseMs = this.opts.driftCheckIntervalMs;
+    const reasons = await recentDriftReasons(this.deps, config, this.deadline, view.claims, this.memory, reuseMs);
+    return { ...view, providerDrift: reasons };
   }
 
   /** One pass; "idle" when nothing is in progress and nothing was planned. */
@@ -187,7 +197,7 @@ export class Disruptor {
     const { telemetry } = this.deps;
     let view = await this.snapshot(config);
     const written = await recordNodeActivity(this.deps, new ViewIndex(view));
-    view = withUpdatedClaims(view, written.updated);
+    view = viewWithWrites(view, written.updated);
     const advanced = await this.advance(config, view, result);
     let inProgress = advanced.inProgress;
     const changed = advanced.changed;

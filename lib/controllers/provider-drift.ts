@@ -1,7 +1,8 @@
 /**
  * Cloud-provider drift for the disruptor: asks the cloud, instance by instance, whether an initialized claim's
  * instance still matches its node class (AMI, subnets, security groups). A check that fails, or is not started
- * because the invocation's deadline is near, just leaves that claim undrifted for this pass.
+ * because the invocation's deadline is near, just leaves that claim undrifted for this pass. The answers of one
+ * check are reused for a while ({@link recentDriftReasons}): passes come every few seconds during drains.
  */
 import type { StevedoreConfig } from "../api/model.js";
 import type { CloudInstance } from "../cloud/provider.js";
@@ -42,4 +43,30 @@ export async function providerDriftReasons(
     }
   }
   return out;
+}
+
+/** A provider drift check: when it ran, and its answers by claim id. */
+export interface DriftCheck {
+  at: number;
+  reasons: Map<string, string>;
+}
+
+/**
+ * {@link providerDriftReasons}, or the answers of the check in `memory` while they are less than `reuseMs` old (a
+ * check lists every instance; drift found up to `reuseMs` late is still found).
+ */
+export async function recentDriftReasons(
+  deps: ControllerDeps,
+  config: StevedoreConfig,
+  deadline: InvocationDeadline,
+  liveClaims: readonly NodeClaim[],
+  memory: { drift?: DriftCheck },
+  reuseMs: number,
+): Promise<Map<string, string>> {
+  const now = deps.clock.now();
+  const last = memory.drift;
+  if (last && now >= last.at && now - last.at < reuseMs) return last.reasons;
+  const reasons = await providerDriftReasons(deps, config, deadline, liveClaims);
+  memory.drift = { at: now, reasons };
+  return reasons;
 }

@@ -31,7 +31,7 @@ import { capPendingPods, oldest } from "./pending-pods.js";
 import { withPatchedPods } from "./pod-nominations.js";
 import { DEFAULT_PENDING_GRACE_MS, recoverPendingClaims } from "./recovery.js";
 import { reconcileRegistration } from "./registration.js";
-import { loadInstanceTypes, refreshView, takeSnapshot } from "./snapshot.js";
+import { loadInstanceTypes, refreshView, takeSnapshot, viewWithWrites } from "./snapshot.js";
 import { keepStaticCapacity } from "./static-capacity.js";
 import { METRIC } from "./telemetry.js";
 
@@ -224,8 +224,11 @@ export class Provisioner {
       reg.unregistered.length +
       rec.launched.length +
       rec.closed.length;
-    if (changed > 0 || rec.outcomes.some((o) => o.status === "insufficient-capacity")) {
+    const ice = rec.outcomes.some((o) => o.status === "insufficient-capacity");
+    if (rec.launched.length + rec.closed.length > 0 || ice) {
       view = await refreshView(this.deps, config, view, reg.nodes);
+    } else if (changed > 0) {
+      view = viewWithWrites(view, reg.claims, reg.nodes); // registration's own writes: nothing to list again
     }
     if (rec.outcomes.some((o) => o.status === "throttled")) {
       this.throttled();

@@ -70,6 +70,8 @@ export interface RegistrationResult {
   pods: Pod[];
   /** Nomination patches sent (see `pod-nominations.ts`). */
   nominationPatches: number;
+  /** Claims this pass wrote, as written; a later entry supersedes an earlier. */
+  claims: NodeClaim[];
 }
 
 /** The entries of `want` that `have` lacks or holds with another value. */
@@ -131,6 +133,7 @@ export async function reconcileRegistration(
     nodes: [],
     pods: nominations.pods,
     nominationPatches: nominations.patches,
+    claims: [],
   };
   const now = deps.clock.now();
   for (let claim of view.claims) {
@@ -141,10 +144,12 @@ export async function reconcileRegistration(
         if (!node) {
           if (now - (claim.launchedAt ?? claim.createdAt) < REGISTRATION_TIMEOUT_MS) continue;
           if (claim.instanceId) await deps.cloud.delete(claim.instanceId);
-          await deps.state.updateClaim(
-            claim,
-            { state: "Terminated", terminatedAt: now, disruptionReason: "Unregistered" },
-            fence,
+          out.claims.push(
+            await deps.state.updateClaim(
+              claim,
+              { state: "Terminated", terminatedAt: now, disruptionReason: "Unregistered" },
+              fence,
+            ),
           );
           metrics.add(METRIC.nodesTerminated, 1, "Count", { reason: "Unregistered" });
           logger.warn("node never registered; instance terminated, pods will be planned again", {
@@ -168,13 +173,14 @@ export async function reconcileRegistration(
           fence,
         );
         out.registered.push(claim.id);
+        out.claims.push(claim);
         recordEvent(deps, launchedEvent(claim, node.metadata.name ?? ""));
       }
       if (node && initialized(claim, node)) {
         const labels = { [LABEL_INITIALIZED]: "true" };
         await deps.cluster.patchNodeMetadata(node.metadata.name ?? "", { labels });
         out.nodes.push({ ...node, metadata: { ...node.metadata, labels: { ...node.metadata.labels, ...labels } } });
-        await deps.state.updateClaim(claim, { state: "Initialized", initializedAt: now }, fence);
+        out.claims.push(await deps.state.updateClaim(claim, { state: "Initialized", initializedAt: now }, fence));
         out.initialized.push(claim.id);
       }
     } catch (err) {

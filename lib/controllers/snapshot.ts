@@ -101,11 +101,22 @@ export async function refreshView(
   return assembleView(deps, config, listing, instanceTypes, view.providerDrift);
 }
 
-/** `view` with the claims this pass wrote (`updated`) in place of their listed versions: no second listing. */
-export function withUpdatedClaims(view: ClusterView, updated: readonly NodeClaim[]): ClusterView {
-  if (updated.length === 0) return view;
-  const byId = new Map(updated.map((c) => [c.id, c]));
-  return { ...view, claims: view.claims.map((c) => byId.get(c.id) ?? c) };
+/**
+ * The view after this pass's own writes, when nothing else needs reading again: `claims` as written take the place
+ * of their listed versions (closed ones leave the view), `nodes` likewise. No listing.
+ */
+export function viewWithWrites(
+  view: ClusterView,
+  claims: readonly NodeClaim[],
+  nodes: readonly Node[] = [],
+): ClusterView {
+  const written = new Map(claims.map((c) => [c.id, c]));
+  const updated = new Map(nodes.map((n) => [n.metadata.name ?? "", n]));
+  return {
+    ...view,
+    claims: view.claims.map((c) => written.get(c.id) ?? c).filter((c) => c.state !== "Terminated"),
+    nodes: updated.size === 0 ? view.nodes : view.nodes.map((n) => updated.get(n.metadata.name ?? "") ?? n),
+  };
 }
 
 function assembleView(

@@ -53,6 +53,11 @@ export interface TwinReport {
   violations: string[];
   wallTimeMs: number;
   virtualMinutes: number;
+  /**
+   * The end rule (scenarios with `settle`): how long past the scenario's duration the run went on until every
+   * workload pod was Running or finished (`tookMs`, at most `limitMs`), and whether it got there.
+   */
+  settle?: { limitMs: number; tookMs: number; settled: boolean };
   timeline: TimelineSample[];
   decisions: ReportDecision[];
   /** Decision latencies (ms, pod pending → launch requested), for the latency chart. */
@@ -144,12 +149,20 @@ export function integrateCost(timeline: TimelineSample[]): number {
   return Math.round(total * 1e4) / 1e4;
 }
 
+/** The end rule's row, for a scenario with `settle`. */
+function settleRow(r: TwinReport): [string, string][] {
+  if (!r.settle) return [];
+  const took = `${(r.settle.tookMs / 1000).toFixed(0)} s past the duration`;
+  return [["settled", r.settle.settled ? took : `not within ${(r.settle.limitMs / 1000).toFixed(0)} s`]];
+}
+
 /** One-line summary rows for the terminal. */
 export function summaryRows(r: TwinReport): [string, string][] {
   return [
     ["scenario", `${r.scenario} (seed ${r.seed}${r.chaos > 0 ? `, chaos ${r.chaos}` : ""})`],
     ["virtual time", `${r.virtualMinutes} min in ${(r.wallTimeMs / 1000).toFixed(1)} s wall`],
     ["pods", `${r.pods.scheduled}/${r.pods.total} scheduled, ${r.pods.pendingAtEnd} pending at end`],
+    ...settleRow(r),
     ["nodes", `${r.nodes.launched} launched, ${r.nodes.terminated} terminated, ${r.nodes.leaked} leaked`],
     ["cost", `$${r.cost.total.toFixed(4)} total, peak $${r.cost.peakPerHour.toFixed(4)}/h`],
     [

@@ -82,6 +82,13 @@ const fields = z
     name: z.string().min(1),
     description: z.string().default(""),
     duration: duration,
+    /**
+     * The end rule. Without it the run ends at `duration`. With it, the controllers and the cluster keep running
+     * past `duration` until every workload pod is Running (or finished), for at most this long, so a run does not
+     * end in the middle of a move (a consolidation's evicted pods waiting for a node that is still booting). The
+     * report's `settle` says how long settling took.
+     */
+    settle: duration.optional(),
     region: z.string().default("us-east-1"),
     clusterName: z.string().default("twin"),
     kubernetesVersion: z.string().default("1.31"),

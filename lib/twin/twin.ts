@@ -67,7 +67,9 @@ export async function runTwin(opts: TwinRunOptions): Promise<TwinReport> {
 export async function runTwinAndKeep(opts: TwinRunOptions): Promise<KeptTwinRun> {
   const scenario = opts.seed === undefined ? opts.scenario : { ...opts.scenario, seed: opts.seed };
   const wallStart = Date.now();
-  const clock = new VirtualClock({ start: keptRunStart(wallStart, parseDurationMs(scenario.duration)) });
+  const clock = new VirtualClock({
+    start: keptRunStart(wallStart, parseDurationMs(scenario.duration) + parseDurationMs(scenario.settle ?? "0s")),
+  });
   const stopTracking = trackHttpServerActivity(clock.activity);
   const world = await startTwinWorld(scenario, clock, { tls: true });
   let report: TwinReport;

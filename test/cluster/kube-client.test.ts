@@ -87,6 +87,26 @@ describe("KubeClusterClient", () => {
     assert.equal(kube.server.requests.at(-1)!.query.fieldSelector, "spec.nodeName=n2");
   });
 
+  it("takes a pod list's JSON as the apiserver sent it, with no model round trip", async () => {
+    kube.server.store.put("pods", {
+      ...pod("as-sent", { spec: { nodeName: "n3" }, status: { phase: "Running", startTime: "2026-01-02T03:04:05Z" } }),
+      // A field the client's model does not know: the generated client would drop it.
+      extra: { kept: true },
+    } as KubeObject);
+    const [listed] = await client.listPods({ nodeName: "n3" });
+    assert.equal((listed as unknown as { extra?: { kept: boolean } }).extra?.kept, true);
+    const status = listed.status as { startTime?: unknown } | undefined;
+    assert.equal(status?.startTime, "2026-01-02T03:04:05Z", "the timestamp's own text, not a Date's");
+    kube.server.store.delete("pods", "as-sent", "apps");
+  });
+
+  it("maps a failed JSON list to the client's errors: 500s are retried, a 403 is a ClusterApiError", async () => {
+    kube.server.failNext(2, 500, { method: "GET", pathIncludes: "/api/v1/pods" });
+    assert.ok((await client.listPods()).length > 0, "two 500s are absorbed by three attempts");
+    kube.server.failNext(1, 403, { method: "GET", pathIncludes: "/api/v1/pods" });
+    await assert.rejects(client.listPods(), (e) => e instanceof ClusterApiError && e.statusCode === 403);
+  });
+
   it("lists and gets nodes, DaemonSets and PDBs", async () => {
     const { store } = kube.server;
     store.put("nodes", {

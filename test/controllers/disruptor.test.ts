@@ -75,6 +75,51 @@ describe("disruptor", () => {
     }
   });
 
+  test("a pass that only records node activity plans on the claims as written, without listing again", async () => {
+    const h = await startControllerHarness({
+      config: defaultConfigYaml("  disruption: {consolidationPolicy: WhenEmpty, consolidateAfter: 5m}"),
+    });
+    try {
+      await bringUp(h, [["job-0", { cpu: "1" }]]);
+      h.deletePod("job-0");
+      const podLists = () =>
+        h.kube.server.requests.filter((r) => r.path === "/api/v1/pods" && !r.query.fieldSelector).length;
+      const before = podLists();
+      const r = await new Disruptor(h.deps(), { loopSeconds: 30 }).run();
+      assert.equal(r.passes, 1);
+      assert.ok((await h.claims())[0].emptySince !== undefined, "emptiness was recorded");
+      assert.equal(podLists() - before, 1, "one pod listing for the pass");
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("the cloud's drift answers are reused for a minute across invocations, then asked again", async () => {
+    const h = await startControllerHarness();
+    try {
+      await bringUp(h, [["web-0", { cpu: "1" }]]);
+      const base = h.deps();
+      let listings = 0;
+      const cloud = Object.create(base.cloud) as typeof base.cloud;
+      cloud.list = () => {
+        listings++;
+        return base.cloud.list();
+      };
+      const memory = {};
+      const run = () => new Disruptor({ ...base, cloud }, { loopSeconds: 0, memory }).run();
+      await run();
+      assert.equal(listings, 1, "the first pass asks the cloud");
+      h.advance(30_000);
+      await run();
+      assert.equal(listings, 1, "30 s later the answers are reused");
+      h.advance(31_000);
+      await run();
+      assert.equal(listings, 2, "after a minute the cloud is asked again");
+    } finally {
+      await h.close();
+    }
+  });
+
   test("a pod landing again clears emptiness", async () => {
     const h = await startControllerHarness({
       config: defaultConfigYaml("  disruption: {consolidationPolicy: WhenEmpty, consolidateAfter: 5m}"),

@@ -47,7 +47,16 @@ describe("provisioner", () => {
       "unregistered taint placed at launch",
     );
     assert.equal(h.pods().find((p) => p.metadata.name === "web-0")?.spec.nodeName, undefined);
-    await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
+    // Registration's own writes go into the pass's view: the claims are listed once, not again after it.
+    const base = h.deps();
+    let claimListings = 0;
+    const state = Object.create(base.state) as typeof base.state;
+    state.listClaims = (opts) => {
+      claimListings++;
+      return base.state.listClaims(opts);
+    };
+    await new Provisioner({ ...base, state }, { loopSeconds: 0 }).run();
+    assert.equal(claimListings, 1, "one claim listing for a pass that registered a node");
     h.advance(1000); // the scheduler binds the pod once the taint is gone
     const [after] = await h.claims();
     const node = h.nodes()[0];

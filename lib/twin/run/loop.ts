@@ -1,8 +1,8 @@
 /**
  * The virtual-time loop of a twin run. Every virtual second the cluster ticks: the AWS emulator advances, due
  * scenario steps apply, the kubelets, workload controllers and kube-scheduler run, and the collector observes; every
- * virtual minute it takes a timeline sample. The run then advances the clock to the scenario's end, lets running
- * invocations finish, and stops the loop.
+ * virtual minute it takes a timeline sample. The run then advances the clock to the scenario's end (and, with the
+ * scenario's `settle`, on until the workload pods run), lets running invocations finish, and stops the loop.
  */
 
 import type { Pod } from "../../core/kube-objects.js";
@@ -12,12 +12,14 @@ import type { InstanceSnapshot } from "../aws/index.js";
 import type { TimelineSample } from "../report.js";
 import { parseDurationMs, type ScenarioStep } from "../scenario.js";
 import { applyStep, type StepContext } from "../scenario-steps.js";
-import type { TwinRun } from "./setup.js";
+import type { SettleOutcome, TwinRun } from "./setup.js";
 
 /** One cluster tick per virtual second. */
 export const TICK_MS = 1_000;
 const SAMPLE_MS = 60_000;
 const PROGRESS_MS = 5 * 60_000;
+/** Pod phases a settled cluster may show. */
+const SETTLED_PHASES: ReadonlySet<string> = new Set(["Running", "Succeeded", "Failed"]);
 
 /** A scenario step and the virtual time it is due at. */
 interface DueStep {
@@ -142,8 +144,26 @@ export function startClusterLoop(
   };
 }
 
+/** Whether every workload pod (DaemonSet pods aside) is Running or finished. */
+export function workloadSettled(pods: readonly Pod[]): boolean {
+  return pods.every((p) => isDaemonSetPod(p) || SETTLED_PHASES.has(p.status?.phase ?? ""));
+}
+
 /**
- * Advances virtual time to the scenario's end, stops the schedules, lets running invocations finish (a Lambda's
+ * The end rule of a scenario with `settle`: past its duration, with the controllers and the cluster still running,
+ * virtual time goes on a tick at a time until every workload pod is Running or finished, for at most `settle`.
+ */
+async function settleCluster(run: TwinRun): Promise<SettleOutcome | undefined> {
+  if (run.scenario.settle === undefined) return undefined;
+  const limitMs = parseDurationMs(run.scenario.settle);
+  const { clock, world } = run;
+  const settled = () => workloadSettled(world.store.view<Pod>("pods"));
+  while (!settled() && clock.now() < run.end + limitMs) await clock.advance(TICK_MS);
+  return { limitMs, tookMs: clock.now() - run.end, settled: settled() };
+}
+
+/**
+ * Advances virtual time to the scenario's end (and past it while it settles, for a scenario with `settle`), stops the schedules, lets running invocations finish (a Lambda's
  * timeout bounds them) while the cluster keeps ticking, then stops the cluster loop.
  */
 export async function runToEnd(run: TwinRun, actors: Promise<void>[], cluster: ClusterLoop): Promise<void> {
@@ -164,6 +184,7 @@ export interface ControllerTriggers {
 export async function runToEndWith(run: TwinRun, cluster: ClusterLoop, triggers: ControllerTriggers): Promise<void> {
   const { clock } = run;
   await clock.advanceTo(run.end);
+  run.settle = await settleCluster(run);
   triggers.stop();
   const grace = run.end + (run.scenario.controllers.loopSeconds + 120) * 1000;
   while (triggers.running() > 0 && clock.now() < grace) await clock.advance(TICK_MS);

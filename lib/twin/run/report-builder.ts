@@ -80,6 +80,7 @@ export async function buildReport(run: TwinRun, wallStart: number): Promise<Twin
     violations: invariants.details,
     wallTimeMs: Date.now() - wallStart,
     virtualMinutes: Math.round((now - start) / 60_000),
+    settle: run.settle,
     timeline: collector.timeline,
     decisions,
     decisionLatenciesMs: run.latencies,

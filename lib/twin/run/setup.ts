@@ -28,6 +28,16 @@ export interface InvocationRecord extends InvocationUsage {
   durationMs: number;
 }
 
+/** How the run's end rule went: how long past the scenario's duration the cluster took to settle, at most `limitMs`. */
+export interface SettleOutcome {
+  /** The scenario's `settle`, ms. */
+  limitMs: number;
+  /** Virtual ms past the scenario's duration until every workload pod was Running (or finished). */
+  tookMs: number;
+  /** Whether it settled within the limit. */
+  settled: boolean;
+}
+
 /** Everything one run shares: its world and clock, the simulated cluster, the bus, and what the report reads. */
 export interface TwinRun {
   scenario: Scenario;
@@ -44,6 +54,8 @@ export interface TwinRun {
   /** Virtual time the scenario ends at. */
   end: number;
   durationMs: number;
+  /** The end rule's outcome (scenarios with `settle`), set when the run has reached its end. */
+  settle?: SettleOutcome;
   collector: TwinCollector;
   sim: ClusterSimulation;
   bus: TwinEventBus;
