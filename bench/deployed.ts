@@ -3,9 +3,10 @@
  * the synthesized assembly's bundles in their own processes on the twin's virtual clock — and prints, per scenario,
  * the wall time, the invariants, the decision latency, the functions' counters (billed ms per invocation, CPU ms,
  * requests) and the controller's monthly bill extrapolated from the run. `--reaction seconds|minute` runs the
- * scenarios with that `controllers.reaction` instead of their own. Exit 1 when an invariant is violated.
+ * scenarios with that `controllers.reaction` instead of their own; `--output <file>` appends every function's output
+ * lines (logs, EMF) to the file as `<function> <line>`. Exit 1 when an invariant is violated.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { synthesizeAssembly } from "../lib/twin/deployed/assembly.js";
@@ -21,6 +22,13 @@ if (reactionArg !== undefined && reactionArg !== "seconds" && reactionArg !== "m
   process.exit(2);
 }
 const reaction: "seconds" | "minute" | undefined = reactionArg;
+const outputAt = args.indexOf("--output");
+const outputFile = outputAt >= 0 ? args.splice(outputAt, 2)[1] : undefined;
+if (outputAt >= 0 && !outputFile) {
+  console.error("--output: expected a file name");
+  process.exit(2);
+}
+const onOutput = outputFile ? (fn: string, line: string) => appendFileSync(outputFile, `${fn} ${line}\n`) : undefined;
 const names = args.length > 0 ? args : ["default", "spot-storm", "chaos"];
 let failed = false;
 for (const name of names) {
@@ -32,7 +40,7 @@ for (const name of names) {
       outdir,
       settings: scenarioStackSettings(scenario),
     });
-    const r = await runDeployed({ scenario, assemblyDir: outdir });
+    const r = await runDeployed({ scenario, assemblyDir: outdir, ...(onOutput ? { onOutput } : {}) });
     const inv = r.invariants;
     const clean = inv.duplicateLaunches + inv.leakedInstances + inv.strandedPods + inv.violations === 0;
     failed ||= !clean;

@@ -1,7 +1,7 @@
 /**
  * Watcher Lambda (reaction `seconds`; EventBridge `rate(1 minute)`, 128 MB): watches unscheduled pods and Nodes
  * for `STEVEDORE_WATCH_SECONDS` (the schedule's interval plus a little overlap) and invokes the provisioner
- * function asynchronously when there is something to decide. Holds no lease and writes nothing. Wiring only; the
+ * function synchronously, one call at a time, when there is something to decide. Holds no lease and writes nothing. Wiring only; the
  * behaviour is `lib/controllers/pending-watcher.ts`.
  */
 import type { Context } from "aws-lambda";

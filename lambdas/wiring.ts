@@ -262,9 +262,11 @@ export async function buildWatcherDeps(
     namespace: s.metricsNamespace,
     defaultDimensions: { cluster: s.clusterName },
   });
+  // One attempt: a throttled trigger is the watcher's to retry (a second later), not the SDK's (with backoff); no
+  // request timeout, since a synchronous invoke lasts as long as the provisioner's burst.
   const lambda = new LambdaClient({
     region: s.region,
-    maxAttempts: 2,
+    maxAttempts: 1,
     ...(endpoint ? { endpoint } : {}),
     ...(credentials ? { credentials } : {}),
   });

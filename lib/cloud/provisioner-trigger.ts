@@ -1,8 +1,8 @@
 /**
  * The provisioner-trigger seam: how the watcher asks for a provisioner invocation when something needs deciding.
- * A trigger only starts an invocation (it does not wait for it): the provisioner then runs one burst of passes,
- * whatever the reason. `lib/cloud/aws/lambda-provisioner-trigger.ts` implements it as an asynchronous Lambda
- * invoke of the provisioner function.
+ * A trigger runs one invocation and waits for it: the provisioner runs one burst of passes, whatever the reason,
+ * and the trigger returns when the burst has ended. `lib/cloud/aws/lambda-provisioner-trigger.ts` implements it as
+ * a synchronous Lambda invoke (`RequestResponse`) of the provisioner function.
  */
 
 /** Why the watcher asks: new provisionable pods, or nodes that registration is waiting for. */
@@ -19,13 +19,42 @@ export interface TriggerPayload {
   count: number;
 }
 
-/** Starts a provisioner invocation. */
+/** Runs provisioner invocations. */
 export interface ProvisionerTrigger {
   /**
-   * Asks for one provisioner invocation and returns once it is accepted (queued), not when it has run. Rejects
-   * when it was not accepted (throttled, unreachable): the caller may try again later.
+   * Runs one provisioner invocation and resolves when it has ended. Rejects with
+   * {@link ProvisionerThrottledError} when the provisioner is busy (its reserved concurrency is in use: try again
+   * shortly), {@link ProvisionerFunctionError} when the invocation ran and failed (its next run repairs; do not
+   * retry at once), and {@link ProvisionerTriggerError} when it could not be started (unreachable, missing).
    */
   trigger(reason: TriggerReason, count: number): Promise<void>;
+}
+
+/** The invocation did not start (the service unreachable, the function missing): try again later. */
+export class ProvisionerTriggerError extends Error {
+  constructor(
+    message: string,
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+    this.name = "ProvisionerTriggerError";
+  }
+}
+
+/** The provisioner is busy — another invocation holds its only concurrency slot: try again shortly. */
+export class ProvisionerThrottledError extends ProvisionerTriggerError {
+  constructor(message: string, cause?: unknown) {
+    super(message, cause);
+    this.name = "ProvisionerThrottledError";
+  }
+}
+
+/** The invocation ran and failed (an error, a timeout): it started a burst, so the trigger is spent. */
+export class ProvisionerFunctionError extends ProvisionerTriggerError {
+  constructor(message: string, cause?: unknown) {
+    super(message, cause);
+    this.name = "ProvisionerFunctionError";
+  }
 }
 
 /** The payload of one trigger. */

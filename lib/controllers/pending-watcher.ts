@@ -1,25 +1,33 @@
 /**
  * The watcher (reaction `seconds`): the cheap waiting half of provisioning. One invocation watches unscheduled
  * pods and Nodes for `watchSeconds` (its schedule's interval plus a little overlap, so consecutive watchers leave
- * no gap) and triggers the provisioner — an asynchronous invoke that returns at once — when there is something to
- * decide:
+ * no gap) and triggers the provisioner when there is something to decide:
  *
  * - a pod the provisioner would provision for (`isProvisionable`: kube-scheduler marked it Unschedulable; not
  *   bound, nominated, DaemonSet-owned, mirror, finished or terminating), counted once per pod while it stays so;
  * - a Node that registration waits for (a Stevedore node not yet initialized) when it is added or turns Ready.
  *
  * Each watch's initial listing counts, so what was already waiting when the watcher started triggers once. Events
- * are debounced (`trigger-debouncer.ts`: 100 ms idle, 1 s max), and at most one trigger starts per second; a
- * trigger that fails is logged and tried again a second later, never ending the watch. The watcher holds no lease
- * and writes nothing: two overlapping watchers at worst trigger the provisioner twice, and its lease and reserved
- * concurrency make the second invocation a short one.
+ * are debounced (`trigger-debouncer.ts`: 100 ms idle, 1 s max), and at most one trigger starts per second.
+ *
+ * A trigger is a synchronous provisioner invocation: at most one is in flight per watcher, and the events that
+ * arrive while it runs are coalesced into one follow-up trigger when it returns. A throttled trigger (another
+ * invocation holds the provisioner's only concurrency slot) is tried again `retryMs` later by the watcher itself; so
+ * is one that could not start. One that ran and failed is not repeated (the minute schedule runs the provisioner
+ * again). At its end the watcher stops waiting on a trigger still in flight — the invocation carries on — and the
+ * next watcher (they overlap) or the schedule picks up what comes after. The watcher holds no lease and writes
+ * nothing: two overlapping watchers at worst trigger the provisioner twice, and its lease and reserved concurrency
+ * make the second invocation a short one.
  */
-import type { ProvisionerTrigger } from "../cloud/provisioner-trigger.js";
+import {
+  ProvisionerFunctionError,
+  ProvisionerThrottledError,
+  type ProvisionerTrigger,
+} from "../cloud/provisioner-trigger.js";
 import type { ClusterClient, NodeEvent, PodEvent, WatchHandle } from "../cluster/types.js";
 import type { Clock } from "../core/clock.js";
 import { type Node, objectKey } from "../core/kube-objects.js";
 import { isProvisionable } from "../core/pods.js";
-import { waitAtMost } from "../core/wait-at-most.js";
 import { LABEL_INITIALIZED, LABEL_NODEPOOL, LABEL_PROVISIONER_NAME, TAINT_UNREGISTERED } from "../core/well-known.js";
 import { isNodeReady } from "../view/cluster-view.js";
 import type { Telemetry } from "./telemetry.js";
@@ -39,8 +47,8 @@ export interface WatcherOptions extends DebounceWindows {
   watchSeconds?: number;
   /** Clock time at which the watcher stops even if `watchSeconds` have not passed (Lambda: timeout less a margin). @default none */
   deadline?: number;
-  /** Longest one trigger call may take before it counts as failed (real time). @default 5000 */
-  triggerTimeoutMs?: number;
+  /** Wait before trying again a trigger that was throttled or could not start. @default 1000 */
+  retryMs?: number;
   /** Longest one wait between checks (the retry cadence when nothing happens). @default 1000 */
   tickMs?: number;
 }
@@ -51,10 +59,16 @@ export interface WatcherResult {
   podEvents: number;
   /** Node additions and Ready transitions registration waits for. */
   nodeEvents: number;
-  /** Triggers the provisioner accepted. */
+  /** Provisioner invocations that ran to the end (a failure included). */
   triggers: number;
-  /** Trigger calls that failed or timed out (tried again later). */
+  /** Triggers refused because the provisioner was busy (tried again `retryMs` later). */
+  throttles: number;
+  /** Triggers that could not start (unreachable; tried again `retryMs` later). */
   triggerFailures: number;
+  /** Invocations that ran and failed (not repeated: the schedule runs the provisioner again). */
+  provisionerErrors: number;
+  /** Whether the watcher stopped with a trigger still in flight (the invocation carries on without it). */
+  handedOff: boolean;
   /** Watches that could not start or ended with an error. */
   watchFailures: number;
   /** Why it stopped: its window ended, its deadline came first, or no watch was left to wait on. */
@@ -80,7 +94,10 @@ export class PendingWatcher {
     podEvents: 0,
     nodeEvents: 0,
     triggers: 0,
+    throttles: 0,
     triggerFailures: 0,
+    provisionerErrors: 0,
+    handedOff: false,
     watchFailures: 0,
     stoppedBy: "watchSeconds",
   };
@@ -148,7 +165,7 @@ export class PendingWatcher {
       const now = clock.now();
       const batch = this.debouncer.take(now);
       if (batch) {
-        await this.fire(batch);
+        await this.fire(batch, end);
         continue;
       }
       const until = Math.min(end, this.debouncer.dueAt() ?? end, now + tickMs);
@@ -160,25 +177,45 @@ export class PendingWatcher {
     }
   }
 
-  /** One trigger; a failure puts the batch back, to be tried again after the minimum interval. */
-  private async fire(batch: TriggerBatch): Promise<void> {
+  /**
+   * One trigger, waited for until it returns or `end` comes (then the invocation carries on without the watcher).
+   * A throttle or a failure to start puts the batch back, due again `retryMs` later.
+   */
+  private async fire(batch: TriggerBatch, end: number): Promise<void> {
     const { clock, telemetry } = this.deps;
-    let error: unknown;
-    const call = this.deps.trigger.trigger(batch.reason, batch.count).catch((err: unknown) => {
-      error = err ?? new Error("trigger failed");
-    });
-    const settled = await waitAtMost(call, this.opts.triggerTimeoutMs ?? 5000);
-    if (settled && error === undefined) {
-      this.result.triggers++;
-      telemetry.logger.info("provisioner triggered", { ...batch });
+    let outcome: { error: unknown } | undefined;
+    const call = this.deps.trigger.trigger(batch.reason, batch.count).then(
+      () => {
+        outcome = { error: undefined };
+      },
+      (err: unknown) => {
+        outcome = { error: err ?? new Error("trigger failed") };
+      },
+    );
+    await Promise.race([call, clock.sleep(Math.max(1, end - clock.now()))]);
+    if (!outcome) {
+      this.result.handedOff = true;
+      telemetry.logger.info("watcher ends with the provisioner still running", { ...batch });
       return;
     }
-    this.result.triggerFailures++;
-    telemetry.logger.warn("provisioner trigger failed; trying again", {
-      ...batch,
-      error: settled ? String(error) : "timed out",
-    });
-    this.debouncer.restore(batch, clock.now());
+    const { error } = outcome;
+    if (error === undefined || error instanceof ProvisionerFunctionError) {
+      this.result.triggers++;
+      if (error === undefined) telemetry.logger.info("provisioner ran", { ...batch });
+      else {
+        this.result.provisionerErrors++;
+        telemetry.logger.warn("provisioner failed; its schedule runs it again", { ...batch, error: String(error) });
+      }
+      return;
+    }
+    const throttled = error instanceof ProvisionerThrottledError;
+    if (throttled) this.result.throttles++;
+    else this.result.triggerFailures++;
+    telemetry.logger[throttled ? "info" : "warn"](
+      throttled ? "provisioner busy; trying again" : "provisioner trigger failed; trying again",
+      { ...batch, error: String(error) },
+    );
+    this.debouncer.restore(batch, clock.now(), this.opts.retryMs ?? 1000);
   }
 
   private note(reason: "pods" | "nodes"): void {

@@ -75,8 +75,12 @@ export class TriggerDebouncer {
     return batch;
   }
 
-  /** Puts back a batch whose trigger failed: it is due again once the minimum interval has passed. */
-  restore(batch: TriggerBatch, now: number): void {
+  /**
+   * Puts back a batch whose trigger was refused or failed: it is due again once the minimum interval has passed
+   * and at least `retryAfterMs` after `now`, together with whatever came meanwhile.
+   */
+  restore(batch: TriggerBatch, now: number, retryAfterMs = 0): void {
+    this.nextAllowedAt = Math.max(this.nextAllowedAt, now + retryAfterMs);
     if (batch.reason === "pods") this.pods += batch.count;
     else this.nodes += batch.count;
     this.firstAt = Math.min(this.firstAt ?? now, now - this.maxMs);

@@ -1,6 +1,7 @@
 /**
  * LambdaProvisionerTrigger through the real Lambda SDK client against a small local HTTP server that answers the
- * Lambda Invoke API as AWS does: 202 for an accepted `Event` invocation, 429 TooManyRequestsException, 404
+ * Lambda Invoke API as AWS does for a synchronous (`RequestResponse`) invocation: 200 with the result, 200 with
+ * `X-Amz-Function-Error`, 429 TooManyRequestsException (reserved concurrency in use), 404
  * ResourceNotFoundException, and a port where nothing listens.
  */
 import assert from "node:assert/strict";
@@ -8,7 +9,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { LambdaClient } from "@aws-sdk/client-lambda";
-import { LambdaProvisionerTrigger, ProvisionerTriggerError } from "../../lib/cloud/aws/lambda-provisioner-trigger.js";
+import {
+  LambdaProvisionerTrigger,
+  ProvisionerFunctionError,
+  ProvisionerThrottledError,
+  ProvisionerTriggerError,
+} from "../../lib/cloud/aws/lambda-provisioner-trigger.js";
 
 /** One request the stand-in received. */
 interface SeenInvoke {
@@ -21,8 +27,8 @@ interface SeenInvoke {
 /** How the stand-in answers the next request. */
 type Answer = (res: ServerResponse) => void;
 
-const accepted: Answer = (res) => {
-  res.writeHead(202, { "x-amzn-requestid": "r-1" }).end();
+const ran: Answer = (res) => {
+  res.writeHead(200, { "content-type": "application/json", "x-amzn-requestid": "r-1" }).end('{"passes":2}');
 };
 const throttled: Answer = (res) => {
   res
@@ -39,7 +45,7 @@ describe("LambdaProvisionerTrigger", () => {
   let server: Server;
   let endpoint: string;
   const seen: SeenInvoke[] = [];
-  let answer: Answer = accepted;
+  let answer: Answer = ran;
 
   before(async () => {
     server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -71,25 +77,42 @@ describe("LambdaProvisionerTrigger", () => {
       functionName: "stevedore-provisioner",
     });
 
-  it("invokes the provisioner asynchronously with the watcher's payload", async () => {
+  it("invokes the provisioner synchronously with the watcher's payload and resolves when it has run", async () => {
     seen.length = 0;
-    answer = accepted;
+    answer = ran;
     await triggerAt(endpoint).trigger("pods", 3);
     assert.equal(seen.length, 1);
     assert.equal(seen[0].method, "POST");
     assert.equal(seen[0].path, "/2015-03-31/functions/stevedore-provisioner/invocations");
-    assert.equal(seen[0].invocationType, "Event");
+    assert.equal(seen[0].invocationType, "RequestResponse");
     assert.deepEqual(JSON.parse(seen[0].body), { source: "stevedore.watcher", reason: "pods", count: 3 });
   });
 
-  it("rejects with ProvisionerTriggerError naming the error when Lambda throttles the invoke", async () => {
+  it("rejects with ProvisionerThrottledError, after one request, when Lambda throttles the invoke (429)", async () => {
+    seen.length = 0;
     answer = throttled;
     await assert.rejects(
       triggerAt(endpoint).trigger("nodes", 1),
       (err: unknown) =>
-        err instanceof ProvisionerTriggerError &&
+        err instanceof ProvisionerThrottledError &&
         /stevedore-provisioner/.test(err.message) &&
         /TooManyRequestsException/.test(err.message),
+    );
+    assert.equal(seen.length, 1, "the watcher retries a throttle, not the client");
+  });
+
+  it("rejects with ProvisionerFunctionError when the invocation ran and failed", async () => {
+    answer = (res) => {
+      res
+        .writeHead(200, { "content-type": "application/json", "x-amz-function-error": "Unhandled" })
+        .end(JSON.stringify({ errorType: "Sandbox.Timedout", errorMessage: "Task timed out" }));
+    };
+    await assert.rejects(
+      triggerAt(endpoint).trigger("pods", 1),
+      (err: unknown) =>
+        err instanceof ProvisionerFunctionError &&
+        /Unhandled/.test(err.message) &&
+        /Sandbox.Timedout/.test(err.message),
     );
   });
 
@@ -97,17 +120,20 @@ describe("LambdaProvisionerTrigger", () => {
     answer = missing;
     await assert.rejects(
       triggerAt(endpoint).trigger("pods", 1),
-      (err: unknown) => err instanceof ProvisionerTriggerError && /ResourceNotFoundException/.test(err.message),
+      (err: unknown) =>
+        err instanceof ProvisionerTriggerError &&
+        !(err instanceof ProvisionerThrottledError) &&
+        /ResourceNotFoundException/.test(err.message),
     );
   });
 
-  it("rejects when a synchronous answer (200) comes back instead of the 202 of a queued event", async () => {
+  it("rejects when Lambda answers 202 (queued) instead of running the invocation", async () => {
     answer = (res) => {
-      res.writeHead(200, { "content-type": "application/json" }).end("null");
+      res.writeHead(202).end();
     };
     await assert.rejects(
       triggerAt(endpoint).trigger("pods", 1),
-      (err: unknown) => err instanceof ProvisionerTriggerError && /200, not 202/.test(err.message),
+      (err: unknown) => err instanceof ProvisionerTriggerError && /202, not 200/.test(err.message),
     );
   });
 

@@ -1,12 +1,17 @@
 /**
  * PendingWatcher against the fake kube-apiserver (through the real client-node watch) on a manual clock: what
  * triggers the provisioner (provisionable pods, nodes registration waits for, the initial listings) and what does
- * not, debouncing, at most one trigger per second, failed triggers retried without ending the watch, and the stop
- * at `watchSeconds` or the deadline.
+ * not, debouncing, at most one trigger per second, one synchronous trigger in flight with the events meanwhile
+ * coalesced into one follow-up, throttled and failed triggers retried a second later without ending the watch, a
+ * failed invocation not repeated, and the stop at `watchSeconds` or the deadline (a trigger in flight handed off).
  */
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
-import type { TriggerReason } from "../../lib/cloud/provisioner-trigger.js";
+import {
+  ProvisionerFunctionError,
+  ProvisionerThrottledError,
+  type TriggerReason,
+} from "../../lib/cloud/provisioner-trigger.js";
 import { PendingWatcher, type WatcherOptions, type WatcherResult } from "../../lib/controllers/pending-watcher.js";
 import { MemoryTelemetry } from "../../lib/controllers/telemetry.js";
 import type { Clock } from "../../lib/core/clock.js";
@@ -33,17 +38,39 @@ class ManualClock implements Clock {
   }
 }
 
-/** A provisioner trigger that records its calls and fails while told to. */
+/**
+ * A synchronous provisioner trigger that records its calls, fails while told to (with `failWith`), and while
+ * `hold` is set runs until the test releases it.
+ */
 class RecordingTrigger {
   readonly calls: { reason: TriggerReason; count: number; at: number }[] = [];
+  /** When each call came, refused ones included. */
+  readonly attempts: number[] = [];
   failures = 0;
+  failWith: () => Error = () => new Error("connect ECONNREFUSED");
+  hold = false;
+  inFlight = 0;
+  maxInFlight = 0;
+  private releases: (() => void)[] = [];
   constructor(private readonly clock: Clock) {}
   async trigger(reason: TriggerReason, count: number): Promise<void> {
+    this.attempts.push(this.clock.now());
     if (this.failures > 0) {
       this.failures--;
-      throw new Error("TooManyRequestsException: Rate Exceeded.");
+      throw this.failWith();
     }
     this.calls.push({ reason, count, at: this.clock.now() });
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      if (this.hold) await new Promise<void>((resolve) => this.releases.push(resolve));
+    } finally {
+      this.inFlight--;
+    }
+  }
+  /** Ends the calls in flight. */
+  release(): void {
+    for (const r of this.releases.splice(0)) r();
   }
 }
 
@@ -136,7 +163,17 @@ describe("PendingWatcher", () => {
     assert.equal(trigger.calls.length, 1, "nothing new, no second trigger");
     assert.deepEqual(
       { ...result },
-      { podEvents: 3, nodeEvents: 0, triggers: 1, triggerFailures: 0, watchFailures: 0, stoppedBy: "watchSeconds" },
+      {
+        podEvents: 3,
+        nodeEvents: 0,
+        triggers: 1,
+        throttles: 0,
+        triggerFailures: 0,
+        provisionerErrors: 0,
+        handedOff: false,
+        watchFailures: 0,
+        stoppedBy: "watchSeconds",
+      },
     );
     await eventually(() => kube!.server.activeWatches === 0, 3000, "the watches to close");
   });
@@ -213,6 +250,71 @@ describe("PendingWatcher", () => {
     const result = await finish();
     assert.equal(result.triggerFailures, 2);
     assert.equal(result.triggers, 2);
+  });
+
+  it("keeps one trigger in flight and coalesces the pods that come meanwhile into one follow-up when it returns", async () => {
+    kube = await startFakeKube();
+    kube.server.store.put("pods", pod("a"));
+    await startWatcher({ watchSeconds: 40 });
+    trigger.hold = true;
+    await advanceUntil(() => trigger.calls.length === 1, 50, "the first trigger");
+    const { store } = kube.server;
+    for (const name of ["b", "c", "d"]) {
+      store.put("pods", pod(name));
+      const putAt = clock.now();
+      await advanceUntil(() => trigger.calls.length > 1 || clock.now() - putAt >= 1500, 250);
+    }
+    const returnedAt = clock.now();
+    assert.equal(trigger.calls.length, 1, "no second call while the first runs");
+    trigger.hold = false;
+    trigger.release();
+    await advanceUntil(() => trigger.calls.length === 2, 20, "the follow-up trigger");
+    assert.deepEqual([trigger.calls[1].reason, trigger.calls[1].count], ["pods", 3], "b, c and d in one follow-up");
+    assert.ok(trigger.calls[1].at - returnedAt < 100, "the follow-up starts as soon as the call returns");
+    assert.equal(trigger.maxInFlight, 1);
+    const result = await finish();
+    assert.equal(result.triggers, 2);
+    assert.equal(result.handedOff, false);
+  });
+
+  it("retries a throttled trigger (the provisioner busy) a second later, and counts the throttles", async () => {
+    kube = await startFakeKube();
+    await startWatcher({ watchSeconds: 20 });
+    trigger.failures = 3;
+    trigger.failWith = () => new ProvisionerThrottledError("TooManyRequestsException: Rate Exceeded.");
+    kube.server.store.put("pods", pod("a"));
+    await advanceUntil(() => trigger.calls.length === 1, 50, "a trigger after three throttles");
+    const gaps = trigger.attempts.slice(1).map((at, i) => at - trigger.attempts[i]);
+    assert.equal(gaps.length, 3);
+    for (const gap of gaps) assert.ok(gap >= 1000 && gap <= 1100, `retried ${gap} ms later, not after a backoff`);
+    const result = await finish();
+    assert.deepEqual([result.throttles, result.triggerFailures, result.triggers], [3, 0, 1]);
+    assert.equal(telemetry.logs.filter((l) => l.message === "provisioner busy; trying again").length, 3);
+  });
+
+  it("does not repeat an invocation that ran and failed (the schedule runs the provisioner again)", async () => {
+    kube = await startFakeKube();
+    kube.server.store.put("pods", pod("a"));
+    await startWatcher({ watchSeconds: 10 });
+    trigger.failures = 1;
+    trigger.failWith = () => new ProvisionerFunctionError("provisioner failed (Unhandled)");
+    await advanceUntil(() => trigger.attempts.length === 1, 50, "a trigger");
+    const result = await finish();
+    assert.equal(trigger.attempts.length, 1);
+    assert.deepEqual([result.triggers, result.provisionerErrors, result.triggerFailures], [1, 1, 0]);
+  });
+
+  it("stops at the end of its watch with a trigger still in flight, handing it off", async () => {
+    kube = await startFakeKube();
+    kube.server.store.put("pods", pod("a"));
+    const started = Date.UTC(2026, 0, 5, 12, 0, 0);
+    await startWatcher({ watchSeconds: 10 });
+    trigger.hold = true;
+    await advanceUntil(() => trigger.calls.length === 1, 50, "a trigger");
+    const result = await finish();
+    assert.deepEqual([result.handedOff, result.stoppedBy, result.triggers], [true, "watchSeconds", 0]);
+    assert.ok(clock.now() < started + 12_000, "it did not wait for the call");
+    trigger.release();
   });
 
   it("goes on with the node watch when the pod watch cannot start, and stops when no watch is left", async () => {

@@ -1,6 +1,6 @@
 /**
  * The watcher's Lambda wiring: its settings, and a watcher built from the environment that watches the fake
- * kube-apiserver (via `KUBECONFIG`) and invokes the provisioner through a local stand-in of the Lambda Invoke API
+ * kube-apiserver (via `KUBECONFIG`) and invokes the provisioner synchronously through a local stand-in of the Lambda Invoke API
  * (`STEVEDORE_LAMBDA_ENDPOINT`, else `STEVEDORE_EC2_ENDPOINT`).
  */
 import assert from "node:assert/strict";
@@ -30,7 +30,7 @@ describe("watcher wiring", () => {
           type: req.headers["x-amz-invocation-type"] as string | undefined,
           body: Buffer.concat(chunks).toString("utf8"),
         });
-        res.writeHead(202).end();
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ passes: 1 }));
       });
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -87,7 +87,7 @@ describe("watcher wiring", () => {
           [
             [
               "/2015-03-31/functions/stevedore-provisioner/invocations",
-              "Event",
+              "RequestResponse",
               { source: "stevedore.watcher", reason: "pods", count: 1 },
             ],
           ],

@@ -21,6 +21,7 @@ import {
   parseLambdaInvoke,
   serveLambdaInvoke,
 } from "./lambda-invoke-api.js";
+import { TWIN_NOW_HEADER } from "./virtual-time-preload.js";
 
 /** Settings of {@link AwsGateway}. */
 export interface AwsGatewayOptions {
@@ -34,6 +35,26 @@ export interface AwsGatewayOptions {
   instanceProfiles?: IamAuthorizationContext;
   region: string;
   account: string;
+}
+
+/** How Lambda Invoke calls meet the twin's virtual clock (a deployed run on a virtual clock). */
+export interface LambdaClockHooks {
+  /**
+   * Holds the clock; returns the release. A synchronous invoke holds it from its arrival until the invoked
+   * function runs (whose environment then holds it while it works), since its caller counts it as work only while
+   * sending it.
+   */
+  hold: () => () => void;
+  /** A synchronous invoke's answer was written: its caller has work to do (a poke of the running environments). */
+  answered: () => void;
+  /** The virtual time, sent with a synchronous invoke's answer (the caller's clock stood still while it waited). */
+  now: () => number;
+}
+
+/** Whether a request is a synchronous Lambda invoke (the default invocation type). */
+function isSyncInvoke(req: http.IncomingMessage): boolean {
+  const type = req.headers["x-amz-invocation-type"];
+  return (req.url ?? "").startsWith("/2015-03-31/functions/") && type !== "Event" && type !== "DryRun";
 }
 
 interface RoutedCall {
@@ -73,6 +94,7 @@ export class AwsGateway {
   private readonly roles = new Map<string, string>();
   private readonly held = new Set<string>();
   private lambda?: LambdaInvokeTarget;
+  private lambdaClock?: LambdaClockHooks;
   /** Where it listens, once started. */
   endpoint = "";
   /** Calls by `<service>:<Action>` and how many were denied. */
@@ -87,9 +109,10 @@ export class AwsGateway {
     return { AWS_ACCESS_KEY_ID: key, AWS_SECRET_ACCESS_KEY: "twin-secret" };
   }
 
-  /** Serves Lambda Invoke calls with `runtime` (the stack's functions). */
-  serveLambda(runtime: LambdaInvokeTarget): void {
+  /** Serves Lambda Invoke calls with `runtime` (the stack's functions), on the virtual clock `clock` hooks into. */
+  serveLambda(runtime: LambdaInvokeTarget, clock?: LambdaClockHooks): void {
     this.lambda = runtime;
+    this.lambdaClock = clock;
   }
 
   /** Holds every later response of `service:Action` (the call takes effect; the caller never hears back). */
@@ -105,14 +128,26 @@ export class AwsGateway {
   /** Starts listening; returns the endpoint. */
   async start(): Promise<string> {
     this.server = http.createServer((req, res) => {
+      const held = this.lambdaClock && isSyncInvoke(req) ? this.lambdaClock.hold() : undefined;
+      let holding = held !== undefined;
+      const release = () => {
+        if (holding) held?.();
+        holding = false;
+      };
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
-        this.handle(req, Buffer.concat(chunks), res).catch((err: unknown) => {
-          res.writeHead(500, { "content-type": "text/plain" });
-          res.end(String(err));
-        });
+        this.handle(req, Buffer.concat(chunks), res, release)
+          .catch((err: unknown) => {
+            res.writeHead(500, { "content-type": "text/plain" });
+            res.end(String(err));
+          })
+          .finally(() => {
+            release();
+            if (held) this.lambdaClock?.answered();
+          });
       });
+      req.on("error", release);
     });
     await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
     this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
@@ -182,7 +217,13 @@ export class AwsGateway {
     return { service: "ec2", action, checks: ec2AuthorizationChecks(action, body, this.opts.ec2) };
   }
 
-  private async handle(req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): Promise<void> {
+  /** Serves one call; `started` is called once a Lambda invoke has started (or been answered). */
+  private async handle(
+    req: http.IncomingMessage,
+    body: Buffer,
+    res: http.ServerResponse,
+    started: () => void,
+  ): Promise<void> {
     const call = this.route(req, body.toString("utf8"));
     const key = `${call.service}:${call.action}`;
     const count = this.calls.get(key) ?? { total: 0, denied: 0 };
@@ -197,7 +238,7 @@ export class AwsGateway {
       return;
     }
     if (call.service === "lambda") {
-      await this.serveLambdaCall(call, body.toString("utf8"), res);
+      await this.serveLambdaCall(call, body.toString("utf8"), res, started);
       return;
     }
     const upstream = call.service === "dynamodb" ? this.opts.dynamoEndpoint : this.opts.emulatorEndpoint;
@@ -207,13 +248,24 @@ export class AwsGateway {
     res.end(reply.body);
   }
 
-  private async serveLambdaCall(call: RoutedCall, body: string, res: http.ServerResponse): Promise<void> {
+  private async serveLambdaCall(
+    call: RoutedCall,
+    body: string,
+    res: http.ServerResponse,
+    started: () => void,
+  ): Promise<void> {
     const requestId = randomUUID();
-    const reply = !call.invoke
+    // serveLambdaInvoke hands the event to the function's environment before its first await.
+    const replying = !call.invoke
       ? lambdaError(404, "UnknownOperationException", "the twin's Lambda API serves Invoke only", requestId)
       : this.lambda
-        ? await serveLambdaInvoke(this.lambda, call.invoke, body, requestId)
+        ? serveLambdaInvoke(this.lambda, call.invoke, body, requestId)
         : lambdaError(404, "ResourceNotFoundException", `Function not found: ${call.invoke.resourceArn}`, requestId);
+    started();
+    const reply = await replying;
+    const clock = this.lambdaClock;
+    if (clock && call.invoke?.invocationType === "RequestResponse")
+      reply.headers[TWIN_NOW_HEADER] = String(clock.now());
     res.writeHead(reply.status, reply.headers);
     res.end(reply.body);
   }

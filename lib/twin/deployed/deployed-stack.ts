@@ -120,7 +120,16 @@ export class DeployedStack {
       ...(opts.clock ? { clock: opts.clock } : {}),
     });
     // The watcher's trigger (Lambda Invoke of the provisioner) comes back through the gateway to this runtime.
-    gateway.serveLambda(lambda);
+    gateway.serveLambda(
+      lambda,
+      opts.clock
+        ? {
+            hold: () => opts.clock?.activity.begin() ?? (() => {}),
+            answered: () => lambda.poke(),
+            now: () => opts.clock?.now() ?? Date.now(),
+          }
+        : undefined,
+    );
     // A watch event pushed to a function (the watcher) is work the runtime holds the clock for.
     kubeGateway.onStreamData = () => lambda.poke();
     const queues = new SqsQueues(opts.clock ?? systemClock, model.queues);

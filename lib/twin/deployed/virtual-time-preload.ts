@@ -9,13 +9,17 @@
  *
  * The twin advances its clock only while every environment is idle. The child tells it when it is: no HTTP request
  * in flight (Node's `http.client.request.start` diagnostics channel, until the request closes; a watch stream only
- * until its response starts), no short real timer
+ * until its response starts; a synchronous Lambda invoke only while it is sent and while its answer is read), no
+ * short real timer
  * pending, no file system or DNS request pending, no WebAssembly compiling, not in the runtime's init phase (the
  * bootstrap wraps it in `globalThis.__stevedoreTwinWork`), and a few quiet event-loop turns. Messages (parent → child carry
  * `now` and `seq`; child → parent: `timer`, `clear`, `idle` with the last `seq` seen) travel on the IPC channel;
  * the runtime bootstrap hands each incoming message to `globalThis.__stevedoreTwinOnMessage` first.
  * `performance.now()` stays real: it measures CPU budgets, not time of day.
  */
+
+/** Response header with the twin's virtual time, on the answer of a synchronous Lambda invoke. */
+export const TWIN_NOW_HEADER = "x-stevedore-twin-now";
 
 /** Virtual timers shorter than this stay real timers. */
 export const REAL_TIMER_BELOW_MS = 20;
@@ -185,8 +189,35 @@ function watchStarted(request) {
     response.once("close", stop);
   });
 }
+function syncInvokeStarted(request) {
+  // A synchronous Lambda invoke waits for another function's whole invocation: work until the request is sent (the
+  // twin's gateway holds the clock from its arrival until the invoked function runs), then a wait the clock may
+  // pass, like the function's own timers; its answer is work again (the gateway sends a wake after writing it).
+  begin();
+  let sending = true;
+  const sent = () => { if (sending) { sending = false; end(); } };
+  request.once("finish", sent);
+  request.once("close", sent);
+  request.once("error", sent);
+  request.once("response", (response) => {
+    // The answer comes after the invoked function's virtual time: it says what time it is now.
+    const answeredAt = Number(response.headers["${TWIN_NOW_HEADER}"]);
+    if (answeredAt > now) now = answeredAt;
+    begin();
+    let reading = true;
+    const read = () => { if (reading) { reading = false; end(); } };
+    response.once("end", read);
+    response.once("close", read);
+    response.once("error", read);
+  });
+}
+const isSyncInvoke = (request) =>
+  String(request.path).startsWith("/2015-03-31/functions/") &&
+  String(request.path).includes("/invocations") &&
+  !["Event", "DryRun"].includes(String(request.getHeader("x-amz-invocation-type") ?? ""));
 diagnostics.subscribe("http.client.request.start", ({ request }) => {
   if (/[?&]watch=(true|1)/.test(request.path)) return watchStarted(request);
+  if (isSyncInvoke(request)) return syncInvokeStarted(request);
   begin();
   let done = false;
   const finish = () => { if (!done) { done = true; end(); } };

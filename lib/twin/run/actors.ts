@@ -11,7 +11,7 @@ import {
   PROVISIONER_SCHEDULE,
   WATCHER_SCHEDULE,
 } from "../../cloud/aws/event-patterns.js";
-import type { ProvisionerTrigger } from "../../cloud/provisioner-trigger.js";
+import { ProvisionerThrottledError, type ProvisionerTrigger } from "../../cloud/provisioner-trigger.js";
 import { lambdaDeadline } from "../../controllers/deadline.js";
 import type { ControllerDeps } from "../../controllers/deps.js";
 import { type DisruptionMemory, Disruptor } from "../../controllers/disruptor.js";
@@ -28,8 +28,8 @@ import {
 } from "../../infra/function-timeouts.js";
 import { solve } from "../../scheduling/packer/solve.js";
 import { type InvocationLife, withChaos } from "../chaos.js";
+import type { TwinFunction } from "../event-bus.js";
 import { InvocationMeter } from "../invocation-meter.js";
-import { AsyncInvoker } from "./async-invoke.js";
 import type { TwinRun } from "./setup.js";
 
 /** Chance that a doomed invocation dies at each step boundary (mean: around its 33rd adapter call). */
@@ -95,12 +95,17 @@ async function invoke<R>(run: TwinRun, controller: string, body: (deps: Controll
 const WATCHER_CONCURRENCY = 2;
 
 /**
- * The watcher on its schedule (reaction `seconds`): each invocation runs {@link PendingWatcher}, whose trigger is an
- * asynchronous invoke of the provisioner (`provisioner`, the same function the schedule invokes).
+ * The watcher on its schedule (reaction `seconds`): each invocation runs {@link PendingWatcher}, whose trigger is a
+ * synchronous invoke of the provisioner (`provision`, the same function the schedule invokes): it runs now and
+ * returns when the burst ends, or is throttled at once while another invocation runs (reserved concurrency 1).
  */
-function startWatcher(run: TwinRun, provisioner: AsyncInvoker): Promise<void> {
+function startWatcher(run: TwinRun, provision: TwinFunction): Promise<void> {
   const trigger: ProvisionerTrigger = {
-    trigger: async () => provisioner.invoke(),
+    trigger: async () => {
+      if (run.bus.stopped || !run.bus.invoke("provisioner", provision))
+        throw new ProvisionerThrottledError("provisioner: TooManyRequestsException (reserved concurrency in use)");
+      await run.bus.whenIdle("provisioner");
+    },
   };
   return run.bus.schedule(
     "watcher",
@@ -134,10 +139,7 @@ export function startControllers(run: TwinRun): Promise<void>[] {
       }).run(),
     );
   };
-  const watchers =
-    scenario.controllers.reaction === "seconds"
-      ? [startWatcher(run, new AsyncInvoker(bus, run.clock, "provisioner", provision))]
-      : [];
+  const watchers = scenario.controllers.reaction === "seconds" ? [startWatcher(run, provision)] : [];
   return [
     // The stack was deployed before the scenario: its provisioner is already on its schedule when the run starts.
     bus.schedule("provisioner", PROVISIONER_SCHEDULE, provision, { runAtStart: true }),

@@ -156,7 +156,7 @@ describe("deployed mode", () => {
     }
   });
 
-  test("the watcher's trigger: the controller role invokes the provisioner asynchronously, which launches", async () => {
+  test("the watcher's trigger: the controller role invokes the provisioner synchronously; it answers once it launched", async () => {
     const w = await world();
     try {
       const m = w.stack.model;
@@ -174,15 +174,14 @@ describe("deployed mode", () => {
       };
       const trigger = new InvokeCommand({
         FunctionName: watcher.environment.STEVEDORE_PROVISIONER_FUNCTION,
-        InvocationType: "Event",
+        InvocationType: "RequestResponse",
         Payload: new TextEncoder().encode(JSON.stringify({ source: "stevedore.watcher", reason: "pods", count: 1 })),
       });
       await assert.rejects(clientAs(nodeRole.arn).send(trigger), { name: "AccessDeniedException" });
       w.stack.iam.denials.length = 0;
       w.h.pod("web-0", { cpu: "1" });
       const r = await clientAs(watcher.roleArn).send(trigger);
-      assert.equal(r.StatusCode, 202);
-      await w.stack.lambda.drain();
+      assert.deepEqual([r.StatusCode, r.FunctionError], [200, undefined], w.output.slice(-20).join("\n"));
       assert.deepEqual(w.stack.iam.denials, []);
       assert.equal(w.stack.lambda.metrics().provisioner.invocations, 1, w.output.slice(-20).join("\n"));
       assert.equal(w.h.liveInstances().length, 1);

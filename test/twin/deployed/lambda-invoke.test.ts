@@ -1,8 +1,9 @@
 /**
  * Lambda Invoke through the deployed mode's AWS gateway, with the real SDK client: authorized as
  * `lambda:InvokeFunction` on the function's ARN by the calling role's policies (the stack's own invoke policy),
- * asynchronous invokes queued on the Lambda runtime, synchronous ones answered with the result, and the errors
- * Lambda returns (access denied, function not found, function error).
+ * asynchronous invokes queued on the Lambda runtime, synchronous ones answered with the result when the
+ * invocation ends, and the errors Lambda returns (access denied, function not found, function error, and 429
+ * TooManyRequestsException for a synchronous invoke over the function's reserved concurrency).
  */
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -16,6 +17,7 @@ import type { Ec2AuthorizationContext } from "../../../lib/twin/deployed/ec2-aut
 import { IamEvaluator } from "../../../lib/twin/deployed/iam-evaluator.js";
 import { LambdaRuntime } from "../../../lib/twin/deployed/lambda-runtime.js";
 import type { DeployedFunction, DeployedRole, PolicyDocument } from "../../../lib/twin/deployed/template-model.js";
+import { VirtualClock } from "../../../lib/twin/virtual-clock.js";
 
 const ACCOUNT = "123456789012";
 const REGION = "us-east-1";
@@ -62,6 +64,18 @@ const provisioner = fn(
      return { placed: event.count ?? 0 };
    }`,
 );
+/** Runs until the test writes its release file: an invocation that holds the function's only concurrency slot. */
+const busy = {
+  ...fn(
+    "Stevedore-demo-Busy",
+    `import { existsSync } from "node:fs";
+     export async function handler(event) {
+       while (!existsSync(process.env.MARKS + ".release")) await new Promise((r) => setTimeout(r, 10));
+       return { ran: event.count };
+     }`,
+  ),
+  reservedConcurrency: 1,
+};
 const failing = fn(
   "Stevedore-demo-Failing",
   `export async function handler() { throw new TypeError("no pods to place"); }`,
@@ -70,10 +84,12 @@ const invokePolicy = provisionerInvokePolicy("demo", provisioner.arn).statements
 const watcherRole = role("watcher", invokePolicy);
 const nodeRole = role("node", [{ Effect: "Allow", Action: "ec2:DescribeInstances", Resource: "*" }]);
 const adminRole = role("admin", [{ Effect: "Allow", Action: "lambda:InvokeFunction", Resource: `${FUNCTIONS}:*` }]);
+const busyInvokePolicy = provisionerInvokePolicy("demo", busy.arn).statements.map((s) => s.toStatementJson());
+const busyCallerRole = role("busyCaller", busyInvokePolicy);
 
 describe("Lambda Invoke through the gateway", () => {
-  const iam = new IamEvaluator([watcherRole, nodeRole, adminRole], ACCOUNT);
-  const runtime = new LambdaRuntime([provisioner, failing], { extraEnv: () => ({}) });
+  const iam = new IamEvaluator([watcherRole, nodeRole, adminRole, busyCallerRole], ACCOUNT);
+  const runtime = new LambdaRuntime([provisioner, failing, busy], { extraEnv: () => ({}) });
   const gateway = new AwsGateway({
     emulatorEndpoint: "http://127.0.0.1:9",
     dynamoEndpoint: "http://127.0.0.1:9",
@@ -159,6 +175,37 @@ describe("Lambda Invoke through the gateway", () => {
     );
   });
 
+  test("a synchronous invoke answers when the invocation ends; one over the reserved concurrency gets 429", async () => {
+    const client = clientAs(busyCallerRole);
+    let answered = false;
+    const first = client
+      .send(new InvokeCommand({ FunctionName: busy.name, Payload: payload({ count: 1 }) }))
+      .finally(() => {
+        answered = true;
+      });
+    while (runtime.running === 0) await new Promise((r) => setTimeout(r, 10));
+    // The slot is taken: a second synchronous invoke is refused at once, not queued, and nothing runs for it.
+    await assert.rejects(
+      client.send(new InvokeCommand({ FunctionName: busy.name, Payload: payload({ count: 2 }) })),
+      (err: Error & { $metadata?: { httpStatusCode?: number }; Reason?: string }) => {
+        assert.equal(err.name, "TooManyRequestsException");
+        assert.equal(err.$metadata?.httpStatusCode, 429);
+        assert.equal(err.Reason, "ReservedFunctionConcurrentInvocationLimitExceeded");
+        return true;
+      },
+    );
+    assert.equal(answered, false, "the first call still waits for its invocation");
+    writeFileSync(`${marks}.release`, "");
+    const out = await first;
+    assert.equal(out.StatusCode, 200);
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(out.Payload)), { ran: 1 });
+    const m = runtime.metrics()[busy.name];
+    assert.deepEqual([m.invocations, m.throttles], [1, 1]);
+    // Free again: the retry runs.
+    const retried = await client.send(new InvokeCommand({ FunctionName: busy.name, Payload: payload({ count: 2 }) }));
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(retried.Payload)), { ran: 2 });
+  });
+
   test("synchronous invokes: the result, a function error as Unhandled, a missing function as not found", async () => {
     const ok = await clientAs(watcherRole).send(
       new InvokeCommand({ FunctionName: provisioner.arn, Payload: payload({ count: 7 }) }),
@@ -187,5 +234,92 @@ describe("Lambda Invoke through the gateway", () => {
     await assert.rejects(clientAs(adminRole).send(new GetFunctionCommand({ FunctionName: provisioner.name })), {
       name: "UnknownOperationException",
     });
+  });
+});
+
+describe("a synchronous invoke on the virtual clock", () => {
+  // Written when the test runs: the suite above removes the functions' directory when it ends.
+  const functions = () => {
+    const calleeFn = fn(
+      "Stevedore-clock-Callee",
+      `export async function handler() {
+       const t0 = Date.now();
+       await new Promise((r) => setTimeout(r, 30_000));
+       return { slept: Date.now() - t0 };
+     }`,
+    );
+    const callee = { ...calleeFn, timeoutSeconds: 120 };
+    const callerFn = fn(
+      "Stevedore-clock-Caller",
+      `import http from "node:http";
+     export async function handler() {
+       const t0 = Date.now();
+       const answer = await new Promise((resolve, reject) => {
+         const req = http.request(process.env.TARGET, {
+           method: "POST",
+           headers: { authorization: process.env.AUTH, "content-type": "application/json" },
+         }, (res) => {
+           let body = "";
+           res.on("data", (c) => { body += c; });
+           res.on("end", () => resolve({ status: res.statusCode, body: JSON.parse(body) }));
+         });
+         req.on("error", reject);
+         req.end("{}");
+       });
+       return { waited: Date.now() - t0, ...answer };
+     }`,
+    );
+    return { callee, caller: { ...callerFn, timeoutSeconds: 120 } };
+  };
+  const start = Date.UTC(2030, 0, 1);
+
+  test("the caller waits virtual time while the callee runs, and neither holds the clock for the other", async () => {
+    mkdirSync(root, { recursive: true });
+    const { callee, caller } = functions();
+    const callerRole = role("caller", [{ Effect: "Allow", Action: "lambda:InvokeFunction", Resource: callee.arn }]);
+    const clock = new VirtualClock({ start });
+    const gateway = new AwsGateway({
+      emulatorEndpoint: "http://127.0.0.1:9",
+      dynamoEndpoint: "http://127.0.0.1:9",
+      iam: new IamEvaluator([callerRole], ACCOUNT),
+      ec2: { region: REGION, account: ACCOUNT } as Ec2AuthorizationContext,
+      region: REGION,
+      account: ACCOUNT,
+    });
+    const endpoint = await gateway.start();
+    const key = gateway.credentialsFor(callerRole.arn).AWS_ACCESS_KEY_ID;
+    const runtime = new LambdaRuntime([caller, callee], {
+      clock,
+      extraEnv: (f) =>
+        f.name === caller.name
+          ? {
+              TARGET: `${endpoint}/2015-03-31/functions/${callee.name}/invocations`,
+              AUTH: `AWS4-HMAC-SHA256 Credential=${key}/20300101/${REGION}/lambda/aws4_request, Signature=x`,
+            }
+          : ({} as Record<string, string>),
+    });
+    gateway.serveLambda(runtime, {
+      hold: () => clock.activity.begin(),
+      answered: () => runtime.poke(),
+      now: () => clock.now(),
+    });
+    try {
+      const wallStart = Date.now();
+      let result: Awaited<ReturnType<typeof runtime.invoke>> | undefined;
+      void runtime.invoke(caller.name, {}).then((o) => {
+        result = o;
+      });
+      while (!result && clock.now() < start + 5 * 60_000) await clock.advance(1000, 1000);
+      assert.ok(result?.status === "ok", JSON.stringify(result));
+      const v = result.value as { waited: number; status: number; body: { slept: number } };
+      assert.equal(v.status, 200);
+      assert.equal(v.body.slept, 30_000, "the callee slept virtual time");
+      assert.ok(v.waited >= 30_000 && v.waited <= 32_000, `the caller waited ${v.waited} ms of virtual time`);
+      assert.ok(Date.now() - wallStart < 20_000, "no settle timed out waiting for a caller that only waits");
+    } finally {
+      await runtime.close();
+      await gateway.close();
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
