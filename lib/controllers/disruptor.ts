@@ -19,95 +19,27 @@
 import type { NodePool, StevedoreConfig } from "../api/model.js";
 import type { DisruptionCommand } from "../disruption/command.js";
 import { type DisruptionPlan, needsValidation, PASS_PLAN_LIMITS, planDisruption } from "../disruption/plan.js";
-import type { PlanMemo } from "../disruption/plan-memo.js";
 import { ConflictError, type NodeClaim } from "../state/types.js";
 import type { ClusterView } from "../view/cluster-view.js";
 import { ViewIndex } from "../view/cluster-view.js";
 import { disruptingEvents, rejectionEvents } from "./controller-events.js";
 import { InvocationDeadline } from "./deadline.js";
 import { flushSideChannels, logDecision, recordEvent } from "./decisions.js";
-import {
-  judgeCommands,
-  leaveForValidation,
-  takeAwaitingValidation,
-  type ValidationMemory,
-} from "./deferred-validation.js";
+import { judgeCommands, leaveForValidation, takeAwaitingValidation } from "./deferred-validation.js";
 import { type ControllerDeps, randomIds } from "./deps.js";
 import { logDisruptionStarted } from "./disruption-decision.js";
+import type { DisruptionMemory, DisruptorOptions, DisruptorResult } from "./disruptor-options.js";
 import { LeaseHolder } from "./lease.js";
 import { recordNodeActivity } from "./node-activity.js";
-import { type RepairMemory, repairNodes } from "./node-repair.js";
-import { type DriftCheck, recentDriftReasons } from "./provider-drift.js";
+import { repairNodes } from "./node-repair.js";
+import { recentDriftReasons } from "./provider-drift.js";
 import { launchReplacements } from "./replacement.js";
 import { loadInstanceTypes, takeSnapshot, viewWithWrites } from "./snapshot.js";
 import { staticPoolRefilled } from "./static-capacity.js";
 import { METRIC } from "./telemetry.js";
 import { Terminator } from "./termination.js";
 
-/** Disruptor settings. */
-export interface DisruptorOptions {
-  /** How long one invocation keeps working. @default 50 */
-  loopSeconds?: number;
-  /** Wait before acting on emptiness/consolidation, then re-check (Karpenter: 15 s). @default 15000 */
-  validationDelayMs?: number;
-  /** Pause between passes while drains are in progress. @default 5000 */
-  passIntervalMs?: number;
-  /** Give up on replacements not initialized after this long (expiry then drains anyway). @default 600000 */
-  replacementTimeoutMs?: number;
-  /** Allow spot→spot consolidation (Karpenter's `SpotToSpotConsolidation` gate). @default false */
-  spotToSpot?: boolean;
-  /** Replace nodes whose conditions stay unhealthy past their toleration (Karpenter's `NodeRepair` gate). @default false */
-  nodeRepair?: boolean;
-  /** Ask the cloud provider whether instances drifted (AMI, subnets, security groups). @default true */
-  providerDrift?: boolean;
-  /**
-   * How long the cloud's drift answers are reused (in `memory`, so across warm invocations) before it is asked
-   * again: each check lists every instance, and a pass runs every few seconds while drains go on. @default 60000
-   */
-  driftCheckIntervalMs?: number;
-  /** Lease TTL. @default loopSeconds + 30 s */
-  leaseTtlMs?: number;
-  /** Clock time after which no new unit of work starts (Lambda: remaining time less a margin). @default none */
-  deadline?: number;
-  /** Most commands one pass plans and starts. @default {@link PASS_PLAN_LIMITS}.maxCommands */
-  maxCommandsPerPass?: number;
-  /** Most candidate simulations one pass runs. @default {@link PASS_PLAN_LIMITS}.maxSimulations */
-  maxSimulationsPerPass?: number;
-  /** Wall-clock time one plan may spend simulating, ms. @default {@link PASS_PLAN_LIMITS}.planBudgetMs */
-  planBudgetMs?: number;
-  /** Where the planner's memo survives between invocations (e.g. one per warm Lambda container). @default none */
-  memory?: DisruptionMemory;
-  /**
-   * One pass per invocation (reaction minute): no loop while disruptions are in progress, and validations are left
-   * to the next invocation through `memory` rather than waited for. @default false
-   */
-  singlePass?: boolean;
-}
-
-/** The planner's memo, kept between invocations by whoever constructs disruptors. */
-export interface DisruptionMemory extends ValidationMemory {
-  memo?: PlanMemo;
-  /** Node repair's memory. @default empty */
-  repair?: RepairMemory;
-  /** The last provider drift check. @default none */
-  drift?: DriftCheck;
-}
-
-/** What one invocation did. */
-export interface DisruptorResult {
-  skipped?: "lease-held" | "no-config";
-  passes: number;
-  /** Units of work (drift checks, drain steps, validations, commands) not started because the deadline was near. */
-  deadlineStops: number;
-  /** Candidate simulations run by the planner, over all passes. */
-  simulations: number;
-  /** Commands started, by method. */
-  commands: { method: string; nodes: string[]; replacements: string[] }[];
-  /** Claims terminated this invocation. */
-  terminated: string[];
-  /** Claims replaced by node repair this invocation. */
-  repaired: string[];
-}
+export type { DisruptionMemory, DisruptorOptions, DisruptorResult } from "./disruptor-options.js";
 
 /** The disruption controller. */
 export class Disruptor {

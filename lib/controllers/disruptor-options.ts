@@ -1,0 +1,73 @@
+/**
+ * The disruptor's settings, the memory it keeps between invocations and what one invocation reports (the controller
+ * itself is `disruptor.ts`).
+ */
+import type { PlanMemo } from "../disruption/plan-memo.js";
+import type { ValidationMemory } from "./deferred-validation.js";
+import type { RepairMemory } from "./node-repair.js";
+import type { DriftCheck } from "./provider-drift.js";
+
+/** Disruptor settings. */
+export interface DisruptorOptions {
+  /** How long one invocation keeps working. @default 50 */
+  loopSeconds?: number;
+  /** Wait before acting on emptiness/consolidation, then re-check (Karpenter: 15 s). @default 15000 */
+  validationDelayMs?: number;
+  /** Pause between passes while drains are in progress. @default 5000 */
+  passIntervalMs?: number;
+  /** Give up on replacements not initialized after this long (expiry then drains anyway). @default 600000 */
+  replacementTimeoutMs?: number;
+  /** Allow spot→spot consolidation (Karpenter's `SpotToSpotConsolidation` gate). @default false */
+  spotToSpot?: boolean;
+  /** Replace nodes whose conditions stay unhealthy past their toleration (Karpenter's `NodeRepair` gate). @default false */
+  nodeRepair?: boolean;
+  /** Ask the cloud provider whether instances drifted (AMI, subnets, security groups). @default true */
+  providerDrift?: boolean;
+  /**
+   * How long the cloud's drift answers are reused (in `memory`, so across warm invocations) before it is asked
+   * again: each check lists every instance, and a pass runs every few seconds while drains go on. @default 60000
+   */
+  driftCheckIntervalMs?: number;
+  /** Lease TTL. @default loopSeconds + 30 s */
+  leaseTtlMs?: number;
+  /** Clock time after which no new unit of work starts (Lambda: remaining time less a margin). @default none */
+  deadline?: number;
+  /** Most commands one pass plans and starts. @default `PASS_PLAN_LIMITS`.maxCommands */
+  maxCommandsPerPass?: number;
+  /** Most candidate simulations one pass runs. @default `PASS_PLAN_LIMITS`.maxSimulations */
+  maxSimulationsPerPass?: number;
+  /** Wall-clock time one plan may spend simulating, ms. @default `PASS_PLAN_LIMITS`.planBudgetMs */
+  planBudgetMs?: number;
+  /** Where the planner's memo survives between invocations (e.g. one per warm Lambda container). @default none */
+  memory?: DisruptionMemory;
+  /**
+   * One pass per invocation (reaction minute): no loop while disruptions are in progress, and validations are left
+   * to the next invocation through `memory` rather than waited for. @default false
+   */
+  singlePass?: boolean;
+}
+
+/** The planner's memo, kept between invocations by whoever constructs disruptors. */
+export interface DisruptionMemory extends ValidationMemory {
+  memo?: PlanMemo;
+  /** Node repair's memory. @default empty */
+  repair?: RepairMemory;
+  /** The last provider drift check. @default none */
+  drift?: DriftCheck;
+}
+
+/** What one invocation did. */
+export interface DisruptorResult {
+  skipped?: "lease-held" | "no-config";
+  passes: number;
+  /** Units of work (drift checks, drain steps, validations, commands) not started because the deadline was near. */
+  deadlineStops: number;
+  /** Candidate simulations run by the planner, over all passes. */
+  simulations: number;
+  /** Commands started, by method. */
+  commands: { method: string; nodes: string[]; replacements: string[] }[];
+  /** Claims terminated this invocation. */
+  terminated: string[];
+  /** Claims replaced by node repair this invocation. */
+  repaired: string[];
+}
