@@ -1,7 +1,9 @@
 /**
  * Disruptor Lambda (EventBridge `rate(1 minute)`): emptiness, expiry, drift and consolidation within budgets, and
- * drains in progress, stopping before the invocation's timeout; with reaction minute, one pass per invocation. The planner's memo lives as long as the container,
- * so a warm container does not simulate an unchanged cluster again. Wiring only; the behaviour is
+ * drains in progress, stopping before the invocation's timeout. One pass per invocation in both reaction modes
+ * (reaction is about pending pods, not disruption): drains advance a step a minute, and validations are re-checked by
+ * the next invocation through the container's memory. The planner's memo lives as long as the container, so a warm
+ * container does not simulate an unchanged cluster again. Wiring only; the behaviour is
  * `lib/controllers/disruptor.ts`.
  */
 import type { Context } from "aws-lambda";
@@ -16,11 +18,12 @@ export async function handler(_event: unknown, context: Context): Promise<Disrup
   const { deps, settings } = await wiring("disruptor");
   const deadline = lambdaDeadline(deps.clock, context);
   return new Disruptor(deps, {
+    // The function's timeout derives from loopSeconds; the lease outlives it (loopSeconds + 30 s).
     loopSeconds: settings.loopSeconds,
     deadline,
     memory,
     spotToSpot: settings.featureGates.spotToSpotConsolidation,
     nodeRepair: settings.featureGates.nodeRepair,
-    singlePass: settings.reaction === "minute",
+    singlePass: true,
   }).run();
 }

@@ -21,15 +21,11 @@ export const GC_SECONDS = 0.22;
 /** Seconds an interruption invocation bills for one message: measured about 0.45 s. */
 export const INTERRUPTION_SECONDS = 0.45;
 /**
- * Seconds a disruptor invocation bills for one pass (about 17 requests and 65 ms of CPU at 512 MB), then it stops;
- * with reaction seconds it loops for up to `loopSeconds` while passes find work. Measured about 0.41 s.
+ * Seconds a disruptor invocation bills for one pass (about 17 requests and 65 ms of CPU at 512 MB), then it stops, in
+ * both reaction modes: drains advance a step a minute and validations are re-checked by the next invocation, so
+ * nothing is waited for inside an invocation. Measured about 0.41 s.
  */
 export const DISRUPTOR_IDLE_SECONDS = 0.4;
-/**
- * Seconds a reaction-seconds disruptor waits per churned node: the validation delay (15 s) between planning a
- * removal and acting on it, waited inside the invocation (reaction minute leaves it to the next invocation instead).
- */
-export const DISRUPTOR_VALIDATION_SECONDS = 15;
 /**
  * Seconds one provisioner pass bills, idle or working: the same reads as the disruptor's idle pass (lease, config,
  * claims, nodes and pods), plus a solve and a CreateFleet call when it launches. Measured about 0.25 s a burst.
@@ -54,11 +50,7 @@ export function designSeconds(
   inv?: Pick<StackInventory, "reaction">,
 ): { seconds: number; note: string } {
   if (fn.role === "disruptor") {
-    const loops =
-      inv?.reaction === "minute"
-        ? "one pass per invocation"
-        : `up to loopSeconds = ${fn.loopSeconds ?? "?"} s while it has work`;
-    return { seconds: DISRUPTOR_IDLE_SECONDS, note: `one idle pass, about ${DISRUPTOR_IDLE_SECONDS} s (${loops})` };
+    return { seconds: DISRUPTOR_IDLE_SECONDS, note: `one pass per invocation, about ${DISRUPTOR_IDLE_SECONDS} s idle` };
   }
   if (fn.role === "watcher") {
     const s = fn.watchSeconds ?? 0;
@@ -99,23 +91,17 @@ function provisionerBursts(fn: FunctionSpec, inv: StackInventory, a: ClusterAssu
   };
 }
 
-/** The disruptor's passes, plus, with reaction seconds, the validation it waits for per churned node. */
-function disruptorPasses(fn: FunctionSpec, inv: StackInventory, a: ClusterAssumptions): FunctionUsage {
+/** The disruptor's passes: one per scheduled invocation, whatever the reaction mode. */
+function disruptorPasses(fn: FunctionSpec, inv: StackInventory): FunctionUsage {
   const invocations = scheduledInvocations(fn);
   const { seconds, note } = designSeconds(fn, inv);
-  const waits = inv.reaction === "minute" ? 0 : a.churnPerHour * HOURS_PER_MONTH * DISRUPTOR_VALIDATION_SECONDS;
-  return {
-    invocations,
-    gbSeconds: (invocations * seconds + waits) * (fn.memoryMb / 1024),
-    basis: "estimated",
-    note: waits > 0 ? `${note}; ${DISRUPTOR_VALIDATION_SECONDS} s of validation per churned node` : note,
-  };
+  return { invocations, gbSeconds: invocations * seconds * (fn.memoryMb / 1024), basis: "estimated", note };
 }
 
 /** `fn`'s month from its design and the cluster assumptions. */
 export function assumedFunction(fn: FunctionSpec, inv: StackInventory, a: ClusterAssumptions): FunctionUsage {
   if (fn.role === "provisioner" && inv.reaction !== undefined) return provisionerBursts(fn, inv, a);
-  if (fn.role === "disruptor" && fn.scheduleMinutes) return disruptorPasses(fn, inv, a);
+  if (fn.role === "disruptor" && fn.scheduleMinutes) return disruptorPasses(fn, inv);
   const messages = a.churnPerHour * HOURS_PER_MONTH * MESSAGES_PER_CHURNED_NODE;
   const invocations = fn.scheduleMinutes ? scheduledInvocations(fn) : fn.sqsTriggered ? messages : 0;
   const { seconds, note } = designSeconds(fn, inv);

@@ -152,7 +152,7 @@ export function startControllers(run: TwinRun): Promise<void>[] {
           memory: disruptionMemory,
           spotToSpot: gates.spotToSpotConsolidation,
           nodeRepair: gates.nodeRepair,
-          singlePass: scenario.controllers.reaction === "minute",
+          singlePass: true, // as the Lambda: one pass per scheduled minute in both reaction modes
         }).run(),
       );
     }),
