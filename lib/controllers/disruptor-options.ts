@@ -9,7 +9,7 @@ import type { DriftCheck } from "./provider-drift.js";
 
 /** Disruptor settings. */
 export interface DisruptorOptions {
-  /** How long one invocation keeps working. @default 50 */
+  /** How long one invocation keeps working without `singlePass`; the lease TTL derives from it. @default 50 */
   loopSeconds?: number;
   /** Wait before acting on emptiness/consolidation, then re-check (Karpenter: 15 s). @default 15000 */
   validationDelayMs?: number;
@@ -41,8 +41,10 @@ export interface DisruptorOptions {
   /** Where the planner's memo survives between invocations (e.g. one per warm Lambda container). @default none */
   memory?: DisruptionMemory;
   /**
-   * One pass per invocation (reaction minute): no loop while disruptions are in progress, and validations are left
-   * to the next invocation through `memory` rather than waited for. @default false
+   * One pass per invocation: no loop while disruptions are in progress, and validations are left to the next
+   * invocation through `memory` rather than waited for. The Lambda and the twin always set it, in both reaction
+   * modes; without it (tests that step a whole disruption in one call) an invocation loops for `loopSeconds`.
+   * @default false
    */
   singlePass?: boolean;
 }

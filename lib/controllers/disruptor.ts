@@ -11,7 +11,7 @@
  * `memory`), so an unchanged cluster is not simulated again. No unit of work — a drift check, a drain step, a
  * command — starts once the invocation's `deadline` is near; what was not started is left to the next invocation.
  *
- * With `singlePass` (reaction minute) an invocation runs one pass and stops: disruptions in progress advance one
+ * With `singlePass` (how the Lambda and the twin run it, in both reaction modes) an invocation runs one pass and stops: disruptions in progress advance one
  * step a minute, and commands that need validation are remembered in `memory` and re-checked by the next scheduled
  * invocation (at least `validationDelayMs` later) instead of being waited for. Nothing is written before validation,
  * so a lost memory (a new container) only means planning again.

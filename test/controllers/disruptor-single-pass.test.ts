@@ -2,13 +2,16 @@
  * The disruptor in single-pass mode (reaction minute) against the fake kube-apiserver, dynalite and the AWS
  * emulator: each invocation runs one pass and never waits; a command that needs validation is planned by one
  * invocation and validated and carried out by the next (on the fresh cluster), a change in between drops it, and an
- * invocation that lost the memory (a new container) plans again rather than acting unvalidated.
+ * invocation that lost the memory (a new container) plans again rather than acting unvalidated. The deployed
+ * disruptor runs this way in both reaction modes; a drain held by a PDB advances one step per invocation and
+ * completes once the budget allows, with each pod evicted once.
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { STALE_VALIDATION_MS } from "../../lib/controllers/deferred-validation.js";
 import { type DisruptionMemory, Disruptor } from "../../lib/controllers/disruptor.js";
 import { Provisioner } from "../../lib/controllers/provisioner.js";
+import { Terminator } from "../../lib/controllers/termination.js";
 import { type ControllerHarness, defaultConfigYaml, startControllerHarness } from "../support/controller-harness.js";
 
 const MIN = 60_000;
@@ -35,7 +38,7 @@ async function singlePass(h: ControllerHarness, memory: DisruptionMemory) {
   return r;
 }
 
-describe("disruptor, single pass (reaction minute)", () => {
+describe("disruptor, single pass (both reaction modes)", () => {
   test("plans on one invocation, validates and acts on the next", async () => {
     const h = await startControllerHarness({ config: EMPTY_AFTER_5M });
     try {
@@ -96,6 +99,46 @@ describe("disruptor, single pass (reaction minute)", () => {
       assert.deepEqual((await singlePass(h, memory)).commands, [], "a stale plan is not acted on");
       assert.ok((memory.awaitingValidation?.plannedAt ?? 0) === h.clock.now(), "it was planned again");
       assert.equal(h.liveInstances().length, 1);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("a drain held by a PDB advances one step per invocation and completes once the budget allows", async () => {
+    const h = await startControllerHarness({
+      config: defaultConfigYaml("  disruption: {consolidationPolicy: WhenEmpty, consolidateAfter: Never}"),
+    });
+    try {
+      const memory: DisruptionMemory = {};
+      h.pod("db-0", { cpu: "1", labels: { app: "db" } });
+      await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
+      h.advance(10_000);
+      await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
+      h.settle();
+      h.pdb("db", { app: "db" }, 1);
+      const [claim] = await h.claims();
+      const t = new Terminator(h.deps());
+      await t.startDrain(await t.mark(claim, "Expired", "v1"), h.config.nodePools[0]);
+      for (let i = 0; i < 3; i++) {
+        await singlePass(h, memory);
+        h.advance(MIN);
+      }
+      assert.ok(
+        h.pods().some((p) => p.metadata.name === "db-0"),
+        "the PDB keeps the pod",
+      );
+      assert.equal((await h.claims())[0].state, "Draining");
+      // A second replica running elsewhere makes one disruption allowed.
+      h.pod("db-1", { cpu: "100m", labels: { app: "db" }, nodeName: "elsewhere" });
+      const terminated: string[] = [];
+      for (let i = 0; i < 2 && terminated.length === 0; i++) {
+        terminated.push(...(await singlePass(h, memory)).terminated);
+        h.advance(MIN);
+        h.settle();
+      }
+      assert.deepEqual(terminated, [claim.id], "the drain completes once the budget allows");
+      assert.ok(!h.pods().some((p) => p.metadata.name === "db-0"), "db-0 was evicted");
+      assert.equal(h.liveInstances().length, 0);
     } finally {
       await h.close();
     }
