@@ -8,22 +8,37 @@
  */
 import type { Context } from "aws-lambda";
 import { lambdaDeadline } from "../lib/controllers/deadline.js";
-import { type DisruptionMemory, Disruptor, type DisruptorResult } from "../lib/controllers/disruptor.js";
-import { wiring } from "./wiring.js";
+import {
+  type DisruptionMemory,
+  Disruptor,
+  type DisruptorOptions,
+  type DisruptorResult,
+} from "../lib/controllers/disruptor.js";
+import { type ControllerSettings, wiring } from "./wiring.js";
 
 const memory: DisruptionMemory = {};
+
+/**
+ * The disruptor's options from the function's settings: one pass per invocation whatever `reaction` says. The
+ * function's timeout derives from `loopSeconds`, and so does the lease TTL (`loopSeconds` + 30 s), which outlives it.
+ */
+export function disruptorOptions(
+  settings: ControllerSettings,
+  deadline: number,
+  disruptionMemory: DisruptionMemory,
+): DisruptorOptions {
+  return {
+    loopSeconds: settings.loopSeconds,
+    deadline,
+    memory: disruptionMemory,
+    spotToSpot: settings.featureGates.spotToSpotConsolidation,
+    nodeRepair: settings.featureGates.nodeRepair,
+    singlePass: true,
+  };
+}
 
 /** Lambda entry point. */
 export async function handler(_event: unknown, context: Context): Promise<DisruptorResult> {
   const { deps, settings } = await wiring("disruptor");
-  const deadline = lambdaDeadline(deps.clock, context);
-  return new Disruptor(deps, {
-    // The function's timeout derives from loopSeconds; the lease outlives it (loopSeconds + 30 s).
-    loopSeconds: settings.loopSeconds,
-    deadline,
-    memory,
-    spotToSpot: settings.featureGates.spotToSpotConsolidation,
-    nodeRepair: settings.featureGates.nodeRepair,
-    singlePass: true,
-  }).run();
+  return new Disruptor(deps, disruptorOptions(settings, lambdaDeadline(deps.clock, context), memory)).run();
 }
