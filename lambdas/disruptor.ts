@@ -14,12 +14,14 @@ import {
   type DisruptorOptions,
   type DisruptorResult,
 } from "../lib/controllers/disruptor.js";
+import { SECONDS_MODE_FOLLOW_UP_MS } from "../lib/controllers/disruptor-options.js";
 import { type ControllerSettings, wiring } from "./wiring.js";
 
 const memory: DisruptionMemory = {};
 
 /**
- * The disruptor's options from the function's settings: one pass per invocation whatever `reaction` says. The
+ * The disruptor's options from the function's settings: one pass per invocation whatever `reaction` says, with
+ * follow-up passes for a few seconds while a disruption is in progress in reaction seconds. The
  * function's timeout derives from `loopSeconds`, and so does the lease TTL (`loopSeconds` + 30 s), which outlives it.
  */
 export function disruptorOptions(
@@ -34,6 +36,7 @@ export function disruptorOptions(
     spotToSpot: settings.featureGates.spotToSpotConsolidation,
     nodeRepair: settings.featureGates.nodeRepair,
     singlePass: true,
+    followUpMs: settings.reaction === "seconds" ? SECONDS_MODE_FOLLOW_UP_MS : 0,
   };
 }
 

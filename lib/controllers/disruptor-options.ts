@@ -7,6 +7,13 @@ import type { ValidationMemory } from "./deferred-validation.js";
 import type { RepairMemory } from "./node-repair.js";
 import type { DriftCheck } from "./provider-drift.js";
 
+/**
+ * How long a reaction-seconds disruptor keeps taking passes while a disruption is in progress (`followUpMs`): long
+ * enough to catch a replacement that initializes or a node that expires seconds after the minute, a fifth of the
+ * loop it replaces. Reaction minute takes no follow-up passes (the cheapest possible).
+ */
+export const SECONDS_MODE_FOLLOW_UP_MS = 10_000;
+
 /** Disruptor settings. */
 export interface DisruptorOptions {
   /** How long one invocation keeps working without `singlePass`; the lease TTL derives from it. @default 50 */
@@ -47,6 +54,12 @@ export interface DisruptorOptions {
    * @default false
    */
   singlePass?: boolean;
+  /**
+   * With `singlePass`: while a disruption is in progress, keep taking passes (every `passIntervalMs`) for this long
+   * after the first, so a step that becomes possible seconds after the minute (a replacement initializing, a node
+   * expiring) is not left for a minute. Validations are still left to the next invocation. @default 0
+   */
+  followUpMs?: number;
 }
 
 /** The planner's memo, kept between invocations by whoever constructs disruptors. */

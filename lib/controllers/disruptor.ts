@@ -67,6 +67,7 @@ export class Disruptor {
       maxSimulationsPerPass: opts.maxSimulationsPerPass ?? PASS_PLAN_LIMITS.maxSimulations,
       planBudgetMs: opts.planBudgetMs ?? PASS_PLAN_LIMITS.planBudgetMs,
       singlePass: opts.singlePass ?? false,
+      followUpMs: opts.followUpMs ?? 0,
     };
     this.terminator = new Terminator(deps);
     this.memory = opts.memory ?? {};
@@ -95,12 +96,13 @@ export class Disruptor {
         telemetry.logger.error("no valid configuration; not disrupting", { error: String(err) });
         return { ...result, skipped: "no-config" };
       }
-      const loopEnd = Math.min(clock.now() + this.opts.loopSeconds * 1000, this.deadline.at);
+      const workMs = this.opts.singlePass ? this.opts.followUpMs : this.opts.loopSeconds * 1000;
+      const loopEnd = Math.min(clock.now() + workMs, this.deadline.at);
       for (;;) {
         if (!this.deadline.admit()) break;
         const busy = await this.pass(config, result, loopEnd);
         result.passes++;
-        if (busy === "idle" || this.opts.singlePass) break;
+        if (busy === "idle") break;
         if (clock.now() >= loopEnd || !(await holder.renew())) break;
         await clock.sleep(Math.min(this.opts.passIntervalMs, Math.max(0, loopEnd - clock.now())));
         if (clock.now() >= loopEnd) break;

@@ -143,4 +143,32 @@ describe("disruptor, single pass (both reaction modes)", () => {
       await h.close();
     }
   });
+
+  test("follow-up passes: a few seconds more while a disruption is in progress, none when idle", async () => {
+    const h = await startControllerHarness({
+      config: defaultConfigYaml("  disruption: {consolidationPolicy: WhenEmpty, consolidateAfter: Never}"),
+    });
+    try {
+      h.pod("db-0", { cpu: "1", labels: { app: "db" } });
+      await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
+      h.advance(10_000);
+      await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
+      h.settle();
+      const followUp = { loopSeconds: 50, singlePass: true, followUpMs: 10_000 };
+      let before = h.clock.now();
+      const idle = await new Disruptor(h.deps(), followUp).run();
+      assert.equal(idle.passes, 1, "an idle pass ends the invocation");
+      assert.equal(h.clock.now(), before);
+      h.pdb("db", { app: "db" }, 1);
+      const [claim] = await h.claims();
+      const t = new Terminator(h.deps());
+      await t.startDrain(await t.mark(claim, "Expired", "v1"), h.config.nodePools[0]);
+      before = h.clock.now();
+      const busy = await new Disruptor(h.deps(), followUp).run();
+      assert.ok(busy.passes > 1, "a drain in progress takes follow-up passes");
+      assert.ok(h.clock.now() - before <= 10_000, `within the follow-up (${h.clock.now() - before} ms)`);
+    } finally {
+      await h.close();
+    }
+  });
 });

@@ -1,6 +1,7 @@
 /**
  * The disruptor Lambda's wiring: one pass per invocation in both reaction modes (reaction is about pending pods
- * reaching CreateFleet; disruption advances a step a minute and validates on the next invocation).
+ * reaching CreateFleet; disruption advances a step a minute and validates on the next invocation), with a few seconds
+ * of follow-up passes in reaction seconds while a disruption is in progress.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -22,5 +23,6 @@ test("the disruptor runs a single pass in reaction seconds and in reaction minut
     assert.equal(opts.singlePass, true, reaction);
     assert.equal(opts.memory, memory, "validations carry over through the container's memory");
     assert.equal(opts.loopSeconds, 50, "the lease TTL still derives from loopSeconds");
+    assert.equal(opts.followUpMs, reaction === "seconds" ? 10_000 : 0, "a few seconds of follow-up in seconds only");
   }
 });
