@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { computeBill } from "../../lib/cost/controller-bill.js";
-import { DISRUPTOR_IDLE_SECONDS, GC_SECONDS } from "../../lib/cost/function-usage.js";
+import { DISRUPTOR_FOLLOW_UP_SECONDS, DISRUPTOR_IDLE_SECONDS, GC_SECONDS } from "../../lib/cost/function-usage.js";
 import { assumedUsage, DEFAULT_ASSUMPTIONS, measuredUsage } from "../../lib/cost/monthly-usage.js";
 import { DEFAULT_PRICES, PriceTableError, parsePriceTable } from "../../lib/cost/price-table.js";
 import { inventoryFromTemplate, rateMinutes } from "../../lib/cost/stack-inventory.js";
@@ -48,8 +48,12 @@ describe("cost model", () => {
     assert.equal(provisioner?.quantity, 2_190_000);
     close(provisioner?.usd ?? 0, 2_190_000 * 0.0000133334, "provisioner duration");
     close(line("provisioner (1024 MB arm64) requests")?.usd ?? 0, 0.00876, "provisioner requests");
-    // one pass per invocation: validations are re-checked by the next invocation, not waited for.
-    assert.equal(line("disruptor (1024 MB arm64) duration")?.quantity, 43_800 * DISRUPTOR_IDLE_SECONDS);
+    // one pass per invocation (validations are re-checked by the next one, not waited for), plus the follow-up
+    // passes per churned node (2/hour × 730 h).
+    assert.equal(
+      line("disruptor (1024 MB arm64) duration")?.quantity,
+      43_800 * DISRUPTOR_IDLE_SECONDS + 1_460 * DISRUPTOR_FOLLOW_UP_SECONDS,
+    );
     // gc on x86: 21,900 invocations × 0.22 s × 0.5 GB at the x86 price.
     close(line("gc (512 MB x86_64) duration")?.usd ?? 0, 21_900 * GC_SECONDS * 0.5 * 0.0000166667, "gc duration");
     // interruption: 2 launches/hour × 730 h × 2 state-change messages.
