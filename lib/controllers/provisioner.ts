@@ -16,8 +16,8 @@ import type { MinValuesPolicy, StevedoreConfig } from "../api/model.js";
 import type { WatchHandle } from "../cluster/types.js";
 import { objectKey, type Pod } from "../core/kube-objects.js";
 import type { SolveInput, SolveResult } from "../scheduling/types.js";
-import { FencedError } from "../state/types.js";
-import type { ClusterView } from "../view/cluster-view.js";
+import { type Fence, FencedError } from "../state/types.js";
+import { type ClusterView, ViewIndex } from "../view/cluster-view.js";
 import { provisioningInput } from "../view/solver-input.js";
 import { PodBatcher } from "./batcher.js";
 import { failedSchedulingEvents, nominatedEvents, podsByKey } from "./controller-events.js";
@@ -25,6 +25,7 @@ import { InvocationDeadline } from "./deadline.js";
 import { flushSideChannels, logDecision, recordEvent } from "./decisions.js";
 import { type ControllerDeps, randomIds } from "./deps.js";
 import { reportFleet } from "./fleet-metrics.js";
+import { recordInFlightPlacements } from "./in-flight-placements.js";
 import { ClaimLauncher, type LaunchOutcome, launchBatches } from "./launch.js";
 import { LeaseHolder } from "./lease.js";
 import { capPendingPods, oldest } from "./pending-pods.js";
@@ -316,7 +317,10 @@ export class Provisioner {
       });
       for (const e of failedSchedulingEvents(input, solved.unschedulable)) recordEvent(this.deps, e);
     }
-    if (solved.newNodes.length === 0) return "done";
+    if (solved.newNodes.length === 0) {
+      await this.recordPlacements(view, solved, fence);
+      return "done";
+    }
     const pendingSince = oldest(pending);
     const outcomes: LaunchOutcome[] = [];
     let pendingByKey: Map<string, Pod> | undefined;
@@ -352,11 +356,22 @@ export class Provisioner {
         for (const e of nominatedEvents(o.claim, o.instance, (pendingByKey ??= podsByKey(pending))))
           recordEvent(this.deps, e);
       }
-      if (got.some((o) => o.status === "throttled")) return "throttled";
+      if (got.some((o) => o.status === "throttled")) {
+        await this.recordPlacements(view, solved, fence);
+        return "throttled";
+      }
     }
+    // After the launches, so they never wait for it.
+    await this.recordPlacements(view, solved, fence);
     await this.logLowerBound(input, solved);
     if (outcomes.some((o) => o.status === "insufficient-capacity")) return "insufficient-capacity";
     return capped || stopped ? "left-over" : "done";
+  }
+
+  /** Records the pods placed on in-flight claims' spare capacity on those claims (in-flight-placements.ts). */
+  private async recordPlacements(view: ClusterView, solved: SolveResult, fence: Fence): Promise<void> {
+    if (solved.existingAssignments.size === 0) return;
+    await recordInFlightPlacements(this.deps, new ViewIndex(view), solved.existingAssignments, fence);
   }
 
   /**
