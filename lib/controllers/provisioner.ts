@@ -17,7 +17,7 @@ import type { WatchHandle } from "../cluster/types.js";
 import { objectKey, type Pod } from "../core/kube-objects.js";
 import type { SolveInput, SolveResult } from "../scheduling/types.js";
 import { type Fence, FencedError } from "../state/types.js";
-import { type ClusterView, ViewIndex } from "../view/cluster-view.js";
+import type { ClusterView } from "../view/cluster-view.js";
 import { provisioningInput } from "../view/solver-input.js";
 import { PodBatcher } from "./batcher.js";
 import { failedSchedulingEvents, nominatedEvents, podsByKey } from "./controller-events.js";
@@ -28,7 +28,7 @@ import { reportFleet } from "./fleet-metrics.js";
 import { recordInFlightPlacements } from "./in-flight-placements.js";
 import { ClaimLauncher, type LaunchOutcome, launchBatches } from "./launch.js";
 import { LeaseHolder } from "./lease.js";
-import { capPendingPods, oldest } from "./pending-pods.js";
+import { capPendingPods, creationTimes, oldest } from "./pending-pods.js";
 import { withPatchedPods } from "./pod-nominations.js";
 import { DEFAULT_PENDING_GRACE_MS, recoverPendingClaims } from "./recovery.js";
 import { reconcileRegistration } from "./registration.js";
@@ -321,7 +321,6 @@ export class Provisioner {
       await this.recordPlacements(view, solved, fence);
       return "done";
     }
-    const pendingSince = oldest(pending);
     const outcomes: LaunchOutcome[] = [];
     let pendingByKey: Map<string, Pod> | undefined;
     const ctx = {
@@ -329,7 +328,6 @@ export class Provisioner {
       fence,
       controller: "provisioner",
       why: "pending pods",
-      pendingSince,
       details: { costPerHour: solved.costPerHour, newNodes: solved.newNodes.length },
     };
     let stopped = false;
@@ -341,9 +339,9 @@ export class Provisioner {
       }
       let got: LaunchOutcome[];
       try {
-        // Decision latency counts from the oldest pod this batch launches for (not the oldest pod of the solve).
-        const batchSince = oldest(batch.flatMap((n) => n.pods)) ?? pendingSince;
-        got = await this.launcher.launchBatch(batch, { ...ctx, pendingSince: batchSince });
+        // Decision latency: one sample per (real) pod this batch launches for, from its creation.
+        const podsPendingSince = creationTimes(batch.flatMap((n) => n.pods));
+        got = await this.launcher.launchBatch(batch, { ...ctx, podsPendingSince });
       } catch (err) {
         if (err instanceof FencedError) throw err;
         logger.error("could not launch", { pool: batch[0]?.pool, nodes: batch.length, error: String(err) });
@@ -368,10 +366,9 @@ export class Provisioner {
     return capped || stopped ? "left-over" : "done";
   }
 
-  /** Records the pods placed on in-flight claims' spare capacity on those claims (in-flight-placements.ts). */
+  /** Records the pods the solve placed on in-flight claims on those claims (in-flight-placements.ts). */
   private async recordPlacements(view: ClusterView, solved: SolveResult, fence: Fence): Promise<void> {
-    if (solved.existingAssignments.size === 0) return;
-    await recordInFlightPlacements(this.deps, new ViewIndex(view), solved.existingAssignments, fence);
+    if (solved.existingAssignments.size > 0) await recordInFlightPlacements(this.deps, view, solved, fence);
   }
 
   /**
