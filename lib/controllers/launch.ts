@@ -50,8 +50,11 @@ export interface LaunchContext {
   why: string;
   /** Extra decision details (solve summary, lower bound, …). */
   details?: Record<string, unknown>;
-  /** When the oldest pod of the batch became pending (decision-latency metric). */
-  pendingSince?: number;
+  /**
+   * When each pod the launch is for became pending: the decision-latency metric gets one sample per pod (its wait
+   * from creation until this launch call). @default none (no sample: recovery, replacements, static capacity)
+   */
+  podsPendingSince?: number[];
 }
 
 /** A pool/class pair that cannot be found in the configuration. */
@@ -260,10 +263,12 @@ export class ClaimLauncher {
     };
   }
 
+  /** One decision-latency sample per pod the launch is for (its wait from creation until now). */
   private recordLatency(ctx: LaunchContext): void {
-    if (ctx.pendingSince === undefined) return;
-    const latency = Math.max(0, this.deps.clock.now() - ctx.pendingSince);
-    this.deps.telemetry.metrics.add(METRIC.decisionLatency, latency, "Milliseconds");
+    const now = this.deps.clock.now();
+    for (const since of ctx.podsPendingSince ?? []) {
+      this.deps.telemetry.metrics.add(METRIC.decisionLatency, Math.max(0, now - since), "Milliseconds");
+    }
   }
 
   /** An instance assigned to a claim that is no longer Pending: kept if the claim records it, else terminated. */

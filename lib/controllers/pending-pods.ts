@@ -23,6 +23,16 @@ export function oldest(pods: Pod[]): number | undefined {
   return min;
 }
 
+/** The creation times of the pods that have one, in pod order. */
+export function creationTimes(pods: Pod[]): number[] {
+  const out: number[] = [];
+  for (const p of pods) {
+    const ms = createdAt(p);
+    if (ms !== undefined) out.push(ms);
+  }
+  return out;
+}
+
 /** A solve's pods: the pending ones and the solver input. */
 export type ProvisioningPods = ReturnType<typeof provisioningInput>;
 

@@ -16,7 +16,7 @@ import type { MinValuesPolicy, StevedoreConfig } from "../api/model.js";
 import type { WatchHandle } from "../cluster/types.js";
 import { objectKey, type Pod } from "../core/kube-objects.js";
 import type { SolveInput, SolveResult } from "../scheduling/types.js";
-import { FencedError } from "../state/types.js";
+import { type Fence, FencedError } from "../state/types.js";
 import type { ClusterView } from "../view/cluster-view.js";
 import { provisioningInput } from "../view/solver-input.js";
 import { PodBatcher } from "./batcher.js";
@@ -25,9 +25,10 @@ import { InvocationDeadline } from "./deadline.js";
 import { flushSideChannels, logDecision, recordEvent } from "./decisions.js";
 import { type ControllerDeps, randomIds } from "./deps.js";
 import { reportFleet } from "./fleet-metrics.js";
+import { recordInFlightPlacements } from "./in-flight-placements.js";
 import { ClaimLauncher, type LaunchOutcome, launchBatches } from "./launch.js";
 import { LeaseHolder } from "./lease.js";
-import { capPendingPods, oldest } from "./pending-pods.js";
+import { capPendingPods, creationTimes, oldest } from "./pending-pods.js";
 import { withPatchedPods } from "./pod-nominations.js";
 import { DEFAULT_PENDING_GRACE_MS, recoverPendingClaims } from "./recovery.js";
 import { reconcileRegistration } from "./registration.js";
@@ -319,8 +320,10 @@ export class Provisioner {
       });
       for (const e of failedSchedulingEvents(input, solved.unschedulable)) recordEvent(this.deps, e);
     }
-    if (solved.newNodes.length === 0) return "done";
-    const pendingSince = oldest(pending);
+    if (solved.newNodes.length === 0) {
+      await this.recordPlacements(view, solved, fence);
+      return "done";
+    }
     const outcomes: LaunchOutcome[] = [];
     let pendingByKey: Map<string, Pod> | undefined;
     const ctx = {
@@ -328,7 +331,6 @@ export class Provisioner {
       fence,
       controller: "provisioner",
       why: "pending pods",
-      pendingSince,
       details: { costPerHour: solved.costPerHour, newNodes: solved.newNodes.length },
     };
     let stopped = false;
@@ -340,9 +342,9 @@ export class Provisioner {
       }
       let got: LaunchOutcome[];
       try {
-        // Decision latency counts from the oldest pod this batch launches for (not the oldest pod of the solve).
-        const batchSince = oldest(batch.flatMap((n) => n.pods)) ?? pendingSince;
-        got = await this.launcher.launchBatch(batch, { ...ctx, pendingSince: batchSince });
+        // Decision latency: one sample per (real) pod this batch launches for, from its creation.
+        const podsPendingSince = creationTimes(batch.flatMap((n) => n.pods));
+        got = await this.launcher.launchBatch(batch, { ...ctx, podsPendingSince });
       } catch (err) {
         if (err instanceof FencedError) throw err;
         logger.error("could not launch", { pool: batch[0]?.pool, nodes: batch.length, error: String(err) });
@@ -355,11 +357,21 @@ export class Provisioner {
         for (const e of nominatedEvents(o.claim, o.instance, (pendingByKey ??= podsByKey(pending))))
           recordEvent(this.deps, e);
       }
-      if (got.some((o) => o.status === "throttled")) return "throttled";
+      if (got.some((o) => o.status === "throttled")) {
+        await this.recordPlacements(view, solved, fence);
+        return "throttled";
+      }
     }
+    // After the launches, so they never wait for it.
+    await this.recordPlacements(view, solved, fence);
     await this.logLowerBound(input, solved);
     if (outcomes.some((o) => o.status === "insufficient-capacity")) return "insufficient-capacity";
     return capped || stopped ? "left-over" : "done";
+  }
+
+  /** Records the pods the solve placed on in-flight claims on those claims (in-flight-placements.ts). */
+  private async recordPlacements(view: ClusterView, solved: SolveResult, fence: Fence): Promise<void> {
+    if (solved.existingAssignments.size > 0) await recordInFlightPlacements(this.deps, view, solved, fence);
   }
 
   /**

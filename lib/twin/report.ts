@@ -32,7 +32,13 @@ export interface TwinReport {
   nodes: { launched: number; terminated: number; leaked: number };
   cost: { total: number; peakPerHour: number };
   latency: {
+    /**
+     * Per pod the provisioner acted for: created (pending) → the launch call for the node planned for it, or → its
+     * placement being recorded on an in-flight claim; median. Pods kube-scheduler binds to existing room are not
+     * counted (no launch was needed).
+     */
     decisionP50Ms: number;
+    /** The same per-pod decision latency, 99th percentile. */
     decisionP99Ms: number;
     podReadyP50Ms: number;
     /** Per workload pod: created (pending) → Running, median. */
@@ -60,7 +66,7 @@ export interface TwinReport {
   settle?: { limitMs: number; tookMs: number; settled: boolean };
   timeline: TimelineSample[];
   decisions: ReportDecision[];
-  /** Decision latencies (ms, pod pending → launch requested), for the latency chart. */
+  /** Decision latencies (ms, one per pod: pending → launch requested or in-flight place recorded), for the chart. */
   decisionLatenciesMs: { t: number; ms: number }[];
   /** Invocations killed by chaos. */
   chaosKills?: number;

@@ -96,6 +96,36 @@ describe("provisioner: decision latency", () => {
   });
 });
 
+describe("provisioner: decision latency per pod", () => {
+  let h: ControllerHarness;
+  before(async () => {
+    h = await startControllerHarness({ kubeOnClock: true });
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  test("one sample per pod: each pod's own wait until the launch for it, or until it is placed on a claim in flight", async () => {
+    h.pod("early", { cpu: "500m" });
+    h.advance(30_000);
+    h.pod("late", { cpu: "500m" });
+    const first = await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
+    assert.equal(first.launched.length, 1, "both pods on one node");
+    const samples = () => h.telemetry.points.filter((p) => p.name === METRIC.decisionLatency).map((p) => p.value);
+    const [a, b] = [...samples()].sort((x, y) => x - y);
+    assert.equal(samples().length, 2, "a sample per pod, not per launch call");
+    assert.ok(a < 5_000 && b >= 30_000, `the late pod waited ${a} ms, the early one ${b} ms`);
+
+    h.advance(2_000); // the node is still launching
+    h.pod("spare", { cpu: "500m" });
+    h.advance(1_000);
+    const second = await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
+    assert.equal(second.launched.length, 0, "placed on the in-flight claim's spare capacity");
+    assert.equal(samples().length, 3, "the pod placed in flight gets its sample when it is recorded there");
+    assert.ok(samples()[2] >= 1_000 && samples()[2] < 5_000, `waited ${samples()[2]} ms`);
+  });
+});
+
 describe("provisioner: bounded work", () => {
   let h: ControllerHarness;
   before(async () => {
