@@ -54,7 +54,7 @@ export const METRIC = {
   decisionEventsFailed: "DecisionEventsFailed",
   /** Kubernetes event writes that failed, plus events dropped by the per-invocation cap. */
   kubeEventsNotWritten: "KubeEventsNotWritten",
-  /** From the oldest pod of a batch turning pending to the CreateFleet call (ms). */
+  /** Per pod: from the pod turning pending to the CreateFleet call for it, or to its record on an in-flight claim (ms). */
   decisionLatency: "DecisionLatency",
   /** From an interruption event's time to its node being drained (s). */
   interruptionHandlingTime: "InterruptionHandlingTime",

@@ -98,7 +98,7 @@ export const METRICS = {
     name: "DecisionLatency",
     unit: "Milliseconds",
     total: true,
-    description: "provisioner: from the oldest pod of a batch turning pending to the CreateFleet call",
+    description: "provisioner, per pod: from turning pending to the CreateFleet call (or the record on an in-flight claim)",
     emission: "pending",
     lean: true,
   },
