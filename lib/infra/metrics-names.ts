@@ -98,7 +98,8 @@ export const METRICS = {
     name: "DecisionLatency",
     unit: "Milliseconds",
     total: true,
-    description: "provisioner, per pod: from turning pending to the CreateFleet call (or the record on an in-flight claim)",
+    description:
+      "provisioner, per pod: from turning pending to the CreateFleet call (or the record on an in-flight claim)",
     emission: "pending",
     lean: true,
   },
