@@ -14,7 +14,7 @@ import {
   type DisruptorOptions,
   type DisruptorResult,
 } from "../lib/controllers/disruptor.js";
-import { SECONDS_MODE_FOLLOW_UP_MS } from "../lib/controllers/disruptor-options.js";
+import { scheduledPassOptions } from "../lib/controllers/disruptor-options.js";
 import { type ControllerSettings, wiring } from "./wiring.js";
 
 const memory: DisruptionMemory = {};
@@ -35,8 +35,7 @@ export function disruptorOptions(
     memory: disruptionMemory,
     spotToSpot: settings.featureGates.spotToSpotConsolidation,
     nodeRepair: settings.featureGates.nodeRepair,
-    singlePass: true,
-    followUpMs: settings.reaction === "seconds" ? SECONDS_MODE_FOLLOW_UP_MS : 0,
+    ...scheduledPassOptions(settings.reaction),
   };
 }
 

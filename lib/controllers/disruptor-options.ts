@@ -86,3 +86,14 @@ export interface DisruptorResult {
   /** Claims replaced by node repair this invocation. */
   repaired: string[];
 }
+
+/**
+ * How scheduled invocations run, as deployed (the Lambda and the twin alike): one pass per scheduled minute in both
+ * reaction modes, with follow-up passes for {@link SECONDS_MODE_FOLLOW_UP_MS} while a disruption is in progress
+ * in reaction seconds.
+ */
+export function scheduledPassOptions(
+  reaction: "seconds" | "minute",
+): Pick<DisruptorOptions, "singlePass" | "followUpMs"> {
+  return { singlePass: true, followUpMs: reaction === "seconds" ? SECONDS_MODE_FOLLOW_UP_MS : 0 };
+}

@@ -15,7 +15,7 @@ import { ProvisionerThrottledError, type ProvisionerTrigger } from "../../cloud/
 import { lambdaDeadline } from "../../controllers/deadline.js";
 import type { ControllerDeps } from "../../controllers/deps.js";
 import { type DisruptionMemory, Disruptor } from "../../controllers/disruptor.js";
-import { SECONDS_MODE_FOLLOW_UP_MS } from "../../controllers/disruptor-options.js";
+import { scheduledPassOptions } from "../../controllers/disruptor-options.js";
 import { GarbageCollector } from "../../controllers/gc.js";
 import { InterruptionHandler } from "../../controllers/interruption.js";
 import { PendingWatcher } from "../../controllers/pending-watcher.js";
@@ -153,8 +153,7 @@ export function startControllers(run: TwinRun): Promise<void>[] {
           memory: disruptionMemory,
           spotToSpot: gates.spotToSpotConsolidation,
           nodeRepair: gates.nodeRepair,
-          singlePass: true, // as the Lambda: one pass per scheduled minute in both reaction modes
-          followUpMs: scenario.controllers.reaction === "seconds" ? SECONDS_MODE_FOLLOW_UP_MS : 0,
+          ...scheduledPassOptions(scenario.controllers.reaction), // as the Lambda
         }).run(),
       );
     }),
