@@ -21,8 +21,9 @@ const memory: DisruptionMemory = {};
 
 /**
  * The disruptor's options from the function's settings: one pass per invocation whatever `reaction` says, with
- * follow-up passes for a few seconds while a disruption is in progress in reaction seconds. The
- * function's timeout derives from `loopSeconds`, and so does the lease TTL (`loopSeconds` + 30 s), which outlives it.
+ * follow-up passes for a few seconds while a disruption is in progress in reaction seconds. The function's timeout
+ * (`loopSeconds` + 20 s, the stack's) bounds the invocation: the deadline is that timeout less a safety margin, and the
+ * lease TTL derives from the deadline so it outlives the timeout (`disruptorLeaseTtlMs`).
  */
 export function disruptorOptions(
   settings: ControllerSettings,
@@ -30,7 +31,6 @@ export function disruptorOptions(
   disruptionMemory: DisruptionMemory,
 ): DisruptorOptions {
   return {
-    loopSeconds: settings.loopSeconds,
     deadline,
     memory: disruptionMemory,
     spotToSpot: settings.featureGates.spotToSpotConsolidation,

@@ -1,9 +1,9 @@
 /**
- * Validation of planned disruptions, waited for or left to the next invocation. Emptiness and consolidation are
- * re-checked on a fresh view some time after they were planned (Karpenter waits 15 s). A looping disruptor sleeps
- * through the delay; a single-pass one (reaction minute) remembers the commands in its container's memory and the
- * next scheduled invocation, a minute later, validates them on its own fresh view. Nothing is written before
- * validation, so a lost memory (a new container) only means planning again.
+ * Validation of planned disruptions, left to the next invocation. Emptiness and consolidation are re-checked on a
+ * fresh view some time after they were planned (Karpenter waits 15 s): an invocation never waits for that; it
+ * remembers the commands in its container's memory and the next scheduled invocation, a minute later, validates them
+ * on its own fresh view. Nothing is written before validation, so a lost memory (a new container) only means
+ * planning again.
  */
 import type { DisruptionCommand } from "../disruption/command.js";
 import type { ConsolidationOptions } from "../disruption/consolidation.js";
@@ -12,7 +12,7 @@ import type { ClusterView } from "../view/cluster-view.js";
 import { logDecision } from "./decisions.js";
 import type { ControllerDeps } from "./deps.js";
 
-/** Commands planned by a single-pass invocation, waiting for a later one to validate them. */
+/** Commands planned by one invocation, waiting for a later one to validate them. */
 export interface AwaitingValidation {
   commands: DisruptionCommand[];
   /** Clock time they were planned. */
@@ -21,7 +21,7 @@ export interface AwaitingValidation {
 
 /** Where commands wait for validation between invocations (a warm container's memory). */
 export interface ValidationMemory {
-  /** Commands a single-pass invocation planned, for the next one to validate. @default none */
+  /** Commands an invocation planned, for the next one to validate. @default none */
   awaitingValidation?: AwaitingValidation;
 }
 

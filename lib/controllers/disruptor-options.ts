@@ -3,24 +3,39 @@
  * itself is `disruptor.ts`).
  */
 import type { PlanMemo } from "../disruption/plan-memo.js";
+import { DEADLINE_SAFETY_MARGIN_MS } from "./deadline.js";
 import type { ValidationMemory } from "./deferred-validation.js";
 import type { RepairMemory } from "./node-repair.js";
 import type { DriftCheck } from "./provider-drift.js";
 
 /**
  * How long a reaction-seconds disruptor keeps taking passes while a disruption is in progress (`followUpMs`): long
- * enough to catch a replacement that initializes or a node that expires seconds after the minute, a fifth of the
- * loop it replaces. Reaction minute takes no follow-up passes (the cheapest possible).
+ * enough to catch a replacement that initializes or a node that expires seconds after the minute. Reaction minute
+ * takes no follow-up passes (the cheapest possible).
  */
 export const SECONDS_MODE_FOLLOW_UP_MS = 10_000;
 
+/**
+ * How long the lease outlives the longest an invocation can run: with a deadline, the Lambda timeout (the deadline
+ * plus {@link DEADLINE_SAFETY_MARGIN_MS}, past which the function is stopped); a crashed invocation then blocks the
+ * next one for at most one schedule interval.
+ */
+export const LEASE_TTL_MARGIN_MS = 10_000;
+
+/**
+ * Without a deadline (tests), the time allowed for the invocation's last pass after its follow-up passes, when
+ * deriving the lease TTL.
+ */
+export const UNBOUNDED_LAST_PASS_MS = 60_000;
+
 /** Disruptor settings. */
 export interface DisruptorOptions {
-  /** How long one invocation keeps working without `singlePass`; the lease TTL derives from it. @default 50 */
-  loopSeconds?: number;
-  /** Wait before acting on emptiness/consolidation, then re-check (Karpenter: 15 s). @default 15000 */
+  /**
+   * How long after planning emptiness/consolidation it is re-checked before it acts (Karpenter: 15 s): the first
+   * scheduled invocation at least this much later validates it. @default 15000
+   */
   validationDelayMs?: number;
-  /** Pause between passes while drains are in progress. @default 5000 */
+  /** Pause between follow-up passes (`followUpMs`) while a disruption is in progress. @default 5000 */
   passIntervalMs?: number;
   /** Give up on replacements not initialized after this long (expiry then drains anyway). @default 600000 */
   replacementTimeoutMs?: number;
@@ -35,7 +50,9 @@ export interface DisruptorOptions {
    * again: each check lists every instance, and a pass runs every few seconds while drains go on. @default 60000
    */
   driftCheckIntervalMs?: number;
-  /** Lease TTL. @default loopSeconds + 30 s */
+  /**
+   * Lease TTL; it must cover the longest invocation. @default {@link disruptorLeaseTtlMs}
+   */
   leaseTtlMs?: number;
   /** Clock time after which no new unit of work starts (Lambda: remaining time less a margin). @default none */
   deadline?: number;
@@ -48,16 +65,9 @@ export interface DisruptorOptions {
   /** Where the planner's memo survives between invocations (e.g. one per warm Lambda container). @default none */
   memory?: DisruptionMemory;
   /**
-   * One pass per invocation: no loop while disruptions are in progress, and validations are left to the next
-   * invocation through `memory` rather than waited for. The Lambda and the twin always set it, in both reaction
-   * modes; without it (tests that step a whole disruption in one call) an invocation loops for `loopSeconds`.
-   * @default false
-   */
-  singlePass?: boolean;
-  /**
-   * With `singlePass`: while a disruption is in progress, keep taking passes (every `passIntervalMs`) for this long
-   * after the first, so a step that becomes possible seconds after the minute (a replacement initializing, a node
-   * expiring) is not left for a minute. Validations are still left to the next invocation. @default 0
+   * While a disruption is in progress, keep taking passes (every `passIntervalMs`) for this long after the first, so
+   * a step that becomes possible seconds after the minute (a replacement initializing, a node expiring) is not left
+   * for a minute. Validations are still left to the next invocation. @default 0 (one pass per invocation)
    */
   followUpMs?: number;
 }
@@ -85,6 +95,11 @@ export interface DisruptorResult {
   terminated: string[];
   /** Claims replaced by node repair this invocation. */
   repaired: string[];
+  /**
+   * Whether the last pass found nothing to do: no disruption in progress, none awaiting validation, none planned (the
+   * next invocation has work only if time or the cluster moves on).
+   */
+  idle: boolean;
 }
 
 /**
@@ -92,8 +107,24 @@ export interface DisruptorResult {
  * reaction modes, with follow-up passes for {@link SECONDS_MODE_FOLLOW_UP_MS} while a disruption is in progress
  * in reaction seconds.
  */
-export function scheduledPassOptions(
-  reaction: "seconds" | "minute",
-): Pick<DisruptorOptions, "singlePass" | "followUpMs"> {
-  return { singlePass: true, followUpMs: reaction === "seconds" ? SECONDS_MODE_FOLLOW_UP_MS : 0 };
+export function scheduledPassOptions(reaction: "seconds" | "minute"): Pick<DisruptorOptions, "followUpMs"> {
+  return { followUpMs: reaction === "seconds" ? SECONDS_MODE_FOLLOW_UP_MS : 0 };
+}
+
+/**
+ * The lease TTL an invocation starting at `now` takes, unless `leaseTtlMs` is set: long enough to cover the longest
+ * it can run. With a deadline (the Lambda's remaining time less `DEADLINE_SAFETY_MARGIN_MS`) that is the Lambda
+ * timeout: the time to the deadline plus the safety margin, plus {@link LEASE_TTL_MARGIN_MS} (with the stack's
+ * 70 s timeout, 80 s). Without one, `followUpMs` plus {@link UNBOUNDED_LAST_PASS_MS} plus the margin.
+ */
+export function disruptorLeaseTtlMs(
+  opts: Pick<DisruptorOptions, "leaseTtlMs" | "deadline" | "followUpMs">,
+  now: number,
+): number {
+  if (opts.leaseTtlMs !== undefined) return opts.leaseTtlMs;
+  const longest =
+    opts.deadline !== undefined && Number.isFinite(opts.deadline)
+      ? Math.max(0, opts.deadline - now) + DEADLINE_SAFETY_MARGIN_MS
+      : (opts.followUpMs ?? 0) + UNBOUNDED_LAST_PASS_MS;
+  return longest + LEASE_TTL_MARGIN_MS;
 }

@@ -1,20 +1,20 @@
 /**
- * The disruption controller (the life of a consolidation in docs/ARCHITECTURE.md). One invocation: take the `disruptor` lease; then for `loopSeconds` run
- * passes that (1) stamp/clear `emptySince` on claims, (2) advance disruptions in progress — a marked claim starts
- * draining once its replacements are initialized (abandoned if they fail or time out, except for expiry which
- * proceeds), a draining claim takes one drain step — and (3) plan at most one new command (emptiness, expiry,
- * drift, consolidation; pure, `lib/disruption`) while no launch is unresolved. Emptiness and consolidation are
- * re-validated after `validationDelayMs` before they act. Every decision is logged.
+ * The disruption controller (the life of a consolidation in docs/ARCHITECTURE.md), invoked on a schedule (a minute).
+ * One invocation: take the `disruptor` lease; then run a pass that (1) stamps/clears `emptySince` on claims, (2)
+ * advances disruptions in progress — a marked claim starts draining once its replacements are initialized (abandoned
+ * if they fail or time out, except for expiry which proceeds), a draining claim takes one drain step — and (3) plans
+ * new commands (emptiness, expiry, drift, consolidation; pure, `lib/disruption`) while no launch is unresolved.
+ * While a disruption is in progress it takes follow-up passes every `passIntervalMs` for `followUpMs` (none by
+ * default), and stops at the first pass that finds nothing to do. Every decision is logged.
  *
  * Each pass plans up to `maxCommandsPerPass` commands that can be carried out together, within a bounded number of
  * simulations and a planning time budget; the plan's memo is kept across passes (and across invocations through
  * `memory`), so an unchanged cluster is not simulated again. No unit of work — a drift check, a drain step, a
  * command — starts once the invocation's `deadline` is near; what was not started is left to the next invocation.
  *
- * With `singlePass` (how the Lambda and the twin run it, in both reaction modes) an invocation runs one pass and stops: disruptions in progress advance one
- * step a minute, and commands that need validation are remembered in `memory` and re-checked by the next scheduled
- * invocation (at least `validationDelayMs` later) instead of being waited for. Nothing is written before validation,
- * so a lost memory (a new container) only means planning again.
+ * An invocation never waits for validation: emptiness and consolidation commands are remembered in `memory` and
+ * re-checked by the next scheduled invocation (at least `validationDelayMs` later) on its own fresh view. Nothing is
+ * written before validation, so a lost memory (a new container) only means planning again.
  */
 import type { NodePool, StevedoreConfig } from "../api/model.js";
 import type { DisruptionCommand } from "../disruption/command.js";
@@ -28,7 +28,12 @@ import { flushSideChannels, logDecision, recordEvent } from "./decisions.js";
 import { judgeCommands, leaveForValidation, takeAwaitingValidation } from "./deferred-validation.js";
 import { type ControllerDeps, randomIds } from "./deps.js";
 import { logDisruptionStarted } from "./disruption-decision.js";
-import type { DisruptionMemory, DisruptorOptions, DisruptorResult } from "./disruptor-options.js";
+import {
+  type DisruptionMemory,
+  type DisruptorOptions,
+  type DisruptorResult,
+  disruptorLeaseTtlMs,
+} from "./disruptor-options.js";
 import { LeaseHolder } from "./lease.js";
 import { recordNodeActivity } from "./node-activity.js";
 import { repairNodes } from "./node-repair.js";
@@ -43,7 +48,8 @@ export type { DisruptionMemory, DisruptorOptions, DisruptorResult } from "./disr
 
 /** The disruption controller. */
 export class Disruptor {
-  private readonly opts: Required<Omit<DisruptorOptions, "deadline" | "memory">>;
+  private readonly opts: Required<Omit<DisruptorOptions, "deadline" | "memory" | "leaseTtlMs">>;
+  private readonly leaseTtlMs: number | undefined;
   private readonly terminator: Terminator;
   private readonly memory: DisruptionMemory;
   private readonly deadline: InvocationDeadline;
@@ -52,9 +58,7 @@ export class Disruptor {
     private readonly deps: ControllerDeps,
     opts: DisruptorOptions = {},
   ) {
-    const loopSeconds = opts.loopSeconds ?? 50;
     this.opts = {
-      loopSeconds,
       validationDelayMs: opts.validationDelayMs ?? 15_000,
       passIntervalMs: opts.passIntervalMs ?? 5000,
       replacementTimeoutMs: opts.replacementTimeoutMs ?? 600_000,
@@ -62,13 +66,12 @@ export class Disruptor {
       nodeRepair: opts.nodeRepair ?? false,
       providerDrift: opts.providerDrift ?? true,
       driftCheckIntervalMs: opts.driftCheckIntervalMs ?? 60_000,
-      leaseTtlMs: opts.leaseTtlMs ?? loopSeconds * 1000 + 30_000,
       maxCommandsPerPass: opts.maxCommandsPerPass ?? PASS_PLAN_LIMITS.maxCommands,
       maxSimulationsPerPass: opts.maxSimulationsPerPass ?? PASS_PLAN_LIMITS.maxSimulations,
       planBudgetMs: opts.planBudgetMs ?? PASS_PLAN_LIMITS.planBudgetMs,
-      singlePass: opts.singlePass ?? false,
       followUpMs: opts.followUpMs ?? 0,
     };
+    this.leaseTtlMs = opts.leaseTtlMs;
     this.terminator = new Terminator(deps);
     this.memory = opts.memory ?? {};
     this.deadline = new InvocationDeadline(deps.clock, opts.deadline);
@@ -84,9 +87,14 @@ export class Disruptor {
       commands: [],
       terminated: [],
       repaired: [],
+      idle: false,
     };
     const owner = (this.deps.ids ?? randomIds).ownerId("disruptor");
-    const holder = await LeaseHolder.acquire(state, clock, "disruptor", owner, this.opts.leaseTtlMs);
+    const leaseTtlMs = disruptorLeaseTtlMs(
+      { leaseTtlMs: this.leaseTtlMs, deadline: this.deadline.at, followUpMs: this.opts.followUpMs },
+      clock.now(),
+    );
+    const holder = await LeaseHolder.acquire(state, clock, "disruptor", owner, leaseTtlMs);
     if (!holder) return { ...result, skipped: "lease-held" };
     try {
       let config: StevedoreConfig;
@@ -96,16 +104,16 @@ export class Disruptor {
         telemetry.logger.error("no valid configuration; not disrupting", { error: String(err) });
         return { ...result, skipped: "no-config" };
       }
-      const workMs = this.opts.singlePass ? this.opts.followUpMs : this.opts.loopSeconds * 1000;
-      const loopEnd = Math.min(clock.now() + workMs, this.deadline.at);
+      const followUpEnd = Math.min(clock.now() + this.opts.followUpMs, this.deadline.at);
       for (;;) {
         if (!this.deadline.admit()) break;
-        const busy = await this.pass(config, result, loopEnd);
+        const busy = await this.pass(config, result);
         result.passes++;
+        result.idle = busy === "idle";
         if (busy === "idle") break;
-        if (clock.now() >= loopEnd || !(await holder.renew())) break;
-        await clock.sleep(Math.min(this.opts.passIntervalMs, Math.max(0, loopEnd - clock.now())));
-        if (clock.now() >= loopEnd) break;
+        if (clock.now() >= followUpEnd || !(await holder.renew())) break;
+        await clock.sleep(Math.min(this.opts.passIntervalMs, Math.max(0, followUpEnd - clock.now())));
+        if (clock.now() >= followUpEnd) break;
       }
     } finally {
       result.deadlineStops = this.deadline.stops;
@@ -127,7 +135,7 @@ export class Disruptor {
   }
 
   /** One pass; "idle" when nothing is in progress and nothing was planned. */
-  async pass(config: StevedoreConfig, result: DisruptorResult, loopEnd: number): Promise<"busy" | "idle"> {
+  async pass(config: StevedoreConfig, result: DisruptorResult): Promise<"busy" | "idle"> {
     const { telemetry } = this.deps;
     let view = await this.snapshot(config);
     const written = await recordNodeActivity(this.deps, new ViewIndex(view));
@@ -164,13 +172,8 @@ export class Disruptor {
       }
       commands = plan.commands;
       if (commands.some(needsValidation)) {
-        if (this.opts.singlePass) {
-          leaveForValidation(this.deps, this.memory, commands);
-          return "busy";
-        }
-        const validated = await this.validate(config, commands, loopEnd, view.providerDrift);
-        if (!validated) return "busy";
-        ({ view, commands } = validated);
+        leaveForValidation(this.deps, this.memory, commands);
+        return "busy";
       }
     }
     let started = 0;
@@ -205,24 +208,6 @@ export class Disruptor {
       this.deps.telemetry.logger.error("disruption planning failed", { error: String(err) });
       return undefined;
     }
-  }
-
-  /**
-   * Waits the validation delay and re-checks the commands on a fresh view (together: each with the earlier ones
-   * projected); rejections are logged. Undefined when there is no time left to validate.
-   */
-  private async validate(
-    config: StevedoreConfig,
-    commands: DisruptionCommand[],
-    loopEnd: number,
-    drift: Map<string, string> | undefined,
-  ): Promise<{ view: ClusterView; commands: DisruptionCommand[] } | undefined> {
-    const { clock } = this.deps;
-    if (!this.deadline.admit(this.opts.validationDelayMs)) return undefined;
-    if (clock.now() + this.opts.validationDelayMs > loopEnd) return undefined; // not enough time left to validate
-    await clock.sleep(this.opts.validationDelayMs);
-    const view = await this.snapshot(config, drift);
-    return { view, commands: await this.judge(commands, view) };
   }
 
   /** {@link judgeCommands} with this disruptor's options. */

@@ -5,11 +5,13 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { Disruptor } from "../../lib/controllers/disruptor.js";
+import type { DisruptionMemory } from "../../lib/controllers/disruptor.js";
+import { scheduledPassOptions } from "../../lib/controllers/disruptor-options.js";
 import { InterruptionHandler } from "../../lib/controllers/interruption.js";
 import { Provisioner } from "../../lib/controllers/provisioner.js";
 import type { AwsEvent } from "../../lib/twin/aws/index.js";
 import { type ControllerHarness, defaultConfigYaml, startControllerHarness } from "../support/controller-harness.js";
+import { invokeDisruptor } from "../support/disruptor-invocations.js";
 
 /** `target` whose method `name` first moves the clock by `ms` (a slow call). */
 function slow<T extends object>(h: ControllerHarness, target: T, name: string, ms: number): T {
@@ -54,23 +56,36 @@ describe("invocation deadlines", () => {
     }
   });
 
-  test("the disruptor does not start a validation it has no time for; the next invocation acts", async () => {
+  test("the disruptor does not validate or start a command it has no time for; the next invocation acts", async () => {
     const h = await startControllerHarness({
       config: defaultConfigYaml("  disruption: {consolidationPolicy: WhenEmpty, consolidateAfter: 0s}"),
     });
     try {
       await bringUp(h, ["job-0"]);
       h.deletePod("job-0");
-      await new Disruptor(h.deps(), { loopSeconds: 0, providerDrift: false }).run(); // stamps emptiness
-      h.advance(1_000);
-      const deadline = h.clock.now() + 5_000; // less than the 15 s validation delay
-      const first = await new Disruptor(h.deps(), { loopSeconds: 30, deadline, providerDrift: false }).run();
+      const memory: DisruptionMemory = {};
+      const options = { ...scheduledPassOptions("seconds"), providerDrift: false };
+      const planned = await invokeDisruptor(h, { memory, options, max: 1 }); // stamps emptiness, plans
+      assert.deepEqual(planned.commands, []);
+      assert.ok(memory.awaitingValidation, "the command waits for the next invocation's validation");
+      h.advance(60_000);
+      const cloud = slow(h, h.cloud, "getInstanceTypes", 5_000); // the snapshot runs past the deadline
+      const deadline = h.clock.now() + 3_000;
+      const first = await invokeDisruptor(h, {
+        memory,
+        options: { ...options, deadline },
+        deps: () => h.deps({ cloud }),
+        max: 1,
+      });
       assert.ok(first.deadlineStops >= 1);
       assert.deepEqual(first.commands, []);
       const [claim] = await h.claims();
       assert.equal(claim.disruptionReason, undefined, "nothing marked");
       assert.equal(h.liveInstances().length, 1);
-      const second = await new Disruptor(h.deps(), { loopSeconds: 30, providerDrift: false }).run();
+      assert.ok(memory.awaitingValidation, "the command is left for the next invocation");
+      h.advance(60_000);
+      const second = await invokeDisruptor(h, { memory, options, max: 1 });
+      assert.equal(second.deadlineStops, 0);
       assert.deepEqual(
         second.commands.map((c) => c.method),
         ["Emptiness"],
@@ -107,7 +122,7 @@ describe("invocation deadlines", () => {
       const second = await new InterruptionHandler(h.deps()).handleRecords(records.slice(1));
       assert.deepEqual(second.batchItemFailures, []);
       assert.equal(second.deferred, 0);
-      await new Disruptor(h.deps(), { loopSeconds: 0, providerDrift: false }).run();
+      await invokeDisruptor(h, { options: { providerDrift: false }, max: 1 });
       const closed = (await h.claims(true)).find((c) => c.id === claim.id);
       assert.equal(closed?.state, "Terminated", "the drain is finished");
     } finally {

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { Disruptor } from "../../lib/controllers/disruptor.js";
+import { scheduledPassOptions } from "../../lib/controllers/disruptor-options.js";
 import { defaultConfigYaml, startControllerHarness } from "../support/controller-harness.js";
 import {
   bringUp,
@@ -15,8 +15,12 @@ import {
   shrinkToSmallPods,
   spreadNodes,
 } from "../support/disruption-world.js";
+import { type DisruptorRun, invokeDisruptor } from "../support/disruptor-invocations.js";
 
 const MIN = 60_000;
+
+/** Until a command started (planned by one invocation, validated by the next when it needs validation). */
+const started = (run: DisruptorRun) => run.commands.length > 0;
 
 /** A v1 pool limited to one capacity type, with extra `spec.disruption` fields. */
 function poolYaml(capacityType: "on-demand" | "spot", disruption: string): string {
@@ -46,7 +50,7 @@ describe("Balanced consolidation", () => {
   test("declines a replacement that saves 11% of the pool's cost for all of its pods", async () => {
     const control = await oversizedNodeWorld("WhenEmptyOrUnderutilized");
     try {
-      const r = await new Disruptor(control.deps(), { loopSeconds: 30 }).run();
+      const r = await invokeDisruptor(control, { until: started, max: 3 });
       assert.deepEqual(
         r.commands.map((c) => c.method),
         ["SingleNodeConsolidation"],
@@ -57,7 +61,7 @@ describe("Balanced consolidation", () => {
     }
     const h = await oversizedNodeWorld("Balanced");
     try {
-      const r = await new Disruptor(h.deps(), { loopSeconds: 30 }).run();
+      const r = await invokeDisruptor(h, { max: 3 });
       assert.deepEqual(r.commands, [], "Balanced declines it");
       assert.equal(h.liveInstances().length, 1);
       const reasons = rejectionReasons(h);
@@ -78,7 +82,7 @@ describe("Balanced consolidation", () => {
       const nodes = await spreadNodes(h, 2);
       shrinkToSmallPods(h, nodes);
       h.advance(MIN);
-      const r = await new Disruptor(h.deps(), { loopSeconds: 40 }).run();
+      const r = await invokeDisruptor(h, { max: 5 }); // until the node is gone and nothing is left to do
       assert.deepEqual(
         r.commands.map((c) => [c.method, c.replacements.length]),
         [["SingleNodeConsolidation", 0]],
@@ -138,12 +142,13 @@ describe("spot-to-spot consolidation", () => {
   test("off: a spot node is never replaced by spot; on: replaced with its 15 cheapest spot options", async () => {
     const h = await bigSpotNodeWorld(MANY_TYPES);
     try {
-      const off = await new Disruptor(h.deps(), { loopSeconds: 30 }).run();
+      const off = await invokeDisruptor(h, { max: 3 });
       assert.deepEqual(off.commands, [], "gate off: no replacement");
       assert.ok(rejectionReasons(h).includes("spot-to-spot consolidation is disabled"));
       assert.equal(h.liveInstances().length, 1);
 
-      const on = await new Disruptor(h.deps(), { loopSeconds: 30, spotToSpot: true }).run();
+      const spotToSpot = { ...scheduledPassOptions("seconds"), spotToSpot: true };
+      const on = await invokeDisruptor(h, { options: spotToSpot, until: started, max: 3 });
       assert.deepEqual(
         on.commands.map((c) => [c.method, c.replacements.length]),
         [["SingleNodeConsolidation", 1]],
@@ -164,7 +169,7 @@ describe("spot-to-spot consolidation", () => {
   test("on, with fewer than 15 cheaper spot types: no single-node replacement", async () => {
     const h = await bigSpotNodeWorld(MANY_TYPES.slice(0, 8));
     try {
-      const r = await new Disruptor(h.deps(), { loopSeconds: 30, spotToSpot: true }).run();
+      const r = await invokeDisruptor(h, { options: { ...scheduledPassOptions("seconds"), spotToSpot: true }, max: 3 });
       assert.deepEqual(r.commands, []);
       assert.ok(
         rejectionReasons(h).includes("spot-to-spot needs 15 cheaper options, found 7"),
@@ -187,12 +192,8 @@ describe("disruption budgets with reasons", () => {
       shrinkToSmallPods(h, nodes.slice(0, 2));
       h.deletePod("spread-2"); // the third node is empty
       h.advance(MIN);
-      const methods: string[] = [];
-      for (let i = 0; i < 3; i++) {
-        const r = await new Disruptor(h.deps(), { loopSeconds: 40 }).run();
-        methods.push(...r.commands.map((c) => c.method));
-        h.advance(MIN);
-      }
+      const run = await invokeDisruptor(h, { max: 4, until: () => false });
+      const methods = run.commands.map((c) => c.method);
       assert.deepEqual(methods, ["Emptiness"], "only the empty node goes");
       assert.equal(h.liveInstances().length, 2, "the two under-used nodes stay");
       assert.ok(rejectionReasons(h).includes("disruption budget of pool default is exhausted"));
@@ -213,7 +214,8 @@ describe("consolidateAfter", () => {
       shrinkToSmallPods(h, nodes); // pods scheduled now
       for (const [i, n] of nodes.entries()) h.pod(`extra-${i}`, { cpu: "100m", nodeName: n });
       h.advance(MIN);
-      const first = await new Disruptor(h.deps(), { loopSeconds: 30 }).run();
+      const memory = {};
+      const first = await invokeDisruptor(h, { memory, max: 3 });
       assert.deepEqual(first.commands, [], "pods were just scheduled");
       assert.ok(rejectionReasons(h).includes("consolidateAfter has not passed since the node's last pod event"));
       const recorded = await h.claims();
@@ -225,15 +227,15 @@ describe("consolidateAfter", () => {
       h.advance(8 * MIN);
       for (let i = 0; i < nodes.length; i++) h.deletePod(`extra-${i}`); // pods removed: a pod event
       const removedAt = h.clock.now();
-      await new Disruptor(h.deps(), { loopSeconds: 30 }).run();
+      await invokeDisruptor(h, { memory, max: 3 });
       for (const c of await h.claims()) assert.ok((c.lastPodEventAt ?? 0) >= removedAt, "the removal is stamped");
 
       h.advance(3 * MIN); // 10 minutes after the pods were scheduled, 3 after the removal
-      const early = await new Disruptor(h.deps(), { loopSeconds: 30 }).run();
+      const early = await invokeDisruptor(h, { memory, max: 3 });
       assert.deepEqual(early.commands, [], "the removal restarted the clock");
 
       h.advance(8 * MIN);
-      const later = await new Disruptor(h.deps(), { loopSeconds: 40 }).run();
+      const later = await invokeDisruptor(h, { memory, until: started, max: 3 });
       assert.deepEqual(
         later.commands.map((c) => c.method),
         ["SingleNodeConsolidation"],

@@ -1,18 +1,20 @@
 /**
- * The disruptor in single-pass mode (reaction minute) against the fake kube-apiserver, dynalite and the AWS
- * emulator: each invocation runs one pass and never waits; a command that needs validation is planned by one
- * invocation and validated and carried out by the next (on the fresh cluster), a change in between drops it, and an
- * invocation that lost the memory (a new container) plans again rather than acting unvalidated. The deployed
- * disruptor runs this way in both reaction modes; a drain held by a PDB advances one step per invocation and
- * completes once the budget allows, with each pod evicted once.
+ * The disruptor's single pass per invocation (reaction minute: no follow-up passes) against the fake
+ * kube-apiserver, dynalite and the AWS emulator: each invocation runs one pass and never waits; a command that needs
+ * validation is planned by one invocation and validated and carried out by the next (on the fresh cluster), a change
+ * in between drops it, and an invocation that lost the memory (a new container) plans again rather than acting
+ * unvalidated. A drain held by a PDB advances one step per invocation and completes once the budget allows, with
+ * each pod evicted once; reaction seconds adds a few seconds of follow-up passes while a disruption is in progress.
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { STALE_VALIDATION_MS } from "../../lib/controllers/deferred-validation.js";
 import { type DisruptionMemory, Disruptor } from "../../lib/controllers/disruptor.js";
+import { scheduledPassOptions } from "../../lib/controllers/disruptor-options.js";
 import { Provisioner } from "../../lib/controllers/provisioner.js";
 import { Terminator } from "../../lib/controllers/termination.js";
 import { type ControllerHarness, defaultConfigYaml, startControllerHarness } from "../support/controller-harness.js";
+import { invokeDisruptor } from "../support/disruptor-invocations.js";
 
 const MIN = 60_000;
 const EMPTY_AFTER_5M = defaultConfigYaml("  disruption: {consolidationPolicy: WhenEmpty, consolidateAfter: 5m}");
@@ -32,7 +34,7 @@ async function emptyNodePastTtl(h: ControllerHarness, memory: DisruptionMemory):
 /** One scheduled invocation in reaction minute; asserts it ran one pass and did not wait on the clock. */
 async function singlePass(h: ControllerHarness, memory: DisruptionMemory) {
   const before = h.clock.now();
-  const r = await new Disruptor(h.deps(), { loopSeconds: 50, singlePass: true, memory }).run();
+  const r = await invokeDisruptor(h, { memory, options: scheduledPassOptions("minute"), max: 1 });
   assert.equal(r.passes, 1, "one pass per invocation");
   assert.equal(h.clock.now(), before, "a single pass never sleeps");
   return r;
@@ -154,7 +156,8 @@ describe("disruptor, single pass (both reaction modes)", () => {
       h.advance(10_000);
       await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
       h.settle();
-      const followUp = { loopSeconds: 50, singlePass: true, followUpMs: 10_000 };
+      const followUp = scheduledPassOptions("seconds");
+      assert.equal(followUp.followUpMs, 10_000);
       let before = h.clock.now();
       const idle = await new Disruptor(h.deps(), followUp).run();
       assert.equal(idle.passes, 1, "an idle pass ends the invocation");

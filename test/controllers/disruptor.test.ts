@@ -1,11 +1,14 @@
 /**
- * The disruptor against the fake kube-apiserver, dynalite and the AWS emulator: emptiness after its TTL, expiry
- * (replacement first, then drain), consolidation without churn, drift, and PDBs holding a drain across invocations.
+ * The disruptor against the fake kube-apiserver, dynalite and the AWS emulator, stepped one scheduled invocation a
+ * minute as deployed: emptiness after its TTL (planned by one invocation, validated and carried out by the next),
+ * expiry (replacement first, then drain), consolidation without churn, drift, and PDBs holding a drain across
+ * invocations.
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { staticConfig } from "../../lib/controllers/deps.js";
-import { Disruptor } from "../../lib/controllers/disruptor.js";
+import type { DisruptionMemory } from "../../lib/controllers/disruptor.js";
+import { scheduledPassOptions } from "../../lib/controllers/disruptor-options.js";
 import { Provisioner } from "../../lib/controllers/provisioner.js";
 import { Terminator } from "../../lib/controllers/termination.js";
 import type { Pod } from "../../lib/core/kube-objects.js";
@@ -16,6 +19,7 @@ import {
   parseConfig,
   startControllerHarness,
 } from "../support/controller-harness.js";
+import { invokeDisruptor } from "../support/disruptor-invocations.js";
 
 const MIN = 60_000;
 
@@ -52,18 +56,20 @@ describe("disruptor", () => {
       const [claim] = await h.claims();
       h.deletePod("job-0");
       const emptyAt = h.clock.now();
-      await new Disruptor(h.deps(), { loopSeconds: 30 }).run();
+      const memory: DisruptionMemory = {};
+      await invokeDisruptor(h, { memory });
       assert.equal((await h.claims())[0].emptySince, emptyAt, "emptiness is stamped when first seen");
       h.advance(4 * MIN);
-      await new Disruptor(h.deps(), { loopSeconds: 30 }).run();
+      await invokeDisruptor(h, { memory });
       assert.equal(h.liveInstances().length, 1, "not before the TTL");
       assert.equal(h.nodes().length, 1);
       h.advance(MIN + 30_000);
-      const r = await new Disruptor(h.deps(), { loopSeconds: 30 }).run();
+      const r = await invokeDisruptor(h, { memory, until: (run) => run.commands.length > 0 });
       assert.deepEqual(
         r.commands.map((c) => c.method),
         ["Emptiness"],
       );
+      assert.equal(r.invocations, 2, "planned by one invocation, validated and carried out by the next");
       assert.equal(h.liveInstances().length, 0, "instance terminated");
       const closed = (await h.claims(true)).find((c) => c.id === claim.id);
       assert.equal(closed?.state, "Terminated");
@@ -85,7 +91,7 @@ describe("disruptor", () => {
       const podLists = () =>
         h.kube.server.requests.filter((r) => r.path === "/api/v1/pods" && !r.query.fieldSelector).length;
       const before = podLists();
-      const r = await new Disruptor(h.deps(), { loopSeconds: 30 }).run();
+      const r = await invokeDisruptor(h, { max: 1 });
       assert.equal(r.passes, 1);
       assert.ok((await h.claims())[0].emptySince !== undefined, "emptiness was recorded");
       assert.equal(podLists() - before, 1, "one pod listing for the pass");
@@ -105,8 +111,8 @@ describe("disruptor", () => {
         listings++;
         return base.cloud.list();
       };
-      const memory = {};
-      const run = () => new Disruptor({ ...base, cloud }, { loopSeconds: 0, memory }).run();
+      const memory: DisruptionMemory = {};
+      const run = () => invokeDisruptor(h, { deps: () => ({ ...base, cloud }), memory, max: 1 });
       await run();
       assert.equal(listings, 1, "the first pass asks the cloud");
       h.advance(30_000);
@@ -127,14 +133,16 @@ describe("disruptor", () => {
     try {
       await bringUp(h, [["job-0", { cpu: "1" }]]);
       h.deletePod("job-0");
-      await new Disruptor(h.deps(), { loopSeconds: 30 }).run();
+      const memory: DisruptionMemory = {};
+      await invokeDisruptor(h, { memory });
       assert.notEqual((await h.claims())[0].emptySince, undefined);
       h.pod("job-1", { cpu: "1" });
       h.advance(1000);
-      await new Disruptor(h.deps(), { loopSeconds: 30 }).run();
+      await invokeDisruptor(h, { memory });
       assert.equal((await h.claims())[0].emptySince, undefined);
       h.advance(10 * MIN);
-      await new Disruptor(h.deps(), { loopSeconds: 30 }).run();
+      const later = await invokeDisruptor(h, { memory, max: 3 });
+      assert.deepEqual(later.commands, []);
       assert.equal(h.liveInstances().length, 1, "a busy node stays");
     } finally {
       await h.close();
@@ -154,7 +162,8 @@ describe("disruptor", () => {
       keepAlive(h, pods);
       const [old] = await h.claims();
       h.advance(61 * MIN);
-      const r1 = await new Disruptor(h.deps(), { loopSeconds: 30 }).run();
+      const memory: DisruptionMemory = {};
+      const r1 = await invokeDisruptor(h, { memory, until: (run) => run.commands.length > 0 });
       assert.deepEqual(
         r1.commands.map((c) => c.method),
         ["Expiration"],
@@ -173,7 +182,7 @@ describe("disruptor", () => {
       assert.equal(h.liveInstances().length, 2);
 
       await new Provisioner(h.deps(), { loopSeconds: 0 }).run(); // the replacement registers and initializes
-      const r2 = await new Disruptor(h.deps(), { loopSeconds: 30 }).run();
+      const r2 = await invokeDisruptor(h, { memory, until: (run) => run.terminated.length > 0, max: 3 });
       assert.deepEqual(r2.terminated, [old.id]);
       assert.equal(h.liveInstances().length, 1);
       h.advance(10_000);
@@ -217,13 +226,12 @@ describe("disruptor", () => {
       ];
       for (const [name, o] of small) h.pod(name, o);
       keepAlive(h, small);
-      const methods: string[] = [];
-      for (let i = 0; i < 6; i++) {
-        const r = await new Disruptor(h.deps(), { loopSeconds: 40 }).run();
-        methods.push(...r.commands.map((c) => c.method));
-        await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
-        h.advance(MIN);
-      }
+      const memory: DisruptionMemory = {};
+      const provision = () => new Provisioner(h.deps(), { loopSeconds: 0 }).run();
+      const consolidating = await invokeDisruptor(h, { memory, max: 6, until: () => false, between: provision });
+      const methods = consolidating.commands.map((c) => c.method);
+      await provision();
+      h.advance(MIN);
       assert.ok(
         methods.some((m) => m.endsWith("Consolidation")),
         `consolidated: ${methods.join(",")}`,
@@ -240,11 +248,8 @@ describe("disruptor", () => {
       }
       // Steady state: further runs change nothing.
       const before = h.liveInstances().map((i) => i.instanceId);
-      for (let i = 0; i < 3; i++) {
-        const r = await new Disruptor(h.deps(), { loopSeconds: 40 }).run();
-        assert.equal(r.commands.length, 0, "no churn");
-        h.advance(MIN);
-      }
+      const steady = await invokeDisruptor(h, { memory, max: 3, until: () => false, between: provision });
+      for (const r of steady.results) assert.equal(r.commands.length, 0, "no churn");
       assert.deepEqual(
         h.liveInstances().map((i) => i.instanceId),
         before,
@@ -269,13 +274,19 @@ describe("disruptor", () => {
       const [old] = await h.claims();
       const changed = staticConfig(parseConfig(yaml("b")));
       h.advance(MIN);
-      const r1 = await new Disruptor(h.deps({ config: changed }), { loopSeconds: 30, providerDrift: false }).run();
+      const memory: DisruptionMemory = {};
+      const drifted = {
+        memory,
+        deps: () => h.deps({ config: changed }),
+        options: { ...scheduledPassOptions("seconds"), providerDrift: false },
+      };
+      const r1 = await invokeDisruptor(h, { ...drifted, until: (run) => run.commands.length > 0 });
       assert.deepEqual(
         r1.commands.map((c) => c.method),
         ["Drift"],
       );
       await new Provisioner(h.deps({ config: changed }), { loopSeconds: 0 }).run();
-      const r2 = await new Disruptor(h.deps({ config: changed }), { loopSeconds: 30, providerDrift: false }).run();
+      const r2 = await invokeDisruptor(h, { ...drifted, until: (run) => run.terminated.length > 0, max: 3 });
       assert.deepEqual(r2.terminated, [old.id]);
       h.advance(10_000);
       const live = h.nodes();
@@ -296,17 +307,18 @@ describe("disruptor", () => {
       const [claim] = await h.claims();
       const t = new Terminator(h.deps());
       await t.startDrain(await t.mark(claim, "Expired", "v1"), h.config.nodePools[0]);
-      for (let i = 0; i < 3; i++) {
-        await new Disruptor(h.deps(), { loopSeconds: 10 }).run();
-        h.advance(MIN);
-      }
+      const memory: DisruptionMemory = {};
+      const held = await invokeDisruptor(h, { memory, max: 3, until: () => false });
+      assert.equal(held.invocations, 3);
+      h.advance(MIN);
       assert.ok(podOn(h, "db-0"), "the PDB keeps the pod");
       assert.equal((await h.claims())[0].state, "Draining");
       assert.equal(h.liveInstances().length, 1);
       // A second replica makes one disruption allowed.
       h.pod("db-1", { cpu: "100m", labels: { app: "db" }, nodeName: claim.nodeName });
-      await new Disruptor(h.deps(), { loopSeconds: 10 }).run();
-      assert.equal(podOn(h, "db-0"), undefined, "evicted once allowed");
+      const allowed = await invokeDisruptor(h, { memory, max: 1 });
+      assert.equal(allowed.invocations, 1);
+      assert.equal(podOn(h, "db-0"), undefined, "evicted once allowed (the next invocation)");
     } finally {
       await h.close();
     }

@@ -9,12 +9,12 @@ import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { EventBridgeDecisionSink } from "../../lib/cloud/aws/eventbridge-decisions.js";
 import { KubeEventRecorder } from "../../lib/cluster/event-recorder.js";
 import type { ControllerDeps } from "../../lib/controllers/deps.js";
-import { Disruptor } from "../../lib/controllers/disruptor.js";
 import { InterruptionHandler } from "../../lib/controllers/interruption.js";
 import { Provisioner } from "../../lib/controllers/provisioner.js";
 import { METRIC } from "../../lib/controllers/telemetry.js";
 import { ANNOTATION_DO_NOT_DISRUPT } from "../../lib/core/well-known.js";
 import { type ControllerHarness, defaultConfigYaml, startControllerHarness } from "../support/controller-harness.js";
+import { invokeDisruptor } from "../support/disruptor-invocations.js";
 
 const MIN = 60_000;
 
@@ -99,23 +99,26 @@ describe("controller events", () => {
       const [claim] = await h.claims();
       const node = claim.nodeName ?? "";
       h.advance(2 * MIN);
-      await new Disruptor(side.deps(), { loopSeconds: 0 }).run();
+      const memory = {};
+      const once = { memory, deps: () => side.deps(), max: 1 };
+      await invokeDisruptor(h, once);
       const [unconsolidatable] = events(h, "Unconsolidatable");
       assert.equal(unconsolidatable.involvedObject.name, node);
       assert.match(unconsolidatable.message, /consolidation policy is WhenEmpty/);
 
       await h.kube.client.patchNodeMetadata(node, { annotations: { [ANNOTATION_DO_NOT_DISRUPT]: "true" } });
       h.deletePod("web-0");
-      await new Disruptor(side.deps(), { loopSeconds: 0 }).run();
+      await invokeDisruptor(h, once);
       h.advance(2 * MIN);
-      await new Disruptor(side.deps(), { loopSeconds: 0 }).run();
+      await invokeDisruptor(h, once);
       const [blocked] = events(h, "DisruptionBlocked");
       assert.equal(blocked.involvedObject.name, node);
       assert.equal(blocked.message, `Cannot disrupt Node: node has ${ANNOTATION_DO_NOT_DISRUPT}`);
       assert.equal(h.liveInstances().length, 1);
 
       await h.kube.client.patchNodeMetadata(node, { annotations: { [ANNOTATION_DO_NOT_DISRUPT]: null } });
-      await new Disruptor(side.deps(), { loopSeconds: 30 }).run();
+      const run = await invokeDisruptor(h, { ...once, max: 3, until: (r) => r.commands.length > 0 });
+      assert.equal(run.invocations, 2, "planned, then validated and carried out by the next invocation");
       const [disrupting] = events(h, "Disrupting");
       assert.equal(disrupting.involvedObject.name, node);
       assert.match(disrupting.message, /^Disrupting Node: Empty\/Delete: /);

@@ -4,12 +4,12 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { Disruptor } from "../../lib/controllers/disruptor.js";
 import { InterruptionHandler } from "../../lib/controllers/interruption.js";
 import { Provisioner } from "../../lib/controllers/provisioner.js";
 import { METRIC } from "../../lib/controllers/telemetry.js";
 import type { AwsEvent } from "../../lib/twin/aws/index.js";
 import { type ControllerHarness, type PodSpecOptions, startControllerHarness } from "../support/controller-harness.js";
+import { invokeDisruptor } from "../support/disruptor-invocations.js";
 
 const record = (id: string, event: AwsEvent | string) => ({
   messageId: id,
@@ -182,7 +182,7 @@ describe("interruption", () => {
       assert.equal(h.liveInstances().length, 2);
       h.advance(10_000);
       await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
-      const r = await new Disruptor(h.deps(), { loopSeconds: 20 }).run();
+      const r = await invokeDisruptor(h, { until: (run) => run.terminated.length > 0, max: 3 });
       assert.deepEqual(r.terminated, [claim.id]);
     } finally {
       await h.close();

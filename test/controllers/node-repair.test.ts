@@ -5,16 +5,19 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { Disruptor } from "../../lib/controllers/disruptor.js";
+import { scheduledPassOptions } from "../../lib/controllers/disruptor-options.js";
 import { Provisioner } from "../../lib/controllers/provisioner.js";
 import type { Node } from "../../lib/core/kube-objects.js";
 import type { ControllerHarness } from "../support/controller-harness.js";
 import { defaultConfigYaml, startControllerHarness } from "../support/controller-harness.js";
 import { keepAlive, podNamed, spreadNodes, spreadPod } from "../support/disruption-world.js";
+import { invokeDisruptor } from "../support/disruptor-invocations.js";
 
 const MIN = 60_000;
 /** Consolidation off, so only repair acts. */
 const CONFIG = defaultConfigYaml("  disruption: {consolidationPolicy: WhenEmpty, consolidateAfter: Never}");
+/** The disruptor as deployed, with the `NodeRepair` gate on. */
+const REPAIR = { ...scheduledPassOptions("seconds"), nodeRepair: true };
 
 /** The kubelet stops reporting: Ready turns Unknown now. */
 function stopKubelet(h: ControllerHarness, node: string): void {
@@ -46,16 +49,17 @@ describe("node repair", () => {
       assert.ok(sick);
       stopKubelet(h, nodes[0]);
       h.advance(29 * MIN);
-      const early = await new Disruptor(h.deps(), { loopSeconds: 10, nodeRepair: true }).run();
+      const early = await invokeDisruptor(h, { options: REPAIR, max: 2 });
       assert.deepEqual(early.repaired, [], "within the toleration");
 
       h.advance(2 * MIN);
-      const gateOff = await new Disruptor(h.deps(), { loopSeconds: 10 }).run();
+      const gateOff = await invokeDisruptor(h, { max: 2 });
       assert.deepEqual(gateOff.repaired, [], "the gate is off by default");
 
       h.pdb("spread", { app: "spread" }, 2); // would block any eviction
-      const r = await new Disruptor(h.deps(), { loopSeconds: 10, nodeRepair: true }).run();
+      const r = await invokeDisruptor(h, { options: REPAIR, until: (run) => run.repaired.length > 0, max: 2 });
       assert.deepEqual(r.repaired, [sick.id]);
+      assert.equal(r.invocations, 1, "repaired by the first invocation past the toleration");
       const [decision] = (await h.state.listDecisions(0)).filter((d) => d.action === "repair");
       assert.equal(decision.details.node, nodes[0]);
       assert.equal(decision.details.condition, "Ready");
@@ -84,11 +88,11 @@ describe("node repair", () => {
       const nodes = await spreadNodes(h, 2);
       for (const n of nodes) stopKubelet(h, n);
       h.advance(31 * MIN);
-      const r = await new Disruptor(h.deps(), { loopSeconds: 10, nodeRepair: true }).run();
+      const r = await invokeDisruptor(h, { options: REPAIR, max: 3, until: () => false });
       assert.deepEqual(r.repaired, []);
       assert.equal(h.liveInstances().length, 2, "nothing replaced");
       const blocked = (await h.state.listDecisions(0)).filter((d) => d.action === "repair-blocked");
-      assert.equal(blocked.length, 1, "logged once, not every pass");
+      assert.equal(blocked.length, 1, "logged once, not every invocation");
       assert.equal(blocked[0].details.reason, "2 of 2 nodes are unhealthy; repair needs at most 1 (20%)");
     } finally {
       await h.close();

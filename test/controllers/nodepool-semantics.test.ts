@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { CreateFleetCommand, type CreateFleetCommandInput } from "@aws-sdk/client-ec2";
 import { staticConfig } from "../../lib/controllers/deps.js";
-import { Disruptor } from "../../lib/controllers/disruptor.js";
+import { scheduledPassOptions } from "../../lib/controllers/disruptor-options.js";
 import { Provisioner, type ProvisionerOptions } from "../../lib/controllers/provisioner.js";
 import {
   type ControllerHarness,
@@ -16,6 +16,10 @@ import {
   parseConfig,
   startControllerHarness,
 } from "../support/controller-harness.js";
+import { invokeDisruptor } from "../support/disruptor-invocations.js";
+
+/** The disruptor as deployed, without asking the cloud about drift. */
+const NO_PROVIDER_DRIFT = { ...scheduledPassOptions("seconds"), providerDrift: false };
 
 const MIN = 60_000;
 const FAMILY = "karpenter.k8s.aws/instance-family";
@@ -175,14 +179,15 @@ describe("annotations and the unregistered taint", () => {
       });
       const changed = staticConfig(parseConfig(config("b")));
       h.advance(MIN);
-      const r1 = await new Disruptor(h.deps({ config: changed }), { loopSeconds: 30, providerDrift: false }).run();
+      const drifted = { memory: {}, deps: () => h.deps({ config: changed }), options: NO_PROVIDER_DRIFT };
+      const r1 = await invokeDisruptor(h, { ...drifted, until: (run) => run.commands.length > 0, max: 3 });
       assert.deepEqual(
         r1.commands.map((c) => c.method),
         ["Drift"],
       );
       h.advance(10_000);
       await new Provisioner(h.deps({ config: changed }), { loopSeconds: 0 }).run();
-      const r2 = await new Disruptor(h.deps({ config: changed }), { loopSeconds: 30, providerDrift: false }).run();
+      const r2 = await invokeDisruptor(h, { ...drifted, until: (run) => run.terminated.length > 0, max: 3 });
       assert.deepEqual(r2.terminated, [old.id]);
       h.advance(10_000);
       const live = h.nodes();
@@ -215,7 +220,7 @@ describe("static capacity (spec.replicas)", () => {
         ["Initialized", "Initialized", "Initialized"],
       );
       h.advance(30 * MIN);
-      const d = await new Disruptor(h.deps(), { loopSeconds: 30, providerDrift: false }).run();
+      const d = await invokeDisruptor(h, { options: NO_PROVIDER_DRIFT, max: 3 });
       assert.deepEqual(d.commands, [], "empty static nodes are neither consolidated nor removed as empty");
       assert.equal(h.liveInstances().length, 3);
 
@@ -230,9 +235,13 @@ describe("static capacity (spec.replicas)", () => {
       const marked = (await h.claims()).filter((c) => c.disruptionReason === "ScaledDown");
       assert.equal(marked.length, 1);
       assert.ok(!marked[0].pods.includes("default/web-0"));
-      await new Disruptor(smaller, { loopSeconds: 30, providerDrift: false }).run();
-      h.advance(10_000);
-      await new Disruptor(smaller, { loopSeconds: 30, providerDrift: false }).run();
+      const scaledDown = await invokeDisruptor(h, {
+        deps: () => smaller,
+        options: NO_PROVIDER_DRIFT,
+        until: () => h.liveInstances().length <= 2,
+        max: 3,
+      });
+      assert.deepEqual(scaledDown.commands, [], "a scale-in is drained, not planned as a disruption");
       assert.equal(h.liveInstances().length, 2);
       assert.equal((await new Provisioner(smaller, { loopSeconds: 0 }).run()).launched.length, 0);
     } finally {
@@ -256,7 +265,9 @@ describe("static capacity (spec.replicas)", () => {
       assert.equal(before.filter((c) => c.state === "Initialized").length, 2);
       const changed = h.deps({ config: staticConfig(parseConfig(yaml("b"))) });
       h.advance(MIN);
-      const d1 = await new Disruptor(changed, { loopSeconds: 0, providerDrift: false }).run();
+      const memory = {};
+      const once = { memory, deps: () => changed, options: NO_PROVIDER_DRIFT, max: 1 };
+      const d1 = await invokeDisruptor(h, once);
       assert.deepEqual(
         d1.commands.map((c) => c.method),
         ["Drift"],
@@ -264,11 +275,11 @@ describe("static capacity (spec.replicas)", () => {
       const drifted = (await h.claims()).find((c) => c.disruptionReason === "Drifted");
       assert.ok(drifted);
       assert.equal((await new Provisioner(changed, { loopSeconds: 0 }).run()).launched.length, 1, "replacement");
-      await new Disruptor(changed, { loopSeconds: 0, providerDrift: false }).run();
+      await invokeDisruptor(h, once);
       assert.notEqual((await h.state.getClaim(drifted.id))?.state, "Draining", "not before the pool is refilled");
       h.advance(10_000);
       await new Provisioner(changed, { loopSeconds: 0 }).run();
-      await new Disruptor(changed, { loopSeconds: 0, providerDrift: false }).run();
+      await invokeDisruptor(h, once);
       const after = await h.state.getClaim(drifted.id);
       assert.ok(after?.state === "Draining" || after?.state === "Terminated", after?.state);
     } finally {

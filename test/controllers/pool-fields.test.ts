@@ -7,7 +7,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { parseNodeRegistration } from "../../lib/cloud/aws/node-registration.js";
-import { Disruptor } from "../../lib/controllers/disruptor.js";
 import { Provisioner } from "../../lib/controllers/provisioner.js";
 import {
   CLUSTER,
@@ -16,6 +15,7 @@ import {
   type PodSpecOptions,
   startControllerHarness,
 } from "../support/controller-harness.js";
+import { invokeDisruptor } from "../support/disruptor-invocations.js";
 
 const MIN = 60_000;
 
@@ -114,12 +114,13 @@ describe("pool fields on nodes", () => {
       await launchFor(h, "job-0", false);
       assert.equal(h.liveInstances().length, 1);
       h.deletePod("job-0");
-      await new Disruptor(h.deps(), { loopSeconds: 30 }).run();
+      const memory = {};
+      await invokeDisruptor(h, { memory });
       h.advance(4 * MIN);
-      await new Disruptor(h.deps(), { loopSeconds: 30 }).run();
+      await invokeDisruptor(h, { memory });
       assert.equal(h.liveInstances().length, 1, "not before the TTL");
       h.advance(MIN + 30_000);
-      const r = await new Disruptor(h.deps(), { loopSeconds: 30 }).run();
+      const r = await invokeDisruptor(h, { memory, until: (run) => run.commands.length > 0, max: 3 });
       assert.deepEqual(
         r.commands.map((c) => c.method),
         ["Emptiness"],
@@ -135,10 +136,10 @@ describe("pool fields on nodes", () => {
     try {
       await launchFor(h, "api-0", false);
       h.advance(30 * MIN);
-      const early = await new Disruptor(h.deps(), { loopSeconds: 30 }).run();
+      const early = await invokeDisruptor(h, { max: 3 });
       assert.deepEqual(early.commands, [], "not expired at 30 minutes");
       h.advance(31 * MIN);
-      const r = await new Disruptor(h.deps(), { loopSeconds: 30 }).run();
+      const r = await invokeDisruptor(h, { until: (run) => run.commands.length > 0, max: 3 });
       assert.deepEqual(
         r.commands.map((c) => c.method),
         ["Expiration"],
@@ -174,13 +175,12 @@ describe("pool fields on nodes", () => {
       h.deletePod("spread-0");
       h.deletePod("spread-1");
       for (const [i, nodeName] of nodes.entries()) h.pod(`small-${i}`, { cpu: "250m", nodeName });
-      const methods: string[] = [];
-      for (let i = 0; i < 6 && h.liveInstances().length > 1; i++) {
-        const r = await new Disruptor(h.deps(), { loopSeconds: 40 }).run();
-        methods.push(...r.commands.map((c) => c.method));
-        await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
-        h.advance(MIN);
-      }
+      const run = await invokeDisruptor(h, {
+        max: 6,
+        until: () => h.liveInstances().length <= 1,
+        between: () => new Provisioner(h.deps(), { loopSeconds: 0 }).run(),
+      });
+      const methods = run.commands.map((c) => c.method);
       assert.ok(
         methods.some((m) => m.endsWith("Consolidation")),
         `consolidated: ${methods.join(",")}`,

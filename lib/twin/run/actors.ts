@@ -148,7 +148,6 @@ export function startControllers(run: TwinRun): Promise<void>[] {
     bus.schedule("disruptor", DISRUPTOR_SCHEDULE, async () => {
       await invoke(run, "disruptor", (deps) =>
         new Disruptor(deps, {
-          loopSeconds,
           deadline: deadlineIn(run, loopTimeoutSeconds(loopSeconds)),
           memory: disruptionMemory,
           spotToSpot: gates.spotToSpotConsolidation,
