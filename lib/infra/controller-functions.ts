@@ -60,7 +60,7 @@ export const PROVISIONER_MEMORY_MB = 1024;
 /**
  * Disruptor memory. An idle pass, measured in the deployed twin, is about 17 requests and 65 ms of CPU: it waits on
  * API calls more than it computes, and Lambda bills waiting by memory, so 512 MB bills about 30 % less than 1,024 MB
- * for the same pass (and half for the validation waits of reaction seconds). The twin's controllers peak at about
+ * for the same pass (and half for the waits between follow-up passes in reaction seconds). The twin's controllers peak at about
  * 130 MB of heap; planning in a large cluster gets half the CPU share, within its per-pass time budget (the plan's
  * memo carries the rest to the next pass).
  */
@@ -70,7 +70,7 @@ export const INTERRUPTION_BATCH_SIZE = 10;
 /** Concurrent interruption batches. */
 export const INTERRUPTION_MAX_CONCURRENCY = 2;
 
-/** Timeout of the looping functions: the loop plus 20 s to finish the last batch and flush. */
+/** Timeout of the provisioner and the disruptor: the provisioner's loop plus 20 s to finish the last batch and flush. */
 export function loopTimeout(loopSeconds: number): Duration {
   return Duration.seconds(loopTimeoutSeconds(loopSeconds));
 }
@@ -124,6 +124,8 @@ export class ControllerFunctions extends Construct {
       ...common,
       name: "disruptor",
       description: `Stevedore disruptor of EKS cluster ${cluster}: emptiness, expiry, drift, consolidation`,
+      // One pass (plus follow-ups) needs far less; the timeout only bounds a slow pass. The lease TTL derives from
+      // the invocation's deadline and outlives this timeout (`disruptorLeaseTtlMs`).
       timeout: loopTimeout(props.config.loopSeconds),
       memorySize: DISRUPTOR_MEMORY_MB,
       reservedConcurrentExecutions: 1,

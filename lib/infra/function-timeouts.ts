@@ -10,10 +10,13 @@ export const INTERRUPTION_TIMEOUT_SECONDS = 120;
 export const GC_TIMEOUT_SECONDS = 120;
 /** Watcher (reaction `seconds`): its 62 s watch, then the stop and the flush. */
 export const WATCHER_TIMEOUT_SECONDS = 80;
-/** Extra time a looping function (provisioner, disruptor) gets after its loop, to finish the last batch and flush. */
+/**
+ * Extra time the provisioner gets after its loop, to finish the last batch and flush; the disruptor (one pass and
+ * its follow-ups) has the same timeout, which only bounds a slow pass.
+ */
 export const LOOP_GRACE_SECONDS = 20;
 
-/** Timeout of the looping functions: the loop plus {@link LOOP_GRACE_SECONDS}. */
+/** Timeout of the provisioner and the disruptor: the loop plus {@link LOOP_GRACE_SECONDS}. */
 export function loopTimeoutSeconds(loopSeconds: number): number {
   return loopSeconds + LOOP_GRACE_SECONDS;
 }

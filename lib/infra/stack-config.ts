@@ -69,7 +69,10 @@ export interface StevedoreStackConfig {
   configSource: ConfigSource;
   /** SSM Parameter Store path holding the config (only with `configSource: ssm`). @default `/stevedore/<clusterName>` */
   ssmPath?: string;
-  /** How long each provisioner/disruptor invocation keeps watching, seconds. @default 50 */
+  /**
+   * How long each provisioner invocation keeps going at most, seconds; the provisioner's and the disruptor's timeout
+   * is this plus 20 s (a disruptor invocation is one pass and its follow-ups). @default 50
+   */
   loopSeconds: number;
   /**
    * Reaction to pending pods: `seconds` deploys the watcher function (a `rate(1 minute)` schedule, each invocation
