@@ -8,9 +8,14 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { DEADLINE_SAFETY_MARGIN_MS } from "../../lib/controllers/deadline.js";
 import { STALE_VALIDATION_MS } from "../../lib/controllers/deferred-validation.js";
 import { type DisruptionMemory, Disruptor } from "../../lib/controllers/disruptor.js";
-import { scheduledPassOptions } from "../../lib/controllers/disruptor-options.js";
+import {
+  LEASE_TTL_MARGIN_MS,
+  scheduledPassOptions,
+  UNBOUNDED_LAST_PASS_MS,
+} from "../../lib/controllers/disruptor-options.js";
 import { Provisioner } from "../../lib/controllers/provisioner.js";
 import { Terminator } from "../../lib/controllers/termination.js";
 import { type ControllerHarness, defaultConfigYaml, startControllerHarness } from "../support/controller-harness.js";
@@ -161,6 +166,7 @@ describe("disruptor, single pass (both reaction modes)", () => {
       let before = h.clock.now();
       const idle = await new Disruptor(h.deps(), followUp).run();
       assert.equal(idle.passes, 1, "an idle pass ends the invocation");
+      assert.equal(idle.idle, true);
       assert.equal(h.clock.now(), before);
       h.pdb("db", { app: "db" }, 1);
       const [claim] = await h.claims();
@@ -169,7 +175,35 @@ describe("disruptor, single pass (both reaction modes)", () => {
       before = h.clock.now();
       const busy = await new Disruptor(h.deps(), followUp).run();
       assert.ok(busy.passes > 1, "a drain in progress takes follow-up passes");
+      assert.equal(busy.idle, false, "the drain is still in progress");
       assert.ok(h.clock.now() - before <= 10_000, `within the follow-up (${h.clock.now() - before} ms)`);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("the lease covers the longest invocation: the Lambda timeout with a deadline, the follow-ups without", async () => {
+    const h = await startControllerHarness();
+    try {
+      const ttls: number[] = [];
+      const state = new Proxy(h.state, {
+        get(target, p) {
+          const v = Reflect.get(target, p) as unknown;
+          if (typeof v !== "function") return v;
+          if (p !== "acquireLease") return v.bind(target);
+          return (...args: Parameters<typeof h.state.acquireLease>) => {
+            ttls.push(args[2]);
+            return h.state.acquireLease(...args);
+          };
+        },
+      });
+      const deadline = h.clock.now() + 100_000;
+      await new Disruptor(h.deps({ state }), { deadline }).run();
+      await new Disruptor(h.deps({ state }), scheduledPassOptions("seconds")).run();
+      assert.deepEqual(ttls, [
+        100_000 + DEADLINE_SAFETY_MARGIN_MS + LEASE_TTL_MARGIN_MS,
+        10_000 + UNBOUNDED_LAST_PASS_MS + LEASE_TTL_MARGIN_MS,
+      ]);
     } finally {
       await h.close();
     }
