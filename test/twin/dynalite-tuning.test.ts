@@ -1,7 +1,8 @@
 /**
  * The tuned dynalite answers as before: every read sees the latest write (decodes are remembered per stored value,
  * never across writes), filtered queries and conditional updates work on the shared decoded items, and the
- * response checksum is the standard CRC-32.
+ * response checksum is the standard CRC-32. Item sizes remembered per stored item still stop a query at 1 MB where
+ * dynalite does, and a changed item is measured again.
  */
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
@@ -97,4 +98,29 @@ test("the response checksum is the standard CRC-32 of the body", () => {
   assert.equal(checksum.unsigned("The quick brown fox jumps over the lazy dog"), 0x414fa339);
   assert.equal(checksum.unsigned("résumé ✓"), checksum.unsigned(Buffer.from("résumé ✓", "utf8")));
   assert.equal(checksum.unsigned(""), 0);
+});
+
+test("a query stops at 1 MB of items, with item sizes remembered per stored item and measured again after a write", async () => {
+  const bigKey = (i: number) => ({ pk: { S: "BIG" }, sk: { S: `item-${i}` } });
+  const filler = (kb: number) => ({ S: "x".repeat(kb * 1024) });
+  for (let i = 1; i <= 5; i++) {
+    await client.send(new PutItemCommand({ TableName: table, Item: { ...bigKey(i), blob: filler(300) } }));
+  }
+  const page = async () => {
+    const out = await client.send(
+      new QueryCommand({
+        TableName: table,
+        ConsistentRead: true,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": { S: "BIG" } },
+      }),
+    );
+    return { count: out.Items?.length, more: out.LastEvaluatedKey !== undefined };
+  };
+  // 300 KB items: the fourth crosses 1 MB, so the page ends after it — the same answer every time it is read.
+  assert.deepEqual(await page(), { count: 4, more: true });
+  assert.deepEqual(await page(), { count: 4, more: true });
+  // The second item shrinks: the first four stay under 1 MB, so the fifth joins the page.
+  await client.send(new PutItemCommand({ TableName: table, Item: { ...bigKey(2), blob: filler(1) } }));
+  assert.deepEqual(await page(), { count: 5, more: true });
 });
