@@ -10,12 +10,14 @@
  * - The size of a stored item (which a query or scan adds up for every item it reads, to stop at 1 MB) is computed
  *   once per stored item and remembered: stored items are the frozen decoded values above, so it cannot change.
  *   Items that are not frozen (those of a request) are measured every time, as before.
+ * - A response's items are serialised to JSON once per stored item and remembered the same way; the body is the
+ *   same text `JSON.stringify` of the whole response gives.
  *
  * Applied to the modules dynalite loads, before it loads them: call {@link tuneDynalite} before requiring dynalite.
  */
-import { readFileSync } from "node:fs";
-import { createRequire, Module } from "node:module";
+import { createRequire } from "node:module";
 import { crc32 } from "node:zlib";
+import { loadPatchedModule, REMEMBERED_ITEM_SIZES, REMEMBERED_ITEM_TEXTS } from "./dynalite-source-patches.js";
 
 /** What the tuning reads of a level-transcoder encoding. */
 interface Encoding {
@@ -47,50 +49,6 @@ function rememberingDecodes(encoding: Encoding, cache: WeakMap<object, unknown>)
   return Object.create(encoding, { decode: { value: decode } }) as Encoding;
 }
 
-/** dynalite's item-size function as it is declared in `db/index.js` (its queries and scans call it by name). */
-const ITEM_SIZE_DECLARATION = "function itemSize (item, compress, addMetaSize, rangeKey) {";
-
-/**
- * The replacement: sizes of frozen items remembered per item and argument combination. It is pasted into dynalite's
- * module (plain JavaScript), ahead of the original body, which is renamed `measuredItemSize`.
- */
-const REMEMBERED_ITEM_SIZE = `var rememberedItemSizes = new WeakMap()
-${ITEM_SIZE_DECLARATION}
-  if (!Object.isFrozen(item)) return measuredItemSize(item, compress, addMetaSize, rangeKey)
-  var sizes = rememberedItemSizes.get(item)
-  if (!sizes) rememberedItemSizes.set(item, (sizes = new Map()))
-  var key = (compress ? 'c' : '-') + (addMetaSize ? 'm' : '-') + (rangeKey == null ? '' : rangeKey)
-  var size = sizes.get(key)
-  if (size === undefined) sizes.set(key, (size = measuredItemSize(item, compress, addMetaSize, rangeKey)))
-  return size
-}
-function measuredItemSize (item, compress, addMetaSize, rangeKey) {`;
-
-/** The module type `require.cache` holds (with the internal `_compile` the tuning compiles a patched source with). */
-type CompilableModule = NodeJS.Module & { _compile(source: string, filename: string): void };
-
-/**
- * Loads dynalite's `db/index.js` with its item sizes remembered ({@link REMEMBERED_ITEM_SIZE}) into the require
- * cache, so every dynalite module that requires it gets the tuned one. Throws when the declaration is not where
- * this dynalite version has it (the tuning must follow the pinned version).
- */
-function rememberItemSizes(fromDynalite: NodeJS.Require): void {
-  const filename = fromDynalite.resolve("./db/index.js");
-  if (fromDynalite.cache[filename]) return; // already loaded untuned: leave it as it is
-  const source = readFileSync(filename, "utf8");
-  if (source.split(ITEM_SIZE_DECLARATION).length !== 2) {
-    throw new Error(`dynalite tuning: ${filename} does not declare itemSize as expected ("${ITEM_SIZE_DECLARATION}")`);
-  }
-  const mod = new Module(filename) as CompilableModule;
-  mod.filename = filename;
-  mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(
-    filename.slice(0, filename.lastIndexOf("/")),
-  );
-  mod._compile(source.replace(ITEM_SIZE_DECLARATION, REMEMBERED_ITEM_SIZE), filename);
-  mod.loaded = true;
-  fromDynalite.cache[filename] = mod;
-}
-
 let tuned = false;
 
 /** Tunes the modules dynalite will load (once per process); `dynaliteRequire` resolves from dynalite's package. */
@@ -117,6 +75,7 @@ export function tuneDynalite(dynaliteRequire: NodeJS.Require): void {
       return wrapped;
     }
   };
-  // After memory-level's class is replaced: `db/index.js` takes it when it loads.
-  rememberItemSizes(fromDynalite);
+  // After memory-level's class is replaced: `db/index.js` takes it when it loads, and `index.js` loads `db/index.js`.
+  loadPatchedModule(fromDynalite, "./db/index.js", REMEMBERED_ITEM_SIZES);
+  loadPatchedModule(fromDynalite, "./index.js", REMEMBERED_ITEM_TEXTS);
 }
