@@ -8,7 +8,6 @@ import type { Node, Pod } from "../../core/kube-objects.js";
 import { isPlannable } from "../../core/pods.js";
 import type { Resources } from "../../core/quantity.js";
 import { LABEL_HOSTNAME } from "../../core/well-known.js";
-import { hostPortsOf } from "../primitives/host-ports.js";
 import { podRequests } from "../primitives/pod-requests.js";
 import { Requirements } from "../primitives/requirements.js";
 import { firstUntolerated } from "../primitives/taints.js";
@@ -16,6 +15,7 @@ import type { ExistingNode, SolveInput } from "../types.js";
 import { Bin } from "./bin.js";
 import { type BinGroup, GroupRegistry } from "./bin-group.js";
 import { type DaemonProfile, daemonProfiles, ownedBy, runsOnNode } from "./daemon-overhead.js";
+import { existingUsage } from "./existing-usage.js";
 import {
   buildPodClasses,
   type Effective,
@@ -57,6 +57,8 @@ export class SolveContext {
   readonly topology = new TopologyRegistry();
   readonly classes: PodClass[];
   readonly dims: ResourceDims;
+  /** The dimensions' names in order, as one string (equal keys, equal dimensions). */
+  private readonly dimsKey: string;
   readonly classVecs: Float64Array[];
   readonly daemons: DaemonProfile[];
   readonly pools: PoolState[];
@@ -89,6 +91,7 @@ export class SolveContext {
     this.hostnameAntis = this.topology.groups.filter((g) => g.kind === "anti" && g.hostname);
 
     this.dims = resourceDimsOf(this.classes, this.daemons);
+    this.dimsKey = this.dims.names.join("\n");
     this.classVecs = this.classes.map((c) => this.dims.vector(c.requests));
     this.pools = poolsByWeight(input, this.daemons, this.dims);
     this.anySoftTaints = this.pools.some((p) => p.hasSoftTaints);
@@ -142,13 +145,10 @@ export class SolveContext {
 
   /** A bin for an existing node: allocatable less its pods and the DaemonSet pods it lacks, with their ports. */
   private existingBin(node: ExistingNode, group: BinGroup, pods: readonly Pod[]): Bin {
-    const free = this.dims.vector(node.allocatable);
+    const usage = existingUsage(node, pods, this.dims, this.dimsKey, safeRequests);
+    const free = usage.free;
     const bin = new Bin(this.bins.length, group, this.dims.size, undefined, node, free);
-    for (const p of pods) {
-      const v = this.dims.vector(safeRequests(p));
-      for (let k = 0; k < free.length; k++) free[k] -= v[k];
-      bin.ports.add(hostPortsOf(p.spec));
-    }
+    for (const ports of usage.ports) bin.ports.add(ports);
     for (const d of this.daemons) {
       if (pods.some((p) => ownedBy(p, d))) continue;
       if (!runsOnNode(d, node.labels, node.taints)) continue;
