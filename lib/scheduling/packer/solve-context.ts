@@ -122,13 +122,13 @@ export class SolveContext {
     runningAntis: Map<Pod, TopologyGroup[]>,
   ): void {
     const relevant = this.relevantLabelKeys();
+    const relevantKey = relevant.join("\n");
     const existingGroups = new Map<string, BinGroup>();
     for (const node of sortedNodes) {
-      const labels: Record<string, string> = {};
-      for (const k of relevant) if (node.labels[k] !== undefined) labels[k] = node.labels[k];
-      const sig = JSON.stringify([labels, node.taints, node.unschedulable ?? false]);
+      const { labels: relevantLabels, sig } = groupSignature(node, relevant, relevantKey);
       let group = existingGroups.get(sig);
       if (!group) {
+        const labels = { ...relevantLabels };
         group = this.groups.forExisting(labels, node.taints, Requirements.fromLabels(labels));
         existingGroups.set(sig, group);
       }
@@ -277,6 +277,27 @@ function safeRequests(p: Pod): Resources {
   } catch {
     return { pods: 1 };
   }
+}
+
+/** An existing node's relevant labels and the signature of its group (labels, taints, cordon). */
+interface GroupSignature {
+  relevantKey: string;
+  labels: Readonly<Record<string, string>>;
+  sig: string;
+}
+
+/** Per frozen `ExistingNode` (the view hands those out again to every simulation of a plan). */
+const signatureByNode = new WeakMap<ExistingNode, GroupSignature>();
+
+/** The node's group signature for the relevant label keys (`relevantKey` names them: equal keys, equal lists). */
+function groupSignature(node: ExistingNode, relevant: readonly string[], relevantKey: string): GroupSignature {
+  const known = signatureByNode.get(node);
+  if (known && known.relevantKey === relevantKey) return known;
+  const labels: Record<string, string> = {};
+  for (const k of relevant) if (node.labels[k] !== undefined) labels[k] = node.labels[k];
+  const made = { relevantKey, labels, sig: JSON.stringify([labels, node.taints, node.unschedulable ?? false]) };
+  if (Object.isFrozen(node) && Object.isFrozen(node.labels)) signatureByNode.set(node, made);
+  return made;
 }
 
 function existingLocation(bin: Bin, labels: Record<string, string>, taints: ExistingNode["taints"]): TopologyLocation {
