@@ -39,8 +39,20 @@ export interface Rejection {
   reason: string;
 }
 
-/** Budget counts per pool: initialized nodes, and those disrupting or not Ready. */
+/** {@link poolDisruptionCounts} per index (a plan asks once per candidate; the view does not change meanwhile). */
+const countsByIndex = new WeakMap<ViewIndex, ReadonlyMap<string, Readonly<PoolDisruptionCounts>>>();
+
+/** Budget counts per pool: initialized nodes, and those disrupting or not Ready (a fresh map the caller may change). */
 export function poolDisruptionCounts(index: ViewIndex): Map<string, PoolDisruptionCounts> {
+  let counts = countsByIndex.get(index);
+  if (!counts) {
+    counts = countPoolDisruptions(index);
+    countsByIndex.set(index, counts);
+  }
+  return new Map([...counts].map(([pool, c]) => [pool, { ...c }]));
+}
+
+function countPoolDisruptions(index: ViewIndex): Map<string, PoolDisruptionCounts> {
   const counts = new Map<string, PoolDisruptionCounts>();
   for (const claim of index.view.claims) {
     if (claim.state !== "Initialized" && claim.state !== "Draining") continue;

@@ -7,11 +7,17 @@
  *   in memory-level, and the decoded item is remembered per stored buffer (frozen, since every reader shares it;
  *   dynalite copies an item before changing it).
  * - The `x-amz-crc32` response checksum is computed by zlib's native CRC-32 (the same polynomial and value).
+ * - The size of a stored item (which a query or scan adds up for every item it reads, to stop at 1 MB) is computed
+ *   once per stored item and remembered: stored items are the frozen decoded values above, so it cannot change.
+ *   Items that are not frozen (those of a request) are measured every time, as before.
+ * - A response's items are serialised to JSON once per stored item and remembered the same way; the body is the
+ *   same text `JSON.stringify` of the whole response gives.
  *
  * Applied to the modules dynalite loads, before it loads them: call {@link tuneDynalite} before requiring dynalite.
  */
 import { createRequire } from "node:module";
 import { crc32 } from "node:zlib";
+import { loadPatchedModule, REMEMBERED_ITEM_SIZES, REMEMBERED_ITEM_TEXTS } from "./dynalite-source-patches.js";
 
 /** What the tuning reads of a level-transcoder encoding. */
 interface Encoding {
@@ -69,4 +75,7 @@ export function tuneDynalite(dynaliteRequire: NodeJS.Require): void {
       return wrapped;
     }
   };
+  // After memory-level's class is replaced: `db/index.js` takes it when it loads, and `index.js` loads `db/index.js`.
+  loadPatchedModule(fromDynalite, "./db/index.js", REMEMBERED_ITEM_SIZES);
+  loadPatchedModule(fromDynalite, "./index.js", REMEMBERED_ITEM_TEXTS);
 }

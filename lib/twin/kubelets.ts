@@ -67,8 +67,10 @@ export class Kubelets {
   /** One pass at virtual time `now` over the emulator's instances. */
   reconcile(now: number, instances: InstanceSnapshot[]): void {
     const nodes = new Map(this.store.view<Node>("nodes").map((n) => [n.spec?.providerID ?? "", n]));
+    let withInstance = 0;
     for (const inst of instances) {
       const node = nodes.get(inst.providerID);
+      if (node) withInstance++;
       if (inst.state === "running" && !node && now - inst.runningAtMs >= this.opts.bootTimeMs) {
         const registered = this.register(inst);
         if (registered) this.registeredAt.set(registered.metadata.name ?? "", now);
@@ -79,7 +81,8 @@ export class Kubelets {
       }
     }
     this.dropStartupTaints(now);
-    // Nodes of instances the emulator no longer knows about at all.
+    // Nodes of instances the emulator no longer knows about at all (none when every node met its instance above).
+    if (withInstance === nodes.size) return;
     const known = new Set(instances.map((i) => i.providerID));
     for (const [providerID, node] of nodes) {
       if (providerID.startsWith("aws:///") && !known.has(providerID)) {
@@ -94,6 +97,9 @@ export class Kubelets {
     const keysOf = this.opts.startupTaintKeys;
     if (!keysOf || this.registeredAt.size === 0) return;
     const delay = this.opts.startupTaintDelayMs ?? 15_000;
+    let due = false;
+    for (const registeredAt of this.registeredAt.values()) due ||= now - registeredAt >= delay;
+    if (!due) return;
     for (const node of this.store.view<Node>("nodes")) {
       const registeredAt = this.registeredAt.get(node.metadata.name ?? "");
       if (registeredAt === undefined || now - registeredAt < delay) continue;

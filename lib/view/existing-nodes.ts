@@ -96,6 +96,20 @@ function dedupe(pods: Pod[]): Pod[] {
   });
 }
 
+/** A node's bound pods deduplicated, per bound-pod list (simulations rebuild every node from one index many times). */
+const dedupedBound = new WeakMap<readonly Pod[], Pod[]>();
+
+/** A node's pods for the packer: its bound pods, then the pods nominated to it, each once. Never change the result. */
+function nodePods(bound: Pod[], nominated: Pod[]): Pod[] {
+  if (nominated.length > 0) return dedupe([...bound, ...nominated]);
+  let pods = dedupedBound.get(bound);
+  if (!pods) {
+    pods = dedupe(bound);
+    dedupedBound.set(bound, pods);
+  }
+  return pods;
+}
+
 function isEmpty(r: Resources): boolean {
   return Object.keys(r).length === 0;
 }
@@ -121,11 +135,43 @@ function parsedStatus(node: Node): { capacity: Resources; allocatable: Resources
   return parsed;
 }
 
+/** The last `ExistingNode` made of a Node without nominated pods, with what it was made of. */
+interface MadeExisting {
+  bound: Pod[];
+  claim: NodeClaim | undefined;
+  catalog: InstanceType[];
+  existing: ExistingNode;
+}
+
+/** Per Node object: simulations of one plan make the same Node into the same `ExistingNode` many times. */
+const existingByNode = new WeakMap<Node, MadeExisting>();
+
+function freezeExisting(e: ExistingNode): ExistingNode {
+  // Its taints may be the Node's own array, which stays the caller's.
+  for (const part of [e.labels, e.allocatable, e.capacity, e.pods]) Object.freeze(part);
+  return Object.freeze(e);
+}
+
 /**
- * A registered Node as an `ExistingNode`. Allocatable comes from the Node's status, else from its claim's instance
- * types, else from the Node's capacity; the hostname label is always set.
+ * A registered Node as an `ExistingNode` (frozen: it may be handed out again). Allocatable comes from the Node's
+ * status, else from its claim's instance types, else from the Node's capacity; the hostname label is always set.
  */
 export function nodeToExisting(
+  node: Node,
+  bound: Pod[],
+  claim: NodeClaim | undefined,
+  nominated: Pod[],
+  catalog: InstanceType[],
+): ExistingNode {
+  if (nominated.length > 0) return freezeExisting(makeExisting(node, bound, claim, nominated, catalog));
+  const made = existingByNode.get(node);
+  if (made && made.bound === bound && made.claim === claim && made.catalog === catalog) return made.existing;
+  const existing = freezeExisting(makeExisting(node, bound, claim, nominated, catalog));
+  existingByNode.set(node, { bound, claim, catalog, existing });
+  return existing;
+}
+
+function makeExisting(
   node: Node,
   bound: Pod[],
   claim: NodeClaim | undefined,
@@ -151,7 +197,7 @@ export function nodeToExisting(
     taints,
     allocatable,
     capacity,
-    pods: dedupe([...bound, ...nominated]),
+    pods: nodePods(bound, nominated),
     unschedulable: isNodeUnschedulable(node) || (claim !== undefined && isDisrupting(claim)),
     nodePool: nodePoolOf(node, claim),
     pricePerHour: claim?.pricePerHour,

@@ -1,11 +1,14 @@
 /**
  * The tuned dynalite answers as before: every read sees the latest write (decodes are remembered per stored value,
  * never across writes), filtered queries and conditional updates work on the shared decoded items, and the
- * response checksum is the standard CRC-32.
+ * response checksum is the standard CRC-32. Item sizes remembered per stored item still stop a query at 1 MB where
+ * dynalite does, and a changed item is measured again. A response whose items' JSON is remembered is the text
+ * `JSON.stringify` gives for the whole answer, with a matching checksum.
  */
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { after, before, test } from "node:test";
+import { crc32 } from "node:zlib";
 import {
   type DynamoDBClient,
   GetItemCommand,
@@ -97,4 +100,75 @@ test("the response checksum is the standard CRC-32 of the body", () => {
   assert.equal(checksum.unsigned("The quick brown fox jumps over the lazy dog"), 0x414fa339);
   assert.equal(checksum.unsigned("résumé ✓"), checksum.unsigned(Buffer.from("résumé ✓", "utf8")));
   assert.equal(checksum.unsigned(""), 0);
+});
+
+test("a query stops at 1 MB of items, with item sizes remembered per stored item and measured again after a write", async () => {
+  const bigKey = (i: number) => ({ pk: { S: "BIG" }, sk: { S: `item-${i}` } });
+  const filler = (kb: number) => ({ S: "x".repeat(kb * 1024) });
+  for (let i = 1; i <= 5; i++) {
+    await client.send(new PutItemCommand({ TableName: table, Item: { ...bigKey(i), blob: filler(300) } }));
+  }
+  const page = async () => {
+    const out = await client.send(
+      new QueryCommand({
+        TableName: table,
+        ConsistentRead: true,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": { S: "BIG" } },
+      }),
+    );
+    return { count: out.Items?.length, more: out.LastEvaluatedKey !== undefined };
+  };
+  // 300 KB items: the fourth crosses 1 MB, so the page ends after it — the same answer every time it is read.
+  assert.deepEqual(await page(), { count: 4, more: true });
+  assert.deepEqual(await page(), { count: 4, more: true });
+  // The second item shrinks: the first four stay under 1 MB, so the fifth joins the page.
+  await client.send(new PutItemCommand({ TableName: table, Item: { ...bigKey(2), blob: filler(1) } }));
+  assert.deepEqual(await page(), { count: 5, more: true });
+});
+
+test("a query's body is the JSON.stringify text of the answer (items' texts remembered), with its checksum", async () => {
+  for (let i = 0; i < 3; i++) {
+    await client.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: { pk: { S: "TEXT" }, sk: { S: `i${i}` }, n: { N: String(i * 1.5) }, s: { S: 'é✓"\\' } },
+      }),
+    );
+  }
+  const query = async () => {
+    const res = await fetch(db.endpoint, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-amz-json-1.0",
+        "x-amz-target": "DynamoDB_20120810.Query",
+        "x-amz-date": "20260101T000000Z",
+        authorization:
+          "AWS4-HMAC-SHA256 Credential=a/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0",
+      },
+      body: JSON.stringify({
+        TableName: table,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": { S: "TEXT" } },
+        ReturnConsumedCapacity: "TOTAL",
+      }),
+    });
+    const body = await res.text();
+    assert.equal(res.status, 200, body);
+    assert.equal(Number(res.headers.get("x-amz-crc32")), crc32(body));
+    return body;
+  };
+  const first = await query();
+  assert.equal(first, JSON.stringify(JSON.parse(first)));
+  assert.deepEqual(
+    (JSON.parse(first) as { Items: { sk: { S: string } }[] }).Items.map((i) => i.sk.S),
+    ["i0", "i1", "i2"],
+  );
+  assert.equal(await query(), first, "read again from the remembered texts");
+  await client.send(
+    new PutItemCommand({ TableName: table, Item: { pk: { S: "TEXT" }, sk: { S: "i1" }, n: { N: "7" } } }),
+  );
+  const changed = await query();
+  assert.equal(changed, JSON.stringify(JSON.parse(changed)));
+  assert.match(changed, /"sk":\{"S":"i1"\},"n":\{"N":"7"\}\}/);
 });

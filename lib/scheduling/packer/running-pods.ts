@@ -14,6 +14,13 @@ function podKey(p: Pod): string {
   return p.metadata.uid ?? `${p.metadata.namespace ?? "default"}/${p.metadata.name ?? ""}`;
 }
 
+/** The keys of every pod listed on an existing node. */
+function listedPodKeys(nodes: readonly ExistingNode[]): Set<string> {
+  const listed = new Set<string>();
+  for (const n of nodes) for (const p of n.pods) listed.add(podKey(p));
+  return listed;
+}
+
 /** The running pods of a solve input, by node. */
 export class RunningPods {
   /** Nodes of `input.nodes` that are not existing nodes. */
@@ -22,13 +29,17 @@ export class RunningPods {
   readonly all: Pod[] = [];
   /** Bound input pods not listed on their node, by node name. */
   private readonly boundExtra = new Map<string, Pod[]>();
+  /** {@link RunningPods.on} per node (the solve asks twice per node). */
+  private readonly onNode = new Map<ExistingNode, readonly Pod[]>();
 
   constructor(input: SolveInput) {
     const existingByName = new Map(input.existingNodes.map((n) => [n.name, n]));
-    const listed = new Set<string>();
-    for (const n of input.existingNodes) for (const p of n.pods) listed.add(podKey(p));
+    // The keys of listed pods matter only for bound input pods (a simulation's input has none): built on demand.
+    let listed: Set<string> | undefined;
     for (const p of input.pods) {
-      if (!p.spec.nodeName || isTerminal(p) || listed.has(podKey(p))) continue;
+      if (!p.spec.nodeName || isTerminal(p)) continue;
+      listed ??= listedPodKeys(input.existingNodes);
+      if (listed.has(podKey(p))) continue;
       const arr = this.boundExtra.get(p.spec.nodeName) ?? [];
       arr.push(p);
       this.boundExtra.set(p.spec.nodeName, arr);
@@ -38,9 +49,14 @@ export class RunningPods {
     for (const n of this.phantomNodes) this.all.push(...this.onPhantom(n));
   }
 
-  /** Pods running on an existing node (its non-terminal pods, then bound pods not listed on it). */
-  on(n: ExistingNode): Pod[] {
-    return [...n.pods.filter((p) => !isTerminal(p)), ...(this.boundExtra.get(n.name) ?? [])];
+  /** Pods running on an existing node (its non-terminal pods, then bound pods not listed on it); never change it. */
+  on(n: ExistingNode): readonly Pod[] {
+    let pods = this.onNode.get(n);
+    if (!pods) {
+      pods = [...n.pods.filter((p) => !isTerminal(p)), ...(this.boundExtra.get(n.name) ?? [])];
+      this.onNode.set(n, pods);
+    }
+    return pods;
   }
 
   /** Pods bound to a phantom node. */

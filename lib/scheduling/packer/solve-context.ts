@@ -8,7 +8,6 @@ import type { Node, Pod } from "../../core/kube-objects.js";
 import { isPlannable } from "../../core/pods.js";
 import type { Resources } from "../../core/quantity.js";
 import { LABEL_HOSTNAME } from "../../core/well-known.js";
-import { hostPortsOf } from "../primitives/host-ports.js";
 import { podRequests } from "../primitives/pod-requests.js";
 import { Requirements } from "../primitives/requirements.js";
 import { firstUntolerated } from "../primitives/taints.js";
@@ -16,6 +15,7 @@ import type { ExistingNode, SolveInput } from "../types.js";
 import { Bin } from "./bin.js";
 import { type BinGroup, GroupRegistry } from "./bin-group.js";
 import { type DaemonProfile, daemonProfiles, ownedBy, runsOnNode } from "./daemon-overhead.js";
+import { existingUsage } from "./existing-usage.js";
 import {
   buildPodClasses,
   type Effective,
@@ -57,6 +57,8 @@ export class SolveContext {
   readonly topology = new TopologyRegistry();
   readonly classes: PodClass[];
   readonly dims: ResourceDims;
+  /** The dimensions' names in order, as one string (equal keys, equal dimensions). */
+  private readonly dimsKey: string;
   readonly classVecs: Float64Array[];
   readonly daemons: DaemonProfile[];
   readonly pools: PoolState[];
@@ -89,6 +91,7 @@ export class SolveContext {
     this.hostnameAntis = this.topology.groups.filter((g) => g.kind === "anti" && g.hostname);
 
     this.dims = resourceDimsOf(this.classes, this.daemons);
+    this.dimsKey = this.dims.names.join("\n");
     this.classVecs = this.classes.map((c) => this.dims.vector(c.requests));
     this.pools = poolsByWeight(input, this.daemons, this.dims);
     this.anySoftTaints = this.pools.some((p) => p.hasSoftTaints);
@@ -119,13 +122,13 @@ export class SolveContext {
     runningAntis: Map<Pod, TopologyGroup[]>,
   ): void {
     const relevant = this.relevantLabelKeys();
+    const relevantKey = relevant.join("\n");
     const existingGroups = new Map<string, BinGroup>();
     for (const node of sortedNodes) {
-      const labels: Record<string, string> = {};
-      for (const k of relevant) if (node.labels[k] !== undefined) labels[k] = node.labels[k];
-      const sig = JSON.stringify([labels, node.taints, node.unschedulable ?? false]);
+      const { labels: relevantLabels, sig } = groupSignature(node, relevant, relevantKey);
       let group = existingGroups.get(sig);
       if (!group) {
+        const labels = { ...relevantLabels };
         group = this.groups.forExisting(labels, node.taints, Requirements.fromLabels(labels));
         existingGroups.set(sig, group);
       }
@@ -142,13 +145,10 @@ export class SolveContext {
 
   /** A bin for an existing node: allocatable less its pods and the DaemonSet pods it lacks, with their ports. */
   private existingBin(node: ExistingNode, group: BinGroup, pods: readonly Pod[]): Bin {
-    const free = this.dims.vector(node.allocatable);
+    const usage = existingUsage(node, pods, this.dims, this.dimsKey, safeRequests);
+    const free = usage.free;
     const bin = new Bin(this.bins.length, group, this.dims.size, undefined, node, free);
-    for (const p of pods) {
-      const v = this.dims.vector(safeRequests(p));
-      for (let k = 0; k < free.length; k++) free[k] -= v[k];
-      bin.ports.add(hostPortsOf(p.spec));
-    }
+    for (const ports of usage.ports) bin.ports.add(ports);
     for (const d of this.daemons) {
       if (pods.some((p) => ownedBy(p, d))) continue;
       if (!runsOnNode(d, node.labels, node.taints)) continue;
@@ -277,6 +277,27 @@ function safeRequests(p: Pod): Resources {
   } catch {
     return { pods: 1 };
   }
+}
+
+/** An existing node's relevant labels and the signature of its group (labels, taints, cordon). */
+interface GroupSignature {
+  relevantKey: string;
+  labels: Readonly<Record<string, string>>;
+  sig: string;
+}
+
+/** Per frozen `ExistingNode` (the view hands those out again to every simulation of a plan). */
+const signatureByNode = new WeakMap<ExistingNode, GroupSignature>();
+
+/** The node's group signature for the relevant label keys (`relevantKey` names them: equal keys, equal lists). */
+function groupSignature(node: ExistingNode, relevant: readonly string[], relevantKey: string): GroupSignature {
+  const known = signatureByNode.get(node);
+  if (known && known.relevantKey === relevantKey) return known;
+  const labels: Record<string, string> = {};
+  for (const k of relevant) if (node.labels[k] !== undefined) labels[k] = node.labels[k];
+  const made = { relevantKey, labels, sig: JSON.stringify([labels, node.taints, node.unschedulable ?? false]) };
+  if (Object.isFrozen(node) && Object.isFrozen(node.labels)) signatureByNode.set(node, made);
+  return made;
 }
 
 function existingLocation(bin: Bin, labels: Record<string, string>, taints: ExistingNode["taints"]): TopologyLocation {

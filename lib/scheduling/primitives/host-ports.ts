@@ -2,7 +2,7 @@
  * Host ports (kube-scheduler's NodePorts filter): two pods conflict when they use the same protocol and port and
  * their host IPs overlap (equal, or either is the wildcard 0.0.0.0).
  */
-import type { PodSpec } from "../../core/kube-objects.js";
+import type { Container, PodSpec } from "../../core/kube-objects.js";
 
 /** One host port a pod binds. */
 export interface HostPort {
@@ -16,17 +16,17 @@ const WILDCARD = "0.0.0.0";
 /** Host ports of a pod spec (containers and native sidecars). */
 export function hostPortsOf(spec: PodSpec): HostPort[] {
   const out: HostPort[] = [];
-  const containers = [
-    ...(spec.containers ?? []),
-    ...(spec.initContainers ?? []).filter((c) => c.restartPolicy === "Always"),
-  ];
-  for (const c of containers) {
-    for (const p of c.ports ?? []) {
-      if (!p.hostPort || p.hostPort <= 0) continue;
-      out.push({ ip: p.hostIP || WILDCARD, port: p.hostPort, protocol: p.protocol || "TCP" });
-    }
-  }
+  for (const c of spec.containers ?? []) addHostPorts(c, out);
+  for (const c of spec.initContainers ?? []) if (c.restartPolicy === "Always") addHostPorts(c, out);
   return out;
+}
+
+/** Appends the host ports one container binds. */
+function addHostPorts(c: Container, out: HostPort[]): void {
+  for (const p of c.ports ?? []) {
+    if (!p.hostPort || p.hostPort <= 0) continue;
+    out.push({ ip: p.hostIP || WILDCARD, port: p.hostPort, protocol: p.protocol || "TCP" });
+  }
 }
 
 /** Host ports in use on one node. */

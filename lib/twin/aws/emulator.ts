@@ -20,6 +20,7 @@ import {
 import type { AwsEvent, AwsEventListener } from "./events.js";
 import { FaultInjector, type OutageOptions, type ThrottleOptions } from "./faults.js";
 import type { EmulatedImage, ImageSpec } from "./images.js";
+import { InstanceSnapshots } from "./instance-snapshots.js";
 import type { EmulatedInstance } from "./instances.js";
 import type { EmulatedSecurityGroup, EmulatedSubnet, SecurityGroupSpec, SubnetSpec } from "./network.js";
 import { PricingService } from "./pricing.js";
@@ -124,8 +125,15 @@ export class AwsEmulator {
     return this.world.instances.nextTransitionAt();
   }
 
+  /** Snapshots handed out again while their instance is unchanged (the cluster loop reads them every tick). */
+  private readonly snapshots = new InstanceSnapshots((i, pricePerHour) => this.freshSnapshot(i, pricePerHour));
+
   private snapshot(i: EmulatedInstance): InstanceSnapshot {
     const type = this.world.catalog.get(i.instanceType);
+    return this.snapshots.of(i, type ? this.world.price(type, i.zone, i.lifecycle) : 0);
+  }
+
+  private freshSnapshot(i: EmulatedInstance, pricePerHour: number): InstanceSnapshot {
     return {
       instanceId: i.instanceId,
       providerID: `aws:///${i.zone}/${i.instanceId}`,
@@ -148,7 +156,7 @@ export class AwsEmulator {
       privateIpAddress: i.privateIpAddress,
       privateDnsName: i.privateDnsName,
       securityGroupIds: [...i.securityGroupIds],
-      pricePerHour: type ? this.world.price(type, i.zone, i.lifecycle) : 0,
+      pricePerHour,
       interruption: i.interruption && { ...i.interruption },
     };
   }
@@ -156,11 +164,13 @@ export class AwsEmulator {
   /** Visible instances (after applying due transitions), in launch order. */
   instances(query: InstanceQuery = {}): InstanceSnapshot[] {
     this.world.advance();
-    return this.world.instances
-      .all()
-      .filter((i) => !query.states || query.states.includes(i.state))
-      .filter((i) => Object.entries(query.tags ?? {}).every(([k, v]) => i.tags.get(k) === v))
-      .map((i) => this.snapshot(i));
+    const tags = Object.entries(query.tags ?? {});
+    const out: InstanceSnapshot[] = [];
+    for (const i of this.world.instances.all()) {
+      if (query.states && !query.states.includes(i.state)) continue;
+      if (tags.every(([k, v]) => i.tags.get(k) === v)) out.push(this.snapshot(i));
+    }
+    return out;
   }
 
   /** One instance, or undefined when unknown or purged. */

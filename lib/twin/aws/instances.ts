@@ -122,6 +122,23 @@ export class InstanceStore {
     return [...this.instances.values()];
   }
 
+  /** When the instance's next transition is due (what {@link InstanceStore.next} would apply), without building it. */
+  private nextAt(i: EmulatedInstance): number | undefined {
+    switch (i.state) {
+      case "pending":
+        return i.runningAtMs;
+      case "running": {
+        const interruptAt = i.interruption?.terminateAtMs;
+        if (interruptAt === undefined) return i.retireAtMs;
+        return i.retireAtMs === undefined ? interruptAt : Math.min(interruptAt, i.retireAtMs);
+      }
+      case "shutting-down":
+        return (i.shuttingDownAtMs as number) + this.timings.shutdownDelayMs;
+      case "terminated":
+        return (i.terminatedAtMs as number) + this.timings.terminatedRetentionMs;
+    }
+  }
+
   private next(i: EmulatedInstance): { at: number; apply: () => void } | undefined {
     switch (i.state) {
       case "pending":
@@ -155,7 +172,7 @@ export class InstanceStore {
   nextTransitionAt(): number | undefined {
     let earliest: number | undefined;
     for (const i of this.instances.values()) {
-      const at = this.next(i)?.at;
+      const at = this.nextAt(i);
       if (at !== undefined && (earliest === undefined || at < earliest)) earliest = at;
     }
     return earliest;
@@ -164,13 +181,17 @@ export class InstanceStore {
   /** Applies every transition due at or before `nowMs`, earliest first. */
   advance(nowMs: number): void {
     for (;;) {
-      let best: { at: number; apply: () => void } | undefined;
+      let best: EmulatedInstance | undefined;
+      let bestAt = Number.POSITIVE_INFINITY;
       for (const i of this.instances.values()) {
-        const n = this.next(i);
-        if (n && n.at <= nowMs && (!best || n.at < best.at)) best = n;
+        const at = this.nextAt(i);
+        if (at !== undefined && at <= nowMs && at < bestAt) {
+          best = i;
+          bestAt = at;
+        }
       }
       if (!best) return;
-      best.apply();
+      this.next(best)?.apply();
     }
   }
 

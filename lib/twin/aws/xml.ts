@@ -22,8 +22,12 @@ export class XmlList {
 /** The EC2 API namespace of the 2016-11-15 version. */
 export const EC2_NAMESPACE = "http://ec2.amazonaws.com/doc/2016-11-15/";
 
+/** A character {@link escapeXml} replaces (most values have none, and are returned as they are). */
+const NEEDS_ESCAPE = /[&<>"']/;
+
 /** Escapes text for XML content. */
 export function escapeXml(text: string): string {
+  if (!NEEDS_ESCAPE.test(text)) return text;
   return text
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")

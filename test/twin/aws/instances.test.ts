@@ -197,6 +197,25 @@ describe("AWS emulator: instances", () => {
     );
   });
 
+  it("hands out the same frozen snapshot while an instance is unchanged, and a new one after any change", async () => {
+    const [id] = (await run(1, { team: "a" })) as [string];
+    const snap = () => aws.emulator.instance(id);
+    const first = snap();
+    assert.ok(first && Object.isFrozen(first) && Object.isFrozen(first.tags));
+    assert.equal(snap(), first, "unchanged: the remembered snapshot");
+    await aws.ec2.send(new CreateTagsCommand({ Resources: [id], Tags: [{ Key: "team", Value: "b" }] }));
+    const retagged = snap();
+    assert.notEqual(retagged, first);
+    assert.equal(retagged?.tags.team, "b", "a changed tag value is shown");
+    await aws.ec2.send(new CreateTagsCommand({ Resources: [id], Tags: [{ Key: "extra", Value: "1" }] }));
+    assert.equal(snap()?.tags.extra, "1", "an added tag is shown");
+    clock.advance(10_000);
+    assert.equal(snap()?.state, "running", "a state transition is shown");
+    aws.emulator.terminateInstance(id);
+    assert.equal(snap()?.state, "shutting-down");
+    assert.equal(first.tags.team, "a", "a snapshot handed out earlier is left as it was");
+  });
+
   it("returns user data through DescribeInstanceAttribute", async () => {
     const [id] = (await run(1, {})) as [string];
     const out = await aws.ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: id, Attribute: "userData" }));
