@@ -2,7 +2,8 @@
  * `npm run bench:deployed [scenario…]`: runs scenarios (default: default, spot-storm, chaos) with `--deployed` —
  * the synthesized assembly's bundles in their own processes on the twin's virtual clock — and prints, per scenario,
  * the wall time, the invariants, the decision latency, the functions' counters (billed ms per invocation, CPU ms,
- * requests) and the controller's monthly bill extrapolated from the run. `--reaction seconds|minute` runs the
+ * requests), each function's headroom (largest CPU time and heap of one invocation against half its timeout and
+ * memory) and the controller's monthly bill extrapolated from the run. `--reaction seconds|minute` runs the
  * scenarios with that `controllers.reaction` instead of their own; `--output <file>` appends every function's output
  * lines (logs, EMF) to the file as `<function> <line>`. Exit 1 when an invariant is violated.
  */
@@ -62,6 +63,13 @@ for (const name of names) {
         `  lambda.${fn}: ${m.invocations} invocations, ${m.coldStarts} cold, ${m.timeouts} timeouts, ${m.errors} errors, ` +
           `${m.throttles} throttles, ${m.billedGbSeconds} GB-s, billed ${m.billedMsPerInvocation} ms/invocation ` +
           `(virtual ${m.durationMs} ms, CPU ${m.cpuMs} ms, ${m.requests} requests in all), p99 ${m.durationMsP99} ms`,
+      );
+    }
+    for (const [fn, h] of Object.entries(r.headroom)) {
+      console.log(
+        `  headroom.${fn}: CPU max ${h.cpuMsMax} ms (${h.cpuMsAtMemoryMax} ms at ${h.memoryMb} MB) of ${h.timeoutMs} ms timeout` +
+          `${h.cpuWithinHalfTimeout ? "" : " OVER HALF"}; heap max ${h.heapMbMax} MB of ${h.memoryMb} MB` +
+          `${h.heapWithinHalfMemory ? "" : " OVER HALF"} (RSS max ${h.rssMbMax} MB); duration max ${h.durationMsMax} ms`,
       );
     }
     const bill = r.controllerCost;

@@ -26,6 +26,7 @@ import { startDeployedControllers } from "./deployed-controllers.js";
 import { deployedControllerCost } from "./deployed-cost.js";
 import { DeployedStack } from "./deployed-stack.js";
 import { decisionLatenciesInLine } from "./emf-latencies.js";
+import { type FunctionHeadroom, functionHeadroom } from "./function-headroom.js";
 import { type LambdaReportEntry, lambdaReport } from "./lambda-report.js";
 import { scenarioReaction } from "./scenario-stack-settings.js";
 import { readDeployedModel } from "./template-model.js";
@@ -57,6 +58,8 @@ export interface DeployedReport {
     unmodelled: { logicalId: string; type: string }[];
   };
   lambda: Record<string, LambdaReportEntry>;
+  /** Per function that ran: its largest CPU time, duration and heap of one invocation against its limits. */
+  headroom: Record<string, FunctionHeadroom>;
   iam: {
     denials: { role: string; action: string; resource: string }[];
     calls: Record<string, { total: number; denied: number }>;
@@ -219,6 +222,7 @@ function report(
       unmodelled: model.unmodelled,
     },
     lambda: lambdaReport(stack.lambda.metrics()),
+    headroom: functionHeadroom(model.functions, stack.lambda.metrics()),
     iam: {
       denials: stack.iam.denials.map((d) => ({ role: d.roleArn, action: d.check.action, resource: d.check.resource })),
       calls: Object.fromEntries(stack.gateway.calls),
