@@ -93,11 +93,24 @@ export function assumedUsage(inv: StackInventory, a: ClusterAssumptions = DEFAUL
   return completeUsage(inv, functions, a, {});
 }
 
+/** Monthly quantities a run measured directly (already extrapolated), each replacing its assumption. */
+interface MeasuredExtras {
+  decisionEvents?: number;
+  metricSeries?: MetricSeriesMonths;
+  dynamoReadUnits?: number;
+  dynamoWriteUnits?: number;
+  sqsMessageRequests?: number;
+  logBytes?: number;
+}
+
+const measuredOr = (value: number | undefined, assumed: number): Quantity =>
+  value === undefined ? { value: assumed, basis: "assumed" } : { value, basis: "measured" };
+
 function completeUsage(
   inv: StackInventory,
   functions: Record<string, FunctionUsage>,
   a: ClusterAssumptions,
-  measured: { decisionEvents?: number; metricSeries?: MetricSeriesMonths },
+  measured: MeasuredExtras,
 ): MonthlyUsage {
   const measuredDecisionEvents = measured.decisionEvents;
   const { reads, writes } = stateRequests(inv, functions, a);
@@ -109,20 +122,19 @@ function completeUsage(
     logBytes += n * LOG_BYTES_PER_INVOCATION;
   }
   const decisions = churned * DECISIONS_PER_CHURNED_NODE;
+  const idlePolls = inv.queuePollers * SQS_POLLS_PER_MINUTE * MINUTES_PER_MONTH;
+  const messageRequests = measuredOr(measured.sqsMessageRequests, messages * SQS_REQUESTS_PER_MESSAGE);
   return {
     functions,
-    dynamoReadUnits: { value: inv.tables > 0 ? reads : 0, basis: "assumed" },
-    dynamoWriteUnits: { value: inv.tables > 0 ? writes : 0, basis: "assumed" },
+    dynamoReadUnits: measuredOr(measured.dynamoReadUnits, inv.tables > 0 ? reads : 0),
+    dynamoWriteUnits: measuredOr(measured.dynamoWriteUnits, inv.tables > 0 ? writes : 0),
     dynamoStorageGb: { value: inv.tables > 0 ? ((a.nodes + decisions) * ITEM_BYTES) / GB : 0, basis: "assumed" },
-    sqsRequests: {
-      value: inv.queuePollers * SQS_POLLS_PER_MINUTE * MINUTES_PER_MONTH + messages * SQS_REQUESTS_PER_MESSAGE,
-      basis: "assumed",
-    },
+    sqsRequests: { value: idlePolls + messageRequests.value, basis: messageRequests.basis },
     decisionEvents:
       measuredDecisionEvents === undefined
         ? { value: decisions, basis: "assumed" }
         : { value: measuredDecisionEvents, basis: "measured" },
-    logIngestGb: { value: logBytes / GB, basis: "assumed" },
+    logIngestGb: measuredOr(measured.logBytes === undefined ? undefined : measured.logBytes / GB, logBytes / GB),
     metricSeries: measured.metricSeries ?? assumedMetricMonths(inv.observability, a),
   };
 }
@@ -137,6 +149,17 @@ export interface MeasuredRun {
   decisionEvents?: number;
   /** Per metric series (`telemetry-observed.ts:seriesKey`): the distinct hours of the run it received data in. */
   metricSeriesHours?: Record<string, number>;
+  /** DynamoDB read request units the run's calls consumed. */
+  dynamoReadUnits?: number;
+  /** DynamoDB write request units the run's calls consumed (failed conditional writes included). */
+  dynamoWriteUnits?: number;
+  /**
+   * SQS requests the run's messages made: sends, and the event source mapping's receives and deletes (one each per
+   * batch). The mapping's idle long polls are not counted here: the bill adds them from the stack's pollers.
+   */
+  sqsMessageRequests?: number;
+  /** Bytes of log the run's functions wrote (their output lines and Lambda's per-invocation lines). */
+  logBytes?: number;
 }
 
 /** The month extrapolated from a measured run; what it did not measure comes from `a`. */
@@ -165,8 +188,13 @@ export function measuredUsage(inv: StackInventory, run: MeasuredRun, a: ClusterA
   }
   const events = run.decisionEvents === undefined ? undefined : run.decisionEvents * factor;
   const series = run.metricSeriesHours ? measuredMetricMonths(run.metricSeriesHours, run.periodMinutes) : undefined;
+  const scaled = (n: number | undefined) => (n === undefined ? undefined : n * factor);
   return completeUsage(inv, functions, a, {
     ...(events === undefined ? {} : { decisionEvents: events }),
     ...(series ? { metricSeries: series } : {}),
+    dynamoReadUnits: scaled(run.dynamoReadUnits),
+    dynamoWriteUnits: scaled(run.dynamoWriteUnits),
+    sqsMessageRequests: scaled(run.sqsMessageRequests),
+    logBytes: scaled(run.logBytes),
   });
 }

@@ -11,6 +11,7 @@ import { createHash, randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { ec2ErrorXml } from "../aws/xml.js";
+import { DynamoMeter } from "./dynamo-meter.js";
 import { type Ec2AuthorizationContext, ec2AuthorizationChecks } from "./ec2-authorization.js";
 import { type IamAuthorizationContext, iamAuthorizationChecks } from "./iam-authorization.js";
 import type { AuthorizationCheck, IamEvaluator } from "./iam-evaluator.js";
@@ -99,6 +100,10 @@ export class AwsGateway {
   endpoint = "";
   /** Calls by `<service>:<Action>` and how many were denied. */
   readonly calls = new Map<string, { total: number; denied: number }>();
+  /** Request units of the DynamoDB calls, by caller (role name), action and partition. */
+  readonly dynamo = new DynamoMeter();
+  /** Entries published with PutEvents, by role name. */
+  readonly eventsPublished = new Map<string, number>();
 
   constructor(private readonly opts: AwsGatewayOptions) {}
 
@@ -241,8 +246,15 @@ export class AwsGateway {
       await this.serveLambdaCall(call, body.toString("utf8"), res, started);
       return;
     }
+    const caller = role.split("/").pop() ?? role;
+    if (call.service === "events" && call.action === "PutEvents") {
+      const entries = (JSON.parse(body.toString("utf8") || "{}") as { Entries?: unknown[] }).Entries?.length ?? 0;
+      this.eventsPublished.set(caller, (this.eventsPublished.get(caller) ?? 0) + entries);
+    }
     const upstream = call.service === "dynamodb" ? this.opts.dynamoEndpoint : this.opts.emulatorEndpoint;
-    const reply = await forward(upstream, req, body);
+    const metered = call.service === "dynamodb" ? this.dynamo.meter(caller, call.action, body) : undefined;
+    const reply = await forward(upstream, req, metered?.body ?? body);
+    metered?.record(reply.status, reply.body);
     if (this.held.has(key)) return; // the call took effect; its answer never arrives
     res.writeHead(reply.status, reply.headers);
     res.end(reply.body);
@@ -313,7 +325,9 @@ function forward(
 ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   const url = new URL(req.url ?? "/", endpoint);
   return new Promise((resolve, reject) => {
-    const out = http.request(url, { method: req.method, headers: { ...req.headers, host: url.host } }, (r) => {
+    const headers = { ...req.headers, host: url.host, "content-length": String(body.length) };
+    delete headers["transfer-encoding"];
+    const out = http.request(url, { method: req.method, headers }, (r) => {
       const chunks: Buffer[] = [];
       r.on("data", (c: Buffer) => chunks.push(c));
       r.on("end", () => resolve({ status: r.statusCode ?? 500, headers: r.headers, body: Buffer.concat(chunks) }));
