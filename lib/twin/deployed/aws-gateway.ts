@@ -84,15 +84,18 @@ function routeLambda(req: http.IncomingMessage, url: string, target: { region: s
   };
 }
 
-/** Access key of a role's credentials (deterministic, so a key names its role). */
-export function accessKeyFor(roleArn: string): string {
-  return `ASIA${createHash("sha256").update(roleArn).digest("hex").slice(0, 16).toUpperCase()}`;
+/** Access key of a role's credentials (deterministic, so a key names its role and, when given, its caller). */
+export function accessKeyFor(roleArn: string, caller?: string): string {
+  const id = caller === undefined ? roleArn : `${roleArn} ${caller}`;
+  return `ASIA${createHash("sha256").update(id).digest("hex").slice(0, 16).toUpperCase()}`;
 }
 
 /** The authorizing proxy. */
 export class AwsGateway {
   private server?: http.Server;
   private readonly roles = new Map<string, string>();
+  /** The caller each access key was issued to (a function name), for the metering. */
+  private readonly callers = new Map<string, string>();
   private readonly held = new Set<string>();
   private lambda?: LambdaInvokeTarget;
   private lambdaClock?: LambdaClockHooks;
@@ -100,17 +103,21 @@ export class AwsGateway {
   endpoint = "";
   /** Calls by `<service>:<Action>` and how many were denied. */
   readonly calls = new Map<string, { total: number; denied: number }>();
-  /** Request units of the DynamoDB calls, by caller (role name), action and partition. */
+  /** Request units of the DynamoDB calls, by caller (function, else role name), action and partition. */
   readonly dynamo = new DynamoMeter();
-  /** Entries published with PutEvents, by role name. */
+  /** Entries published with PutEvents, by caller (function, else role name). */
   readonly eventsPublished = new Map<string, number>();
 
   constructor(private readonly opts: AwsGatewayOptions) {}
 
-  /** Credentials for the functions that run as `roleArn`. */
-  credentialsFor(roleArn: string): { AWS_ACCESS_KEY_ID: string; AWS_SECRET_ACCESS_KEY: string } {
-    const key = accessKeyFor(roleArn);
+  /**
+   * Credentials for the functions that run as `roleArn`; with `caller` (a function name), keys of their own, so the
+   * metering names the function rather than its role.
+   */
+  credentialsFor(roleArn: string, caller?: string): { AWS_ACCESS_KEY_ID: string; AWS_SECRET_ACCESS_KEY: string } {
+    const key = accessKeyFor(roleArn, caller);
     this.roles.set(key, roleArn);
+    if (caller !== undefined) this.callers.set(key, caller);
     return { AWS_ACCESS_KEY_ID: key, AWS_SECRET_ACCESS_KEY: "twin-secret" };
   }
 
@@ -246,7 +253,7 @@ export class AwsGateway {
       await this.serveLambdaCall(call, body.toString("utf8"), res, started);
       return;
     }
-    const caller = role.split("/").pop() ?? role;
+    const caller = this.callers.get(accessKey) ?? role.split("/").pop() ?? role;
     if (call.service === "events" && call.action === "PutEvents") {
       const entries = (JSON.parse(body.toString("utf8") || "{}") as { Entries?: unknown[] }).Entries?.length ?? 0;
       this.eventsPublished.set(caller, (this.eventsPublished.get(caller) ?? 0) + entries);
