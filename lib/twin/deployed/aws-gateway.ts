@@ -90,6 +90,30 @@ export function accessKeyFor(roleArn: string, caller?: string): string {
   return `ASIA${createHash("sha256").update(id).digest("hex").slice(0, 16).toUpperCase()}`;
 }
 
+/** EventBridge bills each started 64 KB of an entry as one event. */
+const EVENT_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * Events a PutEvents call is billed for: per entry, its size as EventBridge counts it (14 bytes for `Time` when set,
+ * plus the UTF-8 bytes of `Source`, `DetailType`, `Detail` and each of `Resources`) in started 64 KB chunks.
+ */
+export function putEventsBilledEvents(body: string): number {
+  type Entry = { Time?: unknown; Source?: string; DetailType?: string; Detail?: string; Resources?: string[] };
+  let entries: Entry[];
+  try {
+    entries = (JSON.parse(body || "{}") as { Entries?: Entry[] }).Entries ?? [];
+  } catch {
+    return 0;
+  }
+  let billed = 0;
+  for (const e of entries) {
+    const texts = [e.Source ?? "", e.DetailType ?? "", e.Detail ?? "", ...(e.Resources ?? [])];
+    const size = (e.Time === undefined ? 0 : 14) + texts.reduce((n, t) => n + Buffer.byteLength(t), 0);
+    billed += Math.max(1, Math.ceil(size / EVENT_CHUNK_BYTES));
+  }
+  return billed;
+}
+
 /** The authorizing proxy. */
 export class AwsGateway {
   private server?: http.Server;
@@ -105,7 +129,7 @@ export class AwsGateway {
   readonly calls = new Map<string, { total: number; denied: number }>();
   /** Request units of the DynamoDB calls, by caller (function, else role name), action and partition. */
   readonly dynamo = new DynamoMeter();
-  /** Entries published with PutEvents, by caller (function, else role name). */
+  /** Events billed for the PutEvents entries (`putEventsBilledEvents`), by caller (function, else role name). */
   readonly eventsPublished = new Map<string, number>();
 
   constructor(private readonly opts: AwsGatewayOptions) {}
@@ -255,8 +279,8 @@ export class AwsGateway {
     }
     const caller = this.callers.get(accessKey) ?? role.split("/").pop() ?? role;
     if (call.service === "events" && call.action === "PutEvents") {
-      const entries = (JSON.parse(body.toString("utf8") || "{}") as { Entries?: unknown[] }).Entries?.length ?? 0;
-      this.eventsPublished.set(caller, (this.eventsPublished.get(caller) ?? 0) + entries);
+      const billed = putEventsBilledEvents(body.toString("utf8"));
+      this.eventsPublished.set(caller, (this.eventsPublished.get(caller) ?? 0) + billed);
     }
     const upstream = call.service === "dynamodb" ? this.opts.dynamoEndpoint : this.opts.emulatorEndpoint;
     const metered = call.service === "dynamodb" ? this.dynamo.meter(caller, call.action, body) : undefined;

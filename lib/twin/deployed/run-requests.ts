@@ -33,7 +33,7 @@ export class LogVolume {
 export interface RunRequests {
   dynamodb: DynamoUsage & { byCall: Record<string, DynamoUsage> };
   sqs: { sendMessage: number; receiveMessage: number; deleteMessageBatch: number };
-  /** PutEvents entries, by caller (function name). */
+  /** Events billed for the PutEvents entries (one per started 64 KB of each), by caller (function name). */
   decisionEvents: Record<string, number>;
   /** Log bytes per function, Lambda's own lines included. */
   logBytes: Record<string, number>;
