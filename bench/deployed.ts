@@ -2,9 +2,11 @@
  * `npm run bench:deployed [scenario…]`: runs scenarios (default: default, spot-storm, chaos) with `--deployed` —
  * the synthesized assembly's bundles in their own processes on the twin's virtual clock — and prints, per scenario,
  * the wall time, the invariants, the decision latency, the functions' counters (billed ms per invocation, CPU ms,
- * requests) and the controller's monthly bill extrapolated from the run. `--reaction seconds|minute` runs the
+ * requests), each function's headroom (largest CPU time and heap of one invocation against half its timeout and
+ * memory) and the controller's monthly bill extrapolated from the run. `--reaction seconds|minute` runs the
  * scenarios with that `controllers.reaction` instead of their own; `--output <file>` appends every function's output
- * lines (logs, EMF) to the file as `<function> <line>`. Exit 1 when an invariant is violated.
+ * lines (logs, EMF) to the file as `<function> <line>`; `--report <file>` appends each scenario's report (the
+ * itemized bill, the requests by caller) as one JSON line. Exit 1 when an invariant is violated.
  */
 import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,6 +28,12 @@ const outputAt = args.indexOf("--output");
 const outputFile = outputAt >= 0 ? args.splice(outputAt, 2)[1] : undefined;
 if (outputAt >= 0 && !outputFile) {
   console.error("--output: expected a file name");
+  process.exit(2);
+}
+const reportAt = args.indexOf("--report");
+const reportFile = reportAt >= 0 ? args.splice(reportAt, 2)[1] : undefined;
+if (reportAt >= 0 && !reportFile) {
+  console.error("--report: expected a file name");
   process.exit(2);
 }
 const onOutput = outputFile ? (fn: string, line: string) => appendFileSync(outputFile, `${fn} ${line}\n`) : undefined;
@@ -51,6 +59,7 @@ for (const name of names) {
         `interruptions ${r.interruptions.received} received ${r.interruptions.drainedInTime} drained in time; ` +
         `IAM denials ${r.iam.denials.length}`,
     );
+    if (reportFile) appendFileSync(reportFile, `${JSON.stringify(r)}\n`);
     for (const v of r.violations) console.log(`  ${v}`);
     for (const d of r.iam.denials) console.log(`  denied ${d.action} on ${d.resource}`);
     console.log(
@@ -64,8 +73,24 @@ for (const name of names) {
           `(virtual ${m.durationMs} ms, CPU ${m.cpuMs} ms, ${m.requests} requests in all), p99 ${m.durationMsP99} ms`,
       );
     }
+    for (const [fn, h] of Object.entries(r.headroom)) {
+      console.log(
+        `  headroom.${fn}: CPU max ${h.cpuMsMax} ms (${h.cpuMsAtMemoryMax} ms at ${h.memoryMb} MB) of ${h.timeoutMs} ms timeout` +
+          `${h.cpuWithinHalfTimeout ? "" : " OVER HALF"}; heap max ${h.heapMbMax} MB of ${h.memoryMb} MB` +
+          `${h.heapWithinHalfMemory ? "" : " OVER HALF"} (RSS max ${h.rssMbMax} MB); duration max ${h.durationMsMax} ms`,
+      );
+    }
+    const q = r.requests;
+    console.log(
+      `  requests: DynamoDB ${q.dynamodb.requests} calls, ${q.dynamodb.readUnits} RRU, ${q.dynamodb.writeUnits} WRU ` +
+        `(${q.dynamodb.conditionFailures} failed conditions, at most ${q.dynamodb.writeUnitsMaxPerRequest} WRU a call); ` +
+        `SQS ${JSON.stringify(q.sqs)}; decision events ${JSON.stringify(q.decisionEvents)}; log bytes ${JSON.stringify(q.logBytes)}`,
+    );
     const bill = r.controllerCost;
     console.log(`  controllerCost: $${bill.monthlyUsd}/month; ${JSON.stringify(bill.byService)}`);
+    console.log(
+      `  this run once: $${bill.scenarioUsd} over ${bill.scenarioMinutes} virtual min; ${JSON.stringify(bill.scenarioByService)}`,
+    );
     for (const [id, f] of Object.entries(bill.byFunction)) {
       console.log(`    ${id}: ${f.invocations} invocations, ${f.gbSeconds} GB-s, $${f.usd}/month`);
     }

@@ -254,7 +254,9 @@ export class GarbageCollector {
    */
   private async cloudResources(result: GcResult): Promise<void> {
     const { clock, cloud, config, state, telemetry } = this.deps;
-    if (!(await state.recordEventOnce(CLOUD_GC_EVENT, clock.now(), this.opts.cloudGcIntervalMs))) return;
+    // A gate that is closed on most runs: read it before the conditional write a closed gate would fail.
+    const gate = { readFirst: true };
+    if (!(await state.recordEventOnce(CLOUD_GC_EVENT, clock.now(), this.opts.cloudGcIntervalMs, gate))) return;
     let nodeClasses: NodeClass[];
     try {
       nodeClasses = (await config.load()).nodeClasses;

@@ -215,16 +215,22 @@ export class InterruptionHandler {
       result.ignored++;
       return [];
     }
+    const owned: NodeClaim[] = [];
+    for (const instanceId of instanceIds) {
+      const claim = claims.find((c) => c.instanceId === instanceId);
+      if (claim) owned.push(claim);
+      else {
+        logger.debug("interruption for an instance Stevedore does not own; ignored", { instanceId, kind: msg.kind });
+        result.ignored++;
+      }
+    }
+    // Nothing to act on (another owner's instance, or one whose claim is closed: a scale-down's state changes), so
+    // nothing to de-duplicate: no record is written.
+    if (owned.length === 0) return [];
     const eventKey = msg.eventId || `${msg.kind}:${msg.instanceIds.join(",")}:${msg.time}`;
     const firstTime = await state.recordEventOnce(eventKey, clock.now(), this.opts.eventTtlMs);
     const out: UrgentDrain[] = [];
-    for (const instanceId of instanceIds) {
-      const claim = claims.find((c) => c.instanceId === instanceId);
-      if (!claim) {
-        logger.debug("interruption for an instance Stevedore does not own; ignored", { instanceId, kind: msg.kind });
-        result.ignored++;
-        continue;
-      }
+    for (const claim of owned) {
       const urgent = URGENT.has(msg.kind);
       const alreadyHandled =
         claim.state === "Draining" || (claim.disruptionReason !== undefined && claim.replacementClaimIds !== undefined);

@@ -5,9 +5,17 @@
  * - every zero `Count` data point that is not a gauge (failure counters, pending pods and unschedulable pods of an
  *   empty batch): a missing point reads as "nothing happened", and the alarms treat missing data as not breaching;
  * - the gauges ({@link GAUGE_METRICS}) unless observability is full;
- * - in lean observability, everything but {@link LEAN_METRICS}.
+ * - in lean observability, everything but {@link LEAN_METRICS}, and the oldest pending pod's age under
+ *   {@link LEAN_PENDING_AGE_FLOOR_SECONDS} (its alarm cannot breach on those).
  */
-import { GAUGE_METRICS, LEAN_METRICS, type MetricUnit, type Telemetry } from "./telemetry.js";
+import {
+  GAUGE_METRICS,
+  LEAN_METRICS,
+  LEAN_PENDING_AGE_FLOOR_SECONDS,
+  METRIC,
+  type MetricUnit,
+  type Telemetry,
+} from "./telemetry.js";
 
 /** Observability of the stack (env `STEVEDORE_OBSERVABILITY`): `full` publishes every metric, `lean` the few alarms read. */
 export type MetricsMode = "full" | "lean";
@@ -16,6 +24,7 @@ export type MetricsMode = "full" | "lean";
 export function isPublished(mode: MetricsMode, name: string, value: number, unit: MetricUnit = "Count"): boolean {
   if (GAUGE_METRICS.has(name)) return mode === "full";
   if (mode === "lean" && !LEAN_METRICS.has(name)) return false;
+  if (mode === "lean" && name === METRIC.oldestPendingPodAge && value < LEAN_PENDING_AGE_FLOOR_SECONDS) return false;
   return !(unit === "Count" && value === 0);
 }
 

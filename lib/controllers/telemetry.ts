@@ -77,6 +77,14 @@ export const GAUGE_METRICS: ReadonlySet<string> = new Set([
  * reaction time; published only by passes that launched, so one series in the hours with launches), and the failure
  * counters (which publish only when something failed, so they cost nothing while all is well).
  */
+/**
+ * In lean observability, the oldest pending pod's age is published only from this age on: its one reader there, the
+ * pods-pending-too-long alarm (maximum over a minute above 300 s, missing data not breaching), sees every value that
+ * could breach it and evaluates exactly as before, while an hour in which every pod was placed sooner publishes
+ * nothing — and CloudWatch bills a series only for the hours it receives data. Half the alarm's threshold.
+ */
+export const LEAN_PENDING_AGE_FLOOR_SECONDS = 150;
+
 export const LEAN_METRICS: ReadonlySet<string> = new Set([
   METRIC.oldestPendingPodAge,
   METRIC.decisionLatency,

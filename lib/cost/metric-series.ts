@@ -2,7 +2,8 @@
  * CloudWatch custom metrics as the bill counts them: each series (metric name + dimension set) costs its monthly
  * price prorated by the hours in which it receives data. Gauges (full observability only) receive data every hour;
  * pending-pod and event series only in the hours something happens, which the assumptions' churn gives; failure
- * counters publish nothing while nothing fails. A run that recorded the distinct hours each series received data
+ * counters publish nothing while nothing fails (nor does lean's pending-pod age, published only once a pod has
+ * waited half its alarm's threshold: a metric's `leanEmission`). A run that recorded the distinct hours each series received data
  * gives a measured share instead, once it is long enough to say anything about hours.
  */
 import { type MetricSpec, type ObservabilityMode, PUBLISHED_METRICS } from "../infra/metrics-names.js";
@@ -38,9 +39,10 @@ function eventRates(spec: MetricSpec, a: ClusterAssumptions): number[] {
   }
 }
 
-/** Series-months of one metric under the assumptions. */
-function metricMonths(spec: MetricSpec, a: ClusterAssumptions): number {
-  switch (spec.emission) {
+/** Series-months of one metric under the assumptions, in `mode`. */
+function metricMonths(spec: MetricSpec, a: ClusterAssumptions, mode: ObservabilityMode): number {
+  const emission = mode === "lean" ? (spec.leanEmission ?? spec.emission) : spec.emission;
+  switch (emission) {
     case "gauge": {
       const breakdown = spec.breakdown === "pool" ? a.pools : spec.breakdown ? CAPACITY_TYPES : 0;
       return (spec.total ? 1 : 0) + breakdown;
@@ -62,8 +64,11 @@ export function publishedMetrics(mode: ObservabilityMode): MetricSpec[] {
 
 /** Metric-months of a month under the assumptions. */
 export function assumedMetricMonths(mode: ObservabilityMode, a: ClusterAssumptions): MetricSeriesMonths {
-  const value = publishedMetrics(mode).reduce((sum, spec) => sum + metricMonths(spec, a), 0);
-  const gauges = mode === "full" ? "gauges every hour; " : "no gauges (lean); ";
+  const value = publishedMetrics(mode).reduce((sum, spec) => sum + metricMonths(spec, a, mode), 0);
+  const gauges =
+    mode === "full"
+      ? "gauges every hour; "
+      : "no gauges, the pending-pod age only once a pod has waited half its alarm's threshold (lean); ";
   return {
     value,
     basis: "assumed",

@@ -56,14 +56,28 @@ const DECISIONS_PER_CHURNED_NODE = 2;
 const SQS_POLLS_PER_MINUTE = 15;
 /** Requests per message: send (EventBridge), receive, delete. */
 const SQS_REQUESTS_PER_MESSAGE = 3;
-/** State-table writes per churned node: intent, launched, registered, terminated, and the two decision records. */
-const WRITES_PER_CHURNED_NODE = 6;
-/** Claims per read request unit (a claim item is about 1 KB; a strongly consistent unit reads 4 KB). */
-const CLAIMS_PER_READ_UNIT = 4;
-/** Bytes of one state item (claim or decision). */
-const ITEM_BYTES = 1024;
-/** Log bytes of one invocation (START/END/REPORT lines, the summary line, one EMF document). */
-const LOG_BYTES_PER_INVOCATION = 2048;
+/**
+ * State-table write units per churned node, as the deployed twin measures them on the default scenario (the
+ * gateway's consumed capacity): about 18.5 for the claim — intent, launched, registered, initialized, the
+ * disruptor's pod-set and disruption marks, terminated: about nine writes of an item of 1–3 KB, and DynamoDB bills
+ * a write unit per started KB of the larger of the old and new item — and two for the decision records.
+ */
+const WRITES_PER_CHURNED_NODE = 20;
+/**
+ * Claims per read request unit: a claim item is about 2.5 KB (measured: most claim writes cost 2–3 write units) and a
+ * strongly consistent unit reads 4 KB of a query's summed items.
+ */
+const CLAIMS_PER_READ_UNIT = 1.5;
+/** Bytes of one state item (a claim is about 2.5 KB, a decision about 1 KB). */
+const ITEM_BYTES = 2048;
+/**
+ * Log bytes of one invocation: Lambda's START/END/REPORT lines, the pass's summary line and an EMF document when it
+ * launched, CloudWatch Logs' 26 bytes per event included. The deployed twin measures about 580 on the default
+ * scenario in either reaction mode.
+ */
+const LOG_BYTES_PER_INVOCATION = 600;
+/** Log bytes full observability adds to an invocation: an EMF document of gauges per pass (not measured). */
+const FULL_OBSERVABILITY_LOG_BYTES = 400;
 
 const GB = 1e9;
 
@@ -93,11 +107,24 @@ export function assumedUsage(inv: StackInventory, a: ClusterAssumptions = DEFAUL
   return completeUsage(inv, functions, a, {});
 }
 
+/** Monthly quantities a run measured directly (already extrapolated), each replacing its assumption. */
+interface MeasuredExtras {
+  decisionEvents?: number;
+  metricSeries?: MetricSeriesMonths;
+  dynamoReadUnits?: number;
+  dynamoWriteUnits?: number;
+  sqsMessageRequests?: number;
+  logBytes?: number;
+}
+
+const measuredOr = (value: number | undefined, assumed: number): Quantity =>
+  value === undefined ? { value: assumed, basis: "assumed" } : { value, basis: "measured" };
+
 function completeUsage(
   inv: StackInventory,
   functions: Record<string, FunctionUsage>,
   a: ClusterAssumptions,
-  measured: { decisionEvents?: number; metricSeries?: MetricSeriesMonths },
+  measured: MeasuredExtras,
 ): MonthlyUsage {
   const measuredDecisionEvents = measured.decisionEvents;
   const { reads, writes } = stateRequests(inv, functions, a);
@@ -106,23 +133,22 @@ function completeUsage(
   let logBytes = 0;
   for (const fn of inv.functions) {
     const n = functions[fn.logicalId]?.invocations ?? 0;
-    logBytes += n * LOG_BYTES_PER_INVOCATION;
+    logBytes += n * (LOG_BYTES_PER_INVOCATION + (inv.observability === "full" ? FULL_OBSERVABILITY_LOG_BYTES : 0));
   }
   const decisions = churned * DECISIONS_PER_CHURNED_NODE;
+  const idlePolls = inv.queuePollers * SQS_POLLS_PER_MINUTE * MINUTES_PER_MONTH;
+  const messageRequests = measuredOr(measured.sqsMessageRequests, messages * SQS_REQUESTS_PER_MESSAGE);
   return {
     functions,
-    dynamoReadUnits: { value: inv.tables > 0 ? reads : 0, basis: "assumed" },
-    dynamoWriteUnits: { value: inv.tables > 0 ? writes : 0, basis: "assumed" },
+    dynamoReadUnits: measuredOr(measured.dynamoReadUnits, inv.tables > 0 ? reads : 0),
+    dynamoWriteUnits: measuredOr(measured.dynamoWriteUnits, inv.tables > 0 ? writes : 0),
     dynamoStorageGb: { value: inv.tables > 0 ? ((a.nodes + decisions) * ITEM_BYTES) / GB : 0, basis: "assumed" },
-    sqsRequests: {
-      value: inv.queuePollers * SQS_POLLS_PER_MINUTE * MINUTES_PER_MONTH + messages * SQS_REQUESTS_PER_MESSAGE,
-      basis: "assumed",
-    },
+    sqsRequests: { value: idlePolls + messageRequests.value, basis: messageRequests.basis },
     decisionEvents:
       measuredDecisionEvents === undefined
         ? { value: decisions, basis: "assumed" }
         : { value: measuredDecisionEvents, basis: "measured" },
-    logIngestGb: { value: logBytes / GB, basis: "assumed" },
+    logIngestGb: measuredOr(measured.logBytes === undefined ? undefined : measured.logBytes / GB, logBytes / GB),
     metricSeries: measured.metricSeries ?? assumedMetricMonths(inv.observability, a),
   };
 }
@@ -137,6 +163,17 @@ export interface MeasuredRun {
   decisionEvents?: number;
   /** Per metric series (`telemetry-observed.ts:seriesKey`): the distinct hours of the run it received data in. */
   metricSeriesHours?: Record<string, number>;
+  /** DynamoDB read request units the run's calls consumed. */
+  dynamoReadUnits?: number;
+  /** DynamoDB write request units the run's calls consumed (failed conditional writes included). */
+  dynamoWriteUnits?: number;
+  /**
+   * SQS requests the run's messages made: sends, and the event source mapping's receives and deletes (one each per
+   * batch). The mapping's idle long polls are not counted here: the bill adds them from the stack's pollers.
+   */
+  sqsMessageRequests?: number;
+  /** Bytes of log the run's functions wrote (their output lines and Lambda's per-invocation lines). */
+  logBytes?: number;
 }
 
 /** The month extrapolated from a measured run; what it did not measure comes from `a`. */
@@ -165,8 +202,13 @@ export function measuredUsage(inv: StackInventory, run: MeasuredRun, a: ClusterA
   }
   const events = run.decisionEvents === undefined ? undefined : run.decisionEvents * factor;
   const series = run.metricSeriesHours ? measuredMetricMonths(run.metricSeriesHours, run.periodMinutes) : undefined;
+  const scaled = (n: number | undefined) => (n === undefined ? undefined : n * factor);
   return completeUsage(inv, functions, a, {
     ...(events === undefined ? {} : { decisionEvents: events }),
     ...(series ? { metricSeries: series } : {}),
+    dynamoReadUnits: scaled(run.dynamoReadUnits),
+    dynamoWriteUnits: scaled(run.dynamoWriteUnits),
+    sqsMessageRequests: scaled(run.sqsMessageRequests),
+    logBytes: scaled(run.logBytes),
   });
 }

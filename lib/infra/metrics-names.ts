@@ -66,6 +66,8 @@ export interface MetricSpec {
   emission: MetricEmission;
   /** Published in lean observability too (alarms read it, or it counts failures). */
   lean: boolean;
+  /** When it receives data in lean observability, if not as in full. @default `emission` */
+  leanEmission?: MetricEmission;
 }
 
 /** Every metric the dashboard and alarms read. */
@@ -90,9 +92,12 @@ export const METRICS = {
     name: "OldestPendingPodAgeSeconds",
     unit: "Seconds",
     total: true,
-    description: "provisioner, each batch: age of the oldest provisionable pod (alarm: pods pending too long)",
+    description:
+      "provisioner, each batch: age of the oldest provisionable pod (alarm: pods pending too long); lean: only from 150 s on, half the alarm's threshold",
     emission: "pending",
     lean: true,
+    // Lean publishes it only once a pod has waited half the alarm's threshold: never in a healthy hour.
+    leanEmission: "failure",
   },
   decisionLatency: {
     name: "DecisionLatency",

@@ -134,8 +134,8 @@ export class DynamoStateStore implements StateStore {
     return this.decisions.list(since, limit);
   }
 
-  recordEventOnce(id: string, now: number, ttlMs: number): Promise<boolean> {
-    return recordEventOnce(this.table, id, now, ttlMs);
+  recordEventOnce(id: string, now: number, ttlMs: number, opts: { readFirst?: boolean } = {}): Promise<boolean> {
+    return recordEventOnce(this.table, id, now, ttlMs, opts.readFirst ?? false);
   }
 
   putConfig(

@@ -168,8 +168,11 @@ export interface StateStore {
   /** Decisions since `since` (ms), newest last. */
   listDecisions(since: number, limit?: number): Promise<DecisionRecord[]>;
 
-  /** Records an event id; true when seen for the first time (interruption de-duplication). */
-  recordEventOnce(id: string, now: number, ttlMs: number): Promise<boolean>;
+  /**
+   * Records an event id; true when seen for the first time (interruption de-duplication, interval gates). With
+   * `readFirst`, reads the record before writing (cheaper when the id is usually recorded already).
+   */
+  recordEventOnce(id: string, now: number, ttlMs: number, opts?: { readFirst?: boolean }): Promise<boolean>;
 
   /** Config documents (validated by the caller). `expectedVersion` 0 = must not exist. */
   putConfig(

@@ -121,7 +121,7 @@ describe("interruption", () => {
     }
   });
 
-  test("a batch lists the claims once, and again only after a message acted on one", async () => {
+  test("a batch lists the claims once, and again only after a message acted on one; only owned instances are de-duplicated", async () => {
     const h = await startControllerHarness();
     try {
       await bringUp(h, PODS);
@@ -140,10 +140,12 @@ describe("interruption", () => {
       });
       const state = h.deps().state;
       let listings = 0;
+      let dedupRecords = 0;
       const counting = new Proxy(state, {
         get(target, key) {
           const value = Reflect.get(target, key);
           if (key === "listClaims") listings++;
+          if (key === "recordEventOnce") dedupRecords++;
           return typeof value === "function" ? value.bind(target) : value;
         },
       });
@@ -158,6 +160,8 @@ describe("interruption", () => {
       // One for the first five messages, one in the replacement's snapshot, one after the spot warning acted (a listing
       // per message would be seven).
       assert.equal(listings, 3);
+      // Only the message about an owned instance is de-duplicated: a record for the others would cost a write each.
+      assert.equal(dedupRecords, 1);
     } finally {
       await h.close();
     }

@@ -1,14 +1,21 @@
 /**
  * Metrics cost what they are worth: no zero counters (CloudWatch bills every hour a series receives a point), no
- * gauges unless observability is full, and lean publishes only what its alarms read, the decision latency and the
- * failure counters. The
+ * gauges unless observability is full, and lean publishes only what its alarms read (the pending-pod age from the
+ * floor its alarm cannot breach under), the decision latency and the failure counters. The
  * classification matches the metrics contract the cost model and the stack read.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { readSettings } from "../../lambdas/wiring.js";
-import { GAUGE_METRICS, LEAN_METRICS, METRIC, MemoryTelemetry } from "../../lib/controllers/telemetry.js";
+import {
+  GAUGE_METRICS,
+  LEAN_METRICS,
+  LEAN_PENDING_AGE_FLOOR_SECONDS,
+  METRIC,
+  MemoryTelemetry,
+} from "../../lib/controllers/telemetry.js";
 import { isPublished, observedTelemetry, seriesKey } from "../../lib/controllers/telemetry-observed.js";
+import { PENDING_POD_ALARM_SECONDS } from "../../lib/infra/alarms.js";
 import { PUBLISHED_METRICS } from "../../lib/infra/metrics-names.js";
 
 describe("observed telemetry", () => {
@@ -60,9 +67,23 @@ describe("observed telemetry", () => {
   it("lean publishes only the pending-pod age, the decision latency and failure counters", () => {
     const memory = new MemoryTelemetry();
     const t = observedTelemetry(memory, "lean");
-    for (const name of Object.values(METRIC)) t.metrics.add(name, 1, "Count");
+    for (const name of Object.values(METRIC)) t.metrics.add(name, LEAN_PENDING_AGE_FLOOR_SECONDS, "Count");
     assert.deepEqual(new Set(memory.points.map((p) => p.name)), LEAN_METRICS);
     assert.ok(LEAN_METRICS.has(METRIC.decisionLatency), "an operator sees reaction time in lean observability too");
+  });
+
+  it("lean publishes the pending-pod age only from the floor its alarm cannot breach under; full always", () => {
+    assert.ok(LEAN_PENDING_AGE_FLOOR_SECONDS <= PENDING_POD_ALARM_SECONDS, "every breaching value is published");
+    for (const [mode, expected] of [
+      ["lean", [LEAN_PENDING_AGE_FLOOR_SECONDS, PENDING_POD_ALARM_SECONDS + 1]],
+      ["full", [0, 45, LEAN_PENDING_AGE_FLOOR_SECONDS, PENDING_POD_ALARM_SECONDS + 1]],
+    ] as const) {
+      const memory = new MemoryTelemetry();
+      const t = observedTelemetry(memory, mode);
+      for (const age of [0, 45, LEAN_PENDING_AGE_FLOOR_SECONDS, PENDING_POD_ALARM_SECONDS + 1])
+        t.metrics.add(METRIC.oldestPendingPodAge, age, "Seconds");
+      assert.deepEqual(memory.values(METRIC.oldestPendingPodAge), expected, mode);
+    }
   });
 
   it("logs pass through and flush reaches the sink", () => {

@@ -90,6 +90,30 @@ test("events: recorded once until their ttl passes", async () => {
   assert.equal(await store.recordEventOnce("evt-1", 61_000, 60_000), true, "expired record is treated as absent");
 });
 
+test("events with readFirst: the same answers, and no write while the record holds", async () => {
+  const store = await newStore(client);
+  const writes: string[] = [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === "PutItemCommand") writes.push(context.commandName);
+      return next(args);
+    },
+    { step: "initialize", name: "countEventWrites" },
+  );
+  try {
+    const gate = { readFirst: true };
+    assert.equal(await store.recordEventOnce("gate", 1_000, 60_000, gate), true);
+    assert.equal(await store.recordEventOnce("gate", 30_000, 60_000, gate), false);
+    assert.equal(await store.recordEventOnce("gate", 60_999, 60_000, gate), false);
+    assert.equal(writes.length, 1, "a closed gate is read, not written");
+    assert.equal(await store.recordEventOnce("gate", 61_000, 60_000, gate), true, "expired: recorded again");
+    const results = await Promise.all([1, 2, 3].map(() => store.recordEventOnce("gate-2", 5_000, 60_000, gate)));
+    assert.equal(results.filter(Boolean).length, 1, "concurrent callers: exactly one wins");
+  } finally {
+    client.middlewareStack.remove("countEventWrites");
+  }
+});
+
 test("config items: versioned with optimistic concurrency", async () => {
   const store = await newStore(client);
   const doc = { kind: "NodePool" as const, name: "default", document: "kind: NodePool\n" };

@@ -11,6 +11,7 @@ import { createHash, randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { ec2ErrorXml } from "../aws/xml.js";
+import { DynamoMeter } from "./dynamo-meter.js";
 import { type Ec2AuthorizationContext, ec2AuthorizationChecks } from "./ec2-authorization.js";
 import { type IamAuthorizationContext, iamAuthorizationChecks } from "./iam-authorization.js";
 import type { AuthorizationCheck, IamEvaluator } from "./iam-evaluator.js";
@@ -83,15 +84,42 @@ function routeLambda(req: http.IncomingMessage, url: string, target: { region: s
   };
 }
 
-/** Access key of a role's credentials (deterministic, so a key names its role). */
-export function accessKeyFor(roleArn: string): string {
-  return `ASIA${createHash("sha256").update(roleArn).digest("hex").slice(0, 16).toUpperCase()}`;
+/** Access key of a role's credentials (deterministic, so a key names its role and, when given, its caller). */
+export function accessKeyFor(roleArn: string, caller?: string): string {
+  const id = caller === undefined ? roleArn : `${roleArn} ${caller}`;
+  return `ASIA${createHash("sha256").update(id).digest("hex").slice(0, 16).toUpperCase()}`;
+}
+
+/** EventBridge bills each started 64 KB of an entry as one event. */
+const EVENT_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * Events a PutEvents call is billed for: per entry, its size as EventBridge counts it (14 bytes for `Time` when set,
+ * plus the UTF-8 bytes of `Source`, `DetailType`, `Detail` and each of `Resources`) in started 64 KB chunks.
+ */
+export function putEventsBilledEvents(body: string): number {
+  type Entry = { Time?: unknown; Source?: string; DetailType?: string; Detail?: string; Resources?: string[] };
+  let entries: Entry[];
+  try {
+    entries = (JSON.parse(body || "{}") as { Entries?: Entry[] }).Entries ?? [];
+  } catch {
+    return 0;
+  }
+  let billed = 0;
+  for (const e of entries) {
+    const texts = [e.Source ?? "", e.DetailType ?? "", e.Detail ?? "", ...(e.Resources ?? [])];
+    const size = (e.Time === undefined ? 0 : 14) + texts.reduce((n, t) => n + Buffer.byteLength(t), 0);
+    billed += Math.max(1, Math.ceil(size / EVENT_CHUNK_BYTES));
+  }
+  return billed;
 }
 
 /** The authorizing proxy. */
 export class AwsGateway {
   private server?: http.Server;
   private readonly roles = new Map<string, string>();
+  /** The caller each access key was issued to (a function name), for the metering. */
+  private readonly callers = new Map<string, string>();
   private readonly held = new Set<string>();
   private lambda?: LambdaInvokeTarget;
   private lambdaClock?: LambdaClockHooks;
@@ -99,13 +127,21 @@ export class AwsGateway {
   endpoint = "";
   /** Calls by `<service>:<Action>` and how many were denied. */
   readonly calls = new Map<string, { total: number; denied: number }>();
+  /** Request units of the DynamoDB calls, by caller (function, else role name), action and partition. */
+  readonly dynamo = new DynamoMeter();
+  /** Events billed for the PutEvents entries (`putEventsBilledEvents`), by caller (function, else role name). */
+  readonly eventsPublished = new Map<string, number>();
 
   constructor(private readonly opts: AwsGatewayOptions) {}
 
-  /** Credentials for the functions that run as `roleArn`. */
-  credentialsFor(roleArn: string): { AWS_ACCESS_KEY_ID: string; AWS_SECRET_ACCESS_KEY: string } {
-    const key = accessKeyFor(roleArn);
+  /**
+   * Credentials for the functions that run as `roleArn`; with `caller` (a function name), keys of their own, so the
+   * metering names the function rather than its role.
+   */
+  credentialsFor(roleArn: string, caller?: string): { AWS_ACCESS_KEY_ID: string; AWS_SECRET_ACCESS_KEY: string } {
+    const key = accessKeyFor(roleArn, caller);
     this.roles.set(key, roleArn);
+    if (caller !== undefined) this.callers.set(key, caller);
     return { AWS_ACCESS_KEY_ID: key, AWS_SECRET_ACCESS_KEY: "twin-secret" };
   }
 
@@ -241,8 +277,15 @@ export class AwsGateway {
       await this.serveLambdaCall(call, body.toString("utf8"), res, started);
       return;
     }
+    const caller = this.callers.get(accessKey) ?? role.split("/").pop() ?? role;
+    if (call.service === "events" && call.action === "PutEvents") {
+      const billed = putEventsBilledEvents(body.toString("utf8"));
+      this.eventsPublished.set(caller, (this.eventsPublished.get(caller) ?? 0) + billed);
+    }
     const upstream = call.service === "dynamodb" ? this.opts.dynamoEndpoint : this.opts.emulatorEndpoint;
-    const reply = await forward(upstream, req, body);
+    const metered = call.service === "dynamodb" ? this.dynamo.meter(caller, call.action, body) : undefined;
+    const reply = await forward(upstream, req, metered?.body ?? body);
+    metered?.record(reply.status, reply.body);
     if (this.held.has(key)) return; // the call took effect; its answer never arrives
     res.writeHead(reply.status, reply.headers);
     res.end(reply.body);
@@ -313,7 +356,9 @@ function forward(
 ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   const url = new URL(req.url ?? "/", endpoint);
   return new Promise((resolve, reject) => {
-    const out = http.request(url, { method: req.method, headers: { ...req.headers, host: url.host } }, (r) => {
+    const headers = { ...req.headers, host: url.host, "content-length": String(body.length) };
+    delete headers["transfer-encoding"];
+    const out = http.request(url, { method: req.method, headers }, (r) => {
       const chunks: Buffer[] = [];
       r.on("data", (c: Buffer) => chunks.push(c));
       r.on("end", () => resolve({ status: r.statusCode ?? 500, headers: r.headers, body: Buffer.concat(chunks) }));

@@ -26,7 +26,9 @@ import { startDeployedControllers } from "./deployed-controllers.js";
 import { deployedControllerCost } from "./deployed-cost.js";
 import { DeployedStack } from "./deployed-stack.js";
 import { decisionLatenciesInLine } from "./emf-latencies.js";
+import { type FunctionHeadroom, functionHeadroom } from "./function-headroom.js";
 import { type LambdaReportEntry, lambdaReport } from "./lambda-report.js";
+import { LogVolume, type RunRequests, runRequests } from "./run-requests.js";
 import { scenarioReaction } from "./scenario-stack-settings.js";
 import { readDeployedModel } from "./template-model.js";
 
@@ -57,6 +59,10 @@ export interface DeployedReport {
     unmodelled: { logicalId: string; type: string }[];
   };
   lambda: Record<string, LambdaReportEntry>;
+  /** Per function that ran: its largest CPU time, duration and heap of one invocation against its limits. */
+  headroom: Record<string, FunctionHeadroom>;
+  /** DynamoDB units, SQS requests, decision events and log bytes the functions' calls made (the bill's inputs). */
+  requests: RunRequests;
   iam: {
     denials: { role: string; action: string; resource: string }[];
     calls: Record<string, { total: number; denied: number }>;
@@ -110,6 +116,7 @@ export async function runDeployed(opts: DeployedRunOptions): Promise<DeployedRep
   let stack: DeployedStack | undefined;
   // The provisioner's decision latencies, read from its embedded-metric-format output.
   const emfLatencies: TimedLatency[] = [];
+  const logs = new LogVolume();
   let runStart = clock.now();
   try {
     const dynamo = createDynamoClient({ endpoint: world.dynalite.endpoint, region: scenario.region, maxAttempts: 1 });
@@ -122,6 +129,7 @@ export async function runDeployed(opts: DeployedRunOptions): Promise<DeployedRep
       clock,
       onOutput: (fn, line) => {
         for (const ms of decisionLatenciesInLine(line)) emfLatencies.push({ t: clock.now() - runStart, ms });
+        logs.line(fn, line);
         opts.onOutput?.(fn, line);
       },
     });
@@ -153,7 +161,7 @@ export async function runDeployed(opts: DeployedRunOptions): Promise<DeployedRep
     run.latencies.push(...emfLatencies);
     const twin = await buildReport(run, wallStart);
     const pools = (await world.config.load()).nodePools.length;
-    return report(scenario, deployed, world, twin, { template: a.template, pools });
+    return report(scenario, deployed, world, twin, { template: a.template, pools, logs });
   } finally {
     await stack?.close();
     await world.close();
@@ -184,6 +192,7 @@ function withDeployedState(world: TwinWorld, deployedState: DynamoStateStore, cl
 interface BillFacts {
   template: TemplateLike;
   pools: number;
+  logs: LogVolume;
 }
 
 function report(
@@ -195,6 +204,7 @@ function report(
 ): DeployedReport {
   const { model } = stack;
   const pods = world.store.view<Pod>("pods");
+  const requests = runRequests(stack, facts.logs);
   return {
     mode: "deployed",
     scenario: scenario.name,
@@ -219,6 +229,8 @@ function report(
       unmodelled: model.unmodelled,
     },
     lambda: lambdaReport(stack.lambda.metrics()),
+    headroom: functionHeadroom(model.functions, stack.lambda.metrics()),
+    requests: requests.report,
     iam: {
       denials: stack.iam.denials.map((d) => ({ role: d.roleArn, action: d.check.action, resource: d.check.resource })),
       calls: Object.fromEntries(stack.gateway.calls),
@@ -249,6 +261,7 @@ function report(
       launched: world.aws.instances().length,
       pods: pods.length,
       pools: facts.pools,
+      requests: requests.measured,
     }),
   };
 }

@@ -113,7 +113,7 @@ export class DeployedStack {
         STEVEDORE_LAMBDA_ENDPOINT: endpoint,
         KUBECONFIG: kubeconfigFor(fn.roleArn),
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-        ...gateway.credentialsFor(fn.roleArn),
+        ...gateway.credentialsFor(fn.roleArn, fn.name),
       }),
       ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
       ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),

@@ -39,6 +39,10 @@ export interface InvocationOutcome {
   cpuMs: number;
   /** Outbound HTTP requests the invocation started (0 when it timed out or crashed). */
   requests: number;
+  /** Peak V8 used heap during the invocation, MB (0 when it timed out or crashed; `runtime-bootstrap.ts`). */
+  heapMb: number;
+  /** The process's peak resident set since it started, MB (0 when it timed out or crashed). */
+  rssMb: number;
 }
 
 /** Old-space heap for a memory size: Lambda's Node.js runtime leaves room for the rest of the process. */
@@ -168,7 +172,10 @@ export class ExecutionEnvironment {
     this.invoking = true;
     return new Promise<InvocationOutcome>((resolve) => {
       let finished = false;
-      const finish = (o: Omit<InvocationOutcome, "cold" | "durationMs" | "cpuMs" | "requests">, m?: ResultMessage) => {
+      const finish = (
+        o: Omit<InvocationOutcome, "cold" | "durationMs" | "cpuMs" | "requests" | "heapMb" | "rssMb">,
+        m?: ResultMessage,
+      ) => {
         if (finished) return;
         finished = true;
         this.invoking = false;
@@ -176,7 +183,8 @@ export class ExecutionEnvironment {
         child.off("message", onMessage);
         child.off("exit", onExit);
         const ended = m && this.clock ? Math.min(this.now(), Math.max(started, m.endedAt)) : this.now();
-        resolve({ ...o, cold, durationMs: ended - started, cpuMs: m?.cpuMs ?? 0, requests: m?.requests ?? 0 });
+        const used = { cpuMs: m?.cpuMs ?? 0, requests: m?.requests ?? 0, heapMb: m?.heapMb ?? 0, rssMb: m?.rssMb ?? 0 };
+        resolve({ ...o, cold, durationMs: ended - started, ...used });
       };
       const onMessage = (m: ResultMessage) => {
         if (m.type !== "result" || m.id !== id) return;

@@ -53,6 +53,14 @@ export interface FunctionMetrics {
   cpuMs: number;
   /** Outbound requests the environments reported. */
   requests: number;
+  /** Largest CPU time of one invocation, ms (unscaled). */
+  cpuMsMax: number;
+  /** Largest virtual duration of one invocation, ms. */
+  durationMsMax: number;
+  /** Largest peak V8 used heap of one invocation, MB. */
+  heapMbMax: number;
+  /** Largest resident set an environment reached, MB. */
+  rssMbMax: number;
 }
 
 /** The result of a synchronous invoke. */
@@ -84,7 +92,8 @@ interface FunctionPool {
   metrics: FunctionMetrics;
 }
 
-const newMetrics = (): FunctionMetrics => ({
+/** Metrics of a function that has not run. */
+export const newFunctionMetrics = (): FunctionMetrics => ({
   invocations: 0,
   coldStarts: 0,
   timeouts: 0,
@@ -96,6 +105,10 @@ const newMetrics = (): FunctionMetrics => ({
   durationsMs: [],
   cpuMs: 0,
   requests: 0,
+  cpuMsMax: 0,
+  durationMsMax: 0,
+  heapMbMax: 0,
+  rssMbMax: 0,
 });
 
 /** Runs deployed functions. */
@@ -111,7 +124,8 @@ export class LambdaRuntime {
     functions: DeployedFunction[],
     private readonly opts: LambdaRuntimeOptions,
   ) {
-    for (const fn of functions) this.pools.set(fn.arn, { fn, idle: [], busy: new Set(), metrics: newMetrics() });
+    for (const fn of functions)
+      this.pools.set(fn.arn, { fn, idle: [], busy: new Set(), metrics: newFunctionMetrics() });
     this.clock = opts.clock ?? systemClock;
   }
 
@@ -215,6 +229,10 @@ export class LambdaRuntime {
     m.requests += o.requests;
     m.gbSeconds += (billed / 1000) * (pool.fn.memoryMb / 1024);
     m.durationsMs.push(o.durationMs);
+    m.cpuMsMax = Math.max(m.cpuMsMax, o.cpuMs);
+    m.durationMsMax = Math.max(m.durationMsMax, o.durationMs);
+    m.heapMbMax = Math.max(m.heapMbMax, o.heapMb);
+    m.rssMbMax = Math.max(m.rssMbMax, o.rssMb);
   }
 
   private pool(arnOrName: string): FunctionPool {

@@ -9,6 +9,16 @@
  * (the init phase included, as Lambda bills INIT for managed runtimes): the process's CPU time
  * (`process.cpuUsage()`), the outbound HTTP requests it started (Node's `http.client.request.start` diagnostics
  * channel; a watch stream counts once), and the environment's clock when it finished.
+ *
+ * It also carries the memory the invocation used. `heapMb` is the peak of V8's used heap (`usedHeapSize`, old and
+ * new spaces, code and large objects: what `--max-old-space-size` limits) over the invocation: the largest of the
+ * heap at the invoke message, at the result, and just before each garbage collection in between (`v8.GCProfiler`
+ * reports the heap before every collection; between collections the used heap only grows, so the largest
+ * pre-collection value is the peak up to the concurrent sweeper's lag). Not captured: memory outside V8's heap
+ * (Buffers and ArrayBuffers, the bundle's code as loaded by the module system, native allocations, thread stacks)
+ * and any invocation that times out or crashes (it sends no result). `rssMb` is the process's peak resident set
+ * since it started (`process.resourceUsage().maxRSS`), everything included — the environment's high-water mark,
+ * as Lambda's "Max Memory Used" is, not this invocation's alone.
  */
 
 /** Parent → environment. */
@@ -37,6 +47,10 @@ export interface ResultMessage {
   cpuMs: number;
   /** Outbound HTTP requests started during this invocation. */
   requests: number;
+  /** Peak V8 used heap during the invocation, MB (see the module's TSDoc for what it captures). */
+  heapMb: number;
+  /** The process's peak resident set since it started, MB. */
+  rssMb: number;
   /** The environment's `Date.now()` when it sent the result (on the twin's clock: the virtual time it reached). */
   endedAt: number;
 }
@@ -47,8 +61,15 @@ import { pathToFileURL } from "node:url";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import diagnostics from "node:diagnostics_channel";
+import v8 from "node:v8";
 let requestsStarted = 0;
 diagnostics.subscribe("http.client.request.start", () => { requestsStarted++; });
+const MB = 1024 * 1024;
+function peakHeapBytes(profile, atStart) {
+  let peak = Math.max(atStart, v8.getHeapStatistics().used_heap_size);
+  for (const gc of profile?.statistics ?? []) peak = Math.max(peak, gc.beforeGC?.heapStatistics?.usedHeapSize ?? 0);
+  return peak;
+}
 const taskRoot = process.env.LAMBDA_TASK_ROOT;
 const [moduleName, exportName] = (process.env._HANDLER ?? "index.handler").split(".");
 let handlerPromise;
@@ -71,9 +92,14 @@ process.on("message", async (msg) => {
   if (msg.type !== "invoke") return;
   const cpuAtStart = process.cpuUsage();
   const requestsAtStart = requestsStarted;
+  const heapAtStart = v8.getHeapStatistics().used_heap_size;
+  const gcProfiler = new v8.GCProfiler();
+  gcProfiler.start();
   const send = (result) => {
     const cpu = process.cpuUsage(cpuAtStart);
-    const usage = { cpuMs: (cpu.user + cpu.system) / 1000, requests: requestsStarted - requestsAtStart, endedAt: Date.now() };
+    const heapMb = peakHeapBytes(gcProfiler.stop(), heapAtStart) / MB;
+    const rssMb = process.resourceUsage().maxRSS / 1024;
+    const usage = { cpuMs: (cpu.user + cpu.system) / 1000, requests: requestsStarted - requestsAtStart, heapMb, rssMb, endedAt: Date.now() };
     process.send({ type: "result", id: msg.id, ...result, ...usage });
   };
   let handler;

@@ -1,17 +1,19 @@
 /**
  * The controller's own monthly bill as the in-process twin measured it: each function's invocations and their
  * virtual durations (what Lambda bills, cold starts aside) on the default stack's memory sizes, extrapolated from the
- * run's length to a month; DynamoDB, SQS and CloudWatch from the run's nodes and churn.
+ * run's length to a month; DynamoDB, SQS and CloudWatch from the run's nodes and churn. `scenarioUsd` is what the
+ * run's measured lines cost once (`run-cost.ts`).
  */
 import { type BillSummary, billSummary, computeBill } from "../../cost/controller-bill.js";
 import { defaultStackInventory } from "../../cost/default-stack.js";
 import { type ClusterAssumptions, type MeasuredRun, measuredUsage } from "../../cost/monthly-usage.js";
 import { DEFAULT_PRICES } from "../../cost/price-table.js";
+import { type RunCost, runCost } from "../../cost/run-cost.js";
 import type { TwinRun } from "./setup.js";
 import { seriesHourCounts } from "./timed-telemetry.js";
 
 /** `controllerCost` in the report. */
-export interface ControllerCostReport extends BillSummary {
+export interface ControllerCostReport extends BillSummary, RunCost {
   /** Where the numbers come from, in words. */
   basis: string;
 }
@@ -60,8 +62,10 @@ export function twinControllerCost(run: TwinRun, shape: RunShape): ControllerCos
     },
     assumptions,
   );
+  const bill = computeBill(inventory, usage, DEFAULT_PRICES);
   return {
-    ...billSummary(computeBill(inventory, usage, DEFAULT_PRICES)),
+    ...billSummary(bill),
+    ...runCost(bill, periodMinutes),
     basis:
       `Lambda: invocations and virtual durations measured over ${Math.round(periodMinutes)} min on the default stack's memory sizes, ` +
       `extrapolated to 730 h; decision events measured; metric series ${usage.metricSeries.basis} (${usage.metricSeries.note}); ` +

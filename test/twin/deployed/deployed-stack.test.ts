@@ -373,6 +373,18 @@ describe("deployed mode", () => {
     );
     assert.ok(cost.monthlyUsd > 0 && cost.byService.Lambda > 0);
     assert.deepEqual(cost.notPriced, []);
+    // Each function's largest invocation against its limits: a real heap and CPU time, within the memory.
+    const provisioner = report.headroom.provisioner;
+    assert.ok(provisioner && provisioner.invocations === report.lambda.provisioner?.invocations);
+    assert.ok(provisioner.heapMbMax > 0 && provisioner.heapMbMax < provisioner.memoryMb, JSON.stringify(provisioner));
+    assert.ok(provisioner.cpuMsMax > 0 && provisioner.timeoutMs > 0, JSON.stringify(provisioner));
+    // The requests the bill reads were measured: the provisioner's claims cost write units, the bill says so.
+    assert.ok(report.requests.dynamodb.writeUnits > 0 && report.requests.dynamodb.readUnits > 0);
+    assert.ok(Object.keys(report.requests.dynamodb.byCall).some((k) => k.includes("PutItem CLAIM")));
+    assert.ok((report.requests.logBytes.provisioner ?? 0) > 0);
+    assert.equal(cost.lines.find((l) => l.item === "write request units")?.basis, "measured");
+    assert.ok(cost.scenarioUsd > 0 && cost.scenarioUsd < cost.monthlyUsd, `${cost.scenarioUsd}`);
+    assert.equal(cost.scenarioMinutes, Math.round(report.virtualMinutes));
     assert.deepEqual(report.iam.denials, []);
     assert.ok(report.cluster.liveInstances > 0, "the burst got capacity");
     assert.equal(report.cluster.withoutNodeAccess, 0, "the stack's node role has node access");
