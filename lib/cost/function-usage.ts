@@ -29,7 +29,7 @@ export const DISRUPTOR_IDLE_SECONDS = 0.4;
 /**
  * Seconds a reaction-seconds disruptor spends per churned node in follow-up passes (up to 10 s after a busy pass,
  * while a replacement initializes or a drain goes on; reaction minute takes none). Measured about 6 s on the twin's
- * default scenario, where the 50-second loop it replaces spent about 11 s.
+ * default scenario.
  */
 export const DISRUPTOR_FOLLOW_UP_SECONDS = 6;
 /**

@@ -27,7 +27,10 @@ export interface FunctionSpec {
   architecture: "arm64" | "x86_64";
   /** Minutes between scheduled invocations (`rate(...)` rules that target it). */
   scheduleMinutes?: number;
-  /** Seconds one invocation keeps looping (env `STEVEDORE_LOOP_SECONDS`), for the provisioner and disruptor. */
+  /**
+   * Env `STEVEDORE_LOOP_SECONDS` of the provisioner and disruptor: how long a provisioner invocation may keep
+   * watching, and what both functions' timeouts derive from (the disruptor itself takes one pass per invocation).
+   */
   loopSeconds?: number;
   /** Seconds each watcher invocation watches (env `STEVEDORE_WATCH_SECONDS`); it bills them all by design. */
   watchSeconds?: number;
