@@ -57,20 +57,24 @@ const allocator = (collect: boolean) => `
 
 describe("deployed Lambda runtime: heap and CPU per invocation", () => {
   test("an invocation holding 80 MB reports a heap peak of at least that, below the heap limit", async () => {
-    const holder = fn("holder", allocator(false));
+    // 512 MB: the peak includes garbage from the arrays' growth, which varies with GC timing, so it stays well
+    // inside half the memory whatever the timing; the same maxima judged against 128 MB must fail.
+    const holder = fn("holder", allocator(false), { memoryMb: 512 });
     const idle = fn("idle", "export async function handler() { return 1; }");
     const rt = new LambdaRuntime([holder, idle], { extraEnv: () => ({}) });
     try {
       const o = await rt.invoke("holder", {});
       assert.ok(o.status === "ok", JSON.stringify(o));
-      assert.ok(o.heapMb >= 78 && o.heapMb < 256 * 0.85, `heap ${o.heapMb} MB`);
+      assert.ok(o.heapMb >= 78 && o.heapMb < 256, `heap ${o.heapMb} MB`);
       assert.ok(o.rssMb >= o.heapMb, `RSS ${o.rssMb} MB, heap ${o.heapMb} MB`);
       const i = await rt.invoke("idle", {});
       assert.ok(i.status === "ok" && i.heapMb > 0 && i.heapMb < 40, `idle heap ${i.status === "ok" && i.heapMb} MB`);
       const h = functionHeadroom([holder, idle], rt.metrics());
       assert.equal(h.holder?.heapMbMax, Math.round(o.heapMb * 10) / 10);
-      assert.deepEqual([h.holder?.memoryMb, h.holder?.timeoutMs, h.holder?.invocations], [256, 30_000, 1]);
-      assert.equal(h.holder?.heapWithinHalfMemory, true, "80 MB of 256 MB");
+      assert.deepEqual([h.holder?.memoryMb, h.holder?.timeoutMs, h.holder?.invocations], [512, 30_000, 1]);
+      assert.equal(h.holder?.heapWithinHalfMemory, true, `${o.heapMb} MB of 512 MB`);
+      const small = functionHeadroom([{ ...holder, memoryMb: 128 }, idle], rt.metrics());
+      assert.equal(small.holder?.heapWithinHalfMemory, false, `${o.heapMb} MB against half of 128 MB`);
       assert.equal(h.idle?.heapWithinHalfMemory, true);
     } finally {
       await rt.close();
