@@ -9,15 +9,7 @@
  * - Never in the way: `record()` queues and returns; writes run a few at a time in the background, and a failed
  *   write is logged and counted, never thrown.
  */
-import {
-  type ConfigurationOptions,
-  CoreV1Api,
-  type CoreV1Event,
-  type KubeConfig,
-  Observable,
-  PatchStrategy,
-  setHeaderOptions,
-} from "@kubernetes/client-node";
+import { CoreV1Api, type CoreV1Event, type KubeConfig, PatchStrategy } from "@kubernetes/client-node";
 import { type Clock, systemClock } from "../core/clock.js";
 import { type Logger, silentLogger } from "../core/logger.js";
 import { waitAtMost } from "../core/wait-at-most.js";

@@ -10,7 +10,7 @@ import type { SSMClient } from "@aws-sdk/client-ssm";
 import type { NodeClass, NodePool } from "../../api/model.js";
 import { type Clock, systemClock } from "../../core/clock.js";
 import { type Logger, silentLogger } from "../../core/logger.js";
-import { TAG_STEVEDORE_CLAIM, TAG_STEVEDORE_NODECLASS_HASH } from "../../core/well-known.js";
+import { TAG_STEVEDORE_NODECLASS_HASH } from "../../core/well-known.js";
 import { addReservedOfferings, poolAllowsReserved } from "../../scheduling/catalog/reserved-offerings.js";
 import type { InstanceType } from "../../scheduling/types.js";
 import {

@@ -4,36 +4,20 @@
  * before it, and the report's headroom section judges each function's maxima against half its memory and timeout.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { functionHeadroom } from "../../../lib/twin/deployed/function-headroom.js";
 import { FULL_VCPU_MEMORY_MB, LambdaRuntime, newFunctionMetrics } from "../../../lib/twin/deployed/lambda-runtime.js";
 import type { DeployedFunction } from "../../../lib/twin/deployed/template-model.js";
+import { handWrittenFunction } from "../../support/hand-written-function.js";
 
 const root = mkdtempSync(join(tmpdir(), "stevedore-headroom-test-"));
 after(() => rmSync(root, { recursive: true, force: true }));
 
 function fn(name: string, source: string, over: Partial<DeployedFunction> = {}): DeployedFunction {
-  const assetDir = join(root, name);
-  mkdirSync(assetDir, { recursive: true });
-  writeFileSync(join(assetDir, "index.mjs"), source);
-  return {
-    logicalId: name,
-    name,
-    arn: `arn:aws:lambda:us-east-1:123456789012:function:${name}`,
-    handler: "index.handler",
-    runtime: "nodejs22.x",
-    memoryMb: 256,
-    timeoutSeconds: 30,
-    environment: {},
-    roleArn: "arn:aws:iam::123456789012:role/r",
-    assetDir,
-    maxEventAgeSeconds: 60,
-    maxRetryAttempts: 0,
-    ...over,
-  };
+  return handWrittenFunction(root, name, source, over);
 }
 
 /** 80 MB of doubles on V8's heap (10 arrays of a million 8-byte elements); `collect` drops them and runs a full GC. */

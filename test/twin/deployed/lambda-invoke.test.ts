@@ -18,6 +18,7 @@ import { IamEvaluator } from "../../../lib/twin/deployed/iam-evaluator.js";
 import { LambdaRuntime } from "../../../lib/twin/deployed/lambda-runtime.js";
 import type { DeployedFunction, DeployedRole, PolicyDocument } from "../../../lib/twin/deployed/template-model.js";
 import { VirtualClock } from "../../../lib/twin/virtual-clock.js";
+import { handWrittenFunction } from "../../support/hand-written-function.js";
 
 const ACCOUNT = "123456789012";
 const REGION = "us-east-1";
@@ -26,23 +27,12 @@ const root = mkdtempSync(join(tmpdir(), "stevedore-lambda-invoke-test-"));
 const marks = join(root, "marks");
 
 function fn(name: string, source: string): DeployedFunction {
-  const assetDir = join(root, name);
-  mkdirSync(assetDir, { recursive: true });
-  writeFileSync(join(assetDir, "index.mjs"), source);
-  return {
-    logicalId: name,
-    name,
+  return handWrittenFunction(root, name, source, {
     arn: `${FUNCTIONS}:${name}`,
-    handler: "index.handler",
-    runtime: "nodejs22.x",
-    memoryMb: 256,
     timeoutSeconds: 5,
     environment: { MARKS: marks },
     roleArn: `arn:aws:iam::${ACCOUNT}:role/target`,
-    assetDir,
-    maxEventAgeSeconds: 60,
-    maxRetryAttempts: 0,
-  };
+  });
 }
 
 function role(name: string, statements: Record<string, unknown>[]): DeployedRole {

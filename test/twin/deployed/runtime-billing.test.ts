@@ -5,7 +5,7 @@
  * per outbound request.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -20,29 +20,13 @@ import {
 } from "../../../lib/twin/deployed/lambda-runtime.js";
 import type { DeployedFunction } from "../../../lib/twin/deployed/template-model.js";
 import { VirtualClock } from "../../../lib/twin/virtual-clock.js";
+import { handWrittenFunction } from "../../support/hand-written-function.js";
 
 const root = mkdtempSync(join(tmpdir(), "stevedore-billing-test-"));
 after(() => rmSync(root, { recursive: true, force: true }));
 
 function fn(name: string, source: string, over: Partial<DeployedFunction> = {}): DeployedFunction {
-  const assetDir = join(root, name);
-  mkdirSync(assetDir, { recursive: true });
-  writeFileSync(join(assetDir, "index.mjs"), source);
-  return {
-    logicalId: name,
-    name,
-    arn: `arn:aws:lambda:us-east-1:123456789012:function:${name}`,
-    handler: "index.handler",
-    runtime: "nodejs22.x",
-    memoryMb: 128,
-    timeoutSeconds: 80,
-    environment: {},
-    roleArn: "arn:aws:iam::123456789012:role/r",
-    assetDir,
-    maxEventAgeSeconds: 60,
-    maxRetryAttempts: 0,
-    ...over,
-  };
+  return handWrittenFunction(root, name, source, { memoryMb: 128, timeoutSeconds: 80, ...over });
 }
 
 /** A parent-side server: `/?watch=true` opens a stream (headers after a real delay), anything else answers at once. */

@@ -4,7 +4,7 @@
  * event source mapping with partial batch responses, visibility-timeout redelivery and the dead-letter queue.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -14,29 +14,13 @@ import { QueuePoller } from "../../../lib/twin/deployed/queue-poller.js";
 import { SqsQueues } from "../../../lib/twin/deployed/sqs-queues.js";
 import type { DeployedFunction, DeployedQueue } from "../../../lib/twin/deployed/template-model.js";
 import { VirtualClock } from "../../../lib/twin/virtual-clock.js";
+import { handWrittenFunction } from "../../support/hand-written-function.js";
 
 const root = mkdtempSync(join(tmpdir(), "stevedore-runtime-test-"));
 after(() => rmSync(root, { recursive: true, force: true }));
 
 function fn(name: string, source: string, over: Partial<DeployedFunction> = {}): DeployedFunction {
-  const assetDir = join(root, name);
-  mkdirSync(assetDir, { recursive: true });
-  writeFileSync(join(assetDir, "index.mjs"), source);
-  return {
-    logicalId: name,
-    name,
-    arn: `arn:aws:lambda:us-east-1:123456789012:function:${name}`,
-    handler: "index.handler",
-    runtime: "nodejs22.x",
-    memoryMb: 256,
-    timeoutSeconds: 5,
-    environment: { GREETING: "hi" },
-    roleArn: "arn:aws:iam::123456789012:role/r",
-    assetDir,
-    maxEventAgeSeconds: 60,
-    maxRetryAttempts: 0,
-    ...over,
-  };
+  return handWrittenFunction(root, name, source, { timeoutSeconds: 5, environment: { GREETING: "hi" }, ...over });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
