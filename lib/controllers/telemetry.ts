@@ -73,11 +73,6 @@ export const GAUGE_METRICS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * What lean observability publishes: the pending-pod age its alarm reads, the decision latency (how an operator sees
- * reaction time; published only by passes that launched, so one series in the hours with launches), and the failure
- * counters (which publish only when something failed, so they cost nothing while all is well).
- */
-/**
  * In lean observability, the oldest pending pod's age is published only from this age on: its one reader there, the
  * pods-pending-too-long alarm (maximum over a minute above 300 s, missing data not breaching), sees every value that
  * could breach it and evaluates exactly as before, while an hour in which every pod was placed sooner publishes
@@ -85,6 +80,11 @@ export const GAUGE_METRICS: ReadonlySet<string> = new Set([
  */
 export const LEAN_PENDING_AGE_FLOOR_SECONDS = 150;
 
+/**
+ * What lean observability publishes: the pending-pod age its alarm reads, the decision latency (how an operator sees
+ * reaction time; published only by passes that launched, so one series in the hours with launches), and the failure
+ * counters (which publish only when something failed, so they cost nothing while all is well).
+ */
 export const LEAN_METRICS: ReadonlySet<string> = new Set([
   METRIC.oldestPendingPodAge,
   METRIC.decisionLatency,
