@@ -9,6 +9,16 @@ import type { StackInventory, UnpricedResource } from "./stack-inventory.js";
 /** The services the bill itemizes. */
 export type BilledService = "Lambda" | "DynamoDB" | "SQS" | "EventBridge" | "CloudWatch";
 
+/** The billed services in the order tables show them. */
+export const BILLED_SERVICES: readonly BilledService[] = ["Lambda", "DynamoDB", "SQS", "EventBridge", "CloudWatch"];
+
+/** USD per service of `lines` (every service present, zero when it has no line). */
+export function sumByService(lines: Iterable<{ service: BilledService; usd: number }>): Record<BilledService, number> {
+  const byService = Object.fromEntries(BILLED_SERVICES.map((s) => [s, 0])) as Record<BilledService, number>;
+  for (const l of lines) byService[l.service] += l.usd;
+  return byService;
+}
+
 /** One item of the bill. */
 export interface BillLine {
   service: BilledService;
@@ -154,8 +164,7 @@ export function cents(usd: number): number {
 /** The bill of `usage` on the stack `inv` at `prices`. */
 export function computeBill(inv: StackInventory, usage: MonthlyUsage, prices: PriceTable): ControllerBill {
   const lines = [...lambdaLines(inv, usage, prices), ...serviceLines(inv, usage, prices)];
-  const byService: Record<BilledService, number> = { Lambda: 0, DynamoDB: 0, SQS: 0, EventBridge: 0, CloudWatch: 0 };
-  for (const l of lines) byService[l.service] += l.usd;
+  const byService = sumByService(lines);
   const monthlyUsd = Object.values(byService).reduce((a, b) => a + b, 0);
   return {
     region: prices.region,

@@ -4,7 +4,7 @@
  * default stack's shape and checks the README still says the same.
  */
 import type { ObservabilityMode } from "../infra/metrics-names.js";
-import type { BilledService, ControllerBill } from "./controller-bill.js";
+import { BILLED_SERVICES, type ControllerBill } from "./controller-bill.js";
 import type { ReactionMode } from "./stack-inventory.js";
 
 /**
@@ -24,17 +24,15 @@ export interface ModeBill {
   bill: ControllerBill;
 }
 
-const SERVICES: BilledService[] = ["Lambda", "DynamoDB", "SQS", "EventBridge", "CloudWatch"];
-
 const usd = (n: number) => `$${n.toFixed(2)}`;
 
 /** A Markdown table: reaction, observability, each service and the month's total. */
 export function modeComparisonMarkdown(bills: ModeBill[]): string {
-  const header = ["reaction", "observability", ...SERVICES, "total / month"];
+  const header = ["reaction", "observability", ...BILLED_SERVICES, "total / month"];
   const rows = bills.map((m) => [
     `\`${m.reaction}\``,
     `\`${m.observability}\``,
-    ...SERVICES.map((s) => usd(m.bill.byService[s])),
+    ...BILLED_SERVICES.map((s) => usd(m.bill.byService[s])),
     `**${usd(m.bill.monthlyUsd)}**`,
   ]);
   const line = (cells: string[]) => `| ${cells.join(" | ")} |`;

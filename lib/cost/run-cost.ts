@@ -5,7 +5,7 @@
  * Lines priced from the template, the assumptions or the design (alarms, dashboards, metric series, storage, the
  * functions that did not run) are monthly charges that do not grow with bursts, and are left out.
  */
-import type { BilledService, ControllerBill } from "./controller-bill.js";
+import { type BilledService, type ControllerBill, sumByService } from "./controller-bill.js";
 import { MINUTES_PER_MONTH } from "./monthly-usage.js";
 
 /** The run's own cost. */
@@ -21,8 +21,8 @@ export interface RunCost {
 /** The measured lines of `bill` (extrapolated from `periodMinutes` to a month) at the run's own quantities. */
 export function runCost(bill: ControllerBill, periodMinutes: number): RunCost {
   const share = Math.max(1, periodMinutes) / MINUTES_PER_MONTH;
-  const byService: Record<BilledService, number> = { Lambda: 0, DynamoDB: 0, SQS: 0, EventBridge: 0, CloudWatch: 0 };
-  for (const line of bill.lines) if (line.basis === "measured") byService[line.service] += line.usd * share;
+  const measured = bill.lines.filter((line) => line.basis === "measured");
+  const byService = sumByService(measured.map((line) => ({ service: line.service, usd: line.usd * share })));
   const total = Object.values(byService).reduce((a, b) => a + b, 0);
   const micro = (usd: number) => Math.round(usd * 1e6) / 1e6;
   return {
