@@ -99,6 +99,17 @@ test("moto: claims — create once, versioned transitions, paginated list, delet
   assert.equal(await store.getClaim("m-2"), undefined);
 });
 
+test("moto: a launched claim is found by its instance through the table's index; a closed one is not", async () => {
+  let live = await store.createClaim(claim("m-5"));
+  live = await store.updateClaim(live, { state: "Launched", instanceId: "i-moto-5" });
+  let closed = await store.createClaim(claim("m-6"));
+  closed = await store.updateClaim(closed, { state: "Launched", instanceId: "i-moto-6" });
+  await store.updateClaim(closed, { state: "Terminated" });
+  const found = await store.claimsByInstance(["i-moto-5", "i-moto-6", "i-other"]);
+  assert.deepEqual([...found.keys()], ["i-moto-5"]);
+  assert.equal(found.get("i-moto-5")?.version, live.version);
+});
+
 test("moto: unavailable offerings, decisions, events, config items", async () => {
   await store.markOfferingUnavailable({
     instanceType: "c5.large",

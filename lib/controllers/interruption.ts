@@ -73,14 +73,20 @@ const URGENT = new Set([
 ]);
 
 /**
- * The instances a notice is about: its own list, or for a capacity block about to end, every live claim's instance
- * launched into that reservation.
+ * The claims a notice is about, by instance id: for a capacity block about to end, every live claim launched into
+ * that reservation (a listing: the notice names no instances); otherwise the claims of the instances it names,
+ * looked up by instance (a few reads each, whatever the cluster's size). Instances Stevedore does not own are absent.
  */
-function instancesOf(msg: InterruptionMessage, claims: NodeClaim[]): string[] {
-  if (msg.kind !== "capacity-reservation-expiring" || !msg.capacityReservationId) return msg.instanceIds;
-  return claims
-    .filter((c) => c.capacityReservationId === msg.capacityReservationId && c.state !== "Terminated" && c.instanceId)
-    .map((c) => c.instanceId as string);
+async function claimsOf(msg: InterruptionMessage, state: ControllerDeps["state"]): Promise<Map<string, NodeClaim>> {
+  if (msg.kind !== "capacity-reservation-expiring" || !msg.capacityReservationId) {
+    return state.claimsByInstance(msg.instanceIds);
+  }
+  const out = new Map<string, NodeClaim>();
+  for (const c of await state.listClaims()) {
+    if (c.capacityReservationId === msg.capacityReservationId && c.state !== "Terminated" && c.instanceId)
+      out.set(c.instanceId, c);
+  }
+  return out;
 }
 
 /** Notices that a capacity reservation is taking its instances back. */
@@ -101,8 +107,6 @@ interface UrgentDrain {
 export class InterruptionHandler {
   private readonly opts: Required<Omit<InterruptionOptions, "deadline">> & { deadline?: number };
   private readonly terminator: Terminator;
-  /** The claims as listed for the batch being handled; dropped once a message acts on one. */
-  private batchClaims: NodeClaim[] | undefined;
 
   constructor(
     private readonly deps: ControllerDeps,
@@ -161,7 +165,6 @@ export class InterruptionHandler {
     }
     const urgent: UrgentDrain[] = [];
     let estimate = this.opts.messageEstimateMs;
-    this.batchClaims = undefined;
     for (const [i, { id, msg }] of messages.entries()) {
       if (!deadline.admit(estimate)) {
         const rest = messages.slice(i);
@@ -204,10 +207,8 @@ export class InterruptionHandler {
       result.ignored++;
       return [];
     }
-    // One listing serves the batch until a message acts (a scale-down sends two state changes per instance).
-    this.batchClaims ??= await state.listClaims();
-    const claims = this.batchClaims;
-    const instanceIds = instancesOf(msg, claims);
+    const claims = await claimsOf(msg, state);
+    const instanceIds = aboutReservation ? [...claims.keys()] : msg.instanceIds;
     if (instanceIds.length === 0) {
       logger.info("no Stevedore instance in the expiring capacity reservation", {
         reservation: msg.capacityReservationId,
@@ -217,7 +218,7 @@ export class InterruptionHandler {
     }
     const owned: NodeClaim[] = [];
     for (const instanceId of instanceIds) {
-      const claim = claims.find((c) => c.instanceId === instanceId);
+      const claim = claims.get(instanceId);
       if (claim) owned.push(claim);
       else {
         logger.debug("interruption for an instance Stevedore does not own; ignored", { instanceId, kind: msg.kind });
@@ -255,7 +256,6 @@ export class InterruptionHandler {
         );
       }
       const reason: ClaimDisruptionReason = urgent ? "Interrupted" : "Replaced";
-      this.batchClaims = undefined;
       const acted = await this.act(claim, reason, msg, config, !alreadyHandled);
       result.acted.push(claim.id);
       telemetry.metrics.add(METRIC.interruptionsHandled, 1, "Count", { kind: msg.kind });

@@ -19,6 +19,7 @@ import {
   TAG_STEVEDORE_NODECLASS,
   TAG_STEVEDORE_REGION,
 } from "../core/well-known.js";
+import { STATE_TABLE_SCHEMA } from "../state/table.js";
 
 /** The pool tag keys, one per config flavour; each tag-scoped statement exists once per key. */
 export const POOL_TAG_KEYS = [
@@ -373,7 +374,8 @@ export function stateAndEventsPolicy(i: ControllerPolicyInputs): PolicyGroup {
       sid: "AllowStateTableAccess",
       effect: Effect.ALLOW,
       actions: [...STATE_TABLE_ACTIONS],
-      resources: [i.stateTableArn],
+      // A query of the instance index is authorized on the index's own ARN (item actions do not apply to it).
+      resources: [i.stateTableArn, `${i.stateTableArn}/index/${STATE_TABLE_SCHEMA.instanceIndex.name}`],
     }),
     new PolicyStatement({
       sid: "AllowInterruptionQueueActions",

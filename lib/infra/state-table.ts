@@ -5,7 +5,7 @@
  * retain policy (deleting the stack leaves it behind).
  */
 import { RemovalPolicy } from "aws-cdk-lib";
-import { AttributeType, BillingMode, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
 import { Construct } from "constructs";
 import { STATE_TABLE_SCHEMA } from "../state/table.js";
 
@@ -30,6 +30,12 @@ export class StateTable extends Construct {
       deletionProtection: true,
       encryption: TableEncryption.DEFAULT,
       removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const index = STATE_TABLE_SCHEMA.instanceIndex;
+    this.table.addGlobalSecondaryIndex({
+      indexName: index.name,
+      partitionKey: { name: index.partitionKey.name, type: ATTRIBUTE_TYPES[index.partitionKey.type] },
+      projectionType: ProjectionType.KEYS_ONLY,
     });
   }
 }

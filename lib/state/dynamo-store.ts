@@ -7,6 +7,7 @@ import { ClaimStore } from "./claim-store.js";
 import { ConfigStore, type LastGoodConfig } from "./config-store.js";
 import { DecisionLog } from "./decision-log.js";
 import { recordEventOnce } from "./event-dedup.js";
+import { claimsByInstance } from "./instance-lookup.js";
 import { LeaseStore } from "./lease-store.js";
 import { OfferingStore } from "./offering-store.js";
 import { TableAccess } from "./table-access.js";
@@ -114,6 +115,16 @@ export class DynamoStateStore implements StateStore {
   }
   listClaims(opts: { includeTerminated?: boolean } = {}): Promise<NodeClaim[]> {
     return this.claims.list(opts.includeTerminated ?? false);
+  }
+  /** Through the `byInstance` index (`instance-lookup.ts`); a table without it is listed instead. */
+  async claimsByInstance(instanceIds: readonly string[]): Promise<Map<string, NodeClaim>> {
+    const found = await claimsByInstance(this.table, instanceIds, (id) => this.claims.get(id));
+    if (found.indexed) return found.claims;
+    const wanted = new Set(instanceIds);
+    const out = new Map<string, NodeClaim>();
+    for (const c of await this.claims.list(false))
+      if (c.instanceId && wanted.has(c.instanceId)) out.set(c.instanceId, c);
+    return out;
   }
   deleteClaim(id: string, fence?: Fence): Promise<void> {
     return this.claims.delete(id, fence);

@@ -2,11 +2,13 @@
  * The state table's key schema (item catalogue in docs/ARCHITECTURE.md), shared by the store, `createStateTable` and the CDK stack.
  *
  * One table, two string key attributes: **`pk`** (partition key) and **`sk`** (sort key); billing
- * PAY_PER_REQUEST; TTL attribute **`ttl`** (epoch seconds). No secondary indexes.
+ * PAY_PER_REQUEST; TTL attribute **`ttl`** (epoch seconds). One global secondary index, **`byInstance`**
+ * (partition key `instanceId`, keys only): it finds a launched claim by its instance for the interruption function
+ * (`instance-lookup.ts`) without a listing.
  *
  * Items that must be listed live in one partition per collection, so a list is a strongly consistent,
- * paginated Query (a GSI would be eventually consistent: a claim written a moment ago could be missing from a list,
- * and garbage collection would take its instance for a leak):
+ * paginated Query (listing through an index would be eventually consistent: a claim written a moment ago could be
+ * missing from a list, and garbage collection would take its instance for a leak):
  *
  * | Item | pk | sk | TTL |
  * |---|---|---|---|
@@ -46,6 +48,11 @@ export const CONFIG_PARTITION = "CONFIG";
 export const CONFIG_LASTGOOD_PARTITION = "CONFIG_LASTGOOD";
 /** Sort key of event items. */
 export const EVENT_SORT_KEY = "EVENT";
+
+/** The global secondary index that finds a claim by its EC2 instance (keys only). */
+export const INSTANCE_INDEX = "byInstance";
+/** Partition key of {@link INSTANCE_INDEX}: the claim's own `instanceId` attribute (items without it are not indexed). */
+export const INSTANCE_INDEX_KEY = "instanceId";
 
 /** Attributes the store adds to items; stripped when items are returned. */
 export const BOOKKEEPING_ATTRIBUTES = [PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE, FENCE_ATTRIBUTE] as const;

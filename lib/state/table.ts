@@ -9,18 +9,25 @@ import {
   UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
 import { awsErrorName, mapDynamoError, StateStoreError } from "./errors.js";
-import { PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from "./keys.js";
+import { INSTANCE_INDEX, INSTANCE_INDEX_KEY, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE } from "./keys.js";
 
 /**
  * What the CDK stack must mirror: `billingMode: PAY_PER_REQUEST`, `partitionKey: {name: "pk", type: STRING}`,
- * `sortKey: {name: "sk", type: STRING}`, `timeToLiveAttribute: "ttl"`, no secondary indexes. Point-in-time recovery
- * and deletion protection are the stack's choice; the store does not depend on them.
+ * `sortKey: {name: "sk", type: STRING}`, `timeToLiveAttribute: "ttl"`, and one global secondary index `byInstance`
+ * (partition key `instanceId`, STRING, projection KEYS_ONLY). Point-in-time recovery and deletion protection are the
+ * stack's choice; the store does not depend on them. A table without the index still works: interruption lookups
+ * then list the claims.
  */
 export const STATE_TABLE_SCHEMA = {
   billingMode: "PAY_PER_REQUEST",
   partitionKey: { name: PARTITION_KEY, type: "S" },
   sortKey: { name: SORT_KEY, type: "S" },
   timeToLiveAttribute: TTL_ATTRIBUTE,
+  instanceIndex: {
+    name: INSTANCE_INDEX,
+    partitionKey: { name: INSTANCE_INDEX_KEY, type: "S" },
+    projection: "KEYS_ONLY",
+  },
 } as const;
 
 /** Default table name (CLI `--table`, env `STEVEDORE_TABLE`). */
@@ -53,10 +60,18 @@ export async function createStateTable(
         AttributeDefinitions: [
           { AttributeName: PARTITION_KEY, AttributeType: "S" },
           { AttributeName: SORT_KEY, AttributeType: "S" },
+          { AttributeName: INSTANCE_INDEX_KEY, AttributeType: "S" },
         ],
         KeySchema: [
           { AttributeName: PARTITION_KEY, KeyType: "HASH" },
           { AttributeName: SORT_KEY, KeyType: "RANGE" },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: INSTANCE_INDEX,
+            KeySchema: [{ AttributeName: INSTANCE_INDEX_KEY, KeyType: "HASH" }],
+            Projection: { ProjectionType: "KEYS_ONLY" },
+          },
         ],
       }),
     );

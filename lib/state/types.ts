@@ -157,6 +157,11 @@ export interface StateStore {
   getClaim(id: string): Promise<NodeClaim | undefined>;
   /** All claims (optionally including Terminated). */
   listClaims(opts?: { includeTerminated?: boolean }): Promise<NodeClaim[]>;
+  /**
+   * The live (not Terminated) claims of these EC2 instances, by instance id; instances Stevedore does not own are
+   * absent. Costs a few reads per instance, not a listing (a claim launched within the last second may be missed).
+   */
+  claimsByInstance(instanceIds: readonly string[]): Promise<Map<string, NodeClaim>>;
   /** Removes a Terminated claim (GC). */
   deleteClaim(id: string, fence?: Fence): Promise<void>;
 

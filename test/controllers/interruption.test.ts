@@ -121,7 +121,7 @@ describe("interruption", () => {
     }
   });
 
-  test("a batch lists the claims once, and again only after a message acted on one; only owned instances are de-duplicated", async () => {
+  test("messages look their instances up instead of listing the claims; only owned instances are de-duplicated", async () => {
     const h = await startControllerHarness();
     try {
       await bringUp(h, PODS);
@@ -140,11 +140,13 @@ describe("interruption", () => {
       });
       const state = h.deps().state;
       let listings = 0;
+      let lookups = 0;
       let dedupRecords = 0;
       const counting = new Proxy(state, {
         get(target, key) {
           const value = Reflect.get(target, key);
           if (key === "listClaims") listings++;
+          if (key === "claimsByInstance") lookups++;
           if (key === "recordEventOnce") dedupRecords++;
           return typeof value === "function" ? value.bind(target) : value;
         },
@@ -157,9 +159,9 @@ describe("interruption", () => {
       ]);
       assert.deepEqual(result.batchItemFailures, []);
       assert.deepEqual(result.acted, [claim.id]);
-      // One for the first five messages, one in the replacement's snapshot, one after the spot warning acted (a listing
-      // per message would be seven).
-      assert.equal(listings, 3);
+      // One lookup per message; the only listing is the replacement's snapshot (the cluster view it packs into).
+      assert.equal(lookups, 6);
+      assert.equal(listings, 1);
       // Only the message about an owned instance is de-duplicated: a record for the others would cost a write each.
       assert.equal(dedupRecords, 1);
     } finally {

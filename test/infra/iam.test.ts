@@ -198,7 +198,9 @@ describe("IAM", () => {
     ]);
     assert.deepEqual(byAction("ssm:GetParameters"), ["arn:<AWS::Partition>:ssm:us-east-1::parameter/aws/service/*"]);
     assert.deepEqual(byAction("pricing:GetProducts"), ["*"]);
-    for (const a of STATE_TABLE_ACTIONS) assert.deepEqual(byAction(a), [`<StateTable962DE04C.Arn>`], a);
+    // The table, and its instance index for queries (by the index's own ARN, no wildcard).
+    const stateResources = ["<StateTable962DE04C.Arn>", "<StateTable962DE04C.Arn>/index/byInstance"];
+    for (const a of STATE_TABLE_ACTIONS) assert.deepEqual(byAction(a), stateResources, a);
     assert.deepEqual(byAction("sqs:ReceiveMessage"), ["<InterruptionQueueA3EE13F3.Arn>"]);
     assert.deepEqual(byAction("events:PutEvents"), [
       "arn:<AWS::Partition>:events:us-east-1:<AWS::AccountId>:event-bus/default",

@@ -63,11 +63,21 @@ describe("StevedoreStack", () => {
         AttributeDefinitions: [
           { AttributeName: STATE_TABLE_SCHEMA.partitionKey.name, AttributeType: STATE_TABLE_SCHEMA.partitionKey.type },
           { AttributeName: STATE_TABLE_SCHEMA.sortKey.name, AttributeType: STATE_TABLE_SCHEMA.sortKey.type },
+          {
+            AttributeName: STATE_TABLE_SCHEMA.instanceIndex.partitionKey.name,
+            AttributeType: STATE_TABLE_SCHEMA.instanceIndex.partitionKey.type,
+          },
         ],
         TimeToLiveSpecification: { AttributeName: STATE_TABLE_SCHEMA.timeToLiveAttribute, Enabled: true },
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
         DeletionProtectionEnabled: true,
-        GlobalSecondaryIndexes: Match.absent(),
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: STATE_TABLE_SCHEMA.instanceIndex.name,
+            KeySchema: [{ AttributeName: STATE_TABLE_SCHEMA.instanceIndex.partitionKey.name, KeyType: "HASH" }],
+            Projection: { ProjectionType: STATE_TABLE_SCHEMA.instanceIndex.projection },
+          },
+        ],
         LocalSecondaryIndexes: Match.absent(),
       },
     });

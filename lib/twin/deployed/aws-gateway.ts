@@ -36,6 +36,8 @@ export interface AwsGatewayOptions {
   instanceProfiles?: IamAuthorizationContext;
   region: string;
   account: string;
+  /** Partition keys of the state table's global secondary indexes, for their write units. @default none */
+  indexKeys?: readonly string[];
 }
 
 /** How Lambda Invoke calls meet the twin's virtual clock (a deployed run on a virtual clock). */
@@ -128,11 +130,13 @@ export class AwsGateway {
   /** Calls by `<service>:<Action>` and how many were denied. */
   readonly calls = new Map<string, { total: number; denied: number }>();
   /** Request units of the DynamoDB calls, by caller (function, else role name), action and partition. */
-  readonly dynamo = new DynamoMeter();
+  readonly dynamo: DynamoMeter;
   /** Events billed for the PutEvents entries (`putEventsBilledEvents`), by caller (function, else role name). */
   readonly eventsPublished = new Map<string, number>();
 
-  constructor(private readonly opts: AwsGatewayOptions) {}
+  constructor(private readonly opts: AwsGatewayOptions) {
+    this.dynamo = new DynamoMeter(opts.indexKeys);
+  }
 
   /**
    * Credentials for the functions that run as `roleArn`; with `caller` (a function name), keys of their own, so the
@@ -201,12 +205,11 @@ export class AwsGateway {
     const target = String(req.headers["x-amz-target"] ?? "");
     if (target.startsWith("DynamoDB_")) {
       const action = target.split(".")[1] ?? "";
-      const table = (JSON.parse(body || "{}") as { TableName?: string }).TableName ?? "*";
-      return {
-        service: "dynamodb",
-        action,
-        checks: [{ action: `dynamodb:${action}`, resource: `arn:aws:dynamodb:${region}:${account}:table/${table}` }],
-      };
+      const request = JSON.parse(body || "{}") as { TableName?: string; IndexName?: string };
+      const table = request.TableName ?? "*";
+      // A query of an index is authorized on the index's own ARN, as IAM does.
+      const resource = `arn:aws:dynamodb:${region}:${account}:table/${table}${request.IndexName ? `/index/${request.IndexName}` : ""}`;
+      return { service: "dynamodb", action, checks: [{ action: `dynamodb:${action}`, resource }] };
     }
     if (target.startsWith("AmazonSSM.")) {
       const action = target.split(".")[1] ?? "";

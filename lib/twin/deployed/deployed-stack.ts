@@ -15,6 +15,7 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   type DynamoDBClient,
+  type ProjectionType,
   type ScalarAttributeType,
 } from "@aws-sdk/client-dynamodb";
 import { matchesEventPattern } from "../../cloud/aws/event-patterns.js";
@@ -80,6 +81,7 @@ export class DeployedStack {
     const gateway = new AwsGateway({
       emulatorEndpoint: opts.emulator.endpoint,
       dynamoEndpoint: opts.dynamo.endpoint,
+      indexKeys: model.table?.globalIndexes?.map((g) => g.partitionKey) ?? [],
       iam,
       region,
       account,
@@ -219,7 +221,8 @@ function scheduledEvent(rule: string, region: string, now: number) {
 }
 
 async function createTable(client: DynamoDBClient, t: NonNullable<DeployedStackModel["table"]>): Promise<void> {
-  const keys = [t.partitionKey, ...(t.sortKey ? [t.sortKey] : [])];
+  const indexes = t.globalIndexes ?? [];
+  const keys = [...new Set([t.partitionKey, ...(t.sortKey ? [t.sortKey] : []), ...indexes.map((g) => g.partitionKey)])];
   await client.send(
     new CreateTableCommand({
       TableName: t.name,
@@ -232,6 +235,15 @@ async function createTable(client: DynamoDBClient, t: NonNullable<DeployedStackM
         { AttributeName: t.partitionKey, KeyType: "HASH" },
         ...(t.sortKey ? [{ AttributeName: t.sortKey, KeyType: "RANGE" as const }] : []),
       ],
+      ...(indexes.length
+        ? {
+            GlobalSecondaryIndexes: indexes.map((g) => ({
+              IndexName: g.name,
+              KeySchema: [{ AttributeName: g.partitionKey, KeyType: "HASH" as const }],
+              Projection: { ProjectionType: g.projection as ProjectionType },
+            })),
+          }
+        : {}),
     }),
   );
   for (let i = 0; i < 100; i++) {

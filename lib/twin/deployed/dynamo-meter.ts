@@ -7,8 +7,10 @@
  *
  * Not reported by dynalite and counted here instead: a write whose condition fails consumes write units on AWS too;
  * it is counted as one unit (the item's size is not known without reading it), so an item over 1 KB makes that an
- * undercount. The table has no secondary indexes and the controllers use no transactions or batch calls, whose
- * extra units this does not model.
+ * undercount. Not reported by dynalite either: the write units of a global secondary index (keys only). A write
+ * that sets an index key attribute adds an index entry and a delete of a claim removes one, each counted one unit
+ * here (an index entry of keys only is far under 1 KB); a write that leaves the key alone writes no entry. The
+ * controllers use no transactions or batch calls, whose extra units this does not model.
  */
 
 /** Units of one group of calls. */
@@ -37,7 +39,8 @@ const WRITE_ACTIONS = new Set(["PutItem", "UpdateItem", "DeleteItem", "BatchWrit
 interface RequestShape {
   ReturnConsumedCapacity?: string;
   Key?: { pk?: { S?: string } };
-  Item?: { pk?: { S?: string } };
+  Item?: { pk?: { S?: string } } & Record<string, unknown>;
+  ExpressionAttributeNames?: Record<string, string>;
   ExpressionAttributeValues?: Record<string, { S?: string }>;
   KeyConditionExpression?: string;
 }
@@ -62,6 +65,17 @@ export interface MeteredCall {
 export class DynamoMeter {
   readonly usage = new Map<string, DynamoUsage>();
 
+  /** `indexKeys`: the partition key attributes of the table's global secondary indexes. */
+  constructor(private readonly indexKeys: readonly string[] = []) {}
+
+  /** Index entries a write adds or removes (see the file's comment). */
+  private indexWrites(action: string, req: RequestShape, partition: string): number {
+    if (this.indexKeys.length === 0) return 0;
+    if (action === "DeleteItem") return partition === "CLAIM" ? this.indexKeys.length : 0;
+    const named = new Set([...Object.keys(req.Item ?? {}), ...Object.values(req.ExpressionAttributeNames ?? {})]);
+    return this.indexKeys.filter((k) => named.has(k)).length;
+  }
+
   /** Prepares a call of `caller` (a role name): the body with consumed capacity asked for, and its recorder. */
   meter(caller: string, action: string, body: Buffer): MeteredCall | undefined {
     if (!METERED_ACTIONS.has(action)) return undefined;
@@ -71,11 +85,13 @@ export class DynamoMeter {
     } catch {
       return undefined;
     }
-    const key = `${caller} ${action} ${partitionOf(req)}`;
+    const partition = partitionOf(req);
+    const key = `${caller} ${action} ${partition}`;
+    const indexUnits = WRITE_ACTIONS.has(action) ? this.indexWrites(action, req, partition) : 0;
     const forwarded = req.ReturnConsumedCapacity
       ? body
       : Buffer.from(JSON.stringify({ ...req, ReturnConsumedCapacity: "TOTAL" }));
-    return { body: forwarded, record: (status, reply) => this.record(key, action, status, reply) };
+    return { body: forwarded, record: (status, reply) => this.record(key, action, status, reply, indexUnits) };
   }
 
   /** Units over every call. */
@@ -97,7 +113,7 @@ export class DynamoMeter {
     return t;
   }
 
-  private record(key: string, action: string, status: number, reply: Buffer): void {
+  private record(key: string, action: string, status: number, reply: Buffer, indexUnits: number): void {
     const u = this.usage.get(key) ?? {
       requests: 0,
       readUnits: 0,
@@ -127,6 +143,7 @@ export class DynamoMeter {
       return;
     }
     if (write) {
+      units += indexUnits;
       u.writeUnits += units;
       u.writeUnitsMaxPerRequest = Math.max(u.writeUnitsMaxPerRequest, units);
     } else u.readUnits += units;

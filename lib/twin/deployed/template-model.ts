@@ -17,6 +17,8 @@ export interface DeployedTable {
   attributeTypes: Record<string, string>;
   /** TTL attribute. @default unset */
   ttlAttribute?: string;
+  /** Global secondary indexes: name, partition key attribute and projection type. @default none */
+  globalIndexes?: { name: string; partitionKey: string; projection: string }[];
 }
 
 /** An SQS queue. */
@@ -146,6 +148,13 @@ function of(template: CfnTemplate, type: string): [string, TemplateResource][] {
   return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
 }
 
+/** A global secondary index as a template declares it. */
+interface CfnGlobalIndex {
+  IndexName: string;
+  KeySchema: { AttributeName: string; KeyType: string }[];
+  Projection?: { ProjectionType?: string };
+}
+
 function readTable(rv: IntrinsicResolver, template: CfnTemplate): DeployedTable | undefined {
   const [entry] = of(template, "AWS::DynamoDB::Table");
   if (!entry) return undefined;
@@ -153,6 +162,12 @@ function readTable(rv: IntrinsicResolver, template: CfnTemplate): DeployedTable 
   const p = rv.resolve(r.Properties ?? {}) as Record<string, unknown>;
   const keys = (p.KeySchema as { AttributeName: string; KeyType: string }[]) ?? [];
   const ttl = p.TimeToLiveSpecification as { AttributeName?: string; Enabled?: boolean } | undefined;
+  const gsis = (p.GlobalSecondaryIndexes as CfnGlobalIndex[] | undefined) ?? [];
+  const indexes = gsis.map((g) => ({
+    name: g.IndexName,
+    partitionKey: g.KeySchema.find((k) => k.KeyType === "HASH")?.AttributeName ?? "",
+    projection: g.Projection?.ProjectionType ?? "ALL",
+  }));
   return {
     logicalId: id,
     name: rv.physicalName(id),
@@ -167,6 +182,7 @@ function readTable(rv: IntrinsicResolver, template: CfnTemplate): DeployedTable 
       ? { sortKey: keys.find((k) => k.KeyType === "RANGE")?.AttributeName }
       : {}),
     ...(ttl?.Enabled && ttl.AttributeName ? { ttlAttribute: ttl.AttributeName } : {}),
+    ...(indexes.length ? { globalIndexes: indexes } : {}),
   };
 }
 

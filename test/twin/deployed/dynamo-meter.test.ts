@@ -85,3 +85,26 @@ describe("DynamoMeter", () => {
     assert.deepEqual([t.readUnits, t.writeUnits], [3, 10]);
   });
 });
+
+describe("DynamoMeter: index write units", () => {
+  const reply = (units: number) => Buffer.from(JSON.stringify({ ConsumedCapacity: { CapacityUnits: units } }));
+  const call = (m: DynamoMeter, action: string, req: object) =>
+    m.meter("fn", action, Buffer.from(JSON.stringify({ TableName: "t", ...req })))?.record(200, reply(1));
+
+  test("a write naming the index key adds an entry's unit, a claim's delete removes one, other writes none", () => {
+    const m = new DynamoMeter(["instanceId"]);
+    const key = { pk: { S: "CLAIM" }, sk: { S: "c1" } };
+    call(m, "UpdateItem", { Key: key, ExpressionAttributeNames: { "#p0": "instanceId", "#p1": "state" } });
+    call(m, "UpdateItem", { Key: key, ExpressionAttributeNames: { "#p0": "emptySince" } });
+    call(m, "PutItem", { Item: { ...key, instanceId: { S: "i-1" } } });
+    call(m, "PutItem", { Item: { pk: { S: "LEASE" }, sk: { S: "x" } } });
+    call(m, "DeleteItem", { Key: key });
+    call(m, "DeleteItem", { Key: { pk: { S: "EVENT#e" }, sk: { S: "EVENT" } } });
+    assert.equal(m.totals().writeUnits, 6 + 3);
+    // Without an index, only what the table reports.
+    const plain = new DynamoMeter();
+    call(plain, "UpdateItem", { Key: key, ExpressionAttributeNames: { "#p0": "instanceId" } });
+    call(plain, "DeleteItem", { Key: key });
+    assert.equal(plain.totals().writeUnits, 2);
+  });
+});
