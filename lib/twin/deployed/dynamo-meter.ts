@@ -43,10 +43,15 @@ interface RequestShape {
   ExpressionAttributeNames?: Record<string, string>;
   ExpressionAttributeValues?: Record<string, { S?: string }>;
   KeyConditionExpression?: string;
+  IndexName?: string;
 }
 
-/** The item collection a request touches: its partition key, with the per-day and per-event suffixes dropped. */
+/**
+ * The item collection a request touches: its partition key, with the per-day and per-event suffixes dropped; for a
+ * query of an index, the index's name.
+ */
 function partitionOf(req: RequestShape): string {
+  if (req.IndexName) return req.IndexName;
   let pk = req.Key?.pk?.S ?? req.Item?.pk?.S;
   if (pk === undefined && req.KeyConditionExpression) {
     const placeholder = /(?:#pk|\bpk)\s*=\s*(:\w+)/.exec(req.KeyConditionExpression)?.[1];

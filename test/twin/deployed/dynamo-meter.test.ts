@@ -106,5 +106,10 @@ describe("DynamoMeter: index write units", () => {
     call(plain, "UpdateItem", { Key: key, ExpressionAttributeNames: { "#p0": "instanceId" } });
     call(plain, "DeleteItem", { Key: key });
     assert.equal(plain.totals().writeUnits, 2);
+    // A query of an index is counted under the index's name.
+    plain
+      .meter("fn", "Query", Buffer.from(JSON.stringify({ TableName: "t", IndexName: "byInstance" })))
+      ?.record(200, reply(1));
+    assert.ok(plain.usage.has("fn Query byInstance"));
   });
 });
