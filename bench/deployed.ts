@@ -13,8 +13,8 @@
 import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { synthesizeAssembly } from "../lib/twin/deployed/assembly.js";
 import { DEFAULT_BURSTS_PER_DAY } from "../lib/cost/daily-pattern.js";
+import { synthesizeAssembly } from "../lib/twin/deployed/assembly.js";
 import { DEFAULT_QUIET_MINUTES, runDeployed } from "../lib/twin/deployed/deployed-run.js";
 import { scenarioStackSettings } from "../lib/twin/deployed/scenario-stack-settings.js";
 import { loadScenario } from "../lib/twin/scenario.js";
