@@ -6,13 +6,16 @@
  * memory) and the controller's monthly bill extrapolated from the run. `--reaction seconds|minute` runs the
  * scenarios with that `controllers.reaction` instead of their own; `--output <file>` appends every function's output
  * lines (logs, EMF) to the file as `<function> <line>`; `--report <file>` appends each scenario's report (the
- * itemized bill, the requests by caller) as one JSON line. Exit 1 when an invariant is violated.
+ * itemized bill, the requests by caller) as one JSON line. `--quiet-minutes N` sets the quiet tail measured after
+ * each scenario (default 10) and `--bursts-per-day N` the daily pattern the month is priced for (default 1). Exit 1
+ * when an invariant is violated, 2 on a bad option.
  */
 import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DEFAULT_BURSTS_PER_DAY } from "../lib/cost/daily-pattern.js";
 import { synthesizeAssembly } from "../lib/twin/deployed/assembly.js";
-import { runDeployed } from "../lib/twin/deployed/deployed-run.js";
+import { DEFAULT_QUIET_MINUTES, runDeployed } from "../lib/twin/deployed/deployed-run.js";
 import { scenarioStackSettings } from "../lib/twin/deployed/scenario-stack-settings.js";
 import { loadScenario } from "../lib/twin/scenario.js";
 
@@ -36,6 +39,20 @@ if (reportAt >= 0 && !reportFile) {
   console.error("--report: expected a file name");
   process.exit(2);
 }
+/** The value of `--<name> N` (removed from args), a number ≥ 0; exits 2 naming the option otherwise. */
+function numberOption(name: string, fallback: number): number {
+  const at = args.indexOf(`--${name}`);
+  if (at < 0) return fallback;
+  const raw = args.splice(at, 2)[1];
+  const value = raw === undefined || raw.trim() === "" ? Number.NaN : Number(raw);
+  if (!Number.isFinite(value) || value < 0) {
+    console.error(`--${name}: expected a number ≥ 0, got "${raw ?? ""}"`);
+    process.exit(2);
+  }
+  return value;
+}
+const quietMinutes = numberOption("quiet-minutes", DEFAULT_QUIET_MINUTES);
+const burstsPerDay = numberOption("bursts-per-day", DEFAULT_BURSTS_PER_DAY);
 const onOutput = outputFile ? (fn: string, line: string) => appendFileSync(outputFile, `${fn} ${line}\n`) : undefined;
 const names = args.length > 0 ? args : ["default", "spot-storm", "chaos"];
 let failed = false;
@@ -48,12 +65,18 @@ for (const name of names) {
       outdir,
       settings: scenarioStackSettings(scenario),
     });
-    const r = await runDeployed({ scenario, assemblyDir: outdir, ...(onOutput ? { onOutput } : {}) });
+    const r = await runDeployed({
+      scenario,
+      assemblyDir: outdir,
+      quietMinutes,
+      burstsPerDay,
+      ...(onOutput ? { onOutput } : {}),
+    });
     const inv = r.invariants;
     const clean = inv.duplicateLaunches + inv.leakedInstances + inv.strandedPods + inv.violations === 0;
     failed ||= !clean;
     console.log(
-      `${name}: ${r.virtualMinutes} virtual min in ${(r.wallTimeMs / 1000).toFixed(1)} s wall; invariants ` +
+      `${name}: ${r.virtualMinutes} virtual min + ${r.quietTail.minutes} quiet in ${(r.wallTimeMs / 1000).toFixed(1)} s wall; invariants ` +
         `dup ${inv.duplicateLaunches} leaked ${inv.leakedInstances} stranded ${inv.strandedPods} violations ${inv.violations}; ` +
         `pods ${r.pods.scheduled}/${r.pods.total} scheduled; nodes launched ${r.nodes.launched} terminated ${r.nodes.terminated}; ` +
         `interruptions ${r.interruptions.received} received ${r.interruptions.drainedInTime} drained in time; ` +
@@ -87,7 +110,13 @@ for (const name of names) {
         `SQS ${JSON.stringify(q.sqs)}; decision events ${JSON.stringify(q.decisionEvents)}; log bytes ${JSON.stringify(q.logBytes)}`,
     );
     const bill = r.controllerCost;
-    console.log(`  controllerCost: $${bill.monthlyUsd}/month; ${JSON.stringify(bill.byService)}`);
+    console.log(
+      `  controllerCost: $${bill.monthlyUsd}/month (${bill.burstsPerDay} burst(s) a day, quiet otherwise); ${JSON.stringify(bill.byService)}`,
+    );
+    console.log(
+      `  back to back all month: $${bill.backToBackMonthlyUsd}/month; quiet all month: $${bill.quietMonthlyUsd ?? "-"}/month ` +
+        `(measured over ${bill.quietMinutes} quiet min)`,
+    );
     console.log(
       `  this run once: $${bill.scenarioUsd} over ${bill.scenarioMinutes} virtual min; ${JSON.stringify(bill.scenarioByService)}`,
     );

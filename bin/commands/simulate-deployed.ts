@@ -26,7 +26,7 @@ export interface DeployedSimulateOptions {
 /** Renders the report's summary lines. */
 export function renderDeployedSummary(r: DeployedReport): string {
   const lines = [
-    `deployed stack, scenario "${r.scenario}", ${r.virtualMinutes} virtual minutes in ${(r.wallTimeMs / 1000).toFixed(1)} s`,
+    `deployed stack, scenario "${r.scenario}", ${r.virtualMinutes} virtual minutes and ${r.quietTail.minutes} quiet in ${(r.wallTimeMs / 1000).toFixed(1)} s`,
   ];
   lines.push(`  stood up: table ${r.stack.table ?? "(none)"}`);
   for (const q of r.stack.queues) lines.push(`    queue ${q}`);
@@ -45,6 +45,11 @@ export function renderDeployedSummary(r: DeployedReport): string {
   );
   lines.push(
     `  cluster: ${r.cluster.liveInstances} instances, ${r.cluster.nodes} nodes, ${r.cluster.pendingPods} pending pods`,
+  );
+  const bill = r.controllerCost;
+  lines.push(
+    `  controller bill: $${bill.monthlyUsd}/month (the scenario ${bill.burstsPerDay} time(s) a day, quiet otherwise); ` +
+      `back to back $${bill.backToBackMonthlyUsd}; quiet all month $${bill.quietMonthlyUsd ?? "-"}; the scenario once $${bill.scenarioUsd}`,
   );
   const inv = r.invariants;
   lines.push(

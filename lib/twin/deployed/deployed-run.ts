@@ -4,10 +4,14 @@
  * ticks every virtual second as in the in-process twin (`startClusterLoop`); each schedule rule fires its function
  * asynchronously at its rate; the interruption queue's event source mapping polls every virtual second. The bundles
  * run in their own processes on the same virtual clock (the virtual-time preload), so a controller loop of
- * `loopSeconds` spends virtual time. At the end the in-process twin's judge (`buildReport`, `checkInvariants`) reads
- * the emulator, the apiserver and the deployed stack's table.
+ * `loopSeconds` spends virtual time. After the scenario's end (and settle) the cluster and the stack keep running
+ * for a quiet tail (`quietMinutes`) with no scenario steps, so the bill can price the scenario's end state between
+ * bursts (`run-windows.ts`, `deployed-cost.ts`). At the end of the tail the in-process twin's judge (`buildReport`,
+ * `checkInvariants`) reads the emulator, the apiserver and the deployed stack's table.
  */
 import type { Pod } from "../../core/kube-objects.js";
+import { isDaemonSetPod } from "../../core/pods.js";
+import { DEFAULT_BURSTS_PER_DAY } from "../../cost/daily-pattern.js";
 import type { TemplateLike } from "../../cost/stack-inventory.js";
 import { createDynamoClient } from "../../state/clients.js";
 import { DynamoStateStore } from "../../state/dynamo-store.js";
@@ -15,20 +19,21 @@ import { trackHttpServerActivity } from "../activity-channel.js";
 import type { InstanceSnapshot } from "../aws/index.js";
 import type { TwinReport } from "../report.js";
 import { runToEndWith, startClusterLoop } from "../run/loop.js";
-import { buildReport } from "../run/report-builder.js";
-import { setUpRun } from "../run/setup.js";
+import { buildReport, podCounts } from "../run/report-builder.js";
+import { setUpRun, type TwinRun } from "../run/setup.js";
 import type { TimedLatency } from "../run/timed-telemetry.js";
 import type { Scenario } from "../scenario.js";
 import { startTwinWorld, type TwinWorld } from "../twin-world.js";
 import { VirtualClock } from "../virtual-clock.js";
 import { AssemblyError, readAssembly } from "./assembly.js";
 import { startDeployedControllers } from "./deployed-controllers.js";
-import { deployedControllerCost } from "./deployed-cost.js";
+import { deployedControllerCost, type MeasuredRequests, type MeasuredWindow } from "./deployed-cost.js";
 import { DeployedStack } from "./deployed-stack.js";
 import { decisionLatenciesInLine } from "./emf-latencies.js";
 import { type FunctionHeadroom, functionHeadroom } from "./function-headroom.js";
 import { type LambdaReportEntry, lambdaReport } from "./lambda-report.js";
-import { LogVolume, type RunRequests, runRequests } from "./run-requests.js";
+import { LogVolume, type RunRequests } from "./run-requests.js";
+import { type UsageSnapshot, usageSnapshot, windowBetween, windowUntil } from "./run-windows.js";
 import { scenarioReaction } from "./scenario-stack-settings.js";
 import { readDeployedModel } from "./template-model.js";
 
@@ -42,6 +47,36 @@ export interface DeployedRunOptions {
   onLine?: (line: string) => void;
   /** Function output lines. @default dropped */
   onOutput?: (fn: string, line: string) => void;
+  /**
+   * Virtual minutes the cluster and the controllers keep running after the scenario's end (and settle), with no
+   * scenario steps: the quiet tail whose rate fills the month between bursts. 0 measures no tail (the month is then
+   * the scenario back to back). @default 10
+   */
+  quietMinutes?: number;
+  /** Bursts (the scenario) a day in the month the bill extrapolates to. @default 1 */
+  burstsPerDay?: number;
+}
+
+/** A run option that is not a number the run accepts. */
+export class DeployedRunOptionError extends Error {
+  constructor(
+    readonly option: string,
+    value: unknown,
+  ) {
+    super(`${option}: expected a number ≥ 0, got ${JSON.stringify(value)}`);
+    this.name = "DeployedRunOptionError";
+  }
+}
+
+/** The quiet tail's length unless told otherwise, virtual minutes. */
+export const DEFAULT_QUIET_MINUTES = 10;
+
+/** The value of a non-negative numeric option, or its default; throws naming the option otherwise. */
+export function nonNegativeOption(option: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0)
+    throw new DeployedRunOptionError(option, value);
+  return value;
 }
 
 /** The deployed run's report (`out/report.json` in deployed mode). */
@@ -71,7 +106,21 @@ export interface DeployedReport {
   queues: Record<string, { visible: number; inFlight: number }>;
   /** The controller's own monthly bill, extrapolated from the billed durations (USD). */
   controllerCost: ReturnType<typeof deployedControllerCost>;
-  /** The in-process twin's judge on the final state. */
+  /**
+   * The quiet tail after the scenario: its virtual minutes, and its counters (end of the tail less the scenario's
+   * end). `windows` says which window each section of the report describes.
+   */
+  quietTail: {
+    /** Virtual minutes of the tail (its last invocations' grace included). */
+    minutes: number;
+    /** The virtual minute of the run the tail starts at: the scenario's end, settle included. */
+    startsAtMinute: number;
+    lambda: Record<string, { invocations: number; gbSeconds: number }>;
+    requests: MeasuredRequests;
+    launched: number;
+    windows: string;
+  };
+  /** The in-process twin's judge on the final state (the end of the quiet tail). */
   invariants: TwinReport["invariants"];
   violations: string[];
   pods: TwinReport["pods"];
@@ -89,6 +138,8 @@ const ACCOUNT = "123456789012";
 export async function runDeployed(opts: DeployedRunOptions): Promise<DeployedReport> {
   const wallStart = Date.now();
   const { scenario } = opts;
+  const quietMinutes = nonNegativeOption("quietMinutes", opts.quietMinutes, DEFAULT_QUIET_MINUTES);
+  const burstsPerDay = nonNegativeOption("burstsPerDay", opts.burstsPerDay, DEFAULT_BURSTS_PER_DAY);
   const a = readAssembly(opts.assemblyDir);
   const model = readDeployedModel(a.template, a.dir, {
     account: ACCOUNT,
@@ -153,15 +204,27 @@ export async function runDeployed(opts: DeployedRunOptions): Promise<DeployedRep
     const joinable = (all: InstanceSnapshot[]) => all.filter((i) => deployed.mayJoin(i, world.aws));
     const clusterLoop = startClusterLoop(run, opts.onLine, joinable);
     const controllers = startDeployedControllers(deployed, clock);
-    await runToEndWith(run, clusterLoop, {
-      stop: () => controllers.stop(),
-      running: () => deployed.lambda.running,
-    });
+    const launched = () => world.aws.instances().length;
+    let scenarioEnd: ScenarioEnd | undefined;
+    const atScenarioEnd = () => {
+      scenarioEnd = {
+        usage: usageSnapshot(clock.now(), deployed, logs, launched()),
+        pods: podCounts(world.store.list<Pod>("pods").filter((p) => !isDaemonSetPod(p))),
+        podsReady: run.collector.podReadyMs.length,
+      };
+    };
+    await runToEndWith(
+      run,
+      clusterLoop,
+      { stop: () => controllers.stop(), running: () => deployed.lambda.running },
+      quietMinutes > 0 ? { ms: quietMinutes * 60_000, atScenarioEnd } : undefined,
+    );
     stopEvents();
-    run.latencies.push(...emfLatencies);
+    const end = usageSnapshot(clock.now(), deployed, logs, launched());
+    const windows = scenarioWindows(run, runStart, scenarioEnd, end, emfLatencies);
     const twin = await buildReport(run, wallStart);
     const pools = (await world.config.load()).nodePools.length;
-    return report(scenario, deployed, world, twin, { template: a.template, pools, logs });
+    return report(scenario, deployed, world, twin, { template: a.template, pools, windows, burstsPerDay });
   } finally {
     await stack?.close();
     await world.close();
@@ -188,12 +251,61 @@ function withDeployedState(world: TwinWorld, deployedState: DynamoStateStore, cl
   };
 }
 
-/** What the controller's bill needs besides the stack and the run: the template and the number of pools. */
+/** What the run looked like at the scenario's end. */
+interface ScenarioEnd {
+  usage: UsageSnapshot;
+  pods: TwinReport["pods"];
+  /** Pod-ready latencies the collector had recorded. */
+  podsReady: number;
+}
+
+/** The run's two windows, measured. */
+interface RunWindows {
+  scenario: MeasuredWindow;
+  quiet?: MeasuredWindow;
+  /** The scenario's requests section. */
+  requests: RunRequests;
+  /** Workload pods at the scenario's end. @default at the run's end (no tail) */
+  pods?: TwinReport["pods"];
+}
+
+/**
+ * Splits the run at the scenario's end: the scenario's window and the tail's; the latencies the report reads are
+ * cut to the scenario's (the provisioner's decisions, and the pods that became ready, before its end).
+ */
+function scenarioWindows(
+  run: TwinRun,
+  runStart: number,
+  scenarioEnd: ScenarioEnd | undefined,
+  end: UsageSnapshot,
+  emfLatencies: TimedLatency[],
+): RunWindows {
+  const cut = scenarioEnd?.usage.at ?? end.at;
+  run.latencies.push(...emfLatencies.filter((l) => l.t <= cut - runStart));
+  if (!scenarioEnd) return { scenario: windowUntil(runStart, end), requests: end.requests.report };
+  run.collector.podReadyMs.splice(scenarioEnd.podsReady);
+  return {
+    scenario: windowUntil(runStart, scenarioEnd.usage),
+    quiet: windowBetween(scenarioEnd.usage, end),
+    requests: scenarioEnd.usage.requests.report,
+    pods: scenarioEnd.pods,
+  };
+}
+
+/** What the report needs besides the stack and the run: the template, the pools and the run's windows. */
 interface BillFacts {
   template: TemplateLike;
   pools: number;
-  logs: LogVolume;
+  windows: RunWindows;
+  burstsPerDay: number;
 }
+
+const toMinutes = (ms: number) => Math.round((ms / 60_000) * 100) / 100;
+
+const WINDOWS =
+  "virtualMinutes, pods, latency, requests and controllerCost.scenario*: the scenario (to its end and settle); " +
+  "quietTail: the tail after it; lambda, headroom, nodes, cost, cluster, queues, invariants and violations: the whole " +
+  "run, judged at the end of the tail";
 
 function report(
   scenario: Scenario,
@@ -204,11 +316,12 @@ function report(
 ): DeployedReport {
   const { model } = stack;
   const pods = world.store.view<Pod>("pods");
-  const requests = runRequests(stack, facts.logs);
+  const { windows } = facts;
+  const quiet = windows.quiet;
   return {
     mode: "deployed",
     scenario: scenario.name,
-    virtualMinutes: twin.virtualMinutes,
+    virtualMinutes: Math.round(windows.scenario.elapsedMs / 60_000),
     wallTimeMs: twin.wallTimeMs,
     stack: {
       ...(model.table
@@ -230,7 +343,15 @@ function report(
     },
     lambda: lambdaReport(stack.lambda.metrics()),
     headroom: functionHeadroom(model.functions, stack.lambda.metrics()),
-    requests: requests.report,
+    requests: windows.requests,
+    quietTail: {
+      minutes: quiet ? toMinutes(quiet.elapsedMs) : 0,
+      startsAtMinute: toMinutes(windows.scenario.elapsedMs),
+      lambda: quiet?.metrics ?? {},
+      requests: quiet?.requests ?? {},
+      launched: quiet?.launched ?? 0,
+      windows: WINDOWS,
+    },
     iam: {
       denials: stack.iam.denials.map((d) => ({ role: d.roleArn, action: d.check.action, resource: d.check.resource })),
       calls: Object.fromEntries(stack.gateway.calls),
@@ -246,7 +367,7 @@ function report(
     queues: Object.fromEntries(model.queues.map((q) => [q.name, stack.queues.depth(q.arn)])),
     invariants: twin.invariants,
     violations: twin.violations,
-    pods: twin.pods,
+    pods: windows.pods ?? twin.pods,
     nodes: twin.nodes,
     interruptions: twin.interruptions,
     cost: twin.cost,
@@ -255,13 +376,12 @@ function report(
     controllerCost: deployedControllerCost({
       template: facts.template,
       logicalIds: Object.fromEntries(model.functions.map((f) => [f.name, f.logicalId])),
-      metrics: stack.lambda.metrics(),
-      elapsedMs: twin.virtualMinutes * 60_000,
+      scenario: windows.scenario,
+      ...(quiet ? { quiet } : {}),
+      burstsPerDay: facts.burstsPerDay,
       liveNodes: world.aws.instances().filter((i) => i.state === "running" || i.state === "pending").length,
-      launched: world.aws.instances().length,
       pods: pods.length,
       pools: facts.pools,
-      requests: requests.measured,
     }),
   };
 }

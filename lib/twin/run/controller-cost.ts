@@ -1,8 +1,9 @@
 /**
  * The controller's own monthly bill as the in-process twin measured it: each function's invocations and their
  * virtual durations (what Lambda bills, cold starts aside) on the default stack's memory sizes, extrapolated from the
- * run's length to a month; DynamoDB, SQS and CloudWatch from the run's nodes and churn. `scenarioUsd` is what the
- * run's measured lines cost once (`run-cost.ts`).
+ * run's length to a month — the scenario repeated back to back, unlike the deployed twin's daily pattern; DynamoDB,
+ * SQS and CloudWatch from the run's nodes and churn. `scenarioUsd` is what the run's measured lines cost once
+ * (`run-cost.ts`).
  */
 import { type BillSummary, billSummary, computeBill } from "../../cost/controller-bill.js";
 import { defaultStackInventory } from "../../cost/default-stack.js";
@@ -67,8 +68,8 @@ export function twinControllerCost(run: TwinRun, shape: RunShape): ControllerCos
     ...billSummary(bill),
     ...runCost(bill, periodMinutes),
     basis:
-      `Lambda: invocations and virtual durations measured over ${Math.round(periodMinutes)} min on the default stack's memory sizes, ` +
-      `extrapolated to 730 h; decision events measured; metric series ${usage.metricSeries.basis} (${usage.metricSeries.note}); ` +
+      `the month (730 h) is the ${Math.round(periodMinutes)}-minute scenario repeated back to back (no quiet tail; the deployed twin prices a daily pattern). ` +
+      `Lambda: invocations and virtual durations measured on the default stack's memory sizes; decision events measured; metric series ${usage.metricSeries.basis} (${usage.metricSeries.note}); ` +
       "DynamoDB, SQS and the rest of CloudWatch from the run's nodes and launches per hour",
   };
 }

@@ -180,13 +180,37 @@ export interface ControllerTriggers {
   running(): number;
 }
 
-/** {@link runToEnd} for any controller triggers (the in-process bus, or a deployed stack's rules and pollers). */
-export async function runToEndWith(run: TwinRun, cluster: ClusterLoop, triggers: ControllerTriggers): Promise<void> {
+/**
+ * A quiet tail after the scenario's end: the cluster and the controllers keep running for `ms` of virtual time with
+ * nothing new to do (the scenario's steps are all applied by then), so a run measures what its end state costs.
+ */
+export interface QuietTail {
+  /** Virtual ms of the tail. */
+  ms: number;
+  /** Called once at the scenario's end (after it settled), before the tail starts. */
+  atScenarioEnd(): void;
+}
+
+/**
+ * {@link runToEnd} for any controller triggers (the in-process bus, or a deployed stack's rules and pollers); with
+ * a `tail`, the triggers keep firing through it before they stop.
+ */
+export async function runToEndWith(
+  run: TwinRun,
+  cluster: ClusterLoop,
+  triggers: ControllerTriggers,
+  tail?: QuietTail,
+): Promise<void> {
   const { clock } = run;
   await clock.advanceTo(run.end);
   run.settle = await settleCluster(run);
+  if (tail) {
+    tail.atScenarioEnd();
+    await clock.advance(tail.ms);
+  }
   triggers.stop();
-  const grace = run.end + (run.scenario.controllers.loopSeconds + 120) * 1000;
+  const graceFrom = tail ? clock.now() : run.end;
+  const grace = graceFrom + (run.scenario.controllers.loopSeconds + 120) * 1000;
   while (triggers.running() > 0 && clock.now() < grace) await clock.advance(TICK_MS);
   cluster.stop();
   await clock.advance(TICK_MS * 2);

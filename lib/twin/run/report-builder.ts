@@ -131,7 +131,7 @@ export function invocationSummaries(run: TwinRun): Record<string, InvocationSumm
 }
 
 /** Workload pods at the end: how many there are, scheduled, and still pending. */
-function podCounts(workloadPods: Pod[]): TwinReport["pods"] {
+export function podCounts(workloadPods: Pod[]): TwinReport["pods"] {
   return {
     total: workloadPods.length,
     scheduled: workloadPods.filter((p) => p.spec.nodeName).length,

@@ -13,7 +13,7 @@ import { DEFAULT_PENDING_GRACE_MS } from "../../../lib/controllers/recovery.js";
 import { REPO_ROOT } from "../../../lib/infra/lambda-entries.js";
 import { DynamoStateStore } from "../../../lib/state/dynamo-store.js";
 import { readAssembly } from "../../../lib/twin/deployed/assembly.js";
-import { runDeployed } from "../../../lib/twin/deployed/deployed-run.js";
+import { type DeployedReport, DeployedRunOptionError, runDeployed } from "../../../lib/twin/deployed/deployed-run.js";
 import { DeployedStack } from "../../../lib/twin/deployed/deployed-stack.js";
 import type { ClusterAccessModel } from "../../../lib/twin/deployed/kube-identities.js";
 import { type DeployedStackModel, readDeployedModel } from "../../../lib/twin/deployed/template-model.js";
@@ -345,6 +345,19 @@ describe("deployed mode", () => {
     }
   });
 
+  test("a bad quiet tail or daily pattern is refused naming the option, before anything runs", async () => {
+    const scenario = await loadScenario(join(REPO_ROOT, "scenarios/default.yaml"));
+    for (const [opts, option] of [
+      [{ quietMinutes: -1 }, "quietMinutes"],
+      [{ burstsPerDay: Number.NaN }, "burstsPerDay"],
+    ] as const) {
+      await assert.rejects(
+        runDeployed({ scenario, assemblyDir: "/nonexistent", ...opts }),
+        (err) => err instanceof DeployedRunOptionError && err.message.startsWith(`${option}: expected a number ≥ 0`),
+      );
+    }
+  });
+
   test("simulate --deployed: three virtual minutes of the default scenario on the virtual clock, judged clean", async () => {
     const scenario = await loadScenario(join(REPO_ROOT, "scenarios/default.yaml"));
     // The assembly was synthesized for the harness's cluster name; the scenario's discovery tags follow it.
@@ -355,6 +368,8 @@ describe("deployed mode", () => {
       scenario: { ...scenario, clusterName: CLUSTER, config, controllers: { ...scenario.controllers, loopSeconds: 5 } },
       assemblyDir: assembly,
       minutes: 3,
+      quietMinutes: 2,
+      burstsPerDay: 4,
     });
     assert.ok(report.virtualMinutes >= 3, "the bundles ran on the virtual clock");
     assert.ok((report.lambda.provisioner?.invocations ?? 0) >= 2);
@@ -362,16 +377,8 @@ describe("deployed mode", () => {
     assert.ok((report.lambda.watcher?.invocations ?? 0) >= 2, "the watcher's rule fires every virtual minute");
     for (const [fn, m] of Object.entries(report.lambda)) assert.deepEqual([fn, m.errors, m.timeouts], [fn, 0, 0]);
     assert.ok((report.lambda.provisioner?.gbSeconds ?? 0) > 0);
-    // The controller's bill: the provisioner's billed GB-s extrapolated to a month.
+    assertDailyPatternBill(report);
     const cost = report.controllerCost;
-    const [, provisionerMonth] = Object.entries(cost.byFunction).find(([id]) => id.includes("Provisioner")) ?? [];
-    // Extrapolated to a month (730 h = 43,800 min) from the run's virtual minutes.
-    const expected = ((report.lambda.provisioner?.gbSeconds ?? 0) * 43_800) / report.virtualMinutes;
-    assert.ok(
-      Math.abs((provisionerMonth?.gbSeconds ?? 0) - expected) <= 1 + expected * 1e-3,
-      `${provisionerMonth?.gbSeconds} vs ${expected}`,
-    );
-    assert.ok(cost.monthlyUsd > 0 && cost.byService.Lambda > 0);
     assert.deepEqual(cost.notPriced, []);
     // Each function's largest invocation against its limits: a real heap and CPU time, within the memory.
     const provisioner = report.headroom.provisioner;
@@ -403,3 +410,40 @@ describe("deployed mode", () => {
     assert.ok(report.latency.decisionP50Ms > 0, JSON.stringify(report.latency));
   });
 });
+
+/**
+ * The quiet tail ran (the always-on functions kept being invoked in it) and the month is the daily pattern of the two
+ * measured windows: the scenario 4 times a day, the tail's rate the rest of the month (730 h = 43,800 min).
+ */
+function assertDailyPatternBill(report: DeployedReport): void {
+  const tail = report.quietTail;
+  assert.ok(tail.minutes >= 2, `tail of ${tail.minutes} min`);
+  assert.ok((tail.lambda.watcher?.invocations ?? 0) > 0, "the watcher's rule fires in the tail");
+  assert.ok((tail.lambda.watcher?.gbSeconds ?? 0) > 0);
+  assert.ok((tail.requests.dynamoReadUnits ?? 0) > 0, "the idle passes read the table");
+  const cost = report.controllerCost;
+  assert.deepEqual([cost.burstsPerDay, cost.quietMinutes], [4, tail.minutes]);
+  const bursts = 4 * (730 / 24);
+  const rest = (43_800 - bursts * tail.startsAtMinute) / tail.minutes;
+  for (const [fn, match] of [
+    ["watcher", "Watcher"],
+    ["provisioner", "Provisioner"],
+  ] as const) {
+    const whole = report.lambda[fn]?.gbSeconds ?? 0;
+    const quiet = tail.lambda[fn]?.gbSeconds ?? 0;
+    const expected = (whole - quiet) * bursts + quiet * rest;
+    const month = Object.entries(cost.byFunction).find(([id]) => id.includes(match))?.[1];
+    // The report's minutes and GB-s are rounded: 1% covers it.
+    assert.ok(
+      Math.abs((month?.gbSeconds ?? 0) - expected) <= 1 + expected * 0.01,
+      `${fn}: ${month?.gbSeconds} vs ${expected}`,
+    );
+  }
+  const writes = cost.lines.find((l) => l.item === "write request units")?.quantity ?? 0;
+  const expectedWrites = report.requests.dynamodb.writeUnits * bursts + (tail.requests.dynamoWriteUnits ?? 0) * rest;
+  assert.ok(Math.abs(writes - expectedWrites) <= 1 + expectedWrites * 0.01, `WRU ${writes} vs ${expectedWrites}`);
+  assert.ok(cost.monthlyUsd > 0 && cost.byService.Lambda > 0);
+  assert.ok(cost.quietMonthlyUsd !== undefined && cost.quietMonthlyUsd > 0);
+  assert.ok(cost.backToBackMonthlyUsd > cost.monthlyUsd, `${cost.backToBackMonthlyUsd} vs ${cost.monthlyUsd}`);
+  assert.match(cost.basis, /4 time\(s\) a day/);
+}
