@@ -5,8 +5,10 @@
  * - Pending: every field (crash recovery retries the launch from its options).
  * - Launched and later: the launch options (`instanceTypeOptions`, `capacityTypes`, `zones`) are dropped, as are the
  *   labels the claim's own fields imply — instance type, zone, capacity type and reservation, their beta aliases,
- *   the claim label — and the instance type's `karpenter.k8s.aws/instance-*` labels (registration and the in-flight
- *   view take those from the catalog). The implied labels come back when the item is read.
+ *   the claim label, the lifecycle labels every pool's nodes carry (`karpenter.sh/registered`/`initialized`) — and
+ *   the instance type's `karpenter.k8s.aws/instance-*` labels (registration and the in-flight view take those from
+ *   the catalog), and the providerID when it is EC2's `aws:///<zone>/<instance id>`. The implied values come back
+ *   when the item is read.
  * - Terminated: a tombstone with only what gc, recovery, de-duplication, explanations and status read
  *   ({@link TOMBSTONE_FIELDS}).
  * - Pod keys are one string (`pod-key-list.ts`).
@@ -19,7 +21,9 @@ import {
   LABEL_CAPACITY_RESERVATION_ID,
   LABEL_CAPACITY_RESERVATION_TYPE,
   LABEL_CAPACITY_TYPE,
+  LABEL_INITIALIZED,
   LABEL_INSTANCE_TYPE,
+  LABEL_REGISTERED,
   LABEL_STEVEDORE_CLAIM,
   LABEL_ZONE,
 } from "../core/well-known.js";
@@ -46,6 +50,8 @@ export const TOMBSTONE_FIELDS: ReadonlySet<keyof NodeClaim> = new Set<keyof Node
   "capacityType",
   "pricePerHour",
   "launchedAt",
+  "disruptedAt",
+  "drainStartedAt",
   "terminatedAt",
   "batchId",
   "disruptionReason",
@@ -72,6 +78,7 @@ export function droppedFields(state: ClaimState): (keyof NodeClaim)[] {
 export function encodeClaimField(claim: NodeClaim, field: keyof NodeClaim, value: unknown): unknown {
   if (field === "pods") return encodePodKeys(value as string[]);
   if (field === "labels") return storedLabels(claim, value as Record<string, string>);
+  if (field === "providerID" && value === awsProviderID(claim)) return undefined;
   return value;
 }
 
@@ -80,7 +87,8 @@ export function claimAttributes(claim: NodeClaim): Item {
   const out: Item = {};
   for (const [field, value] of Object.entries(claim) as [keyof NodeClaim, unknown][]) {
     if (value === undefined || !storesField(claim.state, field)) continue;
-    out[field] = encodeClaimField(claim, field, value);
+    const encoded = encodeClaimField(claim, field, value);
+    if (encoded !== undefined) out[field] = encoded;
   }
   return out;
 }
@@ -100,12 +108,22 @@ export function claimFromAttributes(attrs: Item): NodeClaim {
     classHash: attrs.classHash ?? "",
   } as NodeClaim;
   if (attrs.labels !== undefined) claim.labels = impliedLabels(claim, claim.labels);
+  if (claim.providerID === undefined && claim.state !== "Pending") claim.providerID = awsProviderID(claim);
   return claim;
+}
+
+/** The providerID of an EC2 instance (`aws:///<zone>/<instance id>`), which a claim stores only if it differs. */
+function awsProviderID(claim: NodeClaim): string | undefined {
+  return claim.instanceId && claim.zone ? `aws:///${claim.zone}/${claim.instanceId}` : undefined;
 }
 
 /** The labels a launched claim's own fields imply, keyed by label. */
 function launchedLabels(claim: NodeClaim): Record<string, string> {
-  const out: Record<string, string> = { [LABEL_STEVEDORE_CLAIM]: claim.id };
+  const out: Record<string, string> = {
+    [LABEL_STEVEDORE_CLAIM]: claim.id,
+    [LABEL_REGISTERED]: "true",
+    [LABEL_INITIALIZED]: "true",
+  };
   if (claim.instanceType) out[LABEL_INSTANCE_TYPE] = claim.instanceType;
   if (claim.zone) out[LABEL_ZONE] = claim.zone;
   if (claim.capacityType) out[LABEL_CAPACITY_TYPE] = claim.capacityType;

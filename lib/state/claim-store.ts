@@ -20,6 +20,9 @@ import { ConflictError, type Fence, type NodeClaim } from "./types.js";
 /** Conditional puts in flight at once when creating many claims. */
 export const CREATE_MANY_CONCURRENCY = 25;
 
+/** Fields whose stored form differs from the claim's, written again on every state change. */
+const REENCODED: readonly (keyof NodeClaim)[] = ["labels", "pods"];
+
 /** Fields a patch may not change. */
 const IMMUTABLE: ReadonlySet<string> = new Set(["id", "version"]);
 
@@ -105,9 +108,10 @@ export class ClaimStore {
     const after = { ...claim, ...patch } as NodeClaim;
     const fields = new Set(Object.keys(patch) as (keyof NodeClaim)[]);
     if (patch.state !== undefined && patch.state !== claim.state) {
-      // The stored form depends on the state: drop what the new state no longer keeps, re-encode the labels.
+      // The stored form depends on the state: drop what the new state no longer keeps, re-encode the rest of what
+      // it encodes (which also rewrites an item of the old, full form).
       for (const f of droppedFields(patch.state)) if (claim[f] !== undefined) fields.add(f);
-      if (storesField(patch.state, "labels")) fields.add("labels");
+      for (const f of REENCODED) if (storesField(patch.state, f) && claim[f] !== undefined) fields.add(f);
     }
     let i = 0;
     for (const key of fields) {
@@ -115,9 +119,11 @@ export class ClaimStore {
       const n = `#p${i}`;
       names[n] = key;
       const value = after[key];
-      if (value === undefined || !storesField(after.state, key)) removes.push(n);
+      const encoded =
+        value === undefined || !storesField(after.state, key) ? undefined : encodeClaimField(after, key, value);
+      if (encoded === undefined) removes.push(n);
       else {
-        values[`:p${i}`] = encodeClaimField(after, key, value);
+        values[`:p${i}`] = encoded;
         sets.push(`${n} = :p${i}`);
       }
       i++;

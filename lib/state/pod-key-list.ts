@@ -1,10 +1,10 @@
 /**
- * The stored form of a claim's pod keys (`namespace/name`): one string, the keys in order, separated by spaces, each
- * written as the part that differs from the key before it. A key is split after its last `-` (or after its `/`
- * when the name has no `-`): a key whose prefix is the previous key's is written as its suffix alone; any other
- * key is written whole and sets the prefix. Pods of one workload share their prefix, so
- * `default/web-7d9f8-abcde default/web-7d9f8-fghij` is stored as `default/web-7d9f8-abcde fghij`. Pod names and
- * namespaces have no space or `/`, so a token with a `/` is always a whole key. Old items store the plain list.
+ * The stored form of a claim's pod keys (`namespace/name`): one string of space-separated tokens. A key is split
+ * after its last `-` (or after its `/` when the name has no `-`); keys are grouped by that prefix, groups in the
+ * order their first key came, keys in their order within a group. A group's first key is written whole, the others
+ * as their suffix alone. Pods of one workload share their prefix, so `default/web-7d9f8-abcde default/db-0
+ * default/web-7d9f8-fghij` is stored as `default/web-7d9f8-abcde fghij default/db-0`. Pod names and namespaces have
+ * no space or `/`, so a token with a `/` is always a whole key. Old items store the plain list.
  */
 
 /** The split point of a key: the length of its prefix. */
@@ -15,24 +15,21 @@ function prefixLength(key: string): number {
 }
 
 /**
- * The stored value of `keys` (order kept): the encoded string; the plain list when there are none, or when a key is
- * not a `namespace/name` (no `/`, or a space) and so could not be told apart from a suffix.
+ * The stored value of `keys`: the encoded string (keys of one prefix brought together); the plain list when there
+ * are none, or when a key is not a `namespace/name` (no `/`, or a space) and so could not be told from a suffix.
  */
 export function encodePodKeys(keys: readonly string[]): string | string[] {
   if (keys.length === 0 || keys.some((k) => !k.includes("/") || k.includes(" "))) return [...keys];
-  const tokens: string[] = [];
-  let prefix: string | undefined;
+  const groups = new Map<string, string[]>();
   for (const key of keys) {
-    const cut = prefixLength(key);
-    const own = key.slice(0, cut);
-    const rest = key.slice(cut);
-    if (own === prefix && rest.length > 0 && !rest.includes("/")) tokens.push(rest);
-    else {
-      tokens.push(key);
-      prefix = own;
-    }
+    const prefix = key.slice(0, prefixLength(key));
+    const suffix = key.slice(prefix.length);
+    const group = groups.get(prefix);
+    if (group && suffix.length > 0) group.push(suffix);
+    else if (group) group.push(key);
+    else groups.set(prefix, [key]);
   }
-  return tokens.join(" ");
+  return [...groups.values()].flat().join(" ");
 }
 
 /** The pod keys of a stored value: the encoded string, or the plain list older items hold. */
