@@ -163,7 +163,7 @@ describe("spot-to-spot consolidation", () => {
       const launch = (await h.state.listDecisions(0)).find(
         (d) => d.action === "launch" && d.details.claimId === replacement?.id,
       );
-      const launched = launch?.details.options as { name: string }[];
+      const launched = (launch?.details.options ?? []) as { name: string }[];
       assert.deepEqual(
         launched.map((o) => o.name),
         rep.options,
