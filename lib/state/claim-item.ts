@@ -2,13 +2,14 @@
  * The stored form of a node claim, kept small because DynamoDB bills a write unit per started KB of the larger of
  * the old and the new item, and a listing a read unit per started 4 KB of every claim it reads:
  *
- * - Pending: every field (crash recovery retries the launch from its options).
+ * - Every state: the instance type's own `karpenter.k8s.aws/instance-*` labels are left to the catalog (the launch
+ *   leaves them out of the user data, registration and the in-flight view take them from the catalog).
+ * - Pending: every other field (crash recovery retries the launch from its options).
  * - Launched and later: the launch options (`instanceTypeOptions`, `capacityTypes`, `zones`) are dropped, as are the
  *   labels the claim's own fields imply — instance type, zone, capacity type and reservation, their beta aliases,
  *   the claim label, the lifecycle labels every pool's nodes carry (`karpenter.sh/registered`/`initialized`) — and
- *   the instance type's `karpenter.k8s.aws/instance-*` labels (registration and the in-flight view take those from
- *   the catalog), and the providerID when it is EC2's `aws:///<zone>/<instance id>`. The implied values come back
- *   when the item is read.
+ *   the providerID when it is EC2's `aws:///<zone>/<instance id>`. The implied values come back when the item is
+ *   read.
  * - Terminated: a tombstone with only what gc, recovery, de-duplication, explanations and status read
  *   ({@link TOMBSTONE_FIELDS}).
  * - Pod keys are one string (`pod-key-list.ts`).
@@ -59,7 +60,7 @@ export const TOMBSTONE_FIELDS: ReadonlySet<keyof NodeClaim> = new Set<keyof Node
   "lastError",
 ]);
 
-/** Labels of an instance type's own that a launched claim leaves to the catalog. */
+/** Labels of an instance type's own, which a claim leaves to the catalog. */
 const INSTANCE_LABEL_PREFIX = "karpenter.k8s.aws/instance-";
 
 /** Whether a claim in `state` stores `field`. */
@@ -136,10 +137,12 @@ function isLaunched(claim: NodeClaim): boolean {
   return claim.state !== "Pending" && claim.instanceType !== undefined;
 }
 
-/** The labels to store: a launched claim's without the ones it implies or leaves to the catalog. */
+/**
+ * The labels to store: without the instance type's own (the catalog has them), and for a launched claim without
+ * the ones it implies.
+ */
 function storedLabels(claim: NodeClaim, labels: Record<string, string>): Record<string, string> {
-  if (!isLaunched(claim)) return labels;
-  const implied = launchedLabels(claim);
+  const implied = isLaunched(claim) ? launchedLabels(claim) : {};
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(labels)) {
     if (k.startsWith(INSTANCE_LABEL_PREFIX) || implied[k] === v) continue;

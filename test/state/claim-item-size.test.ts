@@ -216,6 +216,19 @@ test("readers see the same node through a slimmed claim as through the full one"
   assert.deepEqual(inFlight(slim), inFlight(full));
 });
 
+test("a Pending claim leaves its type's own labels to the catalog: in flight it carries what all its options share", () => {
+  const pending = scaleClaim("default-8f3k2m9x");
+  const slim = claimFromAttributes(claimAttributes(pending));
+  assert.deepEqual(slim.instanceTypeOptions, TYPES, "a Pending claim keeps its options");
+  assert.ok(!Object.keys(slim.labels).some((k) => k.startsWith("karpenter.k8s.aws/instance-")));
+  const catalog = CATALOG.filter((t) => TYPES.includes(t.name));
+  const labels = claimToInFlight(slim, catalog, []).labels;
+  assert.equal(labels["karpenter.k8s.aws/instance-hypervisor"], "nitro", "shared by all 60 options");
+  assert.equal(labels["kubernetes.io/arch"], "amd64");
+  assert.equal(labels["karpenter.k8s.aws/instance-size"], undefined, "the options differ in size");
+  assert.equal(labels["karpenter.sh/nodepool"], "default");
+});
+
 test("pod keys: one prefix-shared string, grouped by workload; old items' plain list and odd keys still read", () => {
   assert.equal(
     encodePodKeys(["default/web-7d9f8-abcde", "default/db-0", "default/web-7d9f8-fghij", "kube-system/dns"]),
