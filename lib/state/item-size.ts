@@ -7,11 +7,6 @@
  */
 import type { NativeAttributeValue } from "@aws-sdk/lib-dynamodb";
 
-/** Bytes per write unit. */
-export const WRITE_UNIT_BYTES = 1024;
-/** Bytes per (strongly consistent) read unit. */
-export const READ_UNIT_BYTES = 4096;
-
 /** The item's size in bytes, as lib-dynamodb marshals it (undefined attributes are left out). */
 export function dynamoItemSize(item: Record<string, NativeAttributeValue>): number {
   let size = 0;
@@ -20,11 +15,6 @@ export function dynamoItemSize(item: Record<string, NativeAttributeValue>): numb
     size += Buffer.byteLength(name) + valueSize(value);
   }
   return size;
-}
-
-/** Write units of one write of an item this size. */
-export function writeUnits(bytes: number): number {
-  return Math.max(1, Math.ceil(bytes / WRITE_UNIT_BYTES));
 }
 
 function valueSize(value: NativeAttributeValue): number {
