@@ -57,19 +57,21 @@ const SQS_POLLS_PER_MINUTE = 15;
 /** Requests per message: send (EventBridge), receive, delete. */
 const SQS_REQUESTS_PER_MESSAGE = 3;
 /**
- * State-table write units per churned node, as the deployed twin measures them on the default scenario (the
- * gateway's consumed capacity): about 18.5 for the claim — intent, launched, registered, initialized, the
- * disruptor's pod-set and disruption marks, terminated: about nine writes of an item of 1–3 KB, and DynamoDB bills
- * a write unit per started KB of the larger of the old and new item — and two for the decision records.
+ * State-table write units per churned node, as the deployed twin measures them (the gateway's consumed capacity):
+ * 9–12 for the claim — one per write (intent, launch record, registered, initialized, the disruptor's pod-set and
+ * disruption marks, draining, terminated), since a launched claim is stored under 1 KB and DynamoDB bills a write
+ * unit per started KB of the larger of the old and new item; a Pending claim offered many instance types (60 in
+ * the scale scenario) is 1–2 KB, so its intent and launch record may cost 2 each — and 1.5–2 for the decision
+ * records. Measured: 9.3 + 2 on the default scenario, 12.1 + 1.4 on the scale scenario.
  */
-const WRITES_PER_CHURNED_NODE = 20;
+const WRITES_PER_CHURNED_NODE = 12;
 /**
- * Claims per read request unit: a claim item is about 2.5 KB (measured: most claim writes cost 2–3 write units) and a
- * strongly consistent unit reads 4 KB of a query's summed items.
+ * Live claims per read request unit: a launched claim item is 0.6–0.9 KB (a Terminated one a ~350-byte tombstone)
+ * and a strongly consistent unit reads 4 KB of a query's summed items.
  */
-const CLAIMS_PER_READ_UNIT = 1.5;
-/** Bytes of one state item (a claim is about 2.5 KB, a decision about 1 KB). */
-const ITEM_BYTES = 2048;
+const CLAIMS_PER_READ_UNIT = 5;
+/** Bytes of one state item (a launched claim is under 1 KB, a decision about 1 KB). */
+const ITEM_BYTES = 1024;
 /**
  * Log bytes of one invocation: Lambda's START/END/REPORT lines, the pass's summary line and an EMF document when it
  * launched, CloudWatch Logs' 26 bytes per event included. The deployed twin measures about 580 on the default

@@ -3,6 +3,7 @@
  * consistent paginated listing, deletion of Terminated claims.
  */
 import { DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { claimAttributes, claimFromAttributes, droppedFields, encodeClaimField, storesField } from "./claim-item.js";
 import { assertClaimTransition } from "./claim-transitions.js";
 import { isConditionalCheckFailed } from "./errors.js";
 import { CLAIM_PARTITION, claimKey, FENCE_ATTRIBUTE, TTL_ATTRIBUTE, ttlSeconds } from "./keys.js";
@@ -18,6 +19,9 @@ import { ConflictError, type Fence, type NodeClaim } from "./types.js";
 
 /** Conditional puts in flight at once when creating many claims. */
 export const CREATE_MANY_CONCURRENCY = 25;
+
+/** Fields whose stored form differs from the claim's, written again on every state change. */
+const REENCODED: readonly (keyof NodeClaim)[] = ["labels", "pods"];
 
 /** Fields a patch may not change. */
 const IMMUTABLE: ReadonlySet<string> = new Set(["id", "version"]);
@@ -60,7 +64,7 @@ export class ClaimStore {
 
   private async put(claim: NodeClaim, fence?: Fence): Promise<NodeClaim> {
     const stored: NodeClaim = { ...claim, version: 1 };
-    const item: Item = { ...stored, ...claimKey(claim.id) };
+    const item: Item = { ...claimAttributes(stored), ...claimKey(claim.id) };
     if (fence) item[FENCE_ATTRIBUTE] = fence.lease.token;
     if (claim.state === "Terminated") item[TTL_ATTRIBUTE] = ttlSeconds(this.now() + this.terminatedRetentionMs);
     try {
@@ -80,7 +84,7 @@ export class ClaimStore {
         throw fencedItemError(`node claim "${claim.id}"`, existing, fence);
       throw new ConflictError(`node claim "${claim.id}" already exists`);
     }
-    return stored;
+    return claimFromAttributes(claimAttributes(stored));
   }
 
   /**
@@ -101,15 +105,25 @@ export class ClaimStore {
     };
     const sets = ["#version = :newVersion", "#updatedAt = :updatedAt"];
     const removes: string[] = [];
+    const after = { ...claim, ...patch } as NodeClaim;
+    const fields = new Set(Object.keys(patch) as (keyof NodeClaim)[]);
+    if (patch.state !== undefined && patch.state !== claim.state) {
+      // The stored form depends on the state: drop what the new state no longer keeps, re-encode the rest of what
+      // it encodes (which also rewrites an item of the old, full form).
+      for (const f of droppedFields(patch.state)) if (claim[f] !== undefined) fields.add(f);
+      for (const f of REENCODED) if (storesField(patch.state, f) && claim[f] !== undefined) fields.add(f);
+    }
     let i = 0;
-    for (const key of Object.keys(patch) as (keyof NodeClaim)[]) {
+    for (const key of fields) {
       if (IMMUTABLE.has(key) || key === "updatedAt") continue;
       const n = `#p${i}`;
       names[n] = key;
-      const value = patch[key];
-      if (value === undefined) removes.push(n);
+      const value = after[key];
+      const encoded =
+        value === undefined || !storesField(after.state, key) ? undefined : encodeClaimField(after, key, value);
+      if (encoded === undefined) removes.push(n);
       else {
-        values[`:p${i}`] = value;
+        values[`:p${i}`] = encoded;
         sets.push(`${n} = :p${i}`);
       }
       i++;
@@ -142,7 +156,7 @@ export class ClaimStore {
           }),
         ),
       );
-      return stripBookkeeping(out.Attributes ?? {}) as NodeClaim;
+      return claimFromAttributes(stripBookkeeping(out.Attributes ?? {}));
     } catch (err) {
       if (!isConditionalCheckFailed(err)) throw err;
       const current = await this.table.get(claimKey(claim.id), "GetItem(claim)");
@@ -157,7 +171,7 @@ export class ClaimStore {
   /** The claim, or undefined (also for a Terminated claim past its retention). */
   async get(id: string): Promise<NodeClaim | undefined> {
     const item = await this.table.get(claimKey(id), "GetItem(claim)");
-    return item && !this.expired(item) ? (stripBookkeeping(item) as NodeClaim) : undefined;
+    return item && !this.expired(item) ? claimFromAttributes(stripBookkeeping(item)) : undefined;
   }
 
   /** All claims, paginated internally; Terminated ones only with `includeTerminated`. Ordered by id. */
@@ -177,7 +191,7 @@ export class ClaimStore {
     );
     return items
       .filter((it) => !this.expired(it) && (includeTerminated || it.state !== "Terminated"))
-      .map((it) => stripBookkeeping(it) as NodeClaim);
+      .map((it) => claimFromAttributes(stripBookkeeping(it)));
   }
 
   /** Deletes a Terminated claim; a no-op if absent; {@link ConflictError} if it is not Terminated. */

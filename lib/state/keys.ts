@@ -20,6 +20,11 @@
  * | config document | `CONFIG` | `<NodePool|NodeClass>#<name>` | never |
  * | last good SSM document | `CONFIG_LASTGOOD` | `<parameter name>` | never |
  *
+ * A claim item is kept under 1 KB once launched, so each of its updates costs one write unit and a listing reads
+ * three or more claims per read unit (`claim-item.ts`): a launched claim drops its launch options and the labels
+ * its own fields imply, pod keys are one prefix-shared string, and a Terminated claim is a tombstone of about
+ * 350 bytes (id, pool, instance, timeline, batch, disruption reason) until gc deletes it.
+ *
  * The `CLAIM`/`ICE`/`CONFIG` partitions are small (hundreds of items, a few writes a second), far below one
  * partition's throughput. Decisions are the only high-volume items and are spread by day.
  *

@@ -31,11 +31,17 @@ export interface NodeClaim {
   version: number;
   createdAt: number;
   updatedAt: number;
-  /** Price-ordered instance type names offered to CreateFleet. */
+  /**
+   * Price-ordered instance type names offered to CreateFleet. Like `capacityTypes` and `zones`, kept only while
+   * Pending (a retried launch needs them) and read as empty once the instance is chosen.
+   */
   instanceTypeOptions: string[];
   capacityTypes: CapacityType[];
   zones: string[];
-  /** Labels/taints the node should carry (for registration sync). */
+  /**
+   * Labels/taints the node should carry (for registration sync). The instance type's own
+   * `karpenter.k8s.aws/instance-*` labels are not kept (the catalog has them).
+   */
   labels: Record<string, string>;
   taints: { key: string; value?: string; effect: string }[];
   startupTaints: { key: string; value?: string; effect: string }[];
@@ -43,7 +49,7 @@ export interface NodeClaim {
   annotations?: Record<string, string>;
   /** `minValues` the options fell short of when the launch was relaxed (policy BestEffort). @default unset */
   minValuesRelaxed?: MinValuesRelaxation[];
-  /** Pods (`namespace/name`) this node was launched for. */
+  /** Pods (`namespace/name`) this node was launched for, read back grouped by workload; empty once Terminated. */
   pods: string[];
   /** NodePool + NodeClass hash at launch (drift). */
   poolHash: string;

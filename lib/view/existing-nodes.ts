@@ -62,13 +62,23 @@ export function claimInstanceTypes(claim: NodeClaim, catalog: InstanceType[]): I
   return claim.instanceTypeOptions.map((n) => byName.get(n)).filter((t): t is InstanceType => t !== undefined);
 }
 
+/** The labels every one of `types` carries with the same value. */
+function commonLabels(types: InstanceType[]): Record<string, string> {
+  const [first, ...rest] = types;
+  if (!first) return {};
+  return Object.fromEntries(Object.entries(first.labels).filter(([k, v]) => rest.every((t) => t.labels[k] === v)));
+}
+
+/**
+ * An in-flight claim's labels: its own; with its launched type's, or while it is not launched yet, the labels all
+ * its options share (a claim's stored labels leave the instance type's own to the catalog).
+ */
 function claimLabels(claim: NodeClaim, types: InstanceType[]): Record<string, string> {
-  const labels: Record<string, string> = { ...claim.labels };
-  if (claim.instanceType && types.length === 1) {
-    Object.assign(labels, types[0].labels, { [LABEL_INSTANCE_TYPE]: claim.instanceType });
-    if (claim.zone) labels[LABEL_ZONE] = claim.zone;
-    if (claim.capacityType) applyLaunchedCapacityLabels(labels, claim);
-  }
+  if (!claim.instanceType || types.length !== 1) return { ...commonLabels(types), ...claim.labels };
+  const labels: Record<string, string> = { ...claim.labels, ...types[0].labels };
+  labels[LABEL_INSTANCE_TYPE] = claim.instanceType;
+  if (claim.zone) labels[LABEL_ZONE] = claim.zone;
+  if (claim.capacityType) applyLaunchedCapacityLabels(labels, claim);
   return labels;
 }
 

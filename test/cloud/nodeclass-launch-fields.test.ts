@@ -261,8 +261,10 @@ describe("EC2NodeClass launch fields through the emulator", () => {
   });
 
   test("networkInterfaces: only types that can attach them launch, each interface in the template", async () => {
-    const claim = (await h.claims()).find((c) => c.pool === "efa");
-    assert.deepEqual(claim?.instanceTypeOptions, ["m6idn.32xlarge"], "one network card (m5, c5n) cannot take card 1");
+    // A launched claim keeps no options; its launch decision names them.
+    const launch = (await h.state.listDecisions(0)).find((d) => d.action === "launch" && d.details.pool === "efa");
+    const options = ((launch?.details.options ?? []) as { name: string }[]).map((o) => o.name);
+    assert.deepEqual(options, ["m6idn.32xlarge"], "one network card (m5, c5n) cannot take card 1");
     const nics = templateOf(h, "efa").data.NetworkInterface as unknown as Record<string, unknown>[];
     assert.deepEqual(
       nics.map((n) => [n.NetworkCardIndex, n.DeviceIndex, n.InterfaceType, n.AssociatePublicIpAddress]),

@@ -159,8 +159,16 @@ describe("spot-to-spot consolidation", () => {
       assert.ok(!rep.options.includes("c5.4xlarge"));
       const replacement = (await h.claims()).find((c) => c.id === on.commands[0].replacements[0]);
       assert.equal(replacement?.capacityType, "spot");
-      assert.deepEqual(replacement?.capacityTypes, ["spot"]);
-      assert.deepEqual(replacement?.instanceTypeOptions, rep.options, "CreateFleet gets the same 15 options");
+      // A launched claim keeps no options; its launch decision names what CreateFleet was given.
+      const launch = (await h.state.listDecisions(0)).find(
+        (d) => d.action === "launch" && d.details.claimId === replacement?.id,
+      );
+      const launched = (launch?.details.options ?? []) as { name: string }[];
+      assert.deepEqual(
+        launched.map((o) => o.name),
+        rep.options,
+        "CreateFleet gets the same 15 options",
+      );
     } finally {
       await h.close();
     }

@@ -5,10 +5,14 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { DescribeImagesCommand, RunInstancesCommand } from "@aws-sdk/client-ec2";
+import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { GarbageCollector } from "../../lib/controllers/gc.js";
 import { Provisioner } from "../../lib/controllers/provisioner.js";
+import { claimKey } from "../../lib/state/keys.js";
+import type { NodeClaim } from "../../lib/state/types.js";
 import type { KubeObject } from "../../lib/twin/kube-apiserver/index.js";
 import { CLUSTER, type ControllerHarness, startControllerHarness } from "../support/controller-harness.js";
+import { localDynamoClient } from "../support/dynalite.js";
 
 const MIN = 60_000;
 
@@ -79,6 +83,36 @@ describe("garbage collection", () => {
       assert.deepEqual(r.terminatedInstances, [claims[0].instanceId]);
       assert.equal(state(h, claims[1].instanceId ?? ""), "running");
     } finally {
+      await h.close();
+    }
+  });
+
+  test("claims stored in the old, full form: a closed one's instance goes, a live one's is kept", async () => {
+    const h = await startControllerHarness();
+    const client = localDynamoClient(h.dynalite.endpoint);
+    try {
+      h.pod("web-0", { cpu: "1" });
+      h.pod("web-1", { cpu: "7" });
+      await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
+      const [closed, live] = await h.claims();
+      // Items as the store wrote them before claims were slimmed: every field, pod keys as a list.
+      const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+      const old = (c: NodeClaim) => ({ ...c, instanceTypeOptions: ["m5.large", "m5.xlarge"], zones: ["us-east-1a"] });
+      const items = [
+        { ...old(closed), state: "Terminated", terminatedAt: h.clock.now(), version: closed.version + 1 },
+        old(live),
+      ];
+      for (const item of items) {
+        await doc.send(new PutCommand({ TableName: h.state.tableName, Item: { ...item, ...claimKey(item.id) } }));
+      }
+      const read = await h.claims(true);
+      assert.deepEqual(read.find((c) => c.id === live.id)?.instanceTypeOptions, ["m5.large", "m5.xlarge"]);
+      h.advance(6 * MIN);
+      const r = await new GarbageCollector(h.deps()).run();
+      assert.deepEqual(r.terminatedInstances, [closed.instanceId]);
+      assert.equal(state(h, live.instanceId ?? ""), "running");
+    } finally {
+      client.destroy();
       await h.close();
     }
   });
