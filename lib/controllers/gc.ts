@@ -4,7 +4,8 @@
  *   another instance), older than a grace period, are terminated (leaked by a crash or a lost race);
  * - live claims whose instance is gone are closed and their Node deleted;
  * - Nodes labelled with a Stevedore claim whose instance is gone are deleted;
- * - Terminated claims older than the retention are deleted;
+ * - Terminated claims older than the retention are deleted, unless a claim of their launch batch is still Pending
+ *   (recovery of that batch reads its closed claims);
  * - instances of launch batches are tagged with the claim that records them, a bounded number per run;
  * - at most once per {@link CLOUD_GC_INTERVAL_MS} (across invocations), the cloud resources Stevedore made for node
  *   classes that no longer exist or have changed (launch templates on AWS) are deleted.
@@ -25,6 +26,8 @@ import { METRIC } from "./telemetry.js";
 
 /** How often the cloud resources of node classes (launch templates) are garbage-collected: listing them is not free. */
 export const CLOUD_GC_INTERVAL_MS = 10 * 60_000;
+/** How long a Terminated claim is kept by default. */
+export const DEFAULT_TERMINATED_RETENTION_MS = 10 * 60_000;
 /** The state-store event that rate-limits cloud resource collection across invocations. */
 const CLOUD_GC_EVENT = "gc/cloud-resources";
 
@@ -32,7 +35,11 @@ const CLOUD_GC_EVENT = "gc/cloud-resources";
 export interface GarbageCollectorOptions {
   /** Instances younger than this are never leaked (a launch may not be recorded yet). @default 300000 (5 min) */
   leakedGraceMs?: number;
-  /** Terminated claims are deleted after this long. @default 86400000 (1 day) */
+  /**
+   * Terminated claims are deleted this long after they ended. Every claims listing reads them until then (after a
+   * scale-down they outnumber the live ones), and nothing needs them for long: leak detection and interruption
+   * handling look at live claims, and the decision log keeps the history. @default 600000 (10 minutes)
+   */
   terminatedRetentionMs?: number;
   /** @default 120000 */
   leaseTtlMs?: number;
@@ -72,7 +79,7 @@ export class GarbageCollector {
   ) {
     this.opts = {
       leakedGraceMs: opts.leakedGraceMs ?? 300_000,
-      terminatedRetentionMs: opts.terminatedRetentionMs ?? 86_400_000,
+      terminatedRetentionMs: opts.terminatedRetentionMs ?? DEFAULT_TERMINATED_RETENTION_MS,
       leaseTtlMs: opts.leaseTtlMs ?? 120_000,
       cloudGcIntervalMs: opts.cloudGcIntervalMs ?? CLOUD_GC_INTERVAL_MS,
       maxClaimTagsPerRun: opts.maxClaimTagsPerRun ?? DEFAULT_MAX_CLAIM_TAGS_PER_RUN,
@@ -239,9 +246,11 @@ export class GarbageCollector {
 
   private async expiredClaims(claims: NodeClaim[], result: GcResult): Promise<void> {
     const now = this.deps.clock.now();
+    const launching = new Set(claims.filter((c) => c.state === "Pending" && c.batchId).map((c) => c.batchId));
     for (const claim of claims) {
       if (claim.state !== "Terminated") continue;
       if (now - (claim.terminatedAt ?? claim.updatedAt) < this.opts.terminatedRetentionMs) continue;
+      if (claim.batchId && launching.has(claim.batchId)) continue;
       if (!this.deadline.admit()) return;
       await this.deps.state.deleteClaim(claim.id);
       result.deletedClaims.push(claim.id);

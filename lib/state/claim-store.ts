@@ -176,7 +176,7 @@ export class ClaimStore {
 
   /** All claims, paginated internally; Terminated ones only with `includeTerminated`. Ordered by id. */
   async list(includeTerminated: boolean): Promise<NodeClaim[]> {
-    // Closed claims stay a day before gc deletes them: after a scale-down they outnumber the live ones, so they are
+    // Closed claims stay ten minutes before gc deletes them: after a scale-down they outnumber the live ones, so they are
     // filtered out by the table rather than sent and unmarshalled.
     const items = await this.table.queryAll(
       "Query(claims)",

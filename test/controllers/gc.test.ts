@@ -145,10 +145,44 @@ describe("garbage collection", () => {
         h.nodes().map((n) => n.metadata.name),
         ["foreign-node"],
       );
-      h.advance(25 * 60 * MIN);
+      h.advance(5 * MIN);
+      assert.deepEqual((await new GarbageCollector(h.deps()).run()).deletedClaims, [], "kept for its retention");
+      h.advance(6 * MIN);
       const later = await new GarbageCollector(h.deps()).run();
       assert.deepEqual(later.deletedClaims, [claim.id]);
       assert.equal((await h.claims(true)).length, 0);
+    } finally {
+      await h.close();
+    }
+  });
+  test("a closed claim stays while a claim of its launch batch is still Pending (recovery reads the batch)", async () => {
+    const h = await startControllerHarness();
+    try {
+      const { state } = h.deps();
+      const base = {
+        pool: "default",
+        version: 0,
+        createdAt: h.clock.now(),
+        updatedAt: h.clock.now(),
+        instanceTypeOptions: ["m5.large"],
+        capacityTypes: ["on-demand" as const],
+        zones: ["us-east-1a"],
+        labels: {},
+        taints: [],
+        startupTaints: [],
+        pods: [],
+        poolHash: "p",
+        classHash: "c",
+      };
+      const closed = (id: string, batchId: string) =>
+        state.createClaim({ ...base, id, batchId, state: "Terminated", terminatedAt: h.clock.now() });
+      await closed("closed-a", "batch-1");
+      await closed("closed-b", "batch-2");
+      await state.createClaim({ ...base, id: "pending-a", batchId: "batch-1", state: "Pending" });
+      h.advance(11 * MIN);
+      const r = await new GarbageCollector(h.deps()).run();
+      assert.deepEqual(r.deletedClaims, ["closed-b"]);
+      assert.ok(await state.getClaim("closed-a"));
     } finally {
       await h.close();
     }
