@@ -11,6 +11,7 @@ import { Provisioner } from "../../lib/controllers/provisioner.js";
 import { claimKey } from "../../lib/state/keys.js";
 import type { NodeClaim } from "../../lib/state/types.js";
 import type { KubeObject } from "../../lib/twin/kube-apiserver/index.js";
+import { claim as claimFixture } from "../state/helpers.js";
 import { CLUSTER, type ControllerHarness, startControllerHarness } from "../support/controller-harness.js";
 import { localDynamoClient } from "../support/dynalite.js";
 
@@ -159,26 +160,11 @@ describe("garbage collection", () => {
     const h = await startControllerHarness();
     try {
       const { state } = h.deps();
-      const base = {
-        pool: "default",
-        version: 0,
-        createdAt: h.clock.now(),
-        updatedAt: h.clock.now(),
-        instanceTypeOptions: ["m5.large"],
-        capacityTypes: ["on-demand" as const],
-        zones: ["us-east-1a"],
-        labels: {},
-        taints: [],
-        startupTaints: [],
-        pods: [],
-        poolHash: "p",
-        classHash: "c",
-      };
       const closed = (id: string, batchId: string) =>
-        state.createClaim({ ...base, id, batchId, state: "Terminated", terminatedAt: h.clock.now() });
+        state.createClaim(claimFixture(id, { batchId, state: "Terminated", terminatedAt: h.clock.now() }));
       await closed("closed-a", "batch-1");
       await closed("closed-b", "batch-2");
-      await state.createClaim({ ...base, id: "pending-a", batchId: "batch-1", state: "Pending" });
+      await state.createClaim(claimFixture("pending-a", { batchId: "batch-1" }));
       h.advance(11 * MIN);
       const r = await new GarbageCollector(h.deps()).run();
       assert.deepEqual(r.deletedClaims, ["closed-b"]);

@@ -1,8 +1,9 @@
 /** Shared fixtures for the state tests: a dynalite per test file and a fresh table per test. */
+import { after, before } from "node:test";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoStateStore, type DynamoStateStoreOptions } from "../../lib/state/dynamo-store.js";
 import type { NodeClaim } from "../../lib/state/types.js";
-import { createTestTable } from "../support/dynalite.js";
+import { createTestTable, type DynaliteHandle, localDynamoClient, startDynalite } from "../support/dynalite.js";
 
 /** A mutable clock for the store. */
 export class TestClock {
@@ -10,6 +11,32 @@ export class TestClock {
   now(): number {
     return this.t;
   }
+}
+
+/** One dynalite for a test file: started before its tests, closed after them. */
+export function dynaliteForFile(): { readonly client: DynamoDBClient; readonly endpoint: string } {
+  let db: DynaliteHandle | undefined;
+  let client: DynamoDBClient | undefined;
+  before(async () => {
+    db = await startDynalite();
+    client = localDynamoClient(db.endpoint);
+  });
+  after(async () => {
+    client?.destroy();
+    await db?.close();
+  });
+  const started = () => {
+    if (!db || !client) throw new Error("dynalite is started before the file's tests");
+    return { db, client };
+  };
+  return {
+    get client() {
+      return started().client;
+    },
+    get endpoint() {
+      return started().db.endpoint;
+    },
+  };
 }
 
 /** A store on a new table. */

@@ -1,20 +1,11 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { CreateTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { test } from "node:test";
+import { CreateTableCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoStateStore } from "../../lib/state/dynamo-store.js";
-import { type DynaliteHandle, localDynamoClient, startDynalite } from "../support/dynalite.js";
-import { claim, newStore, TestClock } from "./helpers.js";
+import { localDynamoClient } from "../support/dynalite.js";
+import { claim, dynaliteForFile, newStore, TestClock } from "./helpers.js";
 
-let db: DynaliteHandle;
-let client: DynamoDBClient;
-before(async () => {
-  db = await startDynalite();
-  client = localDynamoClient(db.endpoint);
-});
-after(async () => {
-  client.destroy();
-  await db.close();
-});
+const dynalite = dynaliteForFile();
 
 /** A store with a launched, a pending, a closed and a re-launched claim. */
 async function seeded(store: DynamoStateStore) {
@@ -28,7 +19,7 @@ async function seeded(store: DynamoStateStore) {
 }
 
 test("claimsByInstance: finds a launched claim by its instance; closed claims and unknown instances are absent", async () => {
-  const store = await newStore(client, { clock: new TestClock() });
+  const store = await newStore(dynalite.client, { clock: new TestClock() });
   const a = await seeded(store);
   const found = await store.claimsByInstance(["i-a", "i-b", "i-unknown", "i-a"]);
   assert.deepEqual([...found.keys()], ["i-a"]);
@@ -38,7 +29,7 @@ test("claimsByInstance: finds a launched claim by its instance; closed claims an
 
 test("claimsByInstance: reads through the index, never lists the claims partition", async () => {
   const calls: string[] = [];
-  const spied = localDynamoClient(db.endpoint);
+  const spied = localDynamoClient(dynalite.endpoint);
   spied.middlewareStack.add(
     (next, context) => async (args) => {
       const input = args.input as { IndexName?: string };
@@ -59,7 +50,7 @@ test("claimsByInstance: reads through the index, never lists the claims partitio
 });
 
 test("claimsByInstance: a claim that moved to another instance is not returned for the old one", async () => {
-  const store = await newStore(client, { clock: new TestClock() });
+  const store = await newStore(dynalite.client, { clock: new TestClock() });
   const a = await seeded(store);
   // Recovery can correct the instance a claim records (the index follows, eventually on AWS).
   await store.updateClaim(a, { instanceId: "i-a2" });
@@ -69,7 +60,7 @@ test("claimsByInstance: a claim that moved to another instance is not returned f
 
 test("claimsByInstance: a table created without the instance index falls back to a listing, same answer", async () => {
   const tableName = `no-index-${process.pid}`;
-  await client.send(
+  await dynalite.client.send(
     new CreateTableCommand({
       TableName: tableName,
       BillingMode: "PAY_PER_REQUEST",
@@ -83,7 +74,7 @@ test("claimsByInstance: a table created without the instance index falls back to
       ],
     }),
   );
-  const store = new DynamoStateStore({ client, tableName, clock: new TestClock() });
+  const store = new DynamoStateStore({ client: dynalite.client, tableName, clock: new TestClock() });
   const a = await seeded(store);
   const found = await store.claimsByInstance(["i-a", "i-b", "i-unknown"]);
   assert.deepEqual([...found.keys()], ["i-a"]);
