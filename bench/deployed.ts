@@ -76,7 +76,7 @@ for (const name of names) {
     const clean = inv.duplicateLaunches + inv.leakedInstances + inv.strandedPods + inv.violations === 0;
     failed ||= !clean;
     console.log(
-      `${name}: ${r.virtualMinutes} virtual min + ${r.quietTail.minutes} quiet in ${(r.wallTimeMs / 1000).toFixed(1)} s wall; invariants ` +
+      `${name}: ${r.virtualMinutes} virtual min (wind-down ${r.quietTail.windDownMinutes}) + ${r.quietTail.minutes} quiet in ${(r.wallTimeMs / 1000).toFixed(1)} s wall; invariants ` +
         `dup ${inv.duplicateLaunches} leaked ${inv.leakedInstances} stranded ${inv.strandedPods} violations ${inv.violations}; ` +
         `pods ${r.pods.scheduled}/${r.pods.total} scheduled; nodes launched ${r.nodes.launched} terminated ${r.nodes.terminated}; ` +
         `interruptions ${r.interruptions.received} received ${r.interruptions.drainedInTime} drained in time; ` +

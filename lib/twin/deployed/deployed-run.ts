@@ -113,8 +113,13 @@ export interface DeployedReport {
   quietTail: {
     /** Virtual minutes of the tail (its last invocations' grace included). */
     minutes: number;
-    /** The virtual minute of the run the tail starts at: the scenario's end, settle included. */
+    /** The virtual minute of the run the tail starts at: the scenario's end, settle and wind-down included. */
     startsAtMinute: number;
+    /**
+     * Virtual minutes the scenario ran past its settle until no instance had been launched or ended for 3 minutes
+     * (at most 30): the work it set off, billed with the scenario, not with the quiet rate.
+     */
+    windDownMinutes: number;
     lambda: Record<string, { invocations: number; gbSeconds: number }>;
     requests: MeasuredRequests;
     launched: number;
@@ -217,7 +222,7 @@ export async function runDeployed(opts: DeployedRunOptions): Promise<DeployedRep
       run,
       clusterLoop,
       { stop: () => controllers.stop(), running: () => deployed.lambda.running },
-      quietMinutes > 0 ? { ms: quietMinutes * 60_000, atScenarioEnd } : undefined,
+      quietMinutes > 0 ? { ms: quietMinutes * 60_000, atScenarioEnd, windDown: windDownUntilStill(world) } : undefined,
     );
     stopEvents();
     const end = usageSnapshot(clock.now(), deployed, logs, launched());
@@ -230,6 +235,20 @@ export async function runDeployed(opts: DeployedRunOptions): Promise<DeployedRep
     await world.close();
     stopTracking();
   }
+}
+
+/** The instances neither launched nor ended for this long: the scenario's work is done. */
+const WIND_DOWN_STILL_MS = 3 * 60_000;
+/** The longest a scenario's wind-down may run before the tail starts anyway. */
+const WIND_DOWN_MAX_MS = 30 * 60_000;
+
+/** The scenario winds down until no instance has been launched or ended for {@link WIND_DOWN_STILL_MS}. */
+function windDownUntilStill(world: TwinWorld) {
+  const state = () => {
+    const all = world.aws.instances();
+    return `${all.length}/${all.filter((i) => i.state === "pending" || i.state === "running").length}`;
+  };
+  return { stillForMs: WIND_DOWN_STILL_MS, maxMs: WIND_DOWN_MAX_MS, state };
 }
 
 /** The world as the deployed controllers see it: their own table, which config changes are copied into. */
@@ -267,6 +286,8 @@ interface RunWindows {
   requests: RunRequests;
   /** Workload pods at the scenario's end. @default at the run's end (no tail) */
   pods?: TwinReport["pods"];
+  /** The scenario's wind-down before the tail, virtual ms. */
+  windDownMs: number;
 }
 
 /**
@@ -282,13 +303,14 @@ function scenarioWindows(
 ): RunWindows {
   const cut = scenarioEnd?.usage.at ?? end.at;
   run.latencies.push(...emfLatencies.filter((l) => l.t <= cut - runStart));
-  if (!scenarioEnd) return { scenario: windowUntil(runStart, end), requests: end.requests.report };
+  if (!scenarioEnd) return { scenario: windowUntil(runStart, end), requests: end.requests.report, windDownMs: 0 };
   run.collector.podReadyMs.splice(scenarioEnd.podsReady);
   return {
     scenario: windowUntil(runStart, scenarioEnd.usage),
     quiet: windowBetween(scenarioEnd.usage, end),
     requests: scenarioEnd.usage.requests.report,
     pods: scenarioEnd.pods,
+    windDownMs: run.windDownMs ?? 0,
   };
 }
 
@@ -303,7 +325,7 @@ interface BillFacts {
 const toMinutes = (ms: number) => Math.round((ms / 60_000) * 100) / 100;
 
 const WINDOWS =
-  "virtualMinutes, pods, latency, requests and controllerCost.scenario*: the scenario (to its end and settle); " +
+  "virtualMinutes, pods, latency, requests and controllerCost.scenario*: the scenario (its end, settle, wind-down); " +
   "quietTail: the tail after it; lambda, headroom, nodes, cost, cluster, queues, invariants and violations: the whole " +
   "run, judged at the end of the tail";
 
@@ -347,6 +369,7 @@ function report(
     quietTail: {
       minutes: quiet ? toMinutes(quiet.elapsedMs) : 0,
       startsAtMinute: toMinutes(windows.scenario.elapsedMs),
+      windDownMinutes: toMinutes(windows.windDownMs),
       lambda: quiet?.metrics ?? {},
       requests: quiet?.requests ?? {},
       launched: quiet?.launched ?? 0,

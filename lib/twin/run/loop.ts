@@ -187,8 +187,30 @@ export interface ControllerTriggers {
 export interface QuietTail {
   /** Virtual ms of the tail. */
   ms: number;
-  /** Called once at the scenario's end (after it settled), before the tail starts. */
+  /** Called once at the scenario's end (after it settled and wound down), before the tail starts. */
   atScenarioEnd(): void;
+  /**
+   * The scenario's wind-down: after it settled, the run goes on until `state()` (say, the instances launched and
+   * live) has not changed for `stillForMs`, for at most `maxMs`, so the work the scenario set off (a consolidation
+   * that is still removing nodes) counts as the scenario's and the tail measures a cluster at rest. @default none
+   */
+  windDown?: { stillForMs: number; maxMs: number; state(): string };
+}
+
+/** Advances a minute at a time until `w.state()` has not changed for `w.stillForMs` (at most `w.maxMs`); the ms taken. */
+async function windDown(clock: TwinRun["clock"], w: NonNullable<QuietTail["windDown"]>): Promise<number> {
+  const start = clock.now();
+  let last = w.state();
+  let stillSince = start;
+  while (clock.now() - stillSince < w.stillForMs && clock.now() - start < w.maxMs) {
+    await clock.advance(60_000);
+    const now = w.state();
+    if (now !== last) {
+      last = now;
+      stillSince = clock.now();
+    }
+  }
+  return clock.now() - start;
 }
 
 /**
@@ -205,6 +227,7 @@ export async function runToEndWith(
   await clock.advanceTo(run.end);
   run.settle = await settleCluster(run);
   if (tail) {
+    if (tail.windDown) run.windDownMs = await windDown(clock, tail.windDown);
     tail.atScenarioEnd();
     await clock.advance(tail.ms);
   }

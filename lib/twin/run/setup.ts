@@ -56,6 +56,8 @@ export interface TwinRun {
   durationMs: number;
   /** The end rule's outcome (scenarios with `settle`), set when the run has reached its end. */
   settle?: SettleOutcome;
+  /** How long the scenario's wind-down ran before a quiet tail (virtual ms), when there was one. */
+  windDownMs?: number;
   collector: TwinCollector;
   sim: ClusterSimulation;
   bus: TwinEventBus;
