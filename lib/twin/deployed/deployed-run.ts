@@ -20,20 +20,26 @@ import type { InstanceSnapshot } from "../aws/index.js";
 import type { TwinReport } from "../report.js";
 import { runToEndWith, startClusterLoop } from "../run/loop.js";
 import { buildReport, podCounts } from "../run/report-builder.js";
-import { setUpRun, type TwinRun } from "../run/setup.js";
+import { setUpRun } from "../run/setup.js";
 import type { TimedLatency } from "../run/timed-telemetry.js";
 import type { Scenario } from "../scenario.js";
 import { startTwinWorld, type TwinWorld } from "../twin-world.js";
 import { VirtualClock } from "../virtual-clock.js";
 import { AssemblyError, readAssembly } from "./assembly.js";
 import { startDeployedControllers } from "./deployed-controllers.js";
-import { deployedControllerCost, type MeasuredRequests, type MeasuredWindow } from "./deployed-cost.js";
+import { deployedControllerCost, type MeasuredRequests } from "./deployed-cost.js";
 import { DeployedStack } from "./deployed-stack.js";
 import { decisionLatenciesInLine } from "./emf-latencies.js";
 import { type FunctionHeadroom, functionHeadroom } from "./function-headroom.js";
 import { type LambdaReportEntry, lambdaReport } from "./lambda-report.js";
 import { LogVolume, type RunRequests } from "./run-requests.js";
-import { type UsageSnapshot, usageSnapshot, windowBetween, windowUntil } from "./run-windows.js";
+import {
+  type DynamoUsageDelta,
+  type RunWindows,
+  type ScenarioEnd,
+  scenarioWindows,
+  usageSnapshot,
+} from "./run-windows.js";
 import { scenarioReaction } from "./scenario-stack-settings.js";
 import { readDeployedModel } from "./template-model.js";
 
@@ -122,6 +128,8 @@ export interface DeployedReport {
     windDownMinutes: number;
     lambda: Record<string, { invocations: number; gbSeconds: number }>;
     requests: MeasuredRequests;
+    /** The tail's DynamoDB requests and units by `<caller> <Action> <partition>`. */
+    dynamodbByCall: Record<string, DynamoUsageDelta>;
     launched: number;
     windows: string;
   };
@@ -270,50 +278,6 @@ function withDeployedState(world: TwinWorld, deployedState: DynamoStateStore, cl
   };
 }
 
-/** What the run looked like at the scenario's end. */
-interface ScenarioEnd {
-  usage: UsageSnapshot;
-  pods: TwinReport["pods"];
-  /** Pod-ready latencies the collector had recorded. */
-  podsReady: number;
-}
-
-/** The run's two windows, measured. */
-interface RunWindows {
-  scenario: MeasuredWindow;
-  quiet?: MeasuredWindow;
-  /** The scenario's requests section. */
-  requests: RunRequests;
-  /** Workload pods at the scenario's end. @default at the run's end (no tail) */
-  pods?: TwinReport["pods"];
-  /** The scenario's wind-down before the tail, virtual ms. */
-  windDownMs: number;
-}
-
-/**
- * Splits the run at the scenario's end: the scenario's window and the tail's; the latencies the report reads are
- * cut to the scenario's (the provisioner's decisions, and the pods that became ready, before its end).
- */
-function scenarioWindows(
-  run: TwinRun,
-  runStart: number,
-  scenarioEnd: ScenarioEnd | undefined,
-  end: UsageSnapshot,
-  emfLatencies: TimedLatency[],
-): RunWindows {
-  const cut = scenarioEnd?.usage.at ?? end.at;
-  run.latencies.push(...emfLatencies.filter((l) => l.t <= cut - runStart));
-  if (!scenarioEnd) return { scenario: windowUntil(runStart, end), requests: end.requests.report, windDownMs: 0 };
-  run.collector.podReadyMs.splice(scenarioEnd.podsReady);
-  return {
-    scenario: windowUntil(runStart, scenarioEnd.usage),
-    quiet: windowBetween(scenarioEnd.usage, end),
-    requests: scenarioEnd.usage.requests.report,
-    pods: scenarioEnd.pods,
-    windDownMs: run.windDownMs ?? 0,
-  };
-}
-
 /** What the report needs besides the stack and the run: the template, the pools and the run's windows. */
 interface BillFacts {
   template: TemplateLike;
@@ -372,6 +336,7 @@ function report(
       windDownMinutes: toMinutes(windows.windDownMs),
       lambda: quiet?.metrics ?? {},
       requests: quiet?.requests ?? {},
+      dynamodbByCall: windows.quietDynamoByCall ?? {},
       launched: quiet?.launched ?? 0,
       windows: WINDOWS,
     },

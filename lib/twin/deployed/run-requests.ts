@@ -54,7 +54,10 @@ export function runRequests(
   const dynamo = stack.gateway.dynamo.totals();
   const events = Object.fromEntries(stack.gateway.eventsPublished);
   const report: RunRequests = {
-    dynamodb: { ...dynamo, byCall: Object.fromEntries([...stack.gateway.dynamo.usage].sort()) },
+    dynamodb: {
+      ...dynamo,
+      byCall: Object.fromEntries([...stack.gateway.dynamo.usage].sort().map(([k, u]) => [k, { ...u }])),
+    },
     sqs: { sendMessage: sent, receiveMessage: batches, deleteMessageBatch: batches },
     decisionEvents: events,
     logBytes,

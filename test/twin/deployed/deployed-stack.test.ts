@@ -423,6 +423,11 @@ function assertDailyPatternBill(report: DeployedReport): void {
   assert.ok((tail.lambda.watcher?.invocations ?? 0) > 0, "the watcher's rule fires in the tail");
   assert.ok((tail.lambda.watcher?.gbSeconds ?? 0) > 0);
   assert.ok((tail.requests.dynamoReadUnits ?? 0) > 0, "the idle passes read the table");
+  // The tail's units by call add up to the tail's measured totals.
+  const byCall = Object.values(tail.dynamodbByCall);
+  const sum = (key: "readUnits" | "writeUnits") => byCall.reduce((n, u) => n + u[key], 0);
+  assert.ok(Math.abs(sum("readUnits") - (tail.requests.dynamoReadUnits ?? 0)) < 0.01, JSON.stringify(tail));
+  assert.ok(Math.abs(sum("writeUnits") - (tail.requests.dynamoWriteUnits ?? 0)) < 0.01, JSON.stringify(tail));
   const cost = report.controllerCost;
   assert.deepEqual([cost.burstsPerDay, cost.quietMinutes], [4, tail.minutes]);
   const bursts = 4 * (730 / 24);
