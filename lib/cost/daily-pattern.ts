@@ -64,8 +64,8 @@ function combinedFunctions(s: MeasuredRun, q: MeasuredRun, f: PatternFactors): M
  * `quiet` (measured over its own `periodMinutes`) the rest of the time. A quantity either window measured is summed
  * (a window that did not measure it adds nothing); one neither measured stays unmeasured. With no bursts the month
  * is the quiet window's alone, and with bursts filling the month the scenario's alone. Metric series' hours
- * are left out: a burst and a tail are each too short to say in which of a month's hours a series gets data, so the
- * bill prices them from the assumptions.
+ * are left out: a burst and a tail are each too short to say in which of a month's hours a series gets data; the
+ * caller prices them with `burst-metric-series.ts` (the bursts' hours at the burst's rate).
  */
 export function dailyPatternRun(
   scenario: MeasuredRun,

@@ -165,6 +165,11 @@ export interface MeasuredRun {
   decisionEvents?: number;
   /** Per metric series (`telemetry-observed.ts:seriesKey`): the distinct hours of the run it received data in. */
   metricSeriesHours?: Record<string, number>;
+  /**
+   * The metric series of a run a whole month long (the daily pattern: `burst-metric-series.ts`), already priced;
+   * replaces both the hours and the assumption.
+   */
+  metricSeriesMonths?: MetricSeriesMonths;
   /** DynamoDB read request units the run's calls consumed. */
   dynamoReadUnits?: number;
   /** DynamoDB write request units the run's calls consumed (failed conditional writes included). */
@@ -203,7 +208,9 @@ export function measuredUsage(inv: StackInventory, run: MeasuredRun, a: ClusterA
     }
   }
   const events = run.decisionEvents === undefined ? undefined : run.decisionEvents * factor;
-  const series = run.metricSeriesHours ? measuredMetricMonths(run.metricSeriesHours, run.periodMinutes) : undefined;
+  const series =
+    run.metricSeriesMonths ??
+    (run.metricSeriesHours ? measuredMetricMonths(run.metricSeriesHours, run.periodMinutes) : undefined);
   const scaled = (n: number | undefined) => (n === undefined ? undefined : n * factor);
   return completeUsage(inv, functions, a, {
     ...(events === undefined ? {} : { decisionEvents: events }),

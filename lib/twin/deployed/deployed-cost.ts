@@ -7,6 +7,8 @@
  * rate the rest of the month. Next to it: the scenario back to back all month (`backToBackMonthlyUsd`), the tail all
  * month (`quietMonthlyUsd`), and what the scenario cost once (`scenarioUsd`, `run-cost.ts`).
  */
+
+import { burstPatternMetricMonths, hoursPerBurst } from "../../cost/burst-metric-series.js";
 import { type BillLine, type BillSummary, billSummary, cents, computeBill } from "../../cost/controller-bill.js";
 import { DEFAULT_BURSTS_PER_DAY, dailyPatternRun, patternFactors } from "../../cost/daily-pattern.js";
 import { type ClusterAssumptions, HOURS_PER_MONTH, type MeasuredRun, measuredUsage } from "../../cost/monthly-usage.js";
@@ -96,14 +98,20 @@ export function deployedControllerCost(i: DeployedCostInputs): DeployedControlle
       : undefined;
   const factors = patternFactors(scenarioMinutes, quietRun?.periodMinutes ?? 0, burstsPerDay);
   const month =
-    quietRun && !factors.backToBack
+    quietRun && i.quiet && !factors.backToBack
       ? billOf(
           inventory,
-          dailyPatternRun(scenarioRun, quietRun, burstsPerDay),
-          assumptions(
-            i,
-            (i.scenario.launched * factors.scenario + (i.quiet?.launched ?? 0) * factors.quiet) / HOURS_PER_MONTH,
-          ),
+          {
+            ...dailyPatternRun(scenarioRun, quietRun, burstsPerDay),
+            metricSeriesMonths: burstPatternMetricMonths({
+              observability: inventory.observability,
+              burst: assumptions(i, i.scenario.launched / hoursPerBurst(scenarioMinutes)),
+              quiet: assumptions(i, i.quiet.launched / (quietRun.periodMinutes / 60)),
+              burstMinutes: scenarioMinutes,
+              burstsPerDay,
+            }),
+          },
+          assumptions(i, (i.scenario.launched * factors.scenario + i.quiet.launched * factors.quiet) / HOURS_PER_MONTH),
         )
       : backToBack;
   return {
