@@ -18,7 +18,7 @@ import { DynamoStateStore } from "../../state/dynamo-store.js";
 import { trackHttpServerActivity } from "../activity-channel.js";
 import type { InstanceSnapshot } from "../aws/index.js";
 import type { TwinReport } from "../report.js";
-import { runToEndWith, startClusterLoop } from "../run/loop.js";
+import { runToEndWith, startClusterLoop, type WindDown } from "../run/loop.js";
 import { buildReport, podCounts } from "../run/report-builder.js";
 import { setUpRun } from "../run/setup.js";
 import type { TimedLatency } from "../run/timed-telemetry.js";
@@ -226,12 +226,10 @@ export async function runDeployed(opts: DeployedRunOptions): Promise<DeployedRep
         podsReady: run.collector.podReadyMs.length,
       };
     };
-    await runToEndWith(
-      run,
-      clusterLoop,
-      { stop: () => controllers.stop(), running: () => deployed.lambda.running },
-      quietMinutes > 0 ? { ms: quietMinutes * 60_000, atScenarioEnd, windDown: windDownUntilStill(world) } : undefined,
-    );
+    const windDown = windDownUntilStill(world, deployedState);
+    const tail = quietMinutes > 0 ? { ms: quietMinutes * 60_000, atScenarioEnd, windDown } : undefined;
+    const triggers = { stop: () => controllers.stop(), running: () => deployed.lambda.running };
+    await runToEndWith(run, clusterLoop, triggers, tail);
     stopEvents();
     const end = usageSnapshot(clock.now(), deployed, logs, launched());
     const windows = scenarioWindows(run, runStart, scenarioEnd, end, emfLatencies);
@@ -250,13 +248,19 @@ const WIND_DOWN_STILL_MS = 3 * 60_000;
 /** The longest a scenario's wind-down may run before the tail starts anyway. */
 const WIND_DOWN_MAX_MS = 30 * 60_000;
 
-/** The scenario winds down until no instance has been launched or ended for {@link WIND_DOWN_STILL_MS}. */
-function windDownUntilStill(world: TwinWorld) {
+/**
+ * The scenario winds down until no instance has been launched or ended for {@link WIND_DOWN_STILL_MS} and the
+ * stack's table holds no closed claim (the GC deletes them some minutes after their instance ended): what the
+ * scenario's churn costs to clean up is the scenario's, not the quiet month's.
+ */
+function windDownUntilStill(world: TwinWorld, table: DynamoStateStore): WindDown {
   const state = () => {
     const all = world.aws.instances();
     return `${all.length}/${all.filter((i) => i.state === "pending" || i.state === "running").length}`;
   };
-  return { stillForMs: WIND_DOWN_STILL_MS, maxMs: WIND_DOWN_MAX_MS, state };
+  const outstanding = async () =>
+    (await table.listClaims({ includeTerminated: true })).some((c) => c.state === "Terminated");
+  return { stillForMs: WIND_DOWN_STILL_MS, maxMs: WIND_DOWN_MAX_MS, state, outstanding };
 }
 
 /** The world as the deployed controllers see it: their own table, which config changes are copied into. */

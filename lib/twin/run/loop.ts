@@ -194,15 +194,28 @@ export interface QuietTail {
    * live) has not changed for `stillForMs`, for at most `maxMs`, so the work the scenario set off (a consolidation
    * that is still removing nodes) counts as the scenario's and the tail measures a cluster at rest. @default none
    */
-  windDown?: { stillForMs: number; maxMs: number; state(): string };
+  windDown?: WindDown;
 }
 
-/** Advances a minute at a time until `w.state()` has not changed for `w.stillForMs` (at most `w.maxMs`); the ms taken. */
-async function windDown(clock: TwinRun["clock"], w: NonNullable<QuietTail["windDown"]>): Promise<number> {
+/** When a scenario's work is done: its state still for a while, and nothing left over. */
+export interface WindDown {
+  stillForMs: number;
+  maxMs: number;
+  state(): string;
+  /** Whether work the scenario left is still outstanding (say, closed records awaiting collection). @default none */
+  outstanding?(): Promise<boolean>;
+}
+
+/**
+ * Advances a minute at a time until `w.state()` has not changed for `w.stillForMs` and nothing is outstanding (at
+ * most `w.maxMs`); the ms taken.
+ */
+export async function windDown(clock: TwinRun["clock"], w: WindDown): Promise<number> {
   const start = clock.now();
   let last = w.state();
   let stillSince = start;
-  while (clock.now() - stillSince < w.stillForMs && clock.now() - start < w.maxMs) {
+  const done = async () => clock.now() - stillSince >= w.stillForMs && !(await w.outstanding?.());
+  while (!(await done()) && clock.now() - start < w.maxMs) {
     await clock.advance(60_000);
     const now = w.state();
     if (now !== last) {

@@ -420,6 +420,9 @@ function assertDailyPatternBill(report: DeployedReport): void {
   assert.ok(tail.minutes >= 2, `tail of ${tail.minutes} min`);
   // The scenario winds down first: the tail starts once no instance was launched or ended for 3 minutes.
   assert.ok(tail.windDownMinutes >= 3, `wind-down of ${tail.windDownMinutes} min`);
+  // ... and until the GC had deleted the scenario's closed claims: the tail collects nothing.
+  const collected = Object.keys(tail.dynamodbByCall).filter((call) => call.includes("DeleteItem CLAIM"));
+  assert.deepEqual(collected, [], JSON.stringify(tail.dynamodbByCall));
   assert.ok((tail.lambda.watcher?.invocations ?? 0) > 0, "the watcher's rule fires in the tail");
   assert.ok((tail.lambda.watcher?.gbSeconds ?? 0) > 0);
   assert.ok((tail.requests.dynamoReadUnits ?? 0) > 0, "the idle passes read the table");
