@@ -131,4 +131,7 @@ process.on("unhandledRejection", (err) => {
   console.error("Runtime.UnhandledPromiseRejection", err);
   process.exit(128);
 });
+// The twin that started this environment is gone (it exited, or was killed without stopping its environments):
+// nothing will invoke it again.
+process.on("disconnect", () => process.exit(0));
 `;
