@@ -95,7 +95,8 @@ export interface ControllerPolicyInputs {
   account: string;
   nodeRoleArn: string;
   stateTableArn: string;
-  queueArn: string;
+  /** The interruption queue the event source mapping consumes (reaction seconds). @default none (reaction minute) */
+  queueArn?: string;
   /** SSM path of the config (configSource ssm). */
   ssmConfigPath?: string;
 }
@@ -365,8 +366,9 @@ export function defaultEventBusArn(i: ControllerPolicyInputs): string {
 }
 
 /**
- * The state table, the interruption queue, the default event bus (decision events) and (with `configSource: ssm`)
- * the config parameters.
+ * The state table, the interruption queue (reaction seconds; with reaction minute the rules invoke the function and
+ * the role needs nothing on a queue but sending to the dead-letter queue, which the function's dead-letter config
+ * grants), the default event bus (decision events) and (with `configSource: ssm`) the config parameters.
  */
 export function stateAndEventsPolicy(i: ControllerPolicyInputs): PolicyGroup {
   const statements = [
@@ -377,12 +379,16 @@ export function stateAndEventsPolicy(i: ControllerPolicyInputs): PolicyGroup {
       // A query of the instance index is authorized on the index's own ARN (item actions do not apply to it).
       resources: [i.stateTableArn, `${i.stateTableArn}/index/${STATE_TABLE_SCHEMA.instanceIndex.name}`],
     }),
-    new PolicyStatement({
-      sid: "AllowInterruptionQueueActions",
-      effect: Effect.ALLOW,
-      actions: [...QUEUE_CONSUMER_ACTIONS],
-      resources: [i.queueArn],
-    }),
+    ...(i.queueArn
+      ? [
+          new PolicyStatement({
+            sid: "AllowInterruptionQueueActions",
+            effect: Effect.ALLOW,
+            actions: [...QUEUE_CONSUMER_ACTIONS],
+            resources: [i.queueArn],
+          }),
+        ]
+      : []),
     new PolicyStatement({
       sid: "AllowPublishingDecisionEvents",
       effect: Effect.ALLOW,
