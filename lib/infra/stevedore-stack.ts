@@ -123,6 +123,11 @@ export class StevedoreStack extends Stack {
       });
     }
 
+    this.addOutputs(config);
+  }
+
+  /** The stack's outputs ({@link STACK_OUTPUTS}). */
+  private addOutputs(config: StevedoreStackConfig): void {
     const output = (key: string, value: string, description: string) =>
       new CfnOutput(this, key, { value, description });
     output(STACK_OUTPUTS.nodeRoleArn, this.nodeRole.role.roleArn, "IAM role of the nodes Stevedore launches");
