@@ -5,7 +5,9 @@
  *
  * - synchronous (`invoke`, as an event source mapping does): a throttle is returned to the caller;
  * - asynchronous (`invokeAsync`, as EventBridge does): a throttled event is retried with backoff until it is older
- *   than the function's maximum event age, and a failed one is retried up to its maximum retry attempts.
+ *   than the function's maximum event age, and a failed one is retried up to its maximum retry attempts; an event
+ *   given up on goes where the function sends failed events (`onAsyncFailure`: its dead-letter queue or on-failure
+ *   destination), else it is dropped.
  *
  * Every invocation is billed as Lambda bills it — duration rounded up to the millisecond, times the memory in GB —
  * with the duration made honest for the twin, whose virtual clock stands still while a function computes and
@@ -83,6 +85,20 @@ export interface LambdaRuntimeOptions {
    * virtual. @default the wall clock
    */
   clock?: VirtualClock;
+  /**
+   * An async event was given up on (out of retries, or older than the maximum event age): Lambda sends it to the
+   * function's dead-letter queue or on-failure destination. @default dropped
+   */
+  onAsyncFailure?: (fn: DeployedFunction, event: unknown, failure: AsyncFailure) => Promise<void> | void;
+}
+
+/** Why Lambda gave up on an async event, and the last outcome. */
+export interface AsyncFailure {
+  condition: "RetriesExhausted" | "EventAgeExceeded";
+  /** Invocations that ran (throttles not counted). */
+  attempts: number;
+  /** The last invocation's outcome, if one ran. */
+  last?: InvocationOutcome;
 }
 
 interface FunctionPool {
@@ -206,15 +222,25 @@ export class LambdaRuntime {
   private async deliverAsync(pool: FunctionPool, event: unknown, enqueuedAt: number): Promise<void> {
     let delay = this.opts.asyncRetryBaseMs ?? 1000;
     let failures = 0;
+    let last: InvocationOutcome | undefined;
+    let condition: AsyncFailure["condition"] = "EventAgeExceeded";
     while (!this.closed) {
       if (this.clock.now() - enqueuedAt > pool.fn.maxEventAgeSeconds * 1000) break;
       const r = await this.invoke(pool.fn.arn, event);
       if (r.status === "ok") return;
-      if (r.status !== "throttled" && ++failures > pool.fn.maxRetryAttempts) break;
+      if (r.status !== "throttled") {
+        last = r;
+        if (++failures > pool.fn.maxRetryAttempts) {
+          condition = "RetriesExhausted";
+          break;
+        }
+      }
       await this.clock.sleep(delay);
       delay = Math.min(delay * 2, 300_000);
     }
     pool.metrics.droppedEvents++;
+    if (!this.closed)
+      await this.opts.onAsyncFailure?.(pool.fn, event, { condition, attempts: failures, ...(last ? { last } : {}) });
   }
 
   private record(pool: FunctionPool, o: InvocationOutcome): void {
