@@ -50,6 +50,26 @@ export const SQS_ALL_ACTIONS = [
   "sqs:UntagQueue",
 ] as const;
 
+/** What the interruption function's SQS event source mapping needs on the queue (reaction seconds). */
+export const QUEUE_CONSUMER_ACTIONS = [
+  "sqs:ReceiveMessage",
+  "sqs:DeleteMessage",
+  "sqs:ChangeMessageVisibility",
+  "sqs:GetQueueAttributes",
+  "sqs:GetQueueUrl",
+] as const;
+
+/** The controller role's statement for the event source mapping's actions on the interruption queue. */
+export function queueConsumerStatement(queueArn: string): PolicyStatement {
+  const actions = [...QUEUE_CONSUMER_ACTIONS];
+  return new PolicyStatement({
+    sid: "AllowInterruptionQueueActions",
+    effect: Effect.ALLOW,
+    actions,
+    resources: [queueArn],
+  });
+}
+
 /** Receives before a message goes to the dead-letter queue. */
 export const MAX_RECEIVE_COUNT = 3;
 
