@@ -278,7 +278,7 @@ function readFunctions(rv: IntrinsicResolver, template: CfnTemplate, assemblyDir
   });
 }
 
-/** The function's dead-letter queue, else its invoke config's on-failure destination (Lambda prefers neither). */
+/** The function's dead-letter queue, else its invoke config's on-failure destination (the twin sends to one). */
 function asyncFailure(
   fn: Record<string, unknown>,
   invoke: Record<string, unknown>,
