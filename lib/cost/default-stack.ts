@@ -13,25 +13,25 @@ import {
   type StackInventory,
 } from "./stack-inventory.js";
 
-/** One function of the default stack: memory, schedule (minutes), queue trigger. */
+/** One function of the default stack: memory, schedule (minutes), invoked per interruption event. */
 interface DefaultFunction {
   role: FunctionRole;
   memoryMb: number;
   scheduleMinutes?: number;
-  sqsTriggered: boolean;
+  eventTriggered: boolean;
 }
 
 /** The functions of both modes. */
 const DEFAULT_FUNCTIONS: DefaultFunction[] = [
-  { role: "provisioner", memoryMb: 1024, scheduleMinutes: 1, sqsTriggered: false },
-  { role: "disruptor", memoryMb: 512, scheduleMinutes: 1, sqsTriggered: false },
-  { role: "gc", memoryMb: 512, scheduleMinutes: 2, sqsTriggered: false },
-  { role: "interruption", memoryMb: 512, sqsTriggered: true },
-  { role: "cluster-access", memoryMb: 256, sqsTriggered: false },
+  { role: "provisioner", memoryMb: 1024, scheduleMinutes: 1, eventTriggered: false },
+  { role: "disruptor", memoryMb: 512, scheduleMinutes: 1, eventTriggered: false },
+  { role: "gc", memoryMb: 512, scheduleMinutes: 2, eventTriggered: false },
+  { role: "interruption", memoryMb: 512, eventTriggered: true },
+  { role: "cluster-access", memoryMb: 256, eventTriggered: false },
 ];
 
 /** The watcher of reaction seconds: 128 MB, every minute, watching 62 s (the schedule plus 2 s of overlap). */
-const WATCHER: DefaultFunction = { role: "watcher", memoryMb: 128, scheduleMinutes: 1, sqsTriggered: false };
+const WATCHER: DefaultFunction = { role: "watcher", memoryMb: 128, scheduleMinutes: 1, eventTriggered: false };
 
 /**
  * Alarm metrics of the default stack. Full: dead letters, launch failures, pods pending too long, provisioner
@@ -69,13 +69,15 @@ export function defaultStackInventory(
     ...(f.scheduleMinutes ? { scheduleMinutes: f.scheduleMinutes } : {}),
     ...(f.role === "provisioner" || f.role === "disruptor" ? { loopSeconds } : {}),
     ...(f.role === "watcher" ? { watchSeconds: DEFAULT_WATCH_SECONDS } : {}),
-    sqsTriggered: f.sqsTriggered,
+    eventTriggered: f.eventTriggered,
   }));
   return {
     functions,
     tables: 1,
-    queues: 2,
-    queuePollers: 1,
+    // Reaction seconds: the interruption queue and its dead-letter queue, polled by the event source mapping;
+    // reaction minute: the rules invoke the function directly, only the dead-letter queue remains.
+    queues: reaction === "seconds" ? 2 : 1,
+    queuePollers: reaction === "seconds" ? 1 : 0,
     alarmMetrics: alarmMetrics(reaction, observability),
     dashboards: observability === "full" ? 1 : 0,
     logRetentionDays: opts.logRetentionDays ?? 30,

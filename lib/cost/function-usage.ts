@@ -72,7 +72,7 @@ export function designSeconds(
     return { seconds: fn.loopSeconds, note: `waits in its loop for loopSeconds = ${fn.loopSeconds} s` };
   }
   if (fn.role === "gc") return { seconds: GC_SECONDS, note: `one pass, about ${GC_SECONDS} s` };
-  if (fn.sqsTriggered) return { seconds: INTERRUPTION_SECONDS, note: `about ${INTERRUPTION_SECONDS} s per message` };
+  if (fn.eventTriggered) return { seconds: INTERRUPTION_SECONDS, note: `about ${INTERRUPTION_SECONDS} s per message` };
   return { seconds: 0, note: "not scheduled: runs at deploy time only" };
 }
 
@@ -115,7 +115,7 @@ export function assumedFunction(fn: FunctionSpec, inv: StackInventory, a: Cluste
   if (fn.role === "provisioner" && inv.reaction !== undefined) return provisionerBursts(fn, inv, a);
   if (fn.role === "disruptor" && fn.scheduleMinutes) return disruptorPasses(fn, inv, a);
   const messages = a.churnPerHour * HOURS_PER_MONTH * MESSAGES_PER_CHURNED_NODE;
-  const invocations = fn.scheduleMinutes ? scheduledInvocations(fn) : fn.sqsTriggered ? messages : 0;
+  const invocations = fn.scheduleMinutes ? scheduledInvocations(fn) : fn.eventTriggered ? messages : 0;
   const { seconds, note } = designSeconds(fn, inv);
   const basis: Basis = fn.scheduleMinutes ? "estimated" : "assumed";
   return { invocations, gbSeconds: invocations * seconds * (fn.memoryMb / 1024), basis, note };

@@ -54,7 +54,10 @@ export interface MonthlyUsage {
 const DECISIONS_PER_CHURNED_NODE = 2;
 /** SQS requests an idle event source mapping makes: 5 pollers × one 20-second long poll each. */
 const SQS_POLLS_PER_MINUTE = 15;
-/** Requests per message: send (EventBridge), receive, delete. */
+/**
+ * Requests per message through a queue: send (EventBridge), receive, delete. Without a queue (the rules invoke the
+ * function directly) a message makes none.
+ */
 const SQS_REQUESTS_PER_MESSAGE = 3;
 /**
  * State-table write units per churned node, as the deployed twin measures them (the gateway's consumed capacity):
@@ -139,7 +142,8 @@ function completeUsage(
   }
   const decisions = churned * DECISIONS_PER_CHURNED_NODE;
   const idlePolls = inv.queuePollers * SQS_POLLS_PER_MINUTE * MINUTES_PER_MONTH;
-  const messageRequests = measuredOr(measured.sqsMessageRequests, messages * SQS_REQUESTS_PER_MESSAGE);
+  const perMessage = inv.queuePollers > 0 ? SQS_REQUESTS_PER_MESSAGE : 0;
+  const messageRequests = measuredOr(measured.sqsMessageRequests, messages * perMessage);
   return {
     functions,
     dynamoReadUnits: measuredOr(measured.dynamoReadUnits, inv.tables > 0 ? reads : 0),

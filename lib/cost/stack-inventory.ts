@@ -34,8 +34,11 @@ export interface FunctionSpec {
   loopSeconds?: number;
   /** Seconds each watcher invocation watches (env `STEVEDORE_WATCH_SECONDS`); it bills them all by design. */
   watchSeconds?: number;
-  /** Invoked by an SQS event source mapping. */
-  sqsTriggered: boolean;
+  /**
+   * Invoked per interruption event: by an SQS event source mapping (reaction seconds) or directly by an EventBridge
+   * pattern rule (reaction minute).
+   */
+  eventTriggered: boolean;
 }
 
 /** A resource the model cannot price. */
@@ -50,7 +53,10 @@ export interface StackInventory {
   functions: FunctionSpec[];
   tables: number;
   queues: number;
-  /** SQS event source mappings (each polls its queue all the time). */
+  /**
+   * SQS event source mappings (each polls its queue all the time, whether or not anything happens). Zero when the
+   * rules invoke the function directly (reaction minute): then no SQS request is made but a dead letter's.
+   */
   queuePollers: number;
   /** Metrics watched by alarms (an alarm on a metric-math expression counts each metric). */
   alarmMetrics: number;
@@ -135,7 +141,7 @@ function functionSpec(logicalId: string, props: Record<string, unknown>): Functi
     architecture: architectures?.includes("arm64") ? "arm64" : "x86_64",
     ...((role === "provisioner" || role === "disruptor") && Number.isFinite(loop) ? { loopSeconds: loop } : {}),
     ...(role === "watcher" && Number.isFinite(watch) ? { watchSeconds: watch } : {}),
-    sqsTriggered: false,
+    eventTriggered: false,
   };
 }
 
@@ -190,7 +196,7 @@ export function inventoryFromTemplate(template: TemplateLike): StackInventory {
       case "AWS::Lambda::EventSourceMapping": {
         inv.queuePollers++;
         const fn = byId.get(String(props.FunctionName && referencedId(props.FunctionName)));
-        if (fn) fn.sqsTriggered = true;
+        if (fn) fn.eventTriggered = true;
         break;
       }
       case "AWS::CloudWatch::Alarm":
@@ -208,6 +214,12 @@ export function inventoryFromTemplate(template: TemplateLike): StackInventory {
         if (!FREE_TYPES.has(r.Type))
           inv.notPriced.push({ logicalId: id, type: r.Type, reason: "resource type not in the cost model" });
     }
+    if (r.Type === "AWS::Events::Rule" && props.EventPattern !== undefined) {
+      for (const target of (props.Targets as { Arn?: unknown }[] | undefined) ?? []) {
+        const fn = byId.get(referencedId(target.Arn) ?? "");
+        if (fn) fn.eventTriggered = true;
+      }
+    }
     if (r.Type === "AWS::Events::Rule" && typeof props.ScheduleExpression === "string") {
       const minutes = rateMinutes(props.ScheduleExpression);
       for (const target of (props.Targets as { Arn?: unknown }[] | undefined) ?? []) {
@@ -224,7 +236,7 @@ export function inventoryFromTemplate(template: TemplateLike): StackInventory {
     }
   }
   for (const fn of inv.functions) {
-    if (fn.role === "other" && (fn.scheduleMinutes !== undefined || fn.sqsTriggered)) {
+    if (fn.role === "other" && (fn.scheduleMinutes !== undefined || fn.eventTriggered)) {
       inv.notPriced.push({
         logicalId: fn.logicalId,
         type: "AWS::Lambda::Function",

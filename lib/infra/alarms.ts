@@ -44,7 +44,7 @@ export class StevedoreAlarms extends Construct {
     alarm("DeadLetterQueue", {
       alarmName: `${prefix}-InterruptionDeadLetters`,
       alarmDescription:
-        "Interruption events failed three times and are in the dead-letter queue: check the interruption function's logs",
+        "Interruption events were not handled (out of retries, or too old) and are in the dead-letter queue: check the interruption function's logs",
       metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
         statistic: "Maximum",
         period: Duration.minutes(5),

@@ -9,8 +9,10 @@
  *   nodes for a little more than a minute and invokes the provisioner asynchronously when there is work; reserved
  *   concurrency 2, so consecutive watchers overlap.
  * - gc: EventBridge `rate(2 minutes)`, singleton, same async settings.
- * - interruption: the interruption queue through an event source mapping (batches of 10, partial batch responses,
- *   at most two concurrent batches).
+ * - interruption: with `reaction: seconds`, the interruption queue through an event source mapping (batches of 10,
+ *   partial batch responses, at most two concurrent batches); with `reaction: minute`, the interruption rules
+ *   invoke it asynchronously, one event per invocation (`interruption-queue.ts`): Lambda retries a failed event
+ *   twice, drops it after ten minutes, and sends it to the dead-letter queue then.
  *
  * All share the controller role and one environment contract (`controller-env.ts`).
  */
@@ -36,6 +38,7 @@ import {
   WATCH_SECONDS,
   WATCHER_TIMEOUT_SECONDS,
 } from "./function-timeouts.js";
+import { DIRECT_EVENT_INVOKE_RETRIES, DIRECT_EVENT_MAX_AGE } from "./interruption-queue.js";
 import type { LambdaNetwork } from "./lambda-network.js";
 import { createStevedoreFunction, type StevedoreFunctionProps } from "./stevedore-function.js";
 
@@ -85,7 +88,10 @@ type SharedFunctionProps = Pick<
 export interface ControllerFunctionsProps extends ControllerEnvironmentInputs {
   root: string;
   role: IRole;
-  queue: IQueue;
+  /** The interruption queue (reaction seconds: the event source mapping). @default none (reaction minute) */
+  queue?: IQueue;
+  /** Where failed interruption events go (reaction minute: the function's dead-letter queue). */
+  deadLetterQueue: IQueue;
   network?: LambdaNetwork;
 }
 
@@ -140,19 +146,7 @@ export class ControllerFunctions extends Construct {
       reservedConcurrentExecutions: 1,
       asyncMaxEventAge: SCHEDULE_MAX_EVENT_AGE,
     });
-    this.interruption = createStevedoreFunction(this, "Interruption", {
-      ...common,
-      name: "interruption",
-      description: `Stevedore interruption handling of EKS cluster ${cluster}: spot, rebalance, state, health events`,
-      timeout: INTERRUPTION_TIMEOUT,
-      memorySize: 512,
-    });
-    this.interruption.addEventSourceMapping("QueueEvents", {
-      eventSourceArn: props.queue.queueArn,
-      batchSize: INTERRUPTION_BATCH_SIZE,
-      reportBatchItemFailures: true,
-      maxConcurrency: INTERRUPTION_MAX_CONCURRENCY,
-    });
+    this.interruption = this.createInterruption(common, props);
     this.schedule(this.provisioner, PROVISIONER_SCHEDULE, "ProvisionerSchedule", cluster);
     this.schedule(this.disruptor, DISRUPTOR_SCHEDULE, "DisruptorSchedule", cluster);
     this.schedule(this.gc, GC_SCHEDULE, "GarbageCollectorSchedule", cluster);
@@ -160,6 +154,38 @@ export class ControllerFunctions extends Construct {
       this.watcher = this.createWatcher(common, cluster);
       this.watcherSchedule = this.schedule(this.watcher, WATCHER_SCHEDULE, "WatcherSchedule", cluster);
     }
+  }
+
+  /**
+   * The interruption function: a queue consumer (reaction seconds), or invoked by the rules directly (reaction
+   * minute), with Lambda's retries, a maximum age that fits interruption notices and the dead-letter queue.
+   */
+  private createInterruption(common: SharedFunctionProps, props: ControllerFunctionsProps): NodejsFunction {
+    const cluster = props.config.clusterName;
+    const direct = props.config.reaction === "minute";
+    const fn = createStevedoreFunction(this, "Interruption", {
+      ...common,
+      name: "interruption",
+      description: `Stevedore interruption handling of EKS cluster ${cluster}: spot, rebalance, state, health events`,
+      timeout: INTERRUPTION_TIMEOUT,
+      memorySize: 512,
+      ...(direct
+        ? {
+            asyncMaxEventAge: DIRECT_EVENT_MAX_AGE,
+            asyncRetryAttempts: DIRECT_EVENT_INVOKE_RETRIES,
+            deadLetterQueue: props.deadLetterQueue,
+          }
+        : {}),
+    });
+    if (direct) return fn;
+    if (!props.queue) throw new Error("reaction seconds: the interruption function needs the interruption queue");
+    fn.addEventSourceMapping("QueueEvents", {
+      eventSourceArn: props.queue.queueArn,
+      batchSize: INTERRUPTION_BATCH_SIZE,
+      reportBatchItemFailures: true,
+      maxConcurrency: INTERRUPTION_MAX_CONCURRENCY,
+    });
+    return fn;
   }
 
   /** The watcher: told the provisioner's name and how long to watch. */

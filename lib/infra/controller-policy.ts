@@ -20,6 +20,7 @@ import {
   TAG_STEVEDORE_REGION,
 } from "../core/well-known.js";
 import { STATE_TABLE_SCHEMA } from "../state/table.js";
+import { queueConsumerStatement } from "./interruption-queue.js";
 
 /** The pool tag keys, one per config flavour; each tag-scoped statement exists once per key. */
 export const POOL_TAG_KEYS = [
@@ -47,15 +48,6 @@ export const STATE_TABLE_ACTIONS = [
   "dynamodb:UpdateItem",
   "dynamodb:DeleteItem",
   "dynamodb:Query",
-] as const;
-
-/** What the interruption function's SQS event source mapping needs on the queue. */
-export const QUEUE_CONSUMER_ACTIONS = [
-  "sqs:ReceiveMessage",
-  "sqs:DeleteMessage",
-  "sqs:ChangeMessageVisibility",
-  "sqs:GetQueueAttributes",
-  "sqs:GetQueueUrl",
 ] as const;
 
 /** EC2 actions that change something; each must be scoped by a tag condition or to referenced resources only. */
@@ -95,7 +87,8 @@ export interface ControllerPolicyInputs {
   account: string;
   nodeRoleArn: string;
   stateTableArn: string;
-  queueArn: string;
+  /** The interruption queue (reaction seconds). @default none: reaction minute's rules invoke the function */
+  queueArn?: string;
   /** SSM path of the config (configSource ssm). */
   ssmConfigPath?: string;
 }
@@ -365,8 +358,8 @@ export function defaultEventBusArn(i: ControllerPolicyInputs): string {
 }
 
 /**
- * The state table, the interruption queue, the default event bus (decision events) and (with `configSource: ssm`)
- * the config parameters.
+ * The state table, the interruption queue (reaction seconds only), the default event bus (decision events) and (with
+ * `configSource: ssm`) the config parameters.
  */
 export function stateAndEventsPolicy(i: ControllerPolicyInputs): PolicyGroup {
   const statements = [
@@ -377,12 +370,7 @@ export function stateAndEventsPolicy(i: ControllerPolicyInputs): PolicyGroup {
       // A query of the instance index is authorized on the index's own ARN (item actions do not apply to it).
       resources: [i.stateTableArn, `${i.stateTableArn}/index/${STATE_TABLE_SCHEMA.instanceIndex.name}`],
     }),
-    new PolicyStatement({
-      sid: "AllowInterruptionQueueActions",
-      effect: Effect.ALLOW,
-      actions: [...QUEUE_CONSUMER_ACTIONS],
-      resources: [i.queueArn],
-    }),
+    ...(i.queueArn ? [queueConsumerStatement(i.queueArn)] : []),
     new PolicyStatement({
       sid: "AllowPublishingDecisionEvents",
       effect: Effect.ALLOW,

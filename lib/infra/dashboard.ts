@@ -25,7 +25,8 @@ import { StevedoreMetrics } from "./stevedore-metrics.js";
 export interface StevedoreDashboardProps {
   clusterName: string;
   functions: Record<string, NodejsFunction>;
-  queue: IQueue;
+  /** The interruption queue (reaction seconds). @default none: the rules invoke the function directly */
+  queue?: IQueue;
   deadLetterQueue: IQueue;
   alarms: Alarm[];
 }
@@ -137,8 +138,13 @@ function launchRow(m: StevedoreMetrics): Row {
   ];
 }
 
-/** What was taken away: interruptions, terminations, disruptions, and the interruption queue. */
-function takenAwayRow(m: StevedoreMetrics, queue: IQueue, deadLetterQueue: IQueue): Row {
+/** What was taken away: interruptions, terminations, disruptions, and the interruption queue (or its dead letters). */
+function takenAwayRow(m: StevedoreMetrics, queue: IQueue | undefined, deadLetterQueue: IQueue): Row {
+  const deadLetters = deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+    statistic: "Maximum",
+    period: MINUTE,
+    label: "dead letters",
+  });
   return [
     new GraphWidget({
       title: "Interruptions handled by kind",
@@ -159,19 +165,19 @@ function takenAwayRow(m: StevedoreMetrics, queue: IQueue, deadLetterQueue: IQueu
       ],
       width: 6,
     }),
-    new GraphWidget({
-      title: "Interruption queue",
-      left: [
-        queue.metricApproximateNumberOfMessagesVisible({ statistic: "Maximum", period: MINUTE, label: "queued" }),
-        deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-          statistic: "Maximum",
-          period: MINUTE,
-          label: "dead letters",
-        }),
-      ],
-      right: [queue.metricApproximateAgeOfOldestMessage({ statistic: "Maximum", period: MINUTE, label: "oldest (s)" })],
-      width: 6,
-    }),
+    queue
+      ? new GraphWidget({
+          title: "Interruption queue",
+          left: [
+            queue.metricApproximateNumberOfMessagesVisible({ statistic: "Maximum", period: MINUTE, label: "queued" }),
+            deadLetters,
+          ],
+          right: [
+            queue.metricApproximateAgeOfOldestMessage({ statistic: "Maximum", period: MINUTE, label: "oldest (s)" }),
+          ],
+          width: 6,
+        })
+      : new GraphWidget({ title: "Interruption events not handled", left: [deadLetters], width: 6 }),
   ];
 }
 

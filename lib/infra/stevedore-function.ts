@@ -10,6 +10,7 @@ import type { IRole } from "aws-cdk-lib/aws-iam";
 import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { LAMBDA_BUNDLING } from "./lambda-bundling.js";
 import { LAMBDA_ENTRIES, type LambdaName } from "./lambda-entries.js";
@@ -40,6 +41,13 @@ export interface StevedoreFunctionProps {
   reservedConcurrentExecutions?: number;
   /** Async invocations (schedules): drop after this age, never retry. @default unset (Lambda's defaults) */
   asyncMaxEventAge?: Duration;
+  /** Retries of a failed async invocation (with {@link asyncMaxEventAge}). @default 0 */
+  asyncRetryAttempts?: number;
+  /**
+   * Where Lambda sends an async event that failed every retry or grew too old (the function's dead-letter queue;
+   * the CDK lets the role `sqs:SendMessage` to it, nothing else). @default none
+   */
+  deadLetterQueue?: IQueue;
 }
 
 /** Creates the function and its log group. */
@@ -67,7 +75,10 @@ export function createStevedoreFunction(scope: Construct, id: string, props: Ste
     ...(props.reservedConcurrentExecutions !== undefined
       ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions }
       : {}),
-    ...(props.asyncMaxEventAge ? { maxEventAge: props.asyncMaxEventAge, retryAttempts: 0 } : {}),
+    ...(props.asyncMaxEventAge
+      ? { maxEventAge: props.asyncMaxEventAge, retryAttempts: props.asyncRetryAttempts ?? 0 }
+      : {}),
+    ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
     ...(props.network
       ? {
           vpc: props.network.vpc,

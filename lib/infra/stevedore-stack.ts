@@ -1,7 +1,7 @@
 /**
  * `StevedoreStack`: everything Stevedore needs for one existing EKS cluster — the state table, the node role and
- * instance profile, the controller role with tag-scoped IAM, the interruption queue and rules, the four controller
- * Lambdas with their triggers, the cluster access (access entries or `aws-auth`, and RBAC), alarms and (with full
+ * instance profile, the controller role with tag-scoped IAM, the interruption rules (and, with reaction seconds, their
+ * queue), the controller Lambdas with their triggers, the cluster access (access entries or `aws-auth`, and RBAC), alarms and (with full
  * observability) a dashboard.
  * Configured only by {@link StevedoreStackConfig}: no lookups, so `cdk synth` works offline.
  */
@@ -54,7 +54,10 @@ export class StevedoreStack extends Stack {
 
     this.stateTable = new StateTable(this, "State");
     this.nodeRole = new NodeRole(this, "NodeRole", { clusterName: config.clusterName });
-    this.interruptionQueue = new InterruptionQueue(this, "Interruption", { consumerTimeout: INTERRUPTION_TIMEOUT });
+    this.interruptionQueue = new InterruptionQueue(this, "Interruption", {
+      consumerTimeout: INTERRUPTION_TIMEOUT,
+      reaction: config.reaction,
+    });
     if (config.vpc) {
       this.network = new LambdaNetwork(this, "Network", {
         vpc: config.vpc,
@@ -70,7 +73,7 @@ export class StevedoreStack extends Stack {
         account: this.account,
         nodeRoleArn: this.nodeRole.role.roleArn,
         stateTableArn: this.stateTable.table.tableArn,
-        queueArn: this.interruptionQueue.queue.queueArn,
+        ...(this.interruptionQueue.queue ? { queueArn: this.interruptionQueue.queue.queueArn } : {}),
         ...(config.ssmPath ? { ssmConfigPath: config.ssmPath } : {}),
       },
       network: this.network,
@@ -79,7 +82,8 @@ export class StevedoreStack extends Stack {
       config,
       root,
       role: this.controllerRole.role,
-      queue: this.interruptionQueue.queue,
+      ...(this.interruptionQueue.queue ? { queue: this.interruptionQueue.queue } : {}),
+      deadLetterQueue: this.interruptionQueue.deadLetterQueue,
       network: this.network,
       tableName: this.stateTable.table.tableName,
       instanceProfileName: this.nodeRole.instanceProfile.ref,
@@ -91,6 +95,8 @@ export class StevedoreStack extends Stack {
       controllerRole: this.controllerRole.role,
       network: this.network,
     });
+    // Reaction minute: no queue; the interruption rules invoke the function directly.
+    if (!this.interruptionQueue.queue) this.interruptionQueue.deliverTo(this.controllers.interruption);
     // The controllers start on their schedules right away; they need their Kubernetes identity first.
     for (const rule of [...this.controllers.schedules]) rule.node.addDependency(this.clusterAccess.resource);
     if (this.controllers.watcherSchedule) {
@@ -111,12 +117,17 @@ export class StevedoreStack extends Stack {
       this.dashboard = new StevedoreDashboard(this, "Dashboard", {
         clusterName: config.clusterName,
         functions,
-        queue: this.interruptionQueue.queue,
+        ...(this.interruptionQueue.queue ? { queue: this.interruptionQueue.queue } : {}),
         deadLetterQueue: this.interruptionQueue.deadLetterQueue,
         alarms: this.alarms.alarms,
       });
     }
 
+    this.addOutputs(config);
+  }
+
+  /** The stack's outputs ({@link STACK_OUTPUTS}). */
+  private addOutputs(config: StevedoreStackConfig): void {
     const output = (key: string, value: string, description: string) =>
       new CfnOutput(this, key, { value, description });
     output(STACK_OUTPUTS.nodeRoleArn, this.nodeRole.role.roleArn, "IAM role of the nodes Stevedore launches");
@@ -131,7 +142,8 @@ export class StevedoreStack extends Stack {
       "State table (config items too): stevedore config apply --table <this>",
     );
     output(STACK_OUTPUTS.clusterName, config.clusterName, "EKS cluster: stevedore status --stack <this stack>");
-    output(STACK_OUTPUTS.queueUrl, this.interruptionQueue.queue.queueUrl, "Interruption queue");
+    if (this.interruptionQueue.queue)
+      output(STACK_OUTPUTS.queueUrl, this.interruptionQueue.queue.queueUrl, "Interruption queue");
     if (this.dashboard) output(STACK_OUTPUTS.dashboardUrl, this.dashboard.url, "CloudWatch dashboard");
     output(STACK_OUTPUTS.controllerRoleArn, this.controllerRole.role.roleArn, "IAM role of the controller Lambdas");
     if (config.ssmPath) output(STACK_OUTPUTS.configSsmPath, config.ssmPath, "SSM path the config is read from");

@@ -28,12 +28,12 @@ describe("cost model", () => {
         architecture: "arm64",
         loopSeconds: 50,
         scheduleMinutes: 1,
-        sqsTriggered: false,
+        eventTriggered: false,
       },
     );
     assert.equal(byRole.gc?.architecture, "x86_64");
     assert.equal(byRole.gc?.loopSeconds, undefined, "gc does one pass, its loop setting does not apply");
-    assert.equal(byRole.interruption?.sqsTriggered, true);
+    assert.equal(byRole.interruption?.eventTriggered, true);
     assert.deepEqual([inv.tables, inv.queues, inv.queuePollers, inv.alarmMetrics, inv.dashboards], [1, 1, 1, 3, 1]);
     assert.equal(inv.logRetentionDays, 30);
     assert.deepEqual(inv.notPriced, []);

@@ -5,7 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
+import { computeBill } from "../../lib/cost/controller-bill.js";
 import { defaultStackInventory } from "../../lib/cost/default-stack.js";
+import { assumedUsage, DEFAULT_ASSUMPTIONS } from "../../lib/cost/monthly-usage.js";
+import { DEFAULT_PRICES } from "../../lib/cost/price-table.js";
 import { inventoryFromTemplate, type StackInventory } from "../../lib/cost/stack-inventory.js";
 import { LAMBDA_ENTRIES } from "../../lib/infra/lambda-entries.js";
 import { STACK_SETTING_KEYS } from "../../lib/infra/stack-config.js";
@@ -56,6 +59,24 @@ describe("default stack shape", () => {
       assert.deepEqual(pick(synthesized), pick(shape));
     });
   }
+
+  it("reaction minute prices no SQS poll and no message request; the interruption function still runs per event", () => {
+    const sqsRequests = (reaction: "seconds" | "minute") => {
+      const inv = inventoryFromTemplate(build({ reaction }, root.root).json);
+      const usage = assumedUsage(inv, DEFAULT_ASSUMPTIONS);
+      const interruption = inv.functions.find((f) => f.role === "interruption");
+      assert.equal(interruption?.eventTriggered, true, `${reaction}: invoked per interruption event`);
+      assert.ok((usage.functions[interruption?.logicalId ?? ""]?.invocations ?? 0) > 0, reaction);
+      const line = computeBill(inv, usage, DEFAULT_PRICES).lines.find((l) => l.service === "SQS");
+      return { pollers: inv.queuePollers, queues: inv.queues, requests: line?.quantity ?? 0 };
+    };
+    const seconds = sqsRequests("seconds");
+    const minute = sqsRequests("minute");
+    // 15 long polls a minute around the clock (43,800 minutes) plus 3 requests per interruption message.
+    assert.deepEqual([seconds.pollers, seconds.queues], [1, 2]);
+    assert.ok(seconds.requests >= 15 * 43_800, `${seconds.requests}`);
+    assert.deepEqual([minute.pollers, minute.queues, minute.requests], [0, 1, 0]);
+  });
 
   it("observability defaults to lean in both reaction modes", () => {
     assert.equal(defaultStackInventory("seconds").observability, "lean");

@@ -30,7 +30,7 @@ describe("reaction modes in the cost model", () => {
       architecture: "arm64",
       watchSeconds: 62,
       scheduleMinutes: 1,
-      sqsTriggered: false,
+      eventTriggered: false,
     });
     assert.deepEqual([seconds.reaction, seconds.observability], ["seconds", "full"]);
     assert.deepEqual([minute.reaction, minute.observability], ["minute", "lean"]);

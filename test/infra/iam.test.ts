@@ -218,6 +218,26 @@ describe("IAM", () => {
     );
   });
 
+  it("sqs: the queue consumer's actions on the queue (reaction seconds); only SendMessage to the DLQ (reaction minute)", () => {
+    const sqsStatements = (b: Built) =>
+      allStatements(b.json).filter(
+        (s) => s.type.startsWith("AWS::IAM::") && actionsOf(s.statement).some((a) => a.startsWith("sqs:")),
+      );
+    const seconds = sqsStatements(variants.default);
+    assert.deepEqual(
+      seconds.flatMap((s) => resourcesOf(s.statement)),
+      ["<InterruptionQueueA3EE13F3.Arn>"],
+      "the mapping's actions on the queue, nothing on the DLQ",
+    );
+    const [only, ...more] = sqsStatements(variants.minute);
+    assert.deepEqual(more, []);
+    assert.deepEqual(
+      [only.statement.Effect, actionsOf(only.statement), resourcesOf(only.statement), only.statement.Condition],
+      ["Allow", ["sqs:SendMessage"], ["<InterruptionDeadLetterQueue3747AD34.Arn>"], undefined],
+    );
+    assert.ok(only.logicalId.startsWith("ControllerRole"), only.logicalId);
+  });
+
   it("lambda:InvokeFunction: only the provisioner's ARN, alone in its statement, only with reaction seconds", () => {
     const invoking = (b: Built) =>
       allStatements(b.json).filter(

@@ -4,7 +4,12 @@ import { Match } from "aws-cdk-lib/assertions";
 import { INTERRUPTION_EVENT_PATTERNS, WATCHER_SCHEDULE } from "../../lib/cloud/aws/event-patterns.js";
 import { CONTROLLER_GROUP, rbacVersion } from "../../lib/infra/cluster-access/rbac.js";
 import { CONTROLLER_ENV } from "../../lib/infra/controller-env.js";
-import { MAX_RECEIVE_COUNT } from "../../lib/infra/interruption-queue.js";
+import {
+  DIRECT_EVENT_DELIVERY_RETRIES,
+  DIRECT_EVENT_INVOKE_RETRIES,
+  DIRECT_EVENT_MAX_AGE,
+  MAX_RECEIVE_COUNT,
+} from "../../lib/infra/interruption-queue.js";
 import { METRICS, METRICS_NAMESPACE } from "../../lib/infra/metrics-names.js";
 import { STACK_OUTPUTS } from "../../lib/infra/stevedore-stack.js";
 import { STATE_TABLE_SCHEMA } from "../../lib/state/table.js";
@@ -234,6 +239,83 @@ describe("StevedoreStack", () => {
       FunctionResponseTypes: ["ReportBatchItemFailures"],
       ScalingConfig: { MaximumConcurrency: 2 },
     });
+  });
+
+  it("reaction minute: the rules invoke the interruption function directly; no queue besides the DLQ, no mapping", () => {
+    const interruption = fn(minute, "ControllersInterruption");
+    const queues = resourcesOfType(minute.json, "AWS::SQS::Queue");
+    assert.equal(queues.length, 1, "only the dead-letter queue");
+    const [[dlqId, dlq]] = queues;
+    assert.ok(dlqId.startsWith("InterruptionDeadLetterQueue"), dlqId);
+    assert.deepEqual([dlq.SqsManagedSseEnabled, dlq.RedrivePolicy], [true, undefined]);
+    minute.template.resourceCountIs("AWS::Lambda::EventSourceMapping", 0);
+    const dlqArn = { "Fn::GetAtt": [dlqId, "Arn"] };
+    const patterned = resourcesOfType(minute.json, "AWS::Events::Rule").filter(([, p]) => p.EventPattern);
+    assert.deepEqual(
+      patterned.map(([, p]) => p.EventPattern),
+      INTERRUPTION_EVENT_PATTERNS.map((r) => r.pattern),
+    );
+    const permissions = resourcesOfType(minute.json, "AWS::Lambda::Permission");
+    const policy = resourcesOfType(minute.json, "AWS::SQS::QueuePolicy").flatMap(([, p]) =>
+      digList(p, "PolicyDocument", "Statement"),
+    );
+    for (const [ruleId, p] of patterned) {
+      assert.deepEqual(digList(p, "Targets"), [
+        {
+          Arn: { "Fn::GetAtt": [interruption.id, "Arn"] },
+          Id: "Target0",
+          DeadLetterConfig: { Arn: dlqArn },
+          RetryPolicy: {
+            MaximumEventAgeInSeconds: DIRECT_EVENT_MAX_AGE.toSeconds(),
+            MaximumRetryAttempts: DIRECT_EVENT_DELIVERY_RETRIES,
+          },
+        },
+      ]);
+      const ruleArn = { "Fn::GetAtt": [ruleId, "Arn"] };
+      // Lambda lets EventBridge invoke the function only from this rule.
+      assert.ok(
+        permissions.some(
+          ([, perm]) =>
+            perm.Principal === "events.amazonaws.com" &&
+            perm.Action === "lambda:InvokeFunction" &&
+            JSON.stringify(perm.FunctionName) === JSON.stringify({ "Fn::GetAtt": [interruption.id, "Arn"] }) &&
+            JSON.stringify(perm.SourceArn) === JSON.stringify(ruleArn),
+        ),
+        `permission for ${ruleId}`,
+      );
+      // The dead-letter queue takes what this rule could not deliver, and nothing from anyone else.
+      assert.ok(
+        policy.some(
+          (st) =>
+            dig(st, "Effect") === "Allow" &&
+            JSON.stringify(dig(st, "Principal")) === JSON.stringify({ Service: "events.amazonaws.com" }) &&
+            dig(st, "Action") === "sqs:SendMessage" &&
+            JSON.stringify(dig(st, "Condition")) === JSON.stringify({ ArnEquals: { "aws:SourceArn": ruleArn } }),
+        ),
+        `DLQ policy for ${ruleId}`,
+      );
+    }
+    assert.ok(
+      policy.some((st) => dig(st, "Effect") === "Deny" && dig(st, "Sid") === "DenyInsecureTransport"),
+      "TLS only",
+    );
+    // Lambda's own asynchronous handling: two retries, ten minutes, then the dead-letter queue.
+    minute.template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
+      FunctionName: { Ref: interruption.id },
+      MaximumRetryAttempts: DIRECT_EVENT_INVOKE_RETRIES,
+      MaximumEventAgeInSeconds: DIRECT_EVENT_MAX_AGE.toSeconds(),
+    });
+    assert.deepEqual(interruption.props.DeadLetterConfig, { TargetArn: dlqArn });
+    assert.equal(interruption.props.ReservedConcurrentExecutions, undefined, "as in reaction seconds");
+    assert.ok(!Object.keys(minute.json.Outputs ?? {}).includes(STACK_OUTPUTS.queueUrl), "no queue to output");
+  });
+
+  it("reaction seconds keeps the queue: no dead-letter config or async settings on the interruption function", () => {
+    const interruption = fn(base, "ControllersInterruption");
+    assert.equal(interruption.props.DeadLetterConfig, undefined);
+    const configs = resourcesOfType(base.json, "AWS::Lambda::EventInvokeConfig");
+    assert.ok(!configs.some(([, p]) => JSON.stringify(p.FunctionName) === JSON.stringify({ Ref: interruption.id })));
+    assert.ok(Object.keys(base.json.Outputs ?? {}).includes(STACK_OUTPUTS.queueUrl));
   });
 
   it("every controller gets the environment contract", () => {

@@ -1,7 +1,11 @@
 /**
  * A deployed stack in the twin: from a cloud assembly, the state table (in dynalite, with the template's key
  * schema), the queues, the rules, the functions on the Lambda runtime and the event source mappings, all wired to the
- * twin's AWS emulator and fake kube-apiserver through an authorizing gateway. The functions' bundles reach them the
+ * twin's AWS emulator and fake kube-apiserver through an authorizing gateway. A rule invokes a function target
+ * asynchronously only when the function's resource policy lets `events.amazonaws.com` do so from that rule; otherwise
+ * the delivery fails (`ruleDeliveryFailures`, and a denial in `iam.denials`) and the event goes to the target's
+ * dead-letter queue. An async event the function gives up on goes to its dead-letter queue (sent with its role,
+ * which must allow `sqs:SendMessage` there). The functions' bundles reach them the
  * way they reach AWS, through the same code path, with only endpoints (`STEVEDORE_EC2_ENDPOINT`,
  * `STEVEDORE_DYNAMODB_ENDPOINT`, `STEVEDORE_LAMBDA_ENDPOINT`, `KUBECONFIG`) and credentials (one access key per role)
  * set by the twin.
@@ -29,11 +33,26 @@ import { IamEvaluator } from "./iam-evaluator.js";
 import type { CfnTemplate } from "./intrinsics.js";
 import { KubeGateway } from "./kube-gateway.js";
 import { type ClusterAccessModel, readClusterAccess } from "./kube-identities.js";
-import { LambdaRuntime, type LambdaRuntimeOptions } from "./lambda-runtime.js";
+import { permissionFor } from "./lambda-permissions.js";
+import { type AsyncFailure, LambdaRuntime, type LambdaRuntimeOptions } from "./lambda-runtime.js";
 import { QueuePoller } from "./queue-poller.js";
 import { RbacAuthorizer } from "./rbac-authorizer.js";
 import { SqsQueues } from "./sqs-queues.js";
-import type { DeployedStackModel } from "./template-model.js";
+import type { DeployedFunction, DeployedRule, DeployedRuleTarget, DeployedStackModel } from "./template-model.js";
+
+/** The principal EventBridge invokes targets as. */
+const EVENTS_PRINCIPAL = "events.amazonaws.com";
+
+/** A rule event EventBridge could not deliver to its target. */
+export interface RuleDeliveryFailure {
+  rule: string;
+  target: string;
+  /** As EventBridge reports it in the dead-letter message's attributes. */
+  errorCode: "NO_PERMISSIONS" | "RESOURCE_NOT_FOUND";
+  /** Whether the event reached the target's dead-letter queue. */
+  deadLettered: boolean;
+  at: number;
+}
 
 /** What the stack is stood up against. */
 export interface DeployedStackOptions {
@@ -58,6 +77,9 @@ export interface DeployedStackOptions {
 
 /** The stood-up stack. */
 export class DeployedStack {
+  /** Rule events that could not be delivered (no permission, no such target), in order. */
+  readonly ruleDeliveryFailures: RuleDeliveryFailure[] = [];
+
   private constructor(
     readonly model: DeployedStackModel,
     readonly gateway: AwsGateway,
@@ -120,6 +142,7 @@ export class DeployedStack {
       ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
       ...(opts.onOutput ? { onOutput: opts.onOutput } : {}),
       ...(opts.clock ? { clock: opts.clock } : {}),
+      onAsyncFailure: (fn, event, failure) => sendFailedEvent(fn, event, failure),
     });
     // The watcher's trigger (Lambda Invoke of the provisioner) comes back through the gateway to this runtime.
     gateway.serveLambda(
@@ -135,6 +158,19 @@ export class DeployedStack {
     // A watch event pushed to a function (the watcher) is work the runtime holds the clock for.
     kubeGateway.onStreamData = () => lambda.poke();
     const queues = new SqsQueues(opts.clock ?? systemClock, model.queues);
+    // Lambda sends an event it gave up on with the function's role: the role must allow sqs:SendMessage there.
+    const sendFailedEvent = async (fn: DeployedFunction, event: unknown, failure: AsyncFailure) => {
+      const target = fn.asyncFailure;
+      if (!target?.arn.includes(":sqs:")) return;
+      const allowed = await iam.authorize(fn.roleArn, [{ action: "sqs:SendMessage", resource: target.arn }]);
+      if (!allowed.allowed) return;
+      const body = target.kind === "dead-letter-queue" ? event : invocationRecord(fn, event, failure, opts.clock);
+      try {
+        queues.send(target.arn, JSON.stringify(body));
+      } catch {
+        // A queue the template does not have: the event is lost, as on AWS.
+      }
+    };
     const pollers = model.eventSourceMappings.map((m) => new QueuePoller(m, queues, lambda));
     if (opts.pollContinuously) for (const p of pollers) p.start();
     const clock = opts.clock ?? systemClock;
@@ -153,24 +189,79 @@ export class DeployedStack {
 
   /** Fires a schedule rule's target as EventBridge does: an asynchronous invoke with a scheduled-event payload. */
   fireSchedule(ruleLogicalId: string, functionArn: string): void {
-    this.lambda.invokeAsync(
-      functionArn,
-      scheduledEvent(ruleLogicalId, this.model.resolver.target.region, this.clock.now()),
-    );
+    const rule = this.model.rules.find((r) => r.logicalId === ruleLogicalId);
+    const target = rule?.targets.find((t) => t.arn === functionArn);
+    const event = scheduledEvent(rule?.arn ?? ruleLogicalId, this.model.resolver.target.region, this.clock.now());
+    if (rule && target) this.deliver(rule, target, event);
+    else this.lambda.invokeAsync(functionArn, event);
   }
 
-  /** Routes an event through the pattern rules: queue targets get the event as a message, functions an async invoke. */
+  /**
+   * Routes an event through the pattern rules: queue targets get the event as a message, functions an async invoke
+   * (when their resource policy allows the rule).
+   */
   publish(event: unknown): number {
     let matched = 0;
     for (const rule of this.model.rules) {
       if (!rule.enabled || !rule.pattern || !matchesEventPattern(rule.pattern as never, event)) continue;
       matched++;
-      for (const t of rule.targets) {
-        if (t.arn.includes(":sqs:")) this.queues.send(t.arn, JSON.stringify(event));
-        else if (t.arn.includes(":lambda:")) this.lambda.invokeAsync(t.arn, event);
-      }
+      for (const t of rule.targets) this.deliver(rule, t, event);
     }
     return matched;
+  }
+
+  /**
+   * One target of a rule. A function is invoked asynchronously (Lambda then retries and dead-letters as the function
+   * says) once Lambda accepted EventBridge's call: only a permission for `events.amazonaws.com` from this rule lets
+   * it. A refused call is not retried (it cannot succeed): the event goes to the target's dead-letter queue.
+   * EventBridge's own retries (the target's retry policy) answer errors the twin never raises (Lambda's API
+   * unavailable or throttled at the account level).
+   */
+  private deliver(rule: DeployedRule, target: DeployedRuleTarget, event: unknown): void {
+    if (target.arn.includes(":sqs:")) {
+      this.queues.send(target.arn, JSON.stringify(event));
+      return;
+    }
+    if (!target.arn.includes(":lambda:")) return;
+    const { account } = this.model.resolver.target;
+    const exists = this.model.functions.some((f) => f.arn === target.arn);
+    const request = {
+      functionArn: target.arn,
+      principal: EVENTS_PRINCIPAL,
+      sourceArn: rule.arn,
+      sourceAccount: account,
+    };
+    if (exists && permissionFor(this.model.permissions, request)) {
+      this.lambda.invokeAsync(target.arn, event);
+      return;
+    }
+    const errorCode = exists ? "NO_PERMISSIONS" : "RESOURCE_NOT_FOUND";
+    if (exists) {
+      const message = `${EVENTS_PRINCIPAL} is not authorized to perform: lambda:InvokeFunction on resource: ${target.arn} from ${rule.arn} because no resource-based policy allows it`;
+      this.iam.denials.push({
+        roleArn: EVENTS_PRINCIPAL,
+        check: { action: "lambda:InvokeFunction", resource: target.arn, context: { "aws:SourceArn": rule.arn } },
+        result: "ImplicitlyDenied",
+        message,
+      });
+    }
+    let deadLettered = false;
+    if (target.deadLetterArn) {
+      try {
+        this.queues.send(target.deadLetterArn, JSON.stringify(event));
+        deadLettered = true;
+      } catch {
+        // No such queue in the template: the event is lost.
+      }
+    }
+    const failure = {
+      rule: rule.logicalId,
+      target: target.arn,
+      errorCode,
+      deadLettered,
+      at: this.clock.now(),
+    } as const;
+    this.ruleDeliveryFailures.push(failure);
   }
 
   /**
@@ -205,6 +296,24 @@ export class DeployedStack {
     await this.kubeGateway.close();
     rmSync(this.scratch, { recursive: true, force: true });
   }
+}
+
+/** What Lambda sends to an on-failure destination: the request, why it failed and the last response. */
+function invocationRecord(fn: DeployedFunction, event: unknown, failure: AsyncFailure, clock?: VirtualClock) {
+  const last = failure.last;
+  return {
+    version: "1.0",
+    timestamp: new Date(clock?.now() ?? Date.now()).toISOString(),
+    requestContext: {
+      requestId: crypto.randomUUID(),
+      functionArn: `${fn.arn}:$LATEST`,
+      condition: failure.condition,
+      approximateInvokeCount: failure.attempts,
+    },
+    requestPayload: event,
+    responseContext: { statusCode: 200, executedVersion: "$LATEST", functionError: last ? "Unhandled" : undefined },
+    responsePayload: last && last.status === "error" ? last.error : undefined,
+  };
 }
 
 function scheduledEvent(rule: string, region: string, now: number) {

@@ -10,6 +10,8 @@ export interface LambdaReportEntry {
   timeouts: number;
   errors: number;
   throttles: number;
+  /** Invocations that waited for one of the twin's environments (its process limit, not Lambda's). */
+  environmentWaits: number;
   droppedEvents: number;
   /** Sum of billed durations (each rounded up to 1 ms). */
   billedMs: number;
@@ -45,6 +47,7 @@ export function lambdaReport(metrics: Record<string, FunctionMetrics>): Record<s
         timeouts: m.timeouts,
         errors: m.errors,
         throttles: m.throttles,
+        environmentWaits: m.environmentWaits,
         droppedEvents: m.droppedEvents,
         billedMs: m.billedMs,
         gbSeconds: Number(m.gbSeconds.toFixed(4)),

@@ -5,7 +5,9 @@
  *
  * - synchronous (`invoke`, as an event source mapping does): a throttle is returned to the caller;
  * - asynchronous (`invokeAsync`, as EventBridge does): a throttled event is retried with backoff until it is older
- *   than the function's maximum event age, and a failed one is retried up to its maximum retry attempts.
+ *   than the function's maximum event age, and a failed one is retried up to its maximum retry attempts; an event
+ *   given up on goes where the function sends failed events (`onAsyncFailure`: its dead-letter queue or on-failure
+ *   destination), else it is dropped.
  *
  * Every invocation is billed as Lambda bills it — duration rounded up to the millisecond, times the memory in GB —
  * with the duration made honest for the twin, whose virtual clock stands still while a function computes and
@@ -26,6 +28,9 @@ import type { DeployedFunction } from "./template-model.js";
 /** Memory at which Lambda allots one full vCPU; less memory gets a proportional share (model assumption). */
 export const FULL_VCPU_MEMORY_MB = 1769;
 
+/** The twin's limit of execution environments (processes) per function ({@link LambdaRuntimeOptions}). */
+export const TWIN_ENVIRONMENTS_PER_FUNCTION = 16;
+
 /** Waiting billed per outbound request: one AWS or Kubernetes round trip inside the region (model assumption). */
 export const ROUND_TRIP_MS = 10;
 
@@ -42,6 +47,8 @@ export interface FunctionMetrics {
   timeouts: number;
   errors: number;
   throttles: number;
+  /** Invocations that waited for one of the twin's environments ({@link LambdaRuntimeOptions.environmentsPerFunction}). */
+  environmentWaits: number;
   /** Async events dropped: older than the maximum event age, or out of retries. */
   droppedEvents: number;
   /** Sum of billed durations ({@link billedDurationMs}). */
@@ -74,6 +81,14 @@ export interface LambdaRuntimeOptions {
   timeoutMs?: (fn: DeployedFunction) => number | undefined;
   /** Concurrency when the function reserves none (the account's unreserved pool). @default 1000 */
   unreservedConcurrency?: number;
+  /**
+   * The twin's own limit (not Lambda's): execution environments one function runs at once. An invocation beyond it
+   * is not throttled; it waits for a running one to end (counted in `environmentWaits`), so a burst of events that
+   * Lambda would run on hundreds of environments does not start hundreds of `node` processes on one machine. Each
+   * waiting invocation then reuses a warm environment, so the twin bills fewer cold starts than Lambda would.
+   * @default {@link TWIN_ENVIRONMENTS_PER_FUNCTION}
+   */
+  environmentsPerFunction?: number;
   /** Where environments' stdout/stderr lines go. @default dropped */
   onOutput?: (fn: string, line: string) => void;
   /** First retry delay of a throttled or failed async event, ms (doubles up to 5 minutes). @default 1000 */
@@ -83,12 +98,28 @@ export interface LambdaRuntimeOptions {
    * virtual. @default the wall clock
    */
   clock?: VirtualClock;
+  /**
+   * An async event was given up on (out of retries, or older than the maximum event age): Lambda sends it to the
+   * function's dead-letter queue or on-failure destination. @default dropped
+   */
+  onAsyncFailure?: (fn: DeployedFunction, event: unknown, failure: AsyncFailure) => Promise<void> | void;
+}
+
+/** Why Lambda gave up on an async event, and the last outcome. */
+export interface AsyncFailure {
+  condition: "RetriesExhausted" | "EventAgeExceeded";
+  /** Invocations that ran (throttles not counted). */
+  attempts: number;
+  /** The last invocation's outcome, if one ran. */
+  last?: InvocationOutcome;
 }
 
 interface FunctionPool {
   fn: DeployedFunction;
   idle: ExecutionEnvironment[];
   busy: Set<ExecutionEnvironment>;
+  /** Invocations waiting for an environment, first in first out. */
+  waiting: (() => void)[];
   metrics: FunctionMetrics;
 }
 
@@ -99,6 +130,7 @@ export const newFunctionMetrics = (): FunctionMetrics => ({
   timeouts: 0,
   errors: 0,
   throttles: 0,
+  environmentWaits: 0,
   droppedEvents: 0,
   billedMs: 0,
   gbSeconds: 0,
@@ -125,7 +157,7 @@ export class LambdaRuntime {
     private readonly opts: LambdaRuntimeOptions,
   ) {
     for (const fn of functions)
-      this.pools.set(fn.arn, { fn, idle: [], busy: new Set(), metrics: newFunctionMetrics() });
+      this.pools.set(fn.arn, { fn, idle: [], busy: new Set(), waiting: [], metrics: newFunctionMetrics() });
     this.clock = opts.clock ?? systemClock;
   }
 
@@ -167,6 +199,12 @@ export class LambdaRuntime {
       pool.metrics.throttles++;
       return { status: "throttled" };
     }
+    const cap = this.opts.environmentsPerFunction ?? TWIN_ENVIRONMENTS_PER_FUNCTION;
+    if (pool.busy.size + pool.waiting.length >= cap) {
+      pool.metrics.environmentWaits++;
+      await new Promise<void>((resolve) => pool.waiting.push(resolve));
+      if (this.closed) return { status: "throttled" };
+    }
     const env =
       pool.idle.pop() ??
       new ExecutionEnvironment(pool.fn, this.opts.extraEnv(pool.fn), this.opts.onOutput, this.opts.clock);
@@ -177,6 +215,7 @@ export class LambdaRuntime {
     this.record(pool, outcome);
     if (env.dead || this.closed) env.dispose();
     else pool.idle.push(env);
+    pool.waiting.shift()?.();
     return outcome;
   }
 
@@ -198,6 +237,7 @@ export class LambdaRuntime {
     // On a virtual clock, retries wait on timers nobody advances any more: they are dropped with the environments.
     if (!this.opts.clock) await this.drain();
     for (const pool of this.pools.values()) {
+      for (const release of pool.waiting.splice(0)) release();
       for (const env of [...pool.idle, ...pool.busy]) env.dispose();
       pool.idle = [];
     }
@@ -206,15 +246,25 @@ export class LambdaRuntime {
   private async deliverAsync(pool: FunctionPool, event: unknown, enqueuedAt: number): Promise<void> {
     let delay = this.opts.asyncRetryBaseMs ?? 1000;
     let failures = 0;
+    let last: InvocationOutcome | undefined;
+    let condition: AsyncFailure["condition"] = "EventAgeExceeded";
     while (!this.closed) {
       if (this.clock.now() - enqueuedAt > pool.fn.maxEventAgeSeconds * 1000) break;
       const r = await this.invoke(pool.fn.arn, event);
       if (r.status === "ok") return;
-      if (r.status !== "throttled" && ++failures > pool.fn.maxRetryAttempts) break;
+      if (r.status !== "throttled") {
+        last = r;
+        if (++failures > pool.fn.maxRetryAttempts) {
+          condition = "RetriesExhausted";
+          break;
+        }
+      }
       await this.clock.sleep(delay);
       delay = Math.min(delay * 2, 300_000);
     }
     pool.metrics.droppedEvents++;
+    if (!this.closed)
+      await this.opts.onAsyncFailure?.(pool.fn, event, { condition, attempts: failures, ...(last ? { last } : {}) });
   }
 
   private record(pool: FunctionPool, o: InvocationOutcome): void {

@@ -4,9 +4,10 @@
  * the interruption messages, decision events published, and log bytes per function — and the same as the bill's
  * measured quantities.
  *
- * SQS counts one SendMessage per message (EventBridge's delivery), and per batch the event source mapping received,
- * one ReceiveMessage and one DeleteMessageBatch (a batch whose invocation failed deletes nothing; it is counted all
- * the same). Log bytes count each output line plus CloudWatch Logs' 26 bytes per event, and Lambda's own START,
+ * SQS counts one SendMessage per message (EventBridge's delivery to the queue, or a dead letter), and per batch the
+ * event source mapping received, one ReceiveMessage and one DeleteMessageBatch (a batch whose invocation failed
+ * deletes nothing; it is counted all the same). With reaction minute the rules invoke the interruption function
+ * directly: no queue, no mapping, and only dead letters count. Log bytes count each output line plus CloudWatch Logs' 26 bytes per event, and Lambda's own START,
  * END and REPORT lines ({@link PLATFORM_LOG_BYTES_PER_INVOCATION}).
  */
 

@@ -1,11 +1,14 @@
 /**
  * What the twin's deployed mode stands up from a synthesized template: the state table, the queues with their
- * redrive policy, the EventBridge rules, the Lambda functions with their asset bundles and invoke settings, the
- * event source mappings and the IAM roles with every policy attached to them. Every other resource type is listed
+ * redrive policy, the EventBridge rules (targets with their retry policy and dead-letter queue), the Lambda functions
+ * with their asset bundles and invoke settings (retries, maximum event age, where a failed async event goes), the
+ * functions' resource policies (`AWS::Lambda::Permission`), the event source mappings and the IAM roles with every
+ * policy attached to them. Every other resource type is listed
  * in `unmodelled`, so the output says what the twin does not stand up.
  */
 import { join } from "node:path";
 import { type CfnTemplate, IntrinsicResolver, type TemplateResource } from "./intrinsics.js";
+import { type DeployedPermission, readPermissions } from "./lambda-permissions.js";
 
 /** The DynamoDB table. */
 export interface DeployedTable {
@@ -42,11 +45,14 @@ export interface DeployedRuleTarget {
   maxEventAgeSeconds: number;
   /** @default 185 (EventBridge's default) */
   maxRetryAttempts: number;
+  /** Where EventBridge sends an event it could not deliver. @default none (dropped) */
+  deadLetterArn?: string;
 }
 
 /** An EventBridge rule: a schedule or an event pattern. */
 export interface DeployedRule {
   logicalId: string;
+  arn: string;
   schedule?: string;
   pattern?: unknown;
   enabled: boolean;
@@ -75,6 +81,12 @@ export interface DeployedFunction {
   maxEventAgeSeconds: number;
   /** Async retries after a failure. @default 2 */
   maxRetryAttempts: number;
+  /**
+   * Where Lambda sends an async event that failed every retry or grew too old: the function's dead-letter queue (the
+   * event itself), or its invoke config's on-failure destination (an invocation record); an SQS queue — one of
+   * another kind is listed as unmodelled. @default none (dropped)
+   */
+  asyncFailure?: { arn: string; kind: "dead-letter-queue" | "on-failure-destination" };
 }
 
 /** An event source mapping from a queue. */
@@ -113,6 +125,8 @@ export interface DeployedStackModel {
   rules: DeployedRule[];
   functions: DeployedFunction[];
   eventSourceMappings: DeployedEventSourceMapping[];
+  /** Who may invoke which function (resource policies), by principal and source. */
+  permissions: DeployedPermission[];
   roles: DeployedRole[];
   /** Instance profile name → role ARN (`AWS::IAM::InstanceProfile`). */
   instanceProfiles: Record<string, string>;
@@ -128,6 +142,7 @@ export const MODELLED_TYPES: ReadonlySet<string> = new Set([
   "AWS::Lambda::Function",
   "AWS::Lambda::EventInvokeConfig",
   "AWS::Lambda::EventSourceMapping",
+  "AWS::Lambda::Permission",
   "AWS::IAM::Role",
   "AWS::IAM::Policy",
   "AWS::IAM::ManagedPolicy",
@@ -209,14 +224,17 @@ function readRules(rv: IntrinsicResolver, template: CfnTemplate): DeployedRule[]
     const p = rv.resolve(r.Properties ?? {}) as Record<string, unknown>;
     const targets = ((p.Targets as Record<string, unknown>[]) ?? []).map((t) => {
       const retry = (t.RetryPolicy ?? {}) as Record<string, unknown>;
+      const deadLetter = (t.DeadLetterConfig as { Arn?: unknown } | undefined)?.Arn;
       return {
         arn: String(t.Arn),
         maxEventAgeSeconds: num(retry.MaximumEventAgeInSeconds, 86_400),
         maxRetryAttempts: num(retry.MaximumRetryAttempts, 185),
+        ...(deadLetter ? { deadLetterArn: String(deadLetter) } : {}),
       };
     });
     return {
       logicalId: id,
+      arn: rv.arn(id),
       ...(p.ScheduleExpression ? { schedule: String(p.ScheduleExpression) } : {}),
       ...(p.EventPattern ? { pattern: p.EventPattern } : {}),
       enabled: p.State !== "DISABLED",
@@ -238,6 +256,7 @@ function readFunctions(rv: IntrinsicResolver, template: CfnTemplate, assemblyDir
       string,
       unknown
     >;
+    const failure = asyncFailure(p, invoke);
     return {
       logicalId: id,
       name: functionName(id, r),
@@ -254,8 +273,44 @@ function readFunctions(rv: IntrinsicResolver, template: CfnTemplate, assemblyDir
       assetDir: join(assemblyDir, String(r.Metadata?.["aws:asset:path"] ?? "")),
       maxEventAgeSeconds: num(invoke.MaximumEventAgeInSeconds, 21_600),
       maxRetryAttempts: num(invoke.MaximumRetryAttempts, 2),
+      ...(failure ? { asyncFailure: failure } : {}),
     };
   });
+}
+
+/** The function's dead-letter queue, else its invoke config's on-failure destination (the twin sends to one). */
+function asyncFailure(
+  fn: Record<string, unknown>,
+  invoke: Record<string, unknown>,
+): DeployedFunction["asyncFailure"] | undefined {
+  const deadLetter = (fn.DeadLetterConfig as { TargetArn?: unknown } | undefined)?.TargetArn;
+  if (deadLetter) return { arn: String(deadLetter), kind: "dead-letter-queue" };
+  const destination = (invoke.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure
+    ?.Destination;
+  return destination ? { arn: String(destination), kind: "on-failure-destination" } : undefined;
+}
+
+/**
+ * Where failed async events go that the twin cannot deliver to (an on-success destination, or a dead-letter queue or
+ * on-failure destination that is not an SQS queue: SNS, EventBridge, another function).
+ */
+function unmodelledDestinations(rv: IntrinsicResolver, template: CfnTemplate): { logicalId: string; type: string }[] {
+  const out: { logicalId: string; type: string }[] = [];
+  for (const [logicalId, r] of of(template, "AWS::Lambda::EventInvokeConfig")) {
+    const p = rv.resolve(r.Properties ?? {}) as Record<string, unknown>;
+    const dest = (p.DestinationConfig ?? {}) as Record<string, { Destination?: unknown } | undefined>;
+    if (dest.OnSuccess?.Destination !== undefined)
+      out.push({ logicalId, type: "AWS::Lambda::EventInvokeConfig (OnSuccess destination)" });
+    if (dest.OnFailure?.Destination !== undefined && !String(dest.OnFailure.Destination).includes(":sqs:"))
+      out.push({ logicalId, type: "AWS::Lambda::EventInvokeConfig (OnFailure destination not SQS)" });
+  }
+  for (const [logicalId, r] of of(template, "AWS::Lambda::Function")) {
+    const p = rv.resolve(r.Properties ?? {}) as Record<string, unknown>;
+    const target = (p.DeadLetterConfig as { TargetArn?: unknown } | undefined)?.TargetArn;
+    if (target !== undefined && !String(target).includes(":sqs:"))
+      out.push({ logicalId, type: "AWS::Lambda::Function (DeadLetterConfig not SQS)" });
+  }
+  return out;
 }
 
 function readMappings(rv: IntrinsicResolver, template: CfnTemplate): DeployedEventSourceMapping[] {
@@ -332,6 +387,7 @@ export function readDeployedModel(
     rules: readRules(rv, template),
     functions: readFunctions(rv, template, assemblyDir),
     eventSourceMappings: readMappings(rv, template),
+    permissions: readPermissions(rv, template),
     roles: readRoles(rv, template),
     instanceProfiles: Object.fromEntries(
       of(template, "AWS::IAM::InstanceProfile").map(([id, r]) => {
@@ -343,8 +399,11 @@ export function readDeployedModel(
         ];
       }),
     ),
-    unmodelled: Object.entries(template.Resources)
-      .filter(([, r]) => !MODELLED_TYPES.has(r.Type))
-      .map(([logicalId, r]) => ({ logicalId, type: r.Type })),
+    unmodelled: [
+      ...Object.entries(template.Resources)
+        .filter(([, r]) => !MODELLED_TYPES.has(r.Type))
+        .map(([logicalId, r]) => ({ logicalId, type: r.Type })),
+      ...unmodelledDestinations(rv, template),
+    ],
   };
 }

@@ -146,6 +146,23 @@ describe("deployed Lambda runtime", () => {
     }
   });
 
+  test("the twin's environment limit: a burst beyond it waits for a warm environment instead of a new process", async () => {
+    const f = fn(
+      "burst",
+      `export async function handler() { await new Promise((r) => setTimeout(r, 100)); return 1; }`,
+    );
+    const rt = new LambdaRuntime([f], { extraEnv: () => ({}), environmentsPerFunction: 2 });
+    try {
+      for (let i = 0; i < 5; i++) rt.invokeAsync("burst", {});
+      await rt.drain();
+      const m = rt.metrics().burst;
+      assert.deepEqual([m.invocations, m.throttles, m.droppedEvents, m.environmentWaits], [5, 0, 0, 3]);
+      assert.equal(m.coldStarts, 2, "two processes, reused");
+    } finally {
+      await rt.close();
+    }
+  });
+
   test("an init error fails the invocation with the error and marks it as init", async () => {
     const f = fn("broken", `throw new Error("environment variable STEVEDORE_TABLE is required");`);
     const rt = new LambdaRuntime([f], { extraEnv: () => ({}) });
