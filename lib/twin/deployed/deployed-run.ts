@@ -2,7 +2,8 @@
  * `stevedore simulate --deployed`: a scenario's cluster (fake kube-apiserver, AWS emulator, kubelets, workloads,
  * kube-scheduler) with the deployed stack instead of in-process controllers, on the twin's virtual clock. The cluster
  * ticks every virtual second as in the in-process twin (`startClusterLoop`); each schedule rule fires its function
- * asynchronously at its rate; the interruption queue's event source mapping polls every virtual second. The bundles
+ * asynchronously at its rate; interruption events reach the function through the queue's event source mapping,
+ * which polls every virtual second (reaction seconds), or through the rules straight away (reaction minute). The bundles
  * run in their own processes on the same virtual clock (the virtual-time preload), so a controller loop of
  * `loopSeconds` spends virtual time. After the scenario's end (and settle) the cluster and the stack keep running
  * for a quiet tail (`quietMinutes`) with no scenario steps, so the bill can price the scenario's end state between
