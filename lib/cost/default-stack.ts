@@ -53,6 +53,13 @@ export interface DefaultStackOptions {
   logRetentionDays?: number;
 }
 
+/** The GC runs every five minutes with reaction minute (the cheapest mode), every two with reaction seconds. */
+const GC_MINUTES_IN_MINUTE_MODE = 5;
+
+function scheduleMinutes(f: DefaultFunction, reaction: ReactionMode): number | undefined {
+  return f.role === "gc" && reaction === "minute" ? GC_MINUTES_IN_MINUTE_MODE : f.scheduleMinutes;
+}
+
 /** The default stack's inventory for `reaction`; each function's logical id is its role. */
 export function defaultStackInventory(
   reaction: ReactionMode = "seconds",
@@ -66,7 +73,7 @@ export function defaultStackInventory(
     role: f.role,
     memoryMb: f.memoryMb,
     architecture: "arm64",
-    ...(f.scheduleMinutes ? { scheduleMinutes: f.scheduleMinutes } : {}),
+    ...(f.scheduleMinutes ? { scheduleMinutes: scheduleMinutes(f, reaction) } : {}),
     ...(f.role === "provisioner" || f.role === "disruptor" ? { loopSeconds } : {}),
     ...(f.role === "watcher" ? { watchSeconds: DEFAULT_WATCH_SECONDS } : {}),
     eventTriggered: f.eventTriggered,

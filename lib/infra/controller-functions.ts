@@ -8,7 +8,7 @@
  * - watcher (`reaction: seconds` only): EventBridge `rate(1 minute)`; each invocation watches unscheduled pods and
  *   nodes for a little more than a minute and invokes the provisioner asynchronously when there is work; reserved
  *   concurrency 2, so consecutive watchers overlap.
- * - gc: EventBridge `rate(2 minutes)`, singleton, same async settings.
+ * - gc: EventBridge `rate(2 minutes)` (`rate(5 minutes)` with `reaction: minute`), singleton, same async settings.
  * - interruption: with `reaction: seconds`, the interruption queue through an event source mapping (batches of 10,
  *   partial batch responses, at most two concurrent batches); with `reaction: minute`, the interruption rules
  *   invoke it asynchronously, one event per invocation (`interruption-queue.ts`): Lambda retries a failed event
@@ -24,12 +24,7 @@ import type { IRole } from "aws-cdk-lib/aws-iam";
 import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import {
-  DISRUPTOR_SCHEDULE,
-  GC_SCHEDULE,
-  PROVISIONER_SCHEDULE,
-  WATCHER_SCHEDULE,
-} from "../cloud/aws/event-patterns.js";
+import { DISRUPTOR_SCHEDULE, gcSchedule, PROVISIONER_SCHEDULE, WATCHER_SCHEDULE } from "../cloud/aws/event-patterns.js";
 import { type ControllerEnvironmentInputs, controllerEnvironment, watcherEnvironment } from "./controller-env.js";
 import {
   GC_TIMEOUT_SECONDS,
@@ -149,7 +144,7 @@ export class ControllerFunctions extends Construct {
     this.interruption = this.createInterruption(common, props);
     this.schedule(this.provisioner, PROVISIONER_SCHEDULE, "ProvisionerSchedule", cluster);
     this.schedule(this.disruptor, DISRUPTOR_SCHEDULE, "DisruptorSchedule", cluster);
-    this.schedule(this.gc, GC_SCHEDULE, "GarbageCollectorSchedule", cluster);
+    this.schedule(this.gc, gcSchedule(props.config.reaction), "GarbageCollectorSchedule", cluster);
     if (props.config.reaction === "seconds") {
       this.watcher = this.createWatcher(common, cluster);
       this.watcherSchedule = this.schedule(this.watcher, WATCHER_SCHEDULE, "WatcherSchedule", cluster);

@@ -5,6 +5,7 @@ import {
   EVENT_DETAIL_TYPES,
   EventPatternError,
   GC_SCHEDULE,
+  gcSchedule,
   INTERRUPTION_EVENT_PATTERNS,
   matchesEventPattern,
   matchingInterruptionRules,
@@ -180,6 +181,8 @@ describe("schedules", () => {
     assert.equal(scheduleIntervalSeconds(PROVISIONER_SCHEDULE), 60);
     assert.equal(scheduleIntervalSeconds(DISRUPTOR_SCHEDULE), 60);
     assert.equal(scheduleIntervalSeconds(GC_SCHEDULE), 120);
+    assert.equal(gcSchedule("seconds"), GC_SCHEDULE);
+    assert.equal(scheduleIntervalSeconds(gcSchedule("minute")), 300);
     assert.equal(scheduleIntervalSeconds(WATCHER_SCHEDULE), 60);
     assert.equal(scheduleIntervalSeconds("rate(3 hours)"), 10_800);
     assert.equal(scheduleIntervalSeconds("rate(1 day)"), 86_400);

@@ -216,7 +216,7 @@ describe("StevedoreStack", () => {
     );
   });
 
-  it("reaction minute: no watcher, no invoke permission; the other functions are unchanged", () => {
+  it("reaction minute: no watcher, no invoke permission, the GC every five minutes; the rest unchanged", () => {
     const ids = resourcesOfType(minute.json, "AWS::Lambda::Function").map(([id]) => id);
     assert.equal(ids.filter((id) => id.includes("Watcher")).length, 0, `no watcher in minute mode: ${ids.join(", ")}`);
     assert.equal(ids.length, resourcesOfType(base.json, "AWS::Lambda::Function").length - 1);
@@ -225,7 +225,11 @@ describe("StevedoreStack", () => {
       ...resourcesOfType(minute.json, "AWS::IAM::Policy"),
     ];
     assert.ok(!JSON.stringify(policies).includes("lambda:InvokeFunction"), "no role may invoke a function");
-    assert.equal(resourcesOfType(minute.json, "AWS::Events::Rule").filter(([, p]) => p.ScheduleExpression).length, 3);
+    const schedules = resourcesOfType(minute.json, "AWS::Events::Rule").filter(([, p]) => p.ScheduleExpression);
+    assert.equal(schedules.length, 3);
+    const gc = fn(minute, "ControllersGarbageCollector").id;
+    const gcRule = schedules.find(([, p]) => JSON.stringify(dig(p, "Targets", 0, "Arn")).includes(gc));
+    assert.equal(gcRule?.[1].ScheduleExpression, "rate(5 minutes)");
     const env = dig(fn(minute, "ControllersProvisioner").props, "Environment", "Variables") as Record<string, string>;
     assert.equal(env[CONTROLLER_ENV.reaction], "minute");
     assert.equal(env[CONTROLLER_ENV.provisionerFunction], undefined);

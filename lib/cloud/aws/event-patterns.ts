@@ -102,8 +102,19 @@ export const INTERRUPTION_EVENT_PATTERNS: readonly NamedEventPattern[] = Object.
 export const PROVISIONER_SCHEDULE = "rate(1 minute)";
 /** The disruption loop's schedule. */
 export const DISRUPTOR_SCHEDULE = "rate(1 minute)";
-/** Garbage collection's schedule (Karpenter's garbage collection runs every two minutes too). */
+/** Garbage collection's schedule with `reaction: seconds` (Karpenter's garbage collection runs every two minutes too). */
 export const GC_SCHEDULE = "rate(2 minutes)";
+/**
+ * Garbage collection's schedule with `reaction: minute`, the cheapest mode: every five minutes. Nothing it collects
+ * is urgent at that scale — a leaked instance is collected only after a five-minute grace anyway, closed claims
+ * after ten minutes, and the interruption events close the claims of instances that end.
+ */
+export const GC_SCHEDULE_MINUTE = "rate(5 minutes)";
+
+/** Garbage collection's schedule in a reaction mode. */
+export function gcSchedule(reaction: "seconds" | "minute"): string {
+  return reaction === "minute" ? GC_SCHEDULE_MINUTE : GC_SCHEDULE;
+}
 /** The watcher's schedule (reaction `seconds`): each invocation watches a little longer than this interval. */
 export const WATCHER_SCHEDULE = "rate(1 minute)";
 

@@ -7,7 +7,7 @@
 
 import {
   DISRUPTOR_SCHEDULE,
-  GC_SCHEDULE,
+  gcSchedule,
   PROVISIONER_SCHEDULE,
   WATCHER_SCHEDULE,
 } from "../../cloud/aws/event-patterns.js";
@@ -156,7 +156,7 @@ export function startControllers(run: TwinRun): Promise<void>[] {
         }).run(),
       );
     }),
-    bus.schedule("gc", GC_SCHEDULE, async () => {
+    bus.schedule("gc", gcSchedule(scenario.controllers.reaction), async () => {
       await invoke(run, "gc", (deps) =>
         new GarbageCollector(deps, { deadline: deadlineIn(run, GC_TIMEOUT_SECONDS) }).run(),
       );
