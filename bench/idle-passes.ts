@@ -3,12 +3,13 @@
  * 3 zones, every pod bound, nothing to disrupt) on the fake kube-apiserver, dynalite and the AWS emulator, then
  * `--runs` idle invocations of the provisioner, the disruptor and the garbage collector, each with its Lambda wiring's
  * reuse (one set of dependencies and the disruptor's memory kept across invocations, the configuration read from the
- * state table every invocation as the stack does). Prints per controller the mean wall and CPU ms of one invocation and its AWS calls
+ * state table every invocation as the stack does). Prints per controller the mean wall and CPU ms of one invocation, its outbound HTTP requests and its AWS calls
  * (CPU of the whole process: the servers run in it too, so the numbers are an upper bound of the controller's own),
  * and with `--cpu-prof` writes a V8 CPU profile per controller (`<prefix>-<controller>.cpuprofile`) of its idle invocations only.
  *
  *   node --import tsx bench/idle-passes.ts [--pods 2000] [--runs 5] [--cpu-prof prefix]
  */
+import { subscribe } from "node:diagnostics_channel";
 import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { parseArgs } from "node:util";
@@ -52,12 +53,23 @@ async function toRest(h: ControllerHarness, deps: ControllerDeps, memory: Disrup
   await new GarbageCollector(deps).run();
 }
 
+/** Outbound HTTP requests of the process (the servers answer them; only the controllers send them). */
+const requestLog: string[] = [];
+subscribe("http.client.request.start", (message) => {
+  const { request } = message as {
+    request: { method: string; path: string; getHeader(name: string): unknown };
+  };
+  const target = request.getHeader("x-amz-target") ?? "";
+  requestLog.push(`${request.method} ${request.path.split("?")[0]} ${target}`);
+});
+
 /** Runs `invoke` `runs` times, a minute apart on the harness clock; mean wall and CPU ms. */
 async function measure(
   h: ControllerHarness,
   invoke: () => Promise<unknown>,
-): Promise<{ wallMs: number; cpuMs: number; awsCalls: Record<string, number> }> {
+): Promise<{ wallMs: number; cpuMs: number; requests: number; awsCalls: Record<string, number> }> {
   h.aws.emulator.resetCallCounts();
+  const requestsBefore = requestLog.length;
   let wall = 0;
   let cpu = 0;
   for (let i = 0; i < runs; i++) {
@@ -73,7 +85,8 @@ async function measure(
   const awsCalls = Object.fromEntries(
     Object.entries(h.aws.emulator.callCounts()).map(([call, n]) => [call, Math.round((n / runs) * 10) / 10]),
   );
-  return { wallMs: round(wall), cpuMs: round(cpu), awsCalls };
+  if (process.env.IDLE_DEBUG) console.error(requestLog.slice(requestsBefore).join("\n"));
+  return { wallMs: round(wall), cpuMs: round(cpu), requests: round(requestLog.length - requestsBefore), awsCalls };
 }
 
 /** Runs `work` under the V8 profiler when `prefix` is set, writing `<prefix>-<name>.cpuprofile`. */
