@@ -165,6 +165,13 @@ export class KubeClusterClient implements ClusterClient {
     return (await this.listPodPages("spec.nodeName=")).items.filter(isProvisionable);
   }
 
+  async anyUnboundPod(): Promise<boolean> {
+    const page = await this.read("list pods", () =>
+      this.jsonPage("/api/v1/pods", { fieldSelector: "spec.nodeName=", limit: 1 }),
+    );
+    return (page.items ?? []).length > 0;
+  }
+
   async listPods(opts: { nodeName?: string } = {}): Promise<Pod[]> {
     const selector = opts.nodeName !== undefined ? `spec.nodeName=${opts.nodeName}` : undefined;
     return (await this.listPodPages(selector)).items;
