@@ -13,6 +13,7 @@ import { CoreV1Api, type CoreV1Event, type KubeConfig, PatchStrategy } from "@ku
 import { type Clock, systemClock } from "../core/clock.js";
 import { type Logger, silentLogger } from "../core/logger.js";
 import { waitAtMost } from "../core/wait-at-most.js";
+import { kubeCallOptions } from "./call-options.js";
 import {
   type ClusterEvent,
   type EventRecorder,
@@ -20,7 +21,6 @@ import {
   type EventSubject,
   emptyEventStats,
 } from "./events.js";
-import { kubeCallOptions } from "./kube-client.js";
 
 /** Options of {@link KubeEventRecorder}. */
 export interface KubeEventRecorderOptions {

@@ -32,6 +32,12 @@ export class JsonLister {
     this.http = createConfiguration({ baseServer: this.server, authMethods: { default: kubeConfig } }).httpApi;
   }
 
+  /** Whether `GET path?query` lists at least one item (asking for one). */
+  async any(path: string, query: ListQuery): Promise<boolean> {
+    const page = await this.get<{ items?: unknown[] }>(path, { ...query, limit: 1 });
+    return (page.items ?? []).length > 0;
+  }
+
   /** The parsed answer of `GET path?query`. */
   async get<T>(path: string, query: ListQuery): Promise<T> {
     const ctx = this.server.makeRequestContext(path, HttpMethod.GET);

@@ -8,20 +8,19 @@ import {
   type ConfigurationOptions,
   CoreV1Api,
   type KubeConfig,
-  Observable,
   PatchStrategy,
   PolicyV1Api,
-  setHeaderOptions,
 } from "@kubernetes/client-node";
 import { type Clock, systemClock } from "../core/clock.js";
 import type { DaemonSet, Node, Pod, PodDisruptionBudget, Taint } from "../core/kube-objects.js";
 import { type Logger, silentLogger } from "../core/logger.js";
 import { isProvisionable } from "../core/pods.js";
+import { kubeCallOptions } from "./call-options.js";
 import { ClusterApiError, isConflict, isNotFound, statusCodeOf, toClusterError } from "./errors.js";
 import { JsonLister } from "./json-list.js";
 import { nodeEssentials, startNodeWatch } from "./node-watch.js";
 import type { ObjectListing } from "./object-watch.js";
-import { plainCopy } from "./plain-copy.js";
+import { plainCopy } from "./plain-copy.js"; // client objects carry Dates and prototypes; controllers get plain JSON
 import { type PodListing, startPodWatch } from "./pod-watch.js";
 import { type RetryPolicy, withRetries } from "./retry.js";
 import type { ClusterClient, EvictionResult, NodeEvent, PodEvent, WatchHandle } from "./types.js";
@@ -61,11 +60,6 @@ interface ListPage {
   items: unknown[];
   /** `_continue` in the generated client's model, `continue` in the JSON. */
   metadata?: { resourceVersion?: string; _continue?: string; continue?: string };
-}
-
-/** Client objects carry Date instances and class prototypes; controllers get plain API JSON. */
-function toPlain<T>(value: unknown): T {
-  return plainCopy<T>(value);
 }
 
 function sameTaint(a: Taint, b: Taint): boolean {
@@ -134,7 +128,7 @@ export class KubeClusterClient implements ClusterClient {
       try {
         do {
           const result = await this.read(operation, () => page(cont));
-          const listed = plain ? ((result.items ?? []) as T[]) : toPlain<T[]>(result.items);
+          const listed = plain ? ((result.items ?? []) as T[]) : plainCopy<T[]>(result.items);
           items.push(...(keep ? listed.map(keep) : listed));
           if (!resourceVersion) resourceVersion = result.metadata?.resourceVersion ?? "";
           cont = result.metadata?._continue || result.metadata?.continue || undefined;
@@ -163,6 +157,10 @@ export class KubeClusterClient implements ClusterClient {
 
   async listProvisionablePods(): Promise<Pod[]> {
     return (await this.listPodPages("spec.nodeName=")).items.filter(isProvisionable);
+  }
+
+  anyUnboundPod(): Promise<boolean> {
+    return this.read("list pods", () => this.json.any("/api/v1/pods", { fieldSelector: "spec.nodeName=" }));
   }
 
   async listPods(opts: { nodeName?: string } = {}): Promise<Pod[]> {
@@ -231,7 +229,9 @@ export class KubeClusterClient implements ClusterClient {
 
   async getNode(name: string): Promise<Node | undefined> {
     try {
-      return toPlain<Node>(await this.read(`get node ${name}`, () => this.core.readNode({ name }, this.callOptions())));
+      return plainCopy<Node>(
+        await this.read(`get node ${name}`, () => this.core.readNode({ name }, this.callOptions())),
+      );
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
@@ -399,21 +399,4 @@ export class KubeClusterClient implements ClusterClient {
       throw toClusterError(err, `delete node ${nodeName}`);
     }
   }
-}
-
-/** client-node call options with a request timeout (and a Content-Type for patches). */
-export function kubeCallOptions(timeoutMs: number, patchType?: string): ConfigurationOptions {
-  const base: ConfigurationOptions = {
-    middleware: [
-      {
-        pre: (ctx) => {
-          ctx.setSignal(AbortSignal.timeout(timeoutMs));
-          return new Observable(Promise.resolve(ctx));
-        },
-        post: (ctx) => new Observable(Promise.resolve(ctx)),
-      },
-    ],
-    middlewareMergeStrategy: "append",
-  };
-  return patchType ? setHeaderOptions("Content-Type", patchType, base) : base;
 }

@@ -38,6 +38,11 @@ export interface ClusterClient {
   /** All pods (optionally only those bound to `nodeName`). */
   listPods(opts?: { nodeName?: string }): Promise<Pod[]>;
   /**
+   * Whether any pod has an empty `spec.nodeName`, asked for at most one pod (the provisioner's check for a pass with
+   * nothing to do). @default absent: the provisioner lists the cluster every pass
+   */
+  anyUnboundPod?(): Promise<boolean>;
+  /**
    * Watches pods with an empty `spec.nodeName`, resuming from resourceVersion and re-listing on 410 Gone.
    * `onEvent` receives every change; the handle stops it.
    */

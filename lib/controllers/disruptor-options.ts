@@ -51,6 +51,13 @@ export interface DisruptorOptions {
    */
   driftCheckIntervalMs?: number;
   /**
+   * How long one listing of every instance serves the drift checks: in between, a check judges the instances it has
+   * read against the node class as resolved now and describes only instances it has not seen (by id). A change made
+   * to a running instance outside Stevedore (its security groups) is seen at the next listing.
+   * @default 300000 (`DEFAULT_DRIFT_RELIST_MS`)
+   */
+  driftRelistIntervalMs?: number;
+  /**
    * Lease TTL; it must cover the longest invocation. @default {@link disruptorLeaseTtlMs}
    */
   leaseTtlMs?: number;

@@ -37,7 +37,7 @@ import {
 import { LeaseHolder } from "./lease.js";
 import { recordNodeActivity } from "./node-activity.js";
 import { repairNodes } from "./node-repair.js";
-import { recentDriftReasons } from "./provider-drift.js";
+import { DEFAULT_DRIFT_RELIST_MS, recentDriftReasons } from "./provider-drift.js";
 import { launchReplacements } from "./replacement.js";
 import { loadInstanceTypes, takeSnapshot, viewWithWrites } from "./snapshot.js";
 import { staticPoolRefilled } from "./static-capacity.js";
@@ -66,6 +66,7 @@ export class Disruptor {
       nodeRepair: opts.nodeRepair ?? false,
       providerDrift: opts.providerDrift ?? true,
       driftCheckIntervalMs: opts.driftCheckIntervalMs ?? 60_000,
+      driftRelistIntervalMs: opts.driftRelistIntervalMs ?? DEFAULT_DRIFT_RELIST_MS,
       maxCommandsPerPass: opts.maxCommandsPerPass ?? PASS_PLAN_LIMITS.maxCommands,
       maxSimulationsPerPass: opts.maxSimulationsPerPass ?? PASS_PLAN_LIMITS.maxSimulations,
       planBudgetMs: opts.planBudgetMs ?? PASS_PLAN_LIMITS.planBudgetMs,
@@ -129,8 +130,8 @@ export class Disruptor {
     const instanceTypes = await loadInstanceTypes(this.deps, config);
     const view = await takeSnapshot(this.deps, config, { instanceTypes, providerDrift: drift });
     if (drift || !this.opts.providerDrift) return view;
-    const reuseMs = this.opts.driftCheckIntervalMs;
-    const reasons = await recentDriftReasons(this.deps, config, this.deadline, view.claims, this.memory, reuseMs);
+    const cadence = { reuseMs: this.opts.driftCheckIntervalMs, relistMs: this.opts.driftRelistIntervalMs };
+    const reasons = await recentDriftReasons(this.deps, config, this.deadline, view.claims, this.memory, cadence);
     return { ...view, providerDrift: reasons };
   }
 

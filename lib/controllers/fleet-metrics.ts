@@ -3,7 +3,7 @@ import type { ClusterView } from "../view/cluster-view.js";
 import { METRIC, type Telemetry } from "./telemetry.js";
 
 /** Reports the fleet's cost and node counts of `view`. */
-export function reportFleet(view: ClusterView, telemetry: Telemetry): void {
+export function reportFleet(view: Pick<ClusterView, "claims" | "pools">, telemetry: Telemetry): void {
   const { metrics } = telemetry;
   const live = view.claims.filter((c) => c.state !== "Pending" && c.state !== "Terminated");
   metrics.add(

@@ -30,6 +30,7 @@ import { ClaimLauncher, type LaunchOutcome, launchBatches } from "./launch.js";
 import { LeaseHolder } from "./lease.js";
 import { capPendingPods, creationTimes, oldest } from "./pending-pods.js";
 import { withPatchedPods } from "./pod-nominations.js";
+import { quietPass } from "./quiet-pass.js";
 import { DEFAULT_PENDING_GRACE_MS, recoverPendingClaims } from "./recovery.js";
 import { reconcileRegistration } from "./registration.js";
 import { loadInstanceTypes, refreshView, takeSnapshot, viewWithWrites } from "./snapshot.js";
@@ -203,7 +204,7 @@ export class Provisioner {
   }
 
   /**
-   * One pass: registration, recovery, then solve-and-launch rounds, all reading one view built from one pod
+   * One pass (none when there is nothing to do, `quiet-pass.ts`): registration, recovery, then solve-and-launch rounds, all reading one view built from one pod
    * listing (later rounds re-read only claims, instance types and the nodes registration changed). Returns whether
    * it found work — something changed, or something is left for the next pass — which keeps a burst going.
    */
@@ -211,6 +212,11 @@ export class Provisioner {
     const fence = holder.fence;
     const { clock } = this.deps;
     const t0 = clock.now();
+    if (await quietPass(this.deps, config)) {
+      this.backoffMs = 0; // as a pass that reaches the solve
+      this.deps.telemetry.logger.info("provisioner pass", { ms: clock.now() - t0, quiet: true });
+      return false;
+    }
     const instanceTypes = await loadInstanceTypes(this.deps, config);
     let view = await takeSnapshot(this.deps, config, { instanceTypes });
     const t1 = clock.now();

@@ -15,14 +15,18 @@
  * **DynamoDB.** Items are validated before they are stored (`stevedore config apply`), and re-validated when read:
  * an item that no longer validates (e.g. after an upgrade tightened a rule) is reported and left out.
  *
+ * **Per container.** Every load reads the documents from their source; a text already parsed with the same values
+ * for its placeholders is not parsed and validated again (`parsed-documents.ts`).
+ *
  * Across documents (`checkConfig` of `lib/api`): a NodePool or NodeClass name defined twice is an issue and the first
  * definition (in parameter-name or item order) is kept; a pool whose node class is not in force is an issue and the
  * pool is left out.
  */
 import type { SSMClient } from "@aws-sdk/client-ssm";
-import { checkConfig, parseConfigDocuments, type ValidationIssue } from "../api/index.js";
+import { checkConfig, type ValidationIssue } from "../api/index.js";
 import type { NodeClass, NodePool, StevedoreConfig } from "../api/model.js";
 import type { LastGoodConfig } from "./config-store.js";
+import { parseConfigDocumentsCached } from "./parsed-documents.js";
 import { readConfigParameters } from "./ssm-parameters.js";
 import type { ConfigItem } from "./types.js";
 
@@ -63,7 +67,7 @@ export async function loadEffectiveConfig(opts: ConfigSourceOptions): Promise<Ef
   if (!opts.ssm) {
     for (const item of await opts.store.listConfig()) {
       const file = `dynamodb:${opts.store.tableName}/${item.kind}/${item.name}`;
-      const parsed = parseConfigDocuments(item.document, file, { env });
+      const parsed = parseConfigDocumentsCached(item.document, file, env);
       if (parsed.issues.length > 0) {
         collector.issues.push(...parsed.issues);
         collector.warnings.push(`${file}: version ${item.version} no longer validates; it is not in force`);
@@ -83,7 +87,7 @@ export async function loadEffectiveConfig(opts: ConfigSourceOptions): Promise<Ef
   }
   for (const param of await readConfigParameters(opts.ssm.client, opts.ssm.path)) {
     const file = `ssm:${param.name}`;
-    const parsed = parseConfigDocuments(param.value, file, { env });
+    const parsed = parseConfigDocumentsCached(param.value, file, env);
     if (parsed.issues.length === 0) {
       add(collector, parsed);
       const saved = await opts.store.getLastGoodConfig(param.name);
@@ -101,7 +105,7 @@ export async function loadEffectiveConfig(opts: ConfigSourceOptions): Promise<Ef
     const lastGood = await opts.store.getLastGoodConfig(param.name);
     const fallback =
       lastGood && lastGood.parameterVersion !== param.version
-        ? parseConfigDocuments(lastGood.text, `${file}@${lastGood.parameterVersion}`, { env })
+        ? parseConfigDocumentsCached(lastGood.text, `${file}@${lastGood.parameterVersion}`, env)
         : undefined;
     if (lastGood && fallback && fallback.issues.length === 0) {
       add(collector, fallback);

@@ -100,27 +100,35 @@ describe("disruptor", () => {
     }
   });
 
-  test("the cloud's drift answers are reused for a minute across invocations, then asked again", async () => {
+  test("the cloud's drift answers are reused for a minute, then judged again on the instances already read", async () => {
     const h = await startControllerHarness();
     try {
       await bringUp(h, [["web-0", { cpu: "1" }]]);
       const base = h.deps();
       let listings = 0;
+      let judged = 0;
       const cloud = Object.create(base.cloud) as typeof base.cloud;
       cloud.list = () => {
         listings++;
         return base.cloud.list();
       };
+      cloud.isDrifted = (inst, nodeClass) => {
+        judged++;
+        return base.cloud.isDrifted(inst, nodeClass);
+      };
       const memory: DisruptionMemory = {};
       const run = () => invokeDisruptor(h, { deps: () => ({ ...base, cloud }), memory, max: 1 });
       await run();
-      assert.equal(listings, 1, "the first pass asks the cloud");
+      assert.deepEqual([listings, judged], [1, 1], "the first pass lists the instances and judges them");
       h.advance(30_000);
       await run();
-      assert.equal(listings, 1, "30 s later the answers are reused");
+      assert.deepEqual([listings, judged], [1, 1], "30 s later the answers are reused");
       h.advance(31_000);
       await run();
-      assert.equal(listings, 2, "after a minute the cloud is asked again");
+      assert.deepEqual([listings, judged], [1, 2], "after a minute they are judged again, without a listing");
+      h.advance(5 * MIN);
+      await run();
+      assert.deepEqual([listings, judged], [2, 3], "once the listing is 5 minutes old, every instance is listed again");
     } finally {
       await h.close();
     }

@@ -325,12 +325,16 @@ describe("provisioner: headroom, minNodes, registration liveness, watch", () => 
   test("pods created while the loop runs are batched and launched in the same invocation", async () => {
     const h = await startControllerHarness();
     try {
-      const run = new Provisioner(h.deps(), { loopSeconds: 30 }).run();
-      // Pods arrive after the loop started; the watch triggers a batch.
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      h.pod("late-0", { cpu: "1" });
-      h.pod("late-1", { cpu: "1" });
-      const r = await run;
+      // Pods arrive after the loop started (once its first pass is done and it waits for a batch); the watch
+      // triggers a batch. Tied to the loop's clock rather than to real time: an idle pass takes a few milliseconds.
+      let arrived = false;
+      h.clock.onAdvance(() => {
+        if (arrived) return;
+        arrived = true;
+        h.pod("late-0", { cpu: "1" });
+        h.pod("late-1", { cpu: "1" });
+      });
+      const r = await new Provisioner(h.deps(), { loopSeconds: 30 }).run();
       assert.ok(r.passes > 1);
       assert.ok(h.liveInstances().length >= 1);
       const claims = await h.claims();
