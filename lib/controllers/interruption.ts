@@ -219,9 +219,12 @@ export class InterruptionHandler {
     const owned: NodeClaim[] = [];
     for (const instanceId of instanceIds) {
       const claim = claims.get(instanceId);
-      if (claim) owned.push(claim);
+      if (claim && !drainedByItsOwner(msg, claim)) owned.push(claim);
       else {
-        logger.debug("interruption for an instance Stevedore does not own; ignored", { instanceId, kind: msg.kind });
+        logger.debug("interruption for an instance Stevedore does not own or is already draining; ignored", {
+          instanceId,
+          kind: msg.kind,
+        });
         result.ignored++;
       }
     }
@@ -360,4 +363,14 @@ export class InterruptionHandler {
     if (open.length > 0)
       telemetry.logger.warn("drains continue in the disruptor", { claims: open.map((d) => d.claim.id) });
   }
+}
+
+/**
+ * An instance that shuts down while its claim is Draining: whoever started the drain (a consolidation, an expiry,
+ * an earlier interruption) terminated it or goes on draining it on its next pass, and closes the claim, so the state
+ * change adds nothing — no mark, no decision, no de-duplication record. Without this a consolidation's own
+ * terminations would read as interruptions.
+ */
+function drainedByItsOwner(msg: InterruptionMessage, claim: NodeClaim): boolean {
+  return msg.kind === "instance-terminating" && claim.state === "Draining";
 }

@@ -7,6 +7,7 @@ import { describe, test } from "node:test";
 import { InterruptionHandler } from "../../lib/controllers/interruption.js";
 import { Provisioner } from "../../lib/controllers/provisioner.js";
 import { METRIC } from "../../lib/controllers/telemetry.js";
+import { Terminator } from "../../lib/controllers/termination.js";
 import type { AwsEvent } from "../../lib/twin/aws/index.js";
 import { type ControllerHarness, type PodSpecOptions, startControllerHarness } from "../support/controller-harness.js";
 import { invokeDisruptor } from "../support/disruptor-invocations.js";
@@ -190,6 +191,39 @@ describe("interruption", () => {
       await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
       const r = await invokeDisruptor(h, { until: (run) => run.terminated.length > 0, max: 3 });
       assert.deepEqual(r.terminated, [claim.id]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("an instance that shuts down while its claim is draining is left to its drain: no mark, no decision", async () => {
+    const h = await startControllerHarness({ kubelets: true });
+    try {
+      await bringUp(h, PODS);
+      const [claim] = await h.claims();
+      // A consolidation drains the node and terminates its instance (the disruptor's own termination).
+      const terminator = new Terminator(h.deps());
+      const draining = await terminator.startDrain(await terminator.mark(claim, "Empty", "v1"), undefined);
+      assert.equal(draining.state, "Draining");
+      const decisionsBefore = (await h.state.listDecisions(0)).length;
+      h.aws.emulator.terminateInstance(claim.instanceId ?? "");
+      const events = h.aws.emulator
+        .events()
+        .filter((e) => e["detail-type"] === "EC2 Instance State-change Notification");
+      assert.ok(events.length > 0);
+      const result = await new InterruptionHandler(h.deps()).handleRecords(events.map((e, i) => record(`d${i}`, e)));
+      assert.deepEqual([result.acted, result.batchItemFailures], [[], []]);
+      assert.equal(result.ignored, events.length);
+      const after = (await h.claims(true)).find((c) => c.id === claim.id);
+      assert.deepEqual(
+        [after?.state, after?.disruptionReason, after?.version],
+        ["Draining", "Empty", draining.version],
+      );
+      assert.equal((await h.state.listDecisions(0)).length, decisionsBefore, "no interruption decision");
+      // The drain's owner finishes it and closes the claim.
+      const r = await invokeDisruptor(h, { until: (run) => run.terminated.length > 0, max: 3 });
+      assert.deepEqual(r.terminated, [claim.id]);
+      assert.equal((await h.claims(true)).find((c) => c.id === claim.id)?.state, "Terminated");
     } finally {
       await h.close();
     }
