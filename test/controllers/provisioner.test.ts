@@ -8,7 +8,7 @@ import { ClaimLauncher } from "../../lib/controllers/launch.js";
 import { Provisioner } from "../../lib/controllers/provisioner.js";
 import { METRIC } from "../../lib/controllers/telemetry.js";
 import { solve } from "../../lib/scheduling/packer/solve.js";
-import { FencedError } from "../../lib/state/types.js";
+import { FencedError, type NodeClaim } from "../../lib/state/types.js";
 import {
   type ControllerHarness,
   defaultConfigYaml,
@@ -359,5 +359,47 @@ describe("provisioner: headroom, minNodes, registration liveness, watch", () => 
     } finally {
       await h.close();
     }
+  });
+});
+
+describe("provisioner: registration writes", () => {
+  let h: ControllerHarness;
+  before(async () => {
+    h = await startControllerHarness();
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  test("a Node already initialized when it registers takes one claim write; a crash before it is repaired", async () => {
+    h.pod("web-0", { cpu: "500m" });
+    await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
+    h.advance(10_000); // the kubelet registers the Node and it turns Ready before the next pass
+    const base = h.deps();
+    const patches: Partial<NodeClaim>[] = [];
+    let crash = true;
+    const state = Object.create(base.state) as typeof base.state;
+    state.updateClaim = (claim, patch, fence) => {
+      patches.push(patch);
+      if (crash) throw new Error("the invocation died before its claim write");
+      return base.state.updateClaim(claim, patch, fence);
+    };
+    await assert.rejects(new Provisioner({ ...base, state }, { loopSeconds: 0 }).run());
+    const [stuck] = await h.claims();
+    assert.equal(stuck.state, "Launched", "the crash left the claim as it was");
+    assert.equal(h.nodes()[0].metadata.labels?.["karpenter.sh/initialized"], "true", "the Node was labelled first");
+    crash = false;
+    patches.length = 0;
+    await new Provisioner({ ...base, state }, { loopSeconds: 0 }).run();
+    const [claim] = await h.claims();
+    assert.equal(claim.state, "Initialized");
+    assert.equal(claim.nodeName, h.nodes()[0].metadata.name);
+    assert.ok(claim.registeredAt !== undefined && claim.initializedAt === claim.registeredAt);
+    const registration = patches.filter((p) => p.state === "Registered" || p.state === "Initialized");
+    assert.deepEqual(
+      registration.map((p) => p.state),
+      ["Initialized"],
+      "one write straight to Initialized, none to Registered",
+    );
   });
 });
