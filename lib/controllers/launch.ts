@@ -127,10 +127,9 @@ function recordedInstances(claims: NodeClaim[]): Map<string, string> {
 export class ClaimLauncher {
   constructor(private readonly deps: ControllerDeps) {}
 
-  /** A new Pending claim for a node the packer wants. */
-  intent(node: NewNode, pool: NodePool, nodeClass: NodeClass): NodeClaim {
+  /** A new Pending claim for a node the packer wants; `id` is one chosen beforehand (a fresh one by default). */
+  intent(node: NewNode, pool: NodePool, nodeClass: NodeClass, id = this.newClaimId(node)): NodeClaim {
     const now = this.deps.clock.now();
-    const id = (this.deps.ids ?? randomIds).claimId(node.pool);
     return {
       id,
       pool: node.pool,
@@ -154,10 +153,18 @@ export class ClaimLauncher {
     };
   }
 
-  /** Writes the intent for `node` and launches it. */
-  async launch(node: NewNode, ctx: LaunchContext): Promise<LaunchOutcome> {
+  /** A fresh claim id for `node`. */
+  newClaimId(node: NewNode): string {
+    return (this.deps.ids ?? randomIds).claimId(node.pool);
+  }
+
+  /**
+   * Writes the intent for `node` and launches it. `id`: a claim id chosen beforehand ({@link newClaimId}), so a
+   * caller can record it before the launch (a disruption records its replacements' ids with its mark).
+   */
+  async launch(node: NewNode, ctx: LaunchContext, id?: string): Promise<LaunchOutcome> {
     const { pool, nodeClass } = poolAndClass(ctx.config, node.pool);
-    const claim = await this.deps.state.createClaim(this.intent(node, pool, nodeClass), ctx.fence);
+    const claim = await this.deps.state.createClaim(this.intent(node, pool, nodeClass, id), ctx.fence);
     return this.launchClaim(claim, node.instanceTypeOptions, ctx);
   }
 
