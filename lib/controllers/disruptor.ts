@@ -34,11 +34,11 @@ import {
   type DisruptorResult,
   disruptorLeaseTtlMs,
 } from "./disruptor-options.js";
+import { ClaimLauncher } from "./launch.js";
 import { LeaseHolder } from "./lease.js";
 import { recordNodeActivity } from "./node-activity.js";
 import { repairNodes } from "./node-repair.js";
 import { recentDriftReasons } from "./provider-drift.js";
-import { ClaimLauncher } from "./launch.js";
 import { launchReplacements } from "./replacement.js";
 import { loadInstanceTypes, takeSnapshot, viewWithWrites } from "./snapshot.js";
 import { staticPoolRefilled } from "./static-capacity.js";
@@ -139,7 +139,7 @@ export class Disruptor {
   async pass(config: StevedoreConfig, result: DisruptorResult): Promise<"busy" | "idle"> {
     const { telemetry } = this.deps;
     let view = await this.snapshot(config);
-    const written = await recordNodeActivity(this.deps, new ViewIndex(view));
+    const written = await recordNodeActivity(this.deps, new ViewIndex(view), this.memory);
     view = viewWithWrites(view, written.updated);
     const advanced = await this.advance(config, view, result);
     let inProgress = advanced.inProgress;

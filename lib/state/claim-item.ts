@@ -201,6 +201,7 @@ const FIELD_RECORD = {
   emptySince: 1,
   lastPodEventAt: 1,
   podSetDigest: 1,
+  podSetAt: 1,
   expiresAt: 1,
   drainStartedAt: 1,
   drainDeadline: 1,
