@@ -24,6 +24,7 @@ import { objectKey } from "../core/kube-objects.js";
 import { LABEL_STEVEDORE_CLAIM } from "../core/well-known.js";
 import { RESOURCE_EFA } from "../scheduling/catalog/allocatable.js";
 import type { CapacityType, InstanceType, NewNode } from "../scheduling/types.js";
+import { encodePodKeys } from "../state/pod-key-list.js";
 import { ConflictError, type Fence, FencedError, type NodeClaim } from "../state/types.js";
 import { logDecision } from "./decisions.js";
 import { type ControllerDeps, randomIds } from "./deps.js";
@@ -77,6 +78,9 @@ function priceOf(types: InstanceType[], inst: CloudInstance): number | undefined
   const t = types.find((x) => x.name === inst.instanceType);
   return t?.offerings.find((o) => o.zone === inst.zone && o.capacityType === inst.capacityType)?.price;
 }
+
+/** Options a `launch` decision lists (cheapest first; `optionCount` says how many there were). */
+const LOGGED_OPTIONS = 5;
 
 /** Most claims one launch batch (one CreateFleet) carries. */
 export const MAX_LAUNCH_BATCH = 1000;
@@ -352,8 +356,9 @@ export class ClaimLauncher {
         claimId: claim.id,
         ...(claim.batchId ? { batchId: claim.batchId } : {}),
         pool: pool.name,
-        pods: claim.pods,
-        options: options.slice(0, 20).map((t) => ({
+        // One write unit: the pod keys prefix-shared (readers decode either form), the five cheapest options.
+        pods: encodePodKeys(claim.pods),
+        options: options.slice(0, LOGGED_OPTIONS).map((t) => ({
           name: t.name,
           price: Math.min(...t.offerings.filter((o) => o.available).map((o) => o.price)),
         })),
