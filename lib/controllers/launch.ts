@@ -79,8 +79,8 @@ function priceOf(types: InstanceType[], inst: CloudInstance): number | undefined
   return t?.offerings.find((o) => o.zone === inst.zone && o.capacityType === inst.capacityType)?.price;
 }
 
-/** Options a `launch` decision lists (cheapest first; `optionCount` says how many there were). */
-const LOGGED_OPTIONS = 5;
+/** Options a `launch` decision names (cheapest first; `optionCount` says how many there were). */
+const LOGGED_OPTIONS = 15;
 
 /** Most claims one launch batch (one CreateFleet) carries. */
 export const MAX_LAUNCH_BATCH = 1000;
@@ -356,12 +356,10 @@ export class ClaimLauncher {
         claimId: claim.id,
         ...(claim.batchId ? { batchId: claim.batchId } : {}),
         pool: pool.name,
-        // One write unit: the pod keys prefix-shared (readers decode either form), the five cheapest options.
+        // One write unit: the pod keys prefix-shared (readers decode either form), the 15 cheapest options' names
+        // (as many as a spot-to-spot replacement must be offered).
         pods: encodePodKeys(claim.pods),
-        options: options.slice(0, LOGGED_OPTIONS).map((t) => ({
-          name: t.name,
-          price: Math.min(...t.offerings.filter((o) => o.available).map((o) => o.price)),
-        })),
+        options: options.slice(0, LOGGED_OPTIONS).map((t) => t.name),
         optionCount: options.length,
         ...(claim.minValuesRelaxed ? { minValuesRelaxed: claim.minValuesRelaxed } : {}),
         chosen: {

@@ -163,12 +163,8 @@ describe("spot-to-spot consolidation", () => {
       const launch = (await h.state.listDecisions(0)).find(
         (d) => d.action === "launch" && d.details.claimId === replacement?.id,
       );
-      const launched = (launch?.details.options ?? []) as { name: string }[];
-      assert.deepEqual(
-        launched.map((o) => o.name),
-        rep.options,
-        "CreateFleet gets the same 15 options",
-      );
+      const launched = (launch?.details.options ?? []) as string[];
+      assert.deepEqual(launched, rep.options, "CreateFleet gets the same 15 options");
     } finally {
       await h.close();
     }
