@@ -34,7 +34,6 @@ import {
   type DisruptorResult,
   disruptorLeaseTtlMs,
 } from "./disruptor-options.js";
-import { ClaimLauncher } from "./launch.js";
 import { LeaseHolder } from "./lease.js";
 import { recordNodeActivity } from "./node-activity.js";
 import { repairNodes } from "./node-repair.js";
@@ -229,8 +228,7 @@ export class Disruptor {
     else {
       // The replacements' ids are chosen now and recorded with the mark, in one claim write before anything is
       // launched: a crash after it leaves ids no claim has, which the next pass treats as a failed replacement.
-      const launcher = new ClaimLauncher(this.deps);
-      const plannedIds = cmd.replacements.map((n) => launcher.newClaimId(n));
+      const plannedIds = cmd.replacements.map((n) => (this.deps.ids ?? randomIds).claimId(n.pool));
       const ids = (list: string[]) => ({ replacementClaimId: list[0], replacementClaimIds: list });
       const marked: NodeClaim[] = [];
       for (const c of cmd.candidates) {

@@ -132,8 +132,9 @@ export class ClaimLauncher {
   constructor(private readonly deps: ControllerDeps) {}
 
   /** A new Pending claim for a node the packer wants; `id` is one chosen beforehand (a fresh one by default). */
-  intent(node: NewNode, pool: NodePool, nodeClass: NodeClass, id = this.newClaimId(node)): NodeClaim {
+  intent(node: NewNode, pool: NodePool, nodeClass: NodeClass, chosenId?: string): NodeClaim {
     const now = this.deps.clock.now();
+    const id = chosenId ?? (this.deps.ids ?? randomIds).claimId(node.pool);
     return {
       id,
       pool: node.pool,
@@ -157,14 +158,9 @@ export class ClaimLauncher {
     };
   }
 
-  /** A fresh claim id for `node`. */
-  newClaimId(node: NewNode): string {
-    return (this.deps.ids ?? randomIds).claimId(node.pool);
-  }
-
   /**
-   * Writes the intent for `node` and launches it. `id`: a claim id chosen beforehand ({@link newClaimId}), so a
-   * caller can record it before the launch (a disruption records its replacements' ids with its mark).
+   * Writes the intent for `node` and launches it. `id`: a claim id chosen beforehand, so a caller can record it
+   * before the launch (a disruption records its replacements' ids with its mark).
    */
   async launch(node: NewNode, ctx: LaunchContext, id?: string): Promise<LaunchOutcome> {
     const { pool, nodeClass } = poolAndClass(ctx.config, node.pool);
