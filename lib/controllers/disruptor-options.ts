@@ -3,6 +3,7 @@
  * itself is `disruptor.ts`).
  */
 import type { PlanMemo } from "../disruption/plan-memo.js";
+import type { PodSetSeen } from "../disruption/pod-events.js";
 import { DEADLINE_SAFETY_MARGIN_MS } from "./deadline.js";
 import type { ValidationMemory } from "./deferred-validation.js";
 import type { RepairMemory } from "./node-repair.js";
@@ -86,6 +87,8 @@ export interface DisruptionMemory extends ValidationMemory {
   repair?: RepairMemory;
   /** The last provider drift check. @default none */
   drift?: DriftCheck;
+  /** Each node's pod set as the last pass saw it, by claim id (`node-activity.ts`). @default none */
+  podSets?: Map<string, PodSetSeen>;
 }
 
 /** What one invocation did. */

@@ -139,7 +139,7 @@ export class Disruptor {
   async pass(config: StevedoreConfig, result: DisruptorResult): Promise<"busy" | "idle"> {
     const { telemetry } = this.deps;
     let view = await this.snapshot(config);
-    const written = await recordNodeActivity(this.deps, new ViewIndex(view));
+    const written = await recordNodeActivity(this.deps, new ViewIndex(view), this.memory);
     view = viewWithWrites(view, written.updated);
     const advanced = await this.advance(config, view, result);
     let inProgress = advanced.inProgress;
@@ -224,18 +224,24 @@ export class Disruptor {
     result: DisruptorResult,
   ): Promise<void> {
     const { state, telemetry } = this.deps;
-    const marked: NodeClaim[] = [];
-    for (const c of cmd.candidates) {
-      marked.push(await this.terminator.mark(c.claim, cmd.reason, Terminator.flavorOf(c.pool)));
-    }
     let replacementIds: string[] = [];
-    if (cmd.replacements.length > 0) {
+    if (cmd.replacements.length === 0) await this.markAndDrain(view, cmd);
+    else {
+      // The replacements' ids are chosen now and recorded with the mark, in one claim write before anything is
+      // launched: a crash after it leaves ids no claim has, which the next pass treats as a failed replacement.
+      const plannedIds = cmd.replacements.map((n) => (this.deps.ids ?? randomIds).claimId(n.pool));
+      const ids = (list: string[]) => ({ replacementClaimId: list[0], replacementClaimIds: list });
+      const marked: NodeClaim[] = [];
+      for (const c of cmd.candidates) {
+        marked.push(await this.terminator.mark(c.claim, cmd.reason, Terminator.flavorOf(c.pool), ids(plannedIds)));
+      }
       const removed = new Set(cmd.candidates.flatMap((c) => [c.nodeName, c.claim.id]));
       const moved = cmd.candidates.flatMap((c) => c.reschedulable);
       const r = await launchReplacements(this.deps, config, view, removed, moved, {
         controller: "disruptor",
         why: `${cmd.method}: replacement for ${cmd.candidates.map((c) => c.nodeName).join(", ")}`,
         planned: cmd.replacements,
+        plannedIds,
       });
       replacementIds = r.claims.map((c) => c.id);
       if (!r.complete) {
@@ -244,18 +250,9 @@ export class Disruptor {
           await this.terminator.unmark(m, Terminator.flavorOf(cmd.candidates[i].pool));
         return;
       }
-      for (const [i, m] of marked.entries()) {
-        marked[i] = await state.updateClaim(m, {
-          replacementClaimId: replacementIds[0],
-          replacementClaimIds: replacementIds,
-        });
-      }
-    } else {
-      const claims = new Map([...view.claims, ...marked].map((c) => [c.id, c]));
-      for (const [i, m] of marked.entries()) {
-        // A drifted static node waits for the provisioner to refill its pool ({@link Disruptor.advance} drains it).
-        if (!staticPoolRefilled(m, cmd.candidates[i].pool, claims)) continue;
-        marked[i] = await this.terminator.startDrain(m, cmd.candidates[i].pool);
+      // Re-planned after insufficient capacity: other claims replace the candidates.
+      if (replacementIds.join(" ") !== plannedIds.join(" ")) {
+        for (const m of marked) await state.updateClaim(m, ids(replacementIds));
       }
     }
     telemetry.metrics.add(METRIC.disruptions, 1, "Count", { method: cmd.method });
@@ -267,6 +264,23 @@ export class Disruptor {
       replacements: replacementIds,
     });
     await logDisruptionStarted(this.deps, cmd, replacementIds);
+  }
+
+  /**
+   * Starts a command without replacements: each candidate marked and, in the same claim write, draining — except a
+   * drifted static node, which waits marked for the provisioner to refill its pool ({@link Disruptor.advance} drains
+   * it then). Whether the pool is refilled is judged with every candidate of the command counted as marked.
+   */
+  private async markAndDrain(view: ClusterView, cmd: DisruptionCommand): Promise<void> {
+    const now = this.deps.clock.now();
+    const asMarked = cmd.candidates.map((c) => ({ ...c.claim, disruptionReason: cmd.reason, disruptedAt: now }));
+    const claims = new Map([...view.claims, ...asMarked].map((c) => [c.id, c]));
+    for (const [i, c] of cmd.candidates.entries()) {
+      const flavor = Terminator.flavorOf(c.pool);
+      if (staticPoolRefilled(asMarked[i], c.pool, claims))
+        await this.terminator.markAndStartDrain(c.claim, cmd.reason, flavor, c.pool);
+      else await this.terminator.mark(c.claim, cmd.reason, flavor);
+    }
   }
 
   /**

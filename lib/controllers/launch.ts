@@ -24,6 +24,7 @@ import { objectKey } from "../core/kube-objects.js";
 import { LABEL_STEVEDORE_CLAIM } from "../core/well-known.js";
 import { RESOURCE_EFA } from "../scheduling/catalog/allocatable.js";
 import type { CapacityType, InstanceType, NewNode } from "../scheduling/types.js";
+import { encodePodKeys } from "../state/pod-key-list.js";
 import { ConflictError, type Fence, FencedError, type NodeClaim } from "../state/types.js";
 import { logDecision } from "./decisions.js";
 import { type ControllerDeps, randomIds } from "./deps.js";
@@ -78,6 +79,9 @@ function priceOf(types: InstanceType[], inst: CloudInstance): number | undefined
   return t?.offerings.find((o) => o.zone === inst.zone && o.capacityType === inst.capacityType)?.price;
 }
 
+/** Options a `launch` decision names (cheapest first; `optionCount` says how many there were). */
+const LOGGED_OPTIONS = 15;
+
 /** Most claims one launch batch (one CreateFleet) carries. */
 export const MAX_LAUNCH_BATCH = 1000;
 
@@ -127,10 +131,10 @@ function recordedInstances(claims: NodeClaim[]): Map<string, string> {
 export class ClaimLauncher {
   constructor(private readonly deps: ControllerDeps) {}
 
-  /** A new Pending claim for a node the packer wants. */
-  intent(node: NewNode, pool: NodePool, nodeClass: NodeClass): NodeClaim {
+  /** A new Pending claim for a node the packer wants; `id` is one chosen beforehand (a fresh one by default). */
+  intent(node: NewNode, pool: NodePool, nodeClass: NodeClass, chosenId?: string): NodeClaim {
     const now = this.deps.clock.now();
-    const id = (this.deps.ids ?? randomIds).claimId(node.pool);
+    const id = chosenId ?? (this.deps.ids ?? randomIds).claimId(node.pool);
     return {
       id,
       pool: node.pool,
@@ -154,10 +158,13 @@ export class ClaimLauncher {
     };
   }
 
-  /** Writes the intent for `node` and launches it. */
-  async launch(node: NewNode, ctx: LaunchContext): Promise<LaunchOutcome> {
+  /**
+   * Writes the intent for `node` and launches it. `id`: a claim id chosen beforehand, so a caller can record it
+   * before the launch (a disruption records its replacements' ids with its mark).
+   */
+  async launch(node: NewNode, ctx: LaunchContext, id?: string): Promise<LaunchOutcome> {
     const { pool, nodeClass } = poolAndClass(ctx.config, node.pool);
-    const claim = await this.deps.state.createClaim(this.intent(node, pool, nodeClass), ctx.fence);
+    const claim = await this.deps.state.createClaim(this.intent(node, pool, nodeClass, id), ctx.fence);
     return this.launchClaim(claim, node.instanceTypeOptions, ctx);
   }
 
@@ -345,11 +352,10 @@ export class ClaimLauncher {
         claimId: claim.id,
         ...(claim.batchId ? { batchId: claim.batchId } : {}),
         pool: pool.name,
-        pods: claim.pods,
-        options: options.slice(0, 20).map((t) => ({
-          name: t.name,
-          price: Math.min(...t.offerings.filter((o) => o.available).map((o) => o.price)),
-        })),
+        // One write unit: the pod keys prefix-shared (readers decode either form), the 15 cheapest options' names
+        // (as many as a spot-to-spot replacement must be offered).
+        pods: encodePodKeys(claim.pods),
+        options: options.slice(0, LOGGED_OPTIONS).map((t) => t.name),
         optionCount: options.length,
         ...(claim.minValuesRelaxed ? { minValuesRelaxed: claim.minValuesRelaxed } : {}),
         chosen: {

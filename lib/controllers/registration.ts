@@ -1,7 +1,7 @@
 /**
  * Registration and liveness of launched claims: a claim is `Registered` when a Node with its providerID appears
  * (labels, annotations and taints synced, the `karpenter.sh/unregistered` taint the kubelet registered with removed), `Initialized` when the Node is Ready and
- * its startup taints are gone, and terminated (reason `Unregistered`) when no Node shows up within 15 minutes of
+ * its startup taints are gone (one write straight to `Initialized` when both hold in the same pass), and terminated (reason `Unregistered`) when no Node shows up within 15 minutes of
  * launch — its pods are then planned again by the next solve, since the claim no longer counts as capacity.
  * Before any taint is lifted, the pods the claims hold are nominated to their Nodes (`pod-nominations.ts`), so
  * kube-scheduler places them where they were planned instead of filling a fresh Node with other pods.
@@ -116,6 +116,15 @@ function initialized(claim: NodeClaim, node: Node): boolean {
   return !claim.startupTaints.some((t) => keys.has(t.key));
 }
 
+/** Labels the Node `karpenter.sh/initialized=true`; returns it as it is now (also recorded in `out.nodes`). */
+async function labelInitialized(deps: ControllerDeps, node: Node, out: RegistrationResult): Promise<Node> {
+  const labels = { [LABEL_INITIALIZED]: "true" };
+  await deps.cluster.patchNodeMetadata(node.metadata.name ?? "", { labels });
+  const labelled = { ...node, metadata: { ...node.metadata, labels: { ...node.metadata.labels, ...labels } } };
+  out.nodes.push(labelled);
+  return labelled;
+}
+
 /** Moves launched claims along Registered → Initialized, or terminates those that never registered. */
 export async function reconcileRegistration(
   deps: ControllerDeps,
@@ -167,19 +176,24 @@ export async function reconcileRegistration(
         }
         node = await sync(deps, claim, node, view);
         out.nodes.push(node);
+        // A Node already initialized when it registers (the usual case: the pass after its kubelet is Ready) takes
+        // one claim write for both steps; a crash before it leaves the claim Launched, and the next pass redoes both.
+        const ready = initialized(claim, node);
+        if (ready) node = await labelInitialized(deps, node, out);
+        const registered: Partial<NodeClaim> = { nodeName: node.metadata.name, registeredAt: now };
         claim = await deps.state.updateClaim(
           claim,
-          { state: "Registered", nodeName: node.metadata.name, registeredAt: now },
+          ready ? { ...registered, state: "Initialized", initializedAt: now } : { ...registered, state: "Registered" },
           fence,
         );
         out.registered.push(claim.id);
         out.claims.push(claim);
         recordEvent(deps, launchedEvent(claim, node.metadata.name ?? ""));
+        if (ready) out.initialized.push(claim.id);
+        continue;
       }
       if (node && initialized(claim, node)) {
-        const labels = { [LABEL_INITIALIZED]: "true" };
-        await deps.cluster.patchNodeMetadata(node.metadata.name ?? "", { labels });
-        out.nodes.push({ ...node, metadata: { ...node.metadata, labels: { ...node.metadata.labels, ...labels } } });
+        await labelInitialized(deps, node, out);
         out.claims.push(await deps.state.updateClaim(claim, { state: "Initialized", initializedAt: now }, fence));
         out.initialized.push(claim.id);
       }

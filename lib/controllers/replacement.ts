@@ -29,6 +29,8 @@ export interface ReplacementOptions {
   why: string;
   /** Nodes already planned (e.g. a consolidation command's replacement); re-planned only after a failure. */
   planned?: NewNode[];
+  /** Claim ids chosen beforehand for the `planned` nodes, in their order. @default fresh ids */
+  plannedIds?: string[];
   /** Rounds of re-planning after insufficient capacity. @default 3 */
   maxRounds?: number;
 }
@@ -49,6 +51,7 @@ export async function launchReplacements(
   const claims: NodeClaim[] = [];
   let current = view;
   let planned = opts.planned;
+  let ids = opts.plannedIds;
   let unschedulable = 0;
   const rounds = opts.maxRounds ?? 3;
   for (let round = 0; round < rounds; round++) {
@@ -59,11 +62,14 @@ export async function launchReplacements(
       unschedulable = sim.unschedulable.length;
       nodes = sim.newNodes;
     }
+    const chosenIds = planned ? ids : undefined;
     planned = undefined;
+    ids = undefined;
     if (nodes.length === 0) return { claims, unschedulable, complete: true };
     let retry = false;
-    for (const node of nodes) {
-      const outcome = await launcher.launch(node, { config, controller: opts.controller, why: opts.why });
+    for (const [i, node] of nodes.entries()) {
+      const ctx = { config, controller: opts.controller, why: opts.why };
+      const outcome = await launcher.launch(node, ctx, chosenIds?.[i]);
       if (outcome.status === "launched") claims.push(outcome.claim);
       else if (outcome.status === "insufficient-capacity") retry = true;
       else if (outcome.status === "unknown") claims.push(outcome.claim);

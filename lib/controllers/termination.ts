@@ -55,16 +55,54 @@ export class Terminator {
     return pool?.flavor ?? "v1";
   }
 
-  /** Marks the claim's node for disruption (taint or cordon) and records the reason. Idempotent. */
-  async mark(claim: NodeClaim, reason: ClaimDisruptionReason, flavor: ApiFlavor): Promise<NodeClaim> {
+  /**
+   * Marks the claim's node for disruption (taint or cordon) and records the reason, with `also` (e.g. the
+   * replacements' ids) in the same claim write. Idempotent.
+   */
+  async mark(
+    claim: NodeClaim,
+    reason: ClaimDisruptionReason,
+    flavor: ApiFlavor,
+    also: Partial<NodeClaim> = {},
+  ): Promise<NodeClaim> {
+    await this.markNode(claim, flavor);
+    const marked = claim.disruptionReason === reason && claim.disruptedAt !== undefined;
+    if (marked && Object.keys(also).length === 0) return claim;
+    return this.deps.state.updateClaim(claim, {
+      ...(marked ? {} : { disruptionReason: reason, disruptedAt: this.deps.clock.now() }),
+      ...also,
+    });
+  }
+
+  /**
+   * {@link mark} and {@link startDrain} with one claim write (a disruption that needs no replacement). A crash
+   * before the write leaves the claim unmarked, as a crash inside {@link mark} does: the next plan finds the node
+   * again.
+   */
+  async markAndStartDrain(
+    claim: NodeClaim,
+    reason: ClaimDisruptionReason,
+    flavor: ApiFlavor,
+    pool: NodePool | undefined,
+  ): Promise<NodeClaim> {
+    if (claim.state === "Pending" || claim.state === "Draining")
+      return this.startDrain(await this.mark(claim, reason, flavor), pool);
+    await this.markNode(claim, flavor);
+    const marked = claim.disruptionReason === reason && claim.disruptedAt !== undefined;
+    return this.deps.state.updateClaim(claim, {
+      ...(marked ? {} : { disruptionReason: reason, disruptedAt: this.deps.clock.now() }),
+      ...this.drainFields(pool),
+    });
+  }
+
+  /** Taints (or cordons) the claim's Node, if it has one, and keeps it out of external load balancers. */
+  private async markNode(claim: NodeClaim, flavor: ApiFlavor): Promise<void> {
     const node = claim.nodeName;
     if (node && (await this.deps.cluster.getNode(node))) {
       if (flavor === "v1alpha5") await this.deps.cluster.cordonNode(node, true);
       else await this.deps.cluster.addNodeTaint(node, DISRUPTED_TAINT);
       await this.deps.cluster.patchNodeMetadata(node, { labels: { [EXCLUDE_FROM_LB_LABEL]: "karpenter" } });
     }
-    if (claim.disruptionReason === reason && claim.disruptedAt !== undefined) return claim;
-    return this.deps.state.updateClaim(claim, { disruptionReason: reason, disruptedAt: this.deps.clock.now() });
   }
 
   /** Reverts a mark when a disruption is abandoned (replacement failed): untaint/uncordon, clear the reason. */
@@ -86,11 +124,16 @@ export class Terminator {
   /** Starts draining a marked claim; the deadline comes from the pool's termination grace period. */
   async startDrain(claim: NodeClaim, pool: NodePool | undefined, deadline?: number): Promise<NodeClaim> {
     if (claim.state === "Draining") return claim;
+    if (claim.state === "Pending") return this.finish(claim);
+    return this.deps.state.updateClaim(claim, this.drainFields(pool, deadline));
+  }
+
+  /** The claim fields that start a drain now; the deadline defaults to the pool's termination grace period. */
+  private drainFields(pool: NodePool | undefined, deadline?: number): Partial<NodeClaim> {
     const now = this.deps.clock.now();
     const grace = pool?.disruption.terminationGracePeriodSeconds;
     const drainDeadline = deadline ?? (grace !== undefined ? now + grace * 1000 : undefined);
-    if (claim.state === "Pending") return this.finish(claim);
-    return this.deps.state.updateClaim(claim, { state: "Draining", drainStartedAt: now, drainDeadline });
+    return { state: "Draining", drainStartedAt: now, drainDeadline };
   }
 
   /** Pods the drain must remove: not finished, not mirror pods, not tolerating the disruption taint/cordon. */

@@ -61,13 +61,14 @@ const SQS_POLLS_PER_MINUTE = 15;
 const SQS_REQUESTS_PER_MESSAGE = 3;
 /**
  * State-table write units per churned node, as the deployed twin measures them (the gateway's consumed capacity):
- * 9–12 for the claim — one per write (intent, launch record, registered, initialized, the disruptor's pod-set and
- * disruption marks, draining, terminated), since a launched claim is stored under 1 KB and DynamoDB bills a write
- * unit per started KB of the larger of the old and new item; a Pending claim offered many instance types (60 in
- * the scale scenario) is 1–2 KB, so its intent and launch record may cost 2 each — and 1.5–2 for the decision
- * records. Measured: 9.3 + 2 on the default scenario, 12.1 + 1.4 on the scale scenario.
+ * 8.5–9 for the claim — the intent, the launch record (plus the instance index's entry), one write for registered
+ * and initialized, the disruptor's pod-set record when the node loses pods and its emptiness stamp, one write that
+ * marks it and starts its drain, terminated, and gc's delete (plus the index entry) — since a claim is stored under
+ * 1 KB from its Pending intent on and DynamoDB bills a write unit per started KB of the larger of the old and new
+ * item; and 1.2–2 for the decision records. Measured: 8.5 + 2 on the default scenario, 8.9 + 1.2 on the scale
+ * scenario.
  */
-const WRITES_PER_CHURNED_NODE = 12;
+const WRITES_PER_CHURNED_NODE = 10;
 /**
  * Live claims per read request unit: a launched claim item is 0.6–0.9 KB (a Terminated one a ~350-byte tombstone)
  * and a strongly consistent unit reads 4 KB of a query's summed items.

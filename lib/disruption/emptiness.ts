@@ -31,18 +31,31 @@ export interface EmptinessUpdate {
   emptySince: number | undefined;
 }
 
+/** Claims a disruption waits for as its replacements: the candidate's pods land there once it drains. */
+function awaitedReplacements(index: ViewIndex): Set<string> {
+  return new Set(
+    index.view.claims
+      .filter(isDisrupting)
+      .flatMap((c) => c.replacementClaimIds ?? (c.replacementClaimId ? [c.replacementClaimId] : [])),
+  );
+}
+
 /**
  * Stamps `emptySince` on registered nodes that just became empty and clears it on nodes that got a pod again.
- * Claims being disrupted are left alone.
+ * Claims being disrupted are left alone, and a replacement whose candidate has not drained yet is not stamped: the
+ * candidate's pods land there within a pass or two, and a stamp would only be cleared again, two claim writes for
+ * nothing. If they never come, it is stamped once the candidate is gone, so its emptiness counts a little later.
  */
 export function emptinessUpdates(index: ViewIndex): EmptinessUpdate[] {
   const out: EmptinessUpdate[] = [];
+  const awaited = awaitedReplacements(index);
   for (const claim of index.view.claims) {
     if ((claim.state !== "Initialized" && claim.state !== "Registered") || isDisrupting(claim)) continue;
     const node = index.nodeOf(claim);
     if (!node) continue;
     const empty = !index.podsOn(node.metadata.name ?? "").some(isReschedulable);
-    if (empty && claim.emptySince === undefined) out.push({ claim, emptySince: index.view.now });
+    if (empty && claim.emptySince === undefined && !awaited.has(claim.id))
+      out.push({ claim, emptySince: index.view.now });
     else if (!empty && claim.emptySince !== undefined) out.push({ claim, emptySince: undefined });
   }
   return out;

@@ -2,6 +2,7 @@
  * One short line for a logged decision: the fields an operator looks for first (pool, chosen offering, nodes,
  * claim, instance, pods, reason), whatever controller logged them.
  */
+import { decodePodKeys } from "../state/pod-key-list.js";
 import type { DecisionRecord } from "../state/types.js";
 
 const MAX_LENGTH = 160;
@@ -58,7 +59,7 @@ export function summarizeDecision(d: DecisionRecord): string {
   if (claim && nodes.length === 0) parts.push(`claim ${claim}`);
   const instance = text(details.instanceId);
   if (instance) parts.push(instance);
-  const pods = Array.isArray(details.pods) ? details.pods.map(text).filter((p): p is string => !!p) : [];
+  const pods = decodePodKeys(details.pods).filter((p) => p.length > 0);
   if (pods.length > 0) parts.push(`${pods.length} pod${pods.length === 1 ? "" : "s"} (${listed(pods)})`);
   const reason = text(details.reason) ?? text(details.why);
   if (reason) parts.push(reason);

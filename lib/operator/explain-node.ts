@@ -11,6 +11,7 @@ import { budgetsFor } from "../disruption/command.js";
 import { computeConsolidation } from "../disruption/consolidation.js";
 import { emptinessBlocker } from "../disruption/emptiness.js";
 import { driftReason, expiresAt } from "../disruption/expiry-drift.js";
+import { decodePodKeys } from "../state/pod-key-list.js";
 import type { DecisionRecord, NodeClaim } from "../state/types.js";
 import type { ViewIndex } from "../view/cluster-view.js";
 import type { Solver } from "../view/solver-input.js";
@@ -176,7 +177,7 @@ export function explainNode(
 }
 
 function podsText(pods: unknown): string {
-  const list = Array.isArray(pods) ? pods.map(String) : [];
+  const list = decodePodKeys(pods);
   if (list.length === 0) return "no pods (headroom or minNodes)";
   return list.length > 8 ? `${list.slice(0, 8).join(", ")} and ${list.length - 8} more` : list.join(", ");
 }

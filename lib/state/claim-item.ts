@@ -12,7 +12,8 @@
  *   read.
  * - Terminated: a tombstone with only what gc, recovery, de-duplication, explanations and status read
  *   ({@link TOMBSTONE_FIELDS}).
- * - Pod keys are one string (`pod-key-list.ts`).
+ * - Pod keys are one string (`pod-key-list.ts`); a Pending claim's options are one deflated binary attribute
+ *   (`option-list.ts`), so a Pending claim of 60 options and dozens of pods stays under 1 KB.
  *
  * Items read back always satisfy `NodeClaim`: dropped list and map fields read as empty. Items written before this
  * form (full labels and options, pods as a list) read as they were.
@@ -28,6 +29,7 @@ import {
   LABEL_STEVEDORE_CLAIM,
   LABEL_ZONE,
 } from "../core/well-known.js";
+import { decodeOptionNames, encodeOptionNames } from "./option-list.js";
 import { decodePodKeys, encodePodKeys } from "./pod-key-list.js";
 import type { Item } from "./table-access.js";
 import type { ClaimState, NodeClaim } from "./types.js";
@@ -78,6 +80,7 @@ export function droppedFields(state: ClaimState): (keyof NodeClaim)[] {
 /** The stored value of one field of `claim` (the claim as it is after the write). */
 export function encodeClaimField(claim: NodeClaim, field: keyof NodeClaim, value: unknown): unknown {
   if (field === "pods") return encodePodKeys(value as string[]);
+  if (field === "instanceTypeOptions") return encodeOptionNames(value as string[]);
   if (field === "labels") return storedLabels(claim, value as Record<string, string>);
   if (field === "providerID" && value === awsProviderID(claim)) return undefined;
   return value;
@@ -98,7 +101,7 @@ export function claimAttributes(claim: NodeClaim): Item {
 export function claimFromAttributes(attrs: Item): NodeClaim {
   const claim = {
     ...attrs,
-    instanceTypeOptions: attrs.instanceTypeOptions ?? [],
+    instanceTypeOptions: decodeOptionNames(attrs.instanceTypeOptions),
     capacityTypes: attrs.capacityTypes ?? [],
     zones: attrs.zones ?? [],
     labels: attrs.labels ?? {},
@@ -198,6 +201,7 @@ const FIELD_RECORD = {
   emptySince: 1,
   lastPodEventAt: 1,
   podSetDigest: 1,
+  podSetAt: 1,
   expiresAt: 1,
   drainStartedAt: 1,
   drainDeadline: 1,

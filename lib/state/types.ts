@@ -75,8 +75,13 @@ export interface NodeClaim {
    * `lastPodEventTime`, from which `consolidateAfter` counts. @default unset (no change seen yet)
    */
   lastPodEventAt?: number;
-  /** Digest of the node's pod set when last seen, to notice pods that left. @default unset (not seen yet) */
+  /** Digest of the node's pod set when last recorded, to notice pods that left. @default unset (not recorded yet) */
   podSetDigest?: string;
+  /**
+   * When `podSetDigest` was recorded: pods scheduled later are arrivals, which need no record (their `PodScheduled`
+   * time shows). @default unset (an older item: its digest is compared whole)
+   */
+  podSetAt?: number;
   /** Absolute expiry time (createdAt + expireAfter). */
   expiresAt?: number;
   drainStartedAt?: number;

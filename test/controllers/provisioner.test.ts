@@ -7,8 +7,11 @@ import { type CloudProvider, InsufficientCapacityError, type LaunchRequest } fro
 import { ClaimLauncher } from "../../lib/controllers/launch.js";
 import { Provisioner } from "../../lib/controllers/provisioner.js";
 import { METRIC } from "../../lib/controllers/telemetry.js";
+import { summarizeDecision } from "../../lib/operator/decision-summary.js";
 import { solve } from "../../lib/scheduling/packer/solve.js";
-import { FencedError } from "../../lib/state/types.js";
+import { dynamoItemSize } from "../../lib/state/item-size.js";
+import { decodePodKeys } from "../../lib/state/pod-key-list.js";
+import { FencedError, type NodeClaim } from "../../lib/state/types.js";
 import {
   type ControllerHarness,
   defaultConfigYaml,
@@ -69,7 +72,7 @@ describe("provisioner", () => {
     assert.equal(h.pods().find((p) => p.metadata.name === "web-0")?.spec.nodeName, after.nodeName);
     const decisions = await h.state.listDecisions(0);
     const launch = decisions.find((d) => d.action === "launch");
-    assert.deepEqual(launch?.details.pods, ["default/web-0"]);
+    assert.deepEqual(decodePodKeys(launch?.details.pods), ["default/web-0"]);
     assert.ok(Array.isArray(launch?.details.options), "options logged");
   });
 });
@@ -363,5 +366,77 @@ describe("provisioner: headroom, minNodes, registration liveness, watch", () => 
     } finally {
       await h.close();
     }
+  });
+});
+
+describe("provisioner: registration writes", () => {
+  let h: ControllerHarness;
+  before(async () => {
+    h = await startControllerHarness();
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  test("a Node already initialized when it registers takes one claim write; a crash before it is repaired", async () => {
+    h.pod("web-0", { cpu: "500m" });
+    await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
+    h.advance(10_000); // the kubelet registers the Node and it turns Ready before the next pass
+    const base = h.deps();
+    const patches: Partial<NodeClaim>[] = [];
+    let crash = true;
+    const state = Object.create(base.state) as typeof base.state;
+    state.updateClaim = (claim, patch, fence) => {
+      patches.push(patch);
+      if (crash) throw new Error("the invocation died before its claim write");
+      return base.state.updateClaim(claim, patch, fence);
+    };
+    await assert.rejects(new Provisioner({ ...base, state }, { loopSeconds: 0 }).run());
+    const [stuck] = await h.claims();
+    assert.equal(stuck.state, "Launched", "the crash left the claim as it was");
+    assert.equal(h.nodes()[0].metadata.labels?.["karpenter.sh/initialized"], "true", "the Node was labelled first");
+    crash = false;
+    patches.length = 0;
+    await new Provisioner({ ...base, state }, { loopSeconds: 0 }).run();
+    const [claim] = await h.claims();
+    assert.equal(claim.state, "Initialized");
+    assert.equal(claim.nodeName, h.nodes()[0].metadata.name);
+    assert.ok(claim.registeredAt !== undefined && claim.initializedAt === claim.registeredAt);
+    const registration = patches.filter((p) => p.state === "Registered" || p.state === "Initialized");
+    assert.deepEqual(
+      registration.map((p) => p.state),
+      ["Initialized"],
+      "one write straight to Initialized, none to Registered",
+    );
+  });
+});
+
+describe("provisioner: launch decisions", () => {
+  let h: ControllerHarness;
+  before(async () => {
+    h = await startControllerHarness();
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  test("a launch decision for a node of 40 pods is one write unit, and readers list its pods", async () => {
+    const names = Array.from({ length: 40 }, (_, i) => `checkout-api-5f7b9c8d6d-${(100_000 + i * 7919).toString(36)}`);
+    for (const name of names) h.pod(name, { cpu: "10m" });
+    await new Provisioner(h.deps(), { loopSeconds: 0 }).run();
+    const launches = (await h.state.listDecisions(0)).filter((d) => d.action === "launch");
+    assert.ok(launches.length > 0);
+    for (const launch of launches) {
+      const item = { ...launch, pk: "DECISION#2026-01-05", sk: "1767614400000-000001-k2m9x8f3" };
+      const bytes = dynamoItemSize(item as Record<string, unknown>);
+      assert.ok(bytes <= 1024, `the launch decision is ${bytes} bytes: ${JSON.stringify(item)}`);
+    }
+    assert.deepEqual(
+      launches.flatMap((d) => decodePodKeys(d.details.pods)).sort(),
+      names.map((n) => `default/${n}`).sort(),
+      "every pod is listed",
+    );
+    const [launch] = launches;
+    assert.match(summarizeDecision(launch), /\d+ pods \(default\/checkout-api-/);
   });
 });

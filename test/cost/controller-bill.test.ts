@@ -66,8 +66,8 @@ describe("cost model", () => {
     // 10 nodes, 5 claims a read unit = 2 read units per claims query. provisioner 43,800 × 3, gc 21,900 × 3,
     // disruptor 43,800 × (2 + 2), interruption 2,920 × 1.
     assert.equal(q("read request units"), 131_400 + 65_700 + 175_200 + 2_920);
-    // churn 1,460 nodes × 12 write units, provisioner, gc and disruptor 2 lease writes each, interruption 1.
-    assert.equal(q("write request units"), 17_520 + 87_600 + 43_800 + 87_600 + 2_920);
+    // churn 1,460 nodes × 10 write units, provisioner, gc and disruptor 2 lease writes each, interruption 1.
+    assert.equal(q("write request units"), 14_600 + 87_600 + 43_800 + 87_600 + 2_920);
     // one mapping: 15 long polls a minute; 2,920 messages × 3 requests.
     assert.equal(q("requests (long polls and messages)"), 657_000 + 8_760);
     assert.equal(q("decision events (PutEvents)"), 2_920);

@@ -31,6 +31,16 @@ describe("emptiness", () => {
     );
   });
 
+  it("does not stamp a replacement its candidate's pods are waiting to move to", () => {
+    const replacement = mkManaged("r", M, []);
+    const candidate = mkManaged("c", M, [{}]);
+    candidate.claim.disruptionReason = "Underutilized";
+    candidate.claim.replacementClaimIds = [replacement.claim.id];
+    assert.deepEqual(emptinessUpdates(new ViewIndex(mkView([replacement, candidate]))), [], "the replacement waits");
+    delete candidate.claim.disruptionReason;
+    assert.equal(emptinessUpdates(new ViewIndex(mkView([replacement]))).length, 1, "stamped once nobody waits");
+  });
+
   it("does not re-stamp a node already known empty", () => {
     const empty = mkManaged("a", M, [], { emptySince: T0 - 5000 });
     assert.equal(emptinessUpdates(new ViewIndex(mkView([empty]))).length, 0);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { consolidatableAt, podEventUpdates, podSetDigest } from "../../lib/disruption/pod-events.js";
+import type { Pod } from "../../lib/core/kube-objects.js";
+import { consolidatableAt, podEventUpdates, podSetDigest, podSetsSeen } from "../../lib/disruption/pod-events.js";
 import { allowedUnhealthy, repairPlan, unhealthyCondition } from "../../lib/disruption/repair.js";
 import { parseFeatureGates } from "../../lib/infra/feature-gates.js";
 import { ViewIndex } from "../../lib/view/cluster-view.js";
@@ -8,6 +9,14 @@ import { mkManaged, mkPool, mkType, mkView, T0 } from "./fixtures.js";
 
 const MIN = 60_000;
 const TYPE = mkType("large", 4, 16, 0.2, 0.08);
+
+/** Marks the pod scheduled at `at` (its `PodScheduled` condition). */
+function scheduled(pod: Pod, at: number): void {
+  pod.status = {
+    phase: "Running",
+    conditions: [{ type: "PodScheduled", status: "True", lastTransitionTime: new Date(at).toISOString() }],
+  };
+}
 
 function withCondition(part: ReturnType<typeof mkManaged>, type: string, status: string, sinceMs: number) {
   part.node.status = {
@@ -64,17 +73,43 @@ describe("last pod event", () => {
     assert.equal(consolidatableAt(part.claim, pool, part.pods), T0 + MIN + 600_000);
   });
 
-  it("stamps a claim when its node's pod set changes, not the first time it is seen, not when nothing changed", () => {
+  it("stamps a claim when its node lost a pod, not when it only gained pods, not when nothing changed", () => {
     const part = mkManaged("a", TYPE, [{ cpu: "1" }, { cpu: "1" }]);
-    const first = podEventUpdates(new ViewIndex(mkView([part])));
-    assert.equal(first.length, 1);
-    assert.equal(first[0].lastPodEventAt, undefined);
-    part.claim.podSetDigest = first[0].podSetDigest;
+    const registeredAt = part.claim.registeredAt ?? 0;
+    scheduled(part.pods[0], registeredAt + 5_000);
+    scheduled(part.pods[1], registeredAt + 10 * MIN);
+    const view = (pods: Pod[], now = T0) => new ViewIndex(mkView([{ ...part, pods }], { now }));
+    const before = view(part.pods, T0 - MIN);
+    assert.deepEqual(podEventUpdates(before), [], "pods that arrived after registration: nothing to record");
+    const [lost] = podEventUpdates(view(part.pods.slice(1)), podSetsSeen(before));
+    assert.equal(lost.lastPodEventAt, T0, "a pod that left is stamped now");
+    assert.equal(lost.podSetAt, T0);
+    assert.equal(lost.podSetDigest, podSetDigest(part.pods.slice(1)), "and the set recorded again");
+    part.claim.podSetDigest = lost.podSetDigest;
+    part.claim.podSetAt = lost.podSetAt;
+    part.claim.lastPodEventAt = lost.lastPodEventAt;
+    assert.deepEqual(podEventUpdates(view(part.pods.slice(1), T0 + MIN)), [], "nothing changed");
+    const late = mkManaged("a", TYPE, [{ cpu: "1" }, { cpu: "1" }, { cpu: "1" }]).pods[2];
+    scheduled(late, T0 + 30_000);
+    const gained = [part.pods[1], late];
+    assert.deepEqual(podEventUpdates(view(gained, T0 + MIN)), [], "a pod that arrived after the record");
+    const seen = podSetsSeen(view(gained, T0 + MIN));
+    assert.deepEqual(
+      podEventUpdates(view([part.pods[1]], T0 + 2 * MIN)),
+      [],
+      "without the previous pass's sets, a pod that came and went after the record leaves no trace",
+    );
+    const [cameAndWent] = podEventUpdates(view([part.pods[1]], T0 + 2 * MIN), seen);
+    assert.equal(cameAndWent?.lastPodEventAt, T0 + 2 * MIN, "with them it is noticed at the next pass");
+  });
+
+  it("an item recorded before podSetAt compares its whole digest, as it used to", () => {
+    const part = mkManaged("a", TYPE, [{ cpu: "1" }, { cpu: "1" }]);
+    part.claim.podSetDigest = podSetDigest(part.pods);
     assert.deepEqual(podEventUpdates(new ViewIndex(mkView([part]))), []);
-    const gone = { ...part, pods: part.pods.slice(1) };
-    const [changed] = podEventUpdates(new ViewIndex(mkView([gone])));
+    const [changed] = podEventUpdates(new ViewIndex(mkView([{ ...part, pods: part.pods.slice(1) }])));
     assert.equal(changed.lastPodEventAt, T0);
-    assert.notEqual(changed.podSetDigest, podSetDigest(part.pods));
+    assert.equal(changed.podSetAt, T0, "and records when, from now on");
   });
 });
 

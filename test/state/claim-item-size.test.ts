@@ -1,7 +1,7 @@
 /**
  * Claim items stay small on the real protocol (dynalite): a launched claim of the scale scenario's shape (60 allowed
- * instance types, 40 pods, a NodePool's and an instance type's labels) is at most 1 KB, so each of its updates costs
- * one write unit; a Terminated claim is a tombstone of a few hundred bytes; items written in the old, full form
+ * instance types, 40 pods, a NodePool's and an instance type's labels) is at most 1 KB from its Pending intent on, so
+ * its put and each of its updates cost one write unit; a Terminated claim is a tombstone of a few hundred bytes; items written in the old, full form
  * still read and update; and what readers derive from a slimmed claim (registration labels, in-flight capacity)
  * is what they derived from the full one.
  */
@@ -16,6 +16,7 @@ import { claimAttributes, claimFromAttributes } from "../../lib/state/claim-item
 import type { DynamoStateStore } from "../../lib/state/dynamo-store.js";
 import { dynamoItemSize } from "../../lib/state/item-size.js";
 import { claimKey } from "../../lib/state/keys.js";
+import { decodeOptionNames, encodeOptionNames } from "../../lib/state/option-list.js";
 import { decodePodKeys, encodePodKeys } from "../../lib/state/pod-key-list.js";
 import type { NodeClaim } from "../../lib/state/types.js";
 import type { ClusterView } from "../../lib/view/cluster-view.js";
@@ -89,6 +90,21 @@ function scaleClaim(id: string, pods = PODS): NodeClaim {
   });
 }
 
+/** The labels only a launch decides (the instance's type, zone and capacity type) and registration adds. */
+const DECIDED_LATER = new Set([
+  "karpenter.sh/registered",
+  "karpenter.sh/initialized",
+  "node.kubernetes.io/instance-type",
+  "topology.kubernetes.io/zone",
+  "karpenter.sh/capacity-type",
+]);
+
+/** The claim as its Pending intent: without the labels a launch decides (nor their aliases). */
+function intentOf(c: NodeClaim): NodeClaim {
+  const decided = (k: string) => DECIDED_LATER.has(k) || DECIDED_LATER.has(LABEL_ALIASES[k] ?? "");
+  return { ...c, labels: Object.fromEntries(Object.entries(c.labels).filter(([k]) => !decided(k))) };
+}
+
 const LAUNCH: Partial<NodeClaim> = {
   state: "Launched",
   instanceId: "i-0a1b2c3d4e5f60718",
@@ -116,12 +132,17 @@ async function stored(store: DynamoStateStore, id: string) {
   return { item, bytes: dynamoItemSize(item), writeUnits: copy.ConsumedCapacity?.CapacityUnits };
 }
 
-test("a launched claim of the scale shape is at most 1 KB (one write unit) along its life; its tombstone under 400 bytes", async () => {
+test("a claim of the scale shape is at most 1 KB (one write unit) along its life, Pending included; its tombstone under 400 bytes", async () => {
   const clock = new TestClock();
   const store = await newStore(client, { clock });
-  const pending = await store.createClaim(scaleClaim("default-8f3k2m9x", TWIN_PODS));
-  const big = await stored(store, pending.id);
-  assert.ok(big.bytes > 1024, `a Pending claim keeps its options (${big.bytes} bytes)`);
+  const pending = await store.createClaim(intentOf(scaleClaim("default-8f3k2m9x", TWIN_PODS)));
+  const intent = await stored(store, pending.id);
+  assert.ok(
+    intent.bytes <= 1024,
+    `a Pending claim with its 60 options is ${intent.bytes} bytes: ${JSON.stringify(intent.item)}`,
+  );
+  assert.equal(intent.writeUnits, 1, "the intent's put costs one write unit, and so does the launch record's update");
+  assert.deepEqual((await store.getClaim(pending.id))?.instanceTypeOptions, TYPES, "the options read back in order");
   let c = await store.updateClaim(pending, LAUNCH);
   for (const patch of [
     {},
@@ -227,6 +248,17 @@ test("a Pending claim leaves its type's own labels to the catalog: in flight it 
   assert.equal(labels["kubernetes.io/arch"], "amd64");
   assert.equal(labels["karpenter.k8s.aws/instance-size"], undefined, "the options differ in size");
   assert.equal(labels["karpenter.sh/nodepool"], "default");
+});
+
+test("option names: deflated in their order; old items' plain list and odd names still read", () => {
+  const priceOrdered = [...TYPES].reverse();
+  const encoded = encodeOptionNames(priceOrdered);
+  assert.ok(encoded instanceof Uint8Array && encoded.byteLength < 200, "60 names deflate to under 200 bytes");
+  assert.deepEqual(decodeOptionNames(encoded), priceOrdered);
+  assert.deepEqual(decodeOptionNames(["m5.large", "c5.large"]), ["m5.large", "c5.large"], "an old item's list");
+  assert.deepEqual(encodeOptionNames([]), []);
+  assert.deepEqual(encodeOptionNames(["a b", "c"]), ["a b", "c"], "a name with a space stays a list");
+  assert.deepEqual(decodeOptionNames(undefined), []);
 });
 
 test("pod keys: one prefix-shared string, grouped by workload; old items' plain list and odd keys still read", () => {
