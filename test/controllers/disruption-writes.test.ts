@@ -155,7 +155,10 @@ describe("disruption writes", () => {
       const mine = writes.filter((w) => w.id === old.id && disruptionWrite(w.patch)).map((w) => w.patch);
       assert.equal(mine.length, 1, "the mark and the replacement's id in one write");
       assert.deepEqual(mine[0].replacementClaimIds, [replacement]);
-      assert.ok((await h.claims()).some((c) => c.id === replacement), "the replacement has the id recorded");
+      assert.ok(
+        (await h.claims()).some((c) => c.id === replacement),
+        "the replacement has the id recorded",
+      );
     } finally {
       await h.close();
     }
