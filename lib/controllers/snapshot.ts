@@ -65,6 +65,11 @@ export interface SnapshotOptions {
   providerDrift?: Map<string, string>;
 }
 
+/** `call()`'s promise; a synchronous throw becomes its rejection. */
+async function started<T>(call: () => Promise<T>): Promise<T> {
+  return call();
+}
+
 /** Reads everything a decision needs: one listing of nodes, pods, DaemonSets, PDBs and claims. */
 export async function takeSnapshot(
   deps: ControllerDeps,
@@ -72,11 +77,13 @@ export async function takeSnapshot(
   opts: SnapshotOptions = {},
 ): Promise<ClusterView> {
   const nodes = await deps.cluster.listNodes();
+  // Each call is started through `started`, so one that throws before returning its promise rejects with the rest
+  // awaited: no listing already under way is left to fail later with nobody awaiting it.
   const [pods, daemonSets, pdbs, claims] = await Promise.all([
-    deps.cluster.listPods(),
-    deps.cluster.listDaemonSets(),
-    deps.cluster.listPodDisruptionBudgets(),
-    deps.state.listClaims(),
+    started(() => deps.cluster.listPods()),
+    started(() => deps.cluster.listDaemonSets()),
+    started(() => deps.cluster.listPodDisruptionBudgets()),
+    started(() => deps.state.listClaims()),
   ]);
   const instanceTypes = opts.instanceTypes ?? (await loadInstanceTypes(deps, config));
   return assembleView(deps, config, { nodes, pods, daemonSets, pdbs, claims }, instanceTypes, opts.providerDrift);
