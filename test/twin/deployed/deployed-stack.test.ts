@@ -11,21 +11,13 @@ import { UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { DEFAULT_PENDING_GRACE_MS } from "../../../lib/controllers/recovery.js";
 import { REPO_ROOT } from "../../../lib/infra/lambda-entries.js";
-import { DynamoStateStore } from "../../../lib/state/dynamo-store.js";
-import { readAssembly } from "../../../lib/twin/deployed/assembly.js";
 import { type DeployedReport, DeployedRunOptionError, runDeployed } from "../../../lib/twin/deployed/deployed-run.js";
-import { DeployedStack } from "../../../lib/twin/deployed/deployed-stack.js";
 import type { ClusterAccessModel } from "../../../lib/twin/deployed/kube-identities.js";
-import { type DeployedStackModel, readDeployedModel } from "../../../lib/twin/deployed/template-model.js";
+import type { DeployedStackModel } from "../../../lib/twin/deployed/template-model.js";
 import { loadScenario } from "../../../lib/twin/scenario.js";
-import {
-  CLUSTER,
-  type ControllerHarness,
-  defaultConfigYaml,
-  REGION,
-  startControllerHarness,
-} from "../../support/controller-harness.js";
+import { CLUSTER, REGION } from "../../support/controller-harness.js";
 import { buildTestAssembly } from "../../support/deployed-assembly.js";
+import { type DeployedWorld, deployedModel, deployedWorld } from "../../support/deployed-world.js";
 import { localDynamoClient } from "../../support/dynalite.js";
 
 let assembly: string;
@@ -39,58 +31,18 @@ after(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-function model(): DeployedStackModel {
-  const a = readAssembly(assembly);
-  return readDeployedModel(a.template, a.dir, {
-    account: "123456789012",
-    region: REGION,
-    partition: "aws",
-    stackName: a.stackName,
-  });
-}
+const model = () => deployedModel(assembly);
+type World = DeployedWorld;
 
-interface World {
-  h: ControllerHarness;
-  stack: DeployedStack;
-  state: DynamoStateStore;
-  output: string[];
-  close(): Promise<void>;
-}
-
-async function world(
+function world(
   m: DeployedStackModel = model(),
   timeoutMs?: number,
   clusterAccess?: (read: ClusterAccessModel) => ClusterAccessModel,
 ): Promise<World> {
-  const h = await startControllerHarness({ clockStart: Date.now() });
-  const client = localDynamoClient(h.dynalite.endpoint);
-  const output: string[] = [];
-  const stack = await DeployedStack.standUp({
-    model: m,
-    emulator: h.aws.emulator,
-    dynamo: { client, endpoint: h.dynalite.endpoint },
-    kube: { url: h.kube.url, token: h.kube.server.token },
-    template: readAssembly(assembly).template,
-    onOutput: (fn, line) => output.push(`${fn}: ${line}`),
-    ...(timeoutMs ? { timeoutMs: () => timeoutMs } : {}),
+  return deployedWorld(assembly, m, {
+    ...(timeoutMs ? { timeoutMs } : {}),
     ...(clusterAccess ? { clusterAccess } : {}),
   });
-  const state = new DynamoStateStore({ client, tableName: m.table?.name ?? "" });
-  // The stack lets the controller pass only its node role, StevedoreNodeRole-<cluster>.
-  const config = defaultConfigYaml().replace("role: KarpenterNodeRole", `role: StevedoreNodeRole-${CLUSTER}`);
-  for (const [i, doc] of config.split("---").entries()) {
-    await state.putConfig({ kind: i === 0 ? "NodePool" : "NodeClass", name: "default", document: doc }, Date.now());
-  }
-  return {
-    h,
-    stack,
-    state,
-    output,
-    close: async () => {
-      await stack.close();
-      await h.close();
-    },
-  };
 }
 
 describe("deployed mode", () => {

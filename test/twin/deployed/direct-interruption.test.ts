@@ -7,19 +7,11 @@
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
-import { DynamoStateStore } from "../../../lib/state/dynamo-store.js";
-import { readAssembly } from "../../../lib/twin/deployed/assembly.js";
-import { DeployedStack } from "../../../lib/twin/deployed/deployed-stack.js";
-import { type DeployedStackModel, readDeployedModel } from "../../../lib/twin/deployed/template-model.js";
-import {
-  CLUSTER,
-  type ControllerHarness,
-  defaultConfigYaml,
-  REGION,
-  startControllerHarness,
-} from "../../support/controller-harness.js";
+import type { DeployedStack } from "../../../lib/twin/deployed/deployed-stack.js";
+import type { DeployedStackModel } from "../../../lib/twin/deployed/template-model.js";
+import { CLUSTER, REGION } from "../../support/controller-harness.js";
 import { buildTestAssembly } from "../../support/deployed-assembly.js";
-import { localDynamoClient } from "../../support/dynalite.js";
+import { type DeployedWorld, deployedModel, deployedWorld } from "../../support/deployed-world.js";
 
 let assembly: string;
 
@@ -28,52 +20,9 @@ before(async () => {
 });
 after(() => rmSync(assembly, { recursive: true, force: true }));
 
-function model(): DeployedStackModel {
-  const a = readAssembly(assembly);
-  return readDeployedModel(a.template, a.dir, {
-    account: "123456789012",
-    region: REGION,
-    partition: "aws",
-    stackName: a.stackName,
-  });
-}
-
-interface World {
-  h: ControllerHarness;
-  stack: DeployedStack;
-  state: DynamoStateStore;
-  output: string[];
-  close(): Promise<void>;
-}
-
-async function world(m: DeployedStackModel): Promise<World> {
-  const h = await startControllerHarness({ clockStart: Date.now() });
-  const client = localDynamoClient(h.dynalite.endpoint);
-  const output: string[] = [];
-  const stack = await DeployedStack.standUp({
-    model: m,
-    emulator: h.aws.emulator,
-    dynamo: { client, endpoint: h.dynalite.endpoint },
-    kube: { url: h.kube.url, token: h.kube.server.token },
-    template: readAssembly(assembly).template,
-    onOutput: (fn, line) => output.push(`${fn}: ${line}`),
-  });
-  const state = new DynamoStateStore({ client, tableName: m.table?.name ?? "" });
-  const config = defaultConfigYaml().replace("role: KarpenterNodeRole", `role: StevedoreNodeRole-${CLUSTER}`);
-  for (const [i, doc] of config.split("---").entries()) {
-    await state.putConfig({ kind: i === 0 ? "NodePool" : "NodeClass", name: "default", document: doc }, Date.now());
-  }
-  return {
-    h,
-    stack,
-    state,
-    output,
-    close: async () => {
-      await stack.close();
-      await h.close();
-    },
-  };
-}
+const model = () => deployedModel(assembly);
+type World = DeployedWorld;
+const world = (m: DeployedStackModel) => deployedWorld(assembly, m);
 
 /** One registered spot node running a pod, launched and registered by the provisioner bundle. */
 async function spotNode(w: World) {
