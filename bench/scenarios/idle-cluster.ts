@@ -3,7 +3,7 @@
  * instance types, 3 zones, its NodePool and EC2NodeClass, and its four workloads in the same proportions (600 zone-
  * spread, 600 plain, 500 small (the scenario's preferred hostname anti-affinity left out: the packer takes it as required, one node per pod, where the scenario's consolidation has packed them by the time it is at rest) and 300 large pods of every 2,000).
  */
-import type { PodSpecOptions } from "../../test/support/controller-harness.js";
+import { defaultConfigYaml, type PodSpecOptions } from "../../test/support/controller-harness.js";
 
 const FAMILIES = ["m5", "m5a", "m6i", "m6a", "m7i", "c5", "c5a", "c6i", "c6a", "c7i", "r5", "r5a", "r6i", "r6a", "r7i"];
 
@@ -13,32 +13,15 @@ export const SCALE_TYPES = FAMILIES.flatMap((f) => ["large", "xlarge", "2xlarge"
 /** Three zones, as the twin's region has. */
 export const SCALE_ZONES = ["us-east-1a", "us-east-1b", "us-east-1c"];
 
-/** The scale scenario's NodePool and EC2NodeClass, on the harness's discovery tags. */
-export const SCALE_CONFIG_YAML = `apiVersion: karpenter.sh/v1
-kind: NodePool
-metadata: {name: default}
-spec:
-  template:
-    spec:
-      requirements:
-        - {key: karpenter.sh/capacity-type, operator: In, values: [spot, on-demand]}
-      nodeClassRef: {group: karpenter.k8s.aws, kind: EC2NodeClass, name: default}
-      expireAfter: Never
-  limits: {cpu: "10000"}
+/** The scale scenario's NodePool and EC2NodeClass: the harness's default with the scenario's expiry, limits and disruption. */
+export const SCALE_CONFIG_YAML = defaultConfigYaml({
+  templateSpec: "      expireAfter: Never",
+  spec: `  limits: {cpu: "10000"}
   disruption:
     consolidationPolicy: WhenEmptyOrUnderutilized
     consolidateAfter: 1m
-    budgets: [{nodes: "20%"}]
----
-apiVersion: karpenter.k8s.aws/v1
-kind: EC2NodeClass
-metadata: {name: default}
-spec:
-  amiSelectorTerms: [{alias: al2023@latest}]
-  role: KarpenterNodeRole
-  subnetSelectorTerms: [{tags: {karpenter.sh/discovery: test}}]
-  securityGroupSelectorTerms: [{tags: {karpenter.sh/discovery: test}}]
-`;
+    budgets: [{nodes: "20%"}]`,
+});
 
 /** One pod to create: its workload and the harness's pod options. */
 export interface IdlePodSpec {
